@@ -1,0 +1,192 @@
+//! The command line as typed: clap's definitions and nothing else. `config` resolves them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Manage ONLYOFFICE DocSpace rooms as code.
+#[derive(Debug, Parser)]
+#[command(name = "docspace-rooms", version, about, propagate_version = true)]
+pub struct Cli {
+    /// More detail on stderr (-v requests, -vv everything); `RUST_LOG` overrides it.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to colour the output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show what `apply` would change on the portal; sends no write request.
+    Plan(PlanArgs),
+    /// Plan afresh (or load a saved plan) and make the portal match it.
+    Apply(ApplyArgs),
+    /// Check a manifest offline.
+    Validate(ManifestArgs),
+    /// Write a manifest of every room on the portal.
+    Export(ExportArgs),
+    /// Run the whole job against an in-process emulator, with no portal needed.
+    Demo(DemoArgs),
+    /// Serve a local emulator of the DocSpace rooms API until interrupted.
+    Emulator(EmulatorArgs),
+    /// Print the manifest's JSON Schema.
+    Schema,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManifestArgs {
+    /// The manifest to read.
+    #[arg(short = 'f', long = "manifest", default_value = "rooms.yaml", value_name = "FILE")]
+    pub manifest: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PortalArgs {
+    /// The portal's base URL, e.g. `https://example.onlyoffice.com`.
+    #[arg(long = "portal", env = "DOCSPACE_URL", value_name = "URL")]
+    pub portal: Option<String>,
+
+    /// Read the token from this file instead of `DOCSPACE_TOKEN`.
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+
+    /// Allow plain `http://` to a host other than loopback (sends the token in clear).
+    #[arg(long)]
+    pub insecure_http: bool,
+
+    /// How many requests may run at once (writes are also capped at 15).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=50), value_name = "N")]
+    pub parallelism: u16,
+
+    /// How long to wait for one asynchronous operation (archive, unarchive, delete), in seconds.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600), value_name = "SECS")]
+    pub operation_timeout: u64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SelectArgs {
+    /// Only plan the room with this title (repeatable).
+    #[arg(long = "target", value_name = "TITLE")]
+    pub targets: Vec<String>,
+
+    /// Leave the room with this title out of the plan (repeatable).
+    #[arg(long = "exclude", value_name = "TITLE")]
+    pub excludes: Vec<String>,
+
+    /// Accept a plan over the destruction or member-removal threshold.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    #[command(flatten)]
+    pub portal: PortalArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Exit 0 with no changes, 2 with changes, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    /// Also write the plan as JSON to this file, for `apply PLAN_FILE`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// How to print the plan on stdout.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `plan --out`; applied exactly, without a prompt.
+    #[arg(value_name = "PLAN_FILE")]
+    pub plan_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+    #[command(flatten)]
+    pub portal: PortalArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+
+    /// Apply without asking (required when stdin is not a terminal).
+    #[arg(long)]
+    pub auto_approve: bool,
+
+    /// Permit a plan that deletes rooms; deleting is permanent.
+    #[arg(long)]
+    pub allow_delete: bool,
+
+    /// How to print the apply report on stdout.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub portal: PortalArgs,
+
+    /// Write the manifest here instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// The manifest the demo plans and applies.
+    #[arg(short = 'f', long = "manifest", default_value = "examples/rooms.yaml", value_name = "FILE")]
+    pub manifest: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: String,
+
+    /// API token to accept (default: a random `sk-…` token).
+    #[arg(long, env = "DOCSPACE_EMULATOR_TOKEN", value_name = "TOKEN")]
+    pub token: Option<String>,
+
+    /// Load state from this file at start and write it after every change.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+
+    /// Seed people and groups from this JSON file.
+    #[arg(long, value_name = "FILE")]
+    pub seed: Option<PathBuf>,
+}

@@ -1,0 +1,195 @@
+//! Facts about the DocSpace platform that both sides of the wire rely on.
+//!
+//! These are the portal's own rules (see `shared/docspace/API-NOTES.md`): the numeric enums, the
+//! limits and the way a portal rewrites a title when it stores it. The client predicts the portal
+//! with them and the emulator imitates it with them; the emulator's contract tests pin the
+//! observed values literally, so a mistake here cannot hide on both sides at once.
+
+use serde::{Deserialize, Serialize};
+
+/// Longest title a portal accepts, in UTF-16 code units (`[StringLength(170)]`); longer is a 400.
+pub const MAX_TITLE_UNITS: usize = 170;
+/// Longest tag a portal accepts; longer is a 400.
+pub const MAX_TAG_UNITS: usize = 255;
+/// Largest page the portal serves (`ApiContext.MaxCount`).
+pub const MAX_PAGE_SIZE: usize = 100;
+/// `rootFolderType` of a room in the Rooms section.
+pub const FOLDER_TYPE_ROOMS: i64 = 14;
+/// `rootFolderType` of an archived room.
+pub const FOLDER_TYPE_ARCHIVE: i64 = 20;
+/// Concurrent non-GET requests a portal's limiter allows per user.
+pub const MAX_CONCURRENT_WRITES: usize = 15;
+/// Concurrent GET requests a portal's limiter allows per user.
+pub const MAX_CONCURRENT_READS: usize = 50;
+
+/// A room's type: `RoomType` in the server, fixed when the room is created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RoomType {
+    FormFilling,
+    Collaboration,
+    Custom,
+    Public,
+    VirtualData,
+    Ai,
+}
+
+impl RoomType {
+    pub const ALL: [RoomType; 6] = [
+        RoomType::FormFilling,
+        RoomType::Collaboration,
+        RoomType::Custom,
+        RoomType::Public,
+        RoomType::VirtualData,
+        RoomType::Ai,
+    ];
+
+    /// The integer the API sends and accepts.
+    pub fn code(self) -> i64 {
+        match self {
+            RoomType::FormFilling => 1,
+            RoomType::Collaboration => 2,
+            RoomType::Custom => 5,
+            RoomType::Public => 6,
+            RoomType::VirtualData => 8,
+            RoomType::Ai => 9,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<RoomType> {
+        RoomType::ALL.into_iter().find(|t| t.code() == code)
+    }
+
+    /// The server's enum name, which the API also accepts as input.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            RoomType::FormFilling => "FillingFormsRoom",
+            RoomType::Collaboration => "EditingRoom",
+            RoomType::Custom => "CustomRoom",
+            RoomType::Public => "PublicRoom",
+            RoomType::VirtualData => "VirtualDataRoom",
+            RoomType::Ai => "AiRoom",
+        }
+    }
+
+    pub fn from_api_name(name: &str) -> Option<RoomType> {
+        RoomType::ALL.into_iter().find(|t| t.api_name() == name)
+    }
+
+    /// The manifest's name for the type.
+    pub fn manifest_name(self) -> &'static str {
+        match self {
+            RoomType::FormFilling => "form-filling",
+            RoomType::Collaboration => "collaboration",
+            RoomType::Custom => "custom",
+            RoomType::Public => "public",
+            RoomType::VirtualData => "virtual-data",
+            RoomType::Ai => "ai",
+        }
+    }
+
+    /// Access levels a user may hold in a room of this type (`FileSecurity.AvailableRoomAccesses`);
+    /// groups get the same set without [`Access::RoomManager`].
+    pub fn allowed_access(self) -> &'static [Access] {
+        use Access::*;
+        match self {
+            RoomType::Custom => &[RoomManager, ContentCreator, Editor, Reviewer, Commenter, Viewer],
+            RoomType::Public => &[RoomManager, ContentCreator],
+            RoomType::FormFilling => &[RoomManager, ContentCreator, FormFiller],
+            RoomType::Collaboration => &[RoomManager, ContentCreator, Editor, Viewer],
+            RoomType::VirtualData => &[RoomManager, ContentCreator, Editor, Viewer, FormFiller],
+            RoomType::Ai => &[RoomManager, ContentCreator, Viewer],
+        }
+    }
+}
+
+impl std::fmt::Display for RoomType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.manifest_name())
+    }
+}
+
+/// A member's access level in a room (`FileShare` in the server, without `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Access {
+    RoomManager,
+    ContentCreator,
+    Editor,
+    Viewer,
+    Reviewer,
+    Commenter,
+    FormFiller,
+}
+
+impl Access {
+    pub const ALL: [Access; 7] = [
+        Access::RoomManager,
+        Access::ContentCreator,
+        Access::Editor,
+        Access::Viewer,
+        Access::Reviewer,
+        Access::Commenter,
+        Access::FormFiller,
+    ];
+
+    /// The integer the API sends and accepts (`FileShare`).
+    pub fn code(self) -> i64 {
+        match self {
+            Access::RoomManager => 9,
+            Access::ContentCreator => 11,
+            Access::Editor => 10,
+            Access::Viewer => 2,
+            Access::Reviewer => 5,
+            Access::Commenter => 6,
+            Access::FormFiller => 7,
+        }
+    }
+
+    pub fn from_code(code: i64) -> Option<Access> {
+        Access::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    pub fn manifest_name(self) -> &'static str {
+        match self {
+            Access::RoomManager => "room-manager",
+            Access::ContentCreator => "content-creator",
+            Access::Editor => "editor",
+            Access::Viewer => "viewer",
+            Access::Reviewer => "reviewer",
+            Access::Commenter => "commenter",
+            Access::FormFiller => "form-filler",
+        }
+    }
+}
+
+impl std::fmt::Display for Access {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.manifest_name())
+    }
+}
+
+/// Length as the server counts it: UTF-16 code units (.NET `string.Length`).
+pub fn utf16_len(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// The title a portal stores for `title` (`Global.ReplaceInvalidCharsAndTruncate`): trimmed, and
+/// each of `\t * + : " < > ? | \ /` and each UTF-16 surrogate unit replaced by `_`, so a character
+/// outside the Basic Multilingual Plane (an emoji) becomes `__`.
+pub fn stored_title(title: &str) -> String {
+    let mut stored = String::with_capacity(title.len());
+    for ch in title.trim().chars() {
+        match ch {
+            '\t' | '*' | '+' | ':' | '"' | '<' | '>' | '?' | '|' | '\\' | '/' => stored.push('_'),
+            c if c.len_utf16() == 2 => stored.push_str("__"),
+            c => stored.push(c),
+        }
+    }
+    stored
+}
+
+/// Tag comparison as the portal's case-insensitive tag catalog does it.
+pub fn tag_key(tag: &str) -> String {
+    tag.to_lowercase()
+}

@@ -1,0 +1,1 @@
+//! The manifest: `rooms.yaml` parsed strictly, then checked as a whole.
