@@ -1,0 +1,550 @@
+//! The manifest checked as a whole: every problem is collected, none stops the others.
+
+use super::raw::{RawManifest, RawMember, RawRoom};
+use super::syntax::shorten;
+use super::{
+    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, Manifest,
+    ManifestError, MemberSpec, Problem, RoomSpec, Subject, Warning,
+};
+use crate::docspace::{Access, MAX_TAG_UNITS, MAX_TITLE_UNITS, stored_title, tag_key, utf16_len};
+use serde_saphyr::Spanned;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Longest email address the portal accepts (`EmailInvitationDto`).
+const MAX_EMAIL_CHARS: usize = 255;
+
+#[derive(Default)]
+struct Report {
+    problems: Vec<Problem>,
+    warnings: Vec<(usize, String)>,
+}
+
+impl Report {
+    fn problem(&mut self, line: usize, message: String) {
+        self.problems.push(Problem { line, message });
+    }
+
+    fn warn(&mut self, line: usize, message: String) {
+        self.warnings.push((line, message));
+    }
+}
+
+fn line_of<T>(spanned: &Spanned<T>) -> usize {
+    usize::try_from(spanned.referenced.line())
+        .unwrap_or(1)
+        .max(1)
+}
+
+pub(super) fn validate(
+    path: &Path,
+    raw: RawManifest,
+) -> Result<(Manifest, Vec<Warning>), ManifestError> {
+    let mut report = Report::default();
+
+    for pattern in &raw.ignore {
+        if pattern.value.trim().is_empty() {
+            report.problem(line_of(pattern), "empty `ignore` pattern".to_owned());
+        }
+    }
+    let max_destroy_percent = match &raw.max_destroy_percent {
+        None => DEFAULT_MAX_DESTROY_PERCENT,
+        Some(percent) => match u8::try_from(percent.value) {
+            Ok(value) if value <= 100 => value,
+            _ => {
+                report.problem(
+                    line_of(percent),
+                    format!(
+                        "`max_destroy_percent` is {}; it must be from 0 to 100",
+                        percent.value
+                    ),
+                );
+                DEFAULT_MAX_DESTROY_PERCENT
+            }
+        },
+    };
+
+    let rooms: Vec<RoomSpec> = raw
+        .rooms
+        .iter()
+        .map(|room| check_room(room, &mut report))
+        .collect();
+    check_across_rooms(&raw.rooms, &rooms, &mut report);
+
+    if !report.problems.is_empty() {
+        report.problems.sort_by_key(|p| p.line);
+        return Err(ManifestError::Invalid {
+            path: path.to_path_buf(),
+            problems: report.problems,
+        });
+    }
+    report.warnings.sort_by_key(|(line, _)| *line);
+    let warnings = report
+        .warnings
+        .into_iter()
+        .map(|(line, message)| Warning {
+            path: path.to_path_buf(),
+            line,
+            message,
+        })
+        .collect();
+    let manifest = Manifest {
+        source: path.to_path_buf(),
+        rooms,
+        prune: raw.prune,
+        ignore: raw.ignore.into_iter().map(|p| p.value).collect(),
+        max_destroy_percent,
+        max_member_removals: raw
+            .max_member_removals
+            .unwrap_or(DEFAULT_MAX_MEMBER_REMOVALS),
+    };
+    Ok((manifest, warnings))
+}
+
+/// Checks one room on its own and converts it.
+fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
+    let room = &spanned.value;
+    let line = line_of(spanned);
+    let title = &room.title.value;
+    let title_line = line_of(&room.title);
+    let stored = stored_title(title);
+
+    if stored.is_empty() {
+        report.problem(title_line, "empty title".to_owned());
+    } else {
+        if let Some(c) = title.chars().find(|c| c.is_control() && *c != '\t') {
+            report.problem(
+                title_line,
+                format!(
+                    "title `{}` contains the control character U+{:04X}",
+                    shorten(title),
+                    c as u32
+                ),
+            );
+        }
+        let units = utf16_len(title);
+        if units > MAX_TITLE_UNITS {
+            report.problem(
+                title_line,
+                format!(
+                    "title `{}` is {units} UTF-16 units long; the portal allows at most {MAX_TITLE_UNITS}",
+                    shorten(title)
+                ),
+            );
+        }
+        if stored != *title {
+            report.warn(
+                title_line,
+                format!(
+                    "title `{}` will be stored as `{}`",
+                    shorten(title),
+                    shorten(&stored)
+                ),
+            );
+        }
+    }
+
+    if let Some(id) = &room.id
+        && id.value == 0
+    {
+        report.problem(line_of(id), "`id` must be a positive integer".to_owned());
+    }
+
+    if room.id.is_none() && room.state != DesiredState::Deleted && room.room_type.is_none() {
+        report.problem(
+            line,
+            format!(
+                "room `{}` has no `type`; a room without `id` may have to be created, which needs one",
+                shorten(title)
+            ),
+        );
+    }
+
+    if room.protect && room.state == DesiredState::Deleted {
+        report.problem(
+            line,
+            format!(
+                "room `{}` has `protect: true` and `state: deleted`",
+                shorten(title)
+            ),
+        );
+    }
+
+    if let Some(tags) = &room.tags {
+        check_tags(tags, report);
+    }
+
+    let mut renamed_from = Vec::with_capacity(room.renamed_from.len());
+    let mut seen_old: HashMap<String, usize> = HashMap::new();
+    for old in &room.renamed_from {
+        let old_line = line_of(old);
+        let old_stored = stored_title(&old.value);
+        if old_stored.is_empty() {
+            report.problem(old_line, "empty `renamed_from` title".to_owned());
+            continue;
+        }
+        if old_stored != old.value {
+            report.warn(
+                old_line,
+                format!(
+                    "`renamed_from` title `{}` will be compared as `{}`",
+                    shorten(&old.value),
+                    shorten(&old_stored)
+                ),
+            );
+        }
+        if old_stored == stored {
+            report.problem(
+                old_line,
+                format!(
+                    "`renamed_from` lists the room's own title `{}`",
+                    shorten(&old.value)
+                ),
+            );
+        } else if let Some(first) = seen_old.get(&old_stored) {
+            report.problem(
+                old_line,
+                format!(
+                    "`renamed_from` title `{}` is also listed at line {first}",
+                    shorten(&old.value)
+                ),
+            );
+        } else {
+            seen_old.insert(old_stored.clone(), old_line);
+        }
+        renamed_from.push(old_stored);
+    }
+
+    let members = room
+        .members
+        .as_ref()
+        .map(|members| check_members(room, members, report));
+    if room.members.is_none() {
+        if let Some(policy) = &room.members_policy {
+            report.warn(
+                line_of(policy),
+                "`members_policy` has no effect without `members`".to_owned(),
+            );
+        }
+        if let Some(notify) = &room.notify {
+            report.warn(
+                line_of(notify),
+                "`notify` has no effect without `members`".to_owned(),
+            );
+        }
+    }
+    if room.state == DesiredState::Deleted {
+        let ignored = match (room.tags.is_some(), room.members.is_some()) {
+            (true, true) => Some("`tags` and `members` are"),
+            (true, false) => Some("`tags` are"),
+            (false, true) => Some("`members` are"),
+            (false, false) => None,
+        };
+        if let Some(ignored) = ignored {
+            report.warn(
+                line,
+                format!(
+                    "room `{}` is to be deleted; its {ignored} ignored",
+                    shorten(title)
+                ),
+            );
+        }
+    }
+
+    RoomSpec {
+        title: title.clone(),
+        stored_title: stored,
+        line,
+        id: room.id.as_ref().map(|id| id.value),
+        room_type: room.room_type.as_ref().map(|t| t.value),
+        state: room.state,
+        tags: room
+            .tags
+            .as_ref()
+            .map(|tags| tags.iter().map(|t| t.value.clone()).collect()),
+        renamed_from,
+        protect: room.protect,
+        members,
+        members_policy: room
+            .members_policy
+            .as_ref()
+            .map(|p| p.value)
+            .unwrap_or_default(),
+        notify: room.notify.as_ref().is_some_and(|n| n.value),
+    }
+}
+
+fn check_tags(tags: &[Spanned<String>], report: &mut Report) {
+    let mut seen: HashMap<String, (usize, &str)> = HashMap::new();
+    for tag in tags {
+        let tag_line = line_of(tag);
+        let name = tag.value.as_str();
+        if name.trim().is_empty() {
+            report.problem(tag_line, "empty tag".to_owned());
+            continue;
+        }
+        let units = utf16_len(name);
+        if units > MAX_TAG_UNITS {
+            report.problem(
+                tag_line,
+                format!("tag `{}` is {units} UTF-16 units long; the portal allows at most {MAX_TAG_UNITS}", shorten(name)),
+            );
+        }
+        if name.chars().any(|c| c.len_utf16() == 2) {
+            report.problem(
+                tag_line,
+                format!(
+                    "tag `{}` contains an emoji, which the portal rejects",
+                    shorten(name)
+                ),
+            );
+        }
+        if let Some(c) = name.chars().find(|c| c.is_control()) {
+            report.problem(
+                tag_line,
+                format!(
+                    "tag `{}` contains the control character U+{:04X}",
+                    shorten(name),
+                    c as u32
+                ),
+            );
+        }
+        if name.trim() != name {
+            report.warn(
+                tag_line,
+                format!("tag `{}` has leading or trailing spaces", shorten(name)),
+            );
+        }
+        match seen.get(&tag_key(name)) {
+            Some((first_line, first)) if *first == name => report.problem(
+                tag_line,
+                format!(
+                    "tag `{}` is also listed at line {first_line}",
+                    shorten(name)
+                ),
+            ),
+            Some((first_line, first)) => report.problem(
+                tag_line,
+                format!(
+                    "tag `{}` duplicates `{}` at line {first_line} (tags ignore case)",
+                    shorten(name),
+                    shorten(first)
+                ),
+            ),
+            None => {
+                seen.insert(tag_key(name), (tag_line, name));
+            }
+        }
+    }
+}
+
+fn check_members(
+    room: &RawRoom,
+    members: &[Spanned<RawMember>],
+    report: &mut Report,
+) -> Vec<MemberSpec> {
+    let room_type = room.room_type.as_ref().map(|t| t.value);
+    let mut seen: HashMap<(bool, String), usize> = HashMap::new();
+    let mut specs = Vec::with_capacity(members.len());
+    for spanned in members {
+        let member = &spanned.value;
+        let line = line_of(spanned);
+        let access = member.access.value;
+        let access_line = line_of(&member.access);
+        let subject = match (&member.user, &member.group) {
+            (Some(_), Some(_)) => {
+                report.problem(
+                    line,
+                    "a member has either `user` or `group`, not both".to_owned(),
+                );
+                continue;
+            }
+            (None, None) => {
+                report.problem(
+                    line,
+                    "a member needs `user` (an email address) or `group` (a name)".to_owned(),
+                );
+                continue;
+            }
+            (Some(user), None) => {
+                if !is_email(&user.value) {
+                    report.problem(
+                        line_of(user),
+                        format!("`{}` is not an email address", shorten(&user.value)),
+                    );
+                }
+                Subject::User(user.value.clone())
+            }
+            (None, Some(group)) => {
+                if group.value.trim().is_empty() {
+                    report.problem(line_of(group), "empty group name".to_owned());
+                }
+                if let Some(invite) = &member.invite
+                    && invite.value
+                {
+                    report.problem(
+                        line_of(invite),
+                        "`invite` applies to users only, not groups".to_owned(),
+                    );
+                }
+                if access == Access::RoomManager {
+                    report.problem(access_line, "a group cannot be `room-manager`".to_owned());
+                }
+                Subject::Group(group.value.clone())
+            }
+        };
+
+        if let Some(room_type) = room_type
+            && !room_type.allowed_access().contains(&access)
+        {
+            let allowed: Vec<String> = room_type
+                .allowed_access()
+                .iter()
+                .filter(|a| !(subject.is_group() && **a == Access::RoomManager))
+                .map(|a| format!("`{a}`"))
+                .collect();
+            report.problem(
+                access_line,
+                format!(
+                    "access `{access}` is not allowed in a `{room_type}` room; allowed: {}",
+                    allowed.join(", ")
+                ),
+            );
+        }
+
+        let key = (subject.is_group(), subject.key());
+        if let Some(first) = seen.get(&key) {
+            report.problem(
+                line,
+                format!(
+                    "{} is also listed at line {first}",
+                    describe_subject(&subject)
+                ),
+            );
+        } else {
+            seen.insert(key, line);
+        }
+
+        specs.push(MemberSpec {
+            subject,
+            access,
+            invite: member.invite.as_ref().is_some_and(|i| i.value),
+            line,
+        });
+    }
+    specs
+}
+
+fn describe_subject(subject: &Subject) -> String {
+    match subject {
+        Subject::User(email) => format!("user `{}`", shorten(email)),
+        Subject::Group(name) => format!("group `{}`", shorten(name)),
+    }
+}
+
+/// Checks that need every room: duplicate titles and ids, `renamed_from` clashes.
+fn check_across_rooms(raw: &[Spanned<RawRoom>], rooms: &[RoomSpec], report: &mut Report) {
+    let mut titles: HashMap<&str, (usize, &str)> = HashMap::new();
+    let mut ids: HashMap<u64, usize> = HashMap::new();
+    for (raw, room) in raw.iter().zip(rooms) {
+        let title_line = line_of(&raw.value.title);
+        if !room.stored_title.is_empty() {
+            match titles.get(room.stored_title.as_str()) {
+                Some((first_line, first)) if *first == room.title => report.problem(
+                    title_line,
+                    format!("title `{}` is also used at line {first_line}", shorten(&room.title)),
+                ),
+                Some((first_line, first)) => report.problem(
+                    title_line,
+                    format!(
+                        "title `{}` and the title `{}` at line {first_line} are both stored as `{}`",
+                        shorten(&room.title),
+                        shorten(first),
+                        shorten(&room.stored_title)
+                    ),
+                ),
+                None => {
+                    titles.insert(&room.stored_title, (title_line, &room.title));
+                }
+            }
+        }
+        if let Some(id) = &raw.value.id
+            && id.value != 0
+        {
+            match ids.get(&id.value) {
+                Some(first) => report.problem(
+                    line_of(id),
+                    format!("id {} is also used at line {first}", id.value),
+                ),
+                None => {
+                    ids.insert(id.value, line_of(id));
+                }
+            }
+        }
+    }
+
+    // An old title must lead to one room only, and must not be another room's current title.
+    let mut claimed: HashMap<&str, usize> = HashMap::new();
+    for (raw, room) in raw.iter().zip(rooms) {
+        for (old_raw, old) in raw.value.renamed_from.iter().zip(&room.renamed_from) {
+            let old_line = line_of(old_raw);
+            if old.is_empty() || *old == room.stored_title {
+                continue;
+            }
+            if let Some((other, _)) = titles.get(old.as_str()) {
+                report.problem(
+                    old_line,
+                    format!(
+                        "`renamed_from` title `{}` is the title of the room at line {other}",
+                        shorten(old)
+                    ),
+                );
+            }
+            match claimed.get(old.as_str()) {
+                Some(first) if *first != room.line => report.problem(
+                    old_line,
+                    format!(
+                        "`renamed_from` title `{}` is also claimed by the room at line {first}",
+                        shorten(old)
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    claimed.insert(old, room.line);
+                }
+            }
+        }
+    }
+}
+
+/// A syntactically plausible email address: `local@domain.tld`, as the portal's
+/// `[EmailAddress]` and mail servers would take it (unquoted local parts only).
+pub(super) fn is_email(text: &str) -> bool {
+    if text.chars().count() > MAX_EMAIL_CHARS {
+        return false;
+    }
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.chars().count() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.chars().count() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()));
+    local_ok && domain_ok
+}
