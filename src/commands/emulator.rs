@@ -1,0 +1,26 @@
+//! `docspace-rooms emulator`: serve the emulated rooms API until Ctrl-C.
+
+use crate::cli::EmulatorArgs;
+use crate::emulator::{Emulator, EmulatorConfig};
+use anyhow::Context;
+use std::net::SocketAddr;
+
+pub async fn run(args: &EmulatorArgs) -> anyhow::Result<()> {
+    let listen: SocketAddr = args
+        .listen
+        .parse()
+        .with_context(|| format!("--listen {:?} is not an address like 127.0.0.1:8080", args.listen))?;
+    let config = EmulatorConfig {
+        token: args.token.clone(),
+        state_file: args.state.clone(),
+        seed_file: args.seed.clone(),
+        listen,
+        ..EmulatorConfig::default()
+    };
+    let emulator = Emulator::start(config).await?;
+    println!("DocSpace emulator listening on {}", emulator.url());
+    println!("API token: {}", emulator.token());
+    println!("Login: {} / {}", emulator.owner_email(), emulator.password());
+    println!("Press Ctrl-C to stop.");
+    emulator.run_until_signal().await
+}

@@ -1,0 +1,164 @@
+//! What every handler shares (the state, the settings, the request log) and what it knows about
+//! the request in hand (the caller, the URL for the envelope's `links`, the query).
+
+use super::envelope::{ApiError, Success, success_response};
+use super::request::Query;
+use super::state::{Person, State};
+use super::{Behaviour, EmulatorConfig, Faults, RequestRecord};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+pub struct Shared {
+    state: Mutex<State>,
+    pub faults: Mutex<Faults>,
+    pub behaviour: Mutex<Behaviour>,
+    pub requests: Mutex<Vec<RequestRecord>>,
+    pub token: String,
+    pub password: String,
+    pub url: String,
+    state_file: Option<PathBuf>,
+    /// Requests received so far.
+    pub sequence: AtomicU64,
+    /// Rooms created through the API so far.
+    pub creates: AtomicU64,
+    pub writes_in_flight: AtomicUsize,
+    pub max_writes: AtomicUsize,
+    /// Accepted requests of the last second (`Faults::rate_limit_per_second`).
+    pub last_second: Mutex<VecDeque<Instant>>,
+    /// Accepted requests of the sliding window (`Faults::rate_limit_headers`).
+    pub window: Mutex<VecDeque<Instant>>,
+}
+
+impl Shared {
+    pub fn new(state: State, config: &EmulatorConfig, token: String, url: String) -> Shared {
+        Shared {
+            state: Mutex::new(state),
+            faults: Mutex::new(config.faults.clone()),
+            behaviour: Mutex::new(config.behaviour.clone()),
+            requests: Mutex::new(Vec::new()),
+            token,
+            password: config.password.clone(),
+            url,
+            state_file: config.state_file.clone(),
+            sequence: AtomicU64::new(0),
+            creates: AtomicU64::new(0),
+            writes_in_flight: AtomicUsize::new(0),
+            max_writes: AtomicUsize::new(0),
+            last_second: Mutex::new(VecDeque::new()),
+            window: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(&self.state.lock().expect("state lock"))
+    }
+
+    /// Change the state, then write the state file (if any) atomically.
+    pub fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let mut state = self.state.lock().expect("state lock");
+        let result = f(&mut state);
+        if let Some(path) = &self.state_file
+            && let Err(err) = state.save(path)
+        {
+            tracing::warn!("cannot write the emulator state to {}: {err}", path.display());
+        }
+        result
+    }
+
+    pub fn behaviour(&self) -> Behaviour {
+        self.behaviour.lock().expect("behaviour lock").clone()
+    }
+
+    /// The active person a request's credentials stand for, if any.
+    fn authenticate(&self, parts: &Parts) -> Option<Person> {
+        let header_value = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::trim);
+        let cookie = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .find_map(|c| c.trim().strip_prefix("asc_auth_key="))
+            .map(str::to_string);
+        self.read(|state| {
+            let person_of_session = |token: &str| state.sessions.get(token).and_then(|id| state.person(id));
+            let person = match header_value.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) {
+                // The API-key scheme: `Bearer sk-…`.
+                Some(key) if key.starts_with("sk-") => (key == self.token).then(|| state.owner()),
+                // The cookie scheme: the cookie, else the header with or without `Bearer `.
+                bearer => {
+                    let header_token = bearer.or(header_value);
+                    [cookie.as_deref(), header_token].into_iter().flatten().find_map(|token| {
+                        if token == self.token && !token.starts_with("sk-") {
+                            Some(state.owner())
+                        } else {
+                            person_of_session(token)
+                        }
+                    })
+                }
+            };
+            person.filter(|p| p.active()).cloned()
+        })
+    }
+}
+
+/// The request in hand.
+pub struct Ctx {
+    pub shared: Arc<Shared>,
+    pub user: Option<Person>,
+    pub query: Query,
+    href: String,
+    method: String,
+}
+
+impl FromRequestParts<Arc<Shared>> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Ctx, Self::Rejection> {
+        let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let base = host.map(|h| format!("http://{h}")).unwrap_or_else(|| shared.url.clone());
+        let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        Ok(Ctx {
+            user: shared.authenticate(parts),
+            query: Query::parse(parts.uri.query()),
+            href: format!("{base}{path_and_query}"),
+            method: parts.method.to_string(),
+            shared: shared.clone(),
+        })
+    }
+}
+
+impl Ctx {
+    /// The caller, or the 401 challenge (empty body).
+    pub fn require_user(&self) -> Result<&Person, ApiError> {
+        self.user.as_ref().ok_or(ApiError::Bare(StatusCode::UNAUTHORIZED))
+    }
+
+    /// The base URL for links inside DTOs.
+    pub fn base(&self) -> &str {
+        &self.shared.url
+    }
+
+    pub fn respond(&self, result: Result<Success, ApiError>) -> Response {
+        match result {
+            Ok(success) => success_response(success, &self.href, &self.method),
+            Err(error) => error.into_response(&self.href, &self.method),
+        }
+    }
+}
+
+/// A room id from the path: an `int` route constraint, so anything else is no route at all.
+pub fn room_id(raw: &str) -> Result<u64, ApiError> {
+    match raw.parse::<i32>() {
+        // A negative or zero id matches the route and is simply not found.
+        Ok(id) => Ok(u64::try_from(id).unwrap_or(0)),
+        Err(_) => Err(ApiError::Bare(StatusCode::NOT_FOUND)),
+    }
+}

@@ -1,0 +1,192 @@
+//! The portal's response envelopes (API-NOTES §2): the success wrapper, the exception envelope of
+//! `CustomExceptionHandler`, the wrapped model-validation 400 and the bare statuses with no body.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// A successful payload and the envelope's counters.
+#[derive(Debug)]
+pub struct Success {
+    pub response: Value,
+    /// The envelope's `count` (API-NOTES §2.1: 1 for objects and streamed lists).
+    pub count: usize,
+    /// The envelope's `total`, only where the controller sets it.
+    pub total: Option<usize>,
+}
+
+impl Success {
+    /// A single object (or a streamed list): envelope `count` 1.
+    pub fn one(response: Value) -> Success {
+        Success { response, count: 1, total: None }
+    }
+
+    /// A materialised page with `count` and `total` set by the controller.
+    pub fn page(items: Vec<Value>, total: usize) -> Success {
+        Success { count: items.len(), response: Value::Array(items), total: Some(total) }
+    }
+
+    /// A materialised list: envelope `count` is its length.
+    pub fn list(items: Vec<Value>) -> Success {
+        Success { count: items.len(), response: Value::Array(items), total: None }
+    }
+}
+
+/// A failure, in one of the three shapes a portal uses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// A status with an empty body: the 401 challenge, 415, 429 and the like.
+    Bare(StatusCode),
+    /// An exception written by `CustomExceptionHandler`; `kind` is the .NET type name, `None` where
+    /// the handler clears type, stack and hresult.
+    Exception { status: StatusCode, message: String, kind: Option<(&'static str, i64)> },
+    /// Model validation: a `ValidationProblemDetails` wrapped in an envelope with `status: 1`.
+    Validation(Vec<(String, String)>),
+}
+
+pub const FOLDER_NOT_FOUND: &str = "The required folder was not found";
+pub const CANNOT_EDIT_ROOM: &str = "You don't have permission to edit the room";
+pub const CANNOT_VIEW_FOLDER: &str = "You don't have enough permission to view the folder content";
+
+const ITEM_NOT_FOUND: (&str, i64) = ("ASC.Common.Web.ItemNotFoundException", -2146233088);
+const FILE_NOT_FOUND: (&str, i64) = ("System.IO.FileNotFoundException", -2147024894);
+const INVALID_OPERATION: (&str, i64) = ("System.InvalidOperationException", -2146233079);
+const SECURITY: (&str, i64) = ("System.Security.SecurityException", -2146233078);
+const ARGUMENT: (&str, i64) = ("System.ArgumentException", -2147024809);
+const ARGUMENT_OUT_OF_RANGE: (&str, i64) = ("System.ArgumentOutOfRangeException", -2146233086);
+
+impl ApiError {
+    fn exception(status: StatusCode, message: impl Into<String>, kind: (&'static str, i64)) -> ApiError {
+        ApiError::Exception { status, message: message.into(), kind: Some(kind) }
+    }
+
+    /// 404 `ItemNotFoundException` with the given message.
+    pub fn not_found(message: &str) -> ApiError {
+        ApiError::exception(StatusCode::NOT_FOUND, message, ITEM_NOT_FOUND)
+    }
+
+    /// 404 `ItemNotFoundException`: the folder lookup of GET, archive, unarchive, tags and share.
+    pub fn folder_not_found() -> ApiError {
+        ApiError::not_found(FOLDER_NOT_FOUND)
+    }
+
+    /// 404 `FileNotFoundException`: the delete pre-check.
+    pub fn delete_not_found() -> ApiError {
+        ApiError::exception(StatusCode::NOT_FOUND, FOLDER_NOT_FOUND, FILE_NOT_FOUND)
+    }
+
+    /// 403 `InvalidOperationException` with its own message.
+    pub fn invalid_operation(message: &str) -> ApiError {
+        ApiError::exception(StatusCode::FORBIDDEN, message, INVALID_OPERATION)
+    }
+
+    /// 403 `SecurityException`, always written as `Access denied`.
+    pub fn access_denied() -> ApiError {
+        ApiError::exception(StatusCode::FORBIDDEN, "Access denied", SECURITY)
+    }
+
+    /// 400 `ArgumentException`.
+    pub fn argument(message: impl Into<String>) -> ApiError {
+        ApiError::exception(StatusCode::BAD_REQUEST, message, ARGUMENT)
+    }
+
+    /// 400 `ArgumentOutOfRangeException` for `parameter`.
+    pub fn out_of_range(parameter: &str) -> ApiError {
+        let message = format!("Specified argument was out of the range of valid values. (Parameter '{parameter}')");
+        ApiError::exception(StatusCode::BAD_REQUEST, message, ARGUMENT_OUT_OF_RANGE)
+    }
+
+    /// An `AuthenticationException`-like error: no type, stack or hresult.
+    pub fn plain(status: StatusCode, message: &str) -> ApiError {
+        ApiError::Exception { status, message: message.to_string(), kind: None }
+    }
+
+    /// One model-validation error.
+    pub fn validation(key: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![(key.into(), message.into())])
+    }
+
+    /// The response, with `href`/`method` for the validation envelope's `links`.
+    pub fn into_response(self, href: &str, method: &str) -> Response {
+        match self {
+            ApiError::Bare(status) => status.into_response(),
+            ApiError::Exception { status, message, kind } => {
+                let (kind, stack, hresult) = match kind {
+                    Some((name, hresult)) => {
+                        (json!(name), json!(format!("   at {name}..ctor()\n   at ASC.Web.Files.Services.WCFService.FileStorageService")), json!(hresult))
+                    }
+                    None => (Value::Null, Value::Null, json!(0)),
+                };
+                let body = json!({
+                    "status": 1,
+                    "statusCode": status.as_u16(),
+                    "error": {"message": message, "type": kind, "stack": stack, "hresult": hresult},
+                });
+                json_response(status, &body)
+            }
+            ApiError::Validation(errors) => {
+                let mut map = serde_json::Map::new();
+                for (key, message) in errors {
+                    let entry = map.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+                    if let Value::Array(messages) = entry {
+                        messages.push(Value::String(message));
+                    }
+                }
+                let problem = json!({
+                    "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+                    "title": "One or more validation errors occurred.",
+                    "status": 400,
+                    "errors": map,
+                    "traceId": trace_id(),
+                });
+                let body = envelope(problem, 1, None, href, method, 1, StatusCode::BAD_REQUEST);
+                json_response(StatusCode::BAD_REQUEST, &body)
+            }
+        }
+    }
+}
+
+/// The success envelope as a response.
+pub fn success_response(success: Success, href: &str, method: &str) -> Response {
+    let body = envelope(success.response, success.count, success.total, href, method, 0, StatusCode::OK);
+    json_response(StatusCode::OK, &body)
+}
+
+fn envelope(response: Value, count: usize, total: Option<usize>, href: &str, method: &str, status: u8, code: StatusCode) -> Value {
+    let mut body = serde_json::Map::new();
+    body.insert("response".into(), response);
+    body.insert("count".into(), json!(count));
+    if let Some(total) = total {
+        body.insert("total".into(), json!(total));
+    }
+    body.insert("links".into(), json!([{"href": href, "action": method}]));
+    body.insert("status".into(), json!(status));
+    body.insert("statusCode".into(), json!(code.as_u16()));
+    Value::Object(body)
+}
+
+/// A JSON body with the content type ASP.NET sends.
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response
+}
+
+/// An HTML error page, as a proxy in front of a portal sends it.
+pub fn html_response(status: StatusCode) -> Response {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let code = status.as_u16();
+    let body = format!(
+        "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+    );
+    let mut response = (status, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
+
+fn trace_id() -> String {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    format!("00-{}-{}-00", id, &id[..16])
+}

@@ -1,0 +1,373 @@
+//! Rooms: list, create, read, update, and the room tag endpoints.
+
+use super::clock;
+use super::context::{Ctx, room_id};
+use super::dto;
+use super::envelope::{ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success};
+use super::request::{JsonBody, not_valid, parse_enum, type_error};
+use super::state::{
+    self, Room, SORT_AUTHOR, SORT_AZ, SORT_CREATED, SORT_DATE_AND_TIME, SORT_ROOM_TYPE, SORT_TAGS, SORT_TYPE,
+    SORTED_BY, SortOrder, State,
+};
+use crate::docspace::{MAX_PAGE_SIZE, MAX_TAG_UNITS, MAX_TITLE_UNITS, RoomType, stored_title, tag_key, utf16_len};
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+use std::cmp::Ordering;
+
+/// `SearchArea` values a rooms list accepts here: Active, Archive, Any and Forms.
+const SEARCH_AREAS: [(&str, i64); 4] = [("Active", 0), ("Archive", 1), ("Any", 2), ("Forms", 8)];
+const AREA_ACTIVE: i64 = 0;
+const AREA_ARCHIVE: i64 = 1;
+const AREA_FORMS: i64 = 8;
+
+/// A marker on a create response: the faults layer drops the connection instead of answering.
+#[derive(Debug, Clone, Copy)]
+pub struct LoseResponse;
+
+fn room_type_values() -> Vec<(&'static str, i64)> {
+    RoomType::ALL.iter().map(|t| (t.api_name(), t.code())).collect()
+}
+
+/// `GET /api/2.0/files/rooms`.
+pub async fn list(ctx: Ctx) -> Response {
+    ctx.respond(list_rooms(&ctx))
+}
+
+fn list_rooms(ctx: &Ctx) -> Result<Success, ApiError> {
+    let user = ctx.require_user()?;
+    let q = &ctx.query;
+    let area = q.enumeration("searcharea", "searchArea", &SEARCH_AREAS)?.unwrap_or(AREA_ACTIVE);
+    let type_values = room_type_values();
+    let types = q
+        .all("type")
+        .into_iter()
+        .map(|v| parse_enum(v, &type_values).ok_or_else(|| not_valid(v, "type")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let start = q.int("startindex", "startIndex")?.unwrap_or(0);
+    if start < 0 {
+        return Err(ApiError::validation("StartIndex", "The field StartIndex must be between 0 and 2147483647."));
+    }
+    let count = q.int("count", "count")?.unwrap_or(MAX_PAGE_SIZE as i64);
+    if !(1..=MAX_PAGE_SIZE as i64).contains(&count) {
+        return Err(ApiError::validation("Count", "The field Count must be between 1 and 100."));
+    }
+    let order = q.enumeration("sortorder", "sortOrder", &[("Ascending", 0), ("Descending", 1)])?;
+    let sort_by = q.first("sortby").and_then(|v| parse_enum(v, &SORTED_BY));
+    let without_tags = match q.first("withouttags") {
+        None | Some("") => false,
+        Some(v) => v.trim().parse::<bool>().or_else(|_| v.trim().to_ascii_lowercase().parse()).map_err(|_| not_valid(v, "withoutTags"))?,
+    };
+    let tag_filter: Option<Vec<String>> = match q.first("tags") {
+        None | Some("") => None,
+        Some(raw) => Some(serde_json::from_str::<Vec<String>>(raw).map_err(|e| ApiError::Exception {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("'{}' is an invalid start of a value. {e}", raw.chars().next().unwrap_or(' ')),
+            kind: Some(("System.Text.Json.JsonException", -2146233088)),
+        })?),
+    };
+    let filter = q.first("filtervalue").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty());
+    let behaviour = ctx.shared.behaviour();
+
+    ctx.shared.mutate(|state| {
+        let sort = match sort_by {
+            // A sort that parses becomes the caller's saved order.
+            Some(by) => {
+                let sort = SortOrder { by, descending: order == Some(1) };
+                state.saved_sort.insert(user.id.clone(), sort);
+                sort
+            }
+            None => state.saved_sort.get(&user.id).copied().unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
+        };
+        let tag_filter: Option<Vec<String>> = tag_filter.map(|tags| tags.iter().map(|t| tag_key(t)).collect());
+        let mut rooms: Vec<&Room> = state
+            .rooms
+            .values()
+            .filter(|r| in_area(r, area))
+            .filter(|r| state.can_read(user, r))
+            .filter(|r| types.is_empty() || types.contains(&r.room_type.code()))
+            .filter(|r| filter.as_ref().is_none_or(|f| r.title.to_lowercase().contains(f.as_str())))
+            .filter(|r| !without_tags || r.tags.is_empty())
+            .filter(|r| tag_filter.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
+            .collect();
+        rooms.sort_by(|a, b| {
+            let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
+            if sort.descending { ordering.reverse() } else { ordering }
+        });
+        let total = rooms.len();
+        let folders: Vec<Value> = rooms
+            .into_iter()
+            .skip(start as usize)
+            .take(count as usize)
+            .map(|r| dto::room(state, r, user, ctx.base(), behaviour.deny_active_delete))
+            .collect();
+        let archive = area == AREA_ARCHIVE;
+        Ok(Success::one(json!({
+            "files": [],
+            "folders": folders,
+            "current": dto::system_folder(state, archive, ctx.base()),
+            "pathParts": dto::path_parts(archive),
+            "startIndex": start,
+            "count": folders.len(),
+            "total": total,
+            "new": 0,
+        })))
+    })
+}
+
+/// Form-filling rooms live in their own Forms area; Any lists every room.
+fn in_area(room: &Room, area: i64) -> bool {
+    let form = room.room_type == RoomType::FormFilling;
+    match area {
+        AREA_ACTIVE => !room.archived && !form,
+        AREA_ARCHIVE => room.archived,
+        AREA_FORMS => !room.archived && form,
+        _ => true,
+    }
+}
+
+fn compare(state: &State, a: &Room, b: &Room, by: i64) -> Ordering {
+    match by {
+        SORT_DATE_AND_TIME => a.updated.cmp(&b.updated),
+        SORT_CREATED => a.created.cmp(&b.created),
+        SORT_AZ => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+        SORT_TYPE | SORT_ROOM_TYPE => a.room_type.code().cmp(&b.room_type.code()),
+        SORT_AUTHOR => {
+            let author = |r: &Room| state.person(&r.owner).map(|p| p.display_name.to_lowercase()).unwrap_or_default();
+            author(a).cmp(&author(b))
+        }
+        SORT_TAGS => {
+            let first = |r: &Room| r.tags.first().map(|k| state.tag_name(k).to_lowercase());
+            first(a).cmp(&first(b))
+        }
+        _ => Ordering::Equal,
+    }
+}
+
+/// `GET /api/2.0/files/rooms/{id}`: anonymous is allowed in, so a missing room is a 404 before
+/// a missing token is a 401 (with a JSON body).
+pub async fn get(ctx: Ctx, Path(id): Path<String>) -> Response {
+    ctx.respond(get_room(&ctx, &id))
+}
+
+fn get_room(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
+    let id = room_id(raw_id)?;
+    let behaviour = ctx.shared.behaviour();
+    ctx.shared.read(|state| {
+        let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
+        let user = ctx.user.as_ref().ok_or_else(|| ApiError::plain(StatusCode::UNAUTHORIZED, CANNOT_VIEW_FOLDER))?;
+        if !state.can_read(user, room) {
+            return Err(ApiError::invalid_operation(CANNOT_VIEW_FOLDER));
+        }
+        Ok(Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete)))
+    })
+}
+
+/// Model validation of a title: a string of at most 170 UTF-16 units.
+fn title_field(body: &JsonBody) -> Result<Option<String>, ApiError> {
+    let title = body.opt_string("title")?;
+    if title.as_ref().is_some_and(|t| utf16_len(t) > MAX_TITLE_UNITS) {
+        return Err(ApiError::validation("Title", "The field Title must be a string with a maximum length of 170."));
+    }
+    Ok(title)
+}
+
+/// Model validation of a colour: a string of at most 6 characters.
+fn color_field(body: &JsonBody) -> Result<Option<String>, ApiError> {
+    let color = body.opt_string("color")?;
+    if color.as_ref().is_some_and(|c| utf16_len(c) > 6) {
+        return Err(ApiError::validation("Color", "The field Color must be a string with a maximum length of 6."));
+    }
+    Ok(color)
+}
+
+/// A tag list's names must each fit in 255 units.
+fn check_tag_lengths(tags: &[String]) -> Result<(), ApiError> {
+    match tags.iter().find(|t| utf16_len(t) > MAX_TAG_UNITS) {
+        Some(_) => Err(ApiError::argument(format!("The tag name must not be longer than {MAX_TAG_UNITS} characters"))),
+        None => Ok(()),
+    }
+}
+
+/// `roomType` as model binding reads it: a name or a number; `Ok(None)` is a number that is not
+/// a defined room type (the action rejects it).
+fn room_type_field(body: &JsonBody) -> Result<Option<RoomType>, ApiError> {
+    let invalid = || type_error("roomType", "ASC.Files.Core.ApiModels.RequestDto.RoomType");
+    match body.get("roomType") {
+        Some(Value::Number(n)) => n.as_i64().map(RoomType::from_code).ok_or_else(invalid),
+        Some(Value::String(s)) => match RoomType::ALL.into_iter().find(|t| t.api_name().eq_ignore_ascii_case(s.trim())) {
+            Some(t) => Ok(Some(t)),
+            None => s.trim().parse::<i64>().map(RoomType::from_code).map_err(|_| invalid()),
+        },
+        _ => Err(invalid()),
+    }
+}
+
+/// `POST /api/2.0/files/rooms`.
+pub async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
+    let result = create_room(&ctx, &headers, &body);
+    let lose = result.as_ref().is_ok_and(|(_, lose)| *lose);
+    let mut response = ctx.respond(result.map(|(success, _)| success));
+    if lose {
+        response.extensions_mut().insert(LoseResponse);
+    }
+    response
+}
+
+fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success, bool), ApiError> {
+    let user = ctx.require_user()?;
+    let body = JsonBody::parse(headers, bytes)?;
+    let missing: Vec<&str> = ["title", "roomType"].into_iter().filter(|f| !body.has(f)).collect();
+    if !missing.is_empty() {
+        let names = missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
+        return Err(ApiError::validation(
+            "$",
+            format!("JSON deserialization for type 'ASC.Files.Core.ApiModels.RequestDto.CreateRoomRequestDto' was missing required properties including: {names}."),
+        ));
+    }
+    let title = title_field(&body)?;
+    let room_type = room_type_field(&body)?;
+    let tags = body.opt_strings("tags")?.unwrap_or_default();
+    let color = color_field(&body)?;
+    let indexing = body.opt_bool("indexing")?.unwrap_or(false);
+    let deny_download = body.opt_bool("denyDownload")?.unwrap_or(false);
+    let private = body.opt_bool("private")?.unwrap_or(false);
+
+    if !user.is_manager_type() || user.is_visitor {
+        return Err(ApiError::invalid_operation("You don't have enough permission to create"));
+    }
+    let title = title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    let title = title.ok_or_else(|| ApiError::argument("Value cannot be null or empty. (Parameter 'title')"))?;
+    let room_type = room_type.ok_or_else(|| ApiError::out_of_range("roomType"))?;
+    if private {
+        return Err(match room_type {
+            RoomType::Public | RoomType::FormFilling => ApiError::invalid_operation("A private room cannot be of this type"),
+            _ => ApiError::invalid_operation("You need an encryption key to create a private room"),
+        });
+    }
+    check_tag_lengths(&tags)?;
+
+    let behaviour = ctx.shared.behaviour();
+    let success = ctx.shared.mutate(|state| {
+        let id = state.create_room(stored_title(&title), room_type, &user.id, &tags, clock::now());
+        let room = state.rooms.get_mut(&id).expect("the room was just created");
+        if let Some(color) = color.filter(|c| !c.is_empty()) {
+            room.color = color;
+        }
+        room.indexing = indexing;
+        room.deny_download = deny_download;
+        let room = &state.rooms[&id];
+        Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete))
+    });
+    let every = ctx.shared.faults.lock().expect("faults lock").lose_create_response_every;
+    let n = ctx.shared.creates.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    let lose = every.is_some_and(|every| every > 0 && n % u64::from(every) == 0);
+    Ok((success, lose))
+}
+
+/// `PUT /api/2.0/files/rooms/{id}`: every failure to find or edit the room is a 403.
+pub async fn update(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    ctx.respond(update_room(&ctx, &id, &headers, &body))
+}
+
+fn update_room(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<Success, ApiError> {
+    let id = room_id(raw_id)?;
+    let user = ctx.require_user()?;
+    let body = JsonBody::parse(headers, bytes)?;
+    let title = title_field(&body)?;
+    let tags = body.opt_strings("tags")?;
+    let color = color_field(&body)?;
+    let indexing = body.opt_bool("indexing")?;
+    let deny_download = body.opt_bool("denyDownload")?;
+    let behaviour = ctx.shared.behaviour();
+
+    ctx.shared.mutate(|state| {
+        let room = state.rooms.get(&id).ok_or_else(|| ApiError::invalid_operation(FOLDER_NOT_FOUND))?;
+        if room.archived || !state.can_edit(user, room) {
+            return Err(ApiError::invalid_operation(CANNOT_EDIT_ROOM));
+        }
+        if let Some(tags) = &tags {
+            check_tag_lengths(tags)?;
+        }
+        let now = clock::now();
+        let before = room.clone();
+        if let Some(tags) = &tags {
+            state.rooms.get_mut(&id).expect("room").tags.clear();
+            state.attach_tags(id, tags);
+        }
+        let room = state.rooms.get_mut(&id).expect("room");
+        if let Some(title) = title.map(|t| stored_title(&t)).filter(|t| !t.is_empty()) {
+            room.title = title;
+        }
+        match color.as_deref() {
+            // An empty colour asks for a new random one.
+            Some("") => room.color = next_color(room),
+            Some(c) => room.color = c.to_string(),
+            None => {}
+        }
+        if let Some(indexing) = indexing {
+            room.indexing = indexing;
+        }
+        if let Some(deny) = deny_download {
+            room.deny_download = deny;
+        }
+        touch_if_changed(room, &before, &user.id, now);
+        let room = &state.rooms[&id];
+        Ok(Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete)))
+    })
+}
+
+fn next_color(room: &Room) -> String {
+    (1..).map(|salt| state::random_color(room.id, salt)).find(|c| *c != room.color).expect("the palette has several colours")
+}
+
+/// Bump `updated` when a change altered the room.
+fn touch_if_changed(room: &mut Room, before: &Room, user: &str, now: i64) {
+    let changed = room.title != before.title
+        || room.tags != before.tags
+        || room.color != before.color
+        || room.indexing != before.indexing
+        || room.deny_download != before.deny_download;
+    if changed {
+        room.updated = now;
+        room.updated_by = user.to_string();
+    }
+}
+
+/// `PUT /api/2.0/files/rooms/{id}/tags`: adds tags (creating missing ones in the catalog).
+pub async fn add_tags(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    ctx.respond(change_tags(&ctx, &id, &headers, &body, true))
+}
+
+/// `DELETE /api/2.0/files/rooms/{id}/tags`: detaches tags, case-insensitively.
+pub async fn remove_tags(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    ctx.respond(change_tags(&ctx, &id, &headers, &body, false))
+}
+
+fn change_tags(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8], add: bool) -> Result<Success, ApiError> {
+    let id = room_id(raw_id)?;
+    let user = ctx.require_user()?;
+    let body = JsonBody::parse(headers, bytes)?;
+    let names = body.opt_strings("names")?.ok_or_else(|| ApiError::validation("Names", "The Names field is required."))?;
+    let behaviour = ctx.shared.behaviour();
+    ctx.shared.mutate(|state| {
+        let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
+        if room.archived || !state.can_edit(user, room) {
+            return Err(ApiError::access_denied());
+        }
+        check_tag_lengths(&names)?;
+        let before = room.clone();
+        if add {
+            state.attach_tags(id, &names);
+        } else {
+            let keys: Vec<String> = names.iter().filter(|n| !n.trim().is_empty()).map(|n| tag_key(n)).collect();
+            state.rooms.get_mut(&id).expect("room").tags.retain(|k| !keys.contains(k));
+        }
+        let room = state.rooms.get_mut(&id).expect("room");
+        touch_if_changed(room, &before, &user.id, clock::now());
+        let room = &state.rooms[&id];
+        Ok(Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete)))
+    })
+}
