@@ -6,8 +6,16 @@
 //! holds one job per file. `emulator` is a stand-alone imitation of a portal for the demo and
 //! the tests: nothing else in the crate depends on it except the `demo` and `emulator` jobs.
 
+pub mod apply;
 pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod docspace;
 pub mod emulator;
+pub mod logging;
 pub mod manifest;
 pub mod model;
+pub mod plan;
+pub mod portal;
+pub mod progress;
+pub mod text;

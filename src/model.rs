@@ -29,3 +29,45 @@ pub struct PortalRoom {
     pub state: RoomState,
     pub tags: Vec<String>,
 }
+
+/// A person in the portal's directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: String,
+    pub email: String,
+    /// False for a terminated (disabled) account.
+    pub active: bool,
+}
+
+/// A group in the portal's directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+}
+
+/// One entry of a room's member list, as read from the portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomMember {
+    pub subject: MemberSubject,
+    /// The raw `FileShare` number; not every value is one the manifest can name.
+    pub access: i64,
+    pub is_owner: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum MemberSubject {
+    User { id: String, email: String },
+    Group { id: String, name: String },
+}
+
+/// Everything read from the portal that a plan depends on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortalState {
+    pub rooms: Vec<PortalRoom>,
+    /// Read only when some room declares `members`.
+    pub people: Vec<Person>,
+    pub groups: Vec<Group>,
+    /// Members of the rooms whose entry declares `members`, by room id.
+    pub members: std::collections::BTreeMap<u64, Vec<RoomMember>>,
+}

@@ -1,0 +1,56 @@
+//! The apply report: one outcome per planned step, in plan order.
+
+use crate::plan::Action;
+use serde::{Deserialize, Serialize};
+
+/// What became of one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "message")]
+pub enum Status {
+    Applied,
+    Failed(String),
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub title: String,
+    /// The room's id, once known (a create learns it).
+    pub room_id: Option<u64>,
+    #[serde(flatten)]
+    pub action: Action,
+    #[serde(flatten)]
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Report {
+    fn count(&self, wanted: fn(&Status) -> bool) -> usize {
+        self.outcomes.iter().filter(|o| wanted(&o.status)).count()
+    }
+
+    pub fn applied(&self) -> usize {
+        self.count(|s| matches!(s, Status::Applied))
+    }
+
+    pub fn failed(&self) -> usize {
+        self.count(|s| matches!(s, Status::Failed(_)))
+    }
+
+    pub fn skipped(&self) -> usize {
+        self.count(|s| matches!(s, Status::Skipped(_)))
+    }
+
+    pub fn is_success(&self) -> bool {
+        self.failed() == 0 && self.skipped() == 0
+    }
+
+    /// `Apply: 5 applied, 1 failed, 2 skipped.`
+    pub fn summary(&self) -> String {
+        format!("Apply: {} applied, {} failed, {} skipped.", self.applied(), self.failed(), self.skipped())
+    }
+}

@@ -1,0 +1,51 @@
+//! One job per file. `run` dispatches the parsed command line to its job and returns the exit
+//! code; `main` prints whatever error comes back.
+
+pub mod apply;
+pub mod demo;
+pub mod emulator;
+pub mod export;
+pub mod plan;
+pub mod read;
+pub mod schema;
+pub mod validate;
+
+use crate::cli::{Cli, Command};
+use crate::config::Output;
+use clap::CommandFactory;
+
+/// What the process exits with when the job itself did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    /// Work was attempted and some of it failed (a partial apply).
+    Failure,
+    /// `plan --detailed-exitcode` found changes.
+    Changes,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::Changes => 2,
+        }
+    }
+}
+
+pub async fn run(cli: Cli, output: Output) -> anyhow::Result<Exit> {
+    match cli.command {
+        Command::Plan(args) => plan::run(&args, output).await,
+        Command::Apply(args) => apply::run(&args, output).await,
+        Command::Validate(args) => validate::run(&args),
+        Command::Export(args) => export::run(&args, output).await,
+        Command::Demo(args) => demo::run(&args, output).await,
+        Command::Emulator(args) => emulator::run(&args).await.map(|()| Exit::Success),
+        Command::Schema => schema::run(),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "docspace-rooms", &mut std::io::stdout());
+            Ok(Exit::Success)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! `plan`: read the portal, diff it against the manifest, print the plan. It never builds an
+//! executor and sends no write request.
+
+use super::Exit;
+use super::read::{options, read_and_plan};
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::config::{self, Output};
+use crate::plan::{render, saved};
+use crate::portal::Portal;
+use crate::progress::Progress;
+use anyhow::Context;
+
+pub async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
+    let portal = Portal::new(config::portal(&args.portal)?)?;
+    let progress = Progress::new(output.stderr_terminal);
+    let planned = read_and_plan(&args.manifest.manifest, &portal, &options(&args.select), &progress).await;
+    progress.finish();
+    let planned = planned?;
+
+    let document = saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan)?;
+    if let Some(path) = &args.out {
+        document.write(path).with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
+        eprintln!("Saved the plan to `{}`; apply it with `docspace-rooms apply {}`.", path.display(), path.display());
+    }
+    let manifest_name = args.manifest.manifest.display().to_string();
+    let text = match args.format {
+        PlanFormat::Text => render::text(&planned.plan, &manifest_name, output.stdout_color),
+        PlanFormat::Json => document.to_json(),
+        PlanFormat::Markdown => render::markdown(&planned.plan, &manifest_name),
+    };
+    print!("{text}");
+
+    Ok(if args.detailed_exitcode && !planned.plan.is_empty() { Exit::Changes } else { Exit::Success })
+}

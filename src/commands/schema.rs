@@ -1,0 +1,9 @@
+//! `schema`: print the manifest's JSON Schema, for editors' YAML language servers.
+
+use super::Exit;
+
+pub fn run() -> anyhow::Result<Exit> {
+    let schema = crate::manifest::json_schema();
+    println!("{}", serde_json::to_string_pretty(&schema)?);
+    Ok(Exit::Success)
+}

@@ -1,0 +1,11 @@
+//! `validate`: check a manifest offline, printing every problem and warning.
+
+use super::Exit;
+use super::read::load_manifest;
+use crate::cli::ManifestArgs;
+
+pub fn run(args: &ManifestArgs) -> anyhow::Result<Exit> {
+    let manifest = load_manifest(&args.manifest)?;
+    println!("`{}` is valid: {} room{}.", args.manifest.display(), manifest.rooms.len(), crate::plan::plural(manifest.rooms.len()));
+    Ok(Exit::Success)
+}

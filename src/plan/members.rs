@@ -1,0 +1,101 @@
+//! Member planning for rooms whose entry declares `members`: resolve emails and group names in
+//! the portal's directory, then diff against the room's member list. The owner is never
+//! changed and never appears; `additive` rooms only gain and change members.
+
+use super::model::{Action, Member, MemberChange, Step};
+use crate::docspace::Access;
+use crate::manifest::{MembersPolicy, RoomSpec, Subject};
+use crate::model::{MemberSubject, PortalRoom, PortalState};
+use std::collections::{BTreeMap, HashMap};
+
+/// A member key on the portal: the user's or group's id.
+type PortalId = String;
+
+/// The member step for one room, or the problems (with their manifest lines) that prevent it.
+pub(super) fn member_step(
+    spec: &RoomSpec,
+    room: Option<&PortalRoom>,
+    portal: &PortalState,
+) -> Result<Option<Step>, Vec<(usize, String)>> {
+    let Some(wanted) = &spec.members else {
+        return Ok(None);
+    };
+    let people: HashMap<String, &crate::model::Person> =
+        portal.people.iter().map(|person| (person.email.to_lowercase(), person)).collect();
+    let groups: HashMap<&str, &crate::model::Group> = portal.groups.iter().map(|group| (group.name.as_str(), group)).collect();
+
+    // What the room has now, without its owner, by portal id.
+    let mut owner: Option<PortalId> = None;
+    let mut current: BTreeMap<PortalId, (Member, i64)> = BTreeMap::new();
+    for member in room.and_then(|room| portal.members.get(&room.id)).into_iter().flatten() {
+        let (id, shown) = match &member.subject {
+            MemberSubject::User { id, email } => (id.clone(), Member::User(email.clone())),
+            MemberSubject::Group { id, name } => (id.clone(), Member::Group(name.clone())),
+        };
+        if member.is_owner {
+            owner = Some(id);
+        } else {
+            current.insert(id, (shown, member.access));
+        }
+    }
+
+    let mut problems = Vec::new();
+    let mut changes = Vec::new();
+    let mut declared: Vec<PortalId> = Vec::new();
+    for entry in wanted {
+        let (portal_id, member) = match &entry.subject {
+            Subject::User(email) => match people.get(&email.to_lowercase()) {
+                Some(person) => (Some(person.id.clone()), Member::User(email.clone())),
+                None if entry.invite => (None, Member::User(email.clone())),
+                None => {
+                    problems.push((
+                        entry.line,
+                        format!("`{email}` has no account on the portal; add `invite: true` to send an invitation"),
+                    ));
+                    continue;
+                }
+            },
+            Subject::Group(name) => match groups.get(name.as_str()) {
+                Some(group) => (Some(group.id.clone()), Member::Group(name.clone())),
+                None => {
+                    problems.push((entry.line, format!("group `{name}` is not on the portal")));
+                    continue;
+                }
+            },
+        };
+        if portal_id.is_some() && portal_id == owner {
+            continue; // The owner's access is not the manifest's to change.
+        }
+        if let Some(id) = &portal_id {
+            declared.push(id.clone());
+        }
+        let before = portal_id.as_ref().and_then(|id| current.get(id)).map(|(_, access)| *access);
+        if before == Some(entry.access.code()) {
+            continue;
+        }
+        changes.push(MemberChange { member, portal_id, before: before.and_then(Access::from_code), after: Some(entry.access) });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if spec.members_policy == MembersPolicy::Exact {
+        for (id, (member, access)) in &current {
+            if !declared.contains(id) {
+                changes.push(MemberChange {
+                    member: member.clone(),
+                    portal_id: Some(id.clone()),
+                    before: Access::from_code(*access),
+                    after: None,
+                });
+            }
+        }
+    }
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    changes.sort_by(|a, b| a.member.cmp(&b.member));
+    Ok(Some(Step {
+        action: Action::SetMembers { notify: spec.notify, changes },
+        reason: "the declared members differ from the room's".into(),
+    }))
+}

@@ -1,0 +1,430 @@
+//! The planner: a pure function of the manifest, the portal's rooms and the options.
+//!
+//! No I/O, no printing, no clock. It resolves which portal room each manifest entry means,
+//! decides the steps for each in an order the API accepts (archived rooms are read-only, so
+//! they are unarchived around an edit), and applies the safety rails (`protect`, the
+//! destruction threshold, `--target`/`--exclude`).
+
+use super::members;
+use super::model::{Action, Plan, RoomPlan, Step, Target, final_state};
+use crate::docspace::{stored_title, tag_key};
+use crate::manifest::{DesiredState, Manifest, Prune, RoomSpec, glob_match};
+use crate::model::{PortalRoom, PortalState, RoomState};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::PathBuf;
+
+/// Choices that narrow or permit a plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Only plan rooms with these titles (as written or stored); empty means every room.
+    pub targets: Vec<String>,
+    /// Leave rooms with these titles out.
+    pub excludes: Vec<String>,
+    /// Accept a plan over the destruction or member-removal threshold.
+    pub force: bool,
+}
+
+/// Why no plan could be made. Every variant lists all its problems at once.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("the manifest does not match the portal:\n{}", lines(.problems, .manifest))]
+    Conflicts { manifest: PathBuf, problems: Vec<(usize, String)> },
+    #[error("refusing to archive or delete protected room{}: {}", super::model::plural(.rooms.len()), .rooms.join(", "))]
+    Protected { rooms: Vec<String> },
+    #[error(
+        "refusing to archive or delete {count} of the portal's {total} rooms ({percent}%, over `max_destroy_percent` {limit}%): {}; pass `--force` to accept",
+        .rooms.join(", ")
+    )]
+    TooDestructive { count: usize, total: usize, percent: usize, limit: u8, rooms: Vec<String> },
+    #[error(
+        "refusing to remove {count} people from rooms (over `max_member_removals` {limit}): {}; pass `--force` to accept",
+        .people.join(", ")
+    )]
+    TooManyRemovals { count: usize, limit: u32, people: Vec<String> },
+    #[error("no room matches `--{flag} {title}`")]
+    UnknownSelection { flag: &'static str, title: String },
+}
+
+fn lines(problems: &[(usize, String)], manifest: &std::path::Path) -> String {
+    problems
+        .iter()
+        .map(|(line, message)| format!("  {}:{line}: {message}", manifest.display()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Computes the plan that makes `portal` match `manifest`.
+pub fn plan(manifest: &Manifest, portal: &PortalState, options: &PlanOptions) -> Result<Plan, PlanError> {
+    let matches = resolve(manifest, &portal.rooms)?;
+    let by_id: HashMap<u64, &PortalRoom> = portal.rooms.iter().map(|room| (room.id, room)).collect();
+    let claimed: HashSet<u64> = matches.iter().flatten().copied().collect();
+
+    let mut rooms = Vec::new();
+    let mut problems = Vec::new();
+    for (spec, matched) in manifest.rooms.iter().zip(&matches) {
+        let current = matched.map(|id| by_id[&id]);
+        match plan_room(spec, current, portal) {
+            Ok(Some(room_plan)) => rooms.push(room_plan),
+            Ok(None) => {}
+            Err(found) => problems.extend(found),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(PlanError::Conflicts { manifest: manifest.source.clone(), problems });
+    }
+
+    let mut unmanaged = 0;
+    for room in portal.rooms.iter().filter(|room| !claimed.contains(&room.id)) {
+        match prune_room(manifest, room) {
+            Some(room_plan) => rooms.push(room_plan),
+            None => unmanaged += 1,
+        }
+    }
+
+    let rooms = select(rooms, manifest, options)?;
+    check_protected(manifest, &rooms, &matches)?;
+    check_destruction(manifest, &rooms, &by_id, portal.rooms.len(), options.force)?;
+    check_member_removals(manifest, &rooms, options.force)?;
+
+    let mut rooms = rooms;
+    rooms.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| target_order(&a.target).cmp(&target_order(&b.target))));
+    let fingerprints = fingerprints(&rooms, &matches, &by_id);
+    Ok(Plan { rooms, unmanaged, portal_rooms: portal.rooms.len(), fingerprints })
+}
+
+fn target_order(target: &Target) -> u64 {
+    match target {
+        Target::Existing { id } => *id,
+        Target::New => u64::MAX,
+    }
+}
+
+/// Finds the portal room each manifest entry means: its pinned `id`, else its stored title,
+/// else one of its `renamed_from` titles. Ambiguity and missing ids are errors, all at once.
+fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> Result<Vec<Option<u64>>, PlanError> {
+    let ids: HashSet<u64> = rooms.iter().map(|room| room.id).collect();
+    let pinned: HashSet<u64> = manifest.rooms.iter().filter_map(|spec| spec.id).collect();
+    let mut by_title: HashMap<&str, Vec<u64>> = HashMap::new();
+    for room in rooms.iter().filter(|room| !pinned.contains(&room.id)) {
+        by_title.entry(room.title.as_str()).or_default().push(room.id);
+    }
+
+    let mut problems = Vec::new();
+    let mut matches = Vec::with_capacity(manifest.rooms.len());
+    for spec in &manifest.rooms {
+        let found = match spec.id {
+            Some(id) if ids.contains(&id) => Some(id),
+            Some(_) if spec.state == DesiredState::Deleted => None,
+            Some(id) => {
+                problems.push((spec.line, format!("room `{}` pins id {id}, which is not on the portal", spec.title)));
+                None
+            }
+            None => match_by_title(spec, &by_title).unwrap_or_else(|message| {
+                problems.push((spec.line, message));
+                None
+            }),
+        };
+        matches.push(found);
+    }
+
+    let mut owners: HashMap<u64, &RoomSpec> = HashMap::new();
+    for (spec, found) in manifest.rooms.iter().zip(&matches) {
+        if let Some(id) = found
+            && let Some(first) = owners.insert(*id, spec)
+        {
+            problems.push((
+                spec.line,
+                format!("room `{}` and room `{}` (line {}) both match portal room {id}", spec.title, first.title, first.line),
+            ));
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(matches)
+    } else {
+        problems.sort();
+        Err(PlanError::Conflicts { manifest: manifest.source.clone(), problems })
+    }
+}
+
+fn match_by_title(spec: &RoomSpec, by_title: &HashMap<&str, Vec<u64>>) -> Result<Option<u64>, String> {
+    let candidates = |title: &str| by_title.get(title).map(Vec::as_slice).unwrap_or_default();
+    let ambiguous = |title: &str, ids: &[u64]| {
+        let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
+        format!("title `{title}` matches portal rooms {}; pin the one you mean with `id`", ids.join(" and "))
+    };
+    match candidates(&spec.stored_title) {
+        [id] => return Ok(Some(*id)),
+        [] => {}
+        ids => return Err(ambiguous(&spec.stored_title, ids)),
+    }
+    let mut earlier: Vec<(&str, u64)> = Vec::new();
+    for title in &spec.renamed_from {
+        match candidates(title) {
+            [] => {}
+            [id] => earlier.push((title, *id)),
+            ids => return Err(ambiguous(title, ids)),
+        }
+    }
+    match earlier.as_slice() {
+        [] => Ok(None),
+        [(_, id)] => Ok(Some(*id)),
+        [(first, a), (second, b), ..] => Err(format!(
+            "earlier titles `{first}` and `{second}` match portal rooms {a} and {b}; pin the one you mean with `id`"
+        )),
+    }
+}
+
+/// The steps for one manifest room, or the problems (with their lines) that prevent them.
+fn plan_room(spec: &RoomSpec, current: Option<&PortalRoom>, portal: &PortalState) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
+    let members = if spec.state == DesiredState::Deleted { None } else { members::member_step(spec, current, portal)? };
+    let Some(room) = current else {
+        return plan_missing_room(spec, members).map_err(|message| vec![(spec.line, message)]);
+    };
+    if let Some(wanted) = spec.room_type
+        && wanted != room.room_type
+    {
+        return Err(vec![(spec.line, format!(
+            "room `{}` (id {}) is a {} room on the portal, not {wanted}; DocSpace cannot change a room's type",
+            spec.title, room.id, room.room_type
+        ))]);
+    }
+
+    let mut steps = Vec::new();
+    if spec.state == DesiredState::Deleted {
+        if room.state == RoomState::Active {
+            steps.push(step(Action::Archive, "rooms are archived before they are deleted, as the web UI does"));
+        }
+        steps.push(step(Action::Delete, "declared `state: deleted`"));
+        return Ok(Some(existing(spec.stored_title.clone(), room.id, Some(spec.line), steps)));
+    }
+
+    let mut edits = Vec::new();
+    if room.title != spec.stored_title {
+        let reason = if spec.renamed_from.contains(&room.title) {
+            "the manifest lists the current title under `renamed_from`"
+        } else {
+            "the room is pinned by `id` and its title differs"
+        };
+        edits.push(step(Action::Rename { before: room.title.clone(), after: spec.stored_title.clone() }, reason));
+    }
+    if let Some(tags) = &spec.tags
+        && !same_tags(&room.tags, tags)
+    {
+        edits.push(step(
+            Action::SetTags { before: sorted_tags(&room.tags), after: sorted_tags(tags) },
+            "the declared tags differ from the room's",
+        ));
+    }
+    edits.extend(members);
+
+    let wanted = match spec.state {
+        DesiredState::Archived => RoomState::Archived,
+        _ => RoomState::Active,
+    };
+    match (room.state, wanted) {
+        (RoomState::Archived, RoomState::Active) => {
+            steps.push(step(Action::Unarchive, "declared `state: active`"));
+            steps.extend(edits);
+        }
+        (RoomState::Archived, RoomState::Archived) if !edits.is_empty() => {
+            steps.push(step(Action::Unarchive, "archived rooms are read-only; unarchived to edit"));
+            steps.extend(edits);
+            steps.push(step(Action::Archive, "declared `state: archived`; archived again after the edit"));
+        }
+        (RoomState::Active, RoomState::Archived) => {
+            steps.extend(edits);
+            steps.push(step(Action::Archive, "declared `state: archived`"));
+        }
+        _ => steps.extend(edits),
+    }
+    if steps.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(existing(spec.stored_title.clone(), room.id, Some(spec.line), steps)))
+}
+
+/// A declared room the portal does not have: created (and archived) unless declared deleted.
+fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<RoomPlan>, String> {
+    if spec.state == DesiredState::Deleted {
+        return Ok(None);
+    }
+    let Some(room_type) = spec.room_type else {
+        return Err(format!("room `{}` is not on the portal and has no `type` to create it with", spec.title));
+    };
+    let mut steps = vec![step(
+        Action::Create { title: spec.stored_title.clone(), room_type, tags: spec.tags.clone().unwrap_or_default() },
+        "declared in the manifest and not on the portal",
+    )];
+    steps.extend(members);
+    if spec.state == DesiredState::Archived {
+        steps.push(step(Action::Archive, "declared `state: archived`"));
+    }
+    Ok(Some(RoomPlan { title: spec.stored_title.clone(), target: Target::New, line: Some(spec.line), steps }))
+}
+
+/// What `prune` does to a portal room the manifest does not list.
+fn prune_room(manifest: &Manifest, room: &PortalRoom) -> Option<RoomPlan> {
+    if manifest.ignore.iter().any(|pattern| glob_match(pattern, &room.title)) {
+        return None;
+    }
+    let mut steps = Vec::new();
+    match (manifest.prune, room.state) {
+        (Prune::None, _) | (Prune::Archive, RoomState::Archived) => return None,
+        (Prune::Archive, RoomState::Active) => {
+            steps.push(step(Action::Archive, "not in the manifest and `prune: archive`"));
+        }
+        (Prune::Delete, state) => {
+            if state == RoomState::Active {
+                steps.push(step(Action::Archive, "rooms are archived before they are deleted, as the web UI does"));
+            }
+            steps.push(step(Action::Delete, "not in the manifest and `prune: delete`"));
+        }
+    }
+    Some(existing(room.title.clone(), room.id, None, steps))
+}
+
+fn existing(title: String, id: u64, line: Option<usize>, steps: Vec<Step>) -> RoomPlan {
+    RoomPlan { title, target: Target::Existing { id }, line, steps }
+}
+
+fn step(action: Action, reason: &str) -> Step {
+    Step { action, reason: reason.to_owned() }
+}
+
+/// Tags compare as the portal's case-insensitive catalog does.
+fn same_tags(current: &[String], wanted: &[String]) -> bool {
+    let keys = |tags: &[String]| tags.iter().map(|tag| tag_key(tag)).collect::<BTreeSet<_>>();
+    keys(current) == keys(wanted)
+}
+
+fn sorted_tags(tags: &[String]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut sorted: Vec<String> = tags.iter().filter(|tag| seen.insert(tag_key(tag))).cloned().collect();
+    sorted.sort_by_key(|tag| tag_key(tag));
+    sorted
+}
+
+/// Keeps the rooms `--target` names and drops those `--exclude` names. A title that names no
+/// room is an error, so a typo cannot silently plan nothing (or everything).
+fn select(rooms: Vec<RoomPlan>, manifest: &Manifest, options: &PlanOptions) -> Result<Vec<RoomPlan>, PlanError> {
+    if options.targets.is_empty() && options.excludes.is_empty() {
+        return Ok(rooms);
+    }
+    let known: HashSet<String> = manifest
+        .rooms
+        .iter()
+        .map(|spec| spec.stored_title.clone())
+        .chain(rooms.iter().map(|room| room.title.clone()))
+        .collect();
+    let normalise = |titles: &[String], flag: &'static str| -> Result<HashSet<String>, PlanError> {
+        titles
+            .iter()
+            .map(|title| {
+                let stored = stored_title(title);
+                if known.contains(&stored) {
+                    Ok(stored)
+                } else {
+                    Err(PlanError::UnknownSelection { flag, title: title.clone() })
+                }
+            })
+            .collect()
+    };
+    let targets = normalise(&options.targets, "target")?;
+    let excludes = normalise(&options.excludes, "exclude")?;
+    Ok(rooms
+        .into_iter()
+        .filter(|room| targets.is_empty() || targets.contains(&room.title))
+        .filter(|room| !excludes.contains(&room.title))
+        .collect())
+}
+
+/// Refuses a plan that takes a `protect: true` room from active to archived, or deletes it.
+fn check_protected(manifest: &Manifest, rooms: &[RoomPlan], matches: &[Option<u64>]) -> Result<(), PlanError> {
+    let protected: HashSet<u64> = manifest
+        .rooms
+        .iter()
+        .zip(matches)
+        .filter(|(spec, _)| spec.protect)
+        .filter_map(|(_, found)| *found)
+        .collect();
+    let mut named: Vec<String> = rooms
+        .iter()
+        .filter(|room| matches!(room.target, Target::Existing { id } if protected.contains(&id)))
+        .filter(|room| room.steps.iter().any(|s| s.action == Action::Delete) || ends_archived_from_active(room))
+        .map(|room| format!("`{}`", room.title))
+        .collect();
+    named.sort();
+    if named.is_empty() { Ok(()) } else { Err(PlanError::Protected { rooms: named }) }
+}
+
+/// True when the room ends archived and was not archived before the plan.
+fn ends_archived_from_active(room: &RoomPlan) -> bool {
+    let starts_archived = room.steps.first().is_some_and(|s| s.action == Action::Unarchive);
+    !starts_archived && final_state(RoomState::Active, &room.steps) == Some(RoomState::Archived)
+}
+
+/// Refuses a plan that archives or deletes more than `max_destroy_percent` of the portal's
+/// rooms, when that is at least three rooms, unless forced.
+fn check_destruction(
+    manifest: &Manifest,
+    rooms: &[RoomPlan],
+    by_id: &HashMap<u64, &PortalRoom>,
+    total: usize,
+    force: bool,
+) -> Result<(), PlanError> {
+    let destroyed: Vec<&RoomPlan> = rooms
+        .iter()
+        .filter(|room| match room.target {
+            Target::Existing { id } => {
+                let current = by_id.get(&id).map_or(RoomState::Active, |r| r.state);
+                let end = final_state(current, &room.steps);
+                end.is_none() || (current == RoomState::Active && end == Some(RoomState::Archived))
+            }
+            Target::New => false,
+        })
+        .collect();
+    let count = destroyed.len();
+    let limit = manifest.max_destroy_percent;
+    if force || count < 3 || total == 0 || count * 100 <= total * usize::from(limit) {
+        return Ok(());
+    }
+    let mut names: Vec<String> = destroyed.iter().map(|room| format!("`{}`", room.title)).collect();
+    names.sort();
+    Err(PlanError::TooDestructive { count, total, percent: count * 100 / total, limit, rooms: names })
+}
+
+/// Refuses a plan that removes more than `max_member_removals` people from rooms, unless forced.
+fn check_member_removals(manifest: &Manifest, rooms: &[RoomPlan], force: bool) -> Result<(), PlanError> {
+    let mut removed: Vec<String> = rooms
+        .iter()
+        .flat_map(|room| room.steps.iter().map(move |step| (room, step)))
+        .filter_map(|(room, step)| match &step.action {
+            Action::SetMembers { changes, .. } => Some((room, changes)),
+            _ => None,
+        })
+        .flat_map(|(room, changes)| {
+            changes.iter().filter(|c| c.after.is_none()).map(move |c| format!("`{}` from `{}`", c.member, room.title))
+        })
+        .collect();
+    let limit = manifest.max_member_removals;
+    if force || removed.len() <= limit as usize {
+        return Ok(());
+    }
+    removed.sort();
+    Err(PlanError::TooManyRemovals { count: removed.len(), limit, people: removed })
+}
+
+/// The portal rooms the plan read to decide and touches, as they were.
+fn fingerprints(rooms: &[RoomPlan], matches: &[Option<u64>], by_id: &HashMap<u64, &PortalRoom>) -> Vec<PortalRoom> {
+    let mut ids: BTreeSet<u64> = matches.iter().flatten().copied().collect();
+    ids.extend(rooms.iter().filter_map(|room| match room.target {
+        Target::Existing { id } => Some(id),
+        Target::New => None,
+    }));
+    ids.into_iter().filter_map(|id| by_id.get(&id).map(|room| (*room).clone())).collect()
+}
+
+#[cfg(test)]
+#[path = "planner_tests.rs"]
+mod tests;

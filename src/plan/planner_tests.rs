@@ -1,0 +1,379 @@
+//! One test per branch of the planner, each from a small manifest and a hand-made portal.
+
+use super::*;
+use crate::docspace::RoomType;
+use crate::plan::model::Action;
+use std::path::Path;
+
+fn manifest(yaml: &str) -> Manifest {
+    crate::manifest::parse(Path::new("rooms.yaml"), yaml).expect("a valid test manifest").0
+}
+
+fn room(id: u64, title: &str, room_type: RoomType, state: RoomState, tags: &[&str]) -> PortalRoom {
+    PortalRoom { id, title: title.into(), room_type, state, tags: tags.iter().map(|t| t.to_string()).collect() }
+}
+
+fn active(id: u64, title: &str) -> PortalRoom {
+    room(id, title, RoomType::Custom, RoomState::Active, &[])
+}
+
+fn archived(id: u64, title: &str) -> PortalRoom {
+    room(id, title, RoomType::Custom, RoomState::Archived, &[])
+}
+
+fn portal(rooms: Vec<PortalRoom>) -> PortalState {
+    PortalState { rooms, ..PortalState::default() }
+}
+
+fn plan_of(yaml: &str, rooms: Vec<PortalRoom>) -> Result<Plan, PlanError> {
+    plan(&manifest(yaml), &portal(rooms), &PlanOptions::default())
+}
+
+/// The plan's steps as `(title, action)` pairs, for compact assertions.
+fn steps(plan: &Plan) -> Vec<(String, Action)> {
+    plan.steps().map(|(room, step)| (room.title.clone(), step.action.clone())).collect()
+}
+
+fn conflicts(err: PlanError) -> Vec<String> {
+    match err {
+        PlanError::Conflicts { problems, .. } => problems.into_iter().map(|(_, message)| message).collect(),
+        other => panic!("expected conflicts, got {other}"),
+    }
+}
+
+#[test]
+fn a_declared_room_missing_from_the_portal_is_created() {
+    let plan = plan_of("rooms:\n  - title: Marketing\n    type: collaboration\n    tags: [brand]\n", vec![]).unwrap();
+    assert_eq!(
+        steps(&plan),
+        [(
+            "Marketing".into(),
+            Action::Create { title: "Marketing".into(), room_type: RoomType::Collaboration, tags: vec!["brand".into()] }
+        )]
+    );
+    assert_eq!(plan.rooms[0].target, Target::New);
+    assert_eq!(plan.rooms[0].line, Some(2));
+}
+
+#[test]
+fn a_declared_archived_room_that_does_not_exist_is_created_then_archived() {
+    let plan = plan_of("rooms:\n  - title: Old\n    type: custom\n    state: archived\n", vec![]).unwrap();
+    let actions: Vec<_> = steps(&plan).into_iter().map(|(_, a)| a.kind()).collect();
+    assert_eq!(actions, [crate::plan::ActionKind::Create, crate::plan::ActionKind::Archive]);
+}
+
+#[test]
+fn a_declared_deleted_room_not_on_the_portal_plans_nothing() {
+    let plan = plan_of("rooms:\n  - title: Gone\n    state: deleted\n", vec![]).unwrap();
+    assert!(plan.is_empty());
+}
+
+#[test]
+fn a_pinned_deleted_room_whose_id_is_gone_plans_nothing() {
+    let plan = plan_of("rooms:\n  - title: Gone\n    id: 77\n    state: deleted\n", vec![]).unwrap();
+    assert!(plan.is_empty());
+}
+
+#[test]
+fn a_room_to_create_without_a_type_is_an_error() {
+    // Validation already requires `type` here; the planner must not rely on it.
+    let mut manifest = manifest("rooms:\n  - title: Legal\n    type: custom\n");
+    manifest.rooms[0].room_type = None;
+    let err = plan(&manifest, &portal(vec![]), &PlanOptions::default()).unwrap_err();
+    assert!(conflicts(err)[0].contains("has no `type` to create it with"));
+}
+
+#[test]
+fn a_pinned_id_with_another_title_is_a_rename() {
+    let plan = plan_of("rooms:\n  - title: Legal 2026\n    id: 4821\n", vec![active(4821, "Legal 2025")]).unwrap();
+    assert_eq!(steps(&plan), [("Legal 2026".into(), Action::Rename { before: "Legal 2025".into(), after: "Legal 2026".into() })]);
+}
+
+#[test]
+fn a_renamed_from_title_is_a_rename_without_an_id() {
+    let plan =
+        plan_of("rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n", vec![active(3, "Sales Europe")]).unwrap();
+    assert_eq!(steps(&plan), [("Sales EMEA".into(), Action::Rename { before: "Sales Europe".into(), after: "Sales EMEA".into() })]);
+    assert_eq!(plan.rooms[0].target, Target::Existing { id: 3 });
+}
+
+#[test]
+fn the_current_title_wins_over_renamed_from() {
+    let plan = plan_of(
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n",
+        vec![active(3, "Sales Europe"), active(4, "Sales EMEA")],
+    )
+    .unwrap();
+    assert!(plan.is_empty());
+    assert_eq!(plan.unmanaged, 1);
+}
+
+#[test]
+fn different_tags_are_replaced() {
+    let plan = plan_of(
+        "rooms:\n  - title: Marketing\n    tags: [q3, brand]\n",
+        vec![room(1, "Marketing", RoomType::Custom, RoomState::Active, &["old"])],
+    )
+    .unwrap();
+    assert_eq!(
+        steps(&plan),
+        [("Marketing".into(), Action::SetTags { before: vec!["old".into()], after: vec!["brand".into(), "q3".into()] })]
+    );
+}
+
+#[test]
+fn tags_compare_without_regard_to_case() {
+    let plan = plan_of(
+        "rooms:\n  - title: Marketing\n    tags: [brand]\n",
+        vec![room(1, "Marketing", RoomType::Custom, RoomState::Active, &["Brand"])],
+    )
+    .unwrap();
+    assert!(plan.is_empty());
+}
+
+#[test]
+fn absent_tags_leave_the_rooms_tags_alone() {
+    let plan =
+        plan_of("rooms:\n  - title: Marketing\n", vec![room(1, "Marketing", RoomType::Custom, RoomState::Active, &["x"])]).unwrap();
+    assert!(plan.is_empty());
+}
+
+#[test]
+fn a_title_is_compared_in_its_stored_form() {
+    let plan = plan_of("rooms:\n  - title: \"Q1/Q2: plans\"\n", vec![active(1, "Q1_Q2_ plans")]).unwrap();
+    assert!(plan.is_empty(), "{:?}", steps(&plan));
+}
+
+#[test]
+fn a_title_matching_two_portal_rooms_is_an_error_naming_both() {
+    let err = plan_of("rooms:\n  - title: Legal\n", vec![active(11, "Legal"), archived(12, "Legal")]).unwrap_err();
+    let messages = conflicts(err);
+    assert!(messages[0].contains("11 and 12") && messages[0].contains("pin"), "{messages:?}");
+}
+
+#[test]
+fn a_pinned_room_is_not_a_title_candidate_for_another_entry() {
+    let plan = plan_of(
+        "rooms:\n  - title: Legal\n    id: 11\n  - title: Legal copy\n    renamed_from: [Legal]\n",
+        vec![active(11, "Legal"), active(12, "Legal")],
+    )
+    .unwrap();
+    assert_eq!(steps(&plan), [("Legal copy".into(), Action::Rename { before: "Legal".into(), after: "Legal copy".into() })]);
+    assert_eq!(plan.rooms[0].target, Target::Existing { id: 12 });
+}
+
+#[test]
+fn two_entries_matching_one_room_is_an_error() {
+    let err = plan_of("rooms:\n  - title: A\n  - title: B\n    renamed_from: [A]\n    id: 1\n", vec![active(1, "A")]).unwrap_err();
+    assert!(conflicts(err).iter().any(|m| m.contains("both match portal room 1")));
+}
+
+#[test]
+fn a_pinned_id_missing_from_the_portal_is_an_error() {
+    let err = plan_of("rooms:\n  - title: Legal\n    id: 4821\n    type: custom\n", vec![]).unwrap_err();
+    assert!(conflicts(err)[0].contains("pins id 4821"));
+}
+
+#[test]
+fn a_different_type_is_an_error_and_never_a_recreate() {
+    let err = plan_of("rooms:\n  - title: Legal\n    type: public\n", vec![active(1, "Legal")]).unwrap_err();
+    let messages = conflicts(err);
+    assert!(messages[0].contains("custom room on the portal, not public"), "{messages:?}");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let err = plan_of(
+        "rooms:\n  - title: A\n    id: 90\n    type: custom\n  - title: B\n    type: public\n",
+        vec![active(1, "B")],
+    )
+    .unwrap_err();
+    assert_eq!(conflicts(err).len(), 2);
+}
+
+#[test]
+fn an_archived_room_declared_active_is_unarchived_before_it_is_edited() {
+    let plan = plan_of("rooms:\n  - title: New\n    id: 1\n", vec![archived(1, "Old")]).unwrap();
+    assert_eq!(
+        steps(&plan),
+        [
+            ("New".into(), Action::Unarchive),
+            ("New".into(), Action::Rename { before: "Old".into(), after: "New".into() })
+        ]
+    );
+}
+
+#[test]
+fn an_active_room_declared_archived_is_edited_then_archived() {
+    let plan = plan_of("rooms:\n  - title: New\n    id: 1\n    state: archived\n", vec![active(1, "Old")]).unwrap();
+    assert_eq!(
+        steps(&plan),
+        [("New".into(), Action::Rename { before: "Old".into(), after: "New".into() }), ("New".into(), Action::Archive)]
+    );
+}
+
+#[test]
+fn an_archived_room_that_stays_archived_is_unarchived_edited_and_archived_again() {
+    let plan = plan_of("rooms:\n  - title: New\n    id: 1\n    state: archived\n", vec![archived(1, "Old")]).unwrap();
+    assert_eq!(
+        steps(&plan),
+        [
+            ("New".into(), Action::Unarchive),
+            ("New".into(), Action::Rename { before: "Old".into(), after: "New".into() }),
+            ("New".into(), Action::Archive)
+        ]
+    );
+}
+
+#[test]
+fn an_archived_room_with_nothing_to_edit_stays_untouched() {
+    let plan = plan_of("rooms:\n  - title: Old\n    state: archived\n", vec![archived(1, "Old")]).unwrap();
+    assert!(plan.is_empty());
+}
+
+#[test]
+fn an_active_room_to_delete_is_archived_first() {
+    let plan = plan_of("rooms:\n  - title: Old\n    state: deleted\n", vec![active(1, "Old")]).unwrap();
+    assert_eq!(steps(&plan), [("Old".into(), Action::Archive), ("Old".into(), Action::Delete)]);
+}
+
+#[test]
+fn an_archived_room_to_delete_is_deleted() {
+    let plan = plan_of("rooms:\n  - title: Old\n    state: deleted\n", vec![archived(1, "Old")]).unwrap();
+    assert_eq!(steps(&plan), [("Old".into(), Action::Delete)]);
+}
+
+#[test]
+fn a_manifest_that_matches_the_portal_plans_nothing() {
+    let plan = plan_of(
+        "rooms:\n  - title: A\n    type: custom\n    tags: [x]\n  - title: B\n    state: archived\n",
+        vec![room(1, "A", RoomType::Custom, RoomState::Active, &["x"]), archived(2, "B")],
+    )
+    .unwrap();
+    assert!(plan.is_empty());
+    assert_eq!(plan.summary(), "Plan: 0 to create, 0 to rename, 0 to archive, 0 to delete; 0 unmanaged rooms left alone.");
+}
+
+#[test]
+fn unmentioned_rooms_are_left_alone_and_counted() {
+    let plan = plan_of("rooms:\n  - title: A\n", vec![active(1, "A"), active(2, "B"), archived(3, "C")]).unwrap();
+    assert!(plan.is_empty());
+    assert_eq!(plan.unmanaged, 2);
+}
+
+#[test]
+fn prune_archive_archives_unlisted_active_rooms_only() {
+    let plan = plan_of("prune: archive\nrooms:\n  - title: A\n", vec![active(1, "A"), active(2, "B"), archived(3, "C")]).unwrap();
+    assert_eq!(steps(&plan), [("B".into(), Action::Archive)]);
+    assert_eq!(plan.rooms[0].line, None);
+}
+
+#[test]
+fn prune_delete_archives_then_deletes_unlisted_rooms() {
+    let plan = plan_of("prune: delete\nrooms:\n  - title: A\n", vec![active(1, "A"), active(2, "B"), archived(3, "C")]).unwrap();
+    assert_eq!(steps(&plan), [("B".into(), Action::Archive), ("B".into(), Action::Delete), ("C".into(), Action::Delete)]);
+}
+
+#[test]
+fn ignored_rooms_are_never_pruned() {
+    let plan = plan_of(
+        "prune: archive\nignore: [\"Sandbox*\", Personal]\nrooms:\n  - title: A\n",
+        vec![active(1, "A"), active(2, "Sandbox 1"), active(3, "Personal"), active(4, "Other")],
+    )
+    .unwrap();
+    assert_eq!(steps(&plan), [("Other".into(), Action::Archive)]);
+    assert_eq!(plan.unmanaged, 2);
+}
+
+#[test]
+fn protect_refuses_archiving_a_room() {
+    let err = plan_of("rooms:\n  - title: Vault\n    protect: true\n    state: archived\n", vec![active(1, "Vault")]).unwrap_err();
+    assert_eq!(err, PlanError::Protected { rooms: vec!["`Vault`".into()] });
+}
+
+#[test]
+fn protect_refuses_deleting_a_room() {
+    let err = plan_of("rooms:\n  - title: Vault\n    protect: true\n    state: deleted\n", vec![archived(1, "Vault")]).unwrap_err();
+    assert!(matches!(err, PlanError::Protected { .. }));
+}
+
+#[test]
+fn protect_allows_editing_an_archived_room() {
+    let plan = plan_of(
+        "rooms:\n  - title: Vault 2\n    id: 1\n    protect: true\n    state: archived\n",
+        vec![archived(1, "Vault")],
+    )
+    .unwrap();
+    assert_eq!(plan.counts().archive, 1);
+}
+
+fn many_rooms(count: u64) -> Vec<PortalRoom> {
+    (1..=count).map(|id| active(id, &format!("Room {id:02}"))).collect()
+}
+
+#[test]
+fn destroying_more_than_the_threshold_is_refused() {
+    let err = plan_of("prune: archive\nrooms:\n  - title: Room 01\n", many_rooms(4)).unwrap_err();
+    match err {
+        PlanError::TooDestructive { count, total, rooms, .. } => {
+            assert_eq!((count, total), (3, 4));
+            assert_eq!(rooms, ["`Room 02`", "`Room 03`", "`Room 04`"]);
+        }
+        other => panic!("expected the threshold, got {other}"),
+    }
+}
+
+#[test]
+fn force_accepts_a_plan_over_the_threshold() {
+    let options = PlanOptions { force: true, ..PlanOptions::default() };
+    let plan = plan(&manifest("prune: archive\nrooms:\n  - title: Room 01\n"), &portal(many_rooms(4)), &options).unwrap();
+    assert_eq!(plan.counts().archive, 3);
+}
+
+#[test]
+fn fewer_than_three_destroyed_rooms_pass_the_threshold() {
+    let plan = plan_of("prune: archive\nrooms:\n  - title: Room 01\n", many_rooms(3)).unwrap();
+    assert_eq!(plan.counts().archive, 2);
+}
+
+#[test]
+fn the_threshold_follows_max_destroy_percent() {
+    let plan = plan_of("prune: archive\nmax_destroy_percent: 80\nrooms:\n  - title: Room 01\n", many_rooms(4)).unwrap();
+    assert_eq!(plan.counts().archive, 3);
+}
+
+#[test]
+fn target_narrows_the_plan() {
+    let options = PlanOptions { targets: vec!["B".into()], ..PlanOptions::default() };
+    let yaml = "rooms:\n  - title: A\n    type: custom\n  - title: B\n    type: custom\n";
+    let plan = plan(&manifest(yaml), &portal(vec![]), &options).unwrap();
+    assert_eq!(plan.rooms.len(), 1);
+    assert_eq!(plan.rooms[0].title, "B");
+}
+
+#[test]
+fn exclude_leaves_a_room_out() {
+    let options = PlanOptions { excludes: vec!["B".into()], ..PlanOptions::default() };
+    let yaml = "rooms:\n  - title: A\n    type: custom\n  - title: B\n    type: custom\n";
+    let plan = plan(&manifest(yaml), &portal(vec![]), &options).unwrap();
+    assert_eq!(plan.rooms.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["A"]);
+}
+
+#[test]
+fn a_target_that_names_no_room_is_an_error() {
+    let options = PlanOptions { targets: vec!["Nope".into()], ..PlanOptions::default() };
+    let err = plan(&manifest("rooms:\n  - title: A\n    type: custom\n"), &portal(vec![]), &options).unwrap_err();
+    assert_eq!(err, PlanError::UnknownSelection { flag: "target", title: "Nope".into() });
+}
+
+#[test]
+fn rooms_are_sorted_by_title_and_fingerprinted() {
+    let plan = plan_of(
+        "rooms:\n  - title: Zed\n    type: custom\n  - title: Alpha\n    id: 5\n",
+        vec![active(5, "Old Alpha"), active(6, "Unrelated")],
+    )
+    .unwrap();
+    assert_eq!(plan.rooms.iter().map(|r| r.title.as_str()).collect::<Vec<_>>(), ["Alpha", "Zed"]);
+    assert_eq!(plan.fingerprints.iter().map(|r| r.id).collect::<Vec<_>>(), [5]);
+    assert_eq!(plan.portal_rooms, 2);
+}

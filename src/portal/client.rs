@@ -1,0 +1,444 @@
+//! The HTTP core: one place that sends a request, paces and bounds it, retries what is safe to
+//! retry, and turns DocSpace's envelope (or whatever a proxy answered) into a value or an
+//! [`ApiError`] that names the request.
+
+use super::error::ApiError;
+use crate::docspace::{MAX_CONCURRENT_READS, MAX_CONCURRENT_WRITES};
+use crate::text::{escape, truncate};
+use backon::{BackoffBuilder, ExponentialBuilder};
+use reqwest::{Method, StatusCode, Url};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::Semaphore;
+
+/// How the client talks to one portal; built once by `config`.
+#[derive(Debug, Clone)]
+pub struct PortalConfig {
+    pub base_url: Url,
+    pub token: SecretString,
+    /// Requests in flight at once (reads also capped at 50 and writes at 15, the portal's limits).
+    pub parallelism: usize,
+    /// How long to wait for one asynchronous operation.
+    pub operation_timeout: Duration,
+    /// The longest a request may spend waiting between retries, in all.
+    pub retry_budget: Duration,
+    /// The first retry delay; later ones grow exponentially, with jitter.
+    pub retry_min_delay: Duration,
+    /// How long one attempt may take before it counts as a timeout.
+    pub request_timeout: Duration,
+}
+
+impl PortalConfig {
+    pub fn new(base_url: Url, token: SecretString) -> Self {
+        PortalConfig {
+            base_url,
+            token,
+            parallelism: 8,
+            operation_timeout: Duration::from_secs(120),
+            retry_budget: Duration::from_secs(60),
+            retry_min_delay: Duration::from_millis(200),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Whether repeating a request after a failure could do something twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Reads and writes whose repetition leaves the same result.
+    Safe,
+    /// A create: retried only where the server certainly did not act (a 429, a refused connection).
+    OnlyIfNotSent,
+}
+
+/// A client for one portal. Cheap to clone; clones share limits, pacing and counters.
+#[derive(Clone)]
+pub struct Portal {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: PortalConfig,
+    reads: Semaphore,
+    writes: Semaphore,
+    /// Set from `X-RateLimit-*`: no request starts before this instant.
+    paused_until: Mutex<Option<Instant>>,
+    interrupted: AtomicBool,
+    sent: AtomicU64,
+}
+
+/// A decoded success: the envelope's `response`, and its `total` where the server set one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    pub response: Value,
+    pub total: Option<u64>,
+}
+
+/// What one attempt learned besides its result.
+struct Attempt {
+    result: Result<Envelope, ApiError>,
+    retry_after: Option<Duration>,
+}
+
+impl Portal {
+    pub fn new(config: PortalConfig) -> anyhow::Result<Portal> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("docspace-rooms/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(config.request_timeout)
+            .https_only(config.base_url.scheme() == "https")
+            .build()
+            .map_err(|err| anyhow::anyhow!("cannot build the HTTP client: {err}"))?;
+        let reads = config.parallelism.clamp(1, MAX_CONCURRENT_READS);
+        let writes = config.parallelism.clamp(1, MAX_CONCURRENT_WRITES);
+        Ok(Portal {
+            inner: Arc::new(Inner {
+                http,
+                reads: Semaphore::new(reads),
+                writes: Semaphore::new(writes),
+                paused_until: Mutex::new(None),
+                interrupted: AtomicBool::new(false),
+                sent: AtomicU64::new(0),
+                config,
+            }),
+        })
+    }
+
+    pub fn config(&self) -> &PortalConfig {
+        &self.inner.config
+    }
+
+    /// The portal's base URL as given, for plans and messages.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.config.base_url
+    }
+
+    /// How many HTTP requests this client has sent, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.inner.sent.load(Ordering::Relaxed)
+    }
+
+    /// Marks the run as interrupted: the executor starts no new step, and no retry waits.
+    /// Steps in flight finish (their operation waits are bounded by the operation timeout).
+    pub fn interrupt(&self) {
+        self.inner.interrupted.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_interrupted(&self) -> bool {
+        self.inner.interrupted.load(Ordering::SeqCst)
+    }
+
+    pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
+        self.send(Method::GET, path, query, None, Repeat::Safe).await
+    }
+
+    /// A read that also wants the envelope's `total` (people, members).
+    pub async fn get_envelope(&self, path: &str, query: &[(&str, String)]) -> Result<Envelope, ApiError> {
+        self.send_envelope(Method::GET, path, query, None, Repeat::Safe).await
+    }
+
+    /// Sends a request and returns the envelope's `response`; see [`Portal::send_envelope`].
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        repeat: Repeat,
+    ) -> Result<Value, ApiError> {
+        self.send_envelope(method, path, query, body, repeat).await.map(|envelope| envelope.response)
+    }
+
+    /// Sends a request, retrying transient failures with jittered exponential backoff (or the
+    /// server's `Retry-After`) while the retry budget lasts.
+    pub async fn send_envelope(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        repeat: Repeat,
+    ) -> Result<Envelope, ApiError> {
+        let name = format!("{method} {path}");
+        let config = &self.inner.config;
+        let started = Instant::now();
+        let mut delays = ExponentialBuilder::default()
+            .with_min_delay(config.retry_min_delay)
+            .with_max_delay(Duration::from_secs(10))
+            .with_jitter()
+            .without_max_times()
+            .build();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let attempt = self.attempt(&method, path, query, body, &name).await;
+            let error = match attempt.result {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let retryable = match repeat {
+                Repeat::Safe => error.is_transient(),
+                Repeat::OnlyIfNotSent => error.status() == Some(429) || !error.is_ambiguous() && error.is_transient(),
+            };
+            if !retryable || self.is_interrupted() {
+                return Err(error);
+            }
+            let delay = attempt.retry_after.unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(10)));
+            if started.elapsed() + delay > config.retry_budget {
+                return Err(ApiError::Exhausted { request: name, attempts, elapsed: started.elapsed(), last: Box::new(error) });
+            }
+            tracing::info!(request = %name, attempt = attempts, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        name: &str,
+    ) -> Attempt {
+        self.wait_for_pacing().await;
+        let limit = if *method == Method::GET { &self.inner.reads } else { &self.inner.writes };
+        let _permit = limit.acquire().await.expect("the semaphores are never closed");
+
+        let mut url = self.inner.config.base_url.clone();
+        url.set_path(&join_path(url.path(), path));
+        let mut request = self.inner.http.request(method.clone(), url).query(query);
+        let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", self.inner.config.token.expose_secret()))
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer invalid"));
+        auth.set_sensitive(true);
+        request = request.header(reqwest::header::AUTHORIZATION, auth).header(reqwest::header::ACCEPT, "application/json");
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+
+        let started = Instant::now();
+        self.inner.sent.fetch_add(1, Ordering::Relaxed);
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(err) => {
+                let maybe_sent = !err.is_connect();
+                tracing::debug!(request = name, error = %describe_transport(&err), "no response");
+                return Attempt {
+                    result: Err(ApiError::Transport { request: name.to_owned(), detail: describe_transport(&err), maybe_sent }),
+                    retry_after: None,
+                };
+            }
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        self.record_rate_limit(&headers);
+        let retry_after = (status == StatusCode::TOO_MANY_REQUESTS).then(|| retry_after(&headers)).flatten();
+        let bytes = response.bytes().await;
+        tracing::debug!(request = name, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "response");
+        let result = match bytes {
+            Err(err) => Err(ApiError::Transport {
+                request: name.to_owned(),
+                detail: format!("the response body was cut off ({})", describe_transport(&err)),
+                maybe_sent: true,
+            }),
+            Ok(bytes) => decode(name, status, &bytes),
+        };
+        Attempt { result, retry_after }
+    }
+
+    async fn wait_for_pacing(&self) {
+        let until = *self.inner.paused_until.lock().expect("pacing lock");
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                tracing::debug!(wait_ms = (until - now).as_millis() as u64, "pacing to the portal's rate limit");
+                tokio::time::sleep_until(until.into()).await;
+            }
+        }
+    }
+
+    /// Pauses new requests when the portal says the window's allowance is used up.
+    fn record_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
+        let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        let (Some(remaining), Some(reset)) = (number("x-ratelimit-remaining"), number("x-ratelimit-reset")) else {
+            return;
+        };
+        let in_flight = self.inner.config.parallelism as u64;
+        if remaining > in_flight {
+            return;
+        }
+        let wait = reset_delay(reset);
+        // Spread what is left of the window over the remaining allowance instead of stopping dead.
+        let pause = if remaining == 0 { wait } else { wait / (remaining as u32 + 1) };
+        let until = Instant::now() + pause.min(Duration::from_secs(120));
+        let mut paused = self.inner.paused_until.lock().expect("pacing lock");
+        if paused.is_none_or(|current| current < until) {
+            *paused = Some(until);
+        }
+    }
+}
+
+/// `X-RateLimit-Reset` is seconds from now, or a Unix time on some limiters.
+fn reset_delay(reset: u64) -> Duration {
+    const UNIX_TIME_THRESHOLD: u64 = 1_000_000_000;
+    if reset >= UNIX_TIME_THRESHOLD {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        Duration::from_secs(reset.saturating_sub(now))
+    } else {
+        Duration::from_secs(reset)
+    }
+}
+
+/// The wait a 429 asks for: `Retry-After` in seconds, else `X-RateLimit-Reset`.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    number("retry-after").map(Duration::from_secs).or_else(|| number("x-ratelimit-reset").map(reset_delay))
+}
+
+fn join_path(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
+}
+
+fn describe_transport(err: &reqwest::Error) -> String {
+    let kind = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "could not connect"
+    } else if err.is_body() || err.is_decode() {
+        "the body could not be read"
+    } else {
+        "the connection failed"
+    };
+    // The source chain says why (refused, reset, certificate); the URL is left out on purpose.
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        cause = inner.to_string();
+        source = inner.source();
+    }
+    if cause.is_empty() { kind.to_owned() } else { format!("{kind}: {}", escape(&cause)) }
+}
+
+/// Turns a response into the envelope's `response`, or an error naming the request.
+fn decode(name: &str, status: StatusCode, bytes: &[u8]) -> Result<Envelope, ApiError> {
+    let code = status.as_u16();
+    if status == StatusCode::UNAUTHORIZED {
+        return Err(ApiError::Unauthorized { request: name.to_owned() });
+    }
+    let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
+    if !status.is_success() {
+        let message = parsed.as_ref().and_then(error_message).unwrap_or_else(|| describe_body(status, bytes));
+        return Err(ApiError::Status { request: name.to_owned(), status: code, message });
+    }
+    let Some(Value::Object(mut envelope)) = parsed else {
+        return Err(ApiError::Malformed { request: name.to_owned(), status: code, detail: describe_body(status, bytes) });
+    };
+    if envelope.get("status").and_then(Value::as_i64) == Some(1) || envelope.contains_key("error") {
+        let message = error_message(&Value::Object(envelope.clone())).unwrap_or_else(|| "the envelope reports an error".into());
+        let reported = envelope.get("statusCode").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok());
+        return Err(ApiError::Status { request: name.to_owned(), status: reported.unwrap_or(code), message });
+    }
+    if !envelope.contains_key("status") && !envelope.contains_key("response") {
+        return Err(ApiError::Malformed {
+            request: name.to_owned(),
+            status: code,
+            detail: "JSON without the `response`/`status` envelope".into(),
+        });
+    }
+    let total = envelope.get("total").and_then(Value::as_u64);
+    Ok(Envelope { response: envelope.remove("response").unwrap_or(Value::Null), total })
+}
+
+/// The server's message from an error envelope or a wrapped validation problem.
+fn error_message(body: &Value) -> Option<String> {
+    if let Some(message) = body.pointer("/error/message").and_then(Value::as_str) {
+        return Some(escape(&truncate(message, 500)));
+    }
+    let problem = body.get("response").unwrap_or(body);
+    if let Some(errors) = problem.get("errors").and_then(Value::as_object) {
+        let details: Vec<String> = errors
+            .iter()
+            .flat_map(|(field, messages)| {
+                let messages = messages.as_array().cloned().unwrap_or_default();
+                messages.into_iter().filter_map(move |m| m.as_str().map(|m| format!("{field}: {m}")))
+            })
+            .collect();
+        if !details.is_empty() {
+            return Some(escape(&truncate(&details.join("; "), 500)));
+        }
+    }
+    problem.get("title").and_then(Value::as_str).map(|title| escape(&truncate(title, 500)))
+}
+
+fn describe_body(status: StatusCode, bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    if text.is_empty() {
+        return format!("empty body ({})", status.canonical_reason().unwrap_or("no reason"));
+    }
+    let kind = if text.starts_with('<') {
+        "HTML, likely from a proxy"
+    } else if text.starts_with('{') || text.starts_with('[') {
+        "truncated or invalid JSON"
+    } else {
+        "not JSON"
+    };
+    let first_line: String = text.lines().next().unwrap_or_default().chars().take(80).collect();
+    format!("{kind}: `{}`", escape(&first_line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_returns_the_response_of_a_success_envelope() {
+        let body = br#"{"response": {"id": 7}, "count": 1, "status": 0, "statusCode": 200}"#;
+        let envelope = decode("GET /x", StatusCode::OK, body).unwrap();
+        assert_eq!(envelope.response, serde_json::json!({"id": 7}));
+        assert_eq!(envelope.total, None);
+    }
+
+    #[test]
+    fn decode_reports_a_200_whose_envelope_says_error() {
+        let body = br#"{"status": 1, "statusCode": 403, "error": {"message": "Access denied"}}"#;
+        let err = decode("PUT /x", StatusCode::OK, body).unwrap_err();
+        assert_eq!(err.to_string(), "`PUT /x` answered 403: Access denied");
+    }
+
+    #[test]
+    fn decode_names_html_from_a_proxy() {
+        let err = decode("GET /x", StatusCode::BAD_GATEWAY, b"<html><body>Bad gateway</body></html>").unwrap_err();
+        assert!(err.to_string().contains("HTML, likely from a proxy"), "{err}");
+        assert!(err.is_transient());
+    }
+
+    #[test]
+    fn decode_rejects_truncated_json() {
+        let err = decode("GET /x", StatusCode::OK, br#"{"response": {"folders": ["#).unwrap_err();
+        assert!(matches!(err, ApiError::Malformed { .. }), "{err}");
+        assert!(err.to_string().contains("truncated or invalid JSON"), "{err}");
+    }
+
+    #[test]
+    fn decode_reads_validation_problems() {
+        let body = br#"{"response": {"title": "One or more validation errors occurred.", "errors": {"Title": ["too long"]}}, "status": 1, "statusCode": 400}"#;
+        let err = decode("POST /x", StatusCode::BAD_REQUEST, body).unwrap_err();
+        assert_eq!(err.to_string(), "`POST /x` answered 400: Title: too long");
+    }
+
+    #[test]
+    fn unauthorized_says_to_check_the_token() {
+        let err = decode("GET /x", StatusCode::UNAUTHORIZED, b"").unwrap_err();
+        assert!(err.to_string().contains("check `DOCSPACE_TOKEN`"));
+    }
+
+    #[test]
+    fn reset_accepts_seconds_and_unix_times() {
+        assert_eq!(reset_delay(5), Duration::from_secs(5));
+        assert_eq!(reset_delay(1_000_000_000), Duration::ZERO);
+    }
+}

@@ -1,0 +1,142 @@
+//! People, groups and room members: the directory the manifest's emails and group names are
+//! resolved against, each room's member list, and the one `PUT …/share` that changes it.
+
+use super::client::{Portal, Repeat};
+use super::error::ApiError;
+use crate::docspace::MAX_PAGE_SIZE;
+use crate::model::{Group, MemberSubject, Person, RoomMember};
+use futures::{StreamExt, TryStreamExt};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// DocSpace's `EmployeeStatus`: 1 active, 2 terminated.
+const STATUS_ACTIVE: i64 = 1;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PersonDto {
+    id: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    status: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GroupDto {
+    id: String,
+    name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ShareDto {
+    access: i64,
+    #[serde(default)]
+    is_owner: bool,
+    #[serde(default)]
+    shared_to_user: Option<SharedUser>,
+    #[serde(default)]
+    shared_to_group: Option<GroupDto>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SharedUser {
+    id: String,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// One entry of the `invitations` list: by portal id, or by email for someone without an
+/// account; `access` 0 removes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub portal_id: Option<String>,
+    pub email: Option<String>,
+    pub access: i64,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(value: Value, request: &str, what: &str) -> Result<T, ApiError> {
+    serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+        request: request.to_owned(),
+        status: 200,
+        detail: format!("not {what}: {err}"),
+    })
+}
+
+impl Portal {
+    /// Reads every page of a list whose envelope carries `total`.
+    async fn all_pages<T: serde::de::DeserializeOwned + Send>(&self, path: &str, what: &str) -> Result<Vec<T>, ApiError> {
+        let request = format!("GET {path}");
+        let page = |start: usize| {
+            let request = request.clone();
+            async move {
+                let query = [("startIndex", start.to_string()), ("count", MAX_PAGE_SIZE.to_string())];
+                let envelope = self.get_envelope(path, &query).await?;
+                let items: Vec<T> = decode(envelope.response, &request, what)?;
+                Ok::<_, ApiError>((items, envelope.total))
+            }
+        };
+        let (mut items, total) = page(0).await?;
+        let total = total.map_or(items.len(), |t| t as usize);
+        let starts: Vec<usize> = (1..total.div_ceil(MAX_PAGE_SIZE)).map(|p| p * MAX_PAGE_SIZE).collect();
+        let rest: Vec<Vec<T>> = futures::stream::iter(starts)
+            .map(|start| async move { page(start).await.map(|(items, _)| items) })
+            .buffered(self.config().parallelism.max(1))
+            .try_collect()
+            .await?;
+        items.extend(rest.into_iter().flatten());
+        Ok(items)
+    }
+
+    pub async fn list_people(&self) -> Result<Vec<Person>, ApiError> {
+        let people: Vec<PersonDto> = self.all_pages("/api/2.0/people", "a list of people").await?;
+        Ok(people
+            .into_iter()
+            .filter_map(|p| {
+                let email = p.email?;
+                Some(Person { id: p.id, email, active: p.status.unwrap_or(STATUS_ACTIVE) == STATUS_ACTIVE })
+            })
+            .collect())
+    }
+
+    pub async fn list_groups(&self) -> Result<Vec<Group>, ApiError> {
+        let value = self.get("/api/2.0/group", &[]).await?;
+        let groups: Vec<GroupDto> = decode(value, "GET /api/2.0/group", "a list of groups")?;
+        Ok(groups.into_iter().map(|g| Group { id: g.id, name: g.name }).collect())
+    }
+
+    /// The room's users and groups (links are not members), owner included and marked.
+    pub async fn room_members(&self, room: u64) -> Result<Vec<RoomMember>, ApiError> {
+        let path = format!("/api/2.0/files/rooms/{room}/share");
+        let entries: Vec<ShareDto> = self.all_pages(&path, "a list of room members").await?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|entry| {
+                let subject = match (entry.shared_to_user, entry.shared_to_group) {
+                    (Some(user), _) => MemberSubject::User { id: user.id, email: user.email.unwrap_or_default() },
+                    (None, Some(group)) => MemberSubject::Group { id: group.id, name: group.name },
+                    (None, None) => return None,
+                };
+                Some(RoomMember { subject, access: entry.access, is_owner: entry.is_owner })
+            })
+            .collect())
+    }
+
+    /// Sends all of a room's member changes in one request. A 200 does not prove they took
+    /// effect; the caller reads the members back.
+    pub async fn set_room_members(&self, room: u64, invitations: &[Invitation], notify: bool) -> Result<(), ApiError> {
+        let path = format!("/api/2.0/files/rooms/{room}/share");
+        let invitations: Vec<Value> = invitations
+            .iter()
+            .map(|inv| match (&inv.portal_id, &inv.email) {
+                (Some(id), _) => json!({ "id": id, "access": inv.access }),
+                (None, email) => json!({ "email": email, "access": inv.access }),
+            })
+            .collect();
+        let body = json!({ "invitations": invitations, "notify": notify });
+        self.send(Method::PUT, &path, &[], Some(&body), Repeat::Safe).await.map(drop)
+    }
+}

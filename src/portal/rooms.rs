@@ -1,0 +1,282 @@
+//! The rooms endpoints: list, read, create, rename, retag, archive, unarchive and delete, with
+//! the wait for the asynchronous ones. Only the fields the tool manages are sent.
+
+use super::client::{Portal, Repeat};
+use super::error::ApiError;
+use crate::docspace::{FOLDER_TYPE_ARCHIVE, MAX_PAGE_SIZE, RoomType};
+use crate::model::{PortalRoom, RoomState};
+use futures::{StreamExt, TryStreamExt};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+const ROOMS: &str = "/api/2.0/files/rooms";
+
+/// A room as the API sends it; only the fields the tool reads.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoomDto {
+    id: u64,
+    title: String,
+    room_type: Option<i64>,
+    root_folder_type: Option<i64>,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RoomPage {
+    folders: Vec<Value>,
+    total: usize,
+}
+
+/// An asynchronous operation as the API reports it (`FileOperationDto`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Operation {
+    pub id: String,
+    #[serde(default)]
+    pub progress: i64,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub finished: bool,
+}
+
+impl Operation {
+    fn is_done(&self) -> bool {
+        self.finished || self.progress >= 100 || self.failure().is_some()
+    }
+
+    fn failure(&self) -> Option<&str> {
+        self.error.as_deref().filter(|e| !e.trim().is_empty())
+    }
+}
+
+fn room_from(value: Value, request: &str) -> Result<PortalRoom, ApiError> {
+    let malformed = |detail: String| ApiError::Malformed { request: request.to_owned(), status: 200, detail };
+    let dto: RoomDto = serde_json::from_value(value).map_err(|err| malformed(format!("a room object: {err}")))?;
+    let code = dto.room_type.ok_or_else(|| malformed(format!("room {} has no `roomType`", dto.id)))?;
+    let room_type =
+        RoomType::from_code(code).ok_or_else(|| malformed(format!("room {} has unknown `roomType` {code}", dto.id)))?;
+    let state = if dto.root_folder_type == Some(FOLDER_TYPE_ARCHIVE) { RoomState::Archived } else { RoomState::Active };
+    Ok(PortalRoom { id: dto.id, title: dto.title, room_type, state, tags: dto.tags.unwrap_or_default() })
+}
+
+fn page_query(start: usize, filter: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut query = vec![
+        ("searchArea", "Any".to_owned()),
+        ("startIndex", start.to_string()),
+        ("count", MAX_PAGE_SIZE.to_string()),
+        ("sortBy", "DateAndTimeCreation".to_owned()),
+        ("sortOrder", "ascending".to_owned()),
+    ];
+    if let Some(filter) = filter {
+        query.push(("filterValue", filter.to_owned()));
+    }
+    query
+}
+
+impl Portal {
+    async fn room_page(&self, start: usize, filter: Option<&str>) -> Result<(Vec<PortalRoom>, usize), ApiError> {
+        let request = format!("GET {ROOMS}");
+        let value = self.get(ROOMS, &page_query(start, filter)).await?;
+        let page: RoomPage = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+            request: request.clone(),
+            status: 200,
+            detail: format!("not a room list: {err}"),
+        })?;
+        let rooms = page.folders.into_iter().map(|room| room_from(room, &request)).collect::<Result<_, _>>()?;
+        Ok((rooms, page.total))
+    }
+
+    /// Every room, active and archived (and form-filling rooms, which current portals keep out
+    /// of the Active area): the first page gives `total`, the rest are read concurrently.
+    pub async fn list_rooms(&self, on_page: &(dyn Fn(usize, usize) + Sync)) -> Result<Vec<PortalRoom>, ApiError> {
+        self.list_rooms_matching(None, on_page).await
+    }
+
+    async fn list_rooms_matching(
+        &self,
+        filter: Option<&str>,
+        on_page: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Vec<PortalRoom>, ApiError> {
+        let (first, total) = self.room_page(0, filter).await?;
+        on_page(first.len(), total);
+        let starts: Vec<usize> = (1..total.div_ceil(MAX_PAGE_SIZE)).map(|page| page * MAX_PAGE_SIZE).collect();
+        let rest: Vec<Vec<PortalRoom>> = futures::stream::iter(starts)
+            .map(|start| async move {
+                let (rooms, _) = self.room_page(start, filter).await?;
+                on_page(rooms.len(), total);
+                Ok::<_, ApiError>(rooms)
+            })
+            .buffered(self.config().parallelism.max(1))
+            .try_collect()
+            .await?;
+        // A room can move between pages while they are read; the id decides.
+        let mut by_id: BTreeMap<u64, PortalRoom> = BTreeMap::new();
+        for room in first.into_iter().chain(rest.into_iter().flatten()) {
+            by_id.insert(room.id, room);
+        }
+        Ok(by_id.into_values().collect())
+    }
+
+    /// One room, or `None` when the portal says it does not exist.
+    pub async fn get_room(&self, id: u64) -> Result<Option<PortalRoom>, ApiError> {
+        let path = format!("{ROOMS}/{id}");
+        match self.get(&path, &[]).await {
+            Ok(value) => room_from(value, &format!("GET {path}")).map(Some),
+            Err(err) if err.status() == Some(404) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Rooms whose stored title is exactly `title`, in every area.
+    pub async fn find_rooms_titled(&self, title: &str) -> Result<Vec<PortalRoom>, ApiError> {
+        let rooms = self.list_rooms_matching(Some(title), &|_, _| {}).await?;
+        Ok(rooms.into_iter().filter(|room| room.title == title).collect())
+    }
+
+    /// Creates a room. A create is not safe to repeat: when it fails in a way that may have
+    /// created the room anyway, the room is looked up by title before anything is retried, so
+    /// a run never leaves a duplicate. `known` holds the ids that existed before.
+    pub async fn create_room(
+        &self,
+        title: &str,
+        room_type: RoomType,
+        tags: &[String],
+        known: &std::collections::HashSet<u64>,
+    ) -> Result<PortalRoom, ApiError> {
+        let mut body = json!({ "title": title, "roomType": room_type.code() });
+        if !tags.is_empty() {
+            body["tags"] = json!(tags);
+        }
+        let request = format!("POST {ROOMS}");
+        let started = Instant::now();
+        let budget = self.config().retry_budget;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.send(Method::POST, ROOMS, &[], Some(&body), Repeat::OnlyIfNotSent).await {
+                Ok(value) => return room_from(value, &request),
+                Err(err) if err.is_ambiguous() => {
+                    tracing::info!(title, error = %err, "create may have happened; looking the room up");
+                    let found = self.find_rooms_titled(title).await?;
+                    if let Some(room) = found.into_iter().find(|room| !known.contains(&room.id)) {
+                        return Ok(room);
+                    }
+                    let transient = err.is_transient() || matches!(err, ApiError::Transport { .. });
+                    if !transient || started.elapsed() > budget || self.is_interrupted() {
+                        return Err(if attempts > 1 {
+                            ApiError::Exhausted { request, attempts, elapsed: started.elapsed(), last: Box::new(err) }
+                        } else {
+                            err
+                        });
+                    }
+                    tokio::time::sleep(self.config().retry_min_delay * attempts).await;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    pub async fn rename_room(&self, id: u64, title: &str) -> Result<PortalRoom, ApiError> {
+        self.update_room(id, json!({ "title": title })).await
+    }
+
+    /// Replaces the room's tags (`tags` in the update replaces the set).
+    pub async fn set_room_tags(&self, id: u64, tags: &[String]) -> Result<PortalRoom, ApiError> {
+        self.update_room(id, json!({ "tags": tags })).await
+    }
+
+    async fn update_room(&self, id: u64, body: Value) -> Result<PortalRoom, ApiError> {
+        let path = format!("{ROOMS}/{id}");
+        let value = self.send(Method::PUT, &path, &[], Some(&body), Repeat::Safe).await?;
+        room_from(value, &format!("PUT {path}"))
+    }
+
+    /// Archives the room and waits until the portal shows it archived.
+    pub async fn archive_room(&self, id: u64) -> Result<(), ApiError> {
+        let path = format!("{ROOMS}/{id}/archive");
+        self.run_operation(Method::PUT, &path, id, Some(RoomState::Archived)).await
+    }
+
+    /// Unarchives the room and waits until the portal shows it active.
+    pub async fn unarchive_room(&self, id: u64) -> Result<(), ApiError> {
+        let path = format!("{ROOMS}/{id}/unarchive");
+        self.run_operation(Method::PUT, &path, id, Some(RoomState::Active)).await
+    }
+
+    /// Deletes the room permanently and waits until the portal no longer has it.
+    pub async fn delete_room(&self, id: u64) -> Result<(), ApiError> {
+        let path = format!("{ROOMS}/{id}");
+        match self.run_operation(Method::DELETE, &path, id, None).await {
+            // A retried delete whose first attempt went through finds nothing to delete.
+            Err(err) if err.status() == Some(404) && self.get_room(id).await?.is_none() => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Starts an operation (always with `deleteAfter: false`, so its result can be polled),
+    /// waits for it, then reads the room back: a finished operation vanishes from `/fileops`.
+    async fn run_operation(&self, method: Method, path: &str, room: u64, expected: Option<RoomState>) -> Result<(), ApiError> {
+        let request = format!("{method} {path}");
+        let value = self.send(method, path, &[], Some(&json!({ "deleteAfter": false })), Repeat::Safe).await?;
+        if !value.is_null() {
+            let operation: Operation = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+                request: request.clone(),
+                status: 200,
+                detail: format!("not a file operation: {err}"),
+            })?;
+            self.wait_for(&operation, room).await?;
+        }
+        let now = self.get_room(room).await?;
+        let converged = match expected {
+            None => now.is_none(),
+            Some(state) => now.is_some_and(|r| r.state == state),
+        };
+        if converged {
+            Ok(())
+        } else {
+            let expected = match expected {
+                None => "deleted",
+                Some(RoomState::Archived) => "archived",
+                Some(RoomState::Active) => "active",
+            };
+            Err(ApiError::NotConverged { room, expected })
+        }
+    }
+
+    /// Polls `/fileops?id=` until the operation is done or gone, within the operation timeout.
+    async fn wait_for(&self, operation: &Operation, room: u64) -> Result<(), ApiError> {
+        let timeout = self.config().operation_timeout;
+        let started = Instant::now();
+        let mut current = operation.clone();
+        let mut delay = Duration::from_millis(50);
+        loop {
+            if let Some(message) = current.failure() {
+                return Err(ApiError::OperationFailed { room, operation: current.id.clone(), message: crate::text::escape(message) });
+            }
+            if current.is_done() {
+                return Ok(());
+            }
+            if started.elapsed() >= timeout {
+                return Err(ApiError::OperationTimeout { room, operation: current.id.clone(), waited: started.elapsed() });
+            }
+            tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+            let value = self.get("/api/2.0/files/fileops", &[("id", operation.id.clone())]).await?;
+            let operations: Vec<Operation> = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+                request: "GET /api/2.0/files/fileops".into(),
+                status: 200,
+                detail: format!("not a list of operations: {err}"),
+            })?;
+            match operations.into_iter().find(|op| op.id == operation.id) {
+                Some(op) => current = op,
+                // A finished operation is reported once and then forgotten: gone means done.
+                None => return Ok(()),
+            }
+        }
+    }
+}

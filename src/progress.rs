@@ -1,0 +1,89 @@
+//! Progress on stderr: a bar on a terminal; off a terminal, one line per completed action and
+//! nothing for reads, so CI logs stay readable.
+
+use crate::apply::{Outcome, Status};
+use crate::plan::render::{describe, mark, room_label};
+use crate::plan::Target;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    failures: AtomicUsize,
+}
+
+impl Progress {
+    /// A bar when stderr is a terminal, plain lines otherwise.
+    pub fn new(terminal: bool) -> Progress {
+        let bar = terminal.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos}/{len}").expect("a valid template"));
+            bar
+        });
+        Progress { bar, failures: AtomicUsize::new(0) }
+    }
+
+    /// Silent: for the demo's nested runs and for tests.
+    pub fn hidden() -> Progress {
+        Progress { bar: None, failures: AtomicUsize::new(0) }
+    }
+
+    /// Rooms read so far, of `total`.
+    pub fn rooms_read(&self, read: usize, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total as u64);
+            bar.set_message("reading rooms");
+            bar.inc(read as u64);
+        }
+    }
+
+    /// Starts counting `total` actions.
+    pub fn start_actions(&self, total: usize) {
+        if let Some(bar) = &self.bar {
+            bar.reset();
+            bar.set_length(total as u64);
+            bar.set_position(0);
+            bar.set_message("applying");
+        }
+    }
+
+    /// One action ended.
+    pub fn outcome(&self, outcome: &Outcome, quiet: bool) {
+        if matches!(outcome.status, Status::Failed(_)) {
+            self.failures.fetch_add(1, Ordering::Relaxed);
+        }
+        let line = outcome_line(outcome);
+        match &self.bar {
+            Some(bar) => {
+                bar.inc(1);
+                let failures = self.failures.load(Ordering::Relaxed);
+                if failures > 0 {
+                    bar.set_message(format!("applying ({failures} failed)"));
+                }
+                bar.println(line);
+            }
+            None if !quiet => eprintln!("{line}"),
+            None => {}
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `+ "Marketing" (id 12): create collaboration room ... done`
+pub fn outcome_line(outcome: &Outcome) -> String {
+    let target = match outcome.room_id {
+        Some(id) => Target::Existing { id },
+        None => Target::New,
+    };
+    let what = format!("{} {}: {}", mark(&outcome.action), room_label(&outcome.title, &target), describe(&outcome.action));
+    match &outcome.status {
+        Status::Applied => format!("{what}: done"),
+        Status::Failed(message) => format!("{what}: failed: {message}"),
+        Status::Skipped(reason) => format!("{what}: skipped ({reason})"),
+    }
+}

@@ -1,0 +1,83 @@
+//! Test harness: an emulated portal on a free loopback port, and the real binary pointed at it.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use docspace_rooms::docspace::RoomType;
+use docspace_rooms::emulator::{Emulator, EmulatorConfig};
+use std::path::PathBuf;
+
+pub struct TestPortal {
+    pub emulator: Emulator,
+    pub dir: tempfile::TempDir,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl TestPortal {
+    pub fn start() -> TestPortal {
+        TestPortal::with(EmulatorConfig::default())
+    }
+
+    pub fn with(config: EmulatorConfig) -> TestPortal {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let emulator = runtime.block_on(Emulator::start(config)).expect("the emulator starts");
+        TestPortal { emulator, dir: tempfile::tempdir().unwrap(), runtime }
+    }
+
+    pub fn seed(&self, title: &str, room_type: RoomType, archived: bool, tags: &[&str]) -> u64 {
+        self.emulator.seed_room(title, room_type, archived, tags)
+    }
+
+    /// Writes `rooms.yaml` in the test's directory.
+    pub fn manifest(&self, yaml: &str) -> PathBuf {
+        self.file("rooms.yaml", yaml)
+    }
+
+    pub fn file(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The binary, run in the test's directory against this portal, without colour.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("docspace-rooms").unwrap();
+        cmd.current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DOCSPACE_URL", self.emulator.url())
+            .env("DOCSPACE_TOKEN", self.emulator.token())
+            .env("NO_COLOR", "1")
+            .timeout(std::time::Duration::from_secs(120))
+            .args(args);
+        cmd
+    }
+
+    /// Titles and states of every room, sorted by title then id.
+    pub fn rooms(&self) -> Vec<(String, bool, Vec<String>)> {
+        let mut rooms: Vec<_> = self.emulator.rooms().into_iter().map(|r| (r.title, r.archived, r.tags)).collect();
+        rooms.sort();
+        rooms
+    }
+
+    /// Every non-GET request the portal received.
+    pub fn writes(&self) -> Vec<String> {
+        self.emulator
+            .requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+}
+
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
