@@ -128,11 +128,11 @@ fn is_plain_safe(text: &str) -> bool {
     if "-?:,[]{}#&*!|>'\"%@`~".contains(first) {
         return false;
     }
-    // Only printable characters other than the flow indicators; no `: ` or ` #` inside.
+    // Only printable characters other than the flow indicators; no `:` (which needs care in flow lists) or ` #`.
     let printable = text
         .chars()
         .all(|c| !c.is_control() && !matches!(c, ',' | '[' | ']' | '{' | '}') && !needs_escape(c));
-    if !printable || text.contains(": ") || text.contains(" #") || text.ends_with(':') {
+    if !printable || text.contains(':') || text.contains(" #") {
         return false;
     }
     !looks_like_non_string(text)

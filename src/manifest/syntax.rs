@@ -31,6 +31,9 @@ fn options(max_replayed_events: usize) -> Options {
             max_recorded_anchor_bytes: 16 * 1024 * 1024,
             max_total_scalar_bytes: 16 * 1024 * 1024,
             max_merge_keys: 1_000,
+            // One `&team` list shared by hundreds of rooms is normal; the replay limits below
+            // are what stop a bomb.
+            enforce_alias_anchor_ratio: false,
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: max_replayed_events,
@@ -89,7 +92,13 @@ fn translate(path: &Path, text: &str, err: &YamlError) -> ManifestError {
 
 fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
     // The second pass runs only for the errors that need a key, and gives up quietly.
-    let context = || location.and_then(|l| locate(text, l)).unwrap_or_default();
+    let context = || location.and_then(|l| locate(text, l));
+    let found = || {
+        location
+            .and_then(|l| source_text(text, l))
+            .map(|s| format!(" `{}`", shorten(s)))
+            .unwrap_or_default()
+    };
     match err {
         YamlError::SerdeUnknownField {
             field, expected, ..
@@ -97,61 +106,53 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
         YamlError::SerdeUnknownVariant {
             variant, expected, ..
         } => {
-            let path = context();
-            let key = path.key().unwrap_or("value");
-            let mut message = format!("invalid value `{}` for `{key}`", shorten(variant));
+            let mut message = match context().as_ref().and_then(NodePath::key) {
+                Some(key) => format!(
+                    "invalid value `{}` for `{}`",
+                    shorten(variant),
+                    shorten(key)
+                ),
+                None => format!("invalid value `{}`", shorten(variant)),
+            };
             match closest(variant, expected) {
                 Some(best) => message.push_str(&format!("; did you mean `{best}`?")),
                 None => message.push_str(&format!("; expected one of {}", list(expected))),
             }
             message
         }
-        YamlError::SerdeMissingField { field, .. } => {
-            let path = context();
-            if path.is_root() {
-                format!("missing key `{field}`")
-            } else {
-                format!("missing key `{field}` in `{path}`")
-            }
-        }
+        YamlError::SerdeMissingField { field, .. } => match context() {
+            Some(path) if !path.is_root() => format!("missing key `{field}` in `{path}`"),
+            _ => format!("missing key `{field}`"),
+        },
         YamlError::DuplicateMappingKey { key, .. } => match key {
             Some(key) => format!("duplicate key `{}`", shorten(key)),
             None => "duplicate key".to_owned(),
         },
         YamlError::InvalidScalar { ty, .. } => {
-            let path = context();
-            let found = location
-                .and_then(|l| source_text(text, l))
-                .map(|s| format!(" `{}`", shorten(s)));
             format!(
-                "invalid value{} for {}; expected {}",
-                found.unwrap_or_default(),
-                path.subject(),
+                "invalid value{}{}; expected {}",
+                found(),
+                subject(context()),
                 type_name(ty)
             )
         }
         YamlError::InvalidBooleanStrict { .. } => {
-            let path = context();
-            let found = location
-                .and_then(|l| source_text(text, l))
-                .map(|s| format!(" `{}`", shorten(s)));
             format!(
-                "invalid value{} for {}; expected `true` or `false`",
-                found.unwrap_or_default(),
-                path.subject()
+                "invalid value{}{}; expected `true` or `false`",
+                found(),
+                subject(context())
             )
         }
-        YamlError::NullIntoString { .. } => format!("missing value for {}", context().subject()),
+        YamlError::NullIntoString { .. } => format!("missing value{}", subject(context())),
         YamlError::Unexpected { .. } | YamlError::SerdeInvalidType { .. }
-            if context().is_root() =>
+            if context().is_some_and(|path| path.is_root()) =>
         {
             "the manifest must be a mapping of keys to values, starting with `rooms:`".to_owned()
         }
         YamlError::Unexpected { expected, .. } => {
-            let path = context();
             format!(
-                "invalid value for {}; expected {}",
-                path.subject(),
+                "invalid value{}; expected {}",
+                subject(context()),
                 shape_name(expected)
             )
         }
@@ -160,10 +161,9 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             expected,
             ..
         } => {
-            let path = context();
             format!(
-                "invalid value for {}; expected {}, found {}",
-                path.subject(),
+                "invalid value{}; expected {}, found {}",
+                subject(context()),
                 shape_name(expected),
                 unexpected
             )
@@ -173,11 +173,10 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             expected,
             ..
         } => {
-            let path = context();
             format!(
-                "invalid value {} for {}; expected {}",
+                "invalid value {}{}; expected {}",
                 unexpected,
-                path.subject(),
+                subject(context()),
                 shape_name(expected)
             )
         }
@@ -207,6 +206,19 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             }
             lowercase_first(&message.escape_debug().to_string())
         }
+    }
+}
+
+/// How a message names the node at `path`: " for `id`", " for an entry of `tags`", or nothing
+/// when the position is unknown.
+fn subject(path: Option<NodePath>) -> String {
+    let Some(path) = path else {
+        return String::new();
+    };
+    match (path.0.last(), path.key()) {
+        (Some(Segment::Key(key)), _) => format!(" for `{}`", shorten(key)),
+        (Some(Segment::Index(_)), Some(key)) => format!(" for an entry of `{}`", shorten(key)),
+        _ => " for the manifest".to_owned(),
     }
 }
 
@@ -289,9 +301,7 @@ pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in table.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        table[0][j] = j;
-    }
+    table[0] = (0..=b.len()).collect();
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
@@ -405,15 +415,6 @@ impl NodePath {
             Segment::Key(k) => Some(k.as_str()),
             Segment::Index(_) => None,
         })
-    }
-
-    /// How a message names the node: "`id`", "an entry of `tags`", "the manifest".
-    fn subject(&self) -> String {
-        match (self.0.last(), self.key()) {
-            (Some(Segment::Key(key)), _) => format!("`{}`", shorten(key)),
-            (Some(Segment::Index(_)), Some(key)) => format!("an entry of `{}`", shorten(key)),
-            _ => "the manifest".to_owned(),
-        }
     }
 }
 

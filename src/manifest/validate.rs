@@ -294,7 +294,7 @@ fn check_tags(tags: &[Spanned<String>], report: &mut Report) {
             report.problem(
                 tag_line,
                 format!(
-                    "tag `{}` contains an emoji, which the portal rejects",
+                    "tag `{}` contains an emoji or another character beyond U+FFFF, which the portal rejects",
                     shorten(name)
                 ),
             );
