@@ -82,7 +82,7 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         tokio::time::sleep(faults.latency).await;
     }
     let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst) + 1;
-    let every = |n: Option<u32>| n.is_some_and(|n| n > 0 && sequence % u64::from(n) == 0);
+    let every = |n: Option<u32>| is_nth(n, sequence);
     let now = Instant::now();
 
     let mut response = if enforce && write.as_ref().is_some_and(|w| w.1 > MAX_CONCURRENT_WRITES) {
@@ -118,6 +118,11 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     });
     drop(write);
     response
+}
+
+/// Whether the `count`-th event is one of every `n`th (never when `n` is unset or 0).
+pub fn is_nth(n: Option<u32>, count: u64) -> bool {
+    n.is_some_and(|n| n > 0 && count.is_multiple_of(u64::from(n)))
 }
 
 /// A 429 with an empty body and the limiter's headers.

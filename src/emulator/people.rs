@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+const NIL_UUID: &str = "00000000-0000-0000-0000-000000000000";
 const AUTH_FAILED: &str = "User authentication failed";
 
 /// `FileShare` names, which the API also reads (an unknown name reads as `None`).
@@ -122,7 +123,7 @@ fn list_groups(ctx: &Ctx) -> Result<Success, ApiError> {
 }
 
 fn group_dto(group: &super::state::Group) -> Value {
-    json!({"name": group.name, "id": group.id, "isLDAP": false, "isSystem": false, "shared": false, "membersCount": group.members.len()})
+    json!({"name": group.name, "category": NIL_UUID, "id": group.id, "isLDAP": false, "isSystem": false, "shared": false, "membersCount": group.members.len()})
 }
 
 /// One `FileShareDto` of a room's member list.

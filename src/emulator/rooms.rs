@@ -263,7 +263,7 @@ fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success,
     });
     let every = ctx.shared.faults.lock().expect("faults lock").lose_create_response_every;
     let n = ctx.shared.creates.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-    let lose = every.is_some_and(|every| every > 0 && n % u64::from(every) == 0);
+    let lose = super::faults::is_nth(every, n);
     Ok((success, lose))
 }
 
