@@ -442,7 +442,9 @@ fn describe_subject(subject: &Subject) -> String {
     }
 }
 
-/// Checks that need every room: duplicate titles and ids, `renamed_from` clashes.
+/// Checks that need every room: duplicate titles and ids. Whether a `renamed_from` title leads
+/// to the right portal room (it may also be another entry's title when ids tell the rooms
+/// apart) depends on the portal, so the planner decides that.
 fn check_across_rooms(raw: &[Spanned<RawRoom>], rooms: &[RoomSpec], report: &mut Report) {
     let mut titles: HashMap<&str, (usize, &str)> = HashMap::new();
     let mut ids: HashMap<u64, usize> = HashMap::new();
@@ -478,39 +480,6 @@ fn check_across_rooms(raw: &[Spanned<RawRoom>], rooms: &[RoomSpec], report: &mut
                 ),
                 None => {
                     ids.insert(id.value, line_of(id));
-                }
-            }
-        }
-    }
-
-    // An old title must lead to one room only, and must not be another room's current title.
-    let mut claimed: HashMap<&str, usize> = HashMap::new();
-    for (raw, room) in raw.iter().zip(rooms) {
-        for (old_raw, old) in raw.value.renamed_from.iter().zip(&room.renamed_from) {
-            let old_line = line_of(old_raw);
-            if old.is_empty() || *old == room.stored_title {
-                continue;
-            }
-            if let Some((other, _)) = titles.get(old.as_str()) {
-                report.problem(
-                    old_line,
-                    format!(
-                        "`renamed_from` title `{}` is the title of the room at line {other}",
-                        shorten(old)
-                    ),
-                );
-            }
-            match claimed.get(old.as_str()) {
-                Some(first) if *first != room.line => report.problem(
-                    old_line,
-                    format!(
-                        "`renamed_from` title `{}` is also claimed by the room at line {first}",
-                        shorten(old)
-                    ),
-                ),
-                Some(_) => {}
-                None => {
-                    claimed.insert(old, room.line);
                 }
             }
         }
