@@ -1574,3 +1574,20 @@ fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
     run(false);
     run(true);
 }
+
+#[tokio::test]
+async fn a_seed_file_adds_people_and_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    let text = r#"{"people": [{"email": "ann@example.com", "displayName": "Ann Lee", "isRoomAdmin": true},
+                              {"email": "tom@example.com", "status": 2}],
+                   "groups": [{"name": "Editors", "members": ["ann@example.com", "tom@example.com"]}]}"#;
+    std::fs::write(&seed, text).unwrap();
+    let portal = Portal::with(EmulatorConfig { seed_file: Some(seed), ..EmulatorConfig::default() }).await;
+    let ann = portal.get("people/email?email=ann@example.com").await;
+    assert_eq!((ann.response()["displayName"].clone(), ann.response()["isRoomAdmin"].clone()), (json!("Ann Lee"), json!(true)));
+    assert_eq!(portal.get("people/email?email=tom@example.com").await.response()["status"], 2);
+    let groups = portal.get("group").await;
+    assert_eq!((groups.response()[0]["name"].clone(), groups.response()[0]["membersCount"].clone()), (json!("Editors"), json!(2)));
+    assert!(portal.login("ann@example.com").await.len() > 20);
+}

@@ -110,18 +110,22 @@ impl Default for EmulatorConfig {
 pub struct Faults {
     /// Delay before each request is handled.
     pub latency: Duration,
-    /// Answer every Nth request with 429 (empty body, `Retry-After`, `X-RateLimit-*`).
+    /// Answer every Nth request with 429: an empty body, `Retry-After`, `X-RateLimit-Limit`
+    /// (`rate_limit_per_second`, else the portal's 1500), `X-RateLimit-Remaining` 0 and
+    /// `X-RateLimit-Reset` (the `Retry-After` seconds).
     pub rate_limit_every: Option<u32>,
-    /// Answer 429 to a request when this many were accepted in the last second.
+    /// Answer 429 (as above) to a request when this many were accepted in the last second.
     pub rate_limit_per_second: Option<u32>,
-    /// The `Retry-After` seconds of the two 429 faults above.
+    /// The `Retry-After` seconds of the two 429 faults above (default 1).
     pub retry_after_secs: u64,
     /// Answer every Nth request with `server_error_status` and an HTML page (as a proxy does).
     pub server_error_every: Option<u32>,
     /// The status of the fault above (default 502).
     pub server_error_status: u16,
     /// Every Nth successful `POST /files/rooms` creates the room and then drops the connection
-    /// without sending the response (a genuinely lost response, not an error status).
+    /// without sending the response: a genuinely lost response (the client sees the connection
+    /// closed before any status line), not an error status. Only if the server was built without
+    /// its own listener would a 504 HTML page stand in for it; `Emulator` always has one.
     pub lose_create_response_every: Option<u32>,
     /// A sliding-window limiter of `limit` requests per `window`: every response carries
     /// `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the

@@ -71,16 +71,18 @@ fn list_rooms(ctx: &Ctx) -> Result<Success, ApiError> {
     let filter = q.first("filtervalue").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty());
     let behaviour = ctx.shared.behaviour();
 
-    ctx.shared.mutate(|state| {
-        let sort = match sort_by {
-            // A sort that parses becomes the caller's saved order.
-            Some(by) => {
-                let sort = SortOrder { by, descending: order == Some(1) };
-                state.saved_sort.insert(user.id.clone(), sort);
-                sort
+    let sort = match sort_by {
+        // A sort that parses becomes the caller's saved order.
+        Some(by) => {
+            let sort = SortOrder { by, descending: order == Some(1) };
+            if ctx.shared.read(|state| state.saved_sort.get(&user.id) != Some(&sort)) {
+                ctx.shared.mutate(|state| state.saved_sort.insert(user.id.clone(), sort));
             }
-            None => state.saved_sort.get(&user.id).copied().unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
-        };
+            sort
+        }
+        None => ctx.shared.read(|state| state.saved_sort.get(&user.id).copied()).unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
+    };
+    ctx.shared.read(|state| {
         let tag_filter: Option<Vec<String>> = tag_filter.map(|tags| tags.iter().map(|t| tag_key(t)).collect());
         let mut rooms: Vec<&Room> = state
             .rooms
