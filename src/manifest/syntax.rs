@@ -500,14 +500,8 @@ fn same_place(a: &Location, b: &Location) -> bool {
 /// The path of the node an error at `target` is about: the shallowest value there, else the
 /// value of a key there. `None` when the document does not parse generically either.
 fn locate(text: &str, target: Location) -> Option<NodePath> {
-    let options = serde_saphyr::options! {
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
-    };
-    let mut options = options;
-    let base = self::options(LOCATE_REPLAYED_EVENTS);
-    options.budget = base.budget;
-    options.alias_limits = base.alias_limits;
-    options.with_snippet = false;
+    let mut options = options(LOCATE_REPLAYED_EVENTS);
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options).ok()?;
 
     // Breadth-first, so that a container wins over its first child at the same place.
