@@ -1373,6 +1373,8 @@ async fn latency_delays_every_request() {
 #[tokio::test]
 async fn every_nth_request_is_429_with_retry_after_and_rate_limit_headers() {
     let portal = Portal::start().await;
+    // Counting starts when the faults are set.
+    portal.get("files/rooms").await;
     portal.emu.set_faults(Faults { rate_limit_every: Some(3), retry_after_secs: 7, ..Faults::default() });
     let replies = futures_serial(&portal, 6).await;
     let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();

@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -70,6 +70,16 @@ impl Shared {
             tracing::warn!("cannot write the emulator state to {}: {err}", path.display());
         }
         result
+    }
+
+    /// New faults, with their counters and windows started afresh.
+    pub fn set_faults(&self, faults: Faults) {
+        let mut current = self.faults.lock().expect("faults lock");
+        self.sequence.store(0, Ordering::SeqCst);
+        self.creates.store(0, Ordering::SeqCst);
+        self.last_second.lock().expect("rate lock").clear();
+        self.window.lock().expect("window lock").clear();
+        *current = faults;
     }
 
     pub fn behaviour(&self) -> Behaviour {

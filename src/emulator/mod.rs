@@ -104,8 +104,9 @@ impl Default for EmulatorConfig {
     }
 }
 
-/// Injected failures, all off by default. Counters ("every Nth") count every request the
-/// emulator receives, from 1, across changes of these settings.
+/// Injected failures, all off by default. "Every Nth" counts the requests (or successful
+/// creates) received since these faults were set, from 1; setting them also empties the
+/// rate-limit windows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Faults {
     /// Delay before each request is handled.
@@ -382,7 +383,7 @@ impl Emulator {
     }
 
     pub fn set_faults(&self, faults: Faults) {
-        *self.shared.faults.lock().expect("faults lock") = faults;
+        self.shared.set_faults(faults);
     }
 
     pub fn set_behaviour(&self, behaviour: Behaviour) {
