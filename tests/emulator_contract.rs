@@ -1344,6 +1344,8 @@ async fn share_by_email_of_an_unknown_person_invites_a_pending_guest() {
     let known = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"email": "BOB@example.com", "access": 10}]})).await;
     assert_eq!(known.response()["members"][0]["sharedToUser"]["email"], "bob@example.com");
     assert_eq!(portal.emu.members(id).len(), 3);
+    let invalid = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"email": "not-an-email", "access": 2}]})).await;
+    assert_validation_400(&invalid);
 }
 
 #[tokio::test]

@@ -266,9 +266,9 @@ fn parse_invitations(body: &JsonBody) -> Result<Vec<Invitation>, ApiError> {
             };
             let email = match field("email") {
                 None | Some(Value::Null) => None,
-                Some(Value::String(s)) if utf16_email_ok(s) => Some(s.trim().to_string()),
+                Some(Value::String(s)) if is_email(s) => Some(s.trim().to_string()),
                 Some(Value::String(_)) => {
-                    return Err(ApiError::validation("Invitations[0].Email", "The Email field is not a valid e-mail address."));
+                    return Err(ApiError::validation(format!("Invitations[{index}].Email"), "The Email field is not a valid e-mail address."));
                 }
                 Some(_) => return Err(invitation_error(index, "email", "System.String")),
             };
@@ -284,7 +284,8 @@ fn parse_invitations(body: &JsonBody) -> Result<Vec<Invitation>, ApiError> {
         .collect()
 }
 
-fn utf16_email_ok(email: &str) -> bool {
+/// `[EmailAddress]` and `[StringLength(255)]`, roughly: one `@` between non-empty parts.
+fn is_email(email: &str) -> bool {
     let email = email.trim();
     let mut parts = email.split('@');
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
