@@ -1,6 +1,7 @@
 //! Dates as a portal writes them (`ApiDateTime`): `2025-03-06T11:31:16.0000000+00:00`, seconds
-//! resolution, in UTC. No calendar dependency: a civil-from-days conversion is enough.
+//! resolution, in UTC.
 
+use crate::text::civil_from_days;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch, now.
@@ -19,20 +20,6 @@ pub fn api_date(unix: i64) -> String {
         secs % 3600 / 60,
         secs % 60
     )
-}
-
-/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
