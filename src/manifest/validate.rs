@@ -150,15 +150,8 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         report.problem(line_of(id), "`id` must be a positive integer".to_owned());
     }
 
-    if room.id.is_none() && room.state != DesiredState::Deleted && room.room_type.is_none() {
-        report.problem(
-            line,
-            format!(
-                "room `{}` has no `type`; a room without `id` may have to be created, which needs one",
-                shorten(title)
-            ),
-        );
-    }
+    // A room without `type` is fine while it exists on the portal; whether it must be created
+    // depends on the portal, so the planner refuses a create without a type.
 
     if room.protect && room.state == DesiredState::Deleted {
         report.problem(
@@ -442,15 +435,21 @@ fn describe_subject(subject: &Subject) -> String {
     }
 }
 
-/// Checks that need every room: duplicate titles and ids. Whether a `renamed_from` title leads
-/// to the right portal room (it may also be another entry's title when ids tell the rooms
-/// apart) depends on the portal, so the planner decides that.
+/// Checks that need every room: duplicate titles and ids. Titles may repeat when `id` tells the
+/// rooms apart (a portal allows duplicate titles, and `export` pins them). Whether a
+/// `renamed_from` title leads to the right portal room (it may also be another entry's title
+/// when ids tell the rooms apart) depends on the portal, so the planner decides that.
 fn check_across_rooms(raw: &[Spanned<RawRoom>], rooms: &[RoomSpec], report: &mut Report) {
     let mut titles: HashMap<&str, (usize, &str)> = HashMap::new();
     let mut ids: HashMap<u64, usize> = HashMap::new();
+    let mut unpinned: HashMap<&str, usize> = HashMap::new();
+    for room in rooms.iter().filter(|room| room.id.is_none()) {
+        *unpinned.entry(room.stored_title.as_str()).or_default() += 1;
+    }
     for (raw, room) in raw.iter().zip(rooms) {
         let title_line = line_of(&raw.value.title);
-        if !room.stored_title.is_empty() {
+        let pinned_apart = !unpinned.contains_key(room.stored_title.as_str());
+        if !room.stored_title.is_empty() && !pinned_apart {
             match titles.get(room.stored_title.as_str()) {
                 Some((first_line, first)) if *first == room.title => report.problem(
                     title_line,

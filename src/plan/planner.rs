@@ -55,13 +55,13 @@ fn lines(problems: &[(usize, String)], manifest: &std::path::Path) -> String {
 
 /// Computes the plan that makes `portal` match `manifest`.
 pub fn plan(manifest: &Manifest, portal: &PortalState, options: &PlanOptions) -> Result<Plan, PlanError> {
-    let matches = resolve(manifest, &portal.rooms)?;
+    let (matches, mut problems) = resolve(manifest, &portal.rooms);
     let by_id: HashMap<u64, &PortalRoom> = portal.rooms.iter().map(|room| (room.id, room)).collect();
-    let claimed: HashSet<u64> = matches.iter().flatten().copied().collect();
+    let claimed: HashSet<u64> = matches.iter().filter_map(|found| found.ok().flatten()).collect();
 
     let mut rooms = Vec::new();
-    let mut problems = Vec::new();
     for (spec, matched) in manifest.rooms.iter().zip(&matches) {
+        let Ok(matched) = matched else { continue };
         let current = matched.map(|id| by_id[&id]);
         match plan_room(spec, current, portal) {
             Ok(Some(room_plan)) => rooms.push(room_plan),
@@ -70,8 +70,10 @@ pub fn plan(manifest: &Manifest, portal: &PortalState, options: &PlanOptions) ->
         }
     }
     if !problems.is_empty() {
+        problems.sort();
         return Err(PlanError::Conflicts { manifest: manifest.source.clone(), problems });
     }
+    let matches: Vec<Option<u64>> = matches.into_iter().map(|found| found.unwrap_or(None)).collect();
 
     let mut unmanaged = 0;
     for room in portal.rooms.iter().filter(|room| !claimed.contains(&room.id)) {
@@ -99,9 +101,13 @@ fn target_order(target: &Target) -> u64 {
     }
 }
 
+/// What each manifest entry resolved to: a portal room, none (to be created), or a problem
+/// already recorded.
+type Resolved = Result<Option<u64>, ()>;
+
 /// Finds the portal room each manifest entry means: its pinned `id`, else its stored title,
-/// else one of its `renamed_from` titles. Ambiguity and missing ids are errors, all at once.
-fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> Result<Vec<Option<u64>>, PlanError> {
+/// else one of its `renamed_from` titles. Ambiguity and missing ids are problems, all at once.
+fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> (Vec<Resolved>, Vec<(usize, String)>) {
     let ids: HashSet<u64> = rooms.iter().map(|room| room.id).collect();
     let pinned: HashSet<u64> = manifest.rooms.iter().filter_map(|spec| spec.id).collect();
     let mut by_title: HashMap<&str, Vec<u64>> = HashMap::new();
@@ -113,23 +119,20 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> Result<Vec<Option<u64>>
     let mut matches = Vec::with_capacity(manifest.rooms.len());
     for spec in &manifest.rooms {
         let found = match spec.id {
-            Some(id) if ids.contains(&id) => Some(id),
-            Some(_) if spec.state == DesiredState::Deleted => None,
+            Some(id) if ids.contains(&id) => Ok(Some(id)),
+            Some(_) if spec.state == DesiredState::Deleted => Ok(None),
             Some(id) => {
                 problems.push((spec.line, format!("room `{}` pins id {id}, which is not on the portal", spec.title)));
-                None
+                Err(())
             }
-            None => match_by_title(spec, &by_title).unwrap_or_else(|message| {
-                problems.push((spec.line, message));
-                None
-            }),
+            None => match_by_title(spec, &by_title).map_err(|message| problems.push((spec.line, message))),
         };
         matches.push(found);
     }
 
     let mut owners: HashMap<u64, &RoomSpec> = HashMap::new();
     for (spec, found) in manifest.rooms.iter().zip(&matches) {
-        if let Some(id) = found
+        if let Ok(Some(id)) = found
             && let Some(first) = owners.insert(*id, spec)
         {
             problems.push((
@@ -139,12 +142,7 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> Result<Vec<Option<u64>>
         }
     }
 
-    if problems.is_empty() {
-        Ok(matches)
-    } else {
-        problems.sort();
-        Err(PlanError::Conflicts { manifest: manifest.source.clone(), problems })
-    }
+    (matches, problems)
 }
 
 fn match_by_title(spec: &RoomSpec, by_title: &HashMap<&str, Vec<u64>>) -> Result<Option<u64>, String> {

@@ -139,26 +139,28 @@ pub fn markdown(plan: &Plan, manifest: &str) -> String {
     if plan.is_empty() {
         return out;
     }
-    let mut rows: Vec<(bool, String)> = plan
-        .steps()
+    // Rooms that lose something come first (deletes, then archives, then member removals),
+    // each room's steps together and in order.
+    let mut rooms: Vec<&RoomPlan> = plan.rooms.iter().collect();
+    rooms.sort_by_key(|room| destruction_rank(room));
+    let rows: Vec<String> = rooms
+        .iter()
+        .flat_map(|room| room.steps.iter().map(move |step| (room, step)))
         .map(|(room, step)| {
-            let row = format!(
+            format!(
                 "| `{}` | {} | {} | {} |\n",
                 mark(&step.action),
                 md(&room_label(&room.title, &room.target)),
                 md(&describe(&step.action)),
                 md(&step.reason)
-            );
-            (step.action.is_destructive(), row)
+            )
         })
         .collect();
-    // Stable: destructive first, plan order within each group.
-    rows.sort_by_key(|(destructive, _)| !destructive);
 
     out.push_str("\n| | Room | Action | Reason |\n|---|---|---|---|\n");
     let details = text(plan, manifest, false);
     let mut shown = 0;
-    for (_, row) in &rows {
+    for row in &rows {
         if out.len() + row.len() + details.len().min(MARKDOWN_BUDGET / 2) > MARKDOWN_BUDGET {
             break;
         }
@@ -189,6 +191,24 @@ pub fn markdown(plan: &Plan, manifest: &str) -> String {
     }
     out.push_str("</details>\n");
     out
+}
+
+/// 0 for a room that is deleted, 1 for an existing room that is archived, 2 for one that loses
+/// members, 3 for the rest.
+fn destruction_rank(room: &RoomPlan) -> u8 {
+    let has = |wanted: fn(&Action) -> bool| room.steps.iter().any(|step| wanted(&step.action));
+    let archived_from_active = room.target != Target::New
+        && room.steps.first().is_some_and(|step| step.action != Action::Unarchive)
+        && has(|action| *action == Action::Archive);
+    if has(|action| *action == Action::Delete) {
+        0
+    } else if archived_from_active {
+        1
+    } else if has(|action| matches!(action, Action::SetMembers { .. }) && action.is_destructive()) {
+        2
+    } else {
+        3
+    }
 }
 
 /// Escapes text for a Markdown table cell.

@@ -81,3 +81,18 @@ pub fn stdout(output: &std::process::Output) -> String {
 pub fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+impl TestPortal {
+    /// Sends a request to the portal over HTTP, as another administrator would.
+    pub fn http(&self, method: &str, path: &str, body: serde_json::Value) -> u16 {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let url = format!("{}{path}", self.emulator.url());
+        let token = self.emulator.token().to_owned();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        self.block_on(async move {
+            let response =
+                reqwest::Client::new().request(method, url).bearer_auth(token).json(&body).send().await.expect("the emulator answers");
+            response.status().as_u16()
+        })
+    }
+}

@@ -1,0 +1,329 @@
+//! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
+
+mod common;
+
+use common::{TestPortal, stderr, stdout};
+use docspace_rooms::docspace::RoomType;
+use serde_json::{Value, json};
+
+fn saved_plan(portal: &TestPortal) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn a_saved_plan_is_applied_as_is_without_a_prompt() {
+    let portal = TestPortal::start();
+    portal.seed("Old", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n  - title: Fresh\n    type: public\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    // The manifest changing after the review does not change what is applied.
+    portal.manifest("rooms: []\n");
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.rooms(), [("Fresh".into(), false, vec![]), ("New".into(), false, vec![])]);
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_a_room_changed_after_planning() {
+    let portal = TestPortal::start();
+    let id = portal.seed("Legal", RoomType::Custom, false, &[]);
+    portal.seed("Other", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: Legal\n    tags: [contracts]\n  - title: Other\n    state: archived\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+
+    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{id}"), json!({"title": "Legal (old)"})), 200);
+    let writes_before = portal.writes().len();
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains(&format!("room {id} \"Legal\" was renamed to \"Legal (old)\"")), "{err}");
+    assert_eq!(portal.writes().len(), writes_before, "nothing is applied");
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_a_room_it_creates_now_exists() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: Fresh\n    type: custom\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    portal.seed("Fresh", RoomType::Custom, false, &[]);
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("which the plan would create, now exists"), "{}", stderr(&output));
+    assert_eq!(portal.emulator.rooms().len(), 1);
+}
+
+#[test]
+fn a_plan_for_another_portal_is_refused() {
+    let first = TestPortal::start();
+    let second = TestPortal::start();
+    first.manifest("rooms:\n  - title: Fresh\n    type: custom\n");
+    first.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let plan = first.dir.path().join("plan.json");
+    let output = second.cmd(&["apply", plan.to_str().unwrap()]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("the plan was made for"), "{}", stderr(&output));
+    assert!(second.emulator.requests().is_empty());
+}
+
+#[test]
+fn an_edited_plan_file_is_refused() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: Fresh\n    type: custom\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let mut plan = saved_plan(&portal);
+    plan["plan"]["rooms"][0]["steps"][0]["title"] = json!("Something else");
+    portal.file("plan.json", &serde_json::to_string_pretty(&plan).unwrap());
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("was changed after `plan --out` wrote it"), "{}", stderr(&output));
+    assert!(portal.emulator.rooms().is_empty());
+}
+
+#[test]
+fn a_file_that_is_not_a_plan_is_refused() {
+    let portal = TestPortal::start();
+    portal.file("plan.json", "rooms:\n  - title: x\n");
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("is not a plan saved by `docspace-rooms plan --out`"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_saved_plan_with_a_delete_still_needs_allow_delete() {
+    let portal = TestPortal::start();
+    portal.seed("Old", RoomType::Custom, true, &[]);
+    portal.manifest("rooms:\n  - title: Old\n    state: deleted\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    portal.cmd(&["apply", "plan.json"]).assert().code(1);
+    assert_eq!(portal.emulator.rooms().len(), 1);
+    portal.cmd(&["apply", "plan.json", "--allow-delete"]).assert().success();
+    assert!(portal.emulator.rooms().is_empty());
+}
+
+#[test]
+fn the_saved_plan_holds_fingerprints_reasons_and_no_token() {
+    let portal = TestPortal::start();
+    let id = portal.seed("Legal", RoomType::Custom, true, &["a"]);
+    portal.manifest("rooms:\n  - title: Legal\n    tags: [b]\n    state: archived\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let text = std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap();
+    assert!(!text.contains(portal.emulator.token()));
+    let plan = saved_plan(&portal);
+    assert_eq!(plan["format_version"], 1);
+    assert_eq!(plan["plan"]["fingerprints"], json!([{"id": id, "title": "Legal", "room_type": "custom", "state": "archived", "tags": ["a"]}]));
+    let steps = &plan["plan"]["rooms"][0]["steps"];
+    assert_eq!(steps[1], json!({"action": "set_tags", "before": ["a"], "after": ["b"], "reason": "the declared tags differ from the room's"}));
+    assert_eq!(plan["manifest"]["sha256"].as_str().unwrap().len(), 64);
+}
+
+/// Redacts what differs between runs: the emulator's port and what depends on it.
+fn stable_json(text: &str, portal: &TestPortal) -> Value {
+    let mut value: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(value["portal"], format!("{}/", portal.emulator.url()));
+    value["portal"] = json!("[portal]");
+    value["checksum"] = json!("[checksum]");
+    value
+}
+
+fn snapshot_portal() -> TestPortal {
+    let portal = TestPortal::start();
+    portal.seed("Sales Europe", RoomType::Collaboration, false, &["sales"]);
+    portal.seed("Board", RoomType::Custom, true, &[]);
+    portal.seed("Obsolete", RoomType::Custom, false, &[]);
+    portal.seed("Unmanaged", RoomType::Custom, false, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n  - title: Obsolete\n    state: deleted\n  - title: \"Q1/Q2 | plans\"\n    type: public\n    state: archived\n",
+    );
+    portal
+}
+
+#[test]
+fn plan_json_output_snapshot() {
+    let portal = snapshot_portal();
+    let output = portal.cmd(&["plan", "--format", "json"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_json_snapshot!("plan_json", stable_json(&stdout(&output), &portal));
+}
+
+#[test]
+fn plan_markdown_output_snapshot() {
+    let portal = snapshot_portal();
+    let output = portal.cmd(&["plan", "--format", "markdown"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!("plan_markdown", stdout(&output));
+}
+
+#[test]
+fn plan_text_output_snapshot() {
+    let portal = snapshot_portal();
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    insta::assert_snapshot!("plan_text", stdout(&output));
+}
+
+#[test]
+fn markdown_is_cut_to_fit_a_comment_with_a_note() {
+    let portal = TestPortal::start();
+    let mut yaml = String::from("rooms:\n");
+    for n in 0..1500 {
+        yaml.push_str(&format!("  - title: A room with a rather long title number {n:04}\n    type: custom\n    tags: [one, two, three]\n"));
+    }
+    portal.manifest(&yaml);
+    let output = portal.cmd(&["plan", "--format", "markdown"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.len() < 65_536, "{} characters", text.len());
+    assert!(text.contains("more actions not shown"), "{text}");
+    assert!(text.starts_with("### docspace-rooms plan") && text.contains("**Plan: 1500 to create"));
+}
+
+#[test]
+fn apply_json_report() {
+    let portal = TestPortal::start();
+    portal.seed("A", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: A\n    state: archived\n  - title: B\n    type: custom\n");
+    let output = portal.cmd(&["apply", "--auto-approve", "--format", "json"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("stdout is only the JSON report");
+    let outcomes = report["outcomes"].as_array().unwrap();
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes.iter().all(|o| o["status"] == "applied"), "{report}");
+    assert_eq!(outcomes[0]["action"], "archive");
+    assert_eq!(outcomes[1]["action"], "create");
+    assert!(outcomes[1]["room_id"].as_u64().is_some());
+}
+
+#[test]
+fn export_then_plan_plans_nothing() {
+    let portal = TestPortal::start();
+    portal.seed("Marketing", RoomType::Collaboration, false, &["Brand", "q3"]);
+    portal.seed("Legal", RoomType::Custom, true, &[]);
+    portal.seed("Legal", RoomType::Custom, false, &["dup"]);
+    portal.seed("Forms: \"intake\"", RoomType::FormFilling, false, &[]);
+    portal.seed("Data room", RoomType::VirtualData, false, &["x: y", "#hash"]);
+    let output = portal.cmd(&["export", "-o", "rooms.yaml"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(portal.dir.path().join("rooms.yaml")).unwrap();
+    assert!(text.starts_with("# Exported from "), "{text}");
+    let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}\n{}\n{text}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("0 unmanaged rooms"), "{}", stdout(&output));
+}
+
+#[test]
+fn protect_refuses_a_plan_that_archives_the_room() {
+    let portal = TestPortal::start();
+    portal.seed("Vault", RoomType::VirtualData, false, &[]);
+    portal.manifest("rooms:\n  - title: Vault\n    protect: true\n    state: archived\n");
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("protected room: `Vault`"), "{}", stderr(&output));
+    assert!(portal.writes().is_empty());
+}
+
+#[test]
+fn prune_archive_archives_unlisted_rooms_except_ignored_ones() {
+    let portal = TestPortal::start();
+    for title in ["Keep", "Stray", "Sandbox 1", "Sandbox 2"] {
+        portal.seed(title, RoomType::Custom, false, &[]);
+    }
+    portal.manifest("prune: archive\nignore: [\"Sandbox*\"]\nrooms:\n  - title: Keep\n");
+    portal.cmd(&["apply", "--auto-approve"]).assert().success();
+    let archived: Vec<String> = portal.rooms().into_iter().filter(|r| r.1).map(|r| r.0).collect();
+    assert_eq!(archived, ["Stray"]);
+}
+
+#[test]
+fn prune_delete_needs_allow_delete_and_deletes_unlisted_rooms() {
+    let portal = TestPortal::start();
+    for title in ["Keep", "Stray", "Other 1", "Other 2", "Other 3", "Other 4", "Other 5"] {
+        portal.seed(title, RoomType::Custom, false, &[]);
+    }
+    portal.manifest("prune: delete\nrooms:\n  - title: Keep\n  - title: Other 1\n  - title: Other 2\n  - title: Other 3\n  - title: Other 4\n  - title: Other 5\n");
+    portal.cmd(&["apply", "--auto-approve"]).assert().code(1);
+    portal.cmd(&["apply", "--auto-approve", "--allow-delete"]).assert().success();
+    assert_eq!(portal.rooms().len(), 6);
+    assert!(!portal.rooms().iter().any(|r| r.0 == "Stray"));
+}
+
+#[test]
+fn the_destruction_threshold_refuses_unless_forced() {
+    let portal = TestPortal::start();
+    for n in 0..5 {
+        portal.seed(&format!("Room {n}"), RoomType::Custom, false, &[]);
+    }
+    portal.manifest("prune: archive\nrooms:\n  - title: Room 0\n");
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("refusing to archive or delete 4 of the portal's 5 rooms (80%"), "{err}");
+    assert!(err.contains("`Room 4`") && err.contains("--force"), "{err}");
+    portal.cmd(&["apply", "--auto-approve", "--force"]).assert().success();
+    assert_eq!(portal.rooms().iter().filter(|r| r.1).count(), 4);
+}
+
+#[test]
+fn target_and_exclude_narrow_the_plan() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: A\n    type: custom\n  - title: B\n    type: custom\n  - title: C\n    type: custom\n");
+    portal.cmd(&["apply", "--auto-approve", "--target", "A", "--target", "B", "--exclude", "B"]).assert().success();
+    assert_eq!(portal.rooms(), [("A".into(), false, vec![])]);
+    let output = portal.cmd(&["plan", "--target", "Typo"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("no room matches `--target Typo`"), "{}", stderr(&output));
+}
+
+#[test]
+fn schema_and_completions_print() {
+    let portal = TestPortal::start();
+    let output = portal.cmd(&["schema"]).output().unwrap();
+    let schema: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(schema["properties"]["rooms"].is_object(), "{schema}");
+    for shell in ["bash", "zsh", "fish"] {
+        let output = portal.cmd(&["completions", shell]).output().unwrap();
+        assert!(output.status.success());
+        assert!(stdout(&output).contains("docspace-rooms"));
+    }
+}
+
+/// The saved-plan format is versioned: this fingerprint of its shape changes whenever a field is
+/// added, removed, renamed or retyped. When it fails, bump `FORMAT_VERSION` and update both.
+#[test]
+fn the_plan_format_cannot_change_without_its_version() {
+    use docspace_rooms::plan::saved::FORMAT_VERSION;
+    let portal = snapshot_portal();
+    portal.manifest(
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n",
+    );
+    let output = portal.cmd(&["plan", "--format", "json"]).output().unwrap();
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let mut shape = std::collections::BTreeSet::new();
+    collect_shape(&value, "", &mut shape);
+    let shape: Vec<String> = shape.into_iter().collect();
+    let shape = shape.join("\n");
+    insta::assert_snapshot!("plan_format_shape", format!("format_version {FORMAT_VERSION}\n{shape}"));
+    // Each version's shape, forever: a new shape needs a new version, not an edited line.
+    const KNOWN_SHAPES: &[(u32, &str)] = &[(1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27")];
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(shape.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert!(
+        KNOWN_SHAPES.contains(&(FORMAT_VERSION, digest.as_str())),
+        "the saved-plan format changed (shape {digest}): bump FORMAT_VERSION in src/plan/saved.rs and add the new shape to KNOWN_SHAPES"
+    );
+}
+
+fn collect_shape(value: &Value, path: &str, out: &mut std::collections::BTreeSet<String>) {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    out.insert(format!("{path}: {kind}"));
+    match value {
+        Value::Array(items) => items.iter().for_each(|item| collect_shape(item, &format!("{path}[]"), out)),
+        Value::Object(map) => map.iter().for_each(|(key, item)| collect_shape(item, &format!("{path}.{key}"), out)),
+        _ => {}
+    }
+}
