@@ -37,6 +37,8 @@ pub struct Person {
     pub email: String,
     /// False for a terminated (disabled) account.
     pub active: bool,
+    /// The owner, DocSpace admins and room admins: only they can be room managers.
+    pub can_manage_rooms: bool,
 }
 
 /// A group in the portal's directory.

@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub struct Progress {
     bar: Option<ProgressBar>,
     failures: AtomicUsize,
+    /// Print a line per action when there is no bar.
+    lines: bool,
 }
 
 impl Progress {
@@ -20,12 +22,12 @@ impl Progress {
             bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos}/{len}").expect("a valid template"));
             bar
         });
-        Progress { bar, failures: AtomicUsize::new(0) }
+        Progress { bar, failures: AtomicUsize::new(0), lines: true }
     }
 
-    /// Silent: for the demo's nested runs and for tests.
+    /// Silent: for the demo, which prints its own lines.
     pub fn hidden() -> Progress {
-        Progress { bar: None, failures: AtomicUsize::new(0) }
+        Progress { bar: None, failures: AtomicUsize::new(0), lines: false }
     }
 
     /// Rooms read so far, of `total`.
@@ -48,7 +50,7 @@ impl Progress {
     }
 
     /// One action ended.
-    pub fn outcome(&self, outcome: &Outcome, quiet: bool) {
+    pub fn outcome(&self, outcome: &Outcome) {
         if matches!(outcome.status, Status::Failed(_)) {
             self.failures.fetch_add(1, Ordering::Relaxed);
         }
@@ -62,7 +64,7 @@ impl Progress {
                 }
                 bar.println(line);
             }
-            None if !quiet => eprintln!("{line}"),
+            None if self.lines => eprintln!("{line}"),
             None => {}
         }
     }

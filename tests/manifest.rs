@@ -180,7 +180,7 @@ fn problems_name_the_file_as_given() {
     let path = dir.path().join("team.yaml");
     std::fs::write(
         &path,
-        "rooms:\n  - title: A\n  - title: A\n    type: custom\n",
+        "rooms:\n  - title: A\n  - title: A\n    type: custom\n  - title: B\n    tags: [x, X]\n",
     )
     .unwrap();
     let error = manifest::load(&path).unwrap_err();
@@ -188,8 +188,8 @@ fn problems_name_the_file_as_given() {
     assert_eq!(
         error.to_string(),
         format!(
-            "{shown}:2: room `A` has no `type`; a room without `id` may have to be created, which needs one\n\
-             {shown}:3: title `A` is also used at line 2"
+            "{shown}:3: title `A` is also used at line 2\n\
+             {shown}:6: tag `X` duplicates `x` at line 6 (tags ignore case)"
         )
     );
 }

@@ -74,7 +74,7 @@ pub async fn apply_plan(portal: &Portal, plan: &Plan, known: &HashSet<u64>, prog
         })
     };
     progress.start_actions(plan.steps().count());
-    let report = execute(portal, plan, known, &|outcome| progress.outcome(outcome, false)).await;
+    let report = execute(portal, plan, known, &|outcome| progress.outcome(outcome)).await;
     progress.finish();
     watcher.abort();
     (report, portal.is_interrupted())

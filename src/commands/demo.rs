@@ -5,34 +5,75 @@ use super::Exit;
 use super::read::read_and_plan;
 use crate::cli::DemoArgs;
 use crate::config::Output;
-use crate::docspace::RoomType;
-use crate::emulator::{Emulator, EmulatorConfig};
+use crate::docspace::{Access, RoomType};
+use crate::emulator::{Emulator, EmulatorConfig, PersonSeed};
+use crate::portal::members::Invitation;
 use crate::plan::{PlanOptions, render};
 use crate::portal::{Portal, PortalConfig};
 use crate::progress::Progress;
 use anyhow::Context;
 use secrecy::SecretString;
 
-/// What the portal holds before the demo: some rooms the manifest renames, retags, archives or
-/// deletes, and one it does not mention.
+/// What the portal holds before the demo: rooms the example manifest renames, retags, archives,
+/// deletes or gives members, two it ignores and one it prunes.
 const SEED: &[(&str, RoomType, bool, &[&str])] = &[
-    ("Sales Europe", RoomType::Collaboration, false, &["sales"]),
     ("Marketing", RoomType::Collaboration, false, &["brand"]),
-    ("Website Relaunch 2024", RoomType::Collaboration, false, &["web"]),
-    ("Intern Onboarding 2023", RoomType::Custom, true, &[]),
-    ("Board Minutes", RoomType::Custom, true, &["board"]),
+    ("Finance", RoomType::Custom, false, &["finance", "confidential"]),
+    ("Sales Europe", RoomType::Collaboration, false, &["sales"]),
+    ("Onboarding Forms", RoomType::FormFilling, false, &["hr"]),
+    ("Website Relaunch 2024", RoomType::Collaboration, false, &["brand", "web"]),
+    ("Trade Fair Leads", RoomType::Custom, true, &[]),
     ("Sandbox", RoomType::Custom, false, &[]),
+    ("Sandbox (training)", RoomType::Custom, false, &[]),
+    ("Personal A", RoomType::Custom, false, &[]),
+    ("Old Wiki", RoomType::Custom, false, &["wiki"]),
 ];
+
+/// The client data room the example pins by id.
+const PINNED: (u64, &str) = (4821, "Contoso DD (draft)");
+
+/// Email, name, and whether they are room admins (who alone may be room managers).
+const PEOPLE: &[(&str, &str, bool)] = &[
+    ("anna@example.com", "Anna Berg", true),
+    ("ben@example.com", "Ben Okafor", true),
+    ("carol@example.com", "Carol Diaz", false),
+    ("dave@example.com", "Dave Smith", false),
+];
+
+/// Seeds the emulator; Finance starts with members the manifest changes.
+async fn seed(emulator: &Emulator, portal: &Portal) -> anyhow::Result<()> {
+    let mut ids = std::collections::HashMap::new();
+    for (email, name, room_admin) in PEOPLE {
+        let person = PersonSeed { is_room_admin: *room_admin, ..PersonSeed::new(email, name) };
+        ids.insert(*email, emulator.add_person(person));
+    }
+    emulator.add_group("Auditors", &["carol@example.com", "dave@example.com"]);
+    let mut finance = 0;
+    for (title, room_type, archived, tags) in SEED {
+        let id = emulator.seed_room(title, *room_type, *archived, tags);
+        if *title == "Finance" {
+            finance = id;
+        }
+    }
+    emulator.advance_room_ids(PINNED.0);
+    emulator.seed_room(PINNED.1, RoomType::VirtualData, false, &["client"]);
+    let invite = |email: &str, access: Access| Invitation { portal_id: Some(ids[email].clone()), email: None, access: access.code() };
+    let members = [invite("ben@example.com", Access::Viewer), invite("dave@example.com", Access::Editor)];
+    portal.set_room_members(finance, &members, false).await.context("cannot seed Finance's members")?;
+    Ok(())
+}
 
 pub async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit> {
     let emulator = Emulator::start(EmulatorConfig::default()).await.context("cannot start the emulator")?;
-    for (title, room_type, archived, tags) in SEED {
-        emulator.seed_room(title, *room_type, *archived, tags);
-    }
-    eprintln!("Started an emulated DocSpace portal at {} with {} rooms.\n", emulator.url(), SEED.len());
-
     let url = reqwest::Url::parse(&emulator.url()).context("the emulator's URL")?;
     let portal = Portal::new(PortalConfig::new(url, SecretString::from(emulator.token().to_owned())))?;
+    seed(&emulator, &portal).await?;
+    eprintln!(
+        "Started an emulated DocSpace portal at {} with {} rooms and {} people.\n",
+        emulator.url(),
+        SEED.len() + 1,
+        PEOPLE.len()
+    );
     let manifest = args.manifest.as_path();
     let name = manifest.display().to_string();
     let options = PlanOptions::default();
@@ -53,7 +94,9 @@ pub async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit> {
     println!("\n$ docspace-rooms plan -f {name}\n");
     let second = read_and_plan(manifest, &portal, &options, &Progress::hidden()).await?;
     print!("{}", render::text(&second.plan, &name, output.stdout_color));
-    println!("\nThe portal now matches `{name}`: {} requests were sent.", portal.requests_sent());
+    if second.plan.is_empty() {
+        println!("\nThe portal now matches `{name}`; {} requests were sent in all.", portal.requests_sent());
+    }
 
     emulator.shutdown().await;
     Ok(if report.is_success() && second.plan.is_empty() { Exit::Success } else { Exit::Failure })

@@ -42,6 +42,27 @@ pub async fn read_portal(portal: &Portal, manifest: Option<&Manifest>, progress:
     state.people = people;
     state.groups = groups;
 
+    // The list holds active people only; look up the rest one by one, so a terminated
+    // account is known as such rather than as unknown.
+    let known: std::collections::HashSet<String> = state.people.iter().map(|p| p.email.to_lowercase()).collect();
+    let mut missing: Vec<String> = with_members
+        .iter()
+        .flat_map(|spec| spec.members.iter().flatten())
+        .filter_map(|member| match &member.subject {
+            crate::manifest::Subject::User(email) if !known.contains(&email.to_lowercase()) => Some(email.to_lowercase()),
+            _ => None,
+        })
+        .collect();
+    missing.sort();
+    missing.dedup();
+    let found: Vec<Option<crate::model::Person>> = futures::stream::iter(missing)
+        .map(|email| async move { portal.find_person(&email).await })
+        .buffer_unordered(portal.config().parallelism.max(1))
+        .try_collect()
+        .await
+        .with_context(|| format!("cannot look up people on `{}`", portal.base_url()))?;
+    state.people.extend(found.into_iter().flatten());
+
     // Every room an entry with `members` could mean: pinned ids and matching titles.
     let candidates: Vec<u64> = state
         .rooms

@@ -344,6 +344,11 @@ impl Emulator {
 
     /// Add a room directly (no HTTP, no faults), owned by the portal owner; the title is
     /// normalised as a portal stores it.
+    /// Makes the next room id at least `next`, as on a portal that has held many rooms.
+    pub fn advance_room_ids(&self, next: u64) {
+        self.shared.mutate(|s| s.next_room_id = s.next_room_id.max(next));
+    }
+
     pub fn seed_room(&self, title: &str, room_type: RoomType, archived: bool, tags: &[&str]) -> u64 {
         let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
         self.shared.mutate(|s| {

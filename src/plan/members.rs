@@ -45,8 +45,21 @@ pub(super) fn member_step(
     for entry in wanted {
         let (portal_id, member) = match &entry.subject {
             Subject::User(email) => match people.get(&email.to_lowercase()) {
+                Some(person) if entry.access == Access::RoomManager && !person.can_manage_rooms => {
+                    problems.push((
+                        entry.line,
+                        format!("`{email}` cannot be `room-manager`: only DocSpace admins and room admins can manage a room"),
+                    ));
+                    continue;
+                }
                 Some(person) => (Some(person.id.clone()), Member::User(email.clone())),
-                None if entry.invite => (None, Member::User(email.clone())),
+                // An invitation already sent shows as a member the directory does not list.
+                None if entry.invite => {
+                    let invited = current.iter().find(|(_, (member, _))| {
+                        matches!(member, Member::User(known) if known.eq_ignore_ascii_case(email))
+                    });
+                    (invited.map(|(id, _)| id.clone()), Member::User(email.clone()))
+                }
                 None => {
                     problems.push((
                         entry.line,

@@ -21,6 +21,23 @@ struct PersonDto {
     email: Option<String>,
     #[serde(default)]
     status: Option<i64>,
+    #[serde(default)]
+    is_owner: bool,
+    #[serde(default)]
+    is_admin: bool,
+    #[serde(default)]
+    is_room_admin: bool,
+}
+
+impl PersonDto {
+    fn into_person(self, fallback_email: &str) -> Person {
+        Person {
+            id: self.id,
+            email: self.email.unwrap_or_else(|| fallback_email.to_owned()),
+            active: self.status.unwrap_or(STATUS_ACTIVE) == STATUS_ACTIVE,
+            can_manage_rooms: self.is_owner || self.is_admin || self.is_room_admin,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,13 +110,21 @@ impl Portal {
 
     pub async fn list_people(&self) -> Result<Vec<Person>, ApiError> {
         let people: Vec<PersonDto> = self.all_pages("/api/2.0/people", "a list of people").await?;
-        Ok(people
-            .into_iter()
-            .filter_map(|p| {
-                let email = p.email?;
-                Some(Person { id: p.id, email, active: p.status.unwrap_or(STATUS_ACTIVE) == STATUS_ACTIVE })
-            })
-            .collect())
+        Ok(people.into_iter().filter(|p| p.email.is_some()).map(|p| p.into_person("")).collect())
+    }
+
+    /// One person by email, whatever their status (the people list shows active people only);
+    /// `None` when the portal has no such account.
+    pub async fn find_person(&self, email: &str) -> Result<Option<Person>, ApiError> {
+        let path = "/api/2.0/people/email";
+        match self.get(path, &[("email", email.to_owned())]).await {
+            Ok(value) => {
+                let person: PersonDto = decode(value, &format!("GET {path}"), "a person")?;
+                Ok(Some(person.into_person(email)))
+            }
+            Err(err) if err.status() == Some(404) => Ok(None),
+            Err(err) => Err(err),
+        }
     }
 
     pub async fn list_groups(&self) -> Result<Vec<Group>, ApiError> {

@@ -1,0 +1,20 @@
+//! The README's first command: the demo plans, applies and plans again the example manifest.
+
+use assert_cmd::Command;
+
+#[test]
+fn the_demo_converges_on_the_example_manifest() {
+    let output = Command::cargo_bin("docspace-rooms")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .timeout(std::time::Duration::from_secs(120))
+        .arg("demo")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("Apply: 15 applied, 0 failed, 0 skipped."), "{stdout}");
+    assert!(stdout.contains("No changes: the portal matches `examples/rooms.yaml`."), "{stdout}");
+    assert!(!stdout.contains('\u{1b}'), "no colour off a terminal");
+}
