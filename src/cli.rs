@@ -87,6 +87,10 @@ pub struct PortalArgs {
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=50), value_name = "N")]
     pub parallelism: u16,
 
+    /// The longest one request may spend waiting between retries, in seconds, in all.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECS")]
+    pub retry_budget: u64,
+
     /// How long to wait for one asynchronous operation (archive, unarchive, delete), in seconds.
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600), value_name = "SECS")]
     pub operation_timeout: u64,

@@ -56,6 +56,7 @@ pub fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
     let mut config = PortalConfig::new(base_url, token);
     config.parallelism = usize::from(args.parallelism);
     config.operation_timeout = Duration::from_secs(args.operation_timeout);
+    config.retry_budget = Duration::from_secs(args.retry_budget);
     Ok(config)
 }
 

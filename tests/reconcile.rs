@@ -249,3 +249,15 @@ fn a_type_change_is_refused_naming_the_room() {
     assert!(stderr(&output).contains("`Legal`") && stderr(&output).contains("cannot change a room's type"), "{}", stderr(&output));
     assert!(portal.writes().is_empty());
 }
+
+#[test]
+fn room_titles_from_the_portal_are_escaped_on_the_terminal() {
+    let portal = TestPortal::start();
+    portal.seed("Evil\u{1b}[2J\u{202e}room", RoomType::Custom, false, &[]);
+    portal.manifest("prune: archive\nrooms: []\n");
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("\"Evil\\u{1b}[2J\\u{202e}room\""), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
+}

@@ -65,8 +65,11 @@ struct Inner {
     config: PortalConfig,
     reads: Semaphore,
     writes: Semaphore,
-    /// Set from `X-RateLimit-*`: no request starts before this instant.
-    paused_until: Mutex<Option<Instant>>,
+    /// What the portal's rate limiter still allows, from `X-RateLimit-*`.
+    pacing: Mutex<Option<Allowance>>,
+    /// Requests sent whose responses have not arrived: they use allowance the server has not
+    /// counted yet.
+    in_flight: AtomicU64,
     interrupted: AtomicBool,
     sent: AtomicU64,
 }
@@ -76,6 +79,13 @@ struct Inner {
 pub struct Envelope {
     pub response: Value,
     pub total: Option<u64>,
+}
+
+/// How many more requests may start before `until`, as the last rate-limit headers said.
+#[derive(Debug, Clone, Copy)]
+struct Allowance {
+    left: u64,
+    until: Instant,
 }
 
 /// What one attempt learned besides its result.
@@ -100,7 +110,8 @@ impl Portal {
                 http,
                 reads: Semaphore::new(reads),
                 writes: Semaphore::new(writes),
-                paused_until: Mutex::new(None),
+                pacing: Mutex::new(None),
+                in_flight: AtomicU64::new(0),
                 interrupted: AtomicBool::new(false),
                 sent: AtomicU64::new(0),
                 config,
@@ -221,7 +232,10 @@ impl Portal {
 
         let started = Instant::now();
         self.inner.sent.fetch_add(1, Ordering::Relaxed);
-        let response = match request.send().await {
+        self.inner.in_flight.fetch_add(1, Ordering::SeqCst);
+        let response = request.send().await;
+        self.inner.in_flight.fetch_sub(1, Ordering::SeqCst);
+        let response = match response {
             Ok(response) => response,
             Err(err) => {
                 let maybe_sent = !err.is_connect();
@@ -249,34 +263,43 @@ impl Portal {
         Attempt { result, retry_after }
     }
 
+    /// Waits until the portal's rate limiter allows another request, and takes that slot.
     async fn wait_for_pacing(&self) {
-        let until = *self.inner.paused_until.lock().expect("pacing lock");
-        if let Some(until) = until {
-            let now = Instant::now();
-            if until > now {
-                tracing::debug!(wait_ms = (until - now).as_millis() as u64, "pacing to the portal's rate limit");
-                tokio::time::sleep_until(until.into()).await;
-            }
+        loop {
+            let wait = {
+                let mut pacing = self.inner.pacing.lock().expect("pacing lock");
+                let now = Instant::now();
+                match pacing.as_mut() {
+                    Some(allowance) if allowance.left > 0 => {
+                        allowance.left -= 1;
+                        return;
+                    }
+                    // The window has moved on: one request at a time until its answer says more.
+                    Some(allowance) if allowance.until <= now => {
+                        allowance.until = now + Duration::from_secs(1);
+                        return;
+                    }
+                    Some(allowance) => allowance.until - now,
+                    None => return,
+                }
+            };
+            tracing::debug!(wait_ms = wait.as_millis() as u64, "pacing to the portal's rate limit");
+            tokio::time::sleep(wait).await;
         }
     }
 
-    /// Pauses new requests when the portal says the window's allowance is used up.
+    /// Records what the portal's limiter still allows. Requests already in flight will use some
+    /// of it before the server counts them.
     fn record_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
         let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-        let (Some(remaining), Some(reset)) = (number("x-ratelimit-remaining"), number("x-ratelimit-reset")) else {
-            return;
-        };
-        let in_flight = self.inner.config.parallelism as u64;
-        if remaining > in_flight {
-            return;
-        }
-        let wait = reset_delay(reset);
-        // Spread what is left of the window over the remaining allowance instead of stopping dead.
-        let pause = if remaining == 0 { wait } else { wait / (remaining as u32 + 1) };
-        let until = Instant::now() + pause.min(Duration::from_secs(120));
-        let mut paused = self.inner.paused_until.lock().expect("pacing lock");
-        if paused.is_none_or(|current| current < until) {
-            *paused = Some(until);
+        let mut pacing = self.inner.pacing.lock().expect("pacing lock");
+        match (number("x-ratelimit-remaining"), number("x-ratelimit-reset")) {
+            (Some(remaining), Some(reset)) => {
+                let in_flight = self.inner.in_flight.load(Ordering::SeqCst);
+                let until = Instant::now() + reset_delay(reset).min(Duration::from_secs(120));
+                *pacing = Some(Allowance { left: remaining.saturating_sub(in_flight), until });
+            }
+            _ => *pacing = None,
         }
     }
 }

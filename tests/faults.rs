@@ -1,0 +1,221 @@
+//! Reliability under injected faults: every run ends with the portal exactly as the manifest
+//! says, no duplicate room, and a summary that tells the truth.
+
+mod common;
+
+use common::{TestPortal, stderr, stdout};
+use docspace_rooms::docspace::RoomType;
+use docspace_rooms::emulator::{Behaviour, EmulatorConfig, Faults};
+use std::time::Duration;
+
+/// A manifest that needs every kind of request: creates, renames, retags, archives, unarchives
+/// and deletes, over a dozen rooms.
+fn busy_portal(config: EmulatorConfig) -> TestPortal {
+    let portal = TestPortal::with(config);
+    for n in 0..4 {
+        portal.seed(&format!("Old name {n}"), RoomType::Custom, n % 2 == 1, &["x"]);
+    }
+    portal.seed("Doomed", RoomType::Custom, false, &[]);
+    portal.seed("Restore me", RoomType::Custom, true, &[]);
+    let mut yaml = String::from("rooms:\n");
+    for n in 0..4 {
+        let state = if n % 2 == 1 { "archived" } else { "active" };
+        yaml.push_str(&format!("  - title: New name {n}\n    renamed_from: [Old name {n}]\n    tags: [y]\n    state: {state}\n"));
+    }
+    yaml.push_str("  - title: Doomed\n    state: deleted\n  - title: Restore me\n");
+    for n in 0..6 {
+        yaml.push_str(&format!("  - title: Fresh {n}\n    type: collaboration\n    tags: [new]\n"));
+    }
+    portal.manifest(&yaml);
+    portal
+}
+
+/// The state the busy manifest declares.
+fn converged(portal: &TestPortal) {
+    let rooms = portal.rooms();
+    let mut expected: Vec<(String, bool, Vec<String>)> = (0..6).map(|n| (format!("Fresh {n}"), false, vec!["new".into()])).collect();
+    expected.extend((0..4).map(|n| (format!("New name {n}"), n % 2 == 1, vec!["y".into()])));
+    expected.push(("Restore me".into(), false, vec![]));
+    expected.sort();
+    assert_eq!(rooms, expected, "the portal is exactly as declared, with no duplicate");
+    let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+fn apply(portal: &TestPortal, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["apply", "--auto-approve", "--allow-delete"];
+    args.extend_from_slice(extra);
+    portal.cmd(&args).output().unwrap()
+}
+
+fn faults(faults: Faults) -> EmulatorConfig {
+    EmulatorConfig { faults, ..EmulatorConfig::default() }
+}
+
+#[test]
+fn a_429_on_every_third_request_is_retried_to_convergence() {
+    let portal = busy_portal(faults(Faults { rate_limit_every: Some(3), retry_after_secs: 0, ..Faults::default() }));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Apply: 21 applied, 0 failed, 0 skipped."), "{}", stdout(&output));
+    assert!(portal.emulator.requests().iter().any(|r| r.status == 429));
+    converged(&portal);
+}
+
+#[test]
+fn a_503_with_an_html_body_on_every_fourth_request_is_retried_to_convergence() {
+    let portal = busy_portal(faults(Faults { server_error_every: Some(4), server_error_status: 503, ..Faults::default() }));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("21 applied, 0 failed"), "{}", stdout(&output));
+    assert!(portal.emulator.requests().iter().any(|r| r.status == 503));
+    converged(&portal);
+}
+
+#[test]
+fn a_lost_create_response_never_leaves_a_duplicate_room() {
+    let portal = busy_portal(faults(Faults { lose_create_response_every: Some(2), ..Faults::default() }));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("21 applied, 0 failed"), "{}", stdout(&output));
+    assert!(portal.emulator.requests().iter().any(|r| r.response_lost), "the fault fired");
+    converged(&portal);
+}
+
+#[test]
+fn slow_operations_are_waited_for() {
+    let config = EmulatorConfig { behaviour: Behaviour { polls_per_operation: 4, ..Behaviour::default() }, ..EmulatorConfig::default() };
+    let portal = busy_portal(config);
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    converged(&portal);
+}
+
+#[test]
+fn a_failed_operation_fails_its_room_and_the_others_go_on() {
+    let portal = TestPortal::start();
+    let archived = portal.seed("Archived", RoomType::Custom, true, &[]);
+    portal.seed("Other", RoomType::Custom, false, &[]);
+    portal.emulator.set_behaviour(Behaviour { failing_operation: Some("You don't have enough permission to move the folder".into()), ..Behaviour::default() });
+    portal.manifest(
+        "rooms:\n  - title: Archived renamed\n    renamed_from: [Archived]\n    state: archived\n  - title: Other\n    tags: [ok]\n  - title: Created\n    type: custom\n",
+    );
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(out.contains(&format!("< \"Archived renamed\" (id {archived}): unarchive: failed: operation")), "{out}");
+    assert!(out.contains("failed on the portal: You don't have enough permission to move the folder"), "{out}");
+    assert!(out.contains("rename \"Archived\" → \"Archived renamed\": skipped (an earlier action for this room failed)"), "{out}");
+    assert!(out.contains("Apply: 2 applied, 1 failed, 2 skipped."), "{out}");
+    assert_eq!(
+        portal.rooms(),
+        [("Archived".into(), true, vec![]), ("Created".into(), false, vec![]), ("Other".into(), false, vec!["ok".into()])]
+    );
+
+    // Once the portal lets it, running apply again converges.
+    portal.emulator.set_behaviour(Behaviour::default());
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).contains("Apply: 3 applied, 0 failed, 0 skipped."), "{}", stdout(&output));
+}
+
+#[test]
+fn an_operation_that_never_finishes_fails_after_the_bounded_wait_naming_the_room() {
+    let portal = TestPortal::start();
+    let id = portal.seed("Stuck", RoomType::Custom, false, &[]);
+    portal.emulator.set_behaviour(Behaviour { operations_never_finish: true, ..Behaviour::default() });
+    portal.manifest("rooms:\n  - title: Stuck\n    state: archived\n");
+    let output = apply(&portal, &["--operation-timeout", "1"]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(out.contains(&format!("for room {id} did not finish within 1s")), "{out}");
+    assert!(out.contains("Apply: 0 applied, 1 failed, 0 skipped."), "{out}");
+}
+
+#[test]
+fn writes_never_exceed_the_portals_concurrency_limit() {
+    let config = EmulatorConfig {
+        faults: Faults { latency: Duration::from_millis(30), ..Faults::default() },
+        behaviour: Behaviour { enforce_write_concurrency: true, ..Behaviour::default() },
+        ..EmulatorConfig::default()
+    };
+    let portal = TestPortal::with(config);
+    let yaml: String = (0..40).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
+    portal.manifest(&format!("rooms:\n{yaml}"));
+    let output = apply(&portal, &["--parallelism", "50"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.emulator.rooms().len(), 40);
+    let peak = portal.emulator.max_concurrent_writes();
+    assert!(peak <= 15 && peak > 1, "peak concurrent writes {peak}");
+    assert!(!portal.emulator.requests().iter().any(|r| r.status == 429));
+}
+
+#[test]
+fn requests_are_paced_from_the_rate_limit_headers() {
+    let portal = TestPortal::with(faults(Faults { rate_limit_headers: Some((25, Duration::from_secs(1))), ..Faults::default() }));
+    let yaml: String = (0..40).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
+    portal.manifest(&format!("rooms:\n{yaml}"));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.emulator.rooms().len(), 40);
+    let limited = portal.emulator.requests().iter().filter(|r| r.status == 429).count();
+    assert_eq!(limited, 0, "pacing kept the client inside the window");
+}
+
+#[test]
+fn retries_that_run_out_say_what_was_tried() {
+    let portal = TestPortal::with(faults(Faults { server_error_every: Some(1), server_error_status: 502, ..Faults::default() }));
+    portal.manifest("rooms: []\n");
+    let output = portal.cmd(&["plan", "--retry-budget", "1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("`GET /api/2.0/files/rooms` still failed after"), "{err}");
+    assert!(err.contains("attempts over") && err.contains("502") && err.contains("HTML"), "{err}");
+}
+
+#[test]
+fn verbose_output_never_shows_the_token() {
+    let portal = busy_portal(faults(Faults { rate_limit_every: Some(5), retry_after_secs: 0, ..Faults::default() }));
+    let output = portal.cmd(&["apply", "--auto-approve", "--allow-delete", "-vv"]).env("RUST_LOG", "trace").output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let token = portal.emulator.token();
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(all.contains("retrying") || all.contains("response"), "the verbose output is there");
+    assert!(!all.contains(token), "the token leaked");
+    assert!(!all.contains(&token[3..]), "part of the token leaked");
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms: []\n");
+    let output = portal.cmd(&["plan"]).env("DOCSPACE_URL", "http://docspace.example.com").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("refusing plain `http://` to `docspace.example.com`"), "{}", stderr(&output));
+}
+
+#[test]
+fn an_interrupt_starts_nothing_new_and_reports_truthfully() {
+    let portal = TestPortal::with(faults(Faults { latency: Duration::from_millis(150), ..Faults::default() }));
+    let yaml: String = (0..30).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
+    portal.manifest(&format!("rooms:\n{yaml}"));
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"));
+    cmd.current_dir(portal.dir.path())
+        .env("DOCSPACE_URL", portal.emulator.url())
+        .env("DOCSPACE_TOKEN", portal.emulator.token())
+        .env("NO_COLOR", "1")
+        .args(["apply", "--auto-approve", "--parallelism", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    let created = portal.emulator.rooms().len();
+    assert!(created > 0 && created < 30, "{created} rooms created");
+    assert!(out.contains(&format!("Apply: {created} applied, 0 failed, {} skipped.", 30 - created)), "{out}\n{}", stderr(&output));
+    assert!(stderr(&output).contains("interrupted"), "{}", stderr(&output));
+}
