@@ -18,4 +18,5 @@ pub mod model;
 pub mod plan;
 pub mod portal;
 pub mod progress;
+pub mod signal;
 pub mod text;

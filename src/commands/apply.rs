@@ -1,7 +1,7 @@
 //! `apply`: plan afresh (or load a reviewed plan), show it, confirm, execute, report.
 
 use super::Exit;
-use super::read::{options, read_and_plan, read_portal};
+use super::read::{Scope, options, read_and_plan, read_portal};
 use crate::apply::{Report, execute};
 use crate::cli::{ApplyArgs, ReportFormat};
 use crate::config::{self, Output};
@@ -21,7 +21,7 @@ pub async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit> {
         Some(path) => {
             let saved = SavedPlan::read(path)?;
             check_portal(&saved, &portal)?;
-            let state = read_portal(&portal, None, &progress).await?;
+            let state = read_portal(&portal, Scope::Rooms, &progress).await?;
             check_fresh(&saved.plan, &state.rooms)?;
             (saved.plan, state.rooms.iter().map(|room| room.id).collect())
         }
@@ -65,10 +65,10 @@ pub async fn apply_plan(portal: &Portal, plan: &Plan, known: &HashSet<u64>, prog
     let watcher = {
         let portal = portal.clone();
         tokio::spawn(async move {
-            shutdown_signal().await;
+            crate::signal::shutdown().await;
             portal.interrupt();
             eprintln!("interrupted: finishing the actions in flight, starting nothing new (interrupt again to stop now)");
-            shutdown_signal().await;
+            crate::signal::shutdown().await;
             eprintln!("error: stopped at once; actions in flight may or may not have happened");
             std::process::exit(1);
         })
@@ -78,24 +78,6 @@ pub async fn apply_plan(portal: &Portal, plan: &Plan, known: &HashSet<u64>, prog
     progress.finish();
     watcher.abort();
     (report, portal.is_interrupted())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => return std::future::pending().await,
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 fn print_report(report: &Report, format: ReportFormat) -> anyhow::Result<()> {

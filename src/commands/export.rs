@@ -2,11 +2,13 @@
 //! team can start from what exists. `plan` right after an export plans nothing.
 
 use super::Exit;
-use super::read::read_portal;
+use super::read::{Scope, read_portal};
 use crate::cli::ExportArgs;
 use crate::config::{self, Output};
-use crate::manifest::{DesiredState, Manifest, RoomSpec};
-use crate::model::{PortalState, RoomState};
+use crate::docspace::Access;
+use crate::manifest::{DesiredState, Manifest, MemberSpec, RoomSpec, Subject};
+use crate::model::{MemberSubject, PortalState, RoomState};
+use std::collections::HashMap;
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
@@ -14,7 +16,7 @@ use anyhow::Context;
 pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
-    let state = read_portal(&portal, None, &progress).await;
+    let state = read_portal(&portal, Scope::Everything, &progress).await;
     progress.finish();
     let state = state?;
     let header = format!(
@@ -23,7 +25,11 @@ pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
         crate::text::utc_timestamp(std::time::SystemTime::now()),
         env!("CARGO_PKG_VERSION")
     );
-    let yaml = crate::manifest::to_yaml(&manifest_of(&state), &header);
+    let (manifest, skipped) = manifest_of(&state);
+    for (room, access) in skipped {
+        eprintln!("warning: room {room} has a member with access {access}, which a manifest cannot name; left out");
+    }
+    let yaml = crate::manifest::to_yaml(&manifest, &header);
     match &args.output {
         Some(path) => {
             std::fs::write(path, &yaml).with_context(|| format!("cannot write `{}`", path.display()))?;
@@ -34,8 +40,33 @@ pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// The manifest that describes `state` exactly.
-pub fn manifest_of(state: &PortalState) -> Manifest {
+/// The manifest that describes `state` exactly, and the (room, access) pairs of members whose
+/// access level a manifest cannot name.
+pub fn manifest_of(state: &PortalState) -> (Manifest, Vec<(u64, i64)>) {
+    let emails: HashMap<&str, &str> = state.people.iter().map(|p| (p.id.as_str(), p.email.as_str())).collect();
+    let mut skipped = Vec::new();
+    let mut members_of = |room: u64| -> Option<Vec<MemberSpec>> {
+        let mut members: Vec<MemberSpec> = state
+            .members
+            .get(&room)?
+            .iter()
+            .filter(|member| !member.is_owner)
+            .filter_map(|member| {
+                let Some(access) = Access::from_code(member.access) else {
+                    skipped.push((room, member.access));
+                    return None;
+                };
+                let subject = match &member.subject {
+                    MemberSubject::User { id, email } if email.is_empty() => Subject::User(emails.get(id.as_str())?.to_string()),
+                    MemberSubject::User { email, .. } => Subject::User(email.clone()),
+                    MemberSubject::Group { name, .. } => Subject::Group(name.clone()),
+                };
+                Some(MemberSpec { subject, access, invite: false, line: 0 })
+            })
+            .collect();
+        members.sort_by_key(|member| (member.subject.is_group(), member.subject.key()));
+        (!members.is_empty()).then_some(members)
+    };
     let mut rooms: Vec<RoomSpec> = state
         .rooms
         .iter()
@@ -52,11 +83,11 @@ pub fn manifest_of(state: &PortalState) -> Manifest {
             tags: Some(room.tags.clone()),
             renamed_from: Vec::new(),
             protect: false,
-            members: None,
+            members: members_of(room.id),
             members_policy: Default::default(),
             notify: false,
         })
         .collect();
     rooms.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
-    Manifest { rooms, ..Manifest::default() }
+    (Manifest { rooms, ..Manifest::default() }, skipped)
 }

@@ -1,7 +1,8 @@
 //! The reading half every portal job shares: load the manifest, read the portal, plan.
 
 use crate::manifest::{self, Manifest};
-use crate::model::PortalState;
+use crate::model::{Person, PortalState, RoomMember};
+use std::collections::{BTreeSet, HashSet};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::portal::Portal;
 use crate::progress::Progress;
@@ -25,68 +26,84 @@ pub fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
     Ok(manifest)
 }
 
-/// Reads every room on the portal and, when `manifest` declares members anywhere, the people,
-/// the groups and the members of the rooms those entries may mean.
-pub async fn read_portal(portal: &Portal, manifest: Option<&Manifest>, progress: &Progress) -> anyhow::Result<PortalState> {
+/// What to read besides the rooms.
+pub enum Scope<'a> {
+    /// The rooms alone.
+    Rooms,
+    /// People, groups and members as far as this manifest's `members` entries need them.
+    For(&'a Manifest),
+    /// People, groups and every room's members (for `export`).
+    Everything,
+}
+
+/// Reads every room on the portal, then the people, groups and members `scope` asks for.
+pub async fn read_portal(portal: &Portal, scope: Scope<'_>, progress: &Progress) -> anyhow::Result<PortalState> {
     let rooms = portal
         .list_rooms(&|read, total| progress.rooms_read(read, total))
         .await
         .with_context(|| format!("cannot read the rooms of `{}`", portal.base_url()))?;
     let mut state = PortalState { rooms, ..PortalState::default() };
-    let with_members: Vec<_> = manifest.map(|m| m.rooms.iter().filter(|spec| spec.members.is_some()).collect()).unwrap_or_default();
-    if with_members.is_empty() {
-        return Ok(state);
-    }
-    let (people, groups) = tokio::try_join!(portal.list_people(), portal.list_groups())
-        .with_context(|| format!("cannot read the people and groups of `{}`", portal.base_url()))?;
+    let (emails, room_ids): (Vec<String>, Vec<u64>) = match scope {
+        Scope::Rooms => return Ok(state),
+        Scope::Everything => (Vec::new(), state.rooms.iter().map(|room| room.id).collect()),
+        Scope::For(manifest) => {
+            let with_members: Vec<_> = manifest.rooms.iter().filter(|spec| spec.members.is_some()).collect();
+            if with_members.is_empty() {
+                return Ok(state);
+            }
+            let emails = with_members
+                .iter()
+                .flat_map(|spec| spec.members.iter().flatten())
+                .filter_map(|member| match &member.subject {
+                    crate::manifest::Subject::User(email) => Some(email.to_lowercase()),
+                    crate::manifest::Subject::Group(_) => None,
+                })
+                .collect();
+            // Every room an entry with `members` could mean: pinned ids and matching titles.
+            let ids = state
+                .rooms
+                .iter()
+                .filter(|room| {
+                    with_members.iter().any(|spec| {
+                        spec.id == Some(room.id) || spec.stored_title == room.title || spec.renamed_from.contains(&room.title)
+                    })
+                })
+                .map(|room| room.id)
+                .collect();
+            (emails, ids)
+        }
+    };
+    let context = || format!("cannot read the people, groups and room members of `{}`", portal.base_url());
+    let (people, groups) = tokio::try_join!(portal.list_people(), portal.list_groups()).with_context(context)?;
     state.people = people;
     state.groups = groups;
 
     // The list holds active people only; look up the rest one by one, so a terminated
     // account is known as such rather than as unknown.
-    let known: std::collections::HashSet<String> = state.people.iter().map(|p| p.email.to_lowercase()).collect();
-    let mut missing: Vec<String> = with_members
-        .iter()
-        .flat_map(|spec| spec.members.iter().flatten())
-        .filter_map(|member| match &member.subject {
-            crate::manifest::Subject::User(email) if !known.contains(&email.to_lowercase()) => Some(email.to_lowercase()),
-            _ => None,
-        })
-        .collect();
-    missing.sort();
-    missing.dedup();
-    let found: Vec<Option<crate::model::Person>> = futures::stream::iter(missing)
+    let known: HashSet<String> = state.people.iter().map(|p| p.email.to_lowercase()).collect();
+    let missing: BTreeSet<String> = emails.into_iter().filter(|email| !known.contains(email)).collect();
+    let parallelism = portal.config().parallelism.max(1);
+    let found: Vec<Option<Person>> = futures::stream::iter(missing)
         .map(|email| async move { portal.find_person(&email).await })
-        .buffer_unordered(portal.config().parallelism.max(1))
+        .buffer_unordered(parallelism)
         .try_collect()
         .await
-        .with_context(|| format!("cannot look up people on `{}`", portal.base_url()))?;
+        .with_context(context)?;
     state.people.extend(found.into_iter().flatten());
 
-    // Every room an entry with `members` could mean: pinned ids and matching titles.
-    let candidates: Vec<u64> = state
-        .rooms
-        .iter()
-        .filter(|room| {
-            with_members.iter().any(|spec| {
-                spec.id == Some(room.id) || spec.stored_title == room.title || spec.renamed_from.contains(&room.title)
-            })
-        })
-        .map(|room| room.id)
-        .collect();
-    let members: Vec<(u64, Vec<crate::model::RoomMember>)> = futures::stream::iter(candidates)
+    let members: Vec<(u64, Vec<RoomMember>)> = futures::stream::iter(room_ids)
         .map(|id| async move { portal.room_members(id).await.map(|members| (id, members)) })
-        .buffer_unordered(portal.config().parallelism.max(1))
+        .buffer_unordered(parallelism)
         .try_collect()
         .await
-        .with_context(|| format!("cannot read room members on `{}`", portal.base_url()))?;
+        .with_context(context)?;
     state.members = members.into_iter().collect();
     Ok(state)
 }
 
 pub async fn read_and_plan(path: &Path, portal: &Portal, options: &PlanOptions, progress: &Progress) -> anyhow::Result<Planned> {
     let manifest = load_manifest(path)?;
-    let state = read_portal(portal, Some(&manifest), progress).await?;
+    let state = read_portal(portal, Scope::For(&manifest), progress).await?;
     let plan = plan::plan(&manifest, &state, options)?;
     Ok(Planned { manifest, state, plan })
 }

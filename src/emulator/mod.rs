@@ -445,7 +445,7 @@ impl Emulator {
 
     /// Serve until Ctrl-C (or SIGTERM), then stop cleanly.
     pub async fn run_until_signal(mut self) -> anyhow::Result<()> {
-        wait_for_shutdown_signal().await?;
+        crate::signal::shutdown().await;
         self.stop_and_wait().await;
         Ok(())
     }
@@ -457,21 +457,6 @@ impl Drop for Emulator {
             task.abort();
         }
     }
-}
-
-/// Wait for Ctrl-C, or SIGTERM on Unix.
-pub async fn wait_for_shutdown_signal() -> anyhow::Result<()> {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
 }
 
 /// A random API key in the portal's `sk-` format.

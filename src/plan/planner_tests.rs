@@ -380,3 +380,174 @@ fn rooms_are_sorted_by_title_and_fingerprinted() {
     assert_eq!(plan.fingerprints.iter().map(|r| r.id).collect::<Vec<_>>(), [5]);
     assert_eq!(plan.portal_rooms, 2);
 }
+
+// --- Members ------------------------------------------------------------------------------
+
+use crate::docspace::Access;
+use crate::model::{Group, MemberSubject, Person, RoomMember};
+use crate::plan::{Member, MemberChange};
+
+fn person(id: &str, email: &str, manager: bool) -> Person {
+    Person { id: id.into(), email: email.into(), active: true, can_manage_rooms: manager }
+}
+
+fn user(id: &str, email: &str, access: Access) -> RoomMember {
+    RoomMember { subject: MemberSubject::User { id: id.into(), email: email.into() }, access: access.code(), is_owner: false }
+}
+
+/// A portal with room 1 `Legal` (owned by `owner`), its members, people and a group.
+fn members_portal(members: Vec<RoomMember>, state: RoomState) -> PortalState {
+    let owner = RoomMember { subject: MemberSubject::User { id: "o".into(), email: "owner@example.com".into() }, access: 1, is_owner: true };
+    let mut all = vec![owner];
+    all.extend(members);
+    PortalState {
+        rooms: vec![room(1, "Legal", RoomType::Custom, state, &[])],
+        people: vec![
+            person("o", "owner@example.com", true),
+            person("a", "anna@example.com", true),
+            person("b", "ben@example.com", false),
+            person("c", "carol@example.com", false),
+        ],
+        groups: vec![Group { id: "g".into(), name: "Auditors".into() }],
+        members: [(1, all)].into_iter().collect(),
+    }
+}
+
+fn member_changes(yaml: &str, portal: &PortalState) -> Result<Vec<MemberChange>, PlanError> {
+    let plan = plan(&manifest(yaml), portal, &PlanOptions::default())?;
+    Ok(plan
+        .steps()
+        .filter_map(|(_, step)| match &step.action {
+            Action::SetMembers { changes, .. } => Some(changes.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect())
+}
+
+fn change(member: Member, id: Option<&str>, before: Option<Access>, after: Option<Access>) -> MemberChange {
+    MemberChange { member, portal_id: id.map(str::to_owned), before, after }
+}
+
+const LEGAL: &str = "rooms:\n  - title: Legal\n    members:\n";
+
+#[test]
+fn a_declared_member_is_added() {
+    let changes = member_changes(&format!("{LEGAL}      - user: ben@example.com\n        access: editor\n"), &members_portal(vec![], RoomState::Active)).unwrap();
+    assert_eq!(changes, [change(Member::User("ben@example.com".into()), Some("b"), None, Some(Access::Editor))]);
+}
+
+#[test]
+fn a_members_access_is_changed() {
+    let portal = members_portal(vec![user("b", "ben@example.com", Access::Viewer)], RoomState::Active);
+    let changes = member_changes(&format!("{LEGAL}      - user: BEN@example.com\n        access: editor\n"), &portal).unwrap();
+    assert_eq!(changes, [change(Member::User("BEN@example.com".into()), Some("b"), Some(Access::Viewer), Some(Access::Editor))]);
+}
+
+#[test]
+fn an_undeclared_member_is_removed_when_exact() {
+    let portal = members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
+    let changes = member_changes(&format!("{LEGAL}      - user: ben@example.com\n        access: editor\n"), &portal).unwrap();
+    assert_eq!(changes[1], change(Member::User("carol@example.com".into()), Some("c"), Some(Access::Editor), None));
+}
+
+#[test]
+fn an_undeclared_member_stays_when_additive() {
+    let portal = members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
+    let yaml = "rooms:\n  - title: Legal\n    members_policy: additive\n    members:\n      - user: ben@example.com\n        access: editor\n";
+    assert_eq!(member_changes(yaml, &portal).unwrap().len(), 1);
+}
+
+#[test]
+fn matching_members_plan_nothing() {
+    let portal = members_portal(vec![user("b", "ben@example.com", Access::Editor)], RoomState::Active);
+    let plan = plan(&manifest(&format!("{LEGAL}      - user: ben@example.com\n        access: editor\n")), &portal, &PlanOptions::default()).unwrap();
+    assert!(plan.is_empty());
+}
+
+#[test]
+fn the_owner_never_appears_in_a_diff() {
+    let portal = members_portal(vec![], RoomState::Active);
+    let changes = member_changes(&format!("{LEGAL}      - user: owner@example.com\n        access: viewer\n"), &portal).unwrap();
+    assert!(changes.is_empty());
+    let changes = member_changes(&format!("{LEGAL}      - user: ben@example.com\n        access: viewer\n"), &portal).unwrap();
+    assert!(changes.iter().all(|c| c.member != Member::User("owner@example.com".into())));
+}
+
+#[test]
+fn a_group_is_resolved_by_name() {
+    let changes = member_changes(&format!("{LEGAL}      - group: Auditors\n        access: viewer\n"), &members_portal(vec![], RoomState::Active)).unwrap();
+    assert_eq!(changes, [change(Member::Group("Auditors".into()), Some("g"), None, Some(Access::Viewer))]);
+}
+
+#[test]
+fn unknown_people_and_groups_are_errors_with_their_lines() {
+    let yaml = format!("{LEGAL}      - user: zed@example.com\n        access: viewer\n      - group: Nobody\n        access: viewer\n");
+    let messages = conflicts(plan(&manifest(&yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default()).unwrap_err());
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("`zed@example.com` has no account") && messages[1].contains("group `Nobody`"));
+}
+
+#[test]
+fn an_invitation_goes_by_email() {
+    let yaml = format!("{LEGAL}      - user: new@example.com\n        access: viewer\n        invite: true\n");
+    let changes = member_changes(&yaml, &members_portal(vec![], RoomState::Active)).unwrap();
+    assert_eq!(changes, [change(Member::User("new@example.com".into()), None, None, Some(Access::Viewer))]);
+}
+
+#[test]
+fn an_invitation_already_sent_is_recognised_by_email() {
+    let portal = members_portal(vec![user("n", "new@example.com", Access::Viewer)], RoomState::Active);
+    let yaml = format!("{LEGAL}      - user: new@example.com\n        access: viewer\n        invite: true\n");
+    assert!(member_changes(&yaml, &portal).unwrap().is_empty());
+}
+
+#[test]
+fn room_manager_needs_a_user_who_may_manage_rooms() {
+    let yaml = format!("{LEGAL}      - user: ben@example.com\n        access: room-manager\n");
+    let messages = conflicts(plan(&manifest(&yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default()).unwrap_err());
+    assert!(messages[0].contains("cannot be `room-manager`"));
+    let yaml = format!("{LEGAL}      - user: anna@example.com\n        access: room-manager\n");
+    assert_eq!(member_changes(&yaml, &members_portal(vec![], RoomState::Active)).unwrap().len(), 1);
+}
+
+#[test]
+fn members_of_an_archived_room_change_while_it_is_unarchived() {
+    let portal = members_portal(vec![], RoomState::Archived);
+    let yaml = "rooms:\n  - title: Legal\n    state: archived\n    members:\n      - user: ben@example.com\n        access: viewer\n";
+    let plan = plan(&manifest(yaml), &portal, &PlanOptions::default()).unwrap();
+    let kinds: Vec<_> = plan.steps().map(|(_, s)| s.action.kind()).collect();
+    use crate::plan::ActionKind::*;
+    assert_eq!(kinds, [Unarchive, SetMembers, Archive]);
+}
+
+#[test]
+fn a_new_rooms_members_are_set_after_it_is_created() {
+    let yaml = "rooms:\n  - title: Fresh\n    type: custom\n    notify: true\n    members:\n      - user: ben@example.com\n        access: viewer\n";
+    let plan = plan(&manifest(yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default()).unwrap();
+    let actions: Vec<_> = plan.steps().map(|(_, s)| s.action.clone()).collect();
+    assert!(matches!(actions[0], Action::Create { .. }));
+    assert!(matches!(&actions[1], Action::SetMembers { notify: true, changes } if changes.len() == 1));
+}
+
+#[test]
+fn removing_more_members_than_allowed_is_refused_unless_forced() {
+    let leavers = (0..3).map(|n| user(&format!("l{n}"), &format!("l{n}@example.com"), Access::Viewer)).collect();
+    let portal = members_portal(leavers, RoomState::Active);
+    let yaml = "max_member_removals: 2\nrooms:\n  - title: Legal\n    members: []\n";
+    match plan(&manifest(yaml), &portal, &PlanOptions::default()).unwrap_err() {
+        PlanError::TooManyRemovals { count, people, .. } => {
+            assert_eq!(count, 3);
+            assert_eq!(people[0], "`l0@example.com` from `Legal`");
+        }
+        other => panic!("expected the removal threshold, got {other}"),
+    }
+    let forced = PlanOptions { force: true, ..PlanOptions::default() };
+    assert!(plan(&manifest(yaml), &portal, &forced).is_ok());
+}
+
+#[test]
+fn a_room_without_members_keeps_its_members() {
+    let portal = members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
+    assert!(member_changes("rooms:\n  - title: Legal\n", &portal).unwrap().is_empty());
+}
