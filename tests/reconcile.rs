@@ -261,3 +261,50 @@ fn room_titles_from_the_portal_are_escaped_on_the_terminal() {
     assert!(text.contains("\"Evil\\u{1b}[2J\\u{202e}room\""), "{text}");
     assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
 }
+
+/// Runs `apply` on a pseudo-terminal (util-linux `script`), typing `answer` at the prompt.
+fn apply_on_a_terminal(portal: &TestPortal, answer: &str) -> Option<(i32, String)> {
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return None;
+    }
+    let binary = assert_cmd::cargo::cargo_bin("docspace-rooms");
+    let output = std::process::Command::new("script")
+        .args(["-qec", &format!("{} apply", binary.display()), "/dev/null"])
+        .current_dir(portal.dir.path())
+        .env("DOCSPACE_URL", portal.emulator.url())
+        .env("DOCSPACE_TOKEN", portal.emulator.token())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            // Type the answer once the prompt had time to show.
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            child.stdin.take().unwrap().write_all(answer.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    Some((output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned()))
+}
+
+#[test]
+fn apply_asks_on_a_terminal_and_applies_on_yes() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: Asked\n    type: custom\n");
+    let Some((code, screen)) = apply_on_a_terminal(&portal, "y\n") else { return };
+    assert!(screen.contains("Apply these changes? [y/N]"), "{screen}");
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(portal.rooms(), [("Asked".into(), false, vec![])]);
+}
+
+#[test]
+fn apply_on_a_terminal_changes_nothing_without_yes() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: Asked\n    type: custom\n");
+    let Some((code, screen)) = apply_on_a_terminal(&portal, "\n") else { return };
+    assert!(screen.contains("Apply these changes? [y/N]"), "{screen}");
+    assert_eq!(code, 1, "{screen}");
+    assert!(portal.writes().is_empty());
+}
