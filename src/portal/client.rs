@@ -86,6 +86,8 @@ pub struct Envelope {
 struct Allowance {
     left: u64,
     until: Instant,
+    /// The window has passed and one request is out to learn the new allowance.
+    probing: bool,
 }
 
 /// What one attempt learned besides its result.
@@ -238,6 +240,10 @@ impl Portal {
         let response = match response {
             Ok(response) => response,
             Err(err) => {
+                // No headers came back; a probe that got none must not hold the others forever.
+                if let Some(allowance) = self.inner.pacing.lock().expect("pacing lock").as_mut() {
+                    allowance.probing = false;
+                }
                 let maybe_sent = !err.is_connect();
                 tracing::debug!(request = name, error = %describe_transport(&err), "no response");
                 return Attempt {
@@ -274,11 +280,12 @@ impl Portal {
                         allowance.left -= 1;
                         return;
                     }
-                    // The window has moved on: one request at a time until its answer says more.
-                    Some(allowance) if allowance.until <= now => {
-                        allowance.until = now + Duration::from_secs(1);
+                    // The window has moved on: one request goes out to learn the new allowance.
+                    Some(allowance) if allowance.until <= now && !allowance.probing => {
+                        allowance.probing = true;
                         return;
                     }
+                    Some(allowance) if allowance.probing => Duration::from_millis(10),
                     Some(allowance) => allowance.until - now,
                     None => return,
                 }
@@ -296,8 +303,17 @@ impl Portal {
         match (number("x-ratelimit-remaining"), number("x-ratelimit-reset")) {
             (Some(remaining), Some(reset)) => {
                 let in_flight = self.inner.in_flight.load(Ordering::SeqCst);
-                let until = Instant::now() + reset_delay(reset).min(Duration::from_secs(120));
-                *pacing = Some(Allowance { left: remaining.saturating_sub(in_flight), until });
+                let now = Instant::now();
+                let fresh = Allowance {
+                    left: remaining.saturating_sub(in_flight),
+                    until: now + reset_delay(reset).min(Duration::from_secs(120)),
+                    probing: false,
+                };
+                // Responses overtake each other: within a window, an older (larger) count is stale.
+                let stale = pacing.is_some_and(|current| !current.probing && current.until > now && current.left <= fresh.left);
+                if !stale {
+                    *pacing = Some(fresh);
+                }
             }
             _ => *pacing = None,
         }

@@ -1,8 +1,8 @@
 //! The reconciler end to end: the real binary against the emulated portal over HTTP.
 
-mod common;
 
-use common::{TestPortal, stderr, stdout};
+
+use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 
 #[test]

@@ -1,8 +1,8 @@
 //! Access as code: room members and their access levels, end to end against the emulator.
 
-mod common;
 
-use common::{TestPortal, stderr, stdout};
+
+use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::PersonSeed;
 use serde_json::json;

@@ -1,8 +1,8 @@
 //! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
 
-mod common;
 
-use common::{TestPortal, stderr, stdout};
+
+use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use serde_json::{Value, json};
 

@@ -1,9 +1,9 @@
 //! Reliability under injected faults: every run ends with the portal exactly as the manifest
 //! says, no duplicate room, and a summary that tells the truth.
 
-mod common;
 
-use common::{TestPortal, stderr, stdout};
+
+use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::{Behaviour, EmulatorConfig, Faults};
 use std::time::Duration;

@@ -1,0 +1,12 @@
+//! The integration tests, in one binary so the suite links once. They run the real
+//! `docspace-rooms` binary, or the library, against emulated portals over real HTTP on loopback.
+
+mod common;
+mod demo;
+mod emulator_contract;
+mod faults;
+mod garbage;
+mod gitops;
+mod manifest;
+mod members;
+mod reconcile;
