@@ -1,8 +1,8 @@
 //! Generated rooms: one deterministic fleet that the emulator is seeded with, the manifest
 //! declares, and the planner micro-benchmark builds a `PortalState` from.
 
-use docspace_rooms::docspace::RoomType;
-use docspace_rooms::model::{PortalRoom, PortalState, RoomState};
+use docspace_rooms::docspace::{Access, RoomType};
+use docspace_rooms::model::{MemberSubject, Person, PortalRoom, PortalState, RoomMember, RoomState};
 use std::fmt::Write as _;
 
 /// Types rooms are spread over (form-filling rooms live in their own area on a portal, so the
@@ -33,6 +33,8 @@ pub struct Entry {
     pub archived: bool,
     pub tags: Vec<String>,
     pub renamed_from: Vec<String>,
+    /// Users (by email), all `content-creator`.
+    pub members: Vec<String>,
 }
 
 impl Entry {
@@ -62,6 +64,12 @@ pub fn manifest_yaml(entries: impl IntoIterator<Item = Entry>) -> String {
         if !entry.renamed_from.is_empty() {
             let quoted: Vec<String> = entry.renamed_from.iter().map(|t| format!("\"{t}\"")).collect();
             let _ = writeln!(yaml, "    renamed_from: [{}]", quoted.join(", "));
+        }
+        if !entry.members.is_empty() {
+            yaml.push_str("    members:\n");
+            for email in &entry.members {
+                let _ = writeln!(yaml, "      - user: {email}\n        access: content-creator");
+            }
         }
     }
     yaml
@@ -129,4 +137,53 @@ pub fn mixed_manifest(rooms: usize) -> String {
         ..Entry::default()
     });
     manifest_yaml(existing.chain(new))
+}
+
+fn email(person: usize) -> String {
+    format!("person{person:06}@example.com")
+}
+
+/// The two people room `i` has (and declares), of a directory of `people`.
+fn room_people(i: usize, people: usize) -> [usize; 2] {
+    [i % people, (i + 1) % people]
+}
+
+/// Every one of `rooms` rooms declares two members from a directory of `people` people; on the
+/// portal they already have them, except that every 100th room's second member has another
+/// access (1% of rooms change members).
+pub fn members_manifest(rooms: usize, people: usize) -> String {
+    manifest_yaml((0..rooms).map(|i| Entry { members: room_people(i, people).map(email).to_vec(), ..Entry::fleet(i) }))
+}
+
+/// The portal side of [`members_manifest`]: rooms, the directory and every room's members.
+pub fn members_state(rooms: usize, people: usize) -> PortalState {
+    let mut state = portal_state(rooms, 0);
+    for room in &mut state.rooms {
+        room.state = RoomState::Active;
+    }
+    state.people = (0..people)
+        .map(|k| Person { id: format!("p{k}"), email: email(k), active: true, can_manage_rooms: false })
+        .chain([Person { id: "owner".into(), email: "owner@example.com".into(), active: true, can_manage_rooms: true }])
+        .collect();
+    let user = |k: usize, access: Access| RoomMember {
+        subject: MemberSubject::User { id: format!("p{k}"), email: email(k) },
+        access: access.code(),
+        is_owner: false,
+    };
+    state.members = state
+        .rooms
+        .iter()
+        .enumerate()
+        .map(|(i, room)| {
+            let [first, second] = room_people(i, people);
+            let owner = RoomMember {
+                subject: MemberSubject::User { id: "owner".into(), email: "owner@example.com".into() },
+                access: 1,
+                is_owner: true,
+            };
+            let second_access = if i % 100 == 0 { Access::Editor } else { Access::ContentCreator };
+            (room.id, vec![owner, user(first, Access::ContentCreator), user(second, second_access)])
+        })
+        .collect();
+    state
 }

@@ -7,7 +7,8 @@
 //! - `plan`: `plan` over 1,000 and 10,000 portal rooms, at `--parallelism 1` and the default,
 //!   against an emulated portal that delays every request by the latency.
 //! - `apply`: `apply` of 1,000 creates to an empty portal, at both parallelisms.
-//! - `planner`: the planner alone over 10,000 and 100,000 rooms (and the manifest's parsing).
+//! - `planner`: the planner alone over 10,000 and 100,000 rooms (and the manifest's parsing),
+//!   and over 1,000 and 10,000 rooms that declare members; per-room cost growth (linearity).
 //! - `memory`: peak RSS of the release binary's `plan` over 100,000 portal rooms.
 //! - `profile`: what one listing page costs in the emulator and in the client, no latency.
 //!
@@ -120,11 +121,7 @@ fn main() -> anyhow::Result<()> {
                 }
             }
             Part::Apply => rows.extend(network::apply(&runtime, 1_000, latency, &parallelisms, args.parallelism)?),
-            Part::Planner => {
-                for rooms in [10_000, 100_000] {
-                    rows.extend(planner::run(rooms)?);
-                }
-            }
+            Part::Planner => rows.extend(planner::run()?),
             Part::Memory => rows.extend(memory::run(100_000)?),
             Part::Profile => {
                 for rooms in [10_000, 100_000] {
