@@ -115,20 +115,41 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> (Vec<Resolved>, Vec<(us
         by_title.entry(room.title.as_str()).or_default().push(room.id);
     }
 
+    // First the pinned ids and the current titles; `None` is still open.
     let mut problems = Vec::new();
-    let mut matches = Vec::with_capacity(manifest.rooms.len());
-    for spec in &manifest.rooms {
-        let found = match spec.id {
-            Some(id) if ids.contains(&id) => Ok(Some(id)),
-            Some(_) if spec.state == DesiredState::Deleted => Ok(None),
+    let mut found: Vec<Option<Resolved>> = manifest
+        .rooms
+        .iter()
+        .map(|spec| match spec.id {
+            Some(id) if ids.contains(&id) => Some(Ok(Some(id))),
+            Some(_) if spec.state == DesiredState::Deleted => Some(Ok(None)),
             Some(id) => {
                 problems.push((spec.line, format!("room `{}` pins id {id}, which is not on the portal", spec.title)));
-                Err(())
+                Some(Err(()))
             }
-            None => match_by_title(spec, &by_title).map_err(|message| problems.push((spec.line, message))),
-        };
-        matches.push(found);
-    }
+            None => match by_title.get(spec.stored_title.as_str()).map(Vec::as_slice).unwrap_or_default() {
+                [] => None,
+                [id] => Some(Ok(Some(*id))),
+                ids => {
+                    problems.push((spec.line, ambiguous(&spec.stored_title, ids)));
+                    Some(Err(()))
+                }
+            },
+        })
+        .collect();
+
+    // Then earlier titles, among the rooms no entry claimed by id or current title: a room that
+    // another entry names as it is now cannot be this entry's past.
+    let claimed: HashSet<u64> = found.iter().flatten().filter_map(|r| r.ok().flatten()).collect();
+    let matches: Vec<Resolved> = manifest
+        .rooms
+        .iter()
+        .zip(found.iter_mut())
+        .map(|(spec, resolved)| match resolved.take() {
+            Some(resolved) => resolved,
+            None => match_renamed(spec, &by_title, &claimed).map_err(|message| problems.push((spec.line, message))),
+        })
+        .collect();
 
     let mut owners: HashMap<u64, &RoomSpec> = HashMap::new();
     for (spec, found) in manifest.rooms.iter().zip(&matches) {
@@ -145,20 +166,23 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> (Vec<Resolved>, Vec<(us
     (matches, problems)
 }
 
-fn match_by_title(spec: &RoomSpec, by_title: &HashMap<&str, Vec<u64>>) -> Result<Option<u64>, String> {
-    let candidates = |title: &str| by_title.get(title).map(Vec::as_slice).unwrap_or_default();
-    let ambiguous = |title: &str, ids: &[u64]| {
-        let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
-        format!("title `{title}` matches portal rooms {}; pin the one you mean with `id`", ids.join(" and "))
-    };
-    match candidates(&spec.stored_title) {
-        [id] => return Ok(Some(*id)),
-        [] => {}
-        ids => return Err(ambiguous(&spec.stored_title, ids)),
+fn ambiguous(title: &str, ids: &[u64]) -> String {
+    let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
+    format!("title `{title}` matches portal rooms {}; pin the one you mean with `id`", ids.join(" and "))
+}
+
+/// The room one of the entry's `renamed_from` titles names, among the unclaimed ones.
+/// A room declared `deleted` is never found by an earlier title: once it is gone, a room that
+/// still carries that title would be deleted on the next run.
+fn match_renamed(spec: &RoomSpec, by_title: &HashMap<&str, Vec<u64>>, claimed: &HashSet<u64>) -> Result<Option<u64>, String> {
+    if spec.state == DesiredState::Deleted {
+        return Ok(None);
     }
     let mut earlier: Vec<(&str, u64)> = Vec::new();
     for title in &spec.renamed_from {
-        match candidates(title) {
+        let candidates: Vec<u64> =
+            by_title.get(title.as_str()).into_iter().flatten().copied().filter(|id| !claimed.contains(id)).collect();
+        match candidates.as_slice() {
             [] => {}
             [id] => earlier.push((title, *id)),
             ids => return Err(ambiguous(title, ids)),

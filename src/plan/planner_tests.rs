@@ -98,6 +98,22 @@ fn a_renamed_from_title_is_a_rename_without_an_id() {
 }
 
 #[test]
+fn another_entrys_current_title_is_not_this_entrys_past() {
+    let plan = plan_of(
+        "rooms:\n  - title: B\n    type: custom\n    renamed_from: [A]\n  - title: A\n",
+        vec![active(1, "A")],
+    )
+    .unwrap();
+    assert_eq!(steps(&plan), [("B".into(), Action::Create { title: "B".into(), room_type: RoomType::Custom, tags: vec![] })]);
+}
+
+#[test]
+fn a_room_to_delete_is_never_found_by_an_earlier_title() {
+    let plan = plan_of("rooms:\n  - title: Alpha\n    state: deleted\n    renamed_from: [Beta]\n", vec![active(1, "Beta")]).unwrap();
+    assert!(plan.is_empty(), "{:?}", steps(&plan));
+}
+
+#[test]
 fn the_current_title_wins_over_renamed_from() {
     let plan = plan_of(
         "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n",
@@ -164,7 +180,7 @@ fn a_pinned_room_is_not_a_title_candidate_for_another_entry() {
 
 #[test]
 fn two_entries_matching_one_room_is_an_error() {
-    let err = plan_of("rooms:\n  - title: A\n  - title: B\n    renamed_from: [A]\n", vec![active(1, "A")]).unwrap_err();
+    let err = plan_of("rooms:\n  - title: B\n    renamed_from: [A]\n  - title: C\n    renamed_from: [A]\n", vec![active(1, "A")]).unwrap_err();
     assert!(conflicts(err).iter().any(|m| m.contains("both match portal room 1")));
 }
 
@@ -550,4 +566,109 @@ fn removing_more_members_than_allowed_is_refused_unless_forced() {
 fn a_room_without_members_keeps_its_members() {
     let portal = members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
     assert!(member_changes("rooms:\n  - title: Legal\n", &portal).unwrap().is_empty());
+}
+
+// --- Convergence --------------------------------------------------------------------------
+
+/// Plays a plan on an in-memory portal, as a portal would carry out each step.
+fn play(plan: &Plan, portal: &mut PortalState) {
+    for room_plan in &plan.rooms {
+        let mut id = match room_plan.target {
+            Target::Existing { id } => Some(id),
+            Target::New => None,
+        };
+        for step in &room_plan.steps {
+            if let Action::Create { title, room_type, tags } = &step.action {
+                let new_id = portal.rooms.iter().map(|r| r.id).max().unwrap_or(0) + 1;
+                portal.rooms.push(PortalRoom { id: new_id, title: title.clone(), room_type: *room_type, state: RoomState::Active, tags: tags.clone() });
+                id = Some(new_id);
+                continue;
+            }
+            let id = id.expect("a step after the create");
+            let index = portal.rooms.iter().position(|r| r.id == id).expect("the room exists");
+            let room = &mut portal.rooms[index];
+            match &step.action {
+                Action::Rename { after, .. } => {
+                    assert_eq!(room.state, RoomState::Active, "archived rooms are read-only");
+                    room.title = after.clone();
+                }
+                Action::SetTags { after, .. } => {
+                    assert_eq!(room.state, RoomState::Active, "archived rooms are read-only");
+                    room.tags = after.clone();
+                }
+                Action::Archive => room.state = RoomState::Archived,
+                Action::Unarchive => room.state = RoomState::Active,
+                Action::Delete => {
+                    portal.rooms.remove(index);
+                }
+                Action::Create { .. } | Action::SetMembers { .. } => unreachable!("not generated here"),
+            }
+        }
+    }
+}
+
+mod convergence {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TITLES: [&str; 5] = ["Alpha", "Beta", "Gamma: x", "Delta/1", "Epsilon"];
+    const TAGS: [&str; 3] = ["a", "B", "c"];
+
+    fn portal_rooms() -> impl Strategy<Value = Vec<PortalRoom>> {
+        proptest::collection::vec((0..5usize, any::<bool>(), proptest::collection::vec(0..3usize, 0..3)), 0..5).prop_map(|rooms| {
+            rooms
+                .into_iter()
+                .enumerate()
+                .map(|(n, (title, archived, tags))| PortalRoom {
+                    id: 100 + n as u64,
+                    title: crate::docspace::stored_title(TITLES[title]),
+                    room_type: RoomType::Custom,
+                    state: if archived { RoomState::Archived } else { RoomState::Active },
+                    tags: tags.into_iter().map(|t| TAGS[t].to_owned()).collect(),
+                })
+                .collect()
+        })
+    }
+
+    fn manifest_yaml() -> impl Strategy<Value = String> {
+        let room = (0..5usize, 0..3usize, proptest::option::of(proptest::collection::vec(0..3usize, 0..3)), proptest::option::of(0..5usize));
+        (proptest::collection::vec(room, 0..5), 0..3usize).prop_map(|(rooms, prune)| {
+            let mut yaml = format!("prune: {}\nmax_destroy_percent: 100\nrooms:\n  - title: Anchor\n    type: custom\n", ["none", "archive", "delete"][prune]);
+            let mut seen = std::collections::HashSet::new();
+            for (title, state, tags, renamed) in rooms {
+                if !seen.insert(title) {
+                    continue;
+                }
+                yaml.push_str(&format!("  - title: \"{}\"\n    type: custom\n    state: {}\n", TITLES[title], ["active", "archived", "deleted"][state]));
+                if let Some(tags) = tags {
+                    let mut tags: Vec<&str> = tags.into_iter().map(|t| TAGS[t]).collect();
+                    tags.sort();
+                    tags.dedup();
+                    yaml.push_str(&format!("    tags: [{}]\n", tags.join(", ")));
+                }
+                if let Some(old) = renamed.filter(|old| *old != title) {
+                    yaml.push_str(&format!("    renamed_from: [\"{}\"]\n", TITLES[old]));
+                }
+            }
+            yaml
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever the manifest and the portal, a plan that can be made converges: played on the
+        /// portal, it leaves nothing to plan, and it never edits an archived room.
+        #[test]
+        fn a_played_plan_leaves_nothing_to_plan(yaml in manifest_yaml(), rooms in portal_rooms()) {
+            let manifest = manifest(&yaml);
+            let mut portal = portal(rooms);
+            let Ok(first) = plan(&manifest, &portal, &PlanOptions::default()) else {
+                return Ok(()); // Ambiguous titles and the like are refused, which is fine.
+            };
+            play(&first, &mut portal);
+            let second = plan(&manifest, &portal, &PlanOptions::default()).expect("a converged portal still plans");
+            prop_assert!(second.is_empty(), "{yaml}\nfirst: {:?}\nsecond: {:?}", first.rooms, second.rooms);
+        }
+    }
 }
