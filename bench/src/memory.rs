@@ -20,9 +20,19 @@ fn binary() -> anyhow::Result<PathBuf> {
     let binary = target.join("release").join("docspace-rooms");
     if let Some(cargo) = std::env::var_os("CARGO") {
         eprintln!("building {} (cargo build --release --bin docspace-rooms)", binary.display());
-        let status = Command::new(cargo)
-            .args(["build", "--release", "--quiet", "-p", "docspace-rooms", "--bin", "docspace-rooms"])
-            .current_dir(workspace)
+        let mut build = Command::new(cargo);
+        build.args(["build", "--release", "--quiet", "-p", "docspace-rooms", "--bin", "docspace-rooms"]).current_dir(workspace);
+        // What `cargo run` set for this package: build scripts that watch them (ring watches
+        // CARGO_MANIFEST_DIR) would otherwise rebuild here, and again at the next `cargo run`.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            let from_cargo_run = name.starts_with("CARGO_PKG_")
+                || ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE"].contains(&name.as_ref());
+            if from_cargo_run {
+                build.env_remove(name.as_ref());
+            }
+        }
+        let status = build
             .status()
             .context("cannot run cargo")?;
         if !status.success() {
