@@ -17,15 +17,18 @@ pub async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
     progress.finish();
     let planned = planned?;
 
-    let document = saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan)?;
-    if let Some(path) = &args.out {
+    // The saved document copies the whole plan (fingerprints included) and checksums it:
+    // only build it when it is written or printed.
+    let wanted = args.out.is_some() || args.format == PlanFormat::Json;
+    let document = if wanted { Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan)?) } else { None };
+    if let (Some(path), Some(document)) = (&args.out, &document) {
         document.write(path).with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
         eprintln!("Saved the plan to `{}`; apply it with `docspace-rooms apply {}`.", path.display(), path.display());
     }
     let manifest_name = args.manifest.manifest.display().to_string();
     let text = match args.format {
         PlanFormat::Text => render::text(&planned.plan, &manifest_name, output.stdout_color),
-        PlanFormat::Json => document.to_json(),
+        PlanFormat::Json => document.as_ref().map(saved::SavedPlan::to_json).unwrap_or_default(),
         PlanFormat::Markdown => render::markdown(&planned.plan, &manifest_name),
     };
     print!("{text}");

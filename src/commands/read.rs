@@ -60,14 +60,16 @@ pub async fn read_portal(portal: &Portal, scope: Scope<'_>, progress: &Progress)
                 })
                 .collect();
             // Every room an entry with `members` could mean: pinned ids and matching titles.
+            let pinned: HashSet<u64> = with_members.iter().filter_map(|spec| spec.id).collect();
+            let titles: HashSet<&str> = with_members
+                .iter()
+                .flat_map(|spec| std::iter::once(&spec.stored_title).chain(&spec.renamed_from))
+                .map(String::as_str)
+                .collect();
             let ids = state
                 .rooms
                 .iter()
-                .filter(|room| {
-                    with_members.iter().any(|spec| {
-                        spec.id == Some(room.id) || spec.stored_title == room.title || spec.renamed_from.contains(&room.title)
-                    })
-                })
+                .filter(|room| pinned.contains(&room.id) || titles.contains(room.title.as_str()))
                 .map(|room| room.id)
                 .collect();
             (emails, ids)
@@ -102,6 +104,7 @@ pub async fn read_portal(portal: &Portal, scope: Scope<'_>, progress: &Progress)
 }
 
 pub async fn read_and_plan(path: &Path, portal: &Portal, options: &PlanOptions, progress: &Progress) -> anyhow::Result<Planned> {
+    // The manifest first: a bad one is reported without a single request to the portal.
     let manifest = load_manifest(path)?;
     let state = read_portal(portal, Scope::For(&manifest), progress).await?;
     let plan = plan::plan(&manifest, &state, options)?;

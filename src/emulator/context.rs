@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub struct Shared {
-    state: Mutex<State>,
+    state: std::sync::RwLock<State>,
     pub faults: Mutex<Faults>,
     pub behaviour: Mutex<Behaviour>,
     pub requests: Mutex<Vec<RequestRecord>>,
@@ -39,7 +39,7 @@ pub struct Shared {
 impl Shared {
     pub fn new(state: State, config: &EmulatorConfig, token: String, url: String) -> Shared {
         Shared {
-            state: Mutex::new(state),
+            state: std::sync::RwLock::new(state),
             faults: Mutex::new(config.faults.clone()),
             behaviour: Mutex::new(config.behaviour.clone()),
             requests: Mutex::new(Vec::new()),
@@ -57,12 +57,12 @@ impl Shared {
     }
 
     pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
-        f(&self.state.lock().expect("state lock"))
+        f(&self.state.read().expect("state lock"))
     }
 
     /// Change the state, then write the state file (if any) atomically.
     pub fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        let mut state = self.state.lock().expect("state lock");
+        let mut state = self.state.write().expect("state lock");
         let result = f(&mut state);
         if let Some(path) = &self.state_file
             && let Err(err) = state.save(path)

@@ -106,16 +106,20 @@ fn list_rooms(ctx: &Ctx) -> Result<Success, ApiError> {
             .map(|r| dto::room(state, r, user, ctx.base(), behaviour.deny_active_delete))
             .collect();
         let archive = area == AREA_ARCHIVE;
-        Ok(Success::one(json!({
+        let count = folders.len();
+        // `json!` would serialise `folders` into a copy; move it in instead.
+        let mut page = json!({
             "files": [],
-            "folders": folders,
+            "folders": [],
             "current": dto::system_folder(state, archive, ctx.base()),
             "pathParts": dto::path_parts(archive),
             "startIndex": start,
-            "count": folders.len(),
+            "count": count,
             "total": total,
             "new": 0,
-        })))
+        });
+        page["folders"] = Value::Array(folders);
+        Ok(Success::one(page))
     })
 }
 

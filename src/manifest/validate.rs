@@ -64,12 +64,18 @@ pub(super) fn validate(
         },
     };
 
+    // Each raw room is dropped as soon as it is converted; only the lines the cross-room
+    // checks name are kept.
+    let mut lines: Vec<(usize, Option<(u64, usize)>)> = Vec::with_capacity(raw.rooms.len());
     let rooms: Vec<RoomSpec> = raw
         .rooms
-        .iter()
-        .map(|room| check_room(room, &mut report))
+        .into_iter()
+        .map(|room| {
+            lines.push((line_of(&room.value.title), room.value.id.as_ref().map(|id| (id.value, line_of(id)))));
+            check_room(&room, &mut report)
+        })
         .collect();
-    check_across_rooms(&raw.rooms, &rooms, &mut report);
+    check_across_rooms(&lines, &rooms, &mut report);
 
     if !report.problems.is_empty() {
         report.problems.sort_by_key(|p| p.line);
@@ -439,15 +445,14 @@ fn describe_subject(subject: &Subject) -> String {
 /// rooms apart (a portal allows duplicate titles, and `export` pins them). Whether a
 /// `renamed_from` title leads to the right portal room (it may also be another entry's title
 /// when ids tell the rooms apart) depends on the portal, so the planner decides that.
-fn check_across_rooms(raw: &[Spanned<RawRoom>], rooms: &[RoomSpec], report: &mut Report) {
+fn check_across_rooms(lines: &[(usize, Option<(u64, usize)>)], rooms: &[RoomSpec], report: &mut Report) {
     let mut titles: HashMap<&str, (usize, &str)> = HashMap::new();
     let mut ids: HashMap<u64, usize> = HashMap::new();
     let mut unpinned: HashMap<&str, usize> = HashMap::new();
     for room in rooms.iter().filter(|room| room.id.is_none()) {
         *unpinned.entry(room.stored_title.as_str()).or_default() += 1;
     }
-    for (raw, room) in raw.iter().zip(rooms) {
-        let title_line = line_of(&raw.value.title);
+    for (&(title_line, id), room) in lines.iter().zip(rooms) {
         let pinned_apart = !unpinned.contains_key(room.stored_title.as_str());
         if !room.stored_title.is_empty() && !pinned_apart {
             match titles.get(room.stored_title.as_str()) {
@@ -469,16 +474,13 @@ fn check_across_rooms(raw: &[Spanned<RawRoom>], rooms: &[RoomSpec], report: &mut
                 }
             }
         }
-        if let Some(id) = &raw.value.id
-            && id.value != 0
+        if let Some((id, id_line)) = id
+            && id != 0
         {
-            match ids.get(&id.value) {
-                Some(first) => report.problem(
-                    line_of(id),
-                    format!("id {} is also used at line {first}", id.value),
-                ),
+            match ids.get(&id) {
+                Some(first) => report.problem(id_line, format!("id {id} is also used at line {first}")),
                 None => {
-                    ids.insert(id.value, line_of(id));
+                    ids.insert(id, id_line);
                 }
             }
         }

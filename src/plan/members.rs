@@ -11,18 +11,32 @@ use std::collections::{BTreeMap, HashMap};
 /// A member key on the portal: the user's or group's id.
 type PortalId = String;
 
+/// The portal's directory by lowercased email and by group name, built once per plan.
+pub(super) struct Directory<'a> {
+    people: HashMap<String, &'a crate::model::Person>,
+    groups: HashMap<&'a str, &'a crate::model::Group>,
+}
+
+impl<'a> Directory<'a> {
+    pub(super) fn new(portal: &'a PortalState) -> Directory<'a> {
+        Directory {
+            people: portal.people.iter().map(|person| (person.email.to_lowercase(), person)).collect(),
+            groups: portal.groups.iter().map(|group| (group.name.as_str(), group)).collect(),
+        }
+    }
+}
+
 /// The member step for one room, or the problems (with their manifest lines) that prevent it.
 pub(super) fn member_step(
     spec: &RoomSpec,
     room: Option<&PortalRoom>,
     portal: &PortalState,
+    directory: &Directory<'_>,
 ) -> Result<Option<Step>, Vec<(usize, String)>> {
     let Some(wanted) = &spec.members else {
         return Ok(None);
     };
-    let people: HashMap<String, &crate::model::Person> =
-        portal.people.iter().map(|person| (person.email.to_lowercase(), person)).collect();
-    let groups: HashMap<&str, &crate::model::Group> = portal.groups.iter().map(|group| (group.name.as_str(), group)).collect();
+    let (people, groups) = (&directory.people, &directory.groups);
 
     // What the room has now, without its owner, by portal id.
     let mut owner: Option<PortalId> = None;

@@ -55,15 +55,16 @@ fn lines(problems: &[(usize, String)], manifest: &std::path::Path) -> String {
 
 /// Computes the plan that makes `portal` match `manifest`.
 pub fn plan(manifest: &Manifest, portal: &PortalState, options: &PlanOptions) -> Result<Plan, PlanError> {
-    let (matches, mut problems) = resolve(manifest, &portal.rooms);
     let by_id: HashMap<u64, &PortalRoom> = portal.rooms.iter().map(|room| (room.id, room)).collect();
+    let (matches, mut problems) = resolve(manifest, &portal.rooms, &by_id);
     let claimed: HashSet<u64> = matches.iter().filter_map(|found| found.ok().flatten()).collect();
 
+    let directory = members::Directory::new(portal);
     let mut rooms = Vec::new();
     for (spec, matched) in manifest.rooms.iter().zip(&matches) {
         let Ok(matched) = matched else { continue };
         let current = matched.map(|id| by_id[&id]);
-        match plan_room(spec, current, portal) {
+        match plan_room(spec, current, portal, &directory) {
             Ok(Some(room_plan)) => rooms.push(room_plan),
             Ok(None) => {}
             Err(found) => problems.extend(found),
@@ -107,12 +108,14 @@ type Resolved = Result<Option<u64>, ()>;
 
 /// Finds the portal room each manifest entry means: its pinned `id`, else its stored title,
 /// else one of its `renamed_from` titles. Ambiguity and missing ids are problems, all at once.
-fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> (Vec<Resolved>, Vec<(usize, String)>) {
-    let ids: HashSet<u64> = rooms.iter().map(|room| room.id).collect();
+fn resolve(manifest: &Manifest, rooms: &[PortalRoom], ids: &HashMap<u64, &PortalRoom>) -> (Vec<Resolved>, Vec<(usize, String)>) {
     let pinned: HashSet<u64> = manifest.rooms.iter().filter_map(|spec| spec.id).collect();
-    let mut by_title: HashMap<&str, Vec<u64>> = HashMap::new();
+    let mut by_title: HashMap<&str, Titled> = HashMap::with_capacity(rooms.len());
     for room in rooms.iter().filter(|room| !pinned.contains(&room.id)) {
-        by_title.entry(room.title.as_str()).or_default().push(room.id);
+        by_title
+            .entry(room.title.as_str())
+            .and_modify(|titled| titled.add(room.id))
+            .or_insert(Titled::One([room.id]));
     }
 
     // First the pinned ids and the current titles; `None` is still open.
@@ -121,13 +124,13 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom]) -> (Vec<Resolved>, Vec<(us
         .rooms
         .iter()
         .map(|spec| match spec.id {
-            Some(id) if ids.contains(&id) => Some(Ok(Some(id))),
+            Some(id) if ids.contains_key(&id) => Some(Ok(Some(id))),
             Some(_) if spec.state == DesiredState::Deleted => Some(Ok(None)),
             Some(id) => {
                 problems.push((spec.line, format!("room `{}` pins id {id}, which is not on the portal", spec.title)));
                 Some(Err(()))
             }
-            None => match by_title.get(spec.stored_title.as_str()).map(Vec::as_slice).unwrap_or_default() {
+            None => match by_title.get(spec.stored_title.as_str()).map(Titled::ids).unwrap_or_default() {
                 [] => None,
                 [id] => Some(Ok(Some(*id))),
                 ids => {
@@ -171,17 +174,39 @@ fn ambiguous(title: &str, ids: &[u64]) -> String {
     format!("title `{title}` matches portal rooms {}; pin the one you mean with `id`", ids.join(" and "))
 }
 
+/// The portal rooms with one title: almost always one, without an allocation.
+enum Titled {
+    One([u64; 1]),
+    Many(Vec<u64>),
+}
+
+impl Titled {
+    fn add(&mut self, id: u64) {
+        match self {
+            Titled::One([first]) => *self = Titled::Many(vec![*first, id]),
+            Titled::Many(ids) => ids.push(id),
+        }
+    }
+
+    fn ids(&self) -> &[u64] {
+        match self {
+            Titled::One(id) => id,
+            Titled::Many(ids) => ids,
+        }
+    }
+}
+
 /// The room one of the entry's `renamed_from` titles names, among the unclaimed ones.
 /// A room declared `deleted` is never found by an earlier title: once it is gone, a room that
 /// still carries that title would be deleted on the next run.
-fn match_renamed(spec: &RoomSpec, by_title: &HashMap<&str, Vec<u64>>, claimed: &HashSet<u64>) -> Result<Option<u64>, String> {
+fn match_renamed(spec: &RoomSpec, by_title: &HashMap<&str, Titled>, claimed: &HashSet<u64>) -> Result<Option<u64>, String> {
     if spec.state == DesiredState::Deleted {
         return Ok(None);
     }
     let mut earlier: Vec<(&str, u64)> = Vec::new();
     for title in &spec.renamed_from {
         let candidates: Vec<u64> =
-            by_title.get(title.as_str()).into_iter().flatten().copied().filter(|id| !claimed.contains(id)).collect();
+            by_title.get(title.as_str()).map(Titled::ids).unwrap_or_default().iter().copied().filter(|id| !claimed.contains(id)).collect();
         match candidates.as_slice() {
             [] => {}
             [id] => earlier.push((title, *id)),
@@ -198,8 +223,13 @@ fn match_renamed(spec: &RoomSpec, by_title: &HashMap<&str, Vec<u64>>, claimed: &
 }
 
 /// The steps for one manifest room, or the problems (with their lines) that prevent them.
-fn plan_room(spec: &RoomSpec, current: Option<&PortalRoom>, portal: &PortalState) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
-    let members = if spec.state == DesiredState::Deleted { None } else { members::member_step(spec, current, portal)? };
+fn plan_room(
+    spec: &RoomSpec,
+    current: Option<&PortalRoom>,
+    portal: &PortalState,
+    directory: &members::Directory<'_>,
+) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
+    let members = if spec.state == DesiredState::Deleted { None } else { members::member_step(spec, current, portal, directory)? };
     let Some(room) = current else {
         return plan_missing_room(spec, members).map_err(|message| vec![(spec.line, message)]);
     };
@@ -316,6 +346,10 @@ fn step(action: Action, reason: &str) -> Step {
 
 /// Tags compare as the portal's case-insensitive catalog does.
 fn same_tags(current: &[String], wanted: &[String]) -> bool {
+    // The common case, tags spelt and ordered alike, needs no allocation.
+    if current == wanted {
+        return true;
+    }
     let keys = |tags: &[String]| tags.iter().map(|tag| tag_key(tag)).collect::<BTreeSet<_>>();
     keys(current) == keys(wanted)
 }
@@ -439,11 +473,13 @@ fn check_member_removals(manifest: &Manifest, rooms: &[RoomPlan], force: bool) -
 
 /// The portal rooms the plan read to decide and touches, as they were.
 fn fingerprints(rooms: &[RoomPlan], matches: &[Option<u64>], by_id: &HashMap<u64, &PortalRoom>) -> Vec<PortalRoom> {
-    let mut ids: BTreeSet<u64> = matches.iter().flatten().copied().collect();
+    let mut ids: Vec<u64> = matches.iter().flatten().copied().collect();
     ids.extend(rooms.iter().filter_map(|room| match room.target {
         Target::Existing { id } => Some(id),
         Target::New => None,
     }));
+    ids.sort_unstable();
+    ids.dedup();
     ids.into_iter().filter_map(|id| by_id.get(&id).map(|room| (*room).clone())).collect()
 }
 

@@ -43,16 +43,18 @@ pub struct ManifestRef {
 impl SavedPlan {
     pub fn new(portal: &reqwest::Url, manifest: &Manifest, plan: &Plan) -> anyhow::Result<SavedPlan> {
         let text = std::fs::read(&manifest.source).with_context(|| format!("cannot read `{}`", manifest.source.display()))?;
+        let sha256 = hex(&Sha256::digest(&text));
+        drop(text);
         let mut saved = SavedPlan {
             format_version: FORMAT_VERSION,
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             portal: portal.to_string(),
-            manifest: ManifestRef { path: manifest.source.display().to_string(), sha256: hex(&Sha256::digest(&text)) },
+            manifest: ManifestRef { path: manifest.source.display().to_string(), sha256 },
             summary: plan.summary(),
             plan: plan.clone(),
             checksum: String::new(),
         };
-        saved.checksum = checksum(&serde_json::to_value(&saved)?);
+        saved.checksum = streamed_checksum(&saved)?;
         Ok(saved)
     }
 
@@ -63,7 +65,10 @@ impl SavedPlan {
     }
 
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        std::fs::write(path, self.to_json())
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        serde_json::to_writer_pretty(&mut file, self)?;
+        std::io::Write::write_all(&mut file, b"\n")?;
+        std::io::Write::flush(&mut file)
     }
 
     /// Reads a saved plan, refusing anything that is not one, another version, or an edited one.
@@ -84,6 +89,44 @@ impl SavedPlan {
         }
         serde_json::from_value(value).with_context(not_a_plan)
     }
+}
+
+/// The document without its checksum, in the same field order, to hash as it streams out.
+#[derive(Serialize)]
+struct Unsigned<'a> {
+    format_version: u32,
+    tool_version: &'a str,
+    portal: &'a str,
+    manifest: &'a ManifestRef,
+    summary: &'a str,
+    plan: &'a Plan,
+}
+
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// [`checksum`] of `saved`, without building its JSON tree.
+fn streamed_checksum(saved: &SavedPlan) -> anyhow::Result<String> {
+    let unsigned = Unsigned {
+        format_version: saved.format_version,
+        tool_version: &saved.tool_version,
+        portal: &saved.portal,
+        manifest: &saved.manifest,
+        summary: &saved.summary,
+        plan: &saved.plan,
+    };
+    let mut hasher = HashWriter(Sha256::new());
+    serde_json::to_writer(&mut hasher, &unsigned)?;
+    Ok(hex(&hasher.0.finalize()))
 }
 
 /// SHA-256 of the compact JSON of `document` with its `checksum` field removed.

@@ -91,8 +91,8 @@ struct Allowance {
 }
 
 /// What one attempt learned besides its result.
-struct Attempt {
-    result: Result<Envelope, ApiError>,
+struct Attempt<R> {
+    result: Result<R, ApiError>,
     retry_after: Option<Duration>,
 }
 
@@ -176,6 +176,24 @@ impl Portal {
         body: Option<&Value>,
         repeat: Repeat,
     ) -> Result<Envelope, ApiError> {
+        self.send_decoded(method, path, query, body, repeat, decode).await
+    }
+
+    /// A read whose envelope's `response` and `total` are decoded straight into `T` from the
+    /// bytes, skipping the fields `T` does not name (no JSON tree is built).
+    pub async fn get_typed<T: serde::de::DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<(T, Option<u64>), ApiError> {
+        self.send_decoded(Method::GET, path, query, None, Repeat::Safe, decode_typed::<T>).await
+    }
+
+    async fn send_decoded<R>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        repeat: Repeat,
+        decoder: fn(&str, StatusCode, &[u8]) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
         let name = format!("{method} {path}");
         let config = &self.inner.config;
         let started = Instant::now();
@@ -188,7 +206,7 @@ impl Portal {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let attempt = self.attempt(&method, path, query, body, &name).await;
+            let attempt = self.attempt(&method, path, query, body, &name, decoder).await;
             let error = match attempt.result {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
@@ -209,14 +227,15 @@ impl Portal {
         }
     }
 
-    async fn attempt(
+    async fn attempt<R>(
         &self,
         method: &Method,
         path: &str,
         query: &[(&str, String)],
         body: Option<&Value>,
         name: &str,
-    ) -> Attempt {
+        decoder: fn(&str, StatusCode, &[u8]) -> Result<R, ApiError>,
+    ) -> Attempt<R> {
         self.wait_for_pacing().await;
         let limit = if *method == Method::GET { &self.inner.reads } else { &self.inner.writes };
         let _permit = limit.acquire().await.expect("the semaphores are never closed");
@@ -264,7 +283,7 @@ impl Portal {
                 detail: format!("the response body was cut off ({})", describe_transport(&err)),
                 maybe_sent: true,
             }),
-            Ok(bytes) => decode(name, status, &bytes),
+            Ok(bytes) => decoder(name, status, &bytes),
         };
         Attempt { result, retry_after }
     }
@@ -359,6 +378,41 @@ fn describe_transport(err: &reqwest::Error) -> String {
         source = inner.source();
     }
     if cause.is_empty() { kind.to_owned() } else { format!("{kind}: {}", escape(&cause)) }
+}
+
+/// A success envelope decoded into `T` directly.
+#[derive(serde::Deserialize)]
+struct TypedEnvelope<T> {
+    #[serde(default)]
+    status: Option<i64>,
+    #[serde(default)]
+    error: Option<serde::de::IgnoredAny>,
+    response: Option<T>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
+/// [`decode`] into `T`: only a 2xx success envelope is decoded typed; anything else (an error
+/// status, an error envelope, a body that is not the envelope) goes through [`decode`] for its
+/// message.
+fn decode_typed<T: serde::de::DeserializeOwned>(name: &str, status: StatusCode, bytes: &[u8]) -> Result<(T, Option<u64>), ApiError> {
+    if status.is_success() && status != StatusCode::UNAUTHORIZED {
+        match serde_json::from_slice::<TypedEnvelope<T>>(bytes) {
+            Ok(TypedEnvelope { status: Some(0) | None, error: None, response: Some(response), total }) => return Ok((response, total)),
+            Ok(_) => {}
+            Err(err) if err.is_data() => {
+                return Err(ApiError::Malformed { request: name.to_owned(), status: status.as_u16(), detail: format!("unexpected shape: {err}") });
+            }
+            Err(_) => {}
+        }
+    }
+    let envelope = decode(name, status, bytes)?;
+    let response = serde_json::from_value(envelope.response).map_err(|err| ApiError::Malformed {
+        request: name.to_owned(),
+        status: status.as_u16(),
+        detail: format!("unexpected shape: {err}"),
+    })?;
+    Ok((response, envelope.total))
 }
 
 /// Turns a response into the envelope's `response`, or an error naming the request.

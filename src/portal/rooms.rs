@@ -28,7 +28,7 @@ struct RoomDto {
 
 #[derive(Debug, Deserialize)]
 struct RoomPage {
-    folders: Vec<Value>,
+    folders: Vec<RoomDto>,
     total: usize,
 }
 
@@ -55,8 +55,13 @@ impl Operation {
 }
 
 fn room_from(value: Value, request: &str) -> Result<PortalRoom, ApiError> {
+    let dto: RoomDto = serde_json::from_value(value)
+        .map_err(|err| ApiError::Malformed { request: request.to_owned(), status: 200, detail: format!("a room object: {err}") })?;
+    room_from_dto(dto, request)
+}
+
+fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
     let malformed = |detail: String| ApiError::Malformed { request: request.to_owned(), status: 200, detail };
-    let dto: RoomDto = serde_json::from_value(value).map_err(|err| malformed(format!("a room object: {err}")))?;
     let code = dto.room_type.ok_or_else(|| malformed(format!("room {} has no `roomType`", dto.id)))?;
     let room_type =
         RoomType::from_code(code).ok_or_else(|| malformed(format!("room {} has unknown `roomType` {code}", dto.id)))?;
@@ -81,13 +86,8 @@ fn page_query(start: usize, filter: Option<&str>) -> Vec<(&'static str, String)>
 impl Portal {
     async fn room_page(&self, start: usize, filter: Option<&str>) -> Result<(Vec<PortalRoom>, usize), ApiError> {
         let request = format!("GET {ROOMS}");
-        let value = self.get(ROOMS, &page_query(start, filter)).await?;
-        let page: RoomPage = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
-            request: request.clone(),
-            status: 200,
-            detail: format!("not a room list: {err}"),
-        })?;
-        let rooms = page.folders.into_iter().map(|room| room_from(room, &request)).collect::<Result<_, _>>()?;
+        let (page, _): (RoomPage, _) = self.get_typed(ROOMS, &page_query(start, filter)).await?;
+        let rooms = page.folders.into_iter().map(|room| room_from_dto(room, &request)).collect::<Result<_, _>>()?;
         Ok((rooms, page.total))
     }
 

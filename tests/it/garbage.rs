@@ -69,7 +69,7 @@ fn a_200_whose_envelope_says_error_is_an_error() {
 fn json_of_the_wrong_shape_is_named() {
     let (code, err) = plan_against(http("200 OK", "application/json", r#"{"response": {"folders": "nope", "total": 1}, "status": 0}"#));
     assert_eq!(code, 1);
-    assert!(err.contains("`GET /api/2.0/files/rooms` answered 200 with a body that is not a DocSpace response (not a room list"), "{err}");
+    assert!(err.contains("`GET /api/2.0/files/rooms` answered 200 with a body that is not a DocSpace response (unexpected shape: invalid type: string \"nope\""), "{err}");
 }
 
 #[test]
