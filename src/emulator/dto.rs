@@ -5,6 +5,7 @@
 use super::clock::api_date;
 use super::state::{ARCHIVE_FOLDER_ID, Operation, Person, ROOMS_FOLDER_ID, Room, State};
 use crate::docspace::{FOLDER_TYPE_ARCHIVE, FOLDER_TYPE_ROOMS};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 /// `EmployeeDto`: a person as `createdBy`, `updatedBy` and `ownedBy` show them.
@@ -57,8 +58,126 @@ fn security(pairs: &[(&str, bool)]) -> Value {
     Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), Value::Bool(*v))).collect::<Map<_, _>>())
 }
 
-/// `FolderDto<int>` of a room as `caller` sees it.
-pub fn room(state: &State, room: &Room, caller: &Person, base: &str, deny_active_delete: bool) -> Value {
+/// `EmployeeDto` as a typed value: a room list repeats it three times per room, so it is
+/// serialised straight to text rather than built as a JSON tree.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmployeeRef<'a> {
+    id: &'a str,
+    display_name: &'a str,
+    avatar: &'static str,
+    avatar_original: &'static str,
+    avatar_max: &'static str,
+    avatar_medium: &'static str,
+    avatar_small: &'static str,
+    profile_url: String,
+    has_avatar: bool,
+    is_anonim: bool,
+}
+
+fn employee_ref<'a>(person: &'a Person, base: &str) -> EmployeeRef<'a> {
+    const AVATAR: &str = "/static/images/default_user_photo_size_82-82.png?hash=1238743481";
+    const LARGE: &str = "/static/images/default_user_photo_size_200-200.png?hash=1238743481";
+    const MEDIUM: &str = "/static/images/default_user_photo_size_48-48.png?hash=1238743481";
+    const SMALL: &str = "/static/images/default_user_photo_size_32-32.png?hash=1238743481";
+    EmployeeRef {
+        id: &person.id,
+        display_name: &person.display_name,
+        avatar: AVATAR,
+        avatar_original: LARGE,
+        avatar_max: LARGE,
+        avatar_medium: MEDIUM,
+        avatar_small: SMALL,
+        profile_url: format!("{base}/accounts/people/filter?search={}", person.email),
+        has_avatar: false,
+        is_anonim: false,
+    }
+}
+
+#[derive(Serialize)]
+struct Logo<'a> {
+    original: &'static str,
+    large: &'static str,
+    medium: &'static str,
+    small: &'static str,
+    color: &'a str,
+}
+
+/// A room's `security`: .NET names as dictionary keys.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RoomSecurity {
+    read: bool,
+    create: bool,
+    delete: bool,
+    edit_room: bool,
+    rename: bool,
+    copy_to: bool,
+    copy: bool,
+    move_to: bool,
+    #[serde(rename = "Move")]
+    move_: bool,
+    pin: bool,
+    mute: bool,
+    edit_access: bool,
+    duplicate: bool,
+    download: bool,
+    copy_shared_link: bool,
+    reconnect: bool,
+    create_room_from: bool,
+    copy_link: bool,
+    embed: bool,
+    change_owner: bool,
+    index_export: bool,
+}
+
+/// `FolderDto<int>` of a room, typed, in the field order a portal sends.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomDto<'a> {
+    parent_id: u64,
+    files_count: u8,
+    folders_count: u8,
+    new: u8,
+    mute: bool,
+    tags: Vec<String>,
+    logo: Logo<'a>,
+    pinned: bool,
+    room_type: i64,
+    private: bool,
+    indexing: bool,
+    deny_download: bool,
+    in_room: bool,
+    file_entry_type: u8,
+    id: u64,
+    root_folder_id: u64,
+    can_share: bool,
+    security: RoomSecurity,
+    title: &'a str,
+    access: i64,
+    shared: bool,
+    owned_by: &'a EmployeeRef<'a>,
+    created: String,
+    created_by: &'a EmployeeRef<'a>,
+    updated: String,
+    root_folder_type: i64,
+    updated_by: EmployeeRef<'a>,
+}
+
+/// The people a room shows (`ownedBy`/`createdBy`), made once per room.
+pub fn room_owner<'a>(state: &'a State, room: &Room, base: &str) -> EmployeeRef<'a> {
+    employee_ref(person_or_owner(state, &room.owner), base)
+}
+
+/// `FolderDto<int>` of a room as `caller` sees it, typed; `owner` from [`room_owner`].
+pub fn room_dto<'a>(
+    state: &'a State,
+    room: &'a Room,
+    owner: &'a EmployeeRef<'a>,
+    caller: &Person,
+    base: &str,
+    deny_active_delete: bool,
+) -> RoomDto<'a> {
     let edit = state.can_edit(caller, room) && !room.archived;
     let owns = caller.is_owner || room.owner == caller.id;
     let delete = owns && (room.archived || !deny_active_delete);
@@ -67,59 +186,63 @@ pub fn room(state: &State, room: &Room, caller: &Person, base: &str, deny_active
     } else {
         (ROOMS_FOLDER_ID, FOLDER_TYPE_ROOMS)
     };
-    let owner = employee(person_or_owner(state, &room.owner), base);
-    let tags: Vec<String> = room.tags.iter().map(|k| state.tag_name(k)).collect();
-    json!({
-        "parentId": parent,
-        "filesCount": 0,
-        "foldersCount": 0,
-        "new": 0,
-        "mute": false,
-        "tags": tags,
-        "logo": {"original": "", "large": "", "medium": "", "small": "", "color": room.color},
-        "pinned": false,
-        "roomType": room.room_type.code(),
-        "private": false,
-        "indexing": room.indexing,
-        "denyDownload": room.deny_download,
-        "inRoom": true,
-        "fileEntryType": 1,
-        "id": room.id,
-        "rootFolderId": parent,
-        "canShare": edit,
-        "security": security(&[
-            ("Read", true),
-            ("Create", edit),
-            ("Delete", delete),
-            ("EditRoom", edit),
-            ("Rename", edit),
-            ("CopyTo", edit),
-            ("Copy", true),
-            ("MoveTo", edit),
-            ("Move", owns),
-            ("Pin", !room.archived),
-            ("Mute", true),
-            ("EditAccess", edit),
-            ("Duplicate", edit),
-            ("Download", true),
-            ("CopySharedLink", edit),
-            ("Reconnect", false),
-            ("CreateRoomFrom", edit),
-            ("CopyLink", true),
-            ("Embed", edit),
-            ("ChangeOwner", edit && owns),
-            ("IndexExport", false),
-        ]),
-        "title": room.title,
-        "access": if room.owner == caller.id { 0 } else { state.access_of(caller, room).unwrap_or(0) },
-        "shared": !room.members.is_empty(),
-        "ownedBy": owner,
-        "created": api_date(room.created),
-        "createdBy": owner,
-        "updated": api_date(room.updated),
-        "rootFolderType": root_type,
-        "updatedBy": employee(person_or_owner(state, &room.updated_by), base),
-    })
+    RoomDto {
+        parent_id: parent,
+        files_count: 0,
+        folders_count: 0,
+        new: 0,
+        mute: false,
+        tags: room.tags.iter().map(|k| state.tag_name(k)).collect(),
+        logo: Logo { original: "", large: "", medium: "", small: "", color: &room.color },
+        pinned: false,
+        room_type: room.room_type.code(),
+        private: false,
+        indexing: room.indexing,
+        deny_download: room.deny_download,
+        in_room: true,
+        file_entry_type: 1,
+        id: room.id,
+        root_folder_id: parent,
+        can_share: edit,
+        security: RoomSecurity {
+            read: true,
+            create: edit,
+            delete,
+            edit_room: edit,
+            rename: edit,
+            copy_to: edit,
+            copy: true,
+            move_to: edit,
+            move_: owns,
+            pin: !room.archived,
+            mute: true,
+            edit_access: edit,
+            duplicate: edit,
+            download: true,
+            copy_shared_link: edit,
+            reconnect: false,
+            create_room_from: edit,
+            copy_link: true,
+            embed: edit,
+            change_owner: edit && owns,
+            index_export: false,
+        },
+        title: &room.title,
+        access: if room.owner == caller.id { 0 } else { state.access_of(caller, room).unwrap_or(0) },
+        shared: !room.members.is_empty(),
+        owned_by: owner,
+        created: api_date(room.created),
+        created_by: owner,
+        updated: api_date(room.updated),
+        root_folder_type: root_type,
+        updated_by: employee_ref(person_or_owner(state, &room.updated_by), base),
+    }
+}
+
+/// `FolderDto<int>` of a room as `caller` sees it.
+pub fn room(state: &State, room: &Room, caller: &Person, base: &str, deny_active_delete: bool) -> Value {
+    let owner = room_owner(state, room, base);
+    serde_json::to_value(room_dto(state, room, &owner, caller, base, deny_active_delete)).expect("a room always serialises")
 }
 
 /// `FolderDto<int>` of the Rooms (or Archive) system folder, as `current` in a list.

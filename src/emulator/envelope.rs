@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 #[derive(Debug)]
 pub struct Success {
     pub response: Value,
+    /// The response already serialised, used instead of `response` (large room lists).
+    pub text: Option<String>,
     /// The envelope's `count` (API-NOTES §2.1: 1 for objects and streamed lists).
     pub count: usize,
     /// The envelope's `total`, only where the controller sets it.
@@ -18,17 +20,22 @@ pub struct Success {
 impl Success {
     /// A single object (or a streamed list): envelope `count` 1.
     pub fn one(response: Value) -> Success {
-        Success { response, count: 1, total: None }
+        Success { response, text: None, count: 1, total: None }
+    }
+
+    /// A response serialised already, with this envelope `count`.
+    pub fn text(json: String, count: usize) -> Success {
+        Success { response: Value::Null, text: Some(json), count, total: None }
     }
 
     /// A materialised page with `count` and `total` set by the controller.
     pub fn page(items: Vec<Value>, total: usize) -> Success {
-        Success { count: items.len(), response: Value::Array(items), total: Some(total) }
+        Success { count: items.len(), response: Value::Array(items), text: None, total: Some(total) }
     }
 
     /// A materialised list: envelope `count` is its length.
     pub fn list(items: Vec<Value>) -> Success {
-        Success { count: items.len(), response: Value::Array(items), total: None }
+        Success { count: items.len(), response: Value::Array(items), text: None, total: None }
     }
 }
 
@@ -148,8 +155,15 @@ impl ApiError {
 
 /// The success envelope as a response.
 pub fn success_response(success: Success, href: &str, method: &str) -> Response {
-    let body = envelope(success.response, success.count, success.total, href, method, 0, StatusCode::OK);
-    json_response(StatusCode::OK, &body)
+    let Some(text) = success.text else {
+        let body = envelope(success.response, success.count, success.total, href, method, 0, StatusCode::OK);
+        return json_response(StatusCode::OK, &body);
+    };
+    // The same envelope around a response that is text already: a placeholder is replaced.
+    const MARK: &str = "\u{0}response\u{0}";
+    let body = envelope(Value::String(MARK.into()), success.count, success.total, href, method, 0, StatusCode::OK).to_string();
+    let quoted = serde_json::to_string(MARK).expect("a string serialises");
+    text_response(StatusCode::OK, body.replacen(&quoted, &text, 1))
 }
 
 fn envelope(response: Value, count: usize, total: Option<usize>, href: &str, method: &str, status: u8, code: StatusCode) -> Value {
@@ -167,7 +181,11 @@ fn envelope(response: Value, count: usize, total: Option<usize>, href: &str, met
 
 /// A JSON body with the content type ASP.NET sends.
 pub fn json_response(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    text_response(status, body.to_string())
+}
+
+fn text_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
