@@ -1,7 +1,7 @@
 //! The reading half every portal job shares: load the manifest, read the portal, plan.
 
 use crate::manifest::{self, Manifest};
-use crate::model::{Person, PortalState, RoomMember};
+use crate::model::{Person, PortalRoom, PortalState, RoomMember};
 use std::collections::{BTreeSet, HashSet};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::portal::Portal;
@@ -38,10 +38,19 @@ pub enum Scope<'a> {
 
 /// Reads every room on the portal, then the people, groups and members `scope` asks for.
 pub async fn read_portal(portal: &Portal, scope: Scope<'_>, progress: &Progress) -> anyhow::Result<PortalState> {
-    let rooms = portal
+    let rooms = list_rooms(portal, progress).await?;
+    read_members(portal, rooms, scope).await
+}
+
+async fn list_rooms(portal: &Portal, progress: &Progress) -> anyhow::Result<Vec<PortalRoom>> {
+    portal
         .list_rooms(&|read, total| progress.rooms_read(read, total))
         .await
-        .with_context(|| format!("cannot read the rooms of `{}`", portal.base_url()))?;
+        .with_context(|| format!("cannot read the rooms of `{}`", portal.base_url()))
+}
+
+/// Given the rooms, the people, groups and members `scope` asks for.
+async fn read_members(portal: &Portal, rooms: Vec<PortalRoom>, scope: Scope<'_>) -> anyhow::Result<PortalState> {
     let mut state = PortalState { rooms, ..PortalState::default() };
     let (emails, room_ids): (Vec<String>, Vec<u64>) = match scope {
         Scope::Rooms => return Ok(state),
@@ -104,9 +113,24 @@ pub async fn read_portal(portal: &Portal, scope: Scope<'_>, progress: &Progress)
 }
 
 pub async fn read_and_plan(path: &Path, portal: &Portal, options: &PlanOptions, progress: &Progress) -> anyhow::Result<Planned> {
-    // The manifest first: a bad one is reported without a single request to the portal.
-    let manifest = load_manifest(path)?;
-    let state = read_portal(portal, Scope::For(&manifest), progress).await?;
+    // The rooms do not depend on the manifest: list them while it is parsed. A bad manifest
+    // stops the listing (only reads were sent) and is the error reported, even when the
+    // portal failed too.
+    let owned = path.to_path_buf();
+    let mut parsing = tokio::task::spawn_blocking(move || load_manifest(&owned));
+    let listing = list_rooms(portal, progress);
+    tokio::pin!(listing);
+    let (manifest, rooms) = tokio::select! {
+        parsed = &mut parsing => {
+            let manifest = parsed.context("the manifest parser stopped")??;
+            (manifest, listing.await?)
+        }
+        listed = &mut listing => {
+            let manifest = parsing.await.context("the manifest parser stopped")??;
+            (manifest, listed?)
+        }
+    };
+    let state = read_members(portal, rooms, Scope::For(&manifest)).await?;
     let plan = plan::plan(&manifest, &state, options)?;
     Ok(Planned { manifest, state, plan })
 }

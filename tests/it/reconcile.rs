@@ -188,7 +188,18 @@ fn a_manifest_error_names_the_file_and_line() {
     let err = stderr(&output);
     assert!(err.contains("rooms.yaml:4"), "{err}");
     assert!(err.contains("titel"), "{err}");
-    assert!(portal.emulator.requests().is_empty(), "a bad manifest sends nothing");
+    assert!(portal.writes().is_empty(), "a bad manifest changes nothing");
+}
+
+#[test]
+fn a_manifest_error_wins_over_an_unreachable_portal() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: A\n    type: custom\n    titel: B\n");
+    let output = portal.cmd(&["apply", "--auto-approve"]).env("DOCSPACE_URL", "http://127.0.0.1:1").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("rooms.yaml:4:5: unknown key `titel`; did you mean `title`?"), "{err}");
+    assert!(!err.contains("connect"), "{err}");
 }
 
 #[test]
