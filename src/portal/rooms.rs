@@ -9,7 +9,6 @@ use futures::{StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 const ROOMS: &str = "/api/2.0/files/rooms";
@@ -114,12 +113,16 @@ impl Portal {
             .buffered(self.config().parallelism.max(1))
             .try_collect()
             .await?;
-        // A room can move between pages while they are read; the id decides.
-        let mut by_id: BTreeMap<u64, PortalRoom> = BTreeMap::new();
-        for room in first.into_iter().chain(rest.into_iter().flatten()) {
-            by_id.insert(room.id, room);
+        // A room can move between pages while they are read; the id decides. Sorted in place,
+        // so a large portal's rooms are held once.
+        let mut rooms = first;
+        rooms.reserve_exact(total.saturating_sub(rooms.len()));
+        for page in rest {
+            rooms.extend(page);
         }
-        Ok(by_id.into_values().collect())
+        rooms.sort_unstable_by_key(|room| room.id);
+        rooms.dedup_by_key(|room| room.id);
+        Ok(rooms)
     }
 
     /// One room, or `None` when the portal says it does not exist.
