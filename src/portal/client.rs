@@ -76,9 +76,9 @@ struct Inner {
 
 /// A decoded success: the envelope's `response`, and its `total` where the server set one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Envelope {
-    pub response: Value,
-    pub total: Option<u64>,
+struct Envelope {
+    response: Value,
+    total: Option<u64>,
 }
 
 /// How many more requests may start before `until`, as the last rate-limit headers said.
@@ -149,12 +149,8 @@ impl Portal {
         self.send(Method::GET, path, query, None, Repeat::Safe).await
     }
 
-    /// A read that also wants the envelope's `total` (people, members).
-    pub async fn get_envelope(&self, path: &str, query: &[(&str, String)]) -> Result<Envelope, ApiError> {
-        self.send_envelope(Method::GET, path, query, None, Repeat::Safe).await
-    }
-
-    /// Sends a request and returns the envelope's `response`; see [`Portal::send_envelope`].
+    /// Sends a request and returns the envelope's `response`, retrying transient failures with
+    /// jittered exponential backoff (or the server's `Retry-After`) while the retry budget lasts.
     pub async fn send(
         &self,
         method: Method,
@@ -163,20 +159,7 @@ impl Portal {
         body: Option<&Value>,
         repeat: Repeat,
     ) -> Result<Value, ApiError> {
-        self.send_envelope(method, path, query, body, repeat).await.map(|envelope| envelope.response)
-    }
-
-    /// Sends a request, retrying transient failures with jittered exponential backoff (or the
-    /// server's `Retry-After`) while the retry budget lasts.
-    pub async fn send_envelope(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        repeat: Repeat,
-    ) -> Result<Envelope, ApiError> {
-        self.send_decoded(method, path, query, body, repeat, decode).await
+        self.send_decoded(method, path, query, body, repeat, decode).await.map(|envelope| envelope.response)
     }
 
     /// A read whose envelope's `response` and `total` are decoded straight into `T` from the

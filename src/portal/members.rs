@@ -85,16 +85,10 @@ fn decode<T: serde::de::DeserializeOwned>(value: Value, request: &str, what: &st
 
 impl Portal {
     /// Reads every page of a list whose envelope carries `total`.
-    async fn all_pages<T: serde::de::DeserializeOwned + Send>(&self, path: &str, what: &str) -> Result<Vec<T>, ApiError> {
-        let request = format!("GET {path}");
-        let page = |start: usize| {
-            let request = request.clone();
-            async move {
-                let query = [("startIndex", start.to_string()), ("count", MAX_PAGE_SIZE.to_string())];
-                let envelope = self.get_envelope(path, &query).await?;
-                let items: Vec<T> = decode(envelope.response, &request, what)?;
-                Ok::<_, ApiError>((items, envelope.total))
-            }
+    async fn all_pages<T: serde::de::DeserializeOwned + Send>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+        let page = |start: usize| async move {
+            let query = [("startIndex", start.to_string()), ("count", MAX_PAGE_SIZE.to_string())];
+            self.get_typed::<Vec<T>>(path, &query).await
         };
         let (mut items, total) = page(0).await?;
         let total = total.map_or(items.len(), |t| t as usize);
@@ -109,7 +103,7 @@ impl Portal {
     }
 
     pub async fn list_people(&self) -> Result<Vec<Person>, ApiError> {
-        let people: Vec<PersonDto> = self.all_pages("/api/2.0/people", "a list of people").await?;
+        let people: Vec<PersonDto> = self.all_pages("/api/2.0/people").await?;
         Ok(people.into_iter().filter(|p| p.email.is_some()).map(|p| p.into_person("")).collect())
     }
 
@@ -136,7 +130,7 @@ impl Portal {
     /// The room's users and groups (links are not members), owner included and marked.
     pub async fn room_members(&self, room: u64) -> Result<Vec<RoomMember>, ApiError> {
         let path = format!("/api/2.0/files/rooms/{room}/share");
-        let entries: Vec<ShareDto> = self.all_pages(&path, "a list of room members").await?;
+        let entries: Vec<ShareDto> = self.all_pages(&path).await?;
         Ok(entries
             .into_iter()
             .filter_map(|entry| {

@@ -6,6 +6,6 @@ pub mod error;
 pub mod members;
 pub mod rooms;
 
-pub use client::{Envelope, Portal, PortalConfig, Repeat};
+pub use client::{Portal, PortalConfig, Repeat};
 pub use error::ApiError;
 pub use rooms::Operation;
