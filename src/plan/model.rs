@@ -158,7 +158,7 @@ impl Plan {
         counts
     }
 
-    /// Ids of the rooms the plan deletes.
+    /// Whether any step deletes a room.
     pub fn has_delete(&self) -> bool {
         self.steps().any(|(_, step)| step.action == Action::Delete)
     }

@@ -300,9 +300,8 @@ impl Portal {
     /// Records what the portal's limiter still allows. Requests already in flight will use some
     /// of it before the server counts them.
     fn record_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
-        let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
         let mut pacing = self.inner.pacing.lock().expect("pacing lock");
-        match (number("x-ratelimit-remaining"), number("x-ratelimit-reset")) {
+        match (header_number(headers, "x-ratelimit-remaining"), header_number(headers, "x-ratelimit-reset")) {
             (Some(remaining), Some(reset)) => {
                 let in_flight = self.inner.in_flight.load(Ordering::SeqCst);
                 let now = Instant::now();
@@ -333,10 +332,14 @@ fn reset_delay(reset: u64) -> Duration {
     }
 }
 
+/// A header's value as a whole number, if it is one.
+fn header_number(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
+    headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+}
+
 /// The wait a 429 asks for: `Retry-After` in seconds, else `X-RateLimit-Reset`.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let number = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-    number("retry-after").map(Duration::from_secs).or_else(|| number("x-ratelimit-reset").map(reset_delay))
+    header_number(headers, "retry-after").map(Duration::from_secs).or_else(|| header_number(headers, "x-ratelimit-reset").map(reset_delay))
 }
 
 fn join_path(base: &str, path: &str) -> String {
