@@ -4,6 +4,7 @@
 //! the plain type with `#[schemars(with = ...)]`. The field lists here are the single source of
 //! the accepted keys: the syntax layer reads them back from serde's errors for its suggestions.
 
+use super::validate::CheckedRooms;
 use super::{DesiredState, MembersPolicy, Prune};
 use crate::docspace::{Access, RoomType};
 use serde::Deserialize;
@@ -35,7 +36,7 @@ pub(super) struct RawManifest {
 
     /// The rooms the portal should have. A room is matched by `id` when given, else by its title or one of its `renamed_from` titles.
     #[schemars(with = "Vec<RawRoom>")]
-    pub rooms: Vec<Spanned<RawRoom>>,
+    pub rooms: CheckedRooms,
 }
 
 /// One room.

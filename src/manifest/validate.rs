@@ -7,14 +7,16 @@ use super::{
     ManifestError, MemberSpec, Problem, RoomSpec, Subject, Warning,
 };
 use crate::docspace::{Access, MAX_TAG_UNITS, MAX_TITLE_UNITS, stored_title, tag_key, utf16_len};
+use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
+use std::fmt;
 use std::path::Path;
 
 /// Longest email address the portal accepts (`EmailInvitationDto`).
 const MAX_EMAIL_CHARS: usize = 255;
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Report {
     problems: Vec<Problem>,
     warnings: Vec<(usize, String)>,
@@ -27,6 +29,51 @@ impl Report {
 
     fn warn(&mut self, line: usize, message: String) {
         self.warnings.push((line, message));
+    }
+
+    fn append(&mut self, other: Report) {
+        self.problems.extend(other.problems);
+        self.warnings.extend(other.warnings);
+    }
+}
+
+/// The `rooms` list, each room checked and converted as soon as it is read, so that only one
+/// spanned raw room exists at a time (a spanned value carries two locations of about 100
+/// bytes: keeping them all roughly tripled the memory a large manifest needed).
+#[derive(Debug, Default)]
+pub(super) struct CheckedRooms {
+    rooms: Vec<RoomSpec>,
+    /// Each room's title line and its `id` with its line, for the checks across rooms.
+    lines: Vec<(usize, Option<(u64, usize)>)>,
+    report: Report,
+}
+
+impl<'de> Deserialize<'de> for CheckedRooms {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RoomsVisitor;
+
+        impl<'de> Visitor<'de> for RoomsVisitor {
+            type Value = CheckedRooms;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence of rooms")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckedRooms, A::Error> {
+                let mut checked = CheckedRooms::default();
+                while let Some(room) = seq.next_element::<Spanned<RawRoom>>()? {
+                    checked.lines.push((
+                        line_of(&room.value.title),
+                        room.value.id.as_ref().map(|id| (id.value, line_of(id))),
+                    ));
+                    let spec = check_room(&room, &mut checked.report);
+                    checked.rooms.push(spec);
+                }
+                Ok(checked)
+            }
+        }
+
+        deserializer.deserialize_seq(RoomsVisitor)
     }
 }
 
@@ -64,17 +111,12 @@ pub(super) fn validate(
         },
     };
 
-    // Each raw room is dropped as soon as it is converted; only the lines the cross-room
-    // checks name are kept.
-    let mut lines: Vec<(usize, Option<(u64, usize)>)> = Vec::with_capacity(raw.rooms.len());
-    let rooms: Vec<RoomSpec> = raw
-        .rooms
-        .into_iter()
-        .map(|room| {
-            lines.push((line_of(&room.value.title), room.value.id.as_ref().map(|id| (id.value, line_of(id)))));
-            check_room(&room, &mut report)
-        })
-        .collect();
+    let CheckedRooms {
+        rooms,
+        lines,
+        report: rooms_report,
+    } = raw.rooms;
+    report.append(rooms_report);
     check_across_rooms(&lines, &rooms, &mut report);
 
     if !report.problems.is_empty() {
