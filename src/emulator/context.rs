@@ -34,6 +34,31 @@ pub struct Shared {
     pub last_second: Mutex<VecDeque<Instant>>,
     /// Accepted requests of the sliding window (`Faults::rate_limit_headers`).
     pub window: Mutex<VecDeque<Instant>>,
+    /// Bumped by every change of the state, under its write lock.
+    generation: AtomicU64,
+    /// The last room listing's matches, for the pages that follow its first.
+    listing: Mutex<Option<Listing>>,
+}
+
+/// The ids one room query matched, in order, at one generation of the state. A client reads a
+/// large portal as many pages of the same query; filtering and sorting every room again for
+/// each page made reading a portal quadratic in its size.
+struct Listing {
+    generation: u64,
+    query: ListingQuery,
+    ids: Arc<[u64]>,
+}
+
+/// What decides which rooms a listing matches and in which order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingQuery {
+    pub user: String,
+    pub area: i64,
+    pub types: Vec<i64>,
+    pub filter: Option<String>,
+    pub without_tags: bool,
+    pub tags: Option<Vec<String>>,
+    pub sort: super::state::SortOrder,
 }
 
 impl Shared {
@@ -53,6 +78,8 @@ impl Shared {
             max_writes: AtomicUsize::new(0),
             last_second: Mutex::new(VecDeque::new()),
             window: Mutex::new(VecDeque::new()),
+            generation: AtomicU64::new(0),
+            listing: Mutex::new(None),
         }
     }
 
@@ -60,10 +87,28 @@ impl Shared {
         f(&self.state.read().expect("state lock"))
     }
 
+    /// The ids of the rooms `query` matches in `state` (which the caller holds read-locked), in
+    /// order: from the last listing when the same query ran on the same state, else computed.
+    pub fn room_listing(&self, state: &State, query: ListingQuery, compute: impl FnOnce(&State) -> Vec<u64>) -> Arc<[u64]> {
+        // Changes happen under the write lock, which the caller's read lock keeps out.
+        let generation = self.generation.load(Ordering::SeqCst);
+        let mut listing = self.listing.lock().expect("listing lock");
+        if let Some(last) = listing.as_ref()
+            && last.generation == generation
+            && last.query == query
+        {
+            return Arc::clone(&last.ids);
+        }
+        let ids: Arc<[u64]> = compute(state).into();
+        *listing = Some(Listing { generation, query, ids: Arc::clone(&ids) });
+        ids
+    }
+
     /// Change the state, then write the state file (if any) atomically.
     pub fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut state = self.state.write().expect("state lock");
         let result = f(&mut state);
+        self.generation.fetch_add(1, Ordering::SeqCst);
         if let Some(path) = &self.state_file
             && let Err(err) = state.save(path)
         {

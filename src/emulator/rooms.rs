@@ -1,7 +1,7 @@
 //! Rooms: list, create, read, update, and the room tag endpoints.
 
 use super::clock;
-use super::context::{Ctx, room_id};
+use super::context::{Ctx, ListingQuery, room_id};
 use super::dto;
 use super::envelope::{ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success};
 use super::request::{JsonBody, not_valid, parse_enum, type_error};
@@ -82,24 +82,35 @@ fn list_rooms(ctx: &Ctx) -> Result<Success, ApiError> {
         }
         None => ctx.shared.read(|state| state.saved_sort.get(&user.id).copied()).unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
     };
+    let query = ListingQuery {
+        user: user.id.clone(),
+        area,
+        types,
+        filter,
+        without_tags,
+        tags: tag_filter.map(|tags| tags.iter().map(|t| tag_key(t)).collect()),
+        sort,
+    };
     ctx.shared.read(|state| {
-        let tag_filter: Option<Vec<String>> = tag_filter.map(|tags| tags.iter().map(|t| tag_key(t)).collect());
-        let mut rooms: Vec<&Room> = state
-            .rooms
-            .values()
-            .filter(|r| in_area(r, area))
-            .filter(|r| state.can_read(user, r))
-            .filter(|r| types.is_empty() || types.contains(&r.room_type.code()))
-            .filter(|r| filter.as_ref().is_none_or(|f| r.title.to_lowercase().contains(f.as_str())))
-            .filter(|r| !without_tags || r.tags.is_empty())
-            .filter(|r| tag_filter.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
-            .collect();
-        rooms.sort_by(|a, b| {
-            let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
-            if sort.descending { ordering.reverse() } else { ordering }
+        let ids = ctx.shared.room_listing(state, query.clone(), |state| {
+            let mut rooms: Vec<&Room> = state
+                .rooms
+                .values()
+                .filter(|r| in_area(r, area))
+                .filter(|r| state.can_read(user, r))
+                .filter(|r| query.types.is_empty() || query.types.contains(&r.room_type.code()))
+                .filter(|r| query.filter.as_ref().is_none_or(|f| r.title.to_lowercase().contains(f.as_str())))
+                .filter(|r| !without_tags || r.tags.is_empty())
+                .filter(|r| query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
+                .collect();
+            rooms.sort_by(|a, b| {
+                let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
+                if sort.descending { ordering.reverse() } else { ordering }
+            });
+            rooms.iter().map(|r| r.id).collect()
         });
-        let total = rooms.len();
-        let page: Vec<&Room> = rooms.into_iter().skip(start as usize).take(count as usize).collect();
+        let total = ids.len();
+        let page: Vec<&Room> = ids.get(start as usize..).unwrap_or_default().iter().take(count as usize).filter_map(|id| state.rooms.get(id)).collect();
         let owners: Vec<dto::EmployeeRef> = page.iter().map(|r| dto::room_owner(state, r, ctx.base())).collect();
         let folders: Vec<dto::RoomDto> = page
             .iter()

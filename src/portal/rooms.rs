@@ -110,7 +110,7 @@ impl Portal {
                 on_page(rooms.len(), total);
                 Ok::<_, ApiError>(rooms)
             })
-            .buffered(self.config().parallelism.max(1))
+            .buffer_unordered(self.config().parallelism.max(1))
             .try_collect()
             .await?;
         // A room can move between pages while they are read; the id decides. Sorted in place,

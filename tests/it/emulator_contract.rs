@@ -912,6 +912,21 @@ async fn start_index_and_count_page_the_list_and_keep_the_total() {
 }
 
 #[tokio::test]
+async fn a_repeated_page_query_sees_every_change_made_between_pages() {
+    let portal = Portal::start().await;
+    seed_titles(&portal.emu, &["A", "B", "C"]);
+    let query = format!("startIndex=0&count=2&{BY_ID}");
+    assert_eq!(portal.titles(&query).await, ["A", "B"]);
+    let a = portal.emu.rooms().iter().find(|r| r.title == "A").map(|r| r.id).unwrap();
+    assert_eq!(portal.put(&format!("files/rooms/{a}"), json!({ "title": "A2" })).await.status, 200);
+    assert_eq!(portal.titles(&query).await, ["A2", "B"]);
+    let created = portal.create("D", json!(2)).await;
+    let all = portal.get(&format!("files/rooms?{BY_ID}")).await;
+    assert_eq!(all.response()["total"], 4);
+    assert_eq!(id_of(&all.response()["folders"][3]), id_of(&created));
+}
+
+#[tokio::test]
 async fn filter_value_matches_a_case_insensitive_part_of_the_title() {
     let portal = Portal::start().await;
     seed_titles(&portal.emu, &["Marketing EMEA", "Sales", "marketing us"]);
