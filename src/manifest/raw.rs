@@ -55,8 +55,7 @@ pub(super) struct RawRoom {
 
     /// The room's type, fixed when it is created: `form-filling`, `collaboration`, `custom`, `public`, `virtual-data` or `ai`. Required unless the room has an `id` or `state: deleted`.
     #[serde(default, rename = "type")]
-    #[schemars(with = "Option<RoomType>")]
-    pub room_type: Option<Spanned<RoomType>>,
+    pub room_type: Option<RoomType>,
 
     /// `active` (the default), `archived` or `deleted`.
     #[serde(default)]

@@ -297,7 +297,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         stored_title: stored,
         line,
         id: room.id.as_ref().map(|id| id.value),
-        room_type: room.room_type.as_ref().map(|t| t.value),
+        room_type: room.room_type,
         state: room.state,
         tags: room
             .tags
@@ -384,7 +384,7 @@ fn check_members(
     members: &[Spanned<RawMember>],
     report: &mut Report,
 ) -> Vec<MemberSpec> {
-    let room_type = room.room_type.as_ref().map(|t| t.value);
+    let room_type = room.room_type;
     let mut seen: HashMap<(bool, String), usize> = HashMap::new();
     let mut specs = Vec::with_capacity(members.len());
     for spanned in members {
