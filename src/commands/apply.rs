@@ -1,16 +1,17 @@
 //! `apply`: plan afresh (or load a reviewed plan), show it, confirm, execute, report.
 
 use super::Exit;
-use super::read::{Scope, options, read_and_plan, read_portal};
+use super::read::{Scope, options, read_and_plan, read_portal, read_room_members};
 use crate::apply::{Report, execute};
 use crate::cli::{ApplyArgs, ReportFormat};
 use crate::config::{self, Output};
-use crate::model::PortalRoom;
-use crate::plan::{Action, Plan, render, saved::SavedPlan};
+use crate::docspace::Access;
+use crate::model::{MemberSubject, PortalRoom, PortalState, RoomMember};
+use crate::plan::{Action, Member, MemberChange, Plan, Target, render, saved::SavedPlan};
 use crate::portal::Portal;
 use crate::progress::{Progress, outcome_line};
 use crate::text::escape;
-use anyhow::bail;
+use anyhow::{Context, bail};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 
@@ -21,8 +22,11 @@ pub async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit> {
         Some(path) => {
             let saved = SavedPlan::read(path)?;
             check_portal(&saved, &portal)?;
-            let state = read_portal(&portal, Scope::Rooms, &progress).await?;
-            check_fresh(&saved.plan, &state.rooms)?;
+            let mut state = read_portal(&portal, Scope::Rooms, &progress).await?;
+            state.members = read_room_members(&portal, saved.plan.member_rooms())
+                .await
+                .with_context(|| format!("cannot read the room members of `{}`", portal.base_url()))?;
+            check_fresh(&saved.plan, &state)?;
             (saved.plan, state.rooms.iter().map(|room| room.id).collect())
         }
         None => {
@@ -144,10 +148,11 @@ fn check_portal(saved: &SavedPlan, portal: &Portal) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses a saved plan when a room it read or touches has changed since, or when a room it
-/// would create now exists.
-pub fn check_fresh(plan: &Plan, now: &[PortalRoom]) -> anyhow::Result<()> {
-    let by_id: HashMap<u64, &PortalRoom> = now.iter().map(|room| (room.id, room)).collect();
+/// Refuses a saved plan when a room it read or touches has changed since, when a room it
+/// would create now exists, or when a member it changes no longer has the access the plan
+/// started from (`now.members` holds the rooms of [`Plan::member_rooms`]).
+pub fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> {
+    let by_id: HashMap<u64, &PortalRoom> = now.rooms.iter().map(|room| (room.id, room)).collect();
     let mut changes = Vec::new();
     for before in &plan.fingerprints {
         let label = format!("room {} \"{}\"", before.id, escape(&before.title));
@@ -170,15 +175,50 @@ pub fn check_fresh(plan: &Plan, now: &[PortalRoom]) -> anyhow::Result<()> {
             changes.push(format!("{label} was retagged: [{}] → [{}]", before.tags.join(", "), after.tags.join(", ")));
         }
     }
-    for (_, step) in plan.steps() {
-        if let Action::Create { title, .. } = &step.action {
-            for room in now.iter().filter(|room| &room.title == title) {
-                changes.push(format!("room {} \"{}\", which the plan would create, now exists", room.id, escape(title)));
+    for (room, step) in plan.steps() {
+        match (&step.action, &room.target) {
+            (Action::Create { title, .. }, _) => {
+                for room in now.rooms.iter().filter(|room| &room.title == title) {
+                    changes.push(format!("room {} \"{}\", which the plan would create, now exists", room.id, escape(title)));
+                }
             }
+            (Action::SetMembers { changes: planned, .. }, Target::Existing { id }) => {
+                let label = format!("room {id} \"{}\"", escape(&room.title));
+                let members = now.members.get(id).map(Vec::as_slice).unwrap_or_default();
+                changes.extend(stale_members(&label, planned, members));
+            }
+            _ => {}
         }
     }
     if changes.is_empty() {
         return Ok(());
     }
     bail!("the portal changed since the plan was made, so it was not applied; make a new plan:\n  {}", changes.join("\n  "))
+}
+
+/// The planned member changes whose starting point no longer holds: each member must still
+/// have the access the plan saw (or still be absent, for an addition).
+fn stale_members(label: &str, planned: &[MemberChange], members: &[RoomMember]) -> Vec<String> {
+    let mut stale = Vec::new();
+    for change in planned {
+        let current = members.iter().filter(|member| !member.is_owner).find(|member| match (&change.portal_id, &member.subject) {
+            (Some(wanted), MemberSubject::User { id, .. } | MemberSubject::Group { id, .. }) => id == wanted,
+            // An invitation by email: the address may have joined since.
+            (None, MemberSubject::User { email, .. }) => matches!(&change.member, Member::User(invited) if invited.eq_ignore_ascii_case(email)),
+            (None, MemberSubject::Group { .. }) => false,
+        });
+        // The planner names access the same way, so an access it cannot name compares as absent.
+        let now = current.and_then(|member| Access::from_code(member.access));
+        if now == change.before {
+            continue;
+        }
+        let who = escape(&change.member.to_string());
+        stale.push(match (change.before, now) {
+            (Some(before), Some(now)) => format!("{label}: {who}'s access changed from `{before}` to `{now}`"),
+            (Some(before), None) => format!("{label}: {who} no longer has `{before}` access"),
+            (None, Some(now)) => format!("{label}: {who} was given `{now}` access"),
+            (None, None) => continue,
+        });
+    }
+    stale
 }

@@ -2,7 +2,7 @@
 
 use crate::manifest::{self, Manifest};
 use crate::model::{Person, PortalRoom, PortalState, RoomMember};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::portal::Portal;
 use crate::progress::Progress;
@@ -102,14 +102,20 @@ async fn read_members(portal: &Portal, rooms: Vec<PortalRoom>, scope: Scope<'_>)
         .with_context(context)?;
     state.people.extend(found.into_iter().flatten());
 
-    let members: Vec<(u64, Vec<RoomMember>)> = futures::stream::iter(room_ids)
+    state.members = read_room_members(portal, room_ids).await.with_context(context)?;
+    Ok(state)
+}
+
+/// The members of each of these rooms, read `--parallelism` at a time.
+pub async fn read_room_members(
+    portal: &Portal,
+    room_ids: impl IntoIterator<Item = u64>,
+) -> Result<BTreeMap<u64, Vec<RoomMember>>, crate::portal::ApiError> {
+    futures::stream::iter(room_ids)
         .map(|id| async move { portal.room_members(id).await.map(|members| (id, members)) })
-        .buffer_unordered(parallelism)
+        .buffer_unordered(portal.config().parallelism.max(1))
         .try_collect()
         .await
-        .with_context(context)?;
-    state.members = members.into_iter().collect();
-    Ok(state)
 }
 
 pub async fn read_and_plan(path: &Path, portal: &Portal, options: &PlanOptions, progress: &Progress) -> anyhow::Result<Planned> {

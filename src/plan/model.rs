@@ -137,6 +137,18 @@ impl Plan {
         self.rooms.is_empty()
     }
 
+    /// The existing rooms whose members the plan changes.
+    pub fn member_rooms(&self) -> Vec<u64> {
+        self.rooms
+            .iter()
+            .filter(|room| room.steps.iter().any(|step| matches!(step.action, Action::SetMembers { .. })))
+            .filter_map(|room| match room.target {
+                Target::Existing { id } => Some(id),
+                Target::New => None,
+            })
+            .collect()
+    }
+
     pub fn steps(&self) -> impl Iterator<Item = (&RoomPlan, &Step)> {
         self.rooms.iter().flat_map(|room| room.steps.iter().map(move |step| (room, step)))
     }

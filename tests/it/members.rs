@@ -197,3 +197,49 @@ fn export_writes_members_and_plan_after_it_is_empty() {
     let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}{}\n{text}", stdout(&output), stderr(&output));
 }
+
+#[test]
+fn a_saved_plan_applies_its_member_changes_when_the_members_are_as_planned() {
+    let (portal, legal) = people_portal();
+    invite(&portal, legal, "ben@example.com", 2);
+    portal.manifest("rooms:\n  - title: Legal\n    members:\n      - user: ben@example.com\n        access: editor\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(members(&portal, legal), [("ben@example.com".into(), 10)]);
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_a_member_it_changes_changed_after_planning() {
+    let (portal, legal) = people_portal();
+    invite(&portal, legal, "ben@example.com", 2);
+    invite(&portal, legal, "dave@example.com", 10);
+    portal.manifest(
+        "rooms:\n  - title: Legal\n    members:\n      - user: anna@example.com\n        access: editor\n      - user: ben@example.com\n        access: editor\n",
+    );
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+
+    // After the review: ben becomes a content creator, dave leaves, anna joins as a viewer.
+    // `add_person` finds the existing account and returns its id.
+    let [anna, ben, dave] = ["anna", "ben", "dave"].map(|name| {
+        let email = format!("{name}@example.com");
+        portal.emulator.add_person(PersonSeed::new(&email, &email))
+    });
+    let body = json!({"invitations": [{"id": ben, "access": 11}, {"id": dave, "access": 0}, {"id": anna, "access": 2}], "notify": false});
+    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{legal}/share"), body), 200);
+    let after_change = members(&portal, legal);
+
+    let writes_before = portal.writes().len();
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    for expected in [
+        format!("room {legal} \"Legal\": ben@example.com's access changed from `viewer` to `content-creator`"),
+        format!("room {legal} \"Legal\": dave@example.com no longer has `editor` access"),
+        format!("room {legal} \"Legal\": anna@example.com was given `viewer` access"),
+    ] {
+        assert!(err.contains(&expected), "missing {expected:?} in:\n{err}");
+    }
+    assert_eq!(portal.writes().len(), writes_before, "nothing is applied");
+    assert_eq!(members(&portal, legal), after_change);
+}
