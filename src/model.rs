@@ -20,12 +20,47 @@ impl std::fmt::Display for RoomState {
     }
 }
 
+/// A room's type as the portal reports it. Portals gain types (AI rooms came with 3.7): a room
+/// of a type this version does not know is still listed, renamed, retagged, archived or
+/// deleted, since none of that depends on its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PortalRoomType {
+    Known(RoomType),
+    /// The portal's `roomType` number.
+    Unknown(i64),
+}
+
+impl PortalRoomType {
+    pub fn known(self) -> Option<RoomType> {
+        match self {
+            PortalRoomType::Known(room_type) => Some(room_type),
+            PortalRoomType::Unknown(_) => None,
+        }
+    }
+}
+
+impl From<RoomType> for PortalRoomType {
+    fn from(room_type: RoomType) -> Self {
+        PortalRoomType::Known(room_type)
+    }
+}
+
+impl std::fmt::Display for PortalRoomType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PortalRoomType::Known(room_type) => room_type.fmt(f),
+            PortalRoomType::Unknown(code) => write!(f, "`roomType` {code}"),
+        }
+    }
+}
+
 /// A room as read from the portal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalRoom {
     pub id: u64,
     pub title: String,
-    pub room_type: RoomType,
+    pub room_type: PortalRoomType,
     pub state: RoomState,
     pub tags: Vec<String>,
 }
@@ -72,4 +107,17 @@ pub struct PortalState {
     pub groups: Vec<Group>,
     /// Members of the rooms whose entry declares `members`, by room id.
     pub members: std::collections::BTreeMap<u64, Vec<RoomMember>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_room_type_is_saved_by_name_or_by_the_number_of_an_unknown_one() {
+        for (room_type, json) in [(PortalRoomType::Known(RoomType::Custom), "\"custom\""), (PortalRoomType::Unknown(12), "12")] {
+            assert_eq!(serde_json::to_string(&room_type).unwrap(), json);
+            assert_eq!(serde_json::from_str::<PortalRoomType>(json).unwrap(), room_type);
+        }
+    }
 }

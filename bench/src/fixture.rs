@@ -100,7 +100,7 @@ pub fn portal_state(rooms: usize, unmanaged: usize) -> PortalState {
         .map(|i| PortalRoom {
             id: i as u64 + 1,
             title: if i < rooms { title(i) } else { format!("Unmanaged room {i:06}") },
-            room_type: room_type(i),
+            room_type: room_type(i).into(),
             state: if i % 50 == 0 { RoomState::Archived } else { RoomState::Active },
             tags: vec![tag(i)],
         })

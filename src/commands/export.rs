@@ -75,7 +75,8 @@ pub fn manifest_of(state: &PortalState) -> (Manifest, Vec<(u64, i64)>) {
             stored_title: room.title.clone(),
             line: 0,
             id: Some(room.id),
-            room_type: Some(room.room_type),
+            // A type this version does not know is left out; the id pins the room.
+            room_type: room.room_type.known(),
             state: match room.state {
                 RoomState::Active => DesiredState::Active,
                 RoomState::Archived => DesiredState::Archived,

@@ -9,7 +9,7 @@ use super::members;
 use super::model::{Action, Plan, RoomPlan, Step, Target, final_state};
 use crate::docspace::{stored_title, tag_key};
 use crate::manifest::{DesiredState, Manifest, Prune, RoomSpec, glob_match};
-use crate::model::{PortalRoom, PortalState, RoomState};
+use crate::model::{PortalRoom, PortalRoomType, PortalState, RoomState};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -234,12 +234,19 @@ fn plan_room(
         return plan_missing_room(spec, members).map_err(|message| vec![(spec.line, message)]);
     };
     if let Some(wanted) = spec.room_type
-        && wanted != room.room_type
+        && room.room_type != wanted.into()
     {
-        return Err(vec![(spec.line, format!(
-            "room `{}` (id {}) is a {} room on the portal, not {wanted}; DocSpace cannot change a room's type",
-            spec.title, room.id, room.room_type
-        ))]);
+        let message = match room.room_type {
+            PortalRoomType::Known(actual) => format!(
+                "room `{}` (id {}) is a {actual} room on the portal, not {wanted}; DocSpace cannot change a room's type",
+                spec.title, room.id
+            ),
+            PortalRoomType::Unknown(code) => format!(
+                "room `{}` (id {}) has a type this version does not know (`roomType` {code}), so it cannot be {wanted}; remove `type` to manage it as it is",
+                spec.title, room.id
+            ),
+        };
+        return Err(vec![(spec.line, message)]);
     }
 
     let mut steps = Vec::new();

@@ -10,7 +10,7 @@ fn manifest(yaml: &str) -> Manifest {
 }
 
 fn room(id: u64, title: &str, room_type: RoomType, state: RoomState, tags: &[&str]) -> PortalRoom {
-    PortalRoom { id, title: title.into(), room_type, state, tags: tags.iter().map(|t| t.to_string()).collect() }
+    PortalRoom { id, title: title.into(), room_type: room_type.into(), state, tags: tags.iter().map(|t| t.to_string()).collect() }
 }
 
 fn active(id: u64, title: &str) -> PortalRoom {
@@ -195,6 +195,30 @@ fn a_different_type_is_an_error_and_never_a_recreate() {
     let err = plan_of("rooms:\n  - title: Legal\n    type: public\n", vec![active(1, "Legal")]).unwrap_err();
     let messages = conflicts(err);
     assert!(messages[0].contains("custom room on the portal, not public"), "{messages:?}");
+}
+
+/// A room of a type newer than this version (`roomType` 12) is managed without its type.
+fn future_room(id: u64, title: &str) -> PortalRoom {
+    PortalRoom { room_type: PortalRoomType::Unknown(12), ..active(id, title) }
+}
+
+#[test]
+fn a_room_of_an_unknown_type_is_renamed_and_retagged_like_any_other() {
+    let plan = plan_of("rooms:\n  - title: Agents\n    id: 7\n    tags: [ai]\n", vec![future_room(7, "Bots")]).unwrap();
+    assert_eq!(
+        steps(&plan),
+        [
+            ("Agents".into(), Action::Rename { before: "Bots".into(), after: "Agents".into() }),
+            ("Agents".into(), Action::SetTags { before: vec![], after: vec!["ai".into()] }),
+        ]
+    );
+}
+
+#[test]
+fn a_declared_type_for_a_room_of_an_unknown_type_is_an_error() {
+    let err = plan_of("rooms:\n  - title: Bots\n    type: custom\n", vec![future_room(7, "Bots")]).unwrap_err();
+    let messages = conflicts(err);
+    assert!(messages[0].contains("type this version does not know (`roomType` 12)"), "{messages:?}");
 }
 
 #[test]
@@ -580,7 +604,7 @@ fn play(plan: &Plan, portal: &mut PortalState) {
         for step in &room_plan.steps {
             if let Action::Create { title, room_type, tags } = &step.action {
                 let new_id = portal.rooms.iter().map(|r| r.id).max().unwrap_or(0) + 1;
-                portal.rooms.push(PortalRoom { id: new_id, title: title.clone(), room_type: *room_type, state: RoomState::Active, tags: tags.clone() });
+                portal.rooms.push(PortalRoom { id: new_id, title: title.clone(), room_type: (*room_type).into(), state: RoomState::Active, tags: tags.clone() });
                 id = Some(new_id);
                 continue;
             }
@@ -622,7 +646,7 @@ mod convergence {
                 .map(|(n, (title, archived, tags))| PortalRoom {
                     id: 100 + n as u64,
                     title: crate::docspace::stored_title(TITLES[title]),
-                    room_type: RoomType::Custom,
+                    room_type: RoomType::Custom.into(),
                     state: if archived { RoomState::Archived } else { RoomState::Active },
                     tags: tags.into_iter().map(|t| TAGS[t].to_owned()).collect(),
                 })

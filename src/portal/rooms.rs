@@ -4,7 +4,7 @@
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
 use crate::docspace::{FOLDER_TYPE_ARCHIVE, MAX_PAGE_SIZE, RoomType};
-use crate::model::{PortalRoom, RoomState};
+use crate::model::{PortalRoom, PortalRoomType, RoomState};
 use futures::{StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
@@ -62,8 +62,7 @@ fn room_from(value: Value, request: &str) -> Result<PortalRoom, ApiError> {
 fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
     let malformed = |detail: String| ApiError::Malformed { request: request.to_owned(), status: 200, detail };
     let code = dto.room_type.ok_or_else(|| malformed(format!("room {} has no `roomType`", dto.id)))?;
-    let room_type =
-        RoomType::from_code(code).ok_or_else(|| malformed(format!("room {} has unknown `roomType` {code}", dto.id)))?;
+    let room_type = RoomType::from_code(code).map_or(PortalRoomType::Unknown(code), PortalRoomType::Known);
     let state = if dto.root_folder_type == Some(FOLDER_TYPE_ARCHIVE) { RoomState::Archived } else { RoomState::Active };
     Ok(PortalRoom { id: dto.id, title: dto.title, room_type, state, tags: dto.tags.unwrap_or_default() })
 }

@@ -4,6 +4,7 @@
 use assert_cmd::Command;
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::{Emulator, EmulatorConfig};
+use std::io::{Read, Write};
 use std::path::PathBuf;
 
 pub struct TestPortal {
@@ -95,4 +96,29 @@ impl TestPortal {
             response.status().as_u16()
         })
     }
+}
+
+/// Serves `response` (raw HTTP bytes) to every connection on a free loopback port.
+pub fn serve(response: &'static [u8]) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 8192];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(response);
+            let _ = stream.flush();
+        }
+    });
+    url
+}
+
+/// A raw HTTP/1.1 response with this status line, content type and body.
+pub fn http(status: &str, content_type: &str, body: &str) -> &'static [u8] {
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    Box::leak(response.into_bytes().into_boxed_slice())
 }

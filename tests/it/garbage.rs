@@ -1,25 +1,8 @@
 //! A portal (or a proxy in front of it) that answers garbage gives a clear error naming the
 //! request: never a panic, never a hang.
 
+use crate::common::{http, serve};
 use assert_cmd::Command;
-use std::io::{Read, Write};
-use std::net::TcpListener;
-
-/// Serves `response` (raw HTTP bytes) to every connection on a free loopback port.
-fn serve(response: &'static [u8]) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buffer = [0u8; 8192];
-            let _ = stream.read(&mut buffer);
-            let _ = stream.write_all(response);
-            let _ = stream.flush();
-        }
-    });
-    url
-}
 
 fn plan_against(response: &'static [u8]) -> (i32, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -39,13 +22,6 @@ fn plan_against(response: &'static [u8]) -> (i32, String) {
     (output.status.code().unwrap_or(-1), stderr)
 }
 
-fn http(status: &str, content_type: &str, body: &str) -> &'static [u8] {
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    Box::leak(response.into_bytes().into_boxed_slice())
-}
 
 #[test]
 fn html_from_a_proxy_with_200_is_named() {

@@ -2,7 +2,7 @@
 
 
 
-use crate::common::{TestPortal, stderr, stdout};
+use crate::common::{TestPortal, http, serve, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 
 #[test]
@@ -318,4 +318,34 @@ fn apply_on_a_terminal_changes_nothing_without_yes() {
     assert!(screen.contains("Apply these changes? [y/N]"), "{screen}");
     assert_eq!(code, 1, "{screen}");
     assert!(portal.writes().is_empty());
+}
+
+/// A portal newer than this version lists a room of a type it does not know (`roomType` 12).
+fn plan_with_a_future_room_type(manifest: &str) -> std::process::Output {
+    let body = r#"{"response":{"files":[],"folders":[{"id":7,"title":"Bots","roomType":12,"rootFolderType":14,"tags":[]}],"startIndex":0,"count":1,"total":1},"count":1,"status":0,"statusCode":200}"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
+    assert_cmd::Command::cargo_bin("docspace-rooms")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("DOCSPACE_URL", serve(http("200 OK", "application/json; charset=utf-8", body)))
+        .env("DOCSPACE_TOKEN", "sk-test")
+        .env("NO_COLOR", "1")
+        .args(["plan", "--retry-budget", "0"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_room_of_a_type_this_version_does_not_know_is_still_managed() {
+    let output = plan_with_a_future_room_type("rooms:\n  - title: Agents\n    id: 7\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("rename \"Bots\" → \"Agents\""), "{text}");
+
+    let output = plan_with_a_future_room_type("rooms:\n  - title: Bots\n    type: custom\n");
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("rooms.yaml:2: room `Bots` (id 7) has a type this version does not know (`roomType` 12)"), "{err}");
 }
