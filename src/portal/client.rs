@@ -72,7 +72,15 @@ struct Inner {
     in_flight: AtomicU64,
     interrupted: AtomicBool,
     sent: AtomicU64,
+    /// Whether the portal has answered anything yet in this run.
+    answered: AtomicBool,
 }
+
+/// Attempts at a portal that has never answered over HTTP in this run: a wrong URL, a portal
+/// that is down, or something else on that port should fail in about a second, not after the
+/// whole retry budget. Once it has answered, a refused connection is a restart, and the budget
+/// applies.
+const ATTEMPTS_BEFORE_FIRST_ANSWER: u32 = 3;
 
 /// A decoded success: the envelope's `response`, and its `total` where the server set one.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +124,7 @@ impl Portal {
                 in_flight: AtomicU64::new(0),
                 interrupted: AtomicBool::new(false),
                 sent: AtomicU64::new(0),
+                answered: AtomicBool::new(false),
                 config,
             }),
         })
@@ -201,6 +210,10 @@ impl Portal {
             if !retryable || self.is_interrupted() {
                 return Err(error);
             }
+            let unreachable = matches!(error, ApiError::Transport { .. }) && !self.inner.answered.load(Ordering::SeqCst);
+            if unreachable && attempts >= ATTEMPTS_BEFORE_FIRST_ANSWER {
+                return Err(ApiError::Exhausted { request: name, attempts, elapsed: started.elapsed(), last: Box::new(error) });
+            }
             let delay = attempt.retry_after.unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(10)));
             if started.elapsed() + delay > config.retry_budget {
                 return Err(ApiError::Exhausted { request: name, attempts, elapsed: started.elapsed(), last: Box::new(error) });
@@ -254,6 +267,7 @@ impl Portal {
                 };
             }
         };
+        self.inner.answered.store(true, Ordering::SeqCst);
         let status = response.status();
         let headers = response.headers().clone();
         self.record_rate_limit(&headers);

@@ -24,7 +24,7 @@ pub enum ApiError {
         maybe_sent: bool,
     },
 
-    #[error("`{request}` still failed after {attempts} attempts over {:.1}s: {last}", .elapsed.as_secs_f64())]
+    #[error("`{request}` still failed after {attempts} attempt{} over {:.1}s; the last one {}", if *.attempts == 1 { "" } else { "s" }, .elapsed.as_secs_f64(), .last.outcome())]
     Exhausted { request: RequestName, attempts: u32, elapsed: Duration, last: Box<ApiError> },
 
     #[error("operation {operation} for room {room} failed on the portal: {message}")]
@@ -44,6 +44,20 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// What happened to the request, without naming it: for a message that names it already.
+    pub fn outcome(&self) -> String {
+        match self {
+            ApiError::Unauthorized { .. } => "was refused: the portal did not accept the token (401)".to_owned(),
+            ApiError::Status { status, message, .. } => format!("answered {status}: {message}"),
+            ApiError::Malformed { status, detail, .. } => {
+                format!("answered {status} with a body that is not a DocSpace response ({detail})")
+            }
+            ApiError::Transport { detail, .. } => format!("failed: {detail}"),
+            ApiError::Exhausted { last, .. } => last.outcome(),
+            other => other.to_string(),
+        }
+    }
+
     /// The HTTP status, when the server answered with one.
     pub fn status(&self) -> Option<u16> {
         match self {

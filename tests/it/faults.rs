@@ -219,3 +219,61 @@ fn an_interrupt_starts_nothing_new_and_reports_truthfully() {
     assert!(out.contains(&format!("Apply: {created} applied, 0 failed, {} skipped.", 30 - created)), "{out}\n{}", stderr(&output));
     assert!(stderr(&output).contains("interrupted"), "{}", stderr(&output));
 }
+
+/// Runs `plan` of `manifest` against `url` with a retry budget of `budget_secs`.
+fn plan_at(url: &str, manifest: &str, budget_secs: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
+    assert_cmd::Command::cargo_bin("docspace-rooms")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("DOCSPACE_URL", url)
+        .env("DOCSPACE_TOKEN", "sk-test")
+        .env("NO_COLOR", "1")
+        .args(["plan", "--retry-budget", budget_secs])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
+
+/// The number in "after N attempts".
+fn attempts(err: &str) -> u32 {
+    let rest = err.split("still failed after ").nth(1).unwrap_or_else(|| panic!("no retry summary in:\n{err}"));
+    rest.split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_portal_that_never_answered_fails_after_three_attempts_not_the_whole_budget() {
+    // A port nobody listens on: every connection is refused.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let output = plan_at(&format!("http://127.0.0.1:{port}"), "rooms: []\n", "60");
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert_eq!(attempts(&err), 3, "{err}");
+    assert!(err.contains("the last one failed: could not connect"), "{err}");
+    assert_eq!(err.matches("GET /api/2.0/files/rooms").count(), 1, "the request is named once: {err}");
+}
+
+#[test]
+fn a_portal_that_answered_once_is_retried_for_the_whole_budget_when_it_refuses() {
+    // Answers one listing (no rooms), then stops listening, as a portal restarting would.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut buffer = [0u8; 8192];
+        let _ = stream.read(&mut buffer);
+        let body = r#"{"response":{"files":[],"folders":[],"startIndex":0,"count":0,"total":0},"count":0,"status":0,"statusCode":200}"#;
+        let response = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+        let _ = stream.write_all(response.as_bytes());
+        drop(listener);
+    });
+    // Members need the people list next, which finds the portal gone.
+    let manifest = "rooms:\n  - title: A\n    type: custom\n    members:\n      - user: ann@example.com\n        access: viewer\n";
+    let output = plan_at(&url, manifest, "6");
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("could not connect"), "{err}");
+    assert!(attempts(&err) > 3, "retried while the budget lasted: {err}");
+}

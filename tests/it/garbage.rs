@@ -73,7 +73,8 @@ fn a_truncated_body_is_named() {
 fn a_server_that_is_not_http_is_named() {
     let (code, err) = plan_against(b"SSH-2.0-OpenSSH_9.6\r\n");
     assert_eq!(code, 1);
-    assert!(err.contains("`GET /api/2.0/files/rooms` failed"), "{err}");
+    assert!(err.contains("`GET /api/2.0/files/rooms` still failed after 1 attempt over"), "{err}");
+    assert!(err.contains("failed: the connection failed: invalid HTTP version"), "{err}");
 }
 
 #[test]
