@@ -15,6 +15,7 @@ pub mod emulator;
 pub mod logging;
 pub mod manifest;
 pub mod model;
+pub mod out;
 pub mod plan;
 pub mod portal;
 pub mod progress;

@@ -42,11 +42,11 @@ pub async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit> {
     if json {
         eprint!("{shown}");
     } else {
-        print!("{shown}");
+        crate::out!("{shown}")?;
     }
     if plan.is_empty() {
         if json {
-            println!("{}", serde_json::to_string_pretty(&Report::default())?);
+            crate::outln!("{}", serde_json::to_string_pretty(&Report::default())?)?;
         }
         return Ok(Exit::Success);
     }
@@ -86,7 +86,7 @@ pub async fn apply_plan(portal: &Portal, plan: &Plan, known: &HashSet<u64>, prog
 
 fn print_report(report: &Report, format: ReportFormat) -> anyhow::Result<()> {
     match format {
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(report)?),
+        ReportFormat::Json => crate::outln!("{}", serde_json::to_string_pretty(report)?)?,
         ReportFormat::Text => {
             let unfinished: Vec<String> = report
                 .outcomes
@@ -95,12 +95,12 @@ fn print_report(report: &Report, format: ReportFormat) -> anyhow::Result<()> {
                 .map(outcome_line)
                 .collect();
             if !unfinished.is_empty() {
-                println!("\nNot applied:");
+                crate::outln!("\nNot applied:")?;
                 for line in unfinished {
-                    println!("  {line}");
+                    crate::outln!("  {line}")?;
                 }
             }
-            println!("\n{}", report.summary());
+            crate::outln!("\n{}", report.summary())?;
         }
     }
     Ok(())

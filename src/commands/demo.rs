@@ -78,24 +78,24 @@ pub async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit> {
     let name = manifest.display().to_string();
     let options = PlanOptions::default();
 
-    println!("$ docspace-rooms plan -f {name}\n");
+    crate::outln!("$ docspace-rooms plan -f {name}\n")?;
     let first = read_and_plan(manifest, &portal, &options, &Progress::hidden()).await?;
-    print!("{}", render::text(&first.plan, &name, output.stdout_color));
+    crate::out!("{}", render::text(&first.plan, &name, output.stdout_color))?;
 
-    println!("\n$ docspace-rooms apply -f {name} --auto-approve --allow-delete\n");
+    crate::outln!("\n$ docspace-rooms apply -f {name} --auto-approve --allow-delete\n")?;
     let known = first.state.rooms.iter().map(|room| room.id).collect();
     let progress = Progress::hidden();
     let (report, _) = super::apply::apply_plan(&portal, &first.plan, &known, &progress).await;
     for outcome in &report.outcomes {
-        println!("{}", crate::progress::outcome_line(outcome));
+        crate::outln!("{}", crate::progress::outcome_line(outcome))?;
     }
-    println!("\n{}", report.summary());
+    crate::outln!("\n{}", report.summary())?;
 
-    println!("\n$ docspace-rooms plan -f {name}\n");
+    crate::outln!("\n$ docspace-rooms plan -f {name}\n")?;
     let second = read_and_plan(manifest, &portal, &options, &Progress::hidden()).await?;
-    print!("{}", render::text(&second.plan, &name, output.stdout_color));
+    crate::out!("{}", render::text(&second.plan, &name, output.stdout_color))?;
     if second.plan.is_empty() {
-        println!("\nThe portal now matches `{name}`; {} requests were sent in all.", portal.requests_sent());
+        crate::outln!("\nThe portal now matches `{name}`; {} requests were sent in all.", portal.requests_sent())?;
     }
 
     emulator.shutdown().await;

@@ -18,9 +18,9 @@ pub async fn run(args: &EmulatorArgs) -> anyhow::Result<()> {
         ..EmulatorConfig::default()
     };
     let emulator = Emulator::start(config).await?;
-    println!("DocSpace emulator listening on {}", emulator.url());
-    println!("API token: {}", emulator.token());
-    println!("Login: {} / {}", emulator.owner_email(), emulator.password());
-    println!("Press Ctrl-C to stop.");
+    crate::outln!("DocSpace emulator listening on {}", emulator.url())?;
+    crate::outln!("API token: {}", emulator.token())?;
+    crate::outln!("Login: {} / {}", emulator.owner_email(), emulator.password())?;
+    crate::outln!("Press Ctrl-C to stop.")?;
     emulator.run_until_signal().await
 }

@@ -35,7 +35,7 @@ pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
             std::fs::write(path, &yaml).with_context(|| format!("cannot write `{}`", path.display()))?;
             eprintln!("Wrote {} room{} to `{}`.", state.rooms.len(), crate::plan::plural(state.rooms.len()), path.display());
         }
-        None => print!("{yaml}"),
+        None => crate::out!("{yaml}")?,
     }
     Ok(Exit::Success)
 }

@@ -44,7 +44,10 @@ pub async fn run(cli: Cli, output: Output) -> anyhow::Result<Exit> {
         Command::Emulator(args) => emulator::run(&args).await.map(|()| Exit::Success),
         Command::Schema => schema::run(),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "docspace-rooms", &mut std::io::stdout());
+            // Generated into memory first: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "docspace-rooms", &mut script);
+            crate::out!("{}", String::from_utf8_lossy(&script))?;
             Ok(Exit::Success)
         }
     }

@@ -31,7 +31,7 @@ pub async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
         PlanFormat::Json => document.as_ref().map(saved::SavedPlan::to_json).unwrap_or_default(),
         PlanFormat::Markdown => render::markdown(&planned.plan, &manifest_name),
     };
-    print!("{text}");
+    crate::out!("{text}")?;
 
     Ok(if args.detailed_exitcode && !planned.plan.is_empty() { Exit::Changes } else { Exit::Success })
 }

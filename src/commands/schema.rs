@@ -4,6 +4,6 @@ use super::Exit;
 
 pub fn run() -> anyhow::Result<Exit> {
     let schema = crate::manifest::json_schema();
-    println!("{}", serde_json::to_string_pretty(&schema)?);
+    crate::outln!("{}", serde_json::to_string_pretty(&schema)?)?;
     Ok(Exit::Success)
 }

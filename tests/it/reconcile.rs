@@ -349,3 +349,27 @@ fn a_room_of_a_type_this_version_does_not_know_is_still_managed() {
     let err = stderr(&output);
     assert!(err.contains("rooms.yaml:2: room `Bots` (id 7) has a type this version does not know (`roomType` 12)"), "{err}");
 }
+
+#[test]
+fn a_reader_that_closes_stdout_ends_the_output_not_the_run() {
+    let portal = TestPortal::start();
+    portal.seed("Legal", RoomType::Custom, false, &[]);
+    let yaml: String = (0..300).map(|n| format!("  - title: Room {n:03}\n    type: custom\n")).collect();
+    portal.manifest(&format!("rooms:\n{yaml}"));
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"))
+        .current_dir(portal.dir.path())
+        .env("DOCSPACE_URL", portal.emulator.url())
+        .env("DOCSPACE_TOKEN", portal.emulator.token())
+        .env("NO_COLOR", "1")
+        .args(["plan", "--detailed-exitcode"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Like `| head -0`: the reader is gone before the plan (which needs the portal) is printed.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(output.status.code(), Some(2), "the plan's own exit code: {err}");
+}
