@@ -92,3 +92,34 @@ pub fn manifest_of(state: &PortalState) -> (Manifest, Vec<(u64, i64)>) {
     rooms.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
     (Manifest { rooms, ..Manifest::default() }, skipped)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docspace::RoomType;
+    use crate::model::{PortalRoom, PortalRoomType};
+
+    #[test]
+    fn an_exported_room_of_an_unknown_type_is_pinned_without_a_type_and_plans_nothing() {
+        let room = |id: u64, title: &str, room_type: PortalRoomType| PortalRoom {
+            id,
+            title: title.into(),
+            room_type,
+            state: RoomState::Active,
+            tags: vec!["x".into()],
+        };
+        let state = PortalState {
+            rooms: vec![room(1, "Legal", RoomType::Custom.into()), room(2, "Bots", PortalRoomType::Unknown(12))],
+            ..PortalState::default()
+        };
+        let (manifest, skipped) = manifest_of(&state);
+        assert!(skipped.is_empty());
+        let yaml = crate::manifest::to_yaml(&manifest, "# exported\n");
+        assert!(yaml.contains("title: Bots\n    id: 2\n"), "{yaml}");
+        let (parsed, _) = crate::manifest::parse(std::path::Path::new("rooms.yaml"), &yaml).unwrap();
+        let bots = parsed.rooms.iter().find(|spec| spec.id == Some(2)).unwrap();
+        assert_eq!(bots.room_type, None);
+        let plan = crate::plan::plan(&parsed, &state, &crate::plan::PlanOptions::default()).unwrap();
+        assert!(plan.is_empty(), "{plan:?}");
+    }
+}
