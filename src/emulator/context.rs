@@ -28,6 +28,8 @@ pub struct Shared {
     pub sequence: AtomicU64,
     /// Rooms created through the API so far.
     pub creates: AtomicU64,
+    /// Rooms deleted by `Faults::delete_oldest_before_page` so far.
+    pub churned: AtomicU64,
     pub writes_in_flight: AtomicUsize,
     pub max_writes: AtomicUsize,
     /// Accepted requests of the last second (`Faults::rate_limit_per_second`).
@@ -74,6 +76,7 @@ impl Shared {
             state_file: config.state_file.clone(),
             sequence: AtomicU64::new(0),
             creates: AtomicU64::new(0),
+            churned: AtomicU64::new(0),
             writes_in_flight: AtomicUsize::new(0),
             max_writes: AtomicUsize::new(0),
             last_second: Mutex::new(VecDeque::new()),
@@ -122,6 +125,7 @@ impl Shared {
         let mut current = self.faults.lock().expect("faults lock");
         self.sequence.store(0, Ordering::SeqCst);
         self.creates.store(0, Ordering::SeqCst);
+        self.churned.store(0, Ordering::SeqCst);
         self.last_second.lock().expect("rate lock").clear();
         self.window.lock().expect("window lock").clear();
         *current = faults;

@@ -132,6 +132,10 @@ pub struct Faults {
     /// `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the
     /// oldest request leaves the window); over the limit is a 429 with `Retry-After`.
     pub rate_limit_headers: Option<(u32, Duration)>,
+    /// `(start, times)`: someone else deletes the oldest room just before a room listing page
+    /// at `startIndex` `start` is built, the first `times` times that page is asked for. Every
+    /// later room moves up one place, so pages read before and after it miss one.
+    pub delete_oldest_before_page: Option<(usize, u32)>,
 }
 
 impl Default for Faults {
@@ -145,6 +149,7 @@ impl Default for Faults {
             server_error_status: 502,
             lose_create_response_every: None,
             rate_limit_headers: None,
+            delete_oldest_before_page: None,
         }
     }
 }

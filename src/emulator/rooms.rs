@@ -70,6 +70,7 @@ fn list_rooms(ctx: &Ctx) -> Result<Success, ApiError> {
     };
     let filter = q.first("filtervalue").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty());
     let behaviour = ctx.shared.behaviour();
+    churn(ctx, start as usize);
 
     let sort = match sort_by {
         // A sort that parses becomes the caller's saved order.
@@ -146,6 +147,20 @@ struct FolderContent<'a> {
     count: usize,
     total: usize,
     new: u8,
+}
+
+/// `Faults::delete_oldest_before_page`: another user deletes the oldest room before this page.
+fn churn(ctx: &Ctx, start: usize) {
+    let fault = ctx.shared.faults.lock().expect("faults lock").delete_oldest_before_page;
+    let Some((at, times)) = fault else { return };
+    if start != at || ctx.shared.churned.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= u64::from(times) {
+        return;
+    }
+    ctx.shared.mutate(|state| {
+        if let Some(oldest) = state.rooms.values().min_by_key(|room| (room.created, room.id)).map(|room| room.id) {
+            state.delete_room(oldest);
+        }
+    });
 }
 
 /// Form-filling rooms live in their own Forms area; Any lists every room.

@@ -277,3 +277,39 @@ fn a_portal_that_answered_once_is_retried_for_the_whole_budget_when_it_refuses()
     assert!(err.contains("could not connect"), "{err}");
     assert!(attempts(&err) > 3, "retried while the budget lasted: {err}");
 }
+
+/// 250 rooms, `Room 000` the oldest, all declared; someone deletes the oldest room before the
+/// third page is read, `times` times.
+fn churning_portal(times: u32) -> TestPortal {
+    let portal = TestPortal::with(faults(Faults { delete_oldest_before_page: Some((200, times)), ..Faults::default() }));
+    let mut yaml = String::from("rooms:\n");
+    for n in 0..250 {
+        portal.seed(&format!("Room {n:03}"), RoomType::Custom, false, &[]);
+        yaml.push_str(&format!("  - title: Room {n:03}\n    type: custom\n"));
+    }
+    portal.manifest(&yaml);
+    portal
+}
+
+#[test]
+fn a_room_deleted_while_the_rooms_are_listed_is_read_again_not_created_twice() {
+    let portal = churning_portal(1);
+    // One page at a time, so the deletion falls between the second and third page.
+    let output = portal.cmd(&["plan", "--parallelism", "1"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    // Only the room that is really gone is created; `Room 200`, which moved onto the page
+    // already read, is not.
+    assert!(text.contains("+ \"Room 000\""), "{text}");
+    assert!(text.contains("Plan: 1 to create,"), "{text}");
+}
+
+#[test]
+fn a_listing_that_keeps_changing_fails_and_changes_nothing() {
+    let portal = churning_portal(10);
+    let output = portal.cmd(&["apply", "--auto-approve", "--parallelism", "1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("`GET /api/2.0/files/rooms`: the rooms changed while they were being read, 3 reads in a row"), "{err}");
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+}
