@@ -211,11 +211,8 @@ impl Portal {
                 return Err(error);
             }
             let unreachable = matches!(error, ApiError::Transport { .. }) && !self.inner.answered.load(Ordering::SeqCst);
-            if unreachable && attempts >= ATTEMPTS_BEFORE_FIRST_ANSWER {
-                return Err(ApiError::Exhausted { request: name, attempts, elapsed: started.elapsed(), last: Box::new(error) });
-            }
             let delay = attempt.retry_after.unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(10)));
-            if started.elapsed() + delay > config.retry_budget {
+            if started.elapsed() + delay > config.retry_budget || unreachable && attempts >= ATTEMPTS_BEFORE_FIRST_ANSWER {
                 return Err(ApiError::Exhausted { request: name, attempts, elapsed: started.elapsed(), last: Box::new(error) });
             }
             tracing::info!(request = %name, attempt = attempts, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
