@@ -3,14 +3,13 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 /// A successful payload and the envelope's counters.
 #[derive(Debug)]
 pub struct Success {
     pub response: Value,
-    /// The response already serialised, used instead of `response` (large room lists).
-    pub text: Option<String>,
     /// The envelope's `count` (API-NOTES §2.1: 1 for objects and streamed lists).
     pub count: usize,
     /// The envelope's `total`, only where the controller sets it.
@@ -20,22 +19,17 @@ pub struct Success {
 impl Success {
     /// A single object (or a streamed list): envelope `count` 1.
     pub fn one(response: Value) -> Success {
-        Success { response, text: None, count: 1, total: None }
-    }
-
-    /// A response serialised already, with this envelope `count`.
-    pub fn text(json: String, count: usize) -> Success {
-        Success { response: Value::Null, text: Some(json), count, total: None }
+        Success { response, count: 1, total: None }
     }
 
     /// A materialised page with `count` and `total` set by the controller.
     pub fn page(items: Vec<Value>, total: usize) -> Success {
-        Success { count: items.len(), response: Value::Array(items), text: None, total: Some(total) }
+        Success { count: items.len(), response: Value::Array(items), total: Some(total) }
     }
 
     /// A materialised list: envelope `count` is its length.
     pub fn list(items: Vec<Value>) -> Success {
-        Success { count: items.len(), response: Value::Array(items), text: None, total: None }
+        Success { count: items.len(), response: Value::Array(items), total: None }
     }
 }
 
@@ -146,8 +140,8 @@ impl ApiError {
                     "errors": map,
                     "traceId": trace_id(),
                 });
-                let body = envelope(problem, 1, None, href, method, 1, StatusCode::BAD_REQUEST);
-                json_response(StatusCode::BAD_REQUEST, &body)
+                let envelope = Envelope { response: problem, count: 1, total: None, links: [Link { href, action: method }], status: 1, status_code: 400 };
+                text_response(StatusCode::BAD_REQUEST, envelope.to_json())
             }
         }
     }
@@ -155,28 +149,38 @@ impl ApiError {
 
 /// The success envelope as a response.
 pub fn success_response(success: Success, href: &str, method: &str) -> Response {
-    let Some(text) = success.text else {
-        let body = envelope(success.response, success.count, success.total, href, method, 0, StatusCode::OK);
-        return json_response(StatusCode::OK, &body);
-    };
-    // The same envelope around a response that is text already: a placeholder is replaced.
-    const MARK: &str = "\u{0}response\u{0}";
-    let body = envelope(Value::String(MARK.into()), success.count, success.total, href, method, 0, StatusCode::OK).to_string();
-    let quoted = serde_json::to_string(MARK).expect("a string serialises");
-    text_response(StatusCode::OK, body.replacen(&quoted, &text, 1))
+    text_response(StatusCode::OK, success_body(&success.response, success.count, success.total, href, method))
 }
 
-fn envelope(response: Value, count: usize, total: Option<usize>, href: &str, method: &str, status: u8, code: StatusCode) -> Value {
-    let mut body = serde_json::Map::new();
-    body.insert("response".into(), response);
-    body.insert("count".into(), json!(count));
-    if let Some(total) = total {
-        body.insert("total".into(), json!(total));
+/// The success envelope around `response`, as text: a large room list is serialised straight
+/// into it, without a JSON tree.
+pub fn success_body<R: Serialize>(response: &R, count: usize, total: Option<usize>, href: &str, method: &str) -> String {
+    Envelope { response, count, total, links: [Link { href, action: method }], status: 0, status_code: 200 }.to_json()
+}
+
+/// The envelope (API-NOTES §2.1), in the field order a portal sends.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Envelope<'a, R> {
+    response: R,
+    count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<usize>,
+    links: [Link<'a>; 1],
+    status: u8,
+    status_code: u16,
+}
+
+#[derive(Serialize)]
+struct Link<'a> {
+    href: &'a str,
+    action: &'a str,
+}
+
+impl<R: Serialize> Envelope<'_, R> {
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an envelope always serialises")
     }
-    body.insert("links".into(), json!([{"href": href, "action": method}]));
-    body.insert("status".into(), json!(status));
-    body.insert("statusCode".into(), json!(code.as_u16()));
-    Value::Object(body)
 }
 
 /// A JSON body with the content type ASP.NET sends.
@@ -184,7 +188,8 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
     text_response(status, body.to_string())
 }
 
-fn text_response(status: StatusCode, body: String) -> Response {
+/// JSON text with the content type ASP.NET sends.
+pub fn text_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     response
         .headers_mut()
