@@ -82,6 +82,9 @@ struct Inner {
 /// applies.
 const ATTEMPTS_BEFORE_FIRST_ANSWER: u32 = 3;
 
+/// Waits before a retry at least this long are announced without `-v`.
+const ANNOUNCED_WAIT: Duration = Duration::from_secs(2);
+
 /// A decoded success: the envelope's `response`, and its `total` where the server set one.
 #[derive(Debug, Clone, PartialEq)]
 struct Envelope {
@@ -215,7 +218,12 @@ impl Portal {
             if started.elapsed() + delay > config.retry_budget || unreachable && attempts >= ATTEMPTS_BEFORE_FIRST_ANSWER {
                 return Err(ApiError::Exhausted { request: name, attempts, elapsed: started.elapsed(), last: Box::new(error) });
             }
-            tracing::info!(request = %name, attempt = attempts, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+            if delay >= ANNOUNCED_WAIT {
+                // A long silent wait looks like a hang, in a CI log above all.
+                tracing::warn!("`{name}` {}; retrying in {:.0} s (attempt {})", error.outcome(), delay.as_secs_f64(), attempts + 1);
+            } else {
+                tracing::info!(request = %name, attempt = attempts, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+            }
             tokio::time::sleep(delay).await;
         }
     }

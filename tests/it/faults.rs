@@ -5,7 +5,7 @@
 
 use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
-use docspace_rooms::emulator::{Behaviour, EmulatorConfig, Faults};
+use docspace_rooms::emulator::{Behaviour, EmulatorConfig, Faults, PersonSeed};
 use std::time::Duration;
 
 /// A manifest that needs every kind of request: creates, renames, retags, archives, unarchives
@@ -312,4 +312,18 @@ fn a_listing_that_keeps_changing_fails_and_changes_nothing() {
     let err = stderr(&output);
     assert!(err.contains("`GET /api/2.0/files/rooms`: the rooms changed while they were being read, 3 reads in a row"), "{err}");
     assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+}
+
+#[test]
+fn a_long_wait_for_the_rate_limit_is_announced_without_verbose() {
+    // Two requests a second: the third (rooms, then people and groups together) is a 429
+    // asking for 2 s, and the wait is said.
+    let portal = TestPortal::with(faults(Faults { rate_limit_per_second: Some(2), retry_after_secs: 2, ..Faults::default() }));
+    portal.emulator.add_person(PersonSeed::new("ann@example.com", "Ann"));
+    portal.manifest("rooms:\n  - title: A\n    type: custom\n    members:\n      - user: ann@example.com\n        access: viewer\n");
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("answered 429"), "{err}");
+    assert!(err.contains("retrying in 2 s (attempt 2)"), "{err}");
 }
