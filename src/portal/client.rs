@@ -222,7 +222,7 @@ impl Portal {
                 // A long silent wait looks like a hang, in a CI log above all.
                 tracing::warn!("`{name}` {}; retrying in {:.0} s (attempt {})", error.outcome(), delay.as_secs_f64(), attempts + 1);
             } else {
-                tracing::info!(request = %name, attempt = attempts, delay_ms = delay.as_millis() as u64, error = %error, "retrying");
+                tracing::info!(request = %name, attempt = attempts, delay_ms = delay.as_millis() as u64, outcome = %error.outcome(), "retrying");
             }
             tokio::time::sleep(delay).await;
         }

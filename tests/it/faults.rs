@@ -326,4 +326,5 @@ fn a_long_wait_for_the_rate_limit_is_announced_without_verbose() {
     let err = stderr(&output);
     assert!(err.contains("answered 429"), "{err}");
     assert!(err.contains("retrying in 2 s (attempt 2)"), "{err}");
+    assert!(err.lines().any(|line| line.starts_with("warning: `GET ")), "a warning like the others: {err}");
 }
