@@ -27,7 +27,7 @@ pub enum ApiError {
     #[error("`{request}` still failed after {attempts} attempt{} over {:.1}s; the last one {}", if *.attempts == 1 { "" } else { "s" }, .elapsed.as_secs_f64(), .last.outcome())]
     Exhausted { request: RequestName, attempts: u32, elapsed: Duration, last: Box<ApiError> },
 
-    #[error("`{request}`: the rooms changed while they were being read, {reads} reads in a row; run again once they settle")]
+    #[error("`{request}`: the list changed while it was being read, {reads} reads in a row; run again once it settles")]
     ListingChanged { request: RequestName, reads: u32 },
 
     #[error("operation {operation} for room {room} failed on the portal: {message}")]

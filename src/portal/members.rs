@@ -5,7 +5,6 @@ use super::client::{Portal, Repeat};
 use super::error::ApiError;
 use crate::docspace::MAX_PAGE_SIZE;
 use crate::model::{Group, MemberSubject, Person, RoomMember};
-use futures::{StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -88,18 +87,11 @@ impl Portal {
     async fn all_pages<T: serde::de::DeserializeOwned + Send>(&self, path: &str) -> Result<Vec<T>, ApiError> {
         let page = |start: usize| async move {
             let query = [("startIndex", start.to_string()), ("count", MAX_PAGE_SIZE.to_string())];
-            self.get_typed::<Vec<T>>(path, &query).await
+            let (items, total) = self.get_typed::<Vec<T>>(path, &query).await?;
+            let total = total.map_or(items.len(), |total| total as usize);
+            Ok((items, total))
         };
-        let (mut items, total) = page(0).await?;
-        let total = total.map_or(items.len(), |t| t as usize);
-        let starts: Vec<usize> = (1..total.div_ceil(MAX_PAGE_SIZE)).map(|p| p * MAX_PAGE_SIZE).collect();
-        let rest: Vec<Vec<T>> = futures::stream::iter(starts)
-            .map(|start| async move { page(start).await.map(|(items, _)| items) })
-            .buffered(self.config().parallelism.max(1))
-            .try_collect()
-            .await?;
-        items.extend(rest.into_iter().flatten());
-        Ok(items)
+        self.read_list(&format!("GET {path}"), page, |_| true, &|_, _| {}).await
     }
 
     pub async fn list_people(&self) -> Result<Vec<Person>, ApiError> {

@@ -5,7 +5,6 @@ use super::client::{Portal, Repeat};
 use super::error::ApiError;
 use crate::docspace::{FOLDER_TYPE_ARCHIVE, MAX_PAGE_SIZE, RoomType};
 use crate::model::{PortalRoom, PortalRoomType, RoomState};
-use futures::{StreamExt, TryStreamExt};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -81,9 +80,6 @@ fn page_query(start: usize, filter: Option<&str>) -> Vec<(&'static str, String)>
     query
 }
 
-/// Reads of a room listing that found the list changing under it before the listing fails.
-const LISTING_READS: u32 = 3;
-
 impl Portal {
     async fn room_page(&self, start: usize, filter: Option<&str>) -> Result<(Vec<PortalRoom>, usize), ApiError> {
         let request = format!("GET {ROOMS}");
@@ -98,57 +94,22 @@ impl Portal {
         self.list_rooms_matching(None, on_page).await
     }
 
-    /// Every matching room. Pages are read by offset, so a room created or deleted by someone
-    /// else between two page reads shifts the later pages, and a room can be missed: a plan
-    /// would then create it again. Such a listing is read again, up to [`LISTING_READS`] times.
+    /// Every matching room, read again while the list changes under the read (see `paging`).
     async fn list_rooms_matching(
         &self,
         filter: Option<&str>,
         on_page: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PortalRoom>, ApiError> {
-        for read in 1..=LISTING_READS {
-            // Progress counts the first read only.
-            let on_page: &(dyn Fn(usize, usize) + Sync) = if read == 1 { on_page } else { &|_, _| {} };
-            match self.read_listing(filter, on_page).await? {
-                Some(rooms) => return Ok(rooms),
-                None => tracing::info!(read, "the rooms changed while they were listed; reading them again"),
-            }
-        }
-        Err(ApiError::ListingChanged { request: format!("GET {ROOMS}"), reads: LISTING_READS })
-    }
-
-    /// One read of every page: `None` when the pages disagree on `total` or overlap, the signs
-    /// that the list changed while it was read.
-    async fn read_listing(
-        &self,
-        filter: Option<&str>,
-        on_page: &(dyn Fn(usize, usize) + Sync),
-    ) -> Result<Option<Vec<PortalRoom>>, ApiError> {
-        let (first, total) = self.room_page(0, filter).await?;
-        on_page(first.len(), total);
-        let starts: Vec<usize> = (1..total.div_ceil(MAX_PAGE_SIZE)).map(|page| page * MAX_PAGE_SIZE).collect();
-        let rest: Vec<(Vec<PortalRoom>, usize)> = futures::stream::iter(starts)
-            .map(|start| async move {
-                let (rooms, page_total) = self.room_page(start, filter).await?;
-                on_page(rooms.len(), total);
-                Ok::<_, ApiError>((rooms, page_total))
-            })
-            .buffer_unordered(self.config().parallelism.max(1))
-            .try_collect()
-            .await?;
-        if rest.iter().any(|(_, page_total)| *page_total != total) {
-            return Ok(None);
-        }
-        // Sorted in place, so a large portal's rooms are held once.
-        let mut rooms = first;
-        rooms.reserve_exact(total.saturating_sub(rooms.len()));
-        for (page, _) in rest {
-            rooms.extend(page);
-        }
-        let listed = rooms.len();
-        rooms.sort_unstable_by_key(|room| room.id);
-        rooms.dedup_by_key(|room| room.id);
-        Ok((rooms.len() == listed).then_some(rooms))
+        let page = |start: usize| self.room_page(start, filter);
+        // The same room twice also means the pages shifted. Sorted in place, so a large
+        // portal's rooms are held once.
+        let distinct = |rooms: &mut Vec<PortalRoom>| {
+            let listed = rooms.len();
+            rooms.sort_unstable_by_key(|room| room.id);
+            rooms.dedup_by_key(|room| room.id);
+            rooms.len() == listed
+        };
+        self.read_list(&format!("GET {ROOMS}"), page, distinct, on_page).await
     }
 
     /// One room, or `None` when the portal says it does not exist.

@@ -310,7 +310,7 @@ fn a_listing_that_keeps_changing_fails_and_changes_nothing() {
     let output = portal.cmd(&["apply", "--auto-approve", "--parallelism", "1"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains("`GET /api/2.0/files/rooms`: the rooms changed while they were being read, 3 reads in a row"), "{err}");
+    assert!(err.contains("`GET /api/2.0/files/rooms`: the list changed while it was being read, 3 reads in a row"), "{err}");
     assert!(portal.writes().is_empty(), "{:?}", portal.writes());
 }
 
