@@ -73,3 +73,73 @@ impl Portal {
         Ok(Some(items))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal::PortalConfig;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn portal() -> Portal {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let config = PortalConfig::new("http://127.0.0.1:9/".parse().unwrap(), String::from("sk-test").into());
+        Portal::new(config).unwrap()
+    }
+
+    type PageFuture = futures::future::BoxFuture<'static, Result<Page<usize>, ApiError>>;
+
+    /// Pages of `items` by offset, later pages answering sooner (so they arrive out of order);
+    /// while `changing_reads` whole reads remain, the last page reports one item fewer in
+    /// `total`, as after a deletion between page reads. Also counts the reads.
+    fn pages(items: usize, changing_reads: usize) -> (impl Fn(usize) -> PageFuture, std::sync::Arc<AtomicUsize>) {
+        let reads = std::sync::Arc::new(AtomicUsize::new(0));
+        let counter = reads.clone();
+        let last = (items - 1) / MAX_PAGE_SIZE * MAX_PAGE_SIZE;
+        let page = move |start: usize| -> PageFuture {
+            let read = if start == 0 { counter.fetch_add(1, Ordering::SeqCst) + 1 } else { counter.load(Ordering::SeqCst) };
+            let total = if start == last && read <= changing_reads { items - 1 } else { items };
+            let delay = std::time::Duration::from_millis(((items - start) / MAX_PAGE_SIZE) as u64);
+            Box::pin(async move {
+                tokio::time::sleep(delay).await;
+                Ok(((start..(start + MAX_PAGE_SIZE).min(items)).collect(), total))
+            })
+        };
+        (page, reads)
+    }
+
+    #[tokio::test]
+    async fn pages_fetched_out_of_order_are_joined_in_page_order() {
+        let (page, reads) = pages(1_050, 0);
+        let items = portal().read_list("GET /list", page, |_| true, &|_, _| {}).await.unwrap();
+        assert_eq!(items, (0..1_050).collect::<Vec<_>>());
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_list_that_changed_while_it_was_read_is_read_again() {
+        let (page, reads) = pages(250, 2);
+        let items = portal().read_list("GET /list", page, |_| true, &|_, _| {}).await.unwrap();
+        assert_eq!(items.len(), 250);
+        assert_eq!(reads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_list_that_keeps_changing_is_an_error_after_three_reads() {
+        let (page, reads) = pages(250, usize::MAX);
+        let err = portal().read_list("GET /list", page, |_| true, &|_, _| {}).await.unwrap_err();
+        assert!(matches!(err, ApiError::ListingChanged { reads: 3, .. }), "{err}");
+        assert_eq!(reads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_read_its_caller_finds_inconsistent_is_read_again() {
+        let (page, reads) = pages(150, 0);
+        let calls = AtomicUsize::new(0);
+        let items = portal()
+            .read_list("GET /list", page, |_| calls.fetch_add(1, Ordering::SeqCst) > 0, &|_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 150);
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+    }
+}
