@@ -1,7 +1,7 @@
 //! What every handler shares (the state, the settings, the request log) and what it knows about
 //! the request in hand (the caller, the URL for the envelope's `links`, the query).
 
-use super::envelope::{ApiError, Success, success_body, success_response, text_response};
+use super::envelope::{ApiError, Success, success_body, text_response};
 use super::request::Query;
 use super::state::{Person, State};
 use super::{Behaviour, EmulatorConfig, Faults, RequestRecord};
@@ -206,10 +206,7 @@ impl Ctx {
     }
 
     pub fn respond(&self, result: Result<Success, ApiError>) -> Response {
-        match result {
-            Ok(success) => success_response(success, &self.href, &self.method),
-            Err(error) => error.into_response(&self.href, &self.method),
-        }
+        self.respond_text(result.map(|success| success_body(&success.response, success.count, success.total, &self.href, &self.method)))
     }
 
     /// The success envelope around a typed `response` (envelope `count` 1, no `total`), as text.
@@ -217,7 +214,7 @@ impl Ctx {
         success_body(response, 1, None, &self.href, &self.method)
     }
 
-    /// A response made by [`Ctx::success_text`], or the error's.
+    /// A success envelope made by [`Ctx::success_text`] or `success_body` as a 200, or the error's response.
     pub fn respond_text(&self, result: Result<String, ApiError>) -> Response {
         match result {
             Ok(body) => text_response(StatusCode::OK, body),

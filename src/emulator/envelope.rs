@@ -147,11 +147,6 @@ impl ApiError {
     }
 }
 
-/// The success envelope as a response.
-pub fn success_response(success: Success, href: &str, method: &str) -> Response {
-    text_response(StatusCode::OK, success_body(&success.response, success.count, success.total, href, method))
-}
-
 /// The success envelope around `response`, as text: a large room list is serialised straight
 /// into it, without a JSON tree.
 pub fn success_body<R: Serialize>(response: &R, count: usize, total: Option<usize>, href: &str, method: &str) -> String {

@@ -10,13 +10,13 @@ pub enum ApiError {
     #[error("`{request}` was refused: the portal did not accept the token (401); check `DOCSPACE_TOKEN` or `--token-file`")]
     Unauthorized { request: RequestName },
 
-    #[error("`{request}` answered {status}: {message}")]
+    #[error("`{request}` {}", self.outcome())]
     Status { request: RequestName, status: u16, message: String },
 
-    #[error("`{request}` answered {status} with a body that is not a DocSpace response ({detail})")]
+    #[error("`{request}` {}", self.outcome())]
     Malformed { request: RequestName, status: u16, detail: String },
 
-    #[error("`{request}` failed: {detail}")]
+    #[error("`{request}` {}", self.outcome())]
     Transport {
         request: RequestName,
         detail: String,
@@ -47,7 +47,8 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// What happened to the request, without naming it: for a message that names it already.
+    /// What happened to the request, without naming it: the message of a status, malformed or
+    /// transport error after its request, and the last attempt's in [`ApiError::Exhausted`].
     pub fn outcome(&self) -> String {
         match self {
             ApiError::Unauthorized { .. } => "was refused: the portal did not accept the token (401)".to_owned(),
