@@ -92,18 +92,18 @@ impl Shared {
 
     /// The ids of the rooms `query` matches in `state` (which the caller holds read-locked), in
     /// order: from the last listing when the same query ran on the same state, else computed.
-    pub fn room_listing(&self, state: &State, query: ListingQuery, compute: impl FnOnce(&State) -> Vec<u64>) -> Arc<[u64]> {
+    pub fn room_listing(&self, state: &State, query: &ListingQuery, compute: impl FnOnce(&State) -> Vec<u64>) -> Arc<[u64]> {
         // Changes happen under the write lock, which the caller's read lock keeps out.
         let generation = self.generation.load(Ordering::SeqCst);
         let mut listing = self.listing.lock().expect("listing lock");
         if let Some(last) = listing.as_ref()
             && last.generation == generation
-            && last.query == query
+            && last.query == *query
         {
             return Arc::clone(&last.ids);
         }
         let ids: Arc<[u64]> = compute(state).into();
-        *listing = Some(Listing { generation, query, ids: Arc::clone(&ids) });
+        *listing = Some(Listing { generation, query: query.clone(), ids: Arc::clone(&ids) });
         ids
     }
 

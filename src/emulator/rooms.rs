@@ -93,7 +93,7 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
         sort,
     };
     ctx.shared.read(|state| {
-        let ids = ctx.shared.room_listing(state, query.clone(), |state| {
+        let ids = ctx.shared.room_listing(state, &query, |state| {
             let mut rooms: Vec<&Room> = state
                 .rooms
                 .values()

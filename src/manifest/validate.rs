@@ -30,11 +30,6 @@ impl Report {
     fn warn(&mut self, line: usize, message: String) {
         self.warnings.push((line, message));
     }
-
-    fn append(&mut self, other: Report) {
-        self.problems.extend(other.problems);
-        self.warnings.extend(other.warnings);
-    }
 }
 
 /// The `rooms` list, each room checked and converted as soon as it is read, so that only one
@@ -87,7 +82,9 @@ pub(super) fn validate(
     path: &Path,
     raw: RawManifest,
 ) -> Result<(Manifest, Vec<Warning>), ManifestError> {
-    let mut report = Report::default();
+    // The rooms were checked as they were read; the rest of the report follows theirs (it is
+    // sorted by line at the end).
+    let CheckedRooms { rooms, lines, mut report } = raw.rooms;
 
     for pattern in &raw.ignore {
         if pattern.value.trim().is_empty() {
@@ -111,12 +108,6 @@ pub(super) fn validate(
         },
     };
 
-    let CheckedRooms {
-        rooms,
-        lines,
-        report: rooms_report,
-    } = raw.rooms;
-    report.append(rooms_report);
     check_across_rooms(&lines, &rooms, &mut report);
 
     if !report.problems.is_empty() {
