@@ -122,3 +122,20 @@ pub fn http(status: &str, content_type: &str, body: &str) -> &'static [u8] {
     );
     Box::leak(response.into_bytes().into_boxed_slice())
 }
+
+/// `plan` of `manifest` (written to a fresh directory) against any `url`, with a fake token and
+/// this retry budget: for servers that are not an emulator.
+pub fn plan_at(url: &str, manifest: &str, budget_secs: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
+    Command::cargo_bin("docspace-rooms")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("DOCSPACE_URL", url)
+        .env("DOCSPACE_TOKEN", "sk-test")
+        .env("NO_COLOR", "1")
+        .args(["plan", "--retry-budget", budget_secs])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap()
+}

@@ -3,7 +3,7 @@
 
 
 
-use crate::common::{TestPortal, stderr, stdout};
+use crate::common::{TestPortal, plan_at, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::{Behaviour, EmulatorConfig, Faults, PersonSeed};
 use std::time::Duration;
@@ -218,22 +218,6 @@ fn an_interrupt_starts_nothing_new_and_reports_truthfully() {
     assert!(created > 0 && created < 30, "{created} rooms created");
     assert!(out.contains(&format!("Apply: {created} applied, 0 failed, {} skipped.", 30 - created)), "{out}\n{}", stderr(&output));
     assert!(stderr(&output).contains("interrupted"), "{}", stderr(&output));
-}
-
-/// Runs `plan` of `manifest` against `url` with a retry budget of `budget_secs`.
-fn plan_at(url: &str, manifest: &str, budget_secs: &str) -> std::process::Output {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
-    assert_cmd::Command::cargo_bin("docspace-rooms")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("DOCSPACE_URL", url)
-        .env("DOCSPACE_TOKEN", "sk-test")
-        .env("NO_COLOR", "1")
-        .args(["plan", "--retry-budget", budget_secs])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap()
 }
 
 /// The number in "after N attempts".

@@ -1,25 +1,13 @@
 //! A portal (or a proxy in front of it) that answers garbage gives a clear error naming the
 //! request: never a panic, never a hang.
 
-use crate::common::{http, serve};
-use assert_cmd::Command;
+use crate::common::{http, plan_at, serve, stderr};
 
 fn plan_against(response: &'static [u8]) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("rooms.yaml"), "rooms:\n  - title: A\n    type: custom\n").unwrap();
-    let output = Command::cargo_bin("docspace-rooms")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("DOCSPACE_URL", serve(response))
-        .env("DOCSPACE_TOKEN", "sk-test")
-        .env("NO_COLOR", "1")
-        .args(["plan", "--retry-budget", "0"])
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (output.status.code().unwrap_or(-1), stderr)
+    let output = plan_at(&serve(response), "rooms:\n  - title: A\n    type: custom\n", "0");
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "{err}");
+    (output.status.code().unwrap_or(-1), err)
 }
 
 

@@ -2,7 +2,7 @@
 
 
 
-use crate::common::{TestPortal, http, serve, stderr, stdout};
+use crate::common::{TestPortal, http, plan_at, serve, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 
 #[test]
@@ -323,18 +323,7 @@ fn apply_on_a_terminal_changes_nothing_without_yes() {
 /// A portal newer than this version lists a room of a type it does not know (`roomType` 12).
 fn plan_with_a_future_room_type(manifest: &str) -> std::process::Output {
     let body = r#"{"response":{"files":[],"folders":[{"id":7,"title":"Bots","roomType":12,"rootFolderType":14,"tags":[]}],"startIndex":0,"count":1,"total":1},"count":1,"status":0,"statusCode":200}"#;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
-    assert_cmd::Command::cargo_bin("docspace-rooms")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("DOCSPACE_URL", serve(http("200 OK", "application/json; charset=utf-8", body)))
-        .env("DOCSPACE_TOKEN", "sk-test")
-        .env("NO_COLOR", "1")
-        .args(["plan", "--retry-budget", "0"])
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap()
+    plan_at(&serve(http("200 OK", "application/json; charset=utf-8", body)), manifest, "0")
 }
 
 #[test]
