@@ -100,10 +100,20 @@ impl TestPortal {
 
 /// Serves `response` (raw HTTP bytes) to every connection on a free loopback port.
 pub fn serve(response: &'static [u8]) -> String {
+    serve_connections(response, usize::MAX)
+}
+
+/// Serves `response` to the first connection only, then stops listening (later connections are
+/// refused), as a portal going down would.
+pub fn serve_once(response: &'static [u8]) -> String {
+    serve_connections(response, 1)
+}
+
+fn serve_connections(response: &'static [u8], connections: usize) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
-        for stream in listener.incoming() {
+        for stream in listener.incoming().take(connections) {
             let Ok(mut stream) = stream else { continue };
             let mut buffer = [0u8; 8192];
             let _ = stream.read(&mut buffer);

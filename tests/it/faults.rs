@@ -3,7 +3,7 @@
 
 
 
-use crate::common::{TestPortal, plan_at, stderr, stdout};
+use crate::common::{TestPortal, http, plan_at, serve_once, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::{Behaviour, EmulatorConfig, Faults, PersonSeed};
 use std::time::Duration;
@@ -241,18 +241,8 @@ fn a_portal_that_never_answered_fails_after_three_attempts_not_the_whole_budget(
 #[test]
 fn a_portal_that_answered_once_is_retried_for_the_whole_budget_when_it_refuses() {
     // Answers one listing (no rooms), then stops listening, as a portal restarting would.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        let (mut stream, _) = listener.accept().unwrap();
-        let mut buffer = [0u8; 8192];
-        let _ = stream.read(&mut buffer);
-        let body = r#"{"response":{"files":[],"folders":[],"startIndex":0,"count":0,"total":0},"count":0,"status":0,"statusCode":200}"#;
-        let response = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
-        let _ = stream.write_all(response.as_bytes());
-        drop(listener);
-    });
+    let body = r#"{"response":{"files":[],"folders":[],"startIndex":0,"count":0,"total":0},"count":0,"status":0,"statusCode":200}"#;
+    let url = serve_once(http("200 OK", "application/json", body));
     // Members need the people list next, which finds the portal gone.
     let manifest = "rooms:\n  - title: A\n    type: custom\n    members:\n      - user: ann@example.com\n        access: viewer\n";
     let output = plan_at(&url, manifest, "6");
