@@ -172,7 +172,12 @@ pub struct ExportArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// The manifest the demo plans and applies.
-    #[arg(short = 'f', long = "manifest", default_value = "examples/rooms.yaml", value_name = "FILE")]
+    #[arg(
+        short = 'f',
+        long = "manifest",
+        default_value = "examples/rooms.yaml",
+        value_name = "FILE"
+    )]
     pub manifest: PathBuf,
 }
 

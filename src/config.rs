@@ -42,7 +42,12 @@ impl Output {
 
     /// No colour, no prompt: for tests and for jobs that print machine output.
     pub fn plain() -> Output {
-        Output { stdout_color: false, stderr_color: false, interactive: false, stderr_terminal: false }
+        Output {
+            stdout_color: false,
+            stderr_color: false,
+            interactive: false,
+            stderr_terminal: false,
+        }
     }
 }
 
@@ -63,7 +68,9 @@ pub fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
 /// A portal URL: `https://`, or `http://` to a loopback address, or `http://` anywhere with
 /// `--insecure-http` (the token would cross the network in clear).
 pub fn parse_portal_url(raw: &str, insecure_http: bool) -> anyhow::Result<Url> {
-    let url = Url::parse(raw).with_context(|| format!("`{raw}` is not a portal URL (expected e.g. `https://example.onlyoffice.com`)"))?;
+    let url = Url::parse(raw).with_context(|| {
+        format!("`{raw}` is not a portal URL (expected e.g. `https://example.onlyoffice.com`)")
+    })?;
     if !url.username().is_empty() || url.password().is_some() {
         bail!("the portal URL must not carry credentials; use `DOCSPACE_TOKEN` or `--token-file`");
     }
@@ -93,7 +100,8 @@ fn is_loopback(url: &Url) -> bool {
 
 fn token(args: &PortalArgs) -> anyhow::Result<SecretString> {
     let token = match &args.token_file {
-        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read the token file `{}`", path.display()))?,
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the token file `{}`", path.display()))?,
         None => match std::env::var("DOCSPACE_TOKEN") {
             Ok(token) => token,
             Err(std::env::VarError::NotPresent) => {
@@ -107,7 +115,9 @@ fn token(args: &PortalArgs) -> anyhow::Result<SecretString> {
         bail!("the token is empty: set `DOCSPACE_TOKEN` or pass `--token-file PATH`");
     }
     if token.chars().any(|c| c.is_control() || c == ' ') {
-        bail!("the token contains spaces or control characters; check `DOCSPACE_TOKEN` or the token file");
+        bail!(
+            "the token contains spaces or control characters; check `DOCSPACE_TOKEN` or the token file"
+        );
     }
     Ok(SecretString::from(token.to_owned()))
 }

@@ -23,7 +23,19 @@ pub const MAX_CONCURRENT_WRITES: usize = 15;
 pub const MAX_CONCURRENT_READS: usize = 50;
 
 /// A room's type: `RoomType` in the server, fixed when the room is created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum RoomType {
     FormFilling,
@@ -110,7 +122,19 @@ impl std::fmt::Display for RoomType {
 }
 
 /// A member's access level in a room (`FileShare` in the server, without `None`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {
     RoomManager,

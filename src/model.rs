@@ -115,7 +115,10 @@ mod tests {
 
     #[test]
     fn a_room_type_is_saved_by_name_or_by_the_number_of_an_unknown_one() {
-        for (room_type, json) in [(PortalRoomType::Known(RoomType::Custom), "\"custom\""), (PortalRoomType::Unknown(12), "12")] {
+        for (room_type, json) in [
+            (PortalRoomType::Known(RoomType::Custom), "\"custom\""),
+            (PortalRoomType::Unknown(12), "12"),
+        ] {
             assert_eq!(serde_json::to_string(&room_type).unwrap(), json);
             assert_eq!(serde_json::from_str::<PortalRoomType>(json).unwrap(), room_type);
         }

@@ -2,8 +2,8 @@
 //! nothing for reads, so CI logs stay readable.
 
 use crate::apply::{Outcome, Status};
-use crate::plan::render::{describe, mark, room_label};
 use crate::plan::Target;
+use crate::plan::render::{describe, mark, room_label};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -19,7 +19,10 @@ impl Progress {
     pub fn new(terminal: bool) -> Progress {
         let bar = terminal.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos}/{len}").expect("a valid template"));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {pos}/{len}")
+                    .expect("a valid template"),
+            );
             bar
         });
         Progress { bar, failures: AtomicUsize::new(0), lines: true }
@@ -82,7 +85,12 @@ pub fn outcome_line(outcome: &Outcome) -> String {
         Some(id) => Target::Existing { id },
         None => Target::New,
     };
-    let what = format!("{} {}: {}", mark(&outcome.action), room_label(&outcome.title, &target), describe(&outcome.action));
+    let what = format!(
+        "{} {}: {}",
+        mark(&outcome.action),
+        room_label(&outcome.title, &target),
+        describe(&outcome.action)
+    );
     match &outcome.status {
         Status::Applied => format!("{what}: done"),
         Status::Failed(message) => format!("{what}: failed: {message}"),

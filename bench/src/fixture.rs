@@ -2,13 +2,20 @@
 //! declares, and the planner micro-benchmark builds a `PortalState` from.
 
 use docspace_rooms::docspace::{Access, RoomType};
-use docspace_rooms::model::{MemberSubject, Person, PortalRoom, PortalState, RoomMember, RoomState};
+use docspace_rooms::model::{
+    MemberSubject, Person, PortalRoom, PortalState, RoomMember, RoomState,
+};
 use std::fmt::Write as _;
 
 /// Types rooms are spread over (form-filling rooms live in their own area on a portal, so the
 /// listing's `searchArea=Any` matters).
-const TYPES: [RoomType; 5] =
-    [RoomType::Collaboration, RoomType::Custom, RoomType::Public, RoomType::VirtualData, RoomType::FormFilling];
+const TYPES: [RoomType; 5] = [
+    RoomType::Collaboration,
+    RoomType::Custom,
+    RoomType::Public,
+    RoomType::VirtualData,
+    RoomType::FormFilling,
+];
 /// Distinct tags in the fleet.
 const TAGS: usize = 50;
 
@@ -40,7 +47,12 @@ pub struct Entry {
 impl Entry {
     /// Room `i` of the fleet exactly as it is on the portal.
     pub fn fleet(i: usize) -> Entry {
-        Entry { title: title(i), room_type: Some(room_type(i)), tags: vec![tag(i)], ..Entry::default() }
+        Entry {
+            title: title(i),
+            room_type: Some(room_type(i)),
+            tags: vec![tag(i)],
+            ..Entry::default()
+        }
     }
 }
 
@@ -62,7 +74,8 @@ pub fn manifest_yaml(entries: impl IntoIterator<Item = Entry>) -> String {
             let _ = writeln!(yaml, "    tags: [{}]", entry.tags.join(", "));
         }
         if !entry.renamed_from.is_empty() {
-            let quoted: Vec<String> = entry.renamed_from.iter().map(|t| format!("\"{t}\"")).collect();
+            let quoted: Vec<String> =
+                entry.renamed_from.iter().map(|t| format!("\"{t}\"")).collect();
             let _ = writeln!(yaml, "    renamed_from: [{}]", quoted.join(", "));
         }
         if !entry.members.is_empty() {
@@ -152,7 +165,12 @@ fn room_people(i: usize, people: usize) -> [usize; 2] {
 /// portal they already have them, except that every 100th room's second member has another
 /// access (1% of rooms change members).
 pub fn members_manifest(rooms: usize, people: usize) -> String {
-    manifest_yaml((0..rooms).map(|i| Entry { members: room_people(i, people).map(email).to_vec(), ..Entry::fleet(i) }))
+    manifest_yaml(
+        (0..rooms).map(|i| Entry {
+            members: room_people(i, people).map(email).to_vec(),
+            ..Entry::fleet(i)
+        }),
+    )
 }
 
 /// The portal side of [`members_manifest`]: rooms, the directory and every room's members.
@@ -162,8 +180,18 @@ pub fn members_state(rooms: usize, people: usize) -> PortalState {
         room.state = RoomState::Active;
     }
     state.people = (0..people)
-        .map(|k| Person { id: format!("p{k}"), email: email(k), active: true, can_manage_rooms: false })
-        .chain([Person { id: "owner".into(), email: "owner@example.com".into(), active: true, can_manage_rooms: true }])
+        .map(|k| Person {
+            id: format!("p{k}"),
+            email: email(k),
+            active: true,
+            can_manage_rooms: false,
+        })
+        .chain([Person {
+            id: "owner".into(),
+            email: "owner@example.com".into(),
+            active: true,
+            can_manage_rooms: true,
+        }])
         .collect();
     let user = |k: usize, access: Access| RoomMember {
         subject: MemberSubject::User { id: format!("p{k}"), email: email(k) },
@@ -177,7 +205,10 @@ pub fn members_state(rooms: usize, people: usize) -> PortalState {
         .map(|(i, room)| {
             let [first, second] = room_people(i, people);
             let owner = RoomMember {
-                subject: MemberSubject::User { id: "owner".into(), email: "owner@example.com".into() },
+                subject: MemberSubject::User {
+                    id: "owner".into(),
+                    email: "owner@example.com".into(),
+                },
                 access: 1,
                 is_owner: true,
             };

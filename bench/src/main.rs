@@ -61,21 +61,35 @@ struct Args {
 }
 
 fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args { latency: Duration::from_millis(20), parallelism: server::default_parallelism(), parts: Vec::new(), serve: None, latency_given: false };
+    let mut args = Args {
+        latency: Duration::from_millis(20),
+        parallelism: server::default_parallelism(),
+        parts: Vec::new(),
+        serve: None,
+        latency_given: false,
+    };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
         let mut value = || raw.next().with_context(|| format!("`{flag}` needs a value\n{USAGE}"));
         match flag.as_str() {
             "--latency-ms" => {
-                args.latency = Duration::from_millis(value()?.parse().context("--latency-ms: not a number")?);
+                args.latency =
+                    Duration::from_millis(value()?.parse().context("--latency-ms: not a number")?);
                 args.latency_given = true;
             }
-            "--serve" => args.serve = Some(value()?.parse().context("--serve: not a number of rooms")?),
-            "--parallelism" => args.parallelism = value()?.parse().context("--parallelism: not a number")?,
+            "--serve" => {
+                args.serve = Some(value()?.parse().context("--serve: not a number of rooms")?)
+            }
+            "--parallelism" => {
+                args.parallelism = value()?.parse().context("--parallelism: not a number")?
+            }
             "--only" => {
                 let name = value()?;
                 for name in name.split(',') {
-                    let part = PARTS.iter().find(|(known, _)| *known == name).with_context(|| format!("unknown part `{name}`\n{USAGE}"))?;
+                    let part = PARTS
+                        .iter()
+                        .find(|(known, _)| *known == name)
+                        .with_context(|| format!("unknown part `{name}`\n{USAGE}"))?;
                     args.parts.push(part.1);
                 }
             }
@@ -117,10 +131,22 @@ fn main() -> anyhow::Result<()> {
         match part {
             Part::Plan => {
                 for rooms in [1_000, 10_000] {
-                    rows.extend(network::plan(&runtime, rooms, latency, &parallelisms, args.parallelism)?);
+                    rows.extend(network::plan(
+                        &runtime,
+                        rooms,
+                        latency,
+                        &parallelisms,
+                        args.parallelism,
+                    )?);
                 }
             }
-            Part::Apply => rows.extend(network::apply(&runtime, 1_000, latency, &parallelisms, args.parallelism)?),
+            Part::Apply => rows.extend(network::apply(
+                &runtime,
+                1_000,
+                latency,
+                &parallelisms,
+                args.parallelism,
+            )?),
             Part::Planner => rows.extend(planner::run()?),
             Part::Memory => rows.extend(memory::run(100_000)?),
             Part::Profile => {
@@ -144,7 +170,10 @@ fn main() -> anyhow::Result<()> {
     let met = rows.iter().filter(|row| row.pass == Some(true)).count();
     let missed = rows.iter().filter(|row| row.pass == Some(false)).count();
     println!();
-    println!("targets: {met} met, {missed} missed; whole run {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "targets: {met} met, {missed} missed; whole run {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -153,7 +182,10 @@ fn serve(rooms: usize, latency: Duration) -> anyhow::Result<()> {
     let server = server::Server::seeded(rooms, latency)?;
     println!("DOCSPACE_URL={}", server.emulator.url());
     println!("DOCSPACE_TOKEN={}", server.emulator.token());
-    eprintln!("serving {rooms} rooms with {} ms latency; Ctrl-C or end of input stops", latency.as_millis());
+    eprintln!(
+        "serving {rooms} rooms with {} ms latency; Ctrl-C or end of input stops",
+        latency.as_millis()
+    );
     std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())?;
     Ok(())
 }

@@ -15,26 +15,44 @@ const TARGET_MB: f64 = 150.0;
 
 /// The release binary, built first when the bench runs under cargo (so it is never stale).
 fn binary() -> anyhow::Result<PathBuf> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ is inside the workspace");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"));
+    let workspace =
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("bench/ is inside the workspace");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace.join("target"));
     let binary = target.join("release").join("docspace-rooms");
     if let Some(cargo) = std::env::var_os("CARGO") {
         eprintln!("building {} (cargo build --release --bin docspace-rooms)", binary.display());
         let mut build = Command::new(cargo);
-        build.args(["build", "--release", "--quiet", "-p", "docspace-rooms", "--bin", "docspace-rooms"]).current_dir(workspace);
+        build
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "docspace-rooms",
+                "--bin",
+                "docspace-rooms",
+            ])
+            .current_dir(workspace);
         // What `cargo run` set for this package: build scripts that watch them (ring watches
         // CARGO_MANIFEST_DIR) would otherwise rebuild here, and again at the next `cargo run`.
         for (name, _) in std::env::vars_os() {
             let name = name.to_string_lossy();
             let from_cargo_run = name.starts_with("CARGO_PKG_")
-                || ["CARGO_MANIFEST_DIR", "CARGO_MANIFEST_PATH", "CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE"].contains(&name.as_ref());
+                || [
+                    "CARGO_MANIFEST_DIR",
+                    "CARGO_MANIFEST_PATH",
+                    "CARGO_CRATE_NAME",
+                    "CARGO_BIN_NAME",
+                    "CARGO_PRIMARY_PACKAGE",
+                ]
+                .contains(&name.as_ref());
             if from_cargo_run {
                 build.env_remove(name.as_ref());
             }
         }
-        let status = build
-            .status()
-            .context("cannot run cargo")?;
+        let status = build.status().context("cannot run cargo")?;
         if !status.success() {
             bail!("`cargo build --release --bin docspace-rooms` failed");
         }
@@ -52,7 +70,11 @@ struct Usage {
 }
 
 fn parse_usage(report: &str) -> Option<Usage> {
-    let field = |name: &str| report.lines().find_map(|line| line.trim().strip_prefix(name).map(|rest| rest.trim().to_owned()));
+    let field = |name: &str| {
+        report
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(name).map(|rest| rest.trim().to_owned()))
+    };
     Some(Usage {
         max_rss_kb: field("Maximum resident set size (kbytes):")?.parse().ok()?,
         elapsed: field("Elapsed (wall clock) time (h:mm:ss or m:ss):").unwrap_or_default(),
@@ -90,8 +112,16 @@ pub fn run(rooms: usize) -> anyhow::Result<Vec<Row>> {
     let server = Server::seeded(rooms, Duration::ZERO)?;
     let dir = tempfile::tempdir()?;
     let cases = [
-        (format!("plan binary, {rooms} portal rooms, all declared"), fixture::managed_manifest(rooms), true),
-        (format!("plan binary, {rooms} portal rooms, 10 declared"), fixture::managed_manifest(10), false),
+        (
+            format!("plan binary, {rooms} portal rooms, all declared"),
+            fixture::managed_manifest(rooms),
+            true,
+        ),
+        (
+            format!("plan binary, {rooms} portal rooms, 10 declared"),
+            fixture::managed_manifest(10),
+            false,
+        ),
     ];
     let mut rows = Vec::new();
     for (scenario, manifest, targeted) in cases {
@@ -104,7 +134,11 @@ pub fn run(rooms: usize) -> anyhow::Result<Vec<Row>> {
             requests: Some((server.requests() - before, None)),
             target: if targeted { format!("< {TARGET_MB:.0} MB") } else { String::new() },
             pass: targeted.then_some(mb < TARGET_MB),
-            notes: format!("{:.1} MB manifest; took {} (no latency)", manifest.len() as f64 / 1e6, usage.elapsed),
+            notes: format!(
+                "{:.1} MB manifest; took {} (no latency)",
+                manifest.len() as f64 / 1e6,
+                usage.elapsed
+            ),
             ..Row::default()
         });
     }

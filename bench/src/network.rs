@@ -44,7 +44,13 @@ fn ratio(wall: Duration, floor: Duration) -> f64 {
 
 /// `plan` over a portal of `rooms` rooms whose manifest declares every one (1% retagged), at
 /// each parallelism.
-pub fn plan(runtime: &tokio::runtime::Runtime, rooms: usize, latency: Duration, parallelisms: &[usize], default: usize) -> anyhow::Result<Vec<Row>> {
+pub fn plan(
+    runtime: &tokio::runtime::Runtime,
+    rooms: usize,
+    latency: Duration,
+    parallelisms: &[usize],
+    default: usize,
+) -> anyhow::Result<Vec<Row>> {
     let server = Server::seeded(rooms, latency)?;
     let dir = tempfile::tempdir()?;
     let manifest = dir.path().join("rooms.yaml");
@@ -61,11 +67,24 @@ pub fn plan(runtime: &tokio::runtime::Runtime, rooms: usize, latency: Duration, 
             let portal = server.portal(parallelism)?;
             let before = server.requests();
             let started = Instant::now();
-            let planned = runtime.block_on(read_and_plan(&manifest, &portal, &PlanOptions::default(), &Progress::hidden()))?;
+            let planned = runtime.block_on(read_and_plan(
+                &manifest,
+                &portal,
+                &PlanOptions::default(),
+                &Progress::hidden(),
+            ))?;
             walls.push(started.elapsed());
             requests = (server.requests() - before, Some(portal.requests_sent()));
-            ensure!(planned.state.rooms.len() == rooms, "read {} rooms of {rooms}", planned.state.rooms.len());
-            ensure!(planned.plan.counts().set_tags == rooms.div_ceil(100), "unexpected plan: {}", planned.plan.summary());
+            ensure!(
+                planned.state.rooms.len() == rooms,
+                "read {} rooms of {rooms}",
+                planned.state.rooms.len()
+            );
+            ensure!(
+                planned.plan.counts().set_tags == rooms.div_ceil(100),
+                "unexpected plan: {}",
+                planned.plan.summary()
+            );
         }
         walls.sort();
         let wall = walls[walls.len() / 2];
@@ -82,7 +101,10 @@ pub fn plan(runtime: &tokio::runtime::Runtime, rooms: usize, latency: Duration, 
             ratio: Some(ratio),
             target: if targeted { format!("≤ {PLAN_TARGET}× floor") } else { String::new() },
             pass: targeted.then_some(ratio <= PLAN_TARGET),
-            notes: format!("median of {PLAN_RUNS}; manifest of {rooms} rooms parses in {}", millis(parse)),
+            notes: format!(
+                "median of {PLAN_RUNS}; manifest of {rooms} rooms parses in {}",
+                millis(parse)
+            ),
         });
     }
     Ok(rows)
@@ -96,13 +118,20 @@ struct Applied {
 }
 
 /// `apply` of `creates` new rooms to an empty portal: plan (one listing read), then execute.
-fn apply_once(runtime: &tokio::runtime::Runtime, manifest: &Path, creates: usize, latency: Duration, parallelism: usize) -> anyhow::Result<Applied> {
+fn apply_once(
+    runtime: &tokio::runtime::Runtime,
+    manifest: &Path,
+    creates: usize,
+    latency: Duration,
+    parallelism: usize,
+) -> anyhow::Result<Applied> {
     let server = Server::start(latency)?;
     let portal = server.portal(parallelism)?;
     let before = server.requests();
     let started = Instant::now();
     let report = runtime.block_on(async {
-        let planned = read_and_plan(manifest, &portal, &PlanOptions::default(), &Progress::hidden()).await?;
+        let planned =
+            read_and_plan(manifest, &portal, &PlanOptions::default(), &Progress::hidden()).await?;
         let known: HashSet<u64> = planned.state.rooms.iter().map(|room| room.id).collect();
         anyhow::Ok(execute(&portal, &planned.plan, &known, &|_| {}).await)
     })?;
@@ -118,7 +147,13 @@ fn apply_once(runtime: &tokio::runtime::Runtime, manifest: &Path, creates: usize
 }
 
 /// `apply` of `creates` creates at each parallelism, plus the speed-up of the default over 1.
-pub fn apply(runtime: &tokio::runtime::Runtime, creates: usize, latency: Duration, parallelisms: &[usize], default: usize) -> anyhow::Result<Vec<Row>> {
+pub fn apply(
+    runtime: &tokio::runtime::Runtime,
+    creates: usize,
+    latency: Duration,
+    parallelisms: &[usize],
+    default: usize,
+) -> anyhow::Result<Vec<Row>> {
     let dir = tempfile::tempdir()?;
     let manifest = dir.path().join("rooms.yaml");
     std::fs::write(&manifest, fixture::create_manifest(creates))?;
@@ -126,8 +161,10 @@ pub fn apply(runtime: &tokio::runtime::Runtime, creates: usize, latency: Duratio
     let mut rows = Vec::new();
     let mut walls = Vec::new();
     for &parallelism in parallelisms {
-        let run = apply_once(runtime, &manifest, creates, latency, parallelism)
-            .with_context(|| format!("apply of {creates} creates with --parallelism {parallelism}"))?;
+        let run =
+            apply_once(runtime, &manifest, creates, latency, parallelism).with_context(|| {
+                format!("apply of {creates} creates with --parallelism {parallelism}")
+            })?;
         let trips = apply_floor(creates, parallelism);
         let floor = latency * trips as u32;
         let ratio = ratio(run.wall, floor);
@@ -157,7 +194,10 @@ pub fn apply(runtime: &tokio::runtime::Runtime, creates: usize, latency: Duratio
             ratio: Some(speedup),
             target: format!("≥ {APPLY_SPEEDUP_TARGET}× faster"),
             pass: Some(speedup >= APPLY_SPEEDUP_TARGET),
-            notes: format!("ideal {:.2}×", apply_floor(creates, 1) as f64 / apply_floor(creates, default) as f64),
+            notes: format!(
+                "ideal {:.2}×",
+                apply_floor(creates, 1) as f64 / apply_floor(creates, default) as f64
+            ),
             ..Row::default()
         });
     }

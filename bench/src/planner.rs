@@ -38,19 +38,31 @@ impl Timed {
 /// Parses `yaml` (timed once), plans it against `state` once to warm up, then `RUNS` times.
 fn time_plan(rooms: usize, yaml: &str, state: &PortalState) -> anyhow::Result<Timed> {
     let parse_started = Instant::now();
-    let (manifest, _warnings): (Manifest, _) = docspace_rooms::manifest::parse(Path::new("rooms.yaml"), yaml)?;
+    let (manifest, _warnings): (Manifest, _) =
+        docspace_rooms::manifest::parse(Path::new("rooms.yaml"), yaml)?;
     let parse = parse_started.elapsed();
     let options = PlanOptions::default();
     let counts = plan(&manifest, state, &options)?.counts();
     let mut times: Vec<Duration> = (0..RUNS)
         .map(|_| {
             let started = Instant::now();
-            black_box(plan(black_box(&manifest), black_box(state), &options).expect("planned once already"));
+            black_box(
+                plan(black_box(&manifest), black_box(state), &options)
+                    .expect("planned once already"),
+            );
             started.elapsed()
         })
         .collect();
     times.sort();
-    Ok(Timed { rooms, median: times[RUNS / 2], min: times[0], max: times[RUNS - 1], counts, parse, yaml_bytes: yaml.len() })
+    Ok(Timed {
+        rooms,
+        median: times[RUNS / 2],
+        min: times[0],
+        max: times[RUNS - 1],
+        counts,
+        parse,
+        yaml_bytes: yaml.len(),
+    })
 }
 
 fn describe(timed: &Timed) -> String {
@@ -84,7 +96,11 @@ fn linearity(scenario: &str, smaller: &Timed, larger: &Timed) -> Row {
 /// A mixed manifest (every kind of decision, no members) of `rooms` rooms against as many
 /// portal rooms plus 1% unmanaged.
 fn mixed(rooms: usize) -> anyhow::Result<Timed> {
-    let timed = time_plan(rooms, &fixture::mixed_manifest(rooms), &fixture::portal_state(rooms, rooms / 100))?;
+    let timed = time_plan(
+        rooms,
+        &fixture::mixed_manifest(rooms),
+        &fixture::portal_state(rooms, rooms / 100),
+    )?;
     let per_200 = rooms / 200;
     let c = &timed.counts;
     ensure!(
@@ -97,7 +113,11 @@ fn mixed(rooms: usize) -> anyhow::Result<Timed> {
 /// Every room declares two members, from a directory of a tenth as many people.
 fn with_members(rooms: usize) -> anyhow::Result<Timed> {
     let people = rooms / 10;
-    let timed = time_plan(rooms, &fixture::members_manifest(rooms, people), &fixture::members_state(rooms, people))?;
+    let timed = time_plan(
+        rooms,
+        &fixture::members_manifest(rooms, people),
+        &fixture::members_state(rooms, people),
+    )?;
     ensure!(timed.counts.set_members == rooms.div_ceil(100), "unexpected plan: {:?}", timed.counts);
     Ok(timed)
 }
@@ -134,7 +154,11 @@ pub fn run() -> anyhow::Result<Vec<Row>> {
     let large = with_members(10_000)?;
     for timed in [&small, &large] {
         rows.push(Row {
-            scenario: format!("planner with members, {} rooms, {} people", timed.rooms, timed.rooms / 10),
+            scenario: format!(
+                "planner with members, {} rooms, {} people",
+                timed.rooms,
+                timed.rooms / 10
+            ),
             measured: millis(timed.median),
             notes: describe(timed),
             ..Row::default()

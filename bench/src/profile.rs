@@ -52,7 +52,14 @@ pub fn run(runtime: &tokio::runtime::Runtime, rooms: usize) -> anyhow::Result<Ve
         let mut bytes = 0;
         for &start in &sampled {
             let started = Instant::now();
-            let body = http.get(&url).query(&page_query(start)).bearer_auth(&token).send().await?.bytes().await?;
+            let body = http
+                .get(&url)
+                .query(&page_query(start))
+                .bearer_auth(&token)
+                .send()
+                .await?
+                .bytes()
+                .await?;
             raw.push(started.elapsed());
             bytes += body.len();
         }
@@ -80,19 +87,29 @@ pub fn run(runtime: &tokio::runtime::Runtime, rooms: usize) -> anyhow::Result<Ve
         notes,
         ..Row::default()
     };
-    let mut rows = vec![row("page: emulator + HTTP, raw GET", raw, format!("{sample}; {:.0} KB per page", bytes as f64 / 1e3))];
+    let mut rows = vec![row(
+        "page: emulator + HTTP, raw GET",
+        raw,
+        format!("{sample}; {:.0} KB per page", bytes as f64 / 1e3),
+    )];
     // The client's share is a difference of medians: only worth showing where the emulator's
     // own cost is small and steady.
     if let Some(listed) = listed {
         rows.push(row(
             "page: + envelope decode, Portal::get",
             envelope,
-            format!("{sample}; client decode ≈ {:.2} ms", envelope.saturating_sub(raw).as_secs_f64() * 1000.0),
+            format!(
+                "{sample}; client decode ≈ {:.2} ms",
+                envelope.saturating_sub(raw).as_secs_f64() * 1000.0
+            ),
         ));
         rows.push(row(
             "page: + rooms, Portal::list_rooms",
             listed,
-            format!("mean over {pages} pages; room conversion ≈ {:.2} ms", listed.saturating_sub(envelope).as_secs_f64() * 1000.0),
+            format!(
+                "mean over {pages} pages; room conversion ≈ {:.2} ms",
+                listed.saturating_sub(envelope).as_secs_f64() * 1000.0
+            ),
         ));
     }
     Ok(rows)

@@ -15,8 +15,12 @@ pub struct Server {
 impl Server {
     /// An empty portal that delays every request by `latency`.
     pub fn start(latency: Duration) -> anyhow::Result<Server> {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-        let config = EmulatorConfig { faults: Faults { latency, ..Faults::default() }, ..EmulatorConfig::default() };
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+        let config = EmulatorConfig {
+            faults: Faults { latency, ..Faults::default() },
+            ..EmulatorConfig::default()
+        };
         let emulator = runtime.block_on(Emulator::start(config))?;
         Ok(Server { emulator, _runtime: runtime })
     }
@@ -25,7 +29,12 @@ impl Server {
     pub fn seeded(rooms: usize, latency: Duration) -> anyhow::Result<Server> {
         let server = Server::start(latency)?;
         for i in 0..rooms {
-            server.emulator.seed_room(&fixture::title(i), fixture::room_type(i), false, &[&fixture::tag(i)]);
+            server.emulator.seed_room(
+                &fixture::title(i),
+                fixture::room_type(i),
+                false,
+                &[&fixture::tag(i)],
+            );
         }
         Ok(server)
     }

@@ -36,7 +36,8 @@ impl Row {
                 Some(client) if client != server as u64 => format!("{server} (client {client})"),
                 _ => server.to_string(),
             }),
-            self.floor.map_or("-".into(), |(trips, time)| format!("{trips} × lat = {}", millis(time))),
+            self.floor
+                .map_or("-".into(), |(trips, time)| format!("{trips} × lat = {}", millis(time))),
             self.ratio.map_or("-".into(), |r| format!("{r:.2}×")),
             if self.target.is_empty() { "-".into() } else { self.target.clone() },
             match self.pass {
@@ -49,7 +50,8 @@ impl Row {
     }
 }
 
-const HEADERS: [&str; 9] = ["scenario", "P", "measured", "requests", "floor", "ratio", "target", "result", "notes"];
+const HEADERS: [&str; 9] =
+    ["scenario", "P", "measured", "requests", "floor", "ratio", "target", "result", "notes"];
 
 pub fn render(rows: &[Row]) -> String {
     let cells: Vec<[String; 9]> = rows.iter().map(Row::cells).collect();
@@ -60,8 +62,11 @@ pub fn render(rows: &[Row]) -> String {
         }
     }
     let line = |row: &[String]| {
-        let padded: Vec<String> =
-            row.iter().zip(widths).map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.chars().count()))).collect();
+        let padded: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.chars().count())))
+            .collect();
         format!("| {} |\n", padded.join(" | "))
     };
     let mut out = line(&HEADERS.map(String::from));

@@ -13,18 +13,30 @@ use std::collections::HashSet;
 /// Applies `plan`, calling `on_outcome` as each step ends, and returns every step's outcome in
 /// plan order. `known` holds the ids of the rooms read while planning, so an ambiguous create
 /// can tell its own room from one that existed before.
-pub async fn execute(portal: &Portal, plan: &Plan, known: &HashSet<u64>, on_outcome: &(dyn Fn(&Outcome) + Sync)) -> Report {
+pub async fn execute(
+    portal: &Portal,
+    plan: &Plan,
+    known: &HashSet<u64>,
+    on_outcome: &(dyn Fn(&Outcome) + Sync),
+) -> Report {
     let parallelism = portal.config().parallelism.max(1);
-    let mut rooms: Vec<(usize, Vec<Outcome>)> = futures::stream::iter(plan.rooms.iter().enumerate())
-        .map(|(index, room)| async move { (index, run_room(portal, room, known, on_outcome).await) })
-        .buffer_unordered(parallelism)
-        .collect()
-        .await;
+    let mut rooms: Vec<(usize, Vec<Outcome>)> = futures::stream::iter(
+        plan.rooms.iter().enumerate(),
+    )
+    .map(|(index, room)| async move { (index, run_room(portal, room, known, on_outcome).await) })
+    .buffer_unordered(parallelism)
+    .collect()
+    .await;
     rooms.sort_by_key(|(index, _)| *index);
     Report { outcomes: rooms.into_iter().flat_map(|(_, outcomes)| outcomes).collect() }
 }
 
-async fn run_room(portal: &Portal, room: &RoomPlan, known: &HashSet<u64>, on_outcome: &(dyn Fn(&Outcome) + Sync)) -> Vec<Outcome> {
+async fn run_room(
+    portal: &Portal,
+    room: &RoomPlan,
+    known: &HashSet<u64>,
+    on_outcome: &(dyn Fn(&Outcome) + Sync),
+) -> Vec<Outcome> {
     let mut id = match room.target {
         Target::Existing { id } => Some(id),
         Target::New => None,
@@ -45,14 +57,20 @@ async fn run_room(portal: &Portal, room: &RoomPlan, known: &HashSet<u64>, on_out
                 }
             }
         };
-        let outcome = Outcome { title: room.title.clone(), room_id: id, action: step.action.clone(), status };
+        let outcome =
+            Outcome { title: room.title.clone(), room_id: id, action: step.action.clone(), status };
         on_outcome(&outcome);
         outcomes.push(outcome);
     }
     outcomes
 }
 
-async fn run_step(portal: &Portal, action: &Action, id: &mut Option<u64>, known: &HashSet<u64>) -> Result<(), ApiError> {
+async fn run_step(
+    portal: &Portal,
+    action: &Action,
+    id: &mut Option<u64>,
+    known: &HashSet<u64>,
+) -> Result<(), ApiError> {
     if let Action::Create { title, room_type, tags } = action {
         let room = portal.create_room(title, *room_type, tags, known).await?;
         *id = Some(room.id);
@@ -74,7 +92,12 @@ async fn run_step(portal: &Portal, action: &Action, id: &mut Option<u64>, known:
 
 /// Sends a room's member changes in one request, then reads the members back: a 200 does not
 /// prove an invitation took effect (a portal silently drops terminated users, some guests).
-async fn set_members(portal: &Portal, room: u64, notify: bool, changes: &[MemberChange]) -> Result<(), ApiError> {
+async fn set_members(
+    portal: &Portal,
+    room: u64,
+    notify: bool,
+    changes: &[MemberChange],
+) -> Result<(), ApiError> {
     let invitations: Vec<Invitation> = changes
         .iter()
         .map(|change| Invitation {
@@ -88,7 +111,8 @@ async fn set_members(portal: &Portal, room: u64, notify: bool, changes: &[Member
         .collect();
     portal.set_room_members(room, &invitations, notify).await?;
     let now = portal.room_members(room).await?;
-    let problems: Vec<String> = changes.iter().filter_map(|change| unapplied(change, &now)).collect();
+    let problems: Vec<String> =
+        changes.iter().filter_map(|change| unapplied(change, &now)).collect();
     if problems.is_empty() { Ok(()) } else { Err(ApiError::MembersNotApplied { room, problems }) }
 }
 
@@ -98,14 +122,18 @@ fn unapplied(change: &MemberChange, now: &[RoomMember]) -> Option<String> {
         (MemberSubject::User { id, email }, Member::User(wanted)) => {
             change.portal_id.as_deref() == Some(id.as_str()) || email.eq_ignore_ascii_case(wanted)
         }
-        (MemberSubject::Group { id, .. }, Member::Group(_)) => change.portal_id.as_deref() == Some(id.as_str()),
+        (MemberSubject::Group { id, .. }, Member::Group(_)) => {
+            change.portal_id.as_deref() == Some(id.as_str())
+        }
         _ => false,
     });
     let who = crate::text::escape(&change.member.to_string());
     match (change.after, found) {
         (Some(access), Some(member)) if member.access == access.code() => None,
         (Some(access), Some(_)) => Some(format!("`{who}` does not have {access} access")),
-        (Some(_), None) => Some(format!("`{who}` was not added: the portal dropped the invitation (a terminated account, or a guest it does not allow)")),
+        (Some(_), None) => Some(format!(
+            "`{who}` was not added: the portal dropped the invitation (a terminated account, or a guest it does not allow)"
+        )),
         (None, Some(_)) => Some(format!("`{who}` was not removed")),
         (None, None) => None,
     }

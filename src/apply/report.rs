@@ -51,6 +51,11 @@ impl Report {
 
     /// `Apply: 5 applied, 1 failed, 2 skipped.`
     pub fn summary(&self) -> String {
-        format!("Apply: {} applied, {} failed, {} skipped.", self.applied(), self.failed(), self.skipped())
+        format!(
+            "Apply: {} applied, {} failed, {} skipped.",
+            self.applied(),
+            self.failed(),
+            self.skipped()
+        )
     }
 }

@@ -23,14 +23,17 @@ pub async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit> {
             let saved = SavedPlan::read(path)?;
             check_portal(&saved, &portal)?;
             let mut state = read_portal(&portal, Scope::Rooms, &progress).await?;
-            state.members = read_room_members(&portal, saved.plan.member_rooms())
-                .await
-                .with_context(|| format!("cannot read the room members of `{}`", portal.base_url()))?;
+            state.members =
+                read_room_members(&portal, saved.plan.member_rooms()).await.with_context(|| {
+                    format!("cannot read the room members of `{}`", portal.base_url())
+                })?;
             check_fresh(&saved.plan, &state)?;
             (saved.plan, state.rooms.iter().map(|room| room.id).collect())
         }
         None => {
-            let planned = read_and_plan(&args.manifest.manifest, &portal, &options(&args.select), &progress).await?;
+            let planned =
+                read_and_plan(&args.manifest.manifest, &portal, &options(&args.select), &progress)
+                    .await?;
             (planned.plan, planned.state.rooms.iter().map(|room| room.id).collect())
         }
     };
@@ -38,7 +41,11 @@ pub async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit> {
 
     let manifest_name = args.manifest.manifest.display().to_string();
     let json = args.format == ReportFormat::Json;
-    let shown = render::text(&plan, &manifest_name, if json { output.stderr_color } else { output.stdout_color });
+    let shown = render::text(
+        &plan,
+        &manifest_name,
+        if json { output.stderr_color } else { output.stdout_color },
+    );
     if json {
         eprint!("{shown}");
     } else {
@@ -58,20 +65,29 @@ pub async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit> {
     let (report, interrupted) = apply_plan(&portal, &plan, &known, &progress).await;
     print_report(&report, args.format)?;
     if interrupted {
-        eprintln!("error: interrupted; the summary above is what happened. Run `apply` again to converge.");
+        eprintln!(
+            "error: interrupted; the summary above is what happened. Run `apply` again to converge."
+        );
     }
     Ok(if report.is_success() && !interrupted { Exit::Success } else { Exit::Failure })
 }
 
 /// Executes with Ctrl-C and SIGTERM handled: the first starts nothing new and lets what is in
 /// flight finish; a second stops at once.
-pub async fn apply_plan(portal: &Portal, plan: &Plan, known: &HashSet<u64>, progress: &Progress) -> (Report, bool) {
+pub async fn apply_plan(
+    portal: &Portal,
+    plan: &Plan,
+    known: &HashSet<u64>,
+    progress: &Progress,
+) -> (Report, bool) {
     let watcher = {
         let portal = portal.clone();
         tokio::spawn(async move {
             crate::signal::shutdown().await;
             portal.interrupt();
-            eprintln!("interrupted: finishing the actions in flight, starting nothing new (interrupt again to stop now)");
+            eprintln!(
+                "interrupted: finishing the actions in flight, starting nothing new (interrupt again to stop now)"
+            );
             crate::signal::shutdown().await;
             eprintln!("error: stopped at once; actions in flight may or may not have happened");
             std::process::exit(1);
@@ -127,7 +143,9 @@ fn check_deletes(plan: &Plan, allowed: bool) -> anyhow::Result<()> {
 
 fn confirm(output: Output) -> anyhow::Result<()> {
     if !output.interactive {
-        bail!("refusing to apply without confirmation: no terminal to ask on; pass `--auto-approve` to apply");
+        bail!(
+            "refusing to apply without confirmation: no terminal to ask on; pass `--auto-approve` to apply"
+        );
     }
     eprint!("Apply these changes? [y/N] ");
     std::io::stderr().flush()?;
@@ -143,7 +161,10 @@ fn confirm(output: Output) -> anyhow::Result<()> {
 fn check_portal(saved: &SavedPlan, portal: &Portal) -> anyhow::Result<()> {
     let here = portal.base_url().to_string();
     if saved.portal.trim_end_matches('/') != here.trim_end_matches('/') {
-        bail!("the plan was made for `{}`, not `{here}`; make a plan against this portal", saved.portal);
+        bail!(
+            "the plan was made for `{}`, not `{here}`; make a plan against this portal",
+            saved.portal
+        );
     }
     Ok(())
 }
@@ -172,14 +193,22 @@ pub fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> {
             tags
         };
         if sorted(&after.tags) != sorted(&before.tags) {
-            changes.push(format!("{label} was retagged: [{}] → [{}]", before.tags.join(", "), after.tags.join(", ")));
+            changes.push(format!(
+                "{label} was retagged: [{}] → [{}]",
+                before.tags.join(", "),
+                after.tags.join(", ")
+            ));
         }
     }
     for (room, step) in plan.steps() {
         match (&step.action, &room.target) {
             (Action::Create { title, .. }, _) => {
                 for room in now.rooms.iter().filter(|room| &room.title == title) {
-                    changes.push(format!("room {} \"{}\", which the plan would create, now exists", room.id, escape(title)));
+                    changes.push(format!(
+                        "room {} \"{}\", which the plan would create, now exists",
+                        room.id,
+                        escape(title)
+                    ));
                 }
             }
             (Action::SetMembers { changes: planned, .. }, Target::Existing { id }) => {
@@ -193,7 +222,10 @@ pub fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
-    bail!("the portal changed since the plan was made, so it was not applied; make a new plan:\n  {}", changes.join("\n  "))
+    bail!(
+        "the portal changed since the plan was made, so it was not applied; make a new plan:\n  {}",
+        changes.join("\n  ")
+    )
 }
 
 /// The planned member changes whose starting point no longer holds: each member must still
@@ -214,7 +246,9 @@ fn stale_members(label: &str, planned: &[MemberChange], members: &[RoomMember]) 
         }
         let who = escape(&change.member.to_string());
         stale.push(match (change.before, now) {
-            (Some(before), Some(now)) => format!("{label}: {who}'s access changed from `{before}` to `{now}`"),
+            (Some(before), Some(now)) => {
+                format!("{label}: {who}'s access changed from `{before}` to `{now}`")
+            }
             (Some(before), None) => format!("{label}: {who} no longer has `{before}` access"),
             (None, Some(now)) => format!("{label}: {who} was given `{now}` access"),
             (None, None) => continue,

@@ -7,8 +7,8 @@ use crate::cli::DemoArgs;
 use crate::config::Output;
 use crate::docspace::{Access, RoomType};
 use crate::emulator::{Emulator, EmulatorConfig, PersonSeed};
-use crate::portal::members::Invitation;
 use crate::plan::{PlanOptions, render};
+use crate::portal::members::Invitation;
 use crate::portal::{Portal, PortalConfig};
 use crate::progress::Progress;
 use anyhow::Context;
@@ -57,16 +57,26 @@ async fn seed(emulator: &Emulator, portal: &Portal) -> anyhow::Result<()> {
     }
     emulator.advance_room_ids(PINNED.0);
     emulator.seed_room(PINNED.1, RoomType::VirtualData, false, &["client"]);
-    let invite = |email: &str, access: Access| Invitation { portal_id: Some(ids[email].clone()), email: None, access: access.code() };
-    let members = [invite("ben@example.com", Access::Viewer), invite("dave@example.com", Access::Editor)];
-    portal.set_room_members(finance, &members, false).await.context("cannot seed Finance's members")?;
+    let invite = |email: &str, access: Access| Invitation {
+        portal_id: Some(ids[email].clone()),
+        email: None,
+        access: access.code(),
+    };
+    let members =
+        [invite("ben@example.com", Access::Viewer), invite("dave@example.com", Access::Editor)];
+    portal
+        .set_room_members(finance, &members, false)
+        .await
+        .context("cannot seed Finance's members")?;
     Ok(())
 }
 
 pub async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit> {
-    let emulator = Emulator::start(EmulatorConfig::default()).await.context("cannot start the emulator")?;
+    let emulator =
+        Emulator::start(EmulatorConfig::default()).await.context("cannot start the emulator")?;
     let url = reqwest::Url::parse(&emulator.url()).context("the emulator's URL")?;
-    let portal = Portal::new(PortalConfig::new(url, SecretString::from(emulator.token().to_owned())))?;
+    let portal =
+        Portal::new(PortalConfig::new(url, SecretString::from(emulator.token().to_owned())))?;
     seed(&emulator, &portal).await?;
     eprintln!(
         "Started an emulated DocSpace portal at {} with {} rooms and {} people.\n",
@@ -95,7 +105,10 @@ pub async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit> {
     let second = read_and_plan(manifest, &portal, &options, &Progress::hidden()).await?;
     crate::out!("{}", render::text(&second.plan, &name, output.stdout_color))?;
     if second.plan.is_empty() {
-        crate::outln!("\nThe portal now matches `{name}`; {} requests were sent in all.", portal.requests_sent())?;
+        crate::outln!(
+            "\nThe portal now matches `{name}`; {} requests were sent in all.",
+            portal.requests_sent()
+        )?;
     }
 
     emulator.shutdown().await;

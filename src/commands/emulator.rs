@@ -6,10 +6,9 @@ use anyhow::Context;
 use std::net::SocketAddr;
 
 pub async fn run(args: &EmulatorArgs) -> anyhow::Result<()> {
-    let listen: SocketAddr = args
-        .listen
-        .parse()
-        .with_context(|| format!("--listen {:?} is not an address like 127.0.0.1:8080", args.listen))?;
+    let listen: SocketAddr = args.listen.parse().with_context(|| {
+        format!("--listen {:?} is not an address like 127.0.0.1:8080", args.listen)
+    })?;
     let config = EmulatorConfig {
         token: args.token.clone(),
         state_file: args.state.clone(),

@@ -8,10 +8,10 @@ use crate::config::{self, Output};
 use crate::docspace::Access;
 use crate::manifest::{DesiredState, Manifest, MemberSpec, RoomSpec, Subject};
 use crate::model::{MemberSubject, PortalState, RoomState};
-use std::collections::HashMap;
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
+use std::collections::HashMap;
 
 pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
     let portal = Portal::new(config::portal(&args.portal)?)?;
@@ -27,13 +27,21 @@ pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
     );
     let (manifest, skipped) = manifest_of(&state);
     for (room, access) in skipped {
-        eprintln!("warning: room {room} has a member with access {access}, which a manifest cannot name; left out");
+        eprintln!(
+            "warning: room {room} has a member with access {access}, which a manifest cannot name; left out"
+        );
     }
     let yaml = crate::manifest::to_yaml(&manifest, &header);
     match &args.output {
         Some(path) => {
-            std::fs::write(path, &yaml).with_context(|| format!("cannot write `{}`", path.display()))?;
-            eprintln!("Wrote {} room{} to `{}`.", state.rooms.len(), crate::plan::plural(state.rooms.len()), path.display());
+            std::fs::write(path, &yaml)
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+            eprintln!(
+                "Wrote {} room{} to `{}`.",
+                state.rooms.len(),
+                crate::plan::plural(state.rooms.len()),
+                path.display()
+            );
         }
         None => crate::out!("{yaml}")?,
     }
@@ -43,7 +51,8 @@ pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
 /// The manifest that describes `state` exactly, and the (room, access) pairs of members whose
 /// access level a manifest cannot name.
 pub fn manifest_of(state: &PortalState) -> (Manifest, Vec<(u64, i64)>) {
-    let emails: HashMap<&str, &str> = state.people.iter().map(|p| (p.id.as_str(), p.email.as_str())).collect();
+    let emails: HashMap<&str, &str> =
+        state.people.iter().map(|p| (p.id.as_str(), p.email.as_str())).collect();
     let mut skipped = Vec::new();
     let mut members_of = |room: u64| -> Option<Vec<MemberSpec>> {
         let mut members: Vec<MemberSpec> = state
@@ -57,7 +66,9 @@ pub fn manifest_of(state: &PortalState) -> (Manifest, Vec<(u64, i64)>) {
                     return None;
                 };
                 let subject = match &member.subject {
-                    MemberSubject::User { id, email } if email.is_empty() => Subject::User(emails.get(id.as_str())?.to_string()),
+                    MemberSubject::User { id, email } if email.is_empty() => {
+                        Subject::User(emails.get(id.as_str())?.to_string())
+                    }
                     MemberSubject::User { email, .. } => Subject::User(email.clone()),
                     MemberSubject::Group { name, .. } => Subject::Group(name.clone()),
                 };
@@ -109,17 +120,22 @@ mod tests {
             tags: vec!["x".into()],
         };
         let state = PortalState {
-            rooms: vec![room(1, "Legal", RoomType::Custom.into()), room(2, "Bots", PortalRoomType::Unknown(12))],
+            rooms: vec![
+                room(1, "Legal", RoomType::Custom.into()),
+                room(2, "Bots", PortalRoomType::Unknown(12)),
+            ],
             ..PortalState::default()
         };
         let (manifest, skipped) = manifest_of(&state);
         assert!(skipped.is_empty());
         let yaml = crate::manifest::to_yaml(&manifest, "# exported\n");
         assert!(yaml.contains("title: Bots\n    id: 2\n"), "{yaml}");
-        let (parsed, _) = crate::manifest::parse(std::path::Path::new("rooms.yaml"), &yaml).unwrap();
+        let (parsed, _) =
+            crate::manifest::parse(std::path::Path::new("rooms.yaml"), &yaml).unwrap();
         let bots = parsed.rooms.iter().find(|spec| spec.id == Some(2)).unwrap();
         assert_eq!(bots.room_type, None);
-        let plan = crate::plan::plan(&parsed, &state, &crate::plan::PlanOptions::default()).unwrap();
+        let plan =
+            crate::plan::plan(&parsed, &state, &crate::plan::PlanOptions::default()).unwrap();
         assert!(plan.is_empty(), "{plan:?}");
     }
 }

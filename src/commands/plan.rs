@@ -13,17 +13,28 @@ use anyhow::Context;
 pub async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
-    let planned = read_and_plan(&args.manifest.manifest, &portal, &options(&args.select), &progress).await;
+    let planned =
+        read_and_plan(&args.manifest.manifest, &portal, &options(&args.select), &progress).await;
     progress.finish();
     let planned = planned?;
 
     // The saved document copies the whole plan (fingerprints included) and checksums it:
     // only build it when it is written or printed.
     let wanted = args.out.is_some() || args.format == PlanFormat::Json;
-    let document = if wanted { Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan)?) } else { None };
+    let document = if wanted {
+        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan)?)
+    } else {
+        None
+    };
     if let (Some(path), Some(document)) = (&args.out, &document) {
-        document.write(path).with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
-        eprintln!("Saved the plan to `{}`; apply it with `docspace-rooms apply {}`.", path.display(), path.display());
+        document
+            .write(path)
+            .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
+        eprintln!(
+            "Saved the plan to `{}`; apply it with `docspace-rooms apply {}`.",
+            path.display(),
+            path.display()
+        );
     }
     let manifest_name = args.manifest.manifest.display().to_string();
     let text = match args.format {
@@ -33,5 +44,9 @@ pub async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
     };
     crate::out!("{text}")?;
 
-    Ok(if args.detailed_exitcode && !planned.plan.is_empty() { Exit::Changes } else { Exit::Success })
+    Ok(if args.detailed_exitcode && !planned.plan.is_empty() {
+        Exit::Changes
+    } else {
+        Exit::Success
+    })
 }

@@ -2,12 +2,12 @@
 
 use crate::manifest::{self, Manifest};
 use crate::model::{Person, PortalRoom, PortalState, RoomMember};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
 use futures::{StreamExt, TryStreamExt};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
 /// The manifest, what the portal holds, and the plan between them.
@@ -37,7 +37,11 @@ pub enum Scope<'a> {
 }
 
 /// Reads every room on the portal, then the people, groups and members `scope` asks for.
-pub async fn read_portal(portal: &Portal, scope: Scope<'_>, progress: &Progress) -> anyhow::Result<PortalState> {
+pub async fn read_portal(
+    portal: &Portal,
+    scope: Scope<'_>,
+    progress: &Progress,
+) -> anyhow::Result<PortalState> {
     let rooms = list_rooms(portal, progress).await?;
     read_members(portal, rooms, scope).await
 }
@@ -50,13 +54,18 @@ async fn list_rooms(portal: &Portal, progress: &Progress) -> anyhow::Result<Vec<
 }
 
 /// Given the rooms, the people, groups and members `scope` asks for.
-async fn read_members(portal: &Portal, rooms: Vec<PortalRoom>, scope: Scope<'_>) -> anyhow::Result<PortalState> {
+async fn read_members(
+    portal: &Portal,
+    rooms: Vec<PortalRoom>,
+    scope: Scope<'_>,
+) -> anyhow::Result<PortalState> {
     let mut state = PortalState { rooms, ..PortalState::default() };
     let (emails, room_ids): (Vec<String>, Vec<u64>) = match scope {
         Scope::Rooms => return Ok(state),
         Scope::Everything => (Vec::new(), state.rooms.iter().map(|room| room.id).collect()),
         Scope::For(manifest) => {
-            let with_members: Vec<_> = manifest.rooms.iter().filter(|spec| spec.members.is_some()).collect();
+            let with_members: Vec<_> =
+                manifest.rooms.iter().filter(|spec| spec.members.is_some()).collect();
             if with_members.is_empty() {
                 return Ok(state);
             }
@@ -84,15 +93,18 @@ async fn read_members(portal: &Portal, rooms: Vec<PortalRoom>, scope: Scope<'_>)
             (emails, ids)
         }
     };
-    let context = || format!("cannot read the people, groups and room members of `{}`", portal.base_url());
-    let (people, groups) = tokio::try_join!(portal.list_people(), portal.list_groups()).with_context(context)?;
+    let context =
+        || format!("cannot read the people, groups and room members of `{}`", portal.base_url());
+    let (people, groups) =
+        tokio::try_join!(portal.list_people(), portal.list_groups()).with_context(context)?;
     state.people = people;
     state.groups = groups;
 
     // The list holds active people only; look up the rest one by one, so a terminated
     // account is known as such rather than as unknown.
     let known: HashSet<String> = state.people.iter().map(|p| p.email.to_lowercase()).collect();
-    let missing: BTreeSet<String> = emails.into_iter().filter(|email| !known.contains(email)).collect();
+    let missing: BTreeSet<String> =
+        emails.into_iter().filter(|email| !known.contains(email)).collect();
     let parallelism = portal.config().parallelism.max(1);
     let found: Vec<Option<Person>> = futures::stream::iter(missing)
         .map(|email| async move { portal.find_person(&email).await })
@@ -118,7 +130,12 @@ pub async fn read_room_members(
         .await
 }
 
-pub async fn read_and_plan(path: &Path, portal: &Portal, options: &PlanOptions, progress: &Progress) -> anyhow::Result<Planned> {
+pub async fn read_and_plan(
+    path: &Path,
+    portal: &Portal,
+    options: &PlanOptions,
+    progress: &Progress,
+) -> anyhow::Result<Planned> {
     // The rooms do not depend on the manifest: list them while it is parsed. A bad manifest
     // stops the listing (only reads were sent) and is the error reported, even when the
     // portal failed too.
@@ -142,5 +159,9 @@ pub async fn read_and_plan(path: &Path, portal: &Portal, options: &PlanOptions, 
 }
 
 pub fn options(select: &crate::cli::SelectArgs) -> PlanOptions {
-    PlanOptions { targets: select.targets.clone(), excludes: select.excludes.clone(), force: select.force }
+    PlanOptions {
+        targets: select.targets.clone(),
+        excludes: select.excludes.clone(),
+        force: select.force,
+    }
 }

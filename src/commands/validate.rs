@@ -6,6 +6,11 @@ use crate::cli::ManifestArgs;
 
 pub fn run(args: &ManifestArgs) -> anyhow::Result<Exit> {
     let manifest = load_manifest(&args.manifest)?;
-    crate::outln!("`{}` is valid: {} room{}.", args.manifest.display(), manifest.rooms.len(), crate::plan::plural(manifest.rooms.len()))?;
+    crate::outln!(
+        "`{}` is valid: {} room{}.",
+        args.manifest.display(),
+        manifest.rooms.len(),
+        crate::plan::plural(manifest.rooms.len())
+    )?;
     Ok(Exit::Success)
 }

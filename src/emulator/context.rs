@@ -92,7 +92,12 @@ impl Shared {
 
     /// The ids of the rooms `query` matches in `state` (which the caller holds read-locked), in
     /// order: from the last listing when the same query ran on the same state, else computed.
-    pub fn room_listing(&self, state: &State, query: &ListingQuery, compute: impl FnOnce(&State) -> Vec<u64>) -> Arc<[u64]> {
+    pub fn room_listing(
+        &self,
+        state: &State,
+        query: &ListingQuery,
+        compute: impl FnOnce(&State) -> Vec<u64>,
+    ) -> Arc<[u64]> {
         // Changes happen under the write lock, which the caller's read lock keeps out.
         let generation = self.generation.load(Ordering::SeqCst);
         let mut listing = self.listing.lock().expect("listing lock");
@@ -137,7 +142,8 @@ impl Shared {
 
     /// The active person a request's credentials stand for, if any.
     fn authenticate(&self, parts: &Parts) -> Option<Person> {
-        let header_value = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::trim);
+        let header_value =
+            parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::trim);
         let cookie = parts
             .headers
             .get_all(header::COOKIE)
@@ -147,7 +153,8 @@ impl Shared {
             .find_map(|c| c.trim().strip_prefix("asc_auth_key="))
             .map(str::to_string);
         self.read(|state| {
-            let person_of_session = |token: &str| state.sessions.get(token).and_then(|id| state.person(id));
+            let person_of_session =
+                |token: &str| state.sessions.get(token).and_then(|id| state.person(id));
             let person = match header_value.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) {
                 // The API-key scheme: `Bearer sk-…`.
                 Some(key) if key.starts_with("sk-") => (key == self.token).then(|| state.owner()),
@@ -180,7 +187,10 @@ pub struct Ctx {
 impl FromRequestParts<Arc<Shared>> for Ctx {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Ctx, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        shared: &Arc<Shared>,
+    ) -> Result<Ctx, Self::Rejection> {
         let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
         let base = host.map(|h| format!("http://{h}")).unwrap_or_else(|| shared.url.clone());
         let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
@@ -206,7 +216,9 @@ impl Ctx {
     }
 
     pub fn respond(&self, result: Result<Success, ApiError>) -> Response {
-        self.respond_text(result.map(|success| success_body(&success.response, success.count, success.total, &self.href, &self.method)))
+        self.respond_text(result.map(|success| {
+            success_body(&success.response, success.count, success.total, &self.href, &self.method)
+        }))
     }
 
     /// The success envelope around a typed `response` (envelope `count` 1, no `total`), as text.

@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 
 /// `EmployeeDto`: a person as `createdBy`, `updatedBy` and `ownedBy` show them.
 pub fn employee(person: &Person, base: &str) -> Value {
-    let avatar = |size: &str| format!("/static/images/default_user_photo_size_{size}.png?hash=1238743481");
+    let avatar =
+        |size: &str| format!("/static/images/default_user_photo_size_{size}.png?hash=1238743481");
     json!({
         "id": person.id,
         "displayName": person.display_name,
@@ -55,7 +56,9 @@ fn person_or_owner<'a>(state: &'a State, id: &str) -> &'a Person {
 }
 
 fn security(pairs: &[(&str, bool)]) -> Value {
-    Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), Value::Bool(*v))).collect::<Map<_, _>>())
+    Value::Object(
+        pairs.iter().map(|(k, v)| (k.to_string(), Value::Bool(*v))).collect::<Map<_, _>>(),
+    )
 }
 
 /// `EmployeeDto` as a typed value: a room list repeats it three times per room, so it is
@@ -228,7 +231,11 @@ pub fn room_dto<'a>(
             index_export: false,
         },
         title: &room.title,
-        access: if room.owner == caller.id { 0 } else { state.access_of(caller, room).unwrap_or(0) },
+        access: if room.owner == caller.id {
+            0
+        } else {
+            state.access_of(caller, room).unwrap_or(0)
+        },
         shared: !room.members.is_empty(),
         owned_by: owner,
         created: api_date(room.created),
@@ -240,9 +247,16 @@ pub fn room_dto<'a>(
 }
 
 /// `FolderDto<int>` of a room as `caller` sees it.
-pub fn room(state: &State, room: &Room, caller: &Person, base: &str, deny_active_delete: bool) -> Value {
+pub fn room(
+    state: &State,
+    room: &Room,
+    caller: &Person,
+    base: &str,
+    deny_active_delete: bool,
+) -> Value {
     let owner = room_owner(state, room, base);
-    serde_json::to_value(room_dto(state, room, &owner, caller, base, deny_active_delete)).expect("a room always serialises")
+    serde_json::to_value(room_dto(state, room, &owner, caller, base, deny_active_delete))
+        .expect("a room always serialises")
 }
 
 /// `FolderDto<int>` of the Rooms (or Archive) system folder, as `current` in a list.
@@ -253,7 +267,13 @@ pub fn system_folder(state: &State, archive: bool, base: &str) -> Value {
         (ROOMS_FOLDER_ID, "Rooms", FOLDER_TYPE_ROOMS)
     };
     let owner = employee(state.owner(), base);
-    let read_only = security(&[("Read", true), ("Create", !archive), ("Delete", false), ("EditRoom", false), ("MoveTo", true)]);
+    let read_only = security(&[
+        ("Read", true),
+        ("Create", !archive),
+        ("Delete", false),
+        ("EditRoom", false),
+        ("MoveTo", true),
+    ]);
     json!({
         "parentId": 0,
         "filesCount": 0,

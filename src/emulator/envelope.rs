@@ -57,7 +57,11 @@ const ARGUMENT: (&str, i64) = ("System.ArgumentException", -2147024809);
 const ARGUMENT_OUT_OF_RANGE: (&str, i64) = ("System.ArgumentOutOfRangeException", -2146233086);
 
 impl ApiError {
-    fn exception(status: StatusCode, message: impl Into<String>, kind: (&'static str, i64)) -> ApiError {
+    fn exception(
+        status: StatusCode,
+        message: impl Into<String>,
+        kind: (&'static str, i64),
+    ) -> ApiError {
         ApiError::Exception { status, message: message.into(), kind: Some(kind) }
     }
 
@@ -93,7 +97,9 @@ impl ApiError {
 
     /// 400 `ArgumentOutOfRangeException` for `parameter`.
     pub fn out_of_range(parameter: &str) -> ApiError {
-        let message = format!("Specified argument was out of the range of valid values. (Parameter '{parameter}')");
+        let message = format!(
+            "Specified argument was out of the range of valid values. (Parameter '{parameter}')"
+        );
         ApiError::exception(StatusCode::BAD_REQUEST, message, ARGUMENT_OUT_OF_RANGE)
     }
 
@@ -113,9 +119,13 @@ impl ApiError {
             ApiError::Bare(status) => status.into_response(),
             ApiError::Exception { status, message, kind } => {
                 let (kind, stack, hresult) = match kind {
-                    Some((name, hresult)) => {
-                        (json!(name), json!(format!("   at {name}..ctor()\n   at ASC.Web.Files.Services.WCFService.FileStorageService")), json!(hresult))
-                    }
+                    Some((name, hresult)) => (
+                        json!(name),
+                        json!(format!(
+                            "   at {name}..ctor()\n   at ASC.Web.Files.Services.WCFService.FileStorageService"
+                        )),
+                        json!(hresult),
+                    ),
                     None => (Value::Null, Value::Null, json!(0)),
                 };
                 let body = json!({
@@ -140,7 +150,14 @@ impl ApiError {
                     "errors": map,
                     "traceId": trace_id(),
                 });
-                let envelope = Envelope { response: problem, count: 1, total: None, links: [Link { href, action: method }], status: 1, status_code: 400 };
+                let envelope = Envelope {
+                    response: problem,
+                    count: 1,
+                    total: None,
+                    links: [Link { href, action: method }],
+                    status: 1,
+                    status_code: 400,
+                };
                 text_response(StatusCode::BAD_REQUEST, envelope.to_json())
             }
         }
@@ -149,8 +166,22 @@ impl ApiError {
 
 /// The success envelope around `response`, as text: a large room list is serialised straight
 /// into it, without a JSON tree.
-pub fn success_body<R: Serialize>(response: &R, count: usize, total: Option<usize>, href: &str, method: &str) -> String {
-    Envelope { response, count, total, links: [Link { href, action: method }], status: 0, status_code: 200 }.to_json()
+pub fn success_body<R: Serialize>(
+    response: &R,
+    count: usize,
+    total: Option<usize>,
+    href: &str,
+    method: &str,
+) -> String {
+    Envelope {
+        response,
+        count,
+        total,
+        links: [Link { href, action: method }],
+        status: 0,
+        status_code: 200,
+    }
+    .to_json()
 }
 
 /// The envelope (API-NOTES §2.1), in the field order a portal sends.

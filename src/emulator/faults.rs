@@ -30,7 +30,10 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api/2.0/authentication", post(people::login))
         .route("/api/2.0/files/rooms", get(rooms::list).post(rooms::create))
-        .route("/api/2.0/files/rooms/{id}", get(rooms::get).put(rooms::update).delete(operations::delete))
+        .route(
+            "/api/2.0/files/rooms/{id}",
+            get(rooms::get).put(rooms::update).delete(operations::delete),
+        )
         .route("/api/2.0/files/rooms/{id}/archive", put(operations::archive))
         .route("/api/2.0/files/rooms/{id}/unarchive", put(operations::unarchive))
         .route("/api/2.0/files/rooms/{id}/tags", put(rooms::add_tags).delete(rooms::remove_tags))
@@ -77,7 +80,8 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     let connection = request.extensions().get::<ConnectInfo<Connection>>().map(|c| c.0.clone());
     let faults = shared.faults.lock().expect("faults lock").clone();
     let enforce = shared.behaviour().enforce_write_concurrency;
-    let write = (method != Method::GET && method != Method::HEAD).then(|| WriteGuard::enter(&shared));
+    let write =
+        (method != Method::GET && method != Method::HEAD).then(|| WriteGuard::enter(&shared));
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
@@ -95,7 +99,9 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         let (limit, _) = faults.rate_limit_headers.expect("window configured");
         too_many(retry, limit, retry)
     } else if every(faults.server_error_every) {
-        html_response(StatusCode::from_u16(faults.server_error_status).unwrap_or(StatusCode::BAD_GATEWAY))
+        html_response(
+            StatusCode::from_u16(faults.server_error_status).unwrap_or(StatusCode::BAD_GATEWAY),
+        )
     } else {
         next.run(request).await
     };
@@ -150,7 +156,12 @@ fn window_full(window: &mut VecDeque<Instant>, limit: u32, length: Duration, now
 
 fn over_per_second(shared: &Shared, faults: &Faults, now: Instant) -> bool {
     let Some(limit) = faults.rate_limit_per_second else { return false };
-    window_full(&mut shared.last_second.lock().expect("rate lock"), limit, Duration::from_secs(1), now)
+    window_full(
+        &mut shared.last_second.lock().expect("rate lock"),
+        limit,
+        Duration::from_secs(1),
+        now,
+    )
 }
 
 /// `Some(retry-after seconds)` when the sliding window of `rate_limit_headers` is full.
@@ -161,16 +172,28 @@ fn over_window(shared: &Shared, faults: &Faults, now: Instant) -> Option<u64> {
 }
 
 fn seconds_until_free(window: &VecDeque<Instant>, length: Duration, now: Instant) -> u64 {
-    let wait = window.front().map_or(Duration::ZERO, |oldest| (*oldest + length).saturating_duration_since(now));
+    let wait = window
+        .front()
+        .map_or(Duration::ZERO, |oldest| (*oldest + length).saturating_duration_since(now));
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
-fn window_headers(shared: &Shared, response: &mut Response, limit: u32, length: Duration, now: Instant) {
+fn window_headers(
+    shared: &Shared,
+    response: &mut Response,
+    limit: u32,
+    length: Duration,
+    now: Instant,
+) {
     let window = shared.window.lock().expect("window lock");
     let remaining = (limit as usize).saturating_sub(window.len());
     let reset = seconds_until_free(&window, length, now);
     let headers = response.headers_mut();
-    for (name, value) in [("x-ratelimit-limit", limit as u64), ("x-ratelimit-remaining", remaining as u64), ("x-ratelimit-reset", reset)] {
+    for (name, value) in [
+        ("x-ratelimit-limit", limit as u64),
+        ("x-ratelimit-remaining", remaining as u64),
+        ("x-ratelimit-reset", reset),
+    ] {
         headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
     }
 }
@@ -187,7 +210,10 @@ impl Listener for DroppableListener {
             match self.0.accept().await {
                 Ok((stream, addr)) => {
                     let _ = stream.set_nodelay(true);
-                    return (DroppableStream { stream, dropped: Arc::new(AtomicBool::new(false)) }, addr);
+                    return (
+                        DroppableStream { stream, dropped: Arc::new(AtomicBool::new(false)) },
+                        addr,
+                    );
                 }
                 // Out of file descriptors and the like: wait a little, as axum does.
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -215,13 +241,21 @@ impl DroppableStream {
 }
 
 impl AsyncRead for DroppableStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for DroppableStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.refuse() {
             Some(err) => Poll::Ready(Err(err)),
             None => Pin::new(&mut self.stream).poll_write(cx, buf),

@@ -242,7 +242,8 @@ impl PersonSeed {
     }
 
     fn into_person(self) -> Person {
-        let display_name = if self.display_name.is_empty() { self.email.clone() } else { self.display_name };
+        let display_name =
+            if self.display_name.is_empty() { self.email.clone() } else { self.display_name };
         Person {
             id: String::new(),
             email: self.email,
@@ -302,8 +303,9 @@ impl Emulator {
             None => State::new(&config.owner_email),
         };
         if let Some(path) = &config.seed_file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("cannot read the seed file {}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!("cannot read the seed file {}: {e}", path.display())
+            })?;
             let seed: Seed = serde_json::from_str(&text)
                 .map_err(|e| anyhow::anyhow!("invalid seed file {}: {e}", path.display()))?;
             for person in seed.people {
@@ -320,7 +322,9 @@ impl Emulator {
         let token = config.token.clone().unwrap_or_else(random_api_key);
         let shared = Arc::new(Shared::new(state, &config, token, url));
         if let Some(path) = &config.state_file {
-            shared.read(|s| s.save(path)).map_err(|e| anyhow::anyhow!("cannot write the state file {}: {e}", path.display()))?;
+            shared.read(|s| s.save(path)).map_err(|e| {
+                anyhow::anyhow!("cannot write the state file {}: {e}", path.display())
+            })?;
         }
         let (stop, stopped) = oneshot::channel();
         let task = tokio::spawn(faults::serve(listener, shared.clone(), stopped));
@@ -354,7 +358,13 @@ impl Emulator {
         self.shared.mutate(|s| s.next_room_id = s.next_room_id.max(next));
     }
 
-    pub fn seed_room(&self, title: &str, room_type: RoomType, archived: bool, tags: &[&str]) -> u64 {
+    pub fn seed_room(
+        &self,
+        title: &str,
+        room_type: RoomType,
+        archived: bool,
+        tags: &[&str],
+    ) -> u64 {
         let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
         self.shared.mutate(|s| {
             let owner = s.owner().id.clone();
@@ -407,12 +417,14 @@ impl Emulator {
 
     /// Set a person's status (1 active, 2 terminated); false if the email is unknown.
     pub fn set_person_status(&self, email: &str, status: u8) -> bool {
-        self.shared.mutate(|s| match s.people.iter_mut().find(|p| p.email.eq_ignore_ascii_case(email)) {
-            Some(person) => {
-                person.status = status;
-                true
+        self.shared.mutate(|s| {
+            match s.people.iter_mut().find(|p| p.email.eq_ignore_ascii_case(email)) {
+                Some(person) => {
+                    person.status = status;
+                    true
+                }
+                None => false,
             }
-            None => false,
         })
     }
 
@@ -466,5 +478,9 @@ impl Drop for Emulator {
 
 /// A random API key in the portal's `sk-` format.
 fn random_api_key() -> String {
-    format!("sk-{}{}", uuid::Uuid::new_v4().simple(), &uuid::Uuid::new_v4().simple().to_string()[..16])
+    format!(
+        "sk-{}{}",
+        uuid::Uuid::new_v4().simple(),
+        &uuid::Uuid::new_v4().simple().to_string()[..16]
+    )
 }

@@ -14,12 +14,22 @@ use axum::response::Response;
 use serde_json::Value;
 
 /// `PUT /api/2.0/files/rooms/{id}/archive`.
-pub async fn archive(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn archive(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     ctx.respond(start(&ctx, &id, &headers, &body, OpAction::Archive))
 }
 
 /// `PUT /api/2.0/files/rooms/{id}/unarchive`.
-pub async fn unarchive(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn unarchive(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     ctx.respond(start(&ctx, &id, &headers, &body, OpAction::Unarchive))
 }
 
@@ -39,7 +49,13 @@ fn delete_after(body: &JsonBody, action: OpAction) -> Result<bool, ApiError> {
     }
 }
 
-fn start(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8], action: OpAction) -> Result<Success, ApiError> {
+fn start(
+    ctx: &Ctx,
+    raw_id: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    action: OpAction,
+) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
     let body = JsonBody::parse(headers, bytes)?;
@@ -100,13 +116,16 @@ fn read_operations(ctx: &Ctx) -> Success {
         let mut index = 0;
         while index < state.operations.len() {
             let op = &mut state.operations[index];
-            if op.user != user.id || wanted.as_ref().is_some_and(|w| !w.eq_ignore_ascii_case(&op.id)) {
+            if op.user != user.id
+                || wanted.as_ref().is_some_and(|w| !w.eq_ignore_ascii_case(&op.id))
+            {
                 index += 1;
                 continue;
             }
             op.reads += 1;
             if op.never_finishes || op.reads < op.polls {
-                let percent = if op.never_finishes { 50 } else { (op.reads * 100 / op.polls).min(99) };
+                let percent =
+                    if op.never_finishes { 50 } else { (op.reads * 100 / op.polls).min(99) };
                 reported.push(dto::operation(op, OpProgress::Running(percent)));
                 index += 1;
                 continue;
@@ -114,9 +133,10 @@ fn read_operations(ctx: &Ctx) -> Success {
             let op = state.operations.remove(index);
             let outcome = state.complete(&op, now);
             let folder = match (&outcome, op.action) {
-                (Ok(()), OpAction::Archive | OpAction::Unarchive) => {
-                    state.rooms.get(&op.room).map(|room| dto::room(state, room, user, ctx.base(), deny_active_delete))
-                }
+                (Ok(()), OpAction::Archive | OpAction::Unarchive) => state
+                    .rooms
+                    .get(&op.room)
+                    .map(|room| dto::room(state, room, user, ctx.base(), deny_active_delete)),
                 _ => None,
             };
             let error = outcome.err().unwrap_or_default();

@@ -67,7 +67,8 @@ fn log_in(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Success, ApiEr
 fn paging(ctx: &Ctx) -> (usize, usize) {
     let int = |key: &str| ctx.query.first(key).and_then(|v| v.trim().parse::<i64>().ok());
     let start = int("startindex").filter(|s| *s >= 0).unwrap_or(0) as usize;
-    let count = int("count").filter(|c| *c > 0).map_or(MAX_PAGE_SIZE, |c| (c as usize).min(MAX_PAGE_SIZE));
+    let count =
+        int("count").filter(|c| *c > 0).map_or(MAX_PAGE_SIZE, |c| (c as usize).min(MAX_PAGE_SIZE));
     (start, count)
 }
 
@@ -90,10 +91,17 @@ fn list_people(ctx: &Ctx) -> Result<Success, ApiError> {
             .iter()
             .filter(|p| p.active())
             .filter(|p| {
-                filter.as_ref().is_none_or(|f| p.display_name.to_lowercase().contains(f) || p.email.to_lowercase().contains(f))
+                filter.as_ref().is_none_or(|f| {
+                    p.display_name.to_lowercase().contains(f) || p.email.to_lowercase().contains(f)
+                })
             })
             .collect();
-        let page = matching.iter().skip(start).take(count).map(|p| dto::employee_full(p, ctx.base())).collect();
+        let page = matching
+            .iter()
+            .skip(start)
+            .take(count)
+            .map(|p| dto::employee_full(p, ctx.base()))
+            .collect();
         Success::page(page, matching.len())
     }))
 }
@@ -127,7 +135,14 @@ fn group_dto(group: &super::state::Group) -> Value {
 }
 
 /// One `FileShareDto` of a room's member list.
-fn share_dto(state: &State, subject: &str, group: bool, access: i64, is_owner: bool, base: &str) -> Option<Value> {
+fn share_dto(
+    state: &State,
+    subject: &str,
+    group: bool,
+    access: i64,
+    is_owner: bool,
+    base: &str,
+) -> Option<Value> {
     let subject_dto = if group {
         let g = state.group(subject)?;
         ("sharedToGroup", json!({"id": g.id, "name": g.name}))
@@ -189,7 +204,10 @@ fn read_share(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
     let start = ctx.query.int("startindex", "startIndex")?.unwrap_or(0);
     let count = ctx.query.int("count", "count")?.unwrap_or(MAX_PAGE_SIZE as i64);
     if start < 0 {
-        return Err(ApiError::validation("StartIndex", "The field StartIndex must be between 0 and 2147483647."));
+        return Err(ApiError::validation(
+            "StartIndex",
+            "The field StartIndex must be between 0 and 2147483647.",
+        ));
     }
     if !(1..=MAX_PAGE_SIZE as i64).contains(&count) {
         return Err(ApiError::validation("Count", "The field Count must be between 1 and 100."));
@@ -215,12 +233,16 @@ fn read_share(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
                     let names = if *group {
                         state.group(subject).map(|g| vec![g.name.to_lowercase()])
                     } else {
-                        state.person(subject).map(|p| vec![p.display_name.to_lowercase(), p.email.to_lowercase()])
+                        state
+                            .person(subject)
+                            .map(|p| vec![p.display_name.to_lowercase(), p.email.to_lowercase()])
                     };
                     names.unwrap_or_default().iter().any(|n| n.contains(f.as_str()))
                 })
             })
-            .filter_map(|(subject, group, access, owner)| share_dto(state, &subject, group, access, owner, ctx.base()))
+            .filter_map(|(subject, group, access, owner)| {
+                share_dto(state, &subject, group, access, owner, ctx.base())
+            })
             .collect();
         let total = items.len();
         let page = items.into_iter().skip(start as usize).take(count as usize).collect();
@@ -238,7 +260,9 @@ struct Invitation {
 fn invitation_error(index: usize, field: &str, type_name: &str) -> ApiError {
     ApiError::validation(
         format!("$.invitations[{index}].{field}"),
-        format!("The JSON value could not be converted to {type_name}. Path: $.invitations[{index}].{field} | LineNumber: 0 | BytePositionInLine: 0."),
+        format!(
+            "The JSON value could not be converted to {type_name}. Path: $.invitations[{index}].{field} | LineNumber: 0 | BytePositionInLine: 0."
+        ),
     )
 }
 
@@ -246,7 +270,12 @@ fn parse_invitations(body: &JsonBody) -> Result<Vec<Invitation>, ApiError> {
     let items = match body.get("invitations") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
-        Some(_) => return Err(super::request::type_error("invitations", "System.Collections.Generic.IEnumerable`1[ASC.Files.Core.ApiModels.RequestDto.RoomInvitation]")),
+        Some(_) => {
+            return Err(super::request::type_error(
+                "invitations",
+                "System.Collections.Generic.IEnumerable`1[ASC.Files.Core.ApiModels.RequestDto.RoomInvitation]",
+            ));
+        }
     };
     for flag in ["notify", "force"] {
         body.opt_bool(flag)?;
@@ -256,28 +285,49 @@ fn parse_invitations(body: &JsonBody) -> Result<Vec<Invitation>, ApiError> {
         .enumerate()
         .map(|(index, item)| {
             let Value::Object(item) = item else {
-                return Err(invitation_error(index, "", "ASC.Files.Core.ApiModels.RequestDto.RoomInvitation"));
+                return Err(invitation_error(
+                    index,
+                    "",
+                    "ASC.Files.Core.ApiModels.RequestDto.RoomInvitation",
+                ));
             };
-            let field = |name: &str| item.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v);
+            let field = |name: &str| {
+                item.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+            };
             let id = match field("id") {
                 None | Some(Value::Null) => None,
-                Some(Value::String(s)) if uuid::Uuid::parse_str(s).is_ok_and(|u| !u.is_nil()) => Some(s.to_lowercase()),
+                Some(Value::String(s)) if uuid::Uuid::parse_str(s).is_ok_and(|u| !u.is_nil()) => {
+                    Some(s.to_lowercase())
+                }
                 Some(_) => return Err(invitation_error(index, "id", "System.Guid")),
             };
             let email = match field("email") {
                 None | Some(Value::Null) => None,
                 Some(Value::String(s)) if is_email(s) => Some(s.trim().to_string()),
                 Some(Value::String(_)) => {
-                    return Err(ApiError::validation(format!("Invitations[{index}].Email"), "The Email field is not a valid e-mail address."));
+                    return Err(ApiError::validation(
+                        format!("Invitations[{index}].Email"),
+                        "The Email field is not a valid e-mail address.",
+                    ));
                 }
                 Some(_) => return Err(invitation_error(index, "email", "System.String")),
             };
             let access = match field("access") {
                 None | Some(Value::Null) => None,
-                Some(Value::Number(n)) => Some(n.as_i64().ok_or_else(|| invitation_error(index, "access", "ASC.Files.Core.Security.FileShare"))?),
+                Some(Value::Number(n)) => Some(n.as_i64().ok_or_else(|| {
+                    invitation_error(index, "access", "ASC.Files.Core.Security.FileShare")
+                })?),
                 // The FileShare converter reads an unknown name as None (0).
-                Some(Value::String(s)) => Some(super::request::parse_enum(s, &FILE_SHARE).unwrap_or(0)),
-                Some(_) => return Err(invitation_error(index, "access", "ASC.Files.Core.Security.FileShare")),
+                Some(Value::String(s)) => {
+                    Some(super::request::parse_enum(s, &FILE_SHARE).unwrap_or(0))
+                }
+                Some(_) => {
+                    return Err(invitation_error(
+                        index,
+                        "access",
+                        "ASC.Files.Core.Security.FileShare",
+                    ));
+                }
             };
             Ok(Invitation { id, email, access })
         })
@@ -291,7 +341,10 @@ fn is_email(email: &str) -> bool {
     let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
         return false;
     };
-    email.len() <= 255 && !local.is_empty() && !domain.is_empty() && !email.contains(char::is_whitespace)
+    email.len() <= 255
+        && !local.is_empty()
+        && !domain.is_empty()
+        && !email.contains(char::is_whitespace)
 }
 
 /// A resolved invitation: who, and the access to give (0 removes).
@@ -302,11 +355,21 @@ enum Subject {
 }
 
 /// `PUT /api/2.0/files/rooms/{id}/share`.
-pub async fn put_share(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn put_share(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     ctx.respond(set_share(&ctx, &id, &headers, &body))
 }
 
-fn set_share(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<Success, ApiError> {
+fn set_share(
+    ctx: &Ctx,
+    raw_id: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
     let body = JsonBody::parse(headers, bytes)?;
@@ -336,7 +399,9 @@ fn set_share(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8]) -> Resu
                 check_access(state, room, &subject, access)?;
             }
             let skipped = match &subject {
-                Subject::Person(pid) => pid == &room.owner || state.person(pid).is_some_and(|p| !p.active()),
+                Subject::Person(pid) => {
+                    pid == &room.owner || state.person(pid).is_some_and(|p| !p.active())
+                }
                 _ => false,
             };
             if !skipped {
@@ -363,7 +428,8 @@ fn set_share(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8]) -> Resu
         let members: Vec<Value> = touched
             .iter()
             .filter_map(|(subject, group)| {
-                let member = room.members.iter().find(|m| &m.subject == subject && m.group == *group)?;
+                let member =
+                    room.members.iter().find(|m| &m.subject == subject && m.group == *group)?;
                 share_dto(state, subject, *group, member.access, false, ctx.base())
             })
             .collect();
@@ -373,12 +439,19 @@ fn set_share(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8]) -> Resu
 
 /// The room type's allowed levels (groups without RoomManager); RoomManager only for people
 /// who may manage rooms.
-fn check_access(state: &State, room: &Room, subject: &Subject, access: i64) -> Result<(), ApiError> {
+fn check_access(
+    state: &State,
+    room: &Room,
+    subject: &Subject,
+    access: i64,
+) -> Result<(), ApiError> {
     let level = Access::from_code(access).filter(|a| room.room_type.allowed_access().contains(a));
     let allowed = match (level, subject) {
         (None, _) => false,
         (Some(Access::RoomManager), Subject::Group(_) | Subject::NewGuest(_)) => false,
-        (Some(Access::RoomManager), Subject::Person(id)) => state.person(id).is_some_and(Person::is_manager_type),
+        (Some(Access::RoomManager), Subject::Person(id)) => {
+            state.person(id).is_some_and(Person::is_manager_type)
+        }
         (Some(_), _) => true,
     };
     if allowed { Ok(()) } else { Err(ApiError::access_denied()) }

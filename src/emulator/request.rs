@@ -29,8 +29,13 @@ impl JsonBody {
         }
         match serde_json::from_slice::<Value>(bytes) {
             Ok(Value::Object(map)) => Ok(JsonBody(map)),
-            Ok(_) => Err(ApiError::validation("$", "The JSON value could not be converted to the request type. Path: $")),
-            Err(err) => Err(ApiError::validation("$", format!("The JSON is invalid. Path: $ | {err}"))),
+            Ok(_) => Err(ApiError::validation(
+                "$",
+                "The JSON value could not be converted to the request type. Path: $",
+            )),
+            Err(err) => {
+                Err(ApiError::validation("$", format!("The JSON is invalid. Path: $ | {err}")))
+            }
         }
     }
 
@@ -74,7 +79,9 @@ impl JsonBody {
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
-            Some(_) => Err(type_error(name, "System.Collections.Generic.IEnumerable`1[System.String]")),
+            Some(_) => {
+                Err(type_error(name, "System.Collections.Generic.IEnumerable`1[System.String]"))
+            }
         }
     }
 }
@@ -83,7 +90,9 @@ impl JsonBody {
 pub fn type_error(name: &str, type_name: &str) -> ApiError {
     ApiError::validation(
         format!("$.{name}"),
-        format!("The JSON value could not be converted to {type_name}. Path: $.{name} | LineNumber: 0 | BytePositionInLine: 0."),
+        format!(
+            "The JSON value could not be converted to {type_name}. Path: $.{name} | LineNumber: 0 | BytePositionInLine: 0."
+        ),
     )
 }
 
@@ -124,7 +133,12 @@ impl Query {
     }
 
     /// An optional enum parameter given by (case-insensitive) name or defined number.
-    pub fn enumeration(&self, key: &str, property: &str, values: &[(&str, i64)]) -> Result<Option<i64>, ApiError> {
+    pub fn enumeration(
+        &self,
+        key: &str,
+        property: &str,
+        values: &[(&str, i64)],
+    ) -> Result<Option<i64>, ApiError> {
         match self.first(key) {
             None | Some("") => Ok(None),
             Some(v) => parse_enum(v, values).map(Some).ok_or_else(|| not_valid(v, property)),
@@ -142,7 +156,9 @@ pub fn parse_enum(value: &str, values: &[(&str, i64)]) -> Option<i64> {
     let value = value.trim();
     match value.parse::<i64>() {
         Ok(n) => values.iter().find(|(_, code)| *code == n).map(|(_, code)| *code),
-        Err(_) => values.iter().find(|(name, _)| name.eq_ignore_ascii_case(value)).map(|(_, code)| *code),
+        Err(_) => {
+            values.iter().find(|(name, _)| name.eq_ignore_ascii_case(value)).map(|(_, code)| *code)
+        }
     }
 }
 
@@ -154,7 +170,10 @@ fn decode(text: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                match u8::from_str_radix(
+                    std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                    16,
+                ) {
                     Ok(b) => {
                         out.push(b);
                         i += 2;

@@ -6,10 +6,12 @@ use super::dto;
 use super::envelope::{ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success};
 use super::request::{JsonBody, not_valid, parse_enum, type_error};
 use super::state::{
-    self, Room, SORT_AUTHOR, SORT_AZ, SORT_CREATED, SORT_DATE_AND_TIME, SORT_ROOM_TYPE, SORT_TAGS, SORT_TYPE,
-    SORTED_BY, SortOrder, State,
+    self, Room, SORT_AUTHOR, SORT_AZ, SORT_CREATED, SORT_DATE_AND_TIME, SORT_ROOM_TYPE, SORT_TAGS,
+    SORT_TYPE, SORTED_BY, SortOrder, State,
 };
-use crate::docspace::{MAX_PAGE_SIZE, MAX_TAG_UNITS, MAX_TITLE_UNITS, RoomType, stored_title, tag_key, utf16_len};
+use crate::docspace::{
+    MAX_PAGE_SIZE, MAX_TAG_UNITS, MAX_TITLE_UNITS, RoomType, stored_title, tag_key, utf16_len,
+};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
@@ -48,7 +50,10 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
         .collect::<Result<Vec<_>, _>>()?;
     let start = q.int("startindex", "startIndex")?.unwrap_or(0);
     if start < 0 {
-        return Err(ApiError::validation("StartIndex", "The field StartIndex must be between 0 and 2147483647."));
+        return Err(ApiError::validation(
+            "StartIndex",
+            "The field StartIndex must be between 0 and 2147483647.",
+        ));
     }
     let count = q.int("count", "count")?.unwrap_or(MAX_PAGE_SIZE as i64);
     if !(1..=MAX_PAGE_SIZE as i64).contains(&count) {
@@ -58,15 +63,24 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
     let sort_by = q.first("sortby").and_then(|v| parse_enum(v, &SORTED_BY));
     let without_tags = match q.first("withouttags") {
         None | Some("") => false,
-        Some(v) => v.trim().parse::<bool>().or_else(|_| v.trim().to_ascii_lowercase().parse()).map_err(|_| not_valid(v, "withoutTags"))?,
+        Some(v) => v
+            .trim()
+            .parse::<bool>()
+            .or_else(|_| v.trim().to_ascii_lowercase().parse())
+            .map_err(|_| not_valid(v, "withoutTags"))?,
     };
     let tag_filter: Option<Vec<String>> = match q.first("tags") {
         None | Some("") => None,
-        Some(raw) => Some(serde_json::from_str::<Vec<String>>(raw).map_err(|e| ApiError::Exception {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            message: format!("'{}' is an invalid start of a value. {e}", raw.chars().next().unwrap_or(' ')),
-            kind: Some(("System.Text.Json.JsonException", -2146233088)),
-        })?),
+        Some(raw) => {
+            Some(serde_json::from_str::<Vec<String>>(raw).map_err(|e| ApiError::Exception {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: format!(
+                    "'{}' is an invalid start of a value. {e}",
+                    raw.chars().next().unwrap_or(' ')
+                ),
+                kind: Some(("System.Text.Json.JsonException", -2146233088)),
+            })?)
+        }
     };
     let filter = q.first("filtervalue").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty());
     let behaviour = ctx.shared.behaviour();
@@ -81,7 +95,10 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
             }
             sort
         }
-        None => ctx.shared.read(|state| state.saved_sort.get(&user.id).copied()).unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
+        None => ctx
+            .shared
+            .read(|state| state.saved_sort.get(&user.id).copied())
+            .unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
     };
     let query = ListingQuery {
         user: user.id.clone(),
@@ -100,9 +117,16 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
                 .filter(|r| in_area(r, area))
                 .filter(|r| state.can_read(user, r))
                 .filter(|r| query.types.is_empty() || query.types.contains(&r.room_type.code()))
-                .filter(|r| query.filter.as_ref().is_none_or(|f| r.title.to_lowercase().contains(f.as_str())))
+                .filter(|r| {
+                    query
+                        .filter
+                        .as_ref()
+                        .is_none_or(|f| r.title.to_lowercase().contains(f.as_str()))
+                })
                 .filter(|r| !without_tags || r.tags.is_empty())
-                .filter(|r| query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
+                .filter(|r| {
+                    query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k)))
+                })
                 .collect();
             rooms.sort_by(|a, b| {
                 let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
@@ -111,12 +135,21 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
             rooms.iter().map(|r| r.id).collect()
         });
         let total = ids.len();
-        let page: Vec<&Room> = ids.get(start as usize..).unwrap_or_default().iter().take(count as usize).filter_map(|id| state.rooms.get(id)).collect();
-        let owners: Vec<dto::EmployeeRef> = page.iter().map(|r| dto::room_owner(state, r, ctx.base())).collect();
+        let page: Vec<&Room> = ids
+            .get(start as usize..)
+            .unwrap_or_default()
+            .iter()
+            .take(count as usize)
+            .filter_map(|id| state.rooms.get(id))
+            .collect();
+        let owners: Vec<dto::EmployeeRef> =
+            page.iter().map(|r| dto::room_owner(state, r, ctx.base())).collect();
         let folders: Vec<dto::RoomDto> = page
             .iter()
             .zip(&owners)
-            .map(|(r, owner)| dto::room_dto(state, r, owner, user, ctx.base(), behaviour.deny_active_delete))
+            .map(|(r, owner)| {
+                dto::room_dto(state, r, owner, user, ctx.base(), behaviour.deny_active_delete)
+            })
             .collect();
         let archive = area == AREA_ARCHIVE;
         // A page of rooms is serialised straight into the envelope: building it as a JSON tree
@@ -153,11 +186,15 @@ struct FolderContent<'a> {
 fn churn(ctx: &Ctx, start: usize) {
     let fault = ctx.shared.faults.lock().expect("faults lock").delete_oldest_before_page;
     let Some((at, times)) = fault else { return };
-    if start != at || ctx.shared.churned.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= u64::from(times) {
+    if start != at
+        || ctx.shared.churned.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= u64::from(times)
+    {
         return;
     }
     ctx.shared.mutate(|state| {
-        if let Some(oldest) = state.rooms.values().min_by_key(|room| (room.created, room.id)).map(|room| room.id) {
+        if let Some(oldest) =
+            state.rooms.values().min_by_key(|room| (room.created, room.id)).map(|room| room.id)
+        {
             state.delete_room(oldest);
         }
     });
@@ -181,7 +218,9 @@ fn compare(state: &State, a: &Room, b: &Room, by: i64) -> Ordering {
         SORT_AZ => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
         SORT_TYPE | SORT_ROOM_TYPE => a.room_type.code().cmp(&b.room_type.code()),
         SORT_AUTHOR => {
-            let author = |r: &Room| state.person(&r.owner).map(|p| p.display_name.to_lowercase()).unwrap_or_default();
+            let author = |r: &Room| {
+                state.person(&r.owner).map(|p| p.display_name.to_lowercase()).unwrap_or_default()
+            };
             author(a).cmp(&author(b))
         }
         SORT_TAGS => {
@@ -203,7 +242,10 @@ fn get_room(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
     let behaviour = ctx.shared.behaviour();
     ctx.shared.read(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
-        let user = ctx.user.as_ref().ok_or_else(|| ApiError::plain(StatusCode::UNAUTHORIZED, CANNOT_VIEW_FOLDER))?;
+        let user = ctx
+            .user
+            .as_ref()
+            .ok_or_else(|| ApiError::plain(StatusCode::UNAUTHORIZED, CANNOT_VIEW_FOLDER))?;
         if !state.can_read(user, room) {
             return Err(ApiError::invalid_operation(CANNOT_VIEW_FOLDER));
         }
@@ -215,7 +257,10 @@ fn get_room(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
 fn title_field(body: &JsonBody) -> Result<Option<String>, ApiError> {
     let title = body.opt_string("title")?;
     if title.as_ref().is_some_and(|t| utf16_len(t) > MAX_TITLE_UNITS) {
-        return Err(ApiError::validation("Title", "The field Title must be a string with a maximum length of 170."));
+        return Err(ApiError::validation(
+            "Title",
+            "The field Title must be a string with a maximum length of 170.",
+        ));
     }
     Ok(title)
 }
@@ -224,7 +269,10 @@ fn title_field(body: &JsonBody) -> Result<Option<String>, ApiError> {
 fn color_field(body: &JsonBody) -> Result<Option<String>, ApiError> {
     let color = body.opt_string("color")?;
     if color.as_ref().is_some_and(|c| utf16_len(c) > 6) {
-        return Err(ApiError::validation("Color", "The field Color must be a string with a maximum length of 6."));
+        return Err(ApiError::validation(
+            "Color",
+            "The field Color must be a string with a maximum length of 6.",
+        ));
     }
     Ok(color)
 }
@@ -232,7 +280,9 @@ fn color_field(body: &JsonBody) -> Result<Option<String>, ApiError> {
 /// A tag list's names must each fit in 255 units.
 fn check_tag_lengths(tags: &[String]) -> Result<(), ApiError> {
     match tags.iter().find(|t| utf16_len(t) > MAX_TAG_UNITS) {
-        Some(_) => Err(ApiError::argument(format!("The tag name must not be longer than {MAX_TAG_UNITS} characters"))),
+        Some(_) => Err(ApiError::argument(format!(
+            "The tag name must not be longer than {MAX_TAG_UNITS} characters"
+        ))),
         None => Ok(()),
     }
 }
@@ -243,10 +293,12 @@ fn room_type_field(body: &JsonBody) -> Result<Option<RoomType>, ApiError> {
     let invalid = || type_error("roomType", "ASC.Files.Core.ApiModels.RequestDto.RoomType");
     match body.get("roomType") {
         Some(Value::Number(n)) => n.as_i64().map(RoomType::from_code).ok_or_else(invalid),
-        Some(Value::String(s)) => match RoomType::ALL.into_iter().find(|t| t.api_name().eq_ignore_ascii_case(s.trim())) {
-            Some(t) => Ok(Some(t)),
-            None => s.trim().parse::<i64>().map(RoomType::from_code).map_err(|_| invalid()),
-        },
+        Some(Value::String(s)) => {
+            match RoomType::ALL.into_iter().find(|t| t.api_name().eq_ignore_ascii_case(s.trim())) {
+                Some(t) => Ok(Some(t)),
+                None => s.trim().parse::<i64>().map(RoomType::from_code).map_err(|_| invalid()),
+            }
+        }
         _ => Err(invalid()),
     }
 }
@@ -270,7 +322,9 @@ fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success,
         let names = missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(", ");
         return Err(ApiError::validation(
             "$",
-            format!("JSON deserialization for type 'ASC.Files.Core.ApiModels.RequestDto.CreateRoomRequestDto' was missing required properties including: {names}."),
+            format!(
+                "JSON deserialization for type 'ASC.Files.Core.ApiModels.RequestDto.CreateRoomRequestDto' was missing required properties including: {names}."
+            ),
         ));
     }
     let title = title_field(&body)?;
@@ -285,11 +339,14 @@ fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success,
         return Err(ApiError::invalid_operation("You don't have enough permission to create"));
     }
     let title = title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
-    let title = title.ok_or_else(|| ApiError::argument("Value cannot be null or empty. (Parameter 'title')"))?;
+    let title = title
+        .ok_or_else(|| ApiError::argument("Value cannot be null or empty. (Parameter 'title')"))?;
     let room_type = room_type.ok_or_else(|| ApiError::out_of_range("roomType"))?;
     if private {
         return Err(match room_type {
-            RoomType::Public | RoomType::FormFilling => ApiError::invalid_operation("A private room cannot be of this type"),
+            RoomType::Public | RoomType::FormFilling => {
+                ApiError::invalid_operation("A private room cannot be of this type")
+            }
             _ => ApiError::invalid_operation("You need an encryption key to create a private room"),
         });
     }
@@ -318,7 +375,12 @@ pub async fn update(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: 
     ctx.respond(update_room(&ctx, &id, &headers, &body))
 }
 
-fn update_room(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<Success, ApiError> {
+fn update_room(
+    ctx: &Ctx,
+    raw_id: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
     let body = JsonBody::parse(headers, bytes)?;
@@ -330,7 +392,8 @@ fn update_room(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8]) -> Re
     let behaviour = ctx.shared.behaviour();
 
     ctx.shared.mutate(|state| {
-        let room = state.rooms.get(&id).ok_or_else(|| ApiError::invalid_operation(FOLDER_NOT_FOUND))?;
+        let room =
+            state.rooms.get(&id).ok_or_else(|| ApiError::invalid_operation(FOLDER_NOT_FOUND))?;
         if room.archived || !state.can_edit(user, room) {
             return Err(ApiError::invalid_operation(CANNOT_EDIT_ROOM));
         }
@@ -366,7 +429,10 @@ fn update_room(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8]) -> Re
 }
 
 fn next_color(room: &Room) -> String {
-    (1..).map(|salt| state::random_color(room.id, salt)).find(|c| *c != room.color).expect("the palette has several colours")
+    (1..)
+        .map(|salt| state::random_color(room.id, salt))
+        .find(|c| *c != room.color)
+        .expect("the palette has several colours")
 }
 
 /// Bump `updated` when a change altered the room.
@@ -383,20 +449,38 @@ fn touch_if_changed(room: &mut Room, before: &Room, user: &str, now: i64) {
 }
 
 /// `PUT /api/2.0/files/rooms/{id}/tags`: adds tags (creating missing ones in the catalog).
-pub async fn add_tags(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn add_tags(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     ctx.respond(change_tags(&ctx, &id, &headers, &body, true))
 }
 
 /// `DELETE /api/2.0/files/rooms/{id}/tags`: detaches tags, case-insensitively.
-pub async fn remove_tags(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn remove_tags(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     ctx.respond(change_tags(&ctx, &id, &headers, &body, false))
 }
 
-fn change_tags(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8], add: bool) -> Result<Success, ApiError> {
+fn change_tags(
+    ctx: &Ctx,
+    raw_id: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    add: bool,
+) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
     let body = JsonBody::parse(headers, bytes)?;
-    let names = body.opt_strings("names")?.ok_or_else(|| ApiError::validation("Names", "The Names field is required."))?;
+    let names = body
+        .opt_strings("names")?
+        .ok_or_else(|| ApiError::validation("Names", "The Names field is required."))?;
     let behaviour = ctx.shared.behaviour();
     ctx.shared.mutate(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
@@ -408,7 +492,8 @@ fn change_tags(ctx: &Ctx, raw_id: &str, headers: &HeaderMap, bytes: &[u8], add: 
         if add {
             state.attach_tags(id, &names);
         } else {
-            let keys: Vec<String> = names.iter().filter(|n| !n.trim().is_empty()).map(|n| tag_key(n)).collect();
+            let keys: Vec<String> =
+                names.iter().filter(|n| !n.trim().is_empty()).map(|n| tag_key(n)).collect();
             state.rooms.get_mut(&id).expect("room").tags.retain(|k| !keys.contains(k));
         }
         let room = state.rooms.get_mut(&id).expect("room");

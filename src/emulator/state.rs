@@ -241,7 +241,8 @@ impl State {
 
     /// Add a group of the people with these emails (unknown emails are left out).
     pub fn add_group(&mut self, name: &str, emails: &[String]) -> String {
-        let members = emails.iter().filter_map(|e| self.person_by_email(e).map(|p| p.id.clone())).collect();
+        let members =
+            emails.iter().filter_map(|e| self.person_by_email(e).map(|p| p.id.clone())).collect();
         let id = stable_uuid(&format!("group:{name}"));
         match self.groups.iter_mut().find(|g| g.id == id) {
             Some(group) => group.members = members,
@@ -275,7 +276,14 @@ impl State {
     }
 
     /// A new active room owned by `owner`; `title` is stored as given.
-    pub fn create_room(&mut self, title: String, room_type: RoomType, owner: &str, tags: &[String], now: i64) -> u64 {
+    pub fn create_room(
+        &mut self,
+        title: String,
+        room_type: RoomType,
+        owner: &str,
+        tags: &[String],
+        now: i64,
+    ) -> u64 {
         let id = self.next_room_id;
         self.next_room_id += 1;
         let room = Room {
@@ -322,7 +330,8 @@ impl State {
                 Err(crate::emulator::envelope::FOLDER_NOT_FOUND.to_string())
             };
         }
-        let room = self.rooms.get_mut(&op.room).ok_or(crate::emulator::envelope::FOLDER_NOT_FOUND)?;
+        let room =
+            self.rooms.get_mut(&op.room).ok_or(crate::emulator::envelope::FOLDER_NOT_FOUND)?;
         let archived = op.action == OpAction::Archive;
         if room.archived != archived {
             room.archived = archived;
@@ -348,19 +357,25 @@ impl State {
         if room.owner == user.id {
             return Some(OWNER_ACCESS);
         }
-        room.members.iter().find(|m| !m.group && m.subject == user.id).map(|m| m.access).or_else(|| {
-            room.members
-                .iter()
-                .filter(|m| m.group && self.group(&m.subject).is_some_and(|g| g.members.contains(&user.id)))
-                .map(|m| m.access)
-                .next()
-        })
+        room.members.iter().find(|m| !m.group && m.subject == user.id).map(|m| m.access).or_else(
+            || {
+                room.members
+                    .iter()
+                    .filter(|m| {
+                        m.group
+                            && self.group(&m.subject).is_some_and(|g| g.members.contains(&user.id))
+                    })
+                    .map(|m| m.access)
+                    .next()
+            },
+        )
     }
 }
 
 /// A random-looking but reproducible logo colour (6 hex digits, as a portal picks one).
 pub fn random_color(room_id: u64, salt: u64) -> String {
-    const PALETTE: [&str; 8] = ["FF6680", "77CC83", "6191F2", "F2A161", "B480F2", "61C0F2", "E6BF00", "A2A2A2"];
+    const PALETTE: [&str; 8] =
+        ["FF6680", "77CC83", "6191F2", "F2A161", "B480F2", "61C0F2", "E6BF00", "A2A2A2"];
     PALETTE[((room_id + salt) % PALETTE.len() as u64) as usize].to_string()
 }
 
@@ -379,9 +394,18 @@ mod tests {
     fn deleting_the_last_room_with_a_tag_drops_it_from_the_catalog() {
         let mut state = State::new("owner@example.com");
         let owner = state.owner().id.clone();
-        let a = state.create_room("A".into(), RoomType::Custom, &owner, &["Shared".into(), "OnlyA".into()], 0);
+        let a = state.create_room(
+            "A".into(),
+            RoomType::Custom,
+            &owner,
+            &["Shared".into(), "OnlyA".into()],
+            0,
+        );
         state.create_room("B".into(), RoomType::Custom, &owner, &["shared".into()], 0);
         state.delete_room(a);
-        assert_eq!(state.tag_catalog.values().cloned().collect::<Vec<_>>(), vec!["Shared".to_string()]);
+        assert_eq!(
+            state.tag_catalog.values().cloned().collect::<Vec<_>>(),
+            vec!["Shared".to_string()]
+        );
     }
 }

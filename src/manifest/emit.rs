@@ -109,11 +109,7 @@ fn flow_list(items: &[String]) -> String {
 /// `text` as a YAML scalar that reads back as this exact string: plain when that is safe in
 /// block and flow context alike, double-quoted otherwise.
 pub(super) fn scalar(text: &str) -> String {
-    if is_plain_safe(text) {
-        text.to_owned()
-    } else {
-        double_quoted(text)
-    }
+    if is_plain_safe(text) { text.to_owned() } else { double_quoted(text) }
 }
 
 fn is_plain_safe(text: &str) -> bool {
@@ -192,9 +188,5 @@ fn double_quoted(text: &str) -> String {
 
 /// Characters YAML cannot hold literally (or that readers treat specially): write them escaped.
 fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
-        )
+    c.is_control() || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}')
 }

@@ -264,39 +264,22 @@ pub enum ManifestError {
         source: std::io::Error,
     },
     #[error("manifest `{}` is {size} bytes; the limit is {limit} bytes", path.display())]
-    TooLarge {
-        path: PathBuf,
-        size: u64,
-        limit: u64,
-    },
+    TooLarge { path: PathBuf, size: u64, limit: u64 },
     #[error("{}:{line}:{col}: {message}", path.display())]
-    Syntax {
-        path: PathBuf,
-        line: usize,
-        col: usize,
-        message: String,
-    },
+    Syntax { path: PathBuf, line: usize, col: usize, message: String },
     #[error("{}", render_problems(path, problems))]
-    Invalid {
-        path: PathBuf,
-        problems: Vec<Problem>,
-    },
+    Invalid { path: PathBuf, problems: Vec<Problem> },
 }
 
 fn render_problems(path: &Path, problems: &[Problem]) -> String {
-    let lines: Vec<String> = problems
-        .iter()
-        .map(|p| format!("{}:{}: {}", path.display(), p.line, p.message))
-        .collect();
+    let lines: Vec<String> =
+        problems.iter().map(|p| format!("{}:{}: {}", path.display(), p.line, p.message)).collect();
     lines.join("\n")
 }
 
 /// Read and check the manifest at `path`.
 pub fn load(path: &Path) -> Result<(Manifest, Vec<Warning>), ManifestError> {
-    let read_error = |source| ManifestError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
+    let read_error = |source| ManifestError::Read { path: path.to_path_buf(), source };
     let file = std::fs::File::open(path).map_err(read_error)?;
     let size = file.metadata().map_err(read_error)?.len();
     if size > MAX_MANIFEST_BYTES {
@@ -308,9 +291,7 @@ pub fn load(path: &Path) -> Result<(Manifest, Vec<Warning>), ManifestError> {
     }
     // The file may grow between the two calls: read at most one byte past the limit.
     let mut bytes = Vec::with_capacity(size as usize);
-    file.take(MAX_MANIFEST_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_error)?;
+    file.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes).map_err(read_error)?;
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(ManifestError::TooLarge {
             path: path.to_path_buf(),

@@ -118,13 +118,8 @@ pub(super) struct RawMember {
 
 /// The keys each mapping accepts, for suggestions across mappings (a room key written at the
 /// top level, a member key written in a room).
-pub(super) const MANIFEST_KEYS: &[&str] = &[
-    "prune",
-    "ignore",
-    "max_destroy_percent",
-    "max_member_removals",
-    "rooms",
-];
+pub(super) const MANIFEST_KEYS: &[&str] =
+    &["prune", "ignore", "max_destroy_percent", "max_member_removals", "rooms"];
 pub(super) const ROOM_KEYS: &[&str] = &[
     "title",
     "id",

@@ -82,12 +82,7 @@ fn translate(path: &Path, text: &str, err: &YamlError) -> ManifestError {
         None => (1, 1),
     };
     let message = describe(text, inner, location);
-    ManifestError::Syntax {
-        path: path.to_path_buf(),
-        line,
-        col,
-        message,
-    }
+    ManifestError::Syntax { path: path.to_path_buf(), line, col, message }
 }
 
 fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
@@ -100,18 +95,10 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             .unwrap_or_default()
     };
     match err {
-        YamlError::SerdeUnknownField {
-            field, expected, ..
-        } => unknown_key(field, expected),
-        YamlError::SerdeUnknownVariant {
-            variant, expected, ..
-        } => {
+        YamlError::SerdeUnknownField { field, expected, .. } => unknown_key(field, expected),
+        YamlError::SerdeUnknownVariant { variant, expected, .. } => {
             let mut message = match context().as_ref().and_then(NodePath::key) {
-                Some(key) => format!(
-                    "invalid value `{}` for `{}`",
-                    shorten(variant),
-                    shorten(key)
-                ),
+                Some(key) => format!("invalid value `{}` for `{}`", shorten(variant), shorten(key)),
                 None => format!("invalid value `{}`", shorten(variant)),
             };
             match closest(variant, expected) {
@@ -129,19 +116,10 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             None => "duplicate key".to_owned(),
         },
         YamlError::InvalidScalar { ty, .. } => {
-            format!(
-                "invalid value{}{}; expected {}",
-                found(),
-                subject(context()),
-                type_name(ty)
-            )
+            format!("invalid value{}{}; expected {}", found(), subject(context()), type_name(ty))
         }
         YamlError::InvalidBooleanStrict { .. } => {
-            format!(
-                "invalid value{}{}; expected `true` or `false`",
-                found(),
-                subject(context())
-            )
+            format!("invalid value{}{}; expected `true` or `false`", found(), subject(context()))
         }
         YamlError::NullIntoString { .. } => format!("missing value{}", subject(context())),
         YamlError::Unexpected { .. } | YamlError::SerdeInvalidType { .. }
@@ -150,17 +128,9 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             "the manifest must be a mapping of keys to values, starting with `rooms:`".to_owned()
         }
         YamlError::Unexpected { expected, .. } => {
-            format!(
-                "invalid value{}; expected {}",
-                subject(context()),
-                shape_name(expected)
-            )
+            format!("invalid value{}; expected {}", subject(context()), shape_name(expected))
         }
-        YamlError::SerdeInvalidType {
-            unexpected,
-            expected,
-            ..
-        } => {
+        YamlError::SerdeInvalidType { unexpected, expected, .. } => {
             format!(
                 "invalid value{}; expected {}, found {}",
                 subject(context()),
@@ -168,11 +138,7 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
                 unexpected
             )
         }
-        YamlError::SerdeInvalidValue {
-            unexpected,
-            expected,
-            ..
-        } => {
+        YamlError::SerdeInvalidValue { unexpected, expected, .. } => {
             format!(
                 "invalid value {}{}; expected {}",
                 unexpected,
@@ -181,9 +147,7 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             )
         }
         YamlError::Eof { .. }
-            if text
-                .lines()
-                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) =>
+            if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) =>
         {
             "the manifest is empty; it needs at least a `rooms` list".to_owned()
         }
@@ -198,9 +162,7 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             "aliases expand to more data than a manifest may hold".to_owned()
         }
         other => {
-            let message = serde_saphyr::DefaultMessageFormatter
-                .format_message(other)
-                .into_owned();
+            let message = serde_saphyr::DefaultMessageFormatter.format_message(other).into_owned();
             if message.contains("recursion limit") {
                 return format!("the manifest nests deeper than {MAX_DEPTH} levels");
             }
@@ -254,9 +216,9 @@ fn unknown_key(field: &str, expected: &[&str]) -> String {
         (expected != MANIFEST_KEYS && MANIFEST_KEYS.contains(&field)).then_some("the top level")
     });
     match home {
-        Some(home) => message.push_str(&format!(
-            "; `{field}` belongs in {home}: check the indentation"
-        )),
+        Some(home) => {
+            message.push_str(&format!("; `{field}` belongs in {home}: check the indentation"))
+        }
         None if expected.is_empty() => {}
         None => message.push_str(&format!("; expected one of {}", list(expected))),
     }
@@ -305,9 +267,8 @@ pub(super) fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (table[i - 1][j] + 1)
-                .min(table[i][j - 1] + 1)
-                .min(table[i - 1][j - 1] + cost);
+            let mut d =
+                (table[i - 1][j] + 1).min(table[i][j - 1] + 1).min(table[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(table[i - 2][j - 2] + 1);
             }
@@ -318,22 +279,13 @@ pub(super) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 fn list(items: &[&str]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// `text` cut to a length that fits in a message, control characters escaped.
 pub(super) fn shorten(text: &str) -> String {
     const MAX: usize = 60;
-    let mut out: String = text
-        .chars()
-        .take(MAX)
-        .collect::<String>()
-        .escape_debug()
-        .to_string();
+    let mut out: String = text.chars().take(MAX).collect::<String>().escape_debug().to_string();
     if text.chars().count() > MAX {
         out.push('…');
     }
@@ -373,10 +325,7 @@ fn shape_name(expected: &str) -> String {
         "a single value".to_owned()
     } else if lower.contains("bool") {
         "`true` or `false`".to_owned()
-    } else if let Some(ty) = ["u8", "u16", "u32", "u64"]
-        .iter()
-        .find(|t| lower.contains(*t))
-    {
+    } else if let Some(ty) = ["u8", "u16", "u32", "u64"].iter().find(|t| lower.contains(*t)) {
         type_name(ty)
     } else {
         expected.escape_debug().to_string()
@@ -388,8 +337,7 @@ fn source_text(text: &str, location: Location) -> Option<&str> {
     let span = location.span();
     let start = usize::try_from(span.byte_offset()?).ok()?;
     let len = usize::try_from(span.byte_len()?).ok()?;
-    text.get(start..start.checked_add(len)?)
-        .filter(|s| !s.is_empty() && !s.contains('\n'))
+    text.get(start..start.checked_add(len)?).filter(|s| !s.is_empty() && !s.contains('\n'))
 }
 
 // --- Where an error is: a second, generic pass over the document ----------------------------

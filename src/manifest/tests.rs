@@ -53,10 +53,7 @@ fn assert_one_problem(yaml: &str, expected: &str) {
 #[test]
 fn unknown_key_names_its_position_and_the_closest_key() {
     let yaml = "rooms:\n  - title: Marketing\n    titel: Sales\n";
-    assert_syntax_error(
-        yaml,
-        "rooms.yaml:3:5: unknown key `titel`; did you mean `title`?",
-    );
+    assert_syntax_error(yaml, "rooms.yaml:3:5: unknown key `titel`; did you mean `title`?");
 }
 
 #[test]
@@ -97,10 +94,7 @@ fn unknown_key_of_another_level_points_at_the_indentation() {
 #[test]
 fn unknown_member_key_suggests_the_member_key() {
     let yaml = "rooms:\n  - title: A\n    type: custom\n    members:\n      - user: anna@example.com\n        acess: editor\n";
-    assert_syntax_error(
-        yaml,
-        "rooms.yaml:6:9: unknown key `acess`; did you mean `access`?",
-    );
+    assert_syntax_error(yaml, "rooms.yaml:6:9: unknown key `acess`; did you mean `access`?");
 }
 
 #[test]
@@ -170,10 +164,7 @@ fn missing_key_names_the_entry() {
     assert_syntax_error("prune: none\n", "rooms.yaml:1:1: missing key `rooms`");
     let yaml =
         "rooms:\n  - title: A\n    type: custom\n    members:\n      - user: anna@example.com\n";
-    assert_syntax_error(
-        yaml,
-        "rooms.yaml:5:9: missing key `access` in `rooms[0].members[0]`",
-    );
+    assert_syntax_error(yaml, "rooms.yaml:5:9: missing key `access` in `rooms[0].members[0]`");
 }
 
 #[test]
@@ -186,15 +177,9 @@ fn missing_value_names_the_key() {
 
 #[test]
 fn wrong_shape_names_the_key() {
-    assert_syntax_error(
-        "rooms: 3\n",
-        "rooms.yaml:1:8: invalid value for `rooms`; expected a list",
-    );
+    assert_syntax_error("rooms: 3\n", "rooms.yaml:1:8: invalid value for `rooms`; expected a list");
     let yaml = "rooms:\n  - title: A\n    type: custom\n    tags: brand\n";
-    assert_syntax_error(
-        yaml,
-        "rooms.yaml:4:11: invalid value for `tags`; expected a list",
-    );
+    assert_syntax_error(yaml, "rooms.yaml:4:11: invalid value for `tags`; expected a list");
     let yaml = "rooms:\n  - title: A\n    type: custom\n    tags: [a, [b]]\n";
     assert_syntax_error(
         yaml,
@@ -250,43 +235,22 @@ fn unknown_tags_are_refused() {
 #[test]
 fn syntax_errors_carry_file_line_and_column() {
     let error = parse_str("rooms:\n - title: \"open\n").unwrap_err();
-    let ManifestError::Syntax {
-        path,
-        line,
-        col,
-        message,
-    } = &error
-    else {
-        panic!("{error}")
-    };
-    assert_eq!(
-        (path.as_path(), *line, *col),
-        (Path::new("rooms.yaml"), 2, 11)
-    );
-    assert!(
-        !message.is_empty() && !message.contains("line 2"),
-        "{message}"
-    );
+    let ManifestError::Syntax { path, line, col, message } = &error else { panic!("{error}") };
+    assert_eq!((path.as_path(), *line, *col), (Path::new("rooms.yaml"), 2, 11));
+    assert!(!message.is_empty() && !message.contains("line 2"), "{message}");
     assert_eq!(error.to_string(), format!("rooms.yaml:2:11: {message}"));
 }
 
 fn assert_quick<T>(what: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
     let result = what();
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
     result
 }
 
 /// Nine levels of nine aliases each: 9^9 strings when expanded, each level under `key`.
 fn billion_laughs(key: impl Fn(usize) -> String) -> String {
-    let mut yaml = format!(
-        "{}: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
-        key(0)
-    );
+    let mut yaml = format!("{}: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n", key(0));
     for i in 1..10 {
         let refs = vec![format!("*a{}", i - 1); 9].join(", ");
         yaml.push_str(&format!("{}: &a{i} [{refs}]\n", key(i)));
@@ -313,42 +277,26 @@ fn yaml_bomb_is_refused_quickly() {
 fn aliases_expanding_beyond_the_budget_are_refused() {
     // Well-typed data: a list of 1,000 tags shared by 200 rooms is 200,000 replayed events.
     let tags: Vec<String> = (0..1_000).map(|i| format!("t{i}")).collect();
-    let mut yaml = format!(
-        "rooms:\n  - title: R0\n    type: custom\n    tags: &tags [{}]\n",
-        tags.join(", ")
-    );
+    let mut yaml =
+        format!("rooms:\n  - title: R0\n    type: custom\n    tags: &tags [{}]\n", tags.join(", "));
     for i in 1..200 {
-        yaml.push_str(&format!(
-            "  - title: R{i}\n    type: custom\n    tags: *tags\n"
-        ));
+        yaml.push_str(&format!("  - title: R{i}\n    type: custom\n    tags: *tags\n"));
     }
     let error = assert_quick(|| syntax_error(&yaml));
-    assert!(
-        error.ends_with("aliases expand to more data than a manifest may hold"),
-        "{error}"
-    );
+    assert!(error.ends_with("aliases expand to more data than a manifest may hold"), "{error}");
 
     // Reusing a short list is fine.
     let mut yaml = "rooms:\n  - title: R0\n    type: custom\n    tags: &tags [a, b]\n".to_owned();
     for i in 1..200 {
-        yaml.push_str(&format!(
-            "  - title: R{i}\n    type: custom\n    tags: *tags\n"
-        ));
+        yaml.push_str(&format!("  - title: R{i}\n    type: custom\n    tags: *tags\n"));
     }
-    assert_eq!(
-        valid(&yaml).0.rooms[199].tags,
-        Some(vec!["a".to_owned(), "b".to_owned()])
-    );
+    assert_eq!(valid(&yaml).0.rooms[199].tags, Some(vec!["a".to_owned(), "b".to_owned()]));
 }
 
 #[test]
 fn deep_nesting_is_refused_quickly() {
     let flow = format!("rooms: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
-    assert!(
-        syntax_error(&flow).contains("nests deeper than"),
-        "{}",
-        syntax_error(&flow)
-    );
+    assert!(syntax_error(&flow).contains("nests deeper than"), "{}", syntax_error(&flow));
     let block: String = std::iter::once("rooms:\n".to_owned())
         .chain((0..2_000).map(|i| format!("{}- \n", "  ".repeat(i))))
         .collect();
@@ -357,9 +305,7 @@ fn deep_nesting_is_refused_quickly() {
         "{}",
         syntax_error(&block)
     );
-    let maps: String = (0..1_000)
-        .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
-        .collect();
+    let maps: String = (0..1_000).map(|i| format!("{}k{i}:\n", "  ".repeat(i))).collect();
     assert!(syntax_error(&maps).starts_with("rooms.yaml:"));
 }
 
@@ -418,10 +364,7 @@ fn id_zero() {
 
 #[test]
 fn empty_title() {
-    assert_one_problem(
-        "rooms:\n  - title: \"\"\n    type: custom\n",
-        "rooms.yaml:2: empty title",
-    );
+    assert_one_problem("rooms:\n  - title: \"\"\n    type: custom\n", "rooms.yaml:2: empty title");
     assert_one_problem(
         "rooms:\n  - title: \"  \"\n    type: custom\n",
         "rooms.yaml:2: empty title",
@@ -431,9 +374,7 @@ fn empty_title() {
 #[test]
 fn title_too_long() {
     let at_limit = "x".repeat(170);
-    valid(&format!(
-        "rooms:\n  - title: {at_limit}\n    type: custom\n"
-    ));
+    valid(&format!("rooms:\n  - title: {at_limit}\n    type: custom\n"));
     let over = "x".repeat(171);
     assert_one_problem(
         &format!("rooms:\n  - title: {over}\n    type: custom\n"),
@@ -463,10 +404,7 @@ fn title_with_control_character() {
 
 #[test]
 fn tag_too_long() {
-    valid(&format!(
-        "rooms:\n  - title: A\n    type: custom\n    tags: [{}]\n",
-        "t".repeat(255)
-    ));
+    valid(&format!("rooms:\n  - title: A\n    type: custom\n    tags: [{}]\n", "t".repeat(255)));
     let lines = problems(&format!(
         "rooms:\n  - title: A\n    type: custom\n    tags: [{}]\n",
         "t".repeat(256)
@@ -570,17 +508,11 @@ fn duplicate_member() {
     let yaml = format!(
         "{MEMBERS_HEAD}      - user: anna@example.com\n        access: editor\n      - user: Anna@Example.com\n        access: viewer\n"
     );
-    assert_one_problem(
-        &yaml,
-        "rooms.yaml:7: user `Anna@Example.com` is also listed at line 5",
-    );
+    assert_one_problem(&yaml, "rooms.yaml:7: user `Anna@Example.com` is also listed at line 5");
     let yaml = format!(
         "{MEMBERS_HEAD}      - group: Auditors\n        access: editor\n      - group: Auditors\n        access: viewer\n"
     );
-    assert_one_problem(
-        &yaml,
-        "rooms.yaml:7: group `Auditors` is also listed at line 5",
-    );
+    assert_one_problem(&yaml, "rooms.yaml:7: group `Auditors` is also listed at line 5");
 }
 
 #[test]
@@ -609,9 +541,7 @@ fn every_access_the_room_type_allows_is_accepted() {
     for room_type in RoomType::ALL {
         let mut yaml = format!("rooms:\n  - title: R\n    type: {room_type}\n    members:\n");
         for (i, access) in room_type.allowed_access().iter().enumerate() {
-            yaml.push_str(&format!(
-                "      - user: u{i}@example.com\n        access: {access}\n"
-            ));
+            yaml.push_str(&format!("      - user: u{i}@example.com\n        access: {access}\n"));
         }
         let (manifest, _) = valid(&yaml);
         let members = manifest.rooms[0].members.as_ref().unwrap();
@@ -652,10 +582,7 @@ fn invalid_email() {
         "anna@example.123",
     ] {
         let yaml = format!("{MEMBERS_HEAD}      - user: \"{bad}\"\n        access: editor\n");
-        assert_one_problem(
-            &yaml,
-            &format!("rooms.yaml:5: `{bad}` is not an email address"),
-        );
+        assert_one_problem(&yaml, &format!("rooms.yaml:5: `{bad}` is not an email address"));
     }
 }
 
@@ -686,10 +613,7 @@ fn member_with_user_and_group() {
     let yaml = format!(
         "{MEMBERS_HEAD}      - user: anna@example.com\n        group: Auditors\n        access: editor\n"
     );
-    assert_one_problem(
-        &yaml,
-        "rooms.yaml:5: a member has either `user` or `group`, not both",
-    );
+    assert_one_problem(&yaml, "rooms.yaml:5: a member has either `user` or `group`, not both");
 }
 
 #[test]
@@ -697,10 +621,7 @@ fn invite_for_a_group() {
     let yaml = format!(
         "{MEMBERS_HEAD}      - group: Auditors\n        access: editor\n        invite: true\n"
     );
-    assert_one_problem(
-        &yaml,
-        "rooms.yaml:7: `invite` applies to users only, not groups",
-    );
+    assert_one_problem(&yaml, "rooms.yaml:7: `invite` applies to users only, not groups");
 }
 
 #[test]
@@ -727,18 +648,8 @@ fn percent_over_100() {
         "max_destroy_percent: 100000\nrooms: []\n",
         "rooms.yaml:1: `max_destroy_percent` is 100000; it must be from 0 to 100",
     );
-    assert_eq!(
-        valid("max_destroy_percent: 100\nrooms: []\n")
-            .0
-            .max_destroy_percent,
-        100
-    );
-    assert_eq!(
-        valid("max_destroy_percent: 0\nrooms: []\n")
-            .0
-            .max_destroy_percent,
-        0
-    );
+    assert_eq!(valid("max_destroy_percent: 100\nrooms: []\n").0.max_destroy_percent, 100);
+    assert_eq!(valid("max_destroy_percent: 0\nrooms: []\n").0.max_destroy_percent, 0);
 }
 
 #[test]
@@ -765,13 +676,8 @@ rooms:
         access: editor
 ";
     let error = parse_str(yaml).unwrap_err();
-    let ManifestError::Invalid { problems, .. } = &error else {
-        panic!("{error}")
-    };
-    assert_eq!(
-        problems.iter().map(|p| p.line).collect::<Vec<_>>(),
-        vec![1, 5, 6, 10, 11]
-    );
+    let ManifestError::Invalid { problems, .. } = &error else { panic!("{error}") };
+    assert_eq!(problems.iter().map(|p| p.line).collect::<Vec<_>>(), vec![1, 5, 6, 10, 11]);
     assert_eq!(
         error.to_string(),
         "\
@@ -813,10 +719,7 @@ fn rewritten_renamed_from_warns_and_is_kept_in_stored_form() {
 #[test]
 fn tag_with_surrounding_spaces_warns() {
     let yaml = "rooms:\n  - title: A\n    type: custom\n    tags: [\" q3\"]\n";
-    assert_eq!(
-        warnings(yaml),
-        vec!["rooms.yaml:4: tag ` q3` has leading or trailing spaces"]
-    );
+    assert_eq!(warnings(yaml), vec!["rooms.yaml:4: tag ` q3` has leading or trailing spaces"]);
 }
 
 #[test]
@@ -913,18 +816,12 @@ rooms:
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(manifest.prune, Prune::Delete);
     assert_eq!(manifest.ignore, vec!["Sandbox*", "Personal ?"]);
-    assert_eq!(
-        (manifest.max_destroy_percent, manifest.max_member_removals),
-        (50, 3)
-    );
+    assert_eq!((manifest.max_destroy_percent, manifest.max_member_removals), (50, 3));
     let legal = &manifest.rooms[0];
     assert_eq!(legal.line, 6);
     assert_eq!(legal.id, Some(4821));
     assert_eq!(legal.state, DesiredState::Archived);
-    assert_eq!(
-        legal.tags.as_deref(),
-        Some(&["Brand".to_owned(), "q3".to_owned()][..])
-    );
+    assert_eq!(legal.tags.as_deref(), Some(&["Brand".to_owned(), "q3".to_owned()][..]));
     assert!(legal.protect && legal.notify);
     assert_eq!(legal.members_policy, MembersPolicy::Additive);
     assert_eq!(legal.renamed_from, vec!["Legal"]);
@@ -976,20 +873,14 @@ rooms:
     assert_eq!(
         manifest.rooms[0].members,
         manifest.rooms[1].members.as_ref().map(|m| {
-            m.iter()
-                .zip([5, 7])
-                .map(|(m, line)| MemberSpec { line, ..m.clone() })
-                .collect()
+            m.iter().zip([5, 7]).map(|(m, line)| MemberSpec { line, ..m.clone() }).collect()
         })
     );
 }
 
 #[test]
 fn subject_key_ignores_the_case_of_emails_only() {
-    assert_eq!(
-        Subject::User("Anna@Example.COM".into()).key(),
-        "anna@example.com"
-    );
+    assert_eq!(Subject::User("Anna@Example.COM".into()).key(), "anna@example.com");
     assert_eq!(Subject::Group("Auditors".into()).key(), "Auditors");
     assert_eq!(Subject::Group("Auditors".into()).name(), "Auditors");
     assert_eq!(Subject::User("a@b.c".into()).to_string(), "user a@b.c");
@@ -1030,11 +921,7 @@ fn glob_match_wildcards() {
         ("**?", "", false),
     ];
     for (pattern, title, expected) in cases {
-        assert_eq!(
-            glob_match(pattern, title),
-            expected,
-            "{pattern:?} ~ {title:?}"
-        );
+        assert_eq!(glob_match(pattern, title), expected, "{pattern:?} ~ {title:?}");
     }
 }
 
@@ -1052,14 +939,8 @@ fn edit_distance_counts_swaps_as_one() {
     assert_eq!(syntax::edit_distance("titel", "title"), 1);
     assert_eq!(syntax::edit_distance("tag", "tags"), 1);
     assert_eq!(syntax::edit_distance("", "abc"), 3);
-    assert_eq!(
-        syntax::closest("member_policy", raw::ROOM_KEYS),
-        Some("members_policy")
-    );
-    assert_eq!(
-        syntax::closest("renamed-from", raw::ROOM_KEYS),
-        Some("renamed_from")
-    );
+    assert_eq!(syntax::closest("member_policy", raw::ROOM_KEYS), Some("members_policy"));
+    assert_eq!(syntax::closest("renamed-from", raw::ROOM_KEYS), Some("renamed_from"));
     assert_eq!(syntax::closest("x", raw::ROOM_KEYS), None);
 }
 
@@ -1136,25 +1017,14 @@ fn json_schema_describes_every_field() {
         };
         for (name, property) in properties {
             assert!(
-                property
-                    .get("description")
-                    .and_then(|d| d.as_str())
-                    .is_some_and(|d| !d.is_empty()),
+                property.get("description").and_then(|d| d.as_str()).is_some_and(|d| !d.is_empty()),
                 "`{name}`"
             );
             fields += 1;
         }
     }
-    assert_eq!(
-        fields,
-        raw::MANIFEST_KEYS.len() + raw::ROOM_KEYS.len() + raw::MEMBER_KEYS.len()
-    );
+    assert_eq!(fields, raw::MANIFEST_KEYS.len() + raw::ROOM_KEYS.len() + raw::MEMBER_KEYS.len());
     let room = &schema["$defs"]["Room"]["properties"];
-    let keys: Vec<&str> = room
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let keys: Vec<&str> = room.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, raw::ROOM_KEYS);
 }

@@ -73,9 +73,7 @@ impl<'de> Deserialize<'de> for CheckedRooms {
 }
 
 fn line_of<T>(spanned: &Spanned<T>) -> usize {
-    usize::try_from(spanned.referenced.line())
-        .unwrap_or(1)
-        .max(1)
+    usize::try_from(spanned.referenced.line()).unwrap_or(1).max(1)
 }
 
 pub(super) fn validate(
@@ -98,10 +96,7 @@ pub(super) fn validate(
             _ => {
                 report.problem(
                     line_of(percent),
-                    format!(
-                        "`max_destroy_percent` is {}; it must be from 0 to 100",
-                        percent.value
-                    ),
+                    format!("`max_destroy_percent` is {}; it must be from 0 to 100", percent.value),
                 );
                 DEFAULT_MAX_DESTROY_PERCENT
             }
@@ -112,20 +107,13 @@ pub(super) fn validate(
 
     if !report.problems.is_empty() {
         report.problems.sort_by_key(|p| p.line);
-        return Err(ManifestError::Invalid {
-            path: path.to_path_buf(),
-            problems: report.problems,
-        });
+        return Err(ManifestError::Invalid { path: path.to_path_buf(), problems: report.problems });
     }
     report.warnings.sort_by_key(|(line, _)| *line);
     let warnings = report
         .warnings
         .into_iter()
-        .map(|(line, message)| Warning {
-            path: path.to_path_buf(),
-            line,
-            message,
-        })
+        .map(|(line, message)| Warning { path: path.to_path_buf(), line, message })
         .collect();
     let manifest = Manifest {
         source: path.to_path_buf(),
@@ -133,9 +121,7 @@ pub(super) fn validate(
         prune: raw.prune,
         ignore: raw.ignore.into_iter().map(|p| p.value).collect(),
         max_destroy_percent,
-        max_member_removals: raw
-            .max_member_removals
-            .unwrap_or(DEFAULT_MAX_MEMBER_REMOVALS),
+        max_member_removals: raw.max_member_removals.unwrap_or(DEFAULT_MAX_MEMBER_REMOVALS),
     };
     Ok((manifest, warnings))
 }
@@ -174,11 +160,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         if stored != *title {
             report.warn(
                 title_line,
-                format!(
-                    "title `{}` will be stored as `{}`",
-                    shorten(title),
-                    shorten(&stored)
-                ),
+                format!("title `{}` will be stored as `{}`", shorten(title), shorten(&stored)),
             );
         }
     }
@@ -195,10 +177,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
     if room.protect && room.state == DesiredState::Deleted {
         report.problem(
             line,
-            format!(
-                "room `{}` has `protect: true` and `state: deleted`",
-                shorten(title)
-            ),
+            format!("room `{}` has `protect: true` and `state: deleted`", shorten(title)),
         );
     }
 
@@ -228,10 +207,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         if old_stored == stored {
             report.problem(
                 old_line,
-                format!(
-                    "`renamed_from` lists the room's own title `{}`",
-                    shorten(&old.value)
-                ),
+                format!("`renamed_from` lists the room's own title `{}`", shorten(&old.value)),
             );
         } else if let Some(first) = seen_old.get(&old_stored) {
             report.problem(
@@ -247,10 +223,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         renamed_from.push(old_stored);
     }
 
-    let members = room
-        .members
-        .as_ref()
-        .map(|members| check_members(room, members, report));
+    let members = room.members.as_ref().map(|members| check_members(room, members, report));
     if room.members.is_none() {
         if let Some(policy) = &room.members_policy {
             report.warn(
@@ -259,10 +232,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
             );
         }
         if let Some(notify) = &room.notify {
-            report.warn(
-                line_of(notify),
-                "`notify` has no effect without `members`".to_owned(),
-            );
+            report.warn(line_of(notify), "`notify` has no effect without `members`".to_owned());
         }
     }
     if room.state == DesiredState::Deleted {
@@ -275,10 +245,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         if let Some(ignored) = ignored {
             report.warn(
                 line,
-                format!(
-                    "room `{}` is to be deleted; its {ignored} ignored",
-                    shorten(title)
-                ),
+                format!("room `{}` is to be deleted; its {ignored} ignored", shorten(title)),
             );
         }
     }
@@ -290,18 +257,11 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         id: room.id.as_ref().map(|id| id.value),
         room_type: room.room_type,
         state: room.state,
-        tags: room
-            .tags
-            .as_ref()
-            .map(|tags| tags.iter().map(|t| t.value.clone()).collect()),
+        tags: room.tags.as_ref().map(|tags| tags.iter().map(|t| t.value.clone()).collect()),
         renamed_from,
         protect: room.protect,
         members,
-        members_policy: room
-            .members_policy
-            .as_ref()
-            .map(|p| p.value)
-            .unwrap_or_default(),
+        members_policy: room.members_policy.as_ref().map(|p| p.value).unwrap_or_default(),
         notify: room.notify.as_ref().is_some_and(|n| n.value),
     }
 }
@@ -342,18 +302,13 @@ fn check_tags(tags: &[Spanned<String>], report: &mut Report) {
             );
         }
         if name.trim() != name {
-            report.warn(
-                tag_line,
-                format!("tag `{}` has leading or trailing spaces", shorten(name)),
-            );
+            report
+                .warn(tag_line, format!("tag `{}` has leading or trailing spaces", shorten(name)));
         }
         match seen.get(&tag_key(name)) {
             Some((first_line, first)) if *first == name => report.problem(
                 tag_line,
-                format!(
-                    "tag `{}` is also listed at line {first_line}",
-                    shorten(name)
-                ),
+                format!("tag `{}` is also listed at line {first_line}", shorten(name)),
             ),
             Some((first_line, first)) => report.problem(
                 tag_line,
@@ -385,10 +340,7 @@ fn check_members(
         let access_line = line_of(&member.access);
         let subject = match (&member.user, &member.group) {
             (Some(_), Some(_)) => {
-                report.problem(
-                    line,
-                    "a member has either `user` or `group`, not both".to_owned(),
-                );
+                report.problem(line, "a member has either `user` or `group`, not both".to_owned());
                 continue;
             }
             (None, None) => {
@@ -448,10 +400,7 @@ fn check_members(
         if let Some(first) = seen.get(&key) {
             report.problem(
                 line,
-                format!(
-                    "{} is also listed at line {first}",
-                    describe_subject(&subject)
-                ),
+                format!("{} is also listed at line {first}", describe_subject(&subject)),
             );
         } else {
             seen.insert(key, line);
@@ -478,7 +427,11 @@ fn describe_subject(subject: &Subject) -> String {
 /// rooms apart (a portal allows duplicate titles, and `export` pins them). Whether a
 /// `renamed_from` title leads to the right portal room (it may also be another entry's title
 /// when ids tell the rooms apart) depends on the portal, so the planner decides that.
-fn check_across_rooms(lines: &[(usize, Option<(u64, usize)>)], rooms: &[RoomSpec], report: &mut Report) {
+fn check_across_rooms(
+    lines: &[(usize, Option<(u64, usize)>)],
+    rooms: &[RoomSpec],
+    report: &mut Report,
+) {
     let mut titles: HashMap<&str, (usize, &str)> = HashMap::new();
     let mut ids: HashMap<u64, usize> = HashMap::new();
     let mut unpinned: HashMap<&str, usize> = HashMap::new();
@@ -511,7 +464,9 @@ fn check_across_rooms(lines: &[(usize, Option<(u64, usize)>)], rooms: &[RoomSpec
             && id != 0
         {
             match ids.get(&id) {
-                Some(first) => report.problem(id_line, format!("id {id} is also used at line {first}")),
+                Some(first) => {
+                    report.problem(id_line, format!("id {id} is also used at line {first}"))
+                }
                 None => {
                     ids.insert(id, id_line);
                 }
@@ -534,9 +489,7 @@ pub(super) fn is_email(text: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local
-            .chars()
-            .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && labels.iter().all(|label| {
@@ -546,8 +499,6 @@ pub(super) fn is_email(text: &str) -> bool {
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_alphanumeric() || c == '-')
         })
-        && labels
-            .last()
-            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()));
+        && labels.last().is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()));
     local_ok && domain_ok
 }

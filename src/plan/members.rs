@@ -20,7 +20,11 @@ pub(super) struct Directory<'a> {
 impl<'a> Directory<'a> {
     pub(super) fn new(portal: &'a PortalState) -> Directory<'a> {
         Directory {
-            people: portal.people.iter().map(|person| (person.email.to_lowercase(), person)).collect(),
+            people: portal
+                .people
+                .iter()
+                .map(|person| (person.email.to_lowercase(), person))
+                .collect(),
             groups: portal.groups.iter().map(|group| (group.name.as_str(), group)).collect(),
         }
     }
@@ -100,7 +104,12 @@ pub(super) fn member_step(
         if before == Some(entry.access.code()) {
             continue;
         }
-        changes.push(MemberChange { member, portal_id, before: before.and_then(Access::from_code), after: Some(entry.access) });
+        changes.push(MemberChange {
+            member,
+            portal_id,
+            before: before.and_then(Access::from_code),
+            after: Some(entry.access),
+        });
     }
     if !problems.is_empty() {
         return Err(problems);

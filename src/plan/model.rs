@@ -50,14 +50,27 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Action {
-    Create { title: String, room_type: RoomType, tags: Vec<String> },
-    Rename { before: String, after: String },
-    SetTags { before: Vec<String>, after: Vec<String> },
+    Create {
+        title: String,
+        room_type: RoomType,
+        tags: Vec<String>,
+    },
+    Rename {
+        before: String,
+        after: String,
+    },
+    SetTags {
+        before: Vec<String>,
+        after: Vec<String>,
+    },
     Archive,
     Unarchive,
     Delete,
     /// One request that adds, changes and removes members; the owner never appears.
-    SetMembers { notify: bool, changes: Vec<MemberChange> },
+    SetMembers {
+        notify: bool,
+        changes: Vec<MemberChange>,
+    },
 }
 
 /// The kinds of action, in the order the summary counts them.
@@ -141,7 +154,9 @@ impl Plan {
     pub fn member_rooms(&self) -> Vec<u64> {
         self.rooms
             .iter()
-            .filter(|room| room.steps.iter().any(|step| matches!(step.action, Action::SetMembers { .. })))
+            .filter(|room| {
+                room.steps.iter().any(|step| matches!(step.action, Action::SetMembers { .. }))
+            })
             .filter_map(|room| match room.target {
                 Target::Existing { id } => Some(id),
                 Target::New => None,

@@ -54,8 +54,13 @@ fn lines(problems: &[(usize, String)], manifest: &std::path::Path) -> String {
 }
 
 /// Computes the plan that makes `portal` match `manifest`.
-pub fn plan(manifest: &Manifest, portal: &PortalState, options: &PlanOptions) -> Result<Plan, PlanError> {
-    let by_id: HashMap<u64, &PortalRoom> = portal.rooms.iter().map(|room| (room.id, room)).collect();
+pub fn plan(
+    manifest: &Manifest,
+    portal: &PortalState,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    let by_id: HashMap<u64, &PortalRoom> =
+        portal.rooms.iter().map(|room| (room.id, room)).collect();
     let (matches, mut problems) = resolve(manifest, &portal.rooms, &by_id);
     let claimed: HashSet<u64> = matches.iter().filter_map(|found| found.ok().flatten()).collect();
 
@@ -74,7 +79,8 @@ pub fn plan(manifest: &Manifest, portal: &PortalState, options: &PlanOptions) ->
         problems.sort();
         return Err(PlanError::Conflicts { manifest: manifest.source.clone(), problems });
     }
-    let matches: Vec<Option<u64>> = matches.into_iter().map(|found| found.unwrap_or(None)).collect();
+    let matches: Vec<Option<u64>> =
+        matches.into_iter().map(|found| found.unwrap_or(None)).collect();
 
     let mut unmanaged = 0;
     for room in portal.rooms.iter().filter(|room| !claimed.contains(&room.id)) {
@@ -90,7 +96,9 @@ pub fn plan(manifest: &Manifest, portal: &PortalState, options: &PlanOptions) ->
     check_member_removals(manifest, &rooms, options.force)?;
 
     let mut rooms = rooms;
-    rooms.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| target_order(&a.target).cmp(&target_order(&b.target))));
+    rooms.sort_by(|a, b| {
+        a.title.cmp(&b.title).then_with(|| target_order(&a.target).cmp(&target_order(&b.target)))
+    });
     let fingerprints = fingerprints(&rooms, &matches, &by_id);
     Ok(Plan { rooms, unmanaged, portal_rooms: portal.rooms.len(), fingerprints })
 }
@@ -108,7 +116,11 @@ type Resolved = Result<Option<u64>, ()>;
 
 /// Finds the portal room each manifest entry means: its pinned `id`, else its stored title,
 /// else one of its `renamed_from` titles. Ambiguity and missing ids are problems, all at once.
-fn resolve(manifest: &Manifest, rooms: &[PortalRoom], ids: &HashMap<u64, &PortalRoom>) -> (Vec<Resolved>, Vec<(usize, String)>) {
+fn resolve(
+    manifest: &Manifest,
+    rooms: &[PortalRoom],
+    ids: &HashMap<u64, &PortalRoom>,
+) -> (Vec<Resolved>, Vec<(usize, String)>) {
     let pinned: HashSet<u64> = manifest.rooms.iter().filter_map(|spec| spec.id).collect();
     let mut by_title: HashMap<&str, Titled> = HashMap::with_capacity(rooms.len());
     for room in rooms.iter().filter(|room| !pinned.contains(&room.id)) {
@@ -127,17 +139,23 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom], ids: &HashMap<u64, &Portal
             Some(id) if ids.contains_key(&id) => Some(Ok(Some(id))),
             Some(_) if spec.state == DesiredState::Deleted => Some(Ok(None)),
             Some(id) => {
-                problems.push((spec.line, format!("room `{}` pins id {id}, which is not on the portal", spec.title)));
+                problems.push((
+                    spec.line,
+                    format!("room `{}` pins id {id}, which is not on the portal", spec.title),
+                ));
                 Some(Err(()))
             }
-            None => match by_title.get(spec.stored_title.as_str()).map(Titled::ids).unwrap_or_default() {
-                [] => None,
-                [id] => Some(Ok(Some(*id))),
-                ids => {
-                    problems.push((spec.line, ambiguous(&spec.stored_title, ids)));
-                    Some(Err(()))
+            None => {
+                match by_title.get(spec.stored_title.as_str()).map(Titled::ids).unwrap_or_default()
+                {
+                    [] => None,
+                    [id] => Some(Ok(Some(*id))),
+                    ids => {
+                        problems.push((spec.line, ambiguous(&spec.stored_title, ids)));
+                        Some(Err(()))
+                    }
                 }
-            },
+            }
         })
         .collect();
 
@@ -150,7 +168,8 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom], ids: &HashMap<u64, &Portal
         .zip(found.iter_mut())
         .map(|(spec, resolved)| match resolved.take() {
             Some(resolved) => resolved,
-            None => match_renamed(spec, &by_title, &claimed).map_err(|message| problems.push((spec.line, message))),
+            None => match_renamed(spec, &by_title, &claimed)
+                .map_err(|message| problems.push((spec.line, message))),
         })
         .collect();
 
@@ -161,7 +180,10 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom], ids: &HashMap<u64, &Portal
         {
             problems.push((
                 spec.line,
-                format!("room `{}` and room `{}` (line {}) both match portal room {id}", spec.title, first.title, first.line),
+                format!(
+                    "room `{}` and room `{}` (line {}) both match portal room {id}",
+                    spec.title, first.title, first.line
+                ),
             ));
         }
     }
@@ -171,7 +193,10 @@ fn resolve(manifest: &Manifest, rooms: &[PortalRoom], ids: &HashMap<u64, &Portal
 
 fn ambiguous(title: &str, ids: &[u64]) -> String {
     let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
-    format!("title `{title}` matches portal rooms {}; pin the one you mean with `id`", ids.join(" and "))
+    format!(
+        "title `{title}` matches portal rooms {}; pin the one you mean with `id`",
+        ids.join(" and ")
+    )
 }
 
 /// The portal rooms with one title: almost always one, without an allocation.
@@ -199,14 +224,24 @@ impl Titled {
 /// The room one of the entry's `renamed_from` titles names, among the unclaimed ones.
 /// A room declared `deleted` is never found by an earlier title: once it is gone, a room that
 /// still carries that title would be deleted on the next run.
-fn match_renamed(spec: &RoomSpec, by_title: &HashMap<&str, Titled>, claimed: &HashSet<u64>) -> Result<Option<u64>, String> {
+fn match_renamed(
+    spec: &RoomSpec,
+    by_title: &HashMap<&str, Titled>,
+    claimed: &HashSet<u64>,
+) -> Result<Option<u64>, String> {
     if spec.state == DesiredState::Deleted {
         return Ok(None);
     }
     let mut earlier: Vec<(&str, u64)> = Vec::new();
     for title in &spec.renamed_from {
-        let candidates: Vec<u64> =
-            by_title.get(title.as_str()).map(Titled::ids).unwrap_or_default().iter().copied().filter(|id| !claimed.contains(id)).collect();
+        let candidates: Vec<u64> = by_title
+            .get(title.as_str())
+            .map(Titled::ids)
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|id| !claimed.contains(id))
+            .collect();
         match candidates.as_slice() {
             [] => {}
             [id] => earlier.push((title, *id)),
@@ -229,7 +264,11 @@ fn plan_room(
     portal: &PortalState,
     directory: &members::Directory<'_>,
 ) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
-    let members = if spec.state == DesiredState::Deleted { None } else { members::member_step(spec, current, portal, directory)? };
+    let members = if spec.state == DesiredState::Deleted {
+        None
+    } else {
+        members::member_step(spec, current, portal, directory)?
+    };
     let Some(room) = current else {
         return plan_missing_room(spec, members).map_err(|message| vec![(spec.line, message)]);
     };
@@ -252,7 +291,10 @@ fn plan_room(
     let mut steps = Vec::new();
     if spec.state == DesiredState::Deleted {
         if room.state == RoomState::Active {
-            steps.push(step(Action::Archive, "rooms are archived before they are deleted, as the web UI does"));
+            steps.push(step(
+                Action::Archive,
+                "rooms are archived before they are deleted, as the web UI does",
+            ));
         }
         steps.push(step(Action::Delete, "declared `state: deleted`"));
         return Ok(Some(existing(spec.stored_title.clone(), room.id, Some(spec.line), steps)));
@@ -265,7 +307,10 @@ fn plan_room(
         } else {
             "the room is pinned by `id` and its title differs"
         };
-        edits.push(step(Action::Rename { before: room.title.clone(), after: spec.stored_title.clone() }, reason));
+        edits.push(step(
+            Action::Rename { before: room.title.clone(), after: spec.stored_title.clone() },
+            reason,
+        ));
     }
     if let Some(tags) = &spec.tags
         && !same_tags(&room.tags, tags)
@@ -289,7 +334,10 @@ fn plan_room(
         (RoomState::Archived, RoomState::Archived) if !edits.is_empty() => {
             steps.push(step(Action::Unarchive, "archived rooms are read-only; unarchived to edit"));
             steps.extend(edits);
-            steps.push(step(Action::Archive, "declared `state: archived`; archived again after the edit"));
+            steps.push(step(
+                Action::Archive,
+                "declared `state: archived`; archived again after the edit",
+            ));
         }
         (RoomState::Active, RoomState::Archived) => {
             steps.extend(edits);
@@ -309,17 +357,29 @@ fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<Ro
         return Ok(None);
     }
     let Some(room_type) = spec.room_type else {
-        return Err(format!("room `{}` is not on the portal and has no `type` to create it with", spec.title));
+        return Err(format!(
+            "room `{}` is not on the portal and has no `type` to create it with",
+            spec.title
+        ));
     };
     let mut steps = vec![step(
-        Action::Create { title: spec.stored_title.clone(), room_type, tags: spec.tags.clone().unwrap_or_default() },
+        Action::Create {
+            title: spec.stored_title.clone(),
+            room_type,
+            tags: spec.tags.clone().unwrap_or_default(),
+        },
         "declared in the manifest and not on the portal",
     )];
     steps.extend(members);
     if spec.state == DesiredState::Archived {
         steps.push(step(Action::Archive, "declared `state: archived`"));
     }
-    Ok(Some(RoomPlan { title: spec.stored_title.clone(), target: Target::New, line: Some(spec.line), steps }))
+    Ok(Some(RoomPlan {
+        title: spec.stored_title.clone(),
+        target: Target::New,
+        line: Some(spec.line),
+        steps,
+    }))
 }
 
 /// What `prune` does to a portal room the manifest does not list.
@@ -335,7 +395,10 @@ fn prune_room(manifest: &Manifest, room: &PortalRoom) -> Option<RoomPlan> {
         }
         (Prune::Delete, state) => {
             if state == RoomState::Active {
-                steps.push(step(Action::Archive, "rooms are archived before they are deleted, as the web UI does"));
+                steps.push(step(
+                    Action::Archive,
+                    "rooms are archived before they are deleted, as the web UI does",
+                ));
             }
             steps.push(step(Action::Delete, "not in the manifest and `prune: delete`"));
         }
@@ -363,14 +426,19 @@ fn same_tags(current: &[String], wanted: &[String]) -> bool {
 
 fn sorted_tags(tags: &[String]) -> Vec<String> {
     let mut seen = HashSet::new();
-    let mut sorted: Vec<String> = tags.iter().filter(|tag| seen.insert(tag_key(tag))).cloned().collect();
+    let mut sorted: Vec<String> =
+        tags.iter().filter(|tag| seen.insert(tag_key(tag))).cloned().collect();
     sorted.sort_by_key(|tag| tag_key(tag));
     sorted
 }
 
 /// Keeps the rooms `--target` names and drops those `--exclude` names. A title that names no
 /// room is an error, so a typo cannot silently plan nothing (or everything).
-fn select(rooms: Vec<RoomPlan>, manifest: &Manifest, options: &PlanOptions) -> Result<Vec<RoomPlan>, PlanError> {
+fn select(
+    rooms: Vec<RoomPlan>,
+    manifest: &Manifest,
+    options: &PlanOptions,
+) -> Result<Vec<RoomPlan>, PlanError> {
     if options.targets.is_empty() && options.excludes.is_empty() {
         return Ok(rooms);
     }
@@ -403,7 +471,11 @@ fn select(rooms: Vec<RoomPlan>, manifest: &Manifest, options: &PlanOptions) -> R
 }
 
 /// Refuses a plan that takes a `protect: true` room from active to archived, or deletes it.
-fn check_protected(manifest: &Manifest, rooms: &[RoomPlan], matches: &[Option<u64>]) -> Result<(), PlanError> {
+fn check_protected(
+    manifest: &Manifest,
+    rooms: &[RoomPlan],
+    matches: &[Option<u64>],
+) -> Result<(), PlanError> {
     let protected: HashSet<u64> = manifest
         .rooms
         .iter()
@@ -414,7 +486,9 @@ fn check_protected(manifest: &Manifest, rooms: &[RoomPlan], matches: &[Option<u6
     let mut named: Vec<String> = rooms
         .iter()
         .filter(|room| matches!(room.target, Target::Existing { id } if protected.contains(&id)))
-        .filter(|room| room.steps.iter().any(|s| s.action == Action::Delete) || ends_archived_from_active(room))
+        .filter(|room| {
+            room.steps.iter().any(|s| s.action == Action::Delete) || ends_archived_from_active(room)
+        })
         .map(|room| format!("`{}`", room.title))
         .collect();
     named.sort();
@@ -454,11 +528,21 @@ fn check_destruction(
     }
     let mut names: Vec<String> = destroyed.iter().map(|room| format!("`{}`", room.title)).collect();
     names.sort();
-    Err(PlanError::TooDestructive { count, total, percent: count * 100 / total, limit, rooms: names })
+    Err(PlanError::TooDestructive {
+        count,
+        total,
+        percent: count * 100 / total,
+        limit,
+        rooms: names,
+    })
 }
 
 /// Refuses a plan that removes more than `max_member_removals` people from rooms, unless forced.
-fn check_member_removals(manifest: &Manifest, rooms: &[RoomPlan], force: bool) -> Result<(), PlanError> {
+fn check_member_removals(
+    manifest: &Manifest,
+    rooms: &[RoomPlan],
+    force: bool,
+) -> Result<(), PlanError> {
     let mut removed: Vec<String> = rooms
         .iter()
         .flat_map(|room| room.steps.iter().map(move |step| (room, step)))
@@ -467,7 +551,10 @@ fn check_member_removals(manifest: &Manifest, rooms: &[RoomPlan], force: bool) -
             _ => None,
         })
         .flat_map(|(room, changes)| {
-            changes.iter().filter(|c| c.after.is_none()).map(move |c| format!("`{}` from `{}`", c.member, room.title))
+            changes
+                .iter()
+                .filter(|c| c.after.is_none())
+                .map(move |c| format!("`{}` from `{}`", c.member, room.title))
         })
         .collect();
     let limit = manifest.max_member_removals;
@@ -479,7 +566,11 @@ fn check_member_removals(manifest: &Manifest, rooms: &[RoomPlan], force: bool) -
 }
 
 /// The portal rooms the plan read to decide and touches, as they were.
-fn fingerprints(rooms: &[RoomPlan], matches: &[Option<u64>], by_id: &HashMap<u64, &PortalRoom>) -> Vec<PortalRoom> {
+fn fingerprints(
+    rooms: &[RoomPlan],
+    matches: &[Option<u64>],
+    by_id: &HashMap<u64, &PortalRoom>,
+) -> Vec<PortalRoom> {
     let mut ids: Vec<u64> = matches.iter().flatten().copied().collect();
     ids.extend(rooms.iter().filter_map(|room| match room.target {
         Target::Existing { id } => Some(id),

@@ -10,7 +10,13 @@ fn manifest(yaml: &str) -> Manifest {
 }
 
 fn room(id: u64, title: &str, room_type: RoomType, state: RoomState, tags: &[&str]) -> PortalRoom {
-    PortalRoom { id, title: title.into(), room_type: room_type.into(), state, tags: tags.iter().map(|t| t.to_string()).collect() }
+    PortalRoom {
+        id,
+        title: title.into(),
+        room_type: room_type.into(),
+        state,
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+    }
 }
 
 fn active(id: u64, title: &str) -> PortalRoom {
@@ -36,19 +42,29 @@ fn steps(plan: &Plan) -> Vec<(String, Action)> {
 
 fn conflicts(err: PlanError) -> Vec<String> {
     match err {
-        PlanError::Conflicts { problems, .. } => problems.into_iter().map(|(_, message)| message).collect(),
+        PlanError::Conflicts { problems, .. } => {
+            problems.into_iter().map(|(_, message)| message).collect()
+        }
         other => panic!("expected conflicts, got {other}"),
     }
 }
 
 #[test]
 fn a_declared_room_missing_from_the_portal_is_created() {
-    let plan = plan_of("rooms:\n  - title: Marketing\n    type: collaboration\n    tags: [brand]\n", vec![]).unwrap();
+    let plan = plan_of(
+        "rooms:\n  - title: Marketing\n    type: collaboration\n    tags: [brand]\n",
+        vec![],
+    )
+    .unwrap();
     assert_eq!(
         steps(&plan),
         [(
             "Marketing".into(),
-            Action::Create { title: "Marketing".into(), room_type: RoomType::Collaboration, tags: vec!["brand".into()] }
+            Action::Create {
+                title: "Marketing".into(),
+                room_type: RoomType::Collaboration,
+                tags: vec!["brand".into()]
+            }
         )]
     );
     assert_eq!(plan.rooms[0].target, Target::New);
@@ -57,7 +73,8 @@ fn a_declared_room_missing_from_the_portal_is_created() {
 
 #[test]
 fn a_declared_archived_room_that_does_not_exist_is_created_then_archived() {
-    let plan = plan_of("rooms:\n  - title: Old\n    type: custom\n    state: archived\n", vec![]).unwrap();
+    let plan =
+        plan_of("rooms:\n  - title: Old\n    type: custom\n    state: archived\n", vec![]).unwrap();
     let actions: Vec<_> = steps(&plan).into_iter().map(|(_, a)| a.kind()).collect();
     assert_eq!(actions, [crate::plan::ActionKind::Create, crate::plan::ActionKind::Archive]);
 }
@@ -70,7 +87,8 @@ fn a_declared_deleted_room_not_on_the_portal_plans_nothing() {
 
 #[test]
 fn a_pinned_deleted_room_whose_id_is_gone_plans_nothing() {
-    let plan = plan_of("rooms:\n  - title: Gone\n    id: 77\n    state: deleted\n", vec![]).unwrap();
+    let plan =
+        plan_of("rooms:\n  - title: Gone\n    id: 77\n    state: deleted\n", vec![]).unwrap();
     assert!(plan.is_empty());
 }
 
@@ -85,15 +103,32 @@ fn a_room_to_create_without_a_type_is_an_error() {
 
 #[test]
 fn a_pinned_id_with_another_title_is_a_rename() {
-    let plan = plan_of("rooms:\n  - title: Legal 2026\n    id: 4821\n", vec![active(4821, "Legal 2025")]).unwrap();
-    assert_eq!(steps(&plan), [("Legal 2026".into(), Action::Rename { before: "Legal 2025".into(), after: "Legal 2026".into() })]);
+    let plan =
+        plan_of("rooms:\n  - title: Legal 2026\n    id: 4821\n", vec![active(4821, "Legal 2025")])
+            .unwrap();
+    assert_eq!(
+        steps(&plan),
+        [(
+            "Legal 2026".into(),
+            Action::Rename { before: "Legal 2025".into(), after: "Legal 2026".into() }
+        )]
+    );
 }
 
 #[test]
 fn a_renamed_from_title_is_a_rename_without_an_id() {
-    let plan =
-        plan_of("rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n", vec![active(3, "Sales Europe")]).unwrap();
-    assert_eq!(steps(&plan), [("Sales EMEA".into(), Action::Rename { before: "Sales Europe".into(), after: "Sales EMEA".into() })]);
+    let plan = plan_of(
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n",
+        vec![active(3, "Sales Europe")],
+    )
+    .unwrap();
+    assert_eq!(
+        steps(&plan),
+        [(
+            "Sales EMEA".into(),
+            Action::Rename { before: "Sales Europe".into(), after: "Sales EMEA".into() }
+        )]
+    );
     assert_eq!(plan.rooms[0].target, Target::Existing { id: 3 });
 }
 
@@ -104,12 +139,22 @@ fn another_entrys_current_title_is_not_this_entrys_past() {
         vec![active(1, "A")],
     )
     .unwrap();
-    assert_eq!(steps(&plan), [("B".into(), Action::Create { title: "B".into(), room_type: RoomType::Custom, tags: vec![] })]);
+    assert_eq!(
+        steps(&plan),
+        [(
+            "B".into(),
+            Action::Create { title: "B".into(), room_type: RoomType::Custom, tags: vec![] }
+        )]
+    );
 }
 
 #[test]
 fn a_room_to_delete_is_never_found_by_an_earlier_title() {
-    let plan = plan_of("rooms:\n  - title: Alpha\n    state: deleted\n    renamed_from: [Beta]\n", vec![active(1, "Beta")]).unwrap();
+    let plan = plan_of(
+        "rooms:\n  - title: Alpha\n    state: deleted\n    renamed_from: [Beta]\n",
+        vec![active(1, "Beta")],
+    )
+    .unwrap();
     assert!(plan.is_empty(), "{:?}", steps(&plan));
 }
 
@@ -133,7 +178,13 @@ fn different_tags_are_replaced() {
     .unwrap();
     assert_eq!(
         steps(&plan),
-        [("Marketing".into(), Action::SetTags { before: vec!["old".into()], after: vec!["brand".into(), "q3".into()] })]
+        [(
+            "Marketing".into(),
+            Action::SetTags {
+                before: vec!["old".into()],
+                after: vec!["brand".into(), "q3".into()]
+            }
+        )]
     );
 }
 
@@ -149,20 +200,26 @@ fn tags_compare_without_regard_to_case() {
 
 #[test]
 fn absent_tags_leave_the_rooms_tags_alone() {
-    let plan =
-        plan_of("rooms:\n  - title: Marketing\n", vec![room(1, "Marketing", RoomType::Custom, RoomState::Active, &["x"])]).unwrap();
+    let plan = plan_of(
+        "rooms:\n  - title: Marketing\n",
+        vec![room(1, "Marketing", RoomType::Custom, RoomState::Active, &["x"])],
+    )
+    .unwrap();
     assert!(plan.is_empty());
 }
 
 #[test]
 fn a_title_is_compared_in_its_stored_form() {
-    let plan = plan_of("rooms:\n  - title: \"Q1/Q2: plans\"\n", vec![active(1, "Q1_Q2_ plans")]).unwrap();
+    let plan =
+        plan_of("rooms:\n  - title: \"Q1/Q2: plans\"\n", vec![active(1, "Q1_Q2_ plans")]).unwrap();
     assert!(plan.is_empty(), "{:?}", steps(&plan));
 }
 
 #[test]
 fn a_title_matching_two_portal_rooms_is_an_error_naming_both() {
-    let err = plan_of("rooms:\n  - title: Legal\n", vec![active(11, "Legal"), archived(12, "Legal")]).unwrap_err();
+    let err =
+        plan_of("rooms:\n  - title: Legal\n", vec![active(11, "Legal"), archived(12, "Legal")])
+            .unwrap_err();
     let messages = conflicts(err);
     assert!(messages[0].contains("11 and 12") && messages[0].contains("pin"), "{messages:?}");
 }
@@ -174,25 +231,37 @@ fn a_pinned_room_is_not_a_title_candidate_for_another_entry() {
         vec![active(11, "Legal"), active(12, "Legal")],
     )
     .unwrap();
-    assert_eq!(steps(&plan), [("Legal copy".into(), Action::Rename { before: "Legal".into(), after: "Legal copy".into() })]);
+    assert_eq!(
+        steps(&plan),
+        [(
+            "Legal copy".into(),
+            Action::Rename { before: "Legal".into(), after: "Legal copy".into() }
+        )]
+    );
     assert_eq!(plan.rooms[0].target, Target::Existing { id: 12 });
 }
 
 #[test]
 fn two_entries_matching_one_room_is_an_error() {
-    let err = plan_of("rooms:\n  - title: B\n    renamed_from: [A]\n  - title: C\n    renamed_from: [A]\n", vec![active(1, "A")]).unwrap_err();
+    let err = plan_of(
+        "rooms:\n  - title: B\n    renamed_from: [A]\n  - title: C\n    renamed_from: [A]\n",
+        vec![active(1, "A")],
+    )
+    .unwrap_err();
     assert!(conflicts(err).iter().any(|m| m.contains("both match portal room 1")));
 }
 
 #[test]
 fn a_pinned_id_missing_from_the_portal_is_an_error() {
-    let err = plan_of("rooms:\n  - title: Legal\n    id: 4821\n    type: custom\n", vec![]).unwrap_err();
+    let err =
+        plan_of("rooms:\n  - title: Legal\n    id: 4821\n    type: custom\n", vec![]).unwrap_err();
     assert!(conflicts(err)[0].contains("pins id 4821"));
 }
 
 #[test]
 fn a_different_type_is_an_error_and_never_a_recreate() {
-    let err = plan_of("rooms:\n  - title: Legal\n    type: public\n", vec![active(1, "Legal")]).unwrap_err();
+    let err = plan_of("rooms:\n  - title: Legal\n    type: public\n", vec![active(1, "Legal")])
+        .unwrap_err();
     let messages = conflicts(err);
     assert!(messages[0].contains("custom room on the portal, not public"), "{messages:?}");
 }
@@ -204,7 +273,11 @@ fn future_room(id: u64, title: &str) -> PortalRoom {
 
 #[test]
 fn a_room_of_an_unknown_type_is_renamed_and_retagged_like_any_other() {
-    let plan = plan_of("rooms:\n  - title: Agents\n    id: 7\n    tags: [ai]\n", vec![future_room(7, "Bots")]).unwrap();
+    let plan = plan_of(
+        "rooms:\n  - title: Agents\n    id: 7\n    tags: [ai]\n",
+        vec![future_room(7, "Bots")],
+    )
+    .unwrap();
     assert_eq!(
         steps(&plan),
         [
@@ -216,9 +289,13 @@ fn a_room_of_an_unknown_type_is_renamed_and_retagged_like_any_other() {
 
 #[test]
 fn a_declared_type_for_a_room_of_an_unknown_type_is_an_error() {
-    let err = plan_of("rooms:\n  - title: Bots\n    type: custom\n", vec![future_room(7, "Bots")]).unwrap_err();
+    let err = plan_of("rooms:\n  - title: Bots\n    type: custom\n", vec![future_room(7, "Bots")])
+        .unwrap_err();
     let messages = conflicts(err);
-    assert!(messages[0].contains("type this version does not know (`roomType` 12)"), "{messages:?}");
+    assert!(
+        messages[0].contains("type this version does not know (`roomType` 12)"),
+        "{messages:?}"
+    );
 }
 
 #[test]
@@ -245,16 +322,25 @@ fn an_archived_room_declared_active_is_unarchived_before_it_is_edited() {
 
 #[test]
 fn an_active_room_declared_archived_is_edited_then_archived() {
-    let plan = plan_of("rooms:\n  - title: New\n    id: 1\n    state: archived\n", vec![active(1, "Old")]).unwrap();
+    let plan =
+        plan_of("rooms:\n  - title: New\n    id: 1\n    state: archived\n", vec![active(1, "Old")])
+            .unwrap();
     assert_eq!(
         steps(&plan),
-        [("New".into(), Action::Rename { before: "Old".into(), after: "New".into() }), ("New".into(), Action::Archive)]
+        [
+            ("New".into(), Action::Rename { before: "Old".into(), after: "New".into() }),
+            ("New".into(), Action::Archive)
+        ]
     );
 }
 
 #[test]
 fn an_archived_room_that_stays_archived_is_unarchived_edited_and_archived_again() {
-    let plan = plan_of("rooms:\n  - title: New\n    id: 1\n    state: archived\n", vec![archived(1, "Old")]).unwrap();
+    let plan = plan_of(
+        "rooms:\n  - title: New\n    id: 1\n    state: archived\n",
+        vec![archived(1, "Old")],
+    )
+    .unwrap();
     assert_eq!(
         steps(&plan),
         [
@@ -267,19 +353,22 @@ fn an_archived_room_that_stays_archived_is_unarchived_edited_and_archived_again(
 
 #[test]
 fn an_archived_room_with_nothing_to_edit_stays_untouched() {
-    let plan = plan_of("rooms:\n  - title: Old\n    state: archived\n", vec![archived(1, "Old")]).unwrap();
+    let plan =
+        plan_of("rooms:\n  - title: Old\n    state: archived\n", vec![archived(1, "Old")]).unwrap();
     assert!(plan.is_empty());
 }
 
 #[test]
 fn an_active_room_to_delete_is_archived_first() {
-    let plan = plan_of("rooms:\n  - title: Old\n    state: deleted\n", vec![active(1, "Old")]).unwrap();
+    let plan =
+        plan_of("rooms:\n  - title: Old\n    state: deleted\n", vec![active(1, "Old")]).unwrap();
     assert_eq!(steps(&plan), [("Old".into(), Action::Archive), ("Old".into(), Action::Delete)]);
 }
 
 #[test]
 fn an_archived_room_to_delete_is_deleted() {
-    let plan = plan_of("rooms:\n  - title: Old\n    state: deleted\n", vec![archived(1, "Old")]).unwrap();
+    let plan =
+        plan_of("rooms:\n  - title: Old\n    state: deleted\n", vec![archived(1, "Old")]).unwrap();
     assert_eq!(steps(&plan), [("Old".into(), Action::Delete)]);
 }
 
@@ -291,27 +380,43 @@ fn a_manifest_that_matches_the_portal_plans_nothing() {
     )
     .unwrap();
     assert!(plan.is_empty());
-    assert_eq!(plan.summary(), "Plan: 0 to create, 0 to rename, 0 to archive, 0 to delete; 0 unmanaged rooms left alone.");
+    assert_eq!(
+        plan.summary(),
+        "Plan: 0 to create, 0 to rename, 0 to archive, 0 to delete; 0 unmanaged rooms left alone."
+    );
 }
 
 #[test]
 fn unmentioned_rooms_are_left_alone_and_counted() {
-    let plan = plan_of("rooms:\n  - title: A\n", vec![active(1, "A"), active(2, "B"), archived(3, "C")]).unwrap();
+    let plan =
+        plan_of("rooms:\n  - title: A\n", vec![active(1, "A"), active(2, "B"), archived(3, "C")])
+            .unwrap();
     assert!(plan.is_empty());
     assert_eq!(plan.unmanaged, 2);
 }
 
 #[test]
 fn prune_archive_archives_unlisted_active_rooms_only() {
-    let plan = plan_of("prune: archive\nrooms:\n  - title: A\n", vec![active(1, "A"), active(2, "B"), archived(3, "C")]).unwrap();
+    let plan = plan_of(
+        "prune: archive\nrooms:\n  - title: A\n",
+        vec![active(1, "A"), active(2, "B"), archived(3, "C")],
+    )
+    .unwrap();
     assert_eq!(steps(&plan), [("B".into(), Action::Archive)]);
     assert_eq!(plan.rooms[0].line, None);
 }
 
 #[test]
 fn prune_delete_archives_then_deletes_unlisted_rooms() {
-    let plan = plan_of("prune: delete\nrooms:\n  - title: A\n", vec![active(1, "A"), active(2, "B"), archived(3, "C")]).unwrap();
-    assert_eq!(steps(&plan), [("B".into(), Action::Archive), ("B".into(), Action::Delete), ("C".into(), Action::Delete)]);
+    let plan = plan_of(
+        "prune: delete\nrooms:\n  - title: A\n",
+        vec![active(1, "A"), active(2, "B"), archived(3, "C")],
+    )
+    .unwrap();
+    assert_eq!(
+        steps(&plan),
+        [("B".into(), Action::Archive), ("B".into(), Action::Delete), ("C".into(), Action::Delete)]
+    );
 }
 
 #[test]
@@ -327,7 +432,11 @@ fn ignored_rooms_are_never_pruned() {
 
 #[test]
 fn protect_refuses_archiving_a_room() {
-    let err = plan_of("rooms:\n  - title: Vault\n    protect: true\n    state: archived\n", vec![active(1, "Vault")]).unwrap_err();
+    let err = plan_of(
+        "rooms:\n  - title: Vault\n    protect: true\n    state: archived\n",
+        vec![active(1, "Vault")],
+    )
+    .unwrap_err();
     assert_eq!(err, PlanError::Protected { rooms: vec!["`Vault`".into()] });
 }
 
@@ -336,7 +445,8 @@ fn protect_refuses_deleting_a_room() {
     // Validation refuses `protect` with `state: deleted`; the planner must not rely on it.
     let mut manifest = manifest("rooms:\n  - title: Vault\n    state: deleted\n");
     manifest.rooms[0].protect = true;
-    let err = plan(&manifest, &portal(vec![archived(1, "Vault")]), &PlanOptions::default()).unwrap_err();
+    let err =
+        plan(&manifest, &portal(vec![archived(1, "Vault")]), &PlanOptions::default()).unwrap_err();
     assert!(matches!(err, PlanError::Protected { .. }));
 }
 
@@ -369,7 +479,12 @@ fn destroying_more_than_the_threshold_is_refused() {
 #[test]
 fn force_accepts_a_plan_over_the_threshold() {
     let options = PlanOptions { force: true, ..PlanOptions::default() };
-    let plan = plan(&manifest("prune: archive\nrooms:\n  - title: Room 01\n"), &portal(many_rooms(4)), &options).unwrap();
+    let plan = plan(
+        &manifest("prune: archive\nrooms:\n  - title: Room 01\n"),
+        &portal(many_rooms(4)),
+        &options,
+    )
+    .unwrap();
     assert_eq!(plan.counts().archive, 3);
 }
 
@@ -381,7 +496,11 @@ fn fewer_than_three_destroyed_rooms_pass_the_threshold() {
 
 #[test]
 fn the_threshold_follows_max_destroy_percent() {
-    let plan = plan_of("prune: archive\nmax_destroy_percent: 80\nrooms:\n  - title: Room 01\n", many_rooms(4)).unwrap();
+    let plan = plan_of(
+        "prune: archive\nmax_destroy_percent: 80\nrooms:\n  - title: Room 01\n",
+        many_rooms(4),
+    )
+    .unwrap();
     assert_eq!(plan.counts().archive, 3);
 }
 
@@ -405,7 +524,9 @@ fn exclude_leaves_a_room_out() {
 #[test]
 fn a_target_that_names_no_room_is_an_error() {
     let options = PlanOptions { targets: vec!["Nope".into()], ..PlanOptions::default() };
-    let err = plan(&manifest("rooms:\n  - title: A\n    type: custom\n"), &portal(vec![]), &options).unwrap_err();
+    let err =
+        plan(&manifest("rooms:\n  - title: A\n    type: custom\n"), &portal(vec![]), &options)
+            .unwrap_err();
     assert_eq!(err, PlanError::UnknownSelection { flag: "target", title: "Nope".into() });
 }
 
@@ -432,12 +553,20 @@ fn person(id: &str, email: &str, manager: bool) -> Person {
 }
 
 fn user(id: &str, email: &str, access: Access) -> RoomMember {
-    RoomMember { subject: MemberSubject::User { id: id.into(), email: email.into() }, access: access.code(), is_owner: false }
+    RoomMember {
+        subject: MemberSubject::User { id: id.into(), email: email.into() },
+        access: access.code(),
+        is_owner: false,
+    }
 }
 
 /// A portal with room 1 `Legal` (owned by `owner`), its members, people and a group.
 fn members_portal(members: Vec<RoomMember>, state: RoomState) -> PortalState {
-    let owner = RoomMember { subject: MemberSubject::User { id: "o".into(), email: "owner@example.com".into() }, access: 1, is_owner: true };
+    let owner = RoomMember {
+        subject: MemberSubject::User { id: "o".into(), email: "owner@example.com".into() },
+        access: 1,
+        is_owner: true,
+    };
     let mut all = vec![owner];
     all.extend(members);
     PortalState {
@@ -465,7 +594,12 @@ fn member_changes(yaml: &str, portal: &PortalState) -> Result<Vec<MemberChange>,
         .collect())
 }
 
-fn change(member: Member, id: Option<&str>, before: Option<Access>, after: Option<Access>) -> MemberChange {
+fn change(
+    member: Member,
+    id: Option<&str>,
+    before: Option<Access>,
+    after: Option<Access>,
+) -> MemberChange {
     MemberChange { member, portal_id: id.map(str::to_owned), before, after }
 }
 
@@ -473,79 +607,148 @@ const LEGAL: &str = "rooms:\n  - title: Legal\n    members:\n";
 
 #[test]
 fn a_declared_member_is_added() {
-    let changes = member_changes(&format!("{LEGAL}      - user: ben@example.com\n        access: editor\n"), &members_portal(vec![], RoomState::Active)).unwrap();
-    assert_eq!(changes, [change(Member::User("ben@example.com".into()), Some("b"), None, Some(Access::Editor))]);
+    let changes = member_changes(
+        &format!("{LEGAL}      - user: ben@example.com\n        access: editor\n"),
+        &members_portal(vec![], RoomState::Active),
+    )
+    .unwrap();
+    assert_eq!(
+        changes,
+        [change(Member::User("ben@example.com".into()), Some("b"), None, Some(Access::Editor))]
+    );
 }
 
 #[test]
 fn a_members_access_is_changed() {
-    let portal = members_portal(vec![user("b", "ben@example.com", Access::Viewer)], RoomState::Active);
-    let changes = member_changes(&format!("{LEGAL}      - user: BEN@example.com\n        access: editor\n"), &portal).unwrap();
-    assert_eq!(changes, [change(Member::User("BEN@example.com".into()), Some("b"), Some(Access::Viewer), Some(Access::Editor))]);
+    let portal =
+        members_portal(vec![user("b", "ben@example.com", Access::Viewer)], RoomState::Active);
+    let changes = member_changes(
+        &format!("{LEGAL}      - user: BEN@example.com\n        access: editor\n"),
+        &portal,
+    )
+    .unwrap();
+    assert_eq!(
+        changes,
+        [change(
+            Member::User("BEN@example.com".into()),
+            Some("b"),
+            Some(Access::Viewer),
+            Some(Access::Editor)
+        )]
+    );
 }
 
 #[test]
 fn an_undeclared_member_is_removed_when_exact() {
-    let portal = members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
-    let changes = member_changes(&format!("{LEGAL}      - user: ben@example.com\n        access: editor\n"), &portal).unwrap();
-    assert_eq!(changes[1], change(Member::User("carol@example.com".into()), Some("c"), Some(Access::Editor), None));
+    let portal =
+        members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
+    let changes = member_changes(
+        &format!("{LEGAL}      - user: ben@example.com\n        access: editor\n"),
+        &portal,
+    )
+    .unwrap();
+    assert_eq!(
+        changes[1],
+        change(Member::User("carol@example.com".into()), Some("c"), Some(Access::Editor), None)
+    );
 }
 
 #[test]
 fn an_undeclared_member_stays_when_additive() {
-    let portal = members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
+    let portal =
+        members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
     let yaml = "rooms:\n  - title: Legal\n    members_policy: additive\n    members:\n      - user: ben@example.com\n        access: editor\n";
     assert_eq!(member_changes(yaml, &portal).unwrap().len(), 1);
 }
 
 #[test]
 fn matching_members_plan_nothing() {
-    let portal = members_portal(vec![user("b", "ben@example.com", Access::Editor)], RoomState::Active);
-    let plan = plan(&manifest(&format!("{LEGAL}      - user: ben@example.com\n        access: editor\n")), &portal, &PlanOptions::default()).unwrap();
+    let portal =
+        members_portal(vec![user("b", "ben@example.com", Access::Editor)], RoomState::Active);
+    let plan = plan(
+        &manifest(&format!("{LEGAL}      - user: ben@example.com\n        access: editor\n")),
+        &portal,
+        &PlanOptions::default(),
+    )
+    .unwrap();
     assert!(plan.is_empty());
 }
 
 #[test]
 fn the_owner_never_appears_in_a_diff() {
     let portal = members_portal(vec![], RoomState::Active);
-    let changes = member_changes(&format!("{LEGAL}      - user: owner@example.com\n        access: viewer\n"), &portal).unwrap();
+    let changes = member_changes(
+        &format!("{LEGAL}      - user: owner@example.com\n        access: viewer\n"),
+        &portal,
+    )
+    .unwrap();
     assert!(changes.is_empty());
-    let changes = member_changes(&format!("{LEGAL}      - user: ben@example.com\n        access: viewer\n"), &portal).unwrap();
+    let changes = member_changes(
+        &format!("{LEGAL}      - user: ben@example.com\n        access: viewer\n"),
+        &portal,
+    )
+    .unwrap();
     assert!(changes.iter().all(|c| c.member != Member::User("owner@example.com".into())));
 }
 
 #[test]
 fn a_group_is_resolved_by_name() {
-    let changes = member_changes(&format!("{LEGAL}      - group: Auditors\n        access: viewer\n"), &members_portal(vec![], RoomState::Active)).unwrap();
-    assert_eq!(changes, [change(Member::Group("Auditors".into()), Some("g"), None, Some(Access::Viewer))]);
+    let changes = member_changes(
+        &format!("{LEGAL}      - group: Auditors\n        access: viewer\n"),
+        &members_portal(vec![], RoomState::Active),
+    )
+    .unwrap();
+    assert_eq!(
+        changes,
+        [change(Member::Group("Auditors".into()), Some("g"), None, Some(Access::Viewer))]
+    );
 }
 
 #[test]
 fn unknown_people_and_groups_are_errors_with_their_lines() {
-    let yaml = format!("{LEGAL}      - user: zed@example.com\n        access: viewer\n      - group: Nobody\n        access: viewer\n");
-    let messages = conflicts(plan(&manifest(&yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default()).unwrap_err());
+    let yaml = format!(
+        "{LEGAL}      - user: zed@example.com\n        access: viewer\n      - group: Nobody\n        access: viewer\n"
+    );
+    let messages = conflicts(
+        plan(&manifest(&yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default())
+            .unwrap_err(),
+    );
     assert_eq!(messages.len(), 2, "{messages:?}");
-    assert!(messages[0].contains("`zed@example.com` has no account") && messages[1].contains("group `Nobody`"));
+    assert!(
+        messages[0].contains("`zed@example.com` has no account")
+            && messages[1].contains("group `Nobody`")
+    );
 }
 
 #[test]
 fn an_invitation_goes_by_email() {
-    let yaml = format!("{LEGAL}      - user: new@example.com\n        access: viewer\n        invite: true\n");
+    let yaml = format!(
+        "{LEGAL}      - user: new@example.com\n        access: viewer\n        invite: true\n"
+    );
     let changes = member_changes(&yaml, &members_portal(vec![], RoomState::Active)).unwrap();
-    assert_eq!(changes, [change(Member::User("new@example.com".into()), None, None, Some(Access::Viewer))]);
+    assert_eq!(
+        changes,
+        [change(Member::User("new@example.com".into()), None, None, Some(Access::Viewer))]
+    );
 }
 
 #[test]
 fn an_invitation_already_sent_is_recognised_by_email() {
-    let portal = members_portal(vec![user("n", "new@example.com", Access::Viewer)], RoomState::Active);
-    let yaml = format!("{LEGAL}      - user: new@example.com\n        access: viewer\n        invite: true\n");
+    let portal =
+        members_portal(vec![user("n", "new@example.com", Access::Viewer)], RoomState::Active);
+    let yaml = format!(
+        "{LEGAL}      - user: new@example.com\n        access: viewer\n        invite: true\n"
+    );
     assert!(member_changes(&yaml, &portal).unwrap().is_empty());
 }
 
 #[test]
 fn room_manager_needs_a_user_who_may_manage_rooms() {
     let yaml = format!("{LEGAL}      - user: ben@example.com\n        access: room-manager\n");
-    let messages = conflicts(plan(&manifest(&yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default()).unwrap_err());
+    let messages = conflicts(
+        plan(&manifest(&yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default())
+            .unwrap_err(),
+    );
     assert!(messages[0].contains("cannot be `room-manager`"));
     let yaml = format!("{LEGAL}      - user: anna@example.com\n        access: room-manager\n");
     assert_eq!(member_changes(&yaml, &members_portal(vec![], RoomState::Active)).unwrap().len(), 1);
@@ -564,15 +767,21 @@ fn members_of_an_archived_room_change_while_it_is_unarchived() {
 #[test]
 fn a_new_rooms_members_are_set_after_it_is_created() {
     let yaml = "rooms:\n  - title: Fresh\n    type: custom\n    notify: true\n    members:\n      - user: ben@example.com\n        access: viewer\n";
-    let plan = plan(&manifest(yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default()).unwrap();
+    let plan =
+        plan(&manifest(yaml), &members_portal(vec![], RoomState::Active), &PlanOptions::default())
+            .unwrap();
     let actions: Vec<_> = plan.steps().map(|(_, s)| s.action.clone()).collect();
     assert!(matches!(actions[0], Action::Create { .. }));
-    assert!(matches!(&actions[1], Action::SetMembers { notify: true, changes } if changes.len() == 1));
+    assert!(
+        matches!(&actions[1], Action::SetMembers { notify: true, changes } if changes.len() == 1)
+    );
 }
 
 #[test]
 fn removing_more_members_than_allowed_is_refused_unless_forced() {
-    let leavers = (0..3).map(|n| user(&format!("l{n}"), &format!("l{n}@example.com"), Access::Viewer)).collect();
+    let leavers = (0..3)
+        .map(|n| user(&format!("l{n}"), &format!("l{n}@example.com"), Access::Viewer))
+        .collect();
     let portal = members_portal(leavers, RoomState::Active);
     let yaml = "max_member_removals: 2\nrooms:\n  - title: Legal\n    members: []\n";
     match plan(&manifest(yaml), &portal, &PlanOptions::default()).unwrap_err() {
@@ -588,7 +797,8 @@ fn removing_more_members_than_allowed_is_refused_unless_forced() {
 
 #[test]
 fn a_room_without_members_keeps_its_members() {
-    let portal = members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
+    let portal =
+        members_portal(vec![user("c", "carol@example.com", Access::Editor)], RoomState::Active);
     assert!(member_changes("rooms:\n  - title: Legal\n", &portal).unwrap().is_empty());
 }
 
@@ -604,7 +814,13 @@ fn play(plan: &Plan, portal: &mut PortalState) {
         for step in &room_plan.steps {
             if let Action::Create { title, room_type, tags } = &step.action {
                 let new_id = portal.rooms.iter().map(|r| r.id).max().unwrap_or(0) + 1;
-                portal.rooms.push(PortalRoom { id: new_id, title: title.clone(), room_type: (*room_type).into(), state: RoomState::Active, tags: tags.clone() });
+                portal.rooms.push(PortalRoom {
+                    id: new_id,
+                    title: title.clone(),
+                    room_type: (*room_type).into(),
+                    state: RoomState::Active,
+                    tags: tags.clone(),
+                });
                 id = Some(new_id);
                 continue;
             }
@@ -625,7 +841,9 @@ fn play(plan: &Plan, portal: &mut PortalState) {
                 Action::Delete => {
                     portal.rooms.remove(index);
                 }
-                Action::Create { .. } | Action::SetMembers { .. } => unreachable!("not generated here"),
+                Action::Create { .. } | Action::SetMembers { .. } => {
+                    unreachable!("not generated here")
+                }
             }
         }
     }
@@ -639,7 +857,11 @@ mod convergence {
     const TAGS: [&str; 3] = ["a", "B", "c"];
 
     fn portal_rooms() -> impl Strategy<Value = Vec<PortalRoom>> {
-        proptest::collection::vec((0..5usize, any::<bool>(), proptest::collection::vec(0..3usize, 0..3)), 0..5).prop_map(|rooms| {
+        proptest::collection::vec(
+            (0..5usize, any::<bool>(), proptest::collection::vec(0..3usize, 0..3)),
+            0..5,
+        )
+        .prop_map(|rooms| {
             rooms
                 .into_iter()
                 .enumerate()
@@ -655,7 +877,12 @@ mod convergence {
     }
 
     fn manifest_yaml() -> impl Strategy<Value = String> {
-        let room = (0..5usize, 0..3usize, proptest::option::of(proptest::collection::vec(0..3usize, 0..3)), proptest::option::of(0..5usize));
+        let room = (
+            0..5usize,
+            0..3usize,
+            proptest::option::of(proptest::collection::vec(0..3usize, 0..3)),
+            proptest::option::of(0..5usize),
+        );
         (proptest::collection::vec(room, 0..5), 0..3usize).prop_map(|(rooms, prune)| {
             let mut yaml = format!("prune: {}\nmax_destroy_percent: 100\nrooms:\n  - title: Anchor\n    type: custom\n", ["none", "archive", "delete"][prune]);
             let mut seen = std::collections::HashSet::new();

@@ -36,11 +36,19 @@ fn room_mark(room: &RoomPlan) -> char {
 
 /// One line describing a step, without its mark.
 pub fn describe(action: &Action) -> String {
-    let tags = |tags: &[String]| format!("[{}]", tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(", "));
+    let tags = |tags: &[String]| {
+        format!("[{}]", tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(", "))
+    };
     match action {
-        Action::Create { room_type, tags: t, .. } if t.is_empty() => format!("create {room_type} room"),
-        Action::Create { room_type, tags: t, .. } => format!("create {room_type} room with tags {}", tags(t)),
-        Action::Rename { before, after } => format!("rename \"{}\" → \"{}\"", escape(before), escape(after)),
+        Action::Create { room_type, tags: t, .. } if t.is_empty() => {
+            format!("create {room_type} room")
+        }
+        Action::Create { room_type, tags: t, .. } => {
+            format!("create {room_type} room with tags {}", tags(t))
+        }
+        Action::Rename { before, after } => {
+            format!("rename \"{}\" → \"{}\"", escape(before), escape(after))
+        }
         Action::SetTags { before, after } => format!("tags {} → {}", tags(before), tags(after)),
         Action::Archive => "archive".into(),
         Action::Unarchive => "unarchive".into(),
@@ -90,11 +98,24 @@ pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
         let _ = writeln!(out, "Marks: + create, ~ change, > archive, < unarchive, - delete\n");
         for room in &plan.rooms {
             let room_mark = room_mark(room);
-            let origin = room.line.map(|line| format!("  ({manifest}:{line})")).unwrap_or_else(|| "  (not in the manifest)".into());
-            let _ = writeln!(out, "{} {}{origin}", paint(room_mark, &room_mark.to_string()), room_label(&room.title, &room.target));
+            let origin = room
+                .line
+                .map(|line| format!("  ({manifest}:{line})"))
+                .unwrap_or_else(|| "  (not in the manifest)".into());
+            let _ = writeln!(
+                out,
+                "{} {}{origin}",
+                paint(room_mark, &room_mark.to_string()),
+                room_label(&room.title, &room.target)
+            );
             for Step { action, reason } in &room.steps {
                 let step_mark = mark(action);
-                let _ = writeln!(out, "    {} {}  # {reason}", paint(step_mark, &step_mark.to_string()), describe(action));
+                let _ = writeln!(
+                    out,
+                    "    {} {}  # {reason}",
+                    paint(step_mark, &step_mark.to_string()),
+                    describe(action)
+                );
             }
             out.push('\n');
         }
@@ -113,9 +134,14 @@ pub fn member_summary(plan: &Plan) -> String {
             let what = match (change.before, change.after) {
                 (None, Some(after)) => format!("gains {after}"),
                 (Some(before), Some(after)) => format!("{before} → {after}"),
-                (_, None) => format!("loses {}", change.before.map_or("access".into(), |b| b.to_string())),
+                (_, None) => {
+                    format!("loses {}", change.before.map_or("access".into(), |b| b.to_string()))
+                }
             };
-            by_member.entry(escape(&change.member.to_string())).or_default().push(format!("{what} in \"{}\"", escape(&room.title)));
+            by_member
+                .entry(escape(&change.member.to_string()))
+                .or_default()
+                .push(format!("{what} in \"{}\"", escape(&room.title)));
         }
     }
     if by_member.is_empty() {
@@ -135,7 +161,8 @@ const MARKDOWN_BUDGET: usize = 60_000;
 /// A pull-request comment: the summary, a table of actions with destructive ones first, and
 /// the full text plan folded in `<details>`, cut to fit with a note saying so.
 pub fn markdown(plan: &Plan, manifest: &str) -> String {
-    let mut out = format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), plan.summary());
+    let mut out =
+        format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), plan.summary());
     if plan.is_empty() {
         return out;
     }
@@ -185,7 +212,11 @@ pub fn markdown(plan: &Plan, manifest: &str) -> String {
     } else {
         (details.as_str(), false)
     };
-    let _ = write!(out, "\n<details><summary>Full plan</summary>\n\n```\n{}\n```\n", details.replace("```", "`\u{200b}``"));
+    let _ = write!(
+        out,
+        "\n<details><summary>Full plan</summary>\n\n```\n{}\n```\n",
+        details.replace("```", "`\u{200b}``")
+    );
     if cut {
         out.push_str("\n> The full plan was cut to fit in a comment.\n");
     }

@@ -41,8 +41,13 @@ pub struct ManifestRef {
 }
 
 impl SavedPlan {
-    pub fn new(portal: &reqwest::Url, manifest: &Manifest, plan: &Plan) -> anyhow::Result<SavedPlan> {
-        let text = std::fs::read(&manifest.source).with_context(|| format!("cannot read `{}`", manifest.source.display()))?;
+    pub fn new(
+        portal: &reqwest::Url,
+        manifest: &Manifest,
+        plan: &Plan,
+    ) -> anyhow::Result<SavedPlan> {
+        let text = std::fs::read(&manifest.source)
+            .with_context(|| format!("cannot read `{}`", manifest.source.display()))?;
         let sha256 = hex(&Sha256::digest(&text));
         drop(text);
         let mut saved = SavedPlan {
@@ -73,10 +78,13 @@ impl SavedPlan {
 
     /// Reads a saved plan, refusing anything that is not one, another version, or an edited one.
     pub fn read(path: &Path) -> anyhow::Result<SavedPlan> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the plan `{}`", path.display()))?;
-        let not_a_plan = || format!("`{}` is not a plan saved by `docspace-rooms plan --out`", path.display());
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
+        let not_a_plan =
+            || format!("`{}` is not a plan saved by `docspace-rooms plan --out`", path.display());
         let value: Value = serde_json::from_str(&text).with_context(not_a_plan)?;
-        let version = value.get("format_version").and_then(Value::as_u64).with_context(not_a_plan)?;
+        let version =
+            value.get("format_version").and_then(Value::as_u64).with_context(not_a_plan)?;
         if version != u64::from(FORMAT_VERSION) {
             bail!(
                 "`{}` has plan format version {version}; this docspace-rooms reads version {FORMAT_VERSION}: make the plan again",
@@ -85,7 +93,10 @@ impl SavedPlan {
         }
         let recorded = value.get("checksum").and_then(Value::as_str).unwrap_or_default();
         if recorded != checksum(&value) {
-            bail!("`{}` was changed after `plan --out` wrote it (its checksum does not match); make the plan again", path.display());
+            bail!(
+                "`{}` was changed after `plan --out` wrote it (its checksum does not match); make the plan again",
+                path.display()
+            );
         }
         serde_json::from_value(value).with_context(not_a_plan)
     }

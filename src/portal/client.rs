@@ -171,12 +171,18 @@ impl Portal {
         body: Option<&Value>,
         repeat: Repeat,
     ) -> Result<Value, ApiError> {
-        self.send_decoded(method, path, query, body, repeat, decode).await.map(|envelope| envelope.response)
+        self.send_decoded(method, path, query, body, repeat, decode)
+            .await
+            .map(|envelope| envelope.response)
     }
 
     /// A read whose envelope's `response` and `total` are decoded straight into `T` from the
     /// bytes, skipping the fields `T` does not name (no JSON tree is built).
-    pub async fn get_typed<T: serde::de::DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<(T, Option<u64>), ApiError> {
+    pub async fn get_typed<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(T, Option<u64>), ApiError> {
         self.send_decoded(Method::GET, path, query, None, Repeat::Safe, decode_typed::<T>).await
     }
 
@@ -208,19 +214,36 @@ impl Portal {
             };
             let retryable = match repeat {
                 Repeat::Safe => error.is_transient(),
-                Repeat::OnlyIfNotSent => error.status() == Some(429) || !error.is_ambiguous() && error.is_transient(),
+                Repeat::OnlyIfNotSent => {
+                    error.status() == Some(429) || !error.is_ambiguous() && error.is_transient()
+                }
             };
             if !retryable || self.is_interrupted() {
                 return Err(error);
             }
-            let unreachable = matches!(error, ApiError::Transport { .. }) && !self.inner.answered.load(Ordering::SeqCst);
-            let delay = attempt.retry_after.unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(10)));
-            if started.elapsed() + delay > config.retry_budget || unreachable && attempts >= ATTEMPTS_BEFORE_FIRST_ANSWER {
-                return Err(ApiError::Exhausted { request: name, attempts, elapsed: started.elapsed(), last: Box::new(error) });
+            let unreachable = matches!(error, ApiError::Transport { .. })
+                && !self.inner.answered.load(Ordering::SeqCst);
+            let delay = attempt
+                .retry_after
+                .unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(10)));
+            if started.elapsed() + delay > config.retry_budget
+                || unreachable && attempts >= ATTEMPTS_BEFORE_FIRST_ANSWER
+            {
+                return Err(ApiError::Exhausted {
+                    request: name,
+                    attempts,
+                    elapsed: started.elapsed(),
+                    last: Box::new(error),
+                });
             }
             if delay >= ANNOUNCED_WAIT {
                 // A long silent wait looks like a hang, in a CI log above all.
-                tracing::warn!("`{name}` {}; retrying in {:.0} s (attempt {})", error.outcome(), delay.as_secs_f64(), attempts + 1);
+                tracing::warn!(
+                    "`{name}` {}; retrying in {:.0} s (attempt {})",
+                    error.outcome(),
+                    delay.as_secs_f64(),
+                    attempts + 1
+                );
             } else {
                 tracing::info!(request = %name, attempt = attempts, delay_ms = delay.as_millis() as u64, outcome = %error.outcome(), "retrying");
             }
@@ -244,10 +267,15 @@ impl Portal {
         let mut url = self.inner.config.base_url.clone();
         url.set_path(&join_path(url.path(), path));
         let mut request = self.inner.http.request(method.clone(), url).query(query);
-        let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", self.inner.config.token.expose_secret()))
-            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer invalid"));
+        let mut auth = reqwest::header::HeaderValue::from_str(&format!(
+            "Bearer {}",
+            self.inner.config.token.expose_secret()
+        ))
+        .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer invalid"));
         auth.set_sensitive(true);
-        request = request.header(reqwest::header::AUTHORIZATION, auth).header(reqwest::header::ACCEPT, "application/json");
+        request = request
+            .header(reqwest::header::AUTHORIZATION, auth)
+            .header(reqwest::header::ACCEPT, "application/json");
         if let Some(body) = body {
             request = request.json(body);
         }
@@ -267,7 +295,11 @@ impl Portal {
                 let maybe_sent = !err.is_connect();
                 tracing::debug!(request = name, error = %describe_transport(&err), "no response");
                 return Attempt {
-                    result: Err(ApiError::Transport { request: name.to_owned(), detail: describe_transport(&err), maybe_sent }),
+                    result: Err(ApiError::Transport {
+                        request: name.to_owned(),
+                        detail: describe_transport(&err),
+                        maybe_sent,
+                    }),
                     retry_after: None,
                 };
             }
@@ -276,9 +308,15 @@ impl Portal {
         let status = response.status();
         let headers = response.headers().clone();
         self.record_rate_limit(&headers);
-        let retry_after = (status == StatusCode::TOO_MANY_REQUESTS).then(|| retry_after(&headers)).flatten();
+        let retry_after =
+            (status == StatusCode::TOO_MANY_REQUESTS).then(|| retry_after(&headers)).flatten();
         let bytes = response.bytes().await;
-        tracing::debug!(request = name, status = status.as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "response");
+        tracing::debug!(
+            request = name,
+            status = status.as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "response"
+        );
         let result = match bytes {
             Err(err) => Err(ApiError::Transport {
                 request: name.to_owned(),
@@ -320,7 +358,10 @@ impl Portal {
     /// of it before the server counts them.
     fn record_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
         let mut pacing = self.inner.pacing.lock().expect("pacing lock");
-        match (header_number(headers, "x-ratelimit-remaining"), header_number(headers, "x-ratelimit-reset")) {
+        match (
+            header_number(headers, "x-ratelimit-remaining"),
+            header_number(headers, "x-ratelimit-reset"),
+        ) {
             (Some(remaining), Some(reset)) => {
                 let in_flight = self.inner.in_flight.load(Ordering::SeqCst);
                 let now = Instant::now();
@@ -330,7 +371,9 @@ impl Portal {
                     probing: false,
                 };
                 // Responses overtake each other: within a window, an older (larger) count is stale.
-                let stale = pacing.is_some_and(|current| !current.probing && current.until > now && current.left <= fresh.left);
+                let stale = pacing.is_some_and(|current| {
+                    !current.probing && current.until > now && current.left <= fresh.left
+                });
                 if !stale {
                     *pacing = Some(fresh);
                 }
@@ -358,7 +401,9 @@ fn header_number(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64
 
 /// The wait a 429 asks for: `Retry-After` in seconds, else `X-RateLimit-Reset`.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    header_number(headers, "retry-after").map(Duration::from_secs).or_else(|| header_number(headers, "x-ratelimit-reset").map(reset_delay))
+    header_number(headers, "retry-after")
+        .map(Duration::from_secs)
+        .or_else(|| header_number(headers, "x-ratelimit-reset").map(reset_delay))
 }
 
 fn join_path(base: &str, path: &str) -> String {
@@ -400,23 +445,37 @@ struct TypedEnvelope<T> {
 /// [`decode`] into `T`: only a 2xx success envelope is decoded typed; anything else (an error
 /// status, an error envelope, a body that is not the envelope) goes through [`decode`] for its
 /// message.
-fn decode_typed<T: serde::de::DeserializeOwned>(name: &str, status: StatusCode, bytes: &[u8]) -> Result<(T, Option<u64>), ApiError> {
+fn decode_typed<T: serde::de::DeserializeOwned>(
+    name: &str,
+    status: StatusCode,
+    bytes: &[u8],
+) -> Result<(T, Option<u64>), ApiError> {
     if status.is_success() && status != StatusCode::UNAUTHORIZED {
         match serde_json::from_slice::<TypedEnvelope<T>>(bytes) {
-            Ok(TypedEnvelope { status: Some(0) | None, error: None, response: Some(response), total }) => return Ok((response, total)),
+            Ok(TypedEnvelope {
+                status: Some(0) | None,
+                error: None,
+                response: Some(response),
+                total,
+            }) => return Ok((response, total)),
             Ok(_) => {}
             Err(err) if err.is_data() => {
-                return Err(ApiError::Malformed { request: name.to_owned(), status: status.as_u16(), detail: format!("unexpected shape: {err}") });
+                return Err(ApiError::Malformed {
+                    request: name.to_owned(),
+                    status: status.as_u16(),
+                    detail: format!("unexpected shape: {err}"),
+                });
             }
             Err(_) => {}
         }
     }
     let envelope = decode(name, status, bytes)?;
-    let response = serde_json::from_value(envelope.response).map_err(|err| ApiError::Malformed {
-        request: name.to_owned(),
-        status: status.as_u16(),
-        detail: format!("unexpected shape: {err}"),
-    })?;
+    let response =
+        serde_json::from_value(envelope.response).map_err(|err| ApiError::Malformed {
+            request: name.to_owned(),
+            status: status.as_u16(),
+            detail: format!("unexpected shape: {err}"),
+        })?;
     Ok((response, envelope.total))
 }
 
@@ -428,16 +487,27 @@ fn decode(name: &str, status: StatusCode, bytes: &[u8]) -> Result<Envelope, ApiE
     }
     let parsed: Option<Value> = serde_json::from_slice(bytes).ok();
     if !status.is_success() {
-        let message = parsed.as_ref().and_then(error_message).unwrap_or_else(|| describe_body(status, bytes));
+        let message =
+            parsed.as_ref().and_then(error_message).unwrap_or_else(|| describe_body(status, bytes));
         return Err(ApiError::Status { request: name.to_owned(), status: code, message });
     }
     let Some(Value::Object(mut envelope)) = parsed else {
-        return Err(ApiError::Malformed { request: name.to_owned(), status: code, detail: describe_body(status, bytes) });
+        return Err(ApiError::Malformed {
+            request: name.to_owned(),
+            status: code,
+            detail: describe_body(status, bytes),
+        });
     };
     if envelope.get("status").and_then(Value::as_i64) == Some(1) || envelope.contains_key("error") {
-        let message = error_message(&Value::Object(envelope.clone())).unwrap_or_else(|| "the envelope reports an error".into());
-        let reported = envelope.get("statusCode").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok());
-        return Err(ApiError::Status { request: name.to_owned(), status: reported.unwrap_or(code), message });
+        let message = error_message(&Value::Object(envelope.clone()))
+            .unwrap_or_else(|| "the envelope reports an error".into());
+        let reported =
+            envelope.get("statusCode").and_then(Value::as_u64).and_then(|c| u16::try_from(c).ok());
+        return Err(ApiError::Status {
+            request: name.to_owned(),
+            status: reported.unwrap_or(code),
+            message,
+        });
     }
     if !envelope.contains_key("status") && !envelope.contains_key("response") {
         return Err(ApiError::Malformed {
@@ -461,7 +531,9 @@ fn error_message(body: &Value) -> Option<String> {
             .iter()
             .flat_map(|(field, messages)| {
                 let messages = messages.as_array().cloned().unwrap_or_default();
-                messages.into_iter().filter_map(move |m| m.as_str().map(|m| format!("{field}: {m}")))
+                messages
+                    .into_iter()
+                    .filter_map(move |m| m.as_str().map(|m| format!("{field}: {m}")))
             })
             .collect();
         if !details.is_empty() {
@@ -509,7 +581,9 @@ mod tests {
 
     #[test]
     fn decode_names_html_from_a_proxy() {
-        let err = decode("GET /x", StatusCode::BAD_GATEWAY, b"<html><body>Bad gateway</body></html>").unwrap_err();
+        let err =
+            decode("GET /x", StatusCode::BAD_GATEWAY, b"<html><body>Bad gateway</body></html>")
+                .unwrap_err();
         assert!(err.to_string().contains("HTML, likely from a proxy"), "{err}");
         assert!(err.is_transient());
     }

@@ -7,7 +7,9 @@ pub type RequestName = String;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
-    #[error("`{request}` was refused: the portal did not accept the token (401); check `DOCSPACE_TOKEN` or `--token-file`")]
+    #[error(
+        "`{request}` was refused: the portal did not accept the token (401); check `DOCSPACE_TOKEN` or `--token-file`"
+    )]
     Unauthorized { request: RequestName },
 
     #[error("`{request}` {}", self.outcome())]
@@ -27,7 +29,9 @@ pub enum ApiError {
     #[error("`{request}` still failed after {attempts} attempt{} over {:.1}s; the last one {}", if *.attempts == 1 { "" } else { "s" }, .elapsed.as_secs_f64(), .last.outcome())]
     Exhausted { request: RequestName, attempts: u32, elapsed: Duration, last: Box<ApiError> },
 
-    #[error("`{request}`: the list changed while it was being read, {reads} reads in a row; run again once it settles")]
+    #[error(
+        "`{request}`: the list changed while it was being read, {reads} reads in a row; run again once it settles"
+    )]
     ListingChanged { request: RequestName, reads: u32 },
 
     #[error("operation {operation} for room {room} failed on the portal: {message}")]
@@ -51,7 +55,9 @@ impl ApiError {
     /// transport error after its request, and the last attempt's in [`ApiError::Exhausted`].
     pub fn outcome(&self) -> String {
         match self {
-            ApiError::Unauthorized { .. } => "was refused: the portal did not accept the token (401)".to_owned(),
+            ApiError::Unauthorized { .. } => {
+                "was refused: the portal did not accept the token (401)".to_owned()
+            }
             ApiError::Status { status, message, .. } => format!("answered {status}: {message}"),
             ApiError::Malformed { status, detail, .. } => {
                 format!("answered {status} with a body that is not a DocSpace response ({detail})")

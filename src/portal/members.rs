@@ -74,7 +74,11 @@ pub struct Invitation {
     pub access: i64,
 }
 
-fn decode<T: serde::de::DeserializeOwned>(value: Value, request: &str, what: &str) -> Result<T, ApiError> {
+fn decode<T: serde::de::DeserializeOwned>(
+    value: Value,
+    request: &str,
+    what: &str,
+) -> Result<T, ApiError> {
     serde_json::from_value(value).map_err(|err| ApiError::Malformed {
         request: request.to_owned(),
         status: 200,
@@ -84,7 +88,10 @@ fn decode<T: serde::de::DeserializeOwned>(value: Value, request: &str, what: &st
 
 impl Portal {
     /// Reads every page of a list whose envelope carries `total`.
-    async fn all_pages<T: serde::de::DeserializeOwned + Send>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+    async fn all_pages<T: serde::de::DeserializeOwned + Send>(
+        &self,
+        path: &str,
+    ) -> Result<Vec<T>, ApiError> {
         let page = |start: usize| async move {
             let query = [("startIndex", start.to_string()), ("count", MAX_PAGE_SIZE.to_string())];
             let (items, total) = self.get_typed::<Vec<T>>(path, &query).await?;
@@ -127,7 +134,9 @@ impl Portal {
             .into_iter()
             .filter_map(|entry| {
                 let subject = match (entry.shared_to_user, entry.shared_to_group) {
-                    (Some(user), _) => MemberSubject::User { id: user.id, email: user.email.unwrap_or_default() },
+                    (Some(user), _) => {
+                        MemberSubject::User { id: user.id, email: user.email.unwrap_or_default() }
+                    }
                     (None, Some(group)) => MemberSubject::Group { id: group.id, name: group.name },
                     (None, None) => return None,
                 };
@@ -138,7 +147,12 @@ impl Portal {
 
     /// Sends all of a room's member changes in one request. A 200 does not prove they took
     /// effect; the caller reads the members back.
-    pub async fn set_room_members(&self, room: u64, invitations: &[Invitation], notify: bool) -> Result<(), ApiError> {
+    pub async fn set_room_members(
+        &self,
+        room: u64,
+        invitations: &[Invitation],
+        notify: bool,
+    ) -> Result<(), ApiError> {
         let path = format!("/api/2.0/files/rooms/{room}/share");
         let invitations: Vec<Value> = invitations
             .iter()

@@ -32,7 +32,8 @@ impl Portal {
         Fut: Future<Output = Result<Page<T>, ApiError>>,
     {
         for read in 1..=READS {
-            let on_page: &(dyn Fn(usize, usize) + Sync) = if read == 1 { on_page } else { &|_, _| {} };
+            let on_page: &(dyn Fn(usize, usize) + Sync) =
+                if read == 1 { on_page } else { &|_, _| {} };
             if let Some(mut items) = self.read_pages(&page, on_page).await?
                 && consistent(&mut items)
             {
@@ -44,14 +45,19 @@ impl Portal {
     }
 
     /// One read of every page, or `None` when the pages disagree on `total`.
-    async fn read_pages<T, F, Fut>(&self, page: &F, on_page: &(dyn Fn(usize, usize) + Sync)) -> Result<Option<Vec<T>>, ApiError>
+    async fn read_pages<T, F, Fut>(
+        &self,
+        page: &F,
+        on_page: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Option<Vec<T>>, ApiError>
     where
         F: Fn(usize) -> Fut,
         Fut: Future<Output = Result<Page<T>, ApiError>>,
     {
         let (mut items, total) = page(0).await?;
         on_page(items.len(), total);
-        let starts: Vec<usize> = (1..total.div_ceil(MAX_PAGE_SIZE)).map(|index| index * MAX_PAGE_SIZE).collect();
+        let starts: Vec<usize> =
+            (1..total.div_ceil(MAX_PAGE_SIZE)).map(|index| index * MAX_PAGE_SIZE).collect();
         // Awaited as they come, so one slow page does not hold back the next requests.
         let mut rest: Vec<(usize, Page<T>)> = futures::stream::iter(starts)
             .map(|start| async move {
@@ -82,7 +88,10 @@ mod tests {
 
     fn portal() -> Portal {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let config = PortalConfig::new("http://127.0.0.1:9/".parse().unwrap(), String::from("sk-test").into());
+        let config = PortalConfig::new(
+            "http://127.0.0.1:9/".parse().unwrap(),
+            String::from("sk-test").into(),
+        );
         Portal::new(config).unwrap()
     }
 
@@ -91,12 +100,19 @@ mod tests {
     /// Pages of `items` by offset, later pages answering sooner (so they arrive out of order);
     /// while `changing_reads` whole reads remain, the last page reports one item fewer in
     /// `total`, as after a deletion between page reads. Also counts the reads.
-    fn pages(items: usize, changing_reads: usize) -> (impl Fn(usize) -> PageFuture, std::sync::Arc<AtomicUsize>) {
+    fn pages(
+        items: usize,
+        changing_reads: usize,
+    ) -> (impl Fn(usize) -> PageFuture, std::sync::Arc<AtomicUsize>) {
         let reads = std::sync::Arc::new(AtomicUsize::new(0));
         let counter = reads.clone();
         let last = (items - 1) / MAX_PAGE_SIZE * MAX_PAGE_SIZE;
         let page = move |start: usize| -> PageFuture {
-            let read = if start == 0 { counter.fetch_add(1, Ordering::SeqCst) + 1 } else { counter.load(Ordering::SeqCst) };
+            let read = if start == 0 {
+                counter.fetch_add(1, Ordering::SeqCst) + 1
+            } else {
+                counter.load(Ordering::SeqCst)
+            };
             let total = if start == last && read <= changing_reads { items - 1 } else { items };
             let delay = std::time::Duration::from_millis(((items - start) / MAX_PAGE_SIZE) as u64);
             Box::pin(async move {

@@ -53,17 +53,33 @@ impl Operation {
 }
 
 fn room_from(value: Value, request: &str) -> Result<PortalRoom, ApiError> {
-    let dto: RoomDto = serde_json::from_value(value)
-        .map_err(|err| ApiError::Malformed { request: request.to_owned(), status: 200, detail: format!("a room object: {err}") })?;
+    let dto: RoomDto = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+        request: request.to_owned(),
+        status: 200,
+        detail: format!("a room object: {err}"),
+    })?;
     room_from_dto(dto, request)
 }
 
 fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
-    let malformed = |detail: String| ApiError::Malformed { request: request.to_owned(), status: 200, detail };
-    let code = dto.room_type.ok_or_else(|| malformed(format!("room {} has no `roomType`", dto.id)))?;
-    let room_type = RoomType::from_code(code).map_or(PortalRoomType::Unknown(code), PortalRoomType::Known);
-    let state = if dto.root_folder_type == Some(FOLDER_TYPE_ARCHIVE) { RoomState::Archived } else { RoomState::Active };
-    Ok(PortalRoom { id: dto.id, title: dto.title, room_type, state, tags: dto.tags.unwrap_or_default() })
+    let malformed =
+        |detail: String| ApiError::Malformed { request: request.to_owned(), status: 200, detail };
+    let code =
+        dto.room_type.ok_or_else(|| malformed(format!("room {} has no `roomType`", dto.id)))?;
+    let room_type =
+        RoomType::from_code(code).map_or(PortalRoomType::Unknown(code), PortalRoomType::Known);
+    let state = if dto.root_folder_type == Some(FOLDER_TYPE_ARCHIVE) {
+        RoomState::Archived
+    } else {
+        RoomState::Active
+    };
+    Ok(PortalRoom {
+        id: dto.id,
+        title: dto.title,
+        room_type,
+        state,
+        tags: dto.tags.unwrap_or_default(),
+    })
 }
 
 fn page_query(start: usize, filter: Option<&str>) -> Vec<(&'static str, String)> {
@@ -81,16 +97,27 @@ fn page_query(start: usize, filter: Option<&str>) -> Vec<(&'static str, String)>
 }
 
 impl Portal {
-    async fn room_page(&self, start: usize, filter: Option<&str>) -> Result<(Vec<PortalRoom>, usize), ApiError> {
+    async fn room_page(
+        &self,
+        start: usize,
+        filter: Option<&str>,
+    ) -> Result<(Vec<PortalRoom>, usize), ApiError> {
         let request = format!("GET {ROOMS}");
         let (page, _): (RoomPage, _) = self.get_typed(ROOMS, &page_query(start, filter)).await?;
-        let rooms = page.folders.into_iter().map(|room| room_from_dto(room, &request)).collect::<Result<_, _>>()?;
+        let rooms = page
+            .folders
+            .into_iter()
+            .map(|room| room_from_dto(room, &request))
+            .collect::<Result<_, _>>()?;
         Ok((rooms, page.total))
     }
 
     /// Every room, active and archived (and form-filling rooms, which current portals keep out
     /// of the Active area): the first page gives `total`, the rest are read concurrently.
-    pub async fn list_rooms(&self, on_page: &(dyn Fn(usize, usize) + Sync)) -> Result<Vec<PortalRoom>, ApiError> {
+    pub async fn list_rooms(
+        &self,
+        on_page: &(dyn Fn(usize, usize) + Sync),
+    ) -> Result<Vec<PortalRoom>, ApiError> {
         self.list_rooms_matching(None, on_page).await
     }
 
@@ -159,7 +186,12 @@ impl Portal {
                     let transient = err.is_transient() || matches!(err, ApiError::Transport { .. });
                     if !transient || started.elapsed() > budget || self.is_interrupted() {
                         return Err(if attempts > 1 {
-                            ApiError::Exhausted { request, attempts, elapsed: started.elapsed(), last: Box::new(err) }
+                            ApiError::Exhausted {
+                                request,
+                                attempts,
+                                elapsed: started.elapsed(),
+                                last: Box::new(err),
+                            }
                         } else {
                             err
                         });
@@ -210,15 +242,24 @@ impl Portal {
 
     /// Starts an operation (always with `deleteAfter: false`, so its result can be polled),
     /// waits for it, then reads the room back: a finished operation vanishes from `/fileops`.
-    async fn run_operation(&self, method: Method, path: &str, room: u64, expected: Option<RoomState>) -> Result<(), ApiError> {
+    async fn run_operation(
+        &self,
+        method: Method,
+        path: &str,
+        room: u64,
+        expected: Option<RoomState>,
+    ) -> Result<(), ApiError> {
         let request = format!("{method} {path}");
-        let value = self.send(method, path, &[], Some(&json!({ "deleteAfter": false })), Repeat::Safe).await?;
+        let value = self
+            .send(method, path, &[], Some(&json!({ "deleteAfter": false })), Repeat::Safe)
+            .await?;
         if !value.is_null() {
-            let operation: Operation = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
-                request: request.clone(),
-                status: 200,
-                detail: format!("not a file operation: {err}"),
-            })?;
+            let operation: Operation =
+                serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+                    request: request.clone(),
+                    status: 200,
+                    detail: format!("not a file operation: {err}"),
+                })?;
             self.wait_for(&operation, room).await?;
         }
         let now = self.get_room(room).await?;
@@ -246,22 +287,31 @@ impl Portal {
         let mut delay = Duration::from_millis(50);
         loop {
             if let Some(message) = current.failure() {
-                return Err(ApiError::OperationFailed { room, operation: current.id.clone(), message: crate::text::escape(message) });
+                return Err(ApiError::OperationFailed {
+                    room,
+                    operation: current.id.clone(),
+                    message: crate::text::escape(message),
+                });
             }
             if current.is_done() {
                 return Ok(());
             }
             if started.elapsed() >= timeout {
-                return Err(ApiError::OperationTimeout { room, operation: current.id.clone(), waited: started.elapsed() });
+                return Err(ApiError::OperationTimeout {
+                    room,
+                    operation: current.id.clone(),
+                    waited: started.elapsed(),
+                });
             }
             tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
             delay = (delay * 2).min(Duration::from_secs(2));
             let value = self.get("/api/2.0/files/fileops", &[("id", operation.id.clone())]).await?;
-            let operations: Vec<Operation> = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
-                request: "GET /api/2.0/files/fileops".into(),
-                status: 200,
-                detail: format!("not a list of operations: {err}"),
-            })?;
+            let operations: Vec<Operation> =
+                serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+                    request: "GET /api/2.0/files/fileops".into(),
+                    status: 200,
+                    detail: format!("not a list of operations: {err}"),
+                })?;
             match operations.into_iter().find(|op| op.id == operation.id) {
                 Some(op) => current = op,
                 // A finished operation is reported once and then forgotten: gone means done.

@@ -19,7 +19,11 @@ impl TestPortal {
     }
 
     pub fn with(config: EmulatorConfig) -> TestPortal {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         let emulator = runtime.block_on(Emulator::start(config)).expect("the emulator starts");
         TestPortal { emulator, dir: tempfile::tempdir().unwrap(), runtime }
     }
@@ -55,7 +59,8 @@ impl TestPortal {
 
     /// Titles and states of every room, sorted by title then id.
     pub fn rooms(&self) -> Vec<(String, bool, Vec<String>)> {
-        let mut rooms: Vec<_> = self.emulator.rooms().into_iter().map(|r| (r.title, r.archived, r.tags)).collect();
+        let mut rooms: Vec<_> =
+            self.emulator.rooms().into_iter().map(|r| (r.title, r.archived, r.tags)).collect();
         rooms.sort();
         rooms
     }
@@ -91,8 +96,13 @@ impl TestPortal {
         let token = self.emulator.token().to_owned();
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         self.block_on(async move {
-            let response =
-                reqwest::Client::new().request(method, url).bearer_auth(token).json(&body).send().await.expect("the emulator answers");
+            let response = reqwest::Client::new()
+                .request(method, url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("the emulator answers");
             response.status().as_u16()
         })
     }

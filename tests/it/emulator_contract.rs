@@ -65,7 +65,14 @@ impl Portal {
         format!("{}/api/2.0/{}", self.emu.url(), path)
     }
 
-    async fn raw(&self, method: &str, path: &str, auth: Auth<'_>, body: Option<&str>, content_type: Option<&str>) -> Reply {
+    async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<&str>,
+        content_type: Option<&str>,
+    ) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = self.http.request(method, self.url(path));
         request = match auth {
@@ -142,7 +149,12 @@ impl Portal {
     async fn titles(&self, query: &str) -> Vec<String> {
         let reply = self.get(&format!("files/rooms?{query}")).await;
         assert_eq!(reply.status, 200, "{}", reply.text);
-        reply.response()["folders"].as_array().unwrap().iter().map(|f| f["title"].as_str().unwrap().to_string()).collect()
+        reply.response()["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["title"].as_str().unwrap().to_string())
+            .collect()
     }
 
     async fn login(&self, email: &str) -> String {
@@ -190,7 +202,11 @@ fn assert_error(reply: &Reply, status: u16, message: &str) {
 // required, properties, additionalProperties: false, items, $ref, allOf, oneOf.
 
 fn schemas() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemas/docspace.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/schemas/docspace.json"
+    ))
+    .unwrap();
     serde_json::from_str(&text).unwrap()
 }
 
@@ -214,7 +230,8 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 /// Every property a schema (and its `allOf` parts) declares; whether it forbids others.
 fn declared(doc: &Value, schema: &Value, names: &mut Vec<String>) -> bool {
     let schema = resolve(doc, schema);
-    let mut closed = schema.get("additionalProperties") == Some(&json!(false)) && schema.get("x-derived-types").is_none();
+    let mut closed = schema.get("additionalProperties") == Some(&json!(false))
+        && schema.get("x-derived-types").is_none();
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         names.extend(props.keys().cloned());
     }
@@ -230,7 +247,14 @@ fn check(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Ve
     check_part(doc, schema, value, path, errors, true);
 }
 
-fn check_part(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>, closed: bool) {
+fn check_part(
+    doc: &Value,
+    schema: &Value,
+    value: &Value,
+    path: &str,
+    errors: &mut Vec<String>,
+    closed: bool,
+) {
     let schema = resolve(doc, schema);
     if value.is_null() && schema.get("nullable") == Some(&json!(true)) {
         return;
@@ -299,9 +323,18 @@ fn check_part(doc: &Value, schema: &Value, value: &Value, path: &str, errors: &m
 fn the_schema_checker_rejects_what_it_should() {
     let doc = schemas();
     let mut errors = Vec::new();
-    check(&doc, &json!({"$ref": "#/components/schemas/FileOperationDto"}), &json!({"id": "x", "operation": 0}), "$", &mut errors);
+    check(
+        &doc,
+        &json!({"$ref": "#/components/schemas/FileOperationDto"}),
+        &json!({"id": "x", "operation": 0}),
+        "$",
+        &mut errors,
+    );
     assert!(errors.iter().any(|e| e.contains("Operation")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("property operation is not in the schema")), "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("property operation is not in the schema")),
+        "{errors:?}"
+    );
     errors.clear();
     check(&doc, &json!({"$ref": "#/components/schemas/RoomType"}), &json!(3), "$", &mut errors);
     assert_eq!(errors.len(), 1);
@@ -331,7 +364,13 @@ async fn every_login_issues_a_new_token() {
     let second = portal.login("OWNER@example.com").await;
     assert_ne!(first, second);
     for token in [&first, &second] {
-        assert_eq!(portal.call("GET", "files/rooms", Auth::Header(&format!("Bearer {token}")), None).await.status, 200);
+        assert_eq!(
+            portal
+                .call("GET", "files/rooms", Auth::Header(&format!("Bearer {token}")), None)
+                .await
+                .status,
+            200
+        );
     }
 }
 
@@ -353,10 +392,19 @@ async fn failed_login_is_401_user_authentication_failed() {
 async fn missing_or_wrong_token_is_401_with_an_empty_body() {
     let portal = Portal::start().await;
     assert_empty_body(&portal.call("GET", "files/rooms", Auth::Anonymous, None).await, 401);
-    assert_empty_body(&portal.call("GET", "files/rooms", Auth::Header("Bearer sk-wrong"), None).await, 401);
-    assert_empty_body(&portal.call("GET", "files/rooms", Auth::Header("Bearer not-a-session"), None).await, 401);
+    assert_empty_body(
+        &portal.call("GET", "files/rooms", Auth::Header("Bearer sk-wrong"), None).await,
+        401,
+    );
+    assert_empty_body(
+        &portal.call("GET", "files/rooms", Auth::Header("Bearer not-a-session"), None).await,
+        401,
+    );
     let create = json!({"title": "x", "roomType": 2});
-    assert_empty_body(&portal.call("POST", "files/rooms", Auth::Anonymous, Some(create)).await, 401);
+    assert_empty_body(
+        &portal.call("POST", "files/rooms", Auth::Anonymous, Some(create)).await,
+        401,
+    );
     assert!(portal.emu.rooms().is_empty());
 }
 
@@ -364,7 +412,9 @@ async fn missing_or_wrong_token_is_401_with_an_empty_body() {
 async fn login_token_works_with_or_without_bearer_and_as_the_cookie() {
     let portal = Portal::start().await;
     let token = portal.login("owner@example.com").await;
-    for auth in [Auth::Header(&format!("Bearer {token}")), Auth::Header(&token), Auth::Cookie(&token)] {
+    for auth in
+        [Auth::Header(&format!("Bearer {token}")), Auth::Header(&token), Auth::Cookie(&token)]
+    {
         assert_eq!(portal.call("GET", "files/rooms", auth, None).await.status, 200);
     }
 }
@@ -374,14 +424,23 @@ async fn api_key_is_accepted_only_as_a_bearer_token() {
     let portal = Portal::start().await;
     let key = portal.emu.token().to_string();
     assert!(key.starts_with("sk-"));
-    assert_eq!(portal.call("GET", "files/rooms", Auth::Header(&format!("Bearer {key}")), None).await.status, 200);
+    assert_eq!(
+        portal
+            .call("GET", "files/rooms", Auth::Header(&format!("Bearer {key}")), None)
+            .await
+            .status,
+        200
+    );
     assert_empty_body(&portal.call("GET", "files/rooms", Auth::Header(&key), None).await, 401);
 }
 
 #[tokio::test]
 async fn a_terminated_users_token_is_401() {
     let portal = Portal::start().await;
-    portal.emu.add_person(PersonSeed { is_room_admin: true, ..PersonSeed::new("ann@example.com", "Ann Lee") });
+    portal.emu.add_person(PersonSeed {
+        is_room_admin: true,
+        ..PersonSeed::new("ann@example.com", "Ann Lee")
+    });
     let token = portal.login("ann@example.com").await;
     let auth = format!("Bearer {token}");
     assert_eq!(portal.call("GET", "files/rooms", Auth::Header(&auth), None).await.status, 200);
@@ -459,7 +518,8 @@ async fn room_list_matches_folder_content_dto_with_total_inside_the_response() {
 async fn operation_json_matches_file_operation_dto_with_a_capital_operation() {
     let portal = Portal::start().await;
     let id = portal.emu.seed_room("Op", RoomType::Custom, false, &[]);
-    let started = portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": false})).await;
+    let started =
+        portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": false})).await;
     check_schema("FileOperationDto", started.response());
     assert_eq!(started.response()["Operation"], 0);
     assert!(started.response().get("operation").is_none());
@@ -481,7 +541,11 @@ async fn dates_are_strings_in_the_portal_format() {
         let bytes = date.as_bytes();
         assert_eq!(date.len(), "2025-03-06T11:31:16.0000000+00:00".len(), "{date}");
         assert!(date.ends_with(".0000000+00:00"), "{date}");
-        assert_eq!((bytes[4], bytes[7], bytes[10], bytes[13], bytes[16]), (b'-', b'-', b'T', b':', b':'), "{date}");
+        assert_eq!(
+            (bytes[4], bytes[7], bytes[10], bytes[13], bytes[16]),
+            (b'-', b'-', b'T', b':', b':'),
+            "{date}"
+        );
     }
     assert!(room["createdBy"]["id"].is_string());
 }
@@ -519,7 +583,13 @@ async fn create_answers_200_with_the_room_in_the_rooms_folder() {
 #[tokio::test]
 async fn room_type_is_accepted_by_name_or_number_and_answered_as_a_number() {
     let portal = Portal::start().await;
-    let cases = [(json!("EditingRoom"), 2), (json!("CustomRoom"), 5), (json!(6), 6), (json!("FillingFormsRoom"), 1), (json!(8), 8)];
+    let cases = [
+        (json!("EditingRoom"), 2),
+        (json!("CustomRoom"), 5),
+        (json!(6), 6),
+        (json!("FillingFormsRoom"), 1),
+        (json!(8), 8),
+    ];
     for (given, expected) in cases {
         assert_eq!(portal.create("Typed", given).await["roomType"], expected);
     }
@@ -541,8 +611,12 @@ async fn create_without_a_title_or_with_a_blank_one_is_400() {
 async fn create_without_a_room_type_or_with_an_unknown_one_is_400() {
     let portal = Portal::start().await;
     assert_validation_400(&portal.post("files/rooms", json!({"title": "x"})).await);
-    assert_validation_400(&portal.post("files/rooms", json!({"title": "x", "roomType": null})).await);
-    assert_validation_400(&portal.post("files/rooms", json!({"title": "x", "roomType": "ReviewRoom"})).await);
+    assert_validation_400(
+        &portal.post("files/rooms", json!({"title": "x", "roomType": null})).await,
+    );
+    assert_validation_400(
+        &portal.post("files/rooms", json!({"title": "x", "roomType": "ReviewRoom"})).await,
+    );
     for unknown in [json!(3), json!(99999), json!(0)] {
         let reply = portal.post("files/rooms", json!({"title": "x", "roomType": unknown})).await;
         assert_eq!(reply.status, 400, "{unknown}");
@@ -554,13 +628,21 @@ async fn create_without_a_room_type_or_with_an_unknown_one_is_400() {
 #[tokio::test]
 async fn title_over_170_units_is_400_and_never_cut() {
     let portal = Portal::start().await;
-    assert_validation_400(&portal.post("files/rooms", json!({"title": "T".repeat(171), "roomType": 2})).await);
-    assert_validation_400(&portal.post("files/rooms", json!({"title": "T".repeat(1000), "roomType": 2})).await);
+    assert_validation_400(
+        &portal.post("files/rooms", json!({"title": "T".repeat(171), "roomType": 2})).await,
+    );
+    assert_validation_400(
+        &portal.post("files/rooms", json!({"title": "T".repeat(1000), "roomType": 2})).await,
+    );
     // 85 emoji are 170 UTF-16 units; 86 are 172.
-    assert_validation_400(&portal.post("files/rooms", json!({"title": "🎉".repeat(86), "roomType": 2})).await);
+    assert_validation_400(
+        &portal.post("files/rooms", json!({"title": "🎉".repeat(86), "roomType": 2})).await,
+    );
     let room = portal.create(&"L".repeat(170), json!(2)).await;
     let id = id_of(&room);
-    assert_validation_400(&portal.put(&format!("files/rooms/{id}"), json!({"title": "M".repeat(171)})).await);
+    assert_validation_400(
+        &portal.put(&format!("files/rooms/{id}"), json!({"title": "M".repeat(171)})).await,
+    );
     assert_eq!(portal.room(id).await.response()["title"], "L".repeat(170));
     let renamed = portal.put(&format!("files/rooms/{id}"), json!({"title": "M".repeat(170)})).await;
     assert_eq!(renamed.response()["title"], "M".repeat(170));
@@ -584,7 +666,12 @@ async fn title_is_normalised_on_save() {
         assert_eq!(portal.room(id_of(&room)).await.response()["title"], stored);
     }
     let id = portal.emu.seed_room("Plain", RoomType::Custom, false, &[]);
-    for (given, stored) in [("Room \"Test\"", "Room _Test_"), ("Room <Test>", "Room _Test_"), ("Room / Test", "Room _ Test"), ("Room \\ Test", "Room _ Test")] {
+    for (given, stored) in [
+        ("Room \"Test\"", "Room _Test_"),
+        ("Room <Test>", "Room _Test_"),
+        ("Room / Test", "Room _ Test"),
+        ("Room \\ Test", "Room _ Test"),
+    ] {
         let reply = portal.put(&format!("files/rooms/{id}"), json!({"title": given})).await;
         assert_eq!(reply.response()["title"], stored, "rename {given:?}");
     }
@@ -597,7 +684,8 @@ async fn duplicate_titles_are_allowed() {
     let b = portal.create("Same", json!(2)).await;
     assert_ne!(a["id"], b["id"]);
     let other = portal.create("Other", json!(2)).await;
-    let renamed = portal.put(&format!("files/rooms/{}", id_of(&other)), json!({"title": "Same"})).await;
+    let renamed =
+        portal.put(&format!("files/rooms/{}", id_of(&other)), json!({"title": "Same"})).await;
     assert_eq!(renamed.status, 200);
     assert_eq!(portal.titles("filterValue=Same").await, ["Same", "Same", "Same"]);
 }
@@ -606,14 +694,25 @@ async fn duplicate_titles_are_allowed() {
 async fn tag_over_255_characters_is_400() {
     let portal = Portal::start().await;
     let long = "t".repeat(256);
-    let reply = portal.post("files/rooms", json!({"title": "x", "roomType": 2, "tags": [long]})).await;
+    let reply =
+        portal.post("files/rooms", json!({"title": "x", "roomType": 2, "tags": [long]})).await;
     assert_eq!(reply.status, 400);
     assert!(portal.emu.rooms().is_empty());
     let id = portal.emu.seed_room("Tagged", RoomType::Custom, false, &[]);
-    assert_eq!(portal.put(&format!("files/rooms/{id}"), json!({"tags": ["t".repeat(300)]})).await.status, 400);
-    assert_eq!(portal.put(&format!("files/rooms/{id}/tags"), json!({"names": ["t".repeat(300)]})).await.status, 400);
+    assert_eq!(
+        portal.put(&format!("files/rooms/{id}"), json!({"tags": ["t".repeat(300)]})).await.status,
+        400
+    );
+    assert_eq!(
+        portal
+            .put(&format!("files/rooms/{id}/tags"), json!({"names": ["t".repeat(300)]}))
+            .await
+            .status,
+        400
+    );
     assert_eq!(portal.room(id).await.response()["tags"], json!([]));
-    let ok = portal.put(&format!("files/rooms/{id}/tags"), json!({"names": ["t".repeat(255)]})).await;
+    let ok =
+        portal.put(&format!("files/rooms/{id}/tags"), json!({"names": ["t".repeat(255)]})).await;
     assert_eq!(ok.status, 200);
 }
 
@@ -629,9 +728,12 @@ async fn tags_are_stored_verbatim_and_deduplicated() {
 #[tokio::test]
 async fn tag_catalog_is_case_insensitive_and_keeps_the_first_spelling() {
     let portal = Portal::start().await;
-    let first = portal.post("files/rooms", json!({"title": "a", "roomType": 2, "tags": ["CaseTag"]})).await;
+    let first =
+        portal.post("files/rooms", json!({"title": "a", "roomType": 2, "tags": ["CaseTag"]})).await;
     assert_eq!(first.response()["tags"], json!(["CaseTag"]));
-    let second = portal.post("files/rooms", json!({"title": "b", "roomType": 2, "tags": ["casetag", "CASETAG"]})).await;
+    let second = portal
+        .post("files/rooms", json!({"title": "b", "roomType": 2, "tags": ["casetag", "CASETAG"]}))
+        .await;
     assert_eq!(second.response()["tags"], json!(["CaseTag"]));
     assert_eq!(portal.emu.tags(), ["CaseTag"]);
 }
@@ -643,7 +745,11 @@ async fn tag_catalog_is_case_insensitive_and_keeps_the_first_spelling() {
 async fn get_of_an_unknown_room_is_404_even_without_a_token() {
     let portal = Portal::start().await;
     for id in ["999999", "0", "-1"] {
-        assert_error(&portal.get(&format!("files/rooms/{id}")).await, 404, "The required folder was not found");
+        assert_error(
+            &portal.get(&format!("files/rooms/{id}")).await,
+            404,
+            "The required folder was not found",
+        );
     }
     let anonymous = portal.call("GET", "files/rooms/999999", Auth::Anonymous, None).await;
     assert_error(&anonymous, 404, "The required folder was not found");
@@ -668,7 +774,8 @@ async fn get_of_an_existing_room_without_a_token_is_401_with_a_json_envelope() {
 async fn update_renames_and_answers_the_room() {
     let portal = Portal::start().await;
     let id = portal.emu.seed_room("Old", RoomType::Custom, false, &["keep"]);
-    let reply = portal.put(&format!("files/rooms/{id}"), json!({"title": "New", "unknownField": 1})).await;
+    let reply =
+        portal.put(&format!("files/rooms/{id}"), json!({"title": "New", "unknownField": 1})).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.response()["id"], id);
     assert_eq!(reply.response()["title"], "New");
@@ -691,7 +798,11 @@ async fn update_with_an_empty_or_blank_title_is_a_200_no_op() {
 async fn update_of_a_missing_room_is_403() {
     let portal = Portal::start().await;
     for id in ["999999", "0", "-1"] {
-        assert_error(&portal.put(&format!("files/rooms/{id}"), json!({"title": "x"})).await, 403, "The required folder was not found");
+        assert_error(
+            &portal.put(&format!("files/rooms/{id}"), json!({"title": "x"})).await,
+            403,
+            "The required folder was not found",
+        );
     }
 }
 
@@ -720,7 +831,10 @@ async fn update_tags_replace_the_set_and_an_empty_list_clears_it() {
     for (given, expected) in steps {
         assert_eq!(portal.put(&path, json!({"tags": given})).await.response()["tags"], expected);
     }
-    assert_eq!(portal.put(&path, json!({"title": "Renamed"})).await.response()["tags"], json!(["Dup"]));
+    assert_eq!(
+        portal.put(&path, json!({"title": "Renamed"})).await.response()["tags"],
+        json!(["Dup"])
+    );
 }
 
 #[tokio::test]
@@ -748,10 +862,26 @@ async fn put_and_delete_without_a_json_body_are_400() {
 async fn wrong_json_types_are_400_and_change_nothing() {
     let portal = Portal::start().await;
     let id = portal.emu.seed_room("Typed", RoomType::Custom, false, &[]);
-    for body in [json!({"title": 123}), json!({"tags": "notarray"}), json!({"color": 123}), json!({"denyDownload": "yes"}), json!({"indexing": "no"}), json!({"tags": [null]}), json!({"color": "#FF5733"})] {
+    for body in [
+        json!({"title": 123}),
+        json!({"tags": "notarray"}),
+        json!({"color": 123}),
+        json!({"denyDownload": "yes"}),
+        json!({"indexing": "no"}),
+        json!({"tags": [null]}),
+        json!({"color": "#FF5733"}),
+    ] {
         assert_validation_400(&portal.put(&format!("files/rooms/{id}"), body).await);
     }
-    let malformed = portal.raw("PUT", &format!("files/rooms/{id}"), Auth::Owner, Some("{not json"), Some("application/json")).await;
+    let malformed = portal
+        .raw(
+            "PUT",
+            &format!("files/rooms/{id}"),
+            Auth::Owner,
+            Some("{not json"),
+            Some("application/json"),
+        )
+        .await;
     assert_validation_400(&malformed);
     let room = &portal.emu.rooms()[0];
     assert_eq!((room.title.as_str(), room.tags.len()), ("Typed", 0));
@@ -780,11 +910,19 @@ async fn delete_tags_removes_case_insensitively_and_skips_unknown_names() {
     let portal = Portal::start().await;
     let id = portal.emu.seed_room("T", RoomType::Custom, false, &["TagA", "TagB", "TagC", "QA"]);
     let path = format!("files/rooms/{id}/tags");
-    let reply = portal.delete(&path, json!({"names": ["taga", "TagB", "TagB", "never-seen", "", "   "]})).await;
+    let reply = portal
+        .delete(&path, json!({"names": ["taga", "TagB", "TagB", "never-seen", "", "   "]}))
+        .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.response()["tags"], json!(["TagC", "QA"]));
-    assert_eq!(portal.delete(&path, json!({"names": ["qa", "TAGC"]})).await.response()["tags"], json!([]));
-    assert!(!portal.emu.tags().contains(&"never-seen".to_string()), "detaching never creates catalog entries");
+    assert_eq!(
+        portal.delete(&path, json!({"names": ["qa", "TAGC"]})).await.response()["tags"],
+        json!([])
+    );
+    assert!(
+        !portal.emu.tags().contains(&"never-seen".to_string()),
+        "detaching never creates catalog entries"
+    );
     assert_validation_400(&portal.delete(&path, json!({"name": ["x"]})).await);
 }
 
@@ -792,8 +930,16 @@ async fn delete_tags_removes_case_insensitively_and_skips_unknown_names() {
 async fn room_tags_on_an_archived_room_are_403_and_on_an_unknown_room_404() {
     let portal = Portal::start().await;
     let id = portal.emu.seed_room("Archived", RoomType::Custom, true, &["x"]);
-    assert_error(&portal.put(&format!("files/rooms/{id}/tags"), json!({"names": ["y"]})).await, 403, "Access denied");
-    assert_error(&portal.delete(&format!("files/rooms/{id}/tags"), json!({"names": ["x"]})).await, 403, "Access denied");
+    assert_error(
+        &portal.put(&format!("files/rooms/{id}/tags"), json!({"names": ["y"]})).await,
+        403,
+        "Access denied",
+    );
+    assert_error(
+        &portal.delete(&format!("files/rooms/{id}/tags"), json!({"names": ["x"]})).await,
+        403,
+        "Access denied",
+    );
     assert_eq!(portal.put("files/rooms/999999/tags", json!({"names": ["y"]})).await.status, 404);
     assert_eq!(portal.delete("files/rooms/999999/tags", json!({"names": ["y"]})).await.status, 404);
     assert_eq!(portal.emu.rooms()[0].tags, ["x"]);
@@ -839,9 +985,15 @@ async fn active_area_leaves_out_form_filling_and_archived_rooms() {
     let portal = Portal::start().await;
     seed_each_type(&portal.emu);
     assert_eq!(portal.titles(BY_ID).await, ["Custom", "Collab", "Public", "Vdr"]);
-    assert_eq!(portal.titles(&format!("searchArea=Active&{BY_ID}")).await, ["Custom", "Collab", "Public", "Vdr"]);
+    assert_eq!(
+        portal.titles(&format!("searchArea=Active&{BY_ID}")).await,
+        ["Custom", "Collab", "Public", "Vdr"]
+    );
     let reply = portal.get(&format!("files/rooms?{BY_ID}")).await;
-    assert_eq!((reply.response()["count"].clone(), reply.response()["total"].clone()), (json!(4), json!(4)));
+    assert_eq!(
+        (reply.response()["count"].clone(), reply.response()["total"].clone()),
+        (json!(4), json!(4))
+    );
 }
 
 #[tokio::test]
@@ -872,7 +1024,10 @@ async fn archive_area_lists_archived_rooms_with_root_folder_type_20() {
 async fn any_area_lists_every_room_active_and_archived() {
     let portal = Portal::start().await;
     seed_each_type(&portal.emu);
-    assert_eq!(portal.titles(&format!("searchArea=Any&{BY_ID}")).await, ["Custom", "Collab", "Form", "Public", "Vdr", "Old", "OldForm"]);
+    assert_eq!(
+        portal.titles(&format!("searchArea=Any&{BY_ID}")).await,
+        ["Custom", "Collab", "Form", "Public", "Vdr", "Old", "OldForm"]
+    );
     assert_eq!(portal.titles(&format!("searchArea=2&{BY_ID}")).await.len(), 7);
 }
 
@@ -891,7 +1046,15 @@ async fn search_area_is_taken_by_name_or_number_and_anything_else_is_400() {
 #[tokio::test]
 async fn count_outside_1_to_100_or_not_a_number_is_400() {
     let portal = Portal::start().await;
-    for query in ["count=0", "count=101", "count=-1", "count=abc", "startIndex=-1", "startIndex=abc", "type=999"] {
+    for query in [
+        "count=0",
+        "count=101",
+        "count=-1",
+        "count=abc",
+        "startIndex=-1",
+        "startIndex=abc",
+        "type=999",
+    ] {
         assert_validation_400(&portal.get(&format!("files/rooms?{query}")).await);
     }
     assert_eq!(portal.get("files/rooms?count=100").await.status, 200);
@@ -904,7 +1067,10 @@ async fn start_index_and_count_page_the_list_and_keep_the_total() {
     seed_titles(&portal.emu, &["A", "B", "C", "D"]);
     let reply = portal.get(&format!("files/rooms?startIndex=1&count=2&{BY_ID}")).await;
     let content = reply.response();
-    assert_eq!((content["startIndex"].clone(), content["count"].clone(), content["total"].clone()), (json!(1), json!(2), json!(4)));
+    assert_eq!(
+        (content["startIndex"].clone(), content["count"].clone(), content["total"].clone()),
+        (json!(1), json!(2), json!(4))
+    );
     assert_eq!(portal.titles(&format!("startIndex=1&count=2&{BY_ID}")).await, ["B", "C"]);
     let beyond = portal.get(&format!("files/rooms?startIndex=999&{BY_ID}")).await;
     assert_eq!(beyond.response()["folders"], json!([]));
@@ -930,9 +1096,15 @@ async fn a_repeated_page_query_sees_every_change_made_between_pages() {
 async fn filter_value_matches_a_case_insensitive_part_of_the_title() {
     let portal = Portal::start().await;
     seed_titles(&portal.emu, &["Marketing EMEA", "Sales", "marketing us"]);
-    assert_eq!(portal.titles(&format!("filterValue=MARKETING&{BY_ID}")).await, ["Marketing EMEA", "marketing us"]);
+    assert_eq!(
+        portal.titles(&format!("filterValue=MARKETING&{BY_ID}")).await,
+        ["Marketing EMEA", "marketing us"]
+    );
     let none = portal.get("files/rooms?filterValue=zzz").await;
-    assert_eq!((none.response()["folders"].clone(), none.response()["total"].clone()), (json!([]), json!(0)));
+    assert_eq!(
+        (none.response()["folders"].clone(), none.response()["total"].clone()),
+        (json!([]), json!(0))
+    );
 }
 
 #[tokio::test]
@@ -941,7 +1113,10 @@ async fn type_filter_is_repeatable_and_takes_names_or_numbers() {
     seed_each_type(&portal.emu);
     assert_eq!(portal.titles("type=PublicRoom").await, ["Public"]);
     assert_eq!(portal.titles(&format!("type=5&type=6&{BY_ID}")).await, ["Custom", "Public"]);
-    assert_eq!(portal.titles(&format!("type=CustomRoom&searchArea=Archive&{BY_ID}")).await, ["Old"]);
+    assert_eq!(
+        portal.titles(&format!("type=CustomRoom&searchArea=Archive&{BY_ID}")).await,
+        ["Old"]
+    );
 }
 
 #[tokio::test]
@@ -971,7 +1146,8 @@ async fn invalid_sort_by_is_ignored_and_invalid_sort_order_is_400() {
 async fn archive_answers_an_unfinished_operation_and_the_room_moves_only_later() {
     let portal = Portal::start().await;
     let id = portal.emu.seed_room("Moving", RoomType::Custom, false, &[]);
-    let reply = portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": false})).await;
+    let reply =
+        portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": false})).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.response()["finished"], false);
     assert_eq!(reply.response()["progress"], 0);
@@ -979,10 +1155,16 @@ async fn archive_answers_an_unfinished_operation_and_the_room_moves_only_later()
     assert_eq!(portal.room(id).await.response()["rootFolderType"], 14, "not moved yet");
     let ops = portal.fileops().await;
     assert_eq!(ops.len(), 1);
-    assert_eq!((ops[0]["finished"].clone(), ops[0]["progress"].clone(), ops[0]["error"].clone()), (json!(true), json!(100), json!("")));
+    assert_eq!(
+        (ops[0]["finished"].clone(), ops[0]["progress"].clone(), ops[0]["error"].clone()),
+        (json!(true), json!(100), json!(""))
+    );
     assert_eq!(ops[0]["id"], reply.response()["id"]);
     let room = portal.room(id).await;
-    assert_eq!((room.response()["rootFolderType"].clone(), room.response()["parentId"].clone()), (json!(20), json!(1001)));
+    assert_eq!(
+        (room.response()["rootFolderType"].clone(), room.response()["parentId"].clone()),
+        (json!(20), json!(1001))
+    );
 }
 
 #[tokio::test]
@@ -1001,7 +1183,11 @@ async fn fileops_with_an_id_reports_only_that_operation() {
     let portal = Portal::start().await;
     let a = portal.emu.seed_room("A", RoomType::Custom, false, &[]);
     let b = portal.emu.seed_room("B", RoomType::Custom, false, &[]);
-    let op_a = portal.put(&format!("files/rooms/{a}/archive"), json!({"deleteAfter": false})).await.response()["id"].clone();
+    let op_a = portal
+        .put(&format!("files/rooms/{a}/archive"), json!({"deleteAfter": false}))
+        .await
+        .response()["id"]
+        .clone();
     portal.put(&format!("files/rooms/{b}/archive"), json!({"deleteAfter": false})).await;
     let only_a = portal.get(&format!("files/fileops?id={}", op_a.as_str().unwrap())).await;
     assert_eq!(only_a.response().as_array().unwrap().len(), 1);
@@ -1031,11 +1217,15 @@ async fn polls_per_operation_sets_how_many_reads_an_operation_takes() {
 async fn unarchive_moves_the_room_back_to_the_rooms_folder() {
     let portal = Portal::start().await;
     let id = portal.emu.seed_room("Back", RoomType::Custom, true, &[]);
-    let reply = portal.put(&format!("files/rooms/{id}/unarchive"), json!({"deleteAfter": false})).await;
+    let reply =
+        portal.put(&format!("files/rooms/{id}/unarchive"), json!({"deleteAfter": false})).await;
     assert_eq!(reply.response()["Operation"], 0);
     portal.settle().await;
     let room = portal.room(id).await;
-    assert_eq!((room.response()["rootFolderType"].clone(), room.response()["parentId"].clone()), (json!(14), json!(1000)));
+    assert_eq!(
+        (room.response()["rootFolderType"].clone(), room.response()["parentId"].clone()),
+        (json!(14), json!(1000))
+    );
 }
 
 #[tokio::test]
@@ -1043,7 +1233,13 @@ async fn archiving_an_archived_room_is_a_200_operation_that_changes_nothing() {
     let portal = Portal::start().await;
     let archived = portal.emu.seed_room("Archived", RoomType::Custom, true, &[]);
     let active = portal.emu.seed_room("Active", RoomType::Custom, false, &[]);
-    assert_eq!(portal.put(&format!("files/rooms/{archived}/archive"), json!({"deleteAfter": false})).await.status, 200);
+    assert_eq!(
+        portal
+            .put(&format!("files/rooms/{archived}/archive"), json!({"deleteAfter": false}))
+            .await
+            .status,
+        200
+    );
     assert_eq!(portal.put(&format!("files/rooms/{active}/unarchive"), json!({})).await.status, 200);
     for op in portal.fileops().await {
         assert_eq!((op["finished"].clone(), op["error"].clone()), (json!(true), json!("")));
@@ -1055,14 +1251,22 @@ async fn archiving_an_archived_room_is_a_200_operation_that_changes_nothing() {
 #[tokio::test]
 async fn archive_unarchive_and_delete_of_an_unknown_room_are_404() {
     let portal = Portal::start().await;
-    for (method, path) in [("PUT", "files/rooms/999999/archive"), ("PUT", "files/rooms/999999/unarchive"), ("DELETE", "files/rooms/999999")] {
-        let reply = portal.call(method, path, Auth::Owner, Some(json!({"deleteAfter": false}))).await;
+    for (method, path) in [
+        ("PUT", "files/rooms/999999/archive"),
+        ("PUT", "files/rooms/999999/unarchive"),
+        ("DELETE", "files/rooms/999999"),
+    ] {
+        let reply =
+            portal.call(method, path, Auth::Owner, Some(json!({"deleteAfter": false}))).await;
         assert_error(&reply, 404, "The required folder was not found");
     }
     let id = portal.emu.seed_room("Gone", RoomType::Custom, false, &[]);
     portal.delete(&format!("files/rooms/{id}"), json!({"deleteAfter": false})).await;
     portal.settle().await;
-    assert_eq!(portal.delete(&format!("files/rooms/{id}"), json!({"deleteAfter": false})).await.status, 404);
+    assert_eq!(
+        portal.delete(&format!("files/rooms/{id}"), json!({"deleteAfter": false})).await.status,
+        404
+    );
     assert_eq!(portal.room(id).await.status, 404);
 }
 
@@ -1072,7 +1276,8 @@ async fn delete_works_for_active_and_archived_rooms() {
     let active = portal.emu.seed_room("Active", RoomType::Collaboration, false, &[]);
     let archived = portal.emu.seed_room("Archived", RoomType::Custom, true, &[]);
     for id in [active, archived] {
-        let reply = portal.delete(&format!("files/rooms/{id}"), json!({"deleteAfter": false})).await;
+        let reply =
+            portal.delete(&format!("files/rooms/{id}"), json!({"deleteAfter": false})).await;
         assert_eq!(reply.status, 200);
         assert_eq!(reply.response()["Operation"], 2);
         assert_eq!(reply.response()["finished"], false);
@@ -1089,9 +1294,16 @@ async fn delete_of_an_active_room_is_403_access_denied_when_the_role_may_not() {
     portal.emu.set_behaviour(Behaviour { deny_active_delete: true, ..Behaviour::default() });
     let active = portal.emu.seed_room("Active", RoomType::Custom, false, &[]);
     let archived = portal.emu.seed_room("Archived", RoomType::Custom, true, &[]);
-    let reply = portal.delete(&format!("files/rooms/{active}"), json!({"deleteAfter": false})).await;
+    let reply =
+        portal.delete(&format!("files/rooms/{active}"), json!({"deleteAfter": false})).await;
     assert_error(&reply, 403, "Access denied");
-    assert_eq!(portal.delete(&format!("files/rooms/{archived}"), json!({"deleteAfter": false})).await.status, 200);
+    assert_eq!(
+        portal
+            .delete(&format!("files/rooms/{archived}"), json!({"deleteAfter": false}))
+            .await
+            .status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -1100,9 +1312,21 @@ async fn delete_after_true_or_null_leaves_no_operation_to_poll() {
     let a = portal.emu.seed_room("A", RoomType::Custom, false, &[]);
     let b = portal.emu.seed_room("B", RoomType::Custom, false, &[]);
     let c = portal.emu.seed_room("C", RoomType::Custom, true, &[]);
-    assert_eq!(portal.delete(&format!("files/rooms/{a}"), json!({"deleteAfter": true})).await.status, 200);
-    assert_eq!(portal.delete(&format!("files/rooms/{b}"), json!({"deleteAfter": null})).await.status, 200);
-    assert_eq!(portal.put(&format!("files/rooms/{c}/unarchive"), json!({"deleteAfter": true})).await.status, 200);
+    assert_eq!(
+        portal.delete(&format!("files/rooms/{a}"), json!({"deleteAfter": true})).await.status,
+        200
+    );
+    assert_eq!(
+        portal.delete(&format!("files/rooms/{b}"), json!({"deleteAfter": null})).await.status,
+        200
+    );
+    assert_eq!(
+        portal
+            .put(&format!("files/rooms/{c}/unarchive"), json!({"deleteAfter": true}))
+            .await
+            .status,
+        200
+    );
     assert_eq!(portal.fileops().await, Vec::<Value>::new());
     let rooms = portal.emu.rooms();
     assert_eq!(rooms.len(), 1);
@@ -1117,7 +1341,9 @@ async fn delete_after_that_is_not_a_boolean_is_400() {
         assert_validation_400(&portal.delete(&format!("files/rooms/{id}"), body.clone()).await);
         assert_validation_400(&portal.put(&format!("files/rooms/{id}/unarchive"), body).await);
     }
-    assert_validation_400(&portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": null})).await);
+    assert_validation_400(
+        &portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": null})).await,
+    );
     assert_eq!(portal.fileops().await, Vec::<Value>::new());
     assert!(portal.emu.rooms()[0].archived);
 }
@@ -1126,11 +1352,17 @@ async fn delete_after_that_is_not_a_boolean_is_400() {
 async fn a_failing_operation_finishes_with_its_error_and_changes_nothing() {
     let portal = Portal::start().await;
     let message = "You don't have enough permission to move the folder";
-    portal.emu.set_behaviour(Behaviour { failing_operation: Some(message.into()), ..Behaviour::default() });
+    portal.emu.set_behaviour(Behaviour {
+        failing_operation: Some(message.into()),
+        ..Behaviour::default()
+    });
     let id = portal.emu.seed_room("Stuck", RoomType::Custom, false, &[]);
     portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": false})).await;
     let ops = portal.fileops().await;
-    assert_eq!((ops[0]["finished"].clone(), ops[0]["error"].clone()), (json!(true), json!(message)));
+    assert_eq!(
+        (ops[0]["finished"].clone(), ops[0]["error"].clone()),
+        (json!(true), json!(message))
+    );
     assert!(!portal.emu.rooms()[0].archived);
 }
 
@@ -1162,16 +1394,27 @@ async fn fileops_without_a_token_is_an_empty_list() {
 
 async fn portal_with_people() -> Portal {
     let portal = Portal::start().await;
-    portal.emu.add_person(PersonSeed { is_room_admin: true, ..PersonSeed::new("ann@example.com", "Ann Lee") });
+    portal.emu.add_person(PersonSeed {
+        is_room_admin: true,
+        ..PersonSeed::new("ann@example.com", "Ann Lee")
+    });
     portal.emu.add_person(PersonSeed::new("bob@example.com", "Bob Stone"));
-    portal.emu.add_person(PersonSeed { is_visitor: true, ..PersonSeed::new("gus@example.com", "Gus Guest") });
-    portal.emu.add_person(PersonSeed { status: 2, ..PersonSeed::new("tom@example.com", "Tom Gone") });
+    portal.emu.add_person(PersonSeed {
+        is_visitor: true,
+        ..PersonSeed::new("gus@example.com", "Gus Guest")
+    });
+    portal
+        .emu
+        .add_person(PersonSeed { status: 2, ..PersonSeed::new("tom@example.com", "Tom Gone") });
     portal.emu.add_group("Editors", &["ann@example.com", "bob@example.com"]);
     portal
 }
 
 async fn person_id(portal: &Portal, email: &str) -> String {
-    portal.get(&format!("people/email?email={email}")).await.response()["id"].as_str().unwrap().to_string()
+    portal.get(&format!("people/email?email={email}")).await.response()["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
@@ -1179,7 +1422,11 @@ async fn people_list_is_paged_with_count_and_total_and_filter_value() {
     let portal = portal_with_people().await;
     let all = portal.get("people").await;
     assert_eq!(all.status, 200);
-    assert_eq!((all.json["count"].clone(), all.json["total"].clone()), (json!(4), json!(4)), "active people only");
+    assert_eq!(
+        (all.json["count"].clone(), all.json["total"].clone()),
+        (json!(4), json!(4)),
+        "active people only"
+    );
     for person in all.response().as_array().unwrap() {
         check_schema("EmployeeFullDto", person);
         assert_eq!(person["status"], 1);
@@ -1226,9 +1473,17 @@ async fn share_lists_the_owner_first_with_is_owner_and_read_write_access() {
     let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
     let fresh = portal.get(&format!("files/rooms/{id}/share")).await;
     assert_eq!(fresh.response().as_array().unwrap().len(), 1);
-    assert_eq!((fresh.response()[0]["isOwner"].clone(), fresh.response()[0]["access"].clone()), (json!(true), json!(1)));
+    assert_eq!(
+        (fresh.response()[0]["isOwner"].clone(), fresh.response()[0]["access"].clone()),
+        (json!(true), json!(1))
+    );
     let bob = person_id(&portal, "bob@example.com").await;
-    let reply = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"id": bob, "access": 10}], "notify": false})).await;
+    let reply = portal
+        .put(
+            &format!("files/rooms/{id}/share"),
+            json!({"invitations": [{"id": bob, "access": 10}], "notify": false}),
+        )
+        .await;
     assert_eq!(reply.status, 200);
     check_schema("RoomSecurityDto", reply.response());
     assert_eq!(reply.response()["members"].as_array().unwrap().len(), 1);
@@ -1250,7 +1505,9 @@ async fn share_access_0_removes_a_member_and_the_owner_cannot_be_removed() {
     let owner = person_id(&portal, "owner@example.com").await;
     let path = format!("files/rooms/{id}/share");
     portal.put(&path, json!({"invitations": [{"id": bob, "access": 2}]})).await;
-    let reply = portal.put(&path, json!({"invitations": [{"id": bob, "access": 0}, {"id": owner, "access": 0}]})).await;
+    let reply = portal
+        .put(&path, json!({"invitations": [{"id": bob, "access": 0}, {"id": owner, "access": 0}]}))
+        .await;
     assert_eq!(reply.status, 200);
     let members = portal.emu.members(id);
     assert_eq!(members.len(), 1);
@@ -1262,7 +1519,12 @@ async fn share_of_the_same_person_twice_takes_the_last_access() {
     let portal = portal_with_people().await;
     let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
     let bob = person_id(&portal, "bob@example.com").await;
-    let reply = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"id": bob, "access": 2}, {"id": bob, "access": 10}]})).await;
+    let reply = portal
+        .put(
+            &format!("files/rooms/{id}/share"),
+            json!({"invitations": [{"id": bob, "access": 2}, {"id": bob, "access": 10}]}),
+        )
+        .await;
     assert_eq!(reply.response()["members"].as_array().unwrap().len(), 1);
     assert_eq!(reply.response()["members"][0]["access"], 10);
     let members = portal.emu.members(id);
@@ -1291,13 +1553,25 @@ async fn share_with_an_access_the_room_type_does_not_allow_is_403_and_adds_nobod
         (collab, &group, 9),
     ];
     for (room, subject, access) in rejected {
-        let body = json!({"invitations": [{"id": ann, "access": 2}, {"id": subject, "access": access}]});
+        let body =
+            json!({"invitations": [{"id": ann, "access": 2}, {"id": subject, "access": access}]});
         let reply = portal.put(&format!("files/rooms/{room}/share"), body).await;
         assert_eq!(reply.status, 403, "room {room} access {access}: {}", reply.text);
         assert_eq!(portal.emu.members(room).len(), 1, "nobody added");
     }
-    for (room, subject, access) in [(collab, &bob, 11), (public, &bob, 11), (form, &bob, 7), (collab, &ann, 9), (collab, &group, 10)] {
-        let reply = portal.put(&format!("files/rooms/{room}/share"), json!({"invitations": [{"id": subject, "access": access}]})).await;
+    for (room, subject, access) in [
+        (collab, &bob, 11),
+        (public, &bob, 11),
+        (form, &bob, 7),
+        (collab, &ann, 9),
+        (collab, &group, 10),
+    ] {
+        let reply = portal
+            .put(
+                &format!("files/rooms/{room}/share"),
+                json!({"invitations": [{"id": subject, "access": access}]}),
+            )
+            .await;
         assert_eq!(reply.status, 200, "room {room} access {access}: {}", reply.text);
     }
 }
@@ -1308,7 +1582,10 @@ async fn share_on_an_archived_room_is_403_and_on_an_unknown_room_404() {
     let archived = portal.emu.seed_room("Archived", RoomType::Custom, true, &[]);
     let bob = person_id(&portal, "bob@example.com").await;
     let body = json!({"invitations": [{"id": bob, "access": 2}]});
-    assert_eq!(portal.put(&format!("files/rooms/{archived}/share"), body.clone()).await.status, 403);
+    assert_eq!(
+        portal.put(&format!("files/rooms/{archived}/share"), body.clone()).await.status,
+        403
+    );
     for id in ["999999", "0", "-1"] {
         assert_eq!(portal.put(&format!("files/rooms/{id}/share"), body.clone()).await.status, 404);
         assert_eq!(portal.get(&format!("files/rooms/{id}/share")).await.status, 404);
@@ -1320,7 +1597,12 @@ async fn share_skips_a_terminated_user_with_200_and_no_members() {
     let portal = portal_with_people().await;
     let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
     let tom = person_id(&portal, "tom@example.com").await;
-    let reply = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"id": tom, "access": 2}], "notify": true})).await;
+    let reply = portal
+        .put(
+            &format!("files/rooms/{id}/share"),
+            json!({"invitations": [{"id": tom, "access": 2}], "notify": true}),
+        )
+        .await;
     assert_eq!((reply.status, reply.response()["members"].clone()), (200, json!([])));
     assert_eq!(portal.emu.members(id).len(), 1);
 }
@@ -1331,7 +1613,12 @@ async fn share_invitation_without_access_is_ignored() {
     let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
     let bob = person_id(&portal, "bob@example.com").await;
     let path = format!("files/rooms/{id}/share");
-    for body in [json!({"invitations": [{"id": bob}]}), json!({"invitations": []}), json!({"invitations": null}), json!({})] {
+    for body in [
+        json!({"invitations": [{"id": bob}]}),
+        json!({"invitations": []}),
+        json!({"invitations": null}),
+        json!({}),
+    ] {
         let reply = portal.put(&path, body).await;
         assert_eq!((reply.status, reply.response()["members"].clone()), (200, json!([])));
     }
@@ -1342,7 +1629,9 @@ async fn share_invitation_without_access_is_ignored() {
 async fn share_invitation_id_0_is_400() {
     let portal = portal_with_people().await;
     let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
-    let reply = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"id": 0, "access": 2}]})).await;
+    let reply = portal
+        .put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"id": 0, "access": 2}]}))
+        .await;
     assert_eq!(reply.status, 400);
     assert_eq!(portal.emu.members(id).len(), 1);
 }
@@ -1351,15 +1640,33 @@ async fn share_invitation_id_0_is_400() {
 async fn share_by_email_of_an_unknown_person_invites_a_pending_guest() {
     let portal = portal_with_people().await;
     let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
-    let reply = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"email": "new@example.com", "access": 2}]})).await;
+    let reply = portal
+        .put(
+            &format!("files/rooms/{id}/share"),
+            json!({"invitations": [{"email": "new@example.com", "access": 2}]}),
+        )
+        .await;
     assert_eq!(reply.status, 200);
     let user = &reply.response()["members"][0]["sharedToUser"];
-    assert_eq!((user["email"].clone(), user["isVisitor"].clone(), user["activationStatus"].clone()), (json!("new@example.com"), json!(true), json!(2)));
+    assert_eq!(
+        (user["email"].clone(), user["isVisitor"].clone(), user["activationStatus"].clone()),
+        (json!("new@example.com"), json!(true), json!(2))
+    );
     assert_eq!(portal.get("people/email?email=new@example.com").await.status, 200);
-    let known = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"email": "BOB@example.com", "access": 10}]})).await;
+    let known = portal
+        .put(
+            &format!("files/rooms/{id}/share"),
+            json!({"invitations": [{"email": "BOB@example.com", "access": 10}]}),
+        )
+        .await;
     assert_eq!(known.response()["members"][0]["sharedToUser"]["email"], "bob@example.com");
     assert_eq!(portal.emu.members(id).len(), 3);
-    let invalid = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"email": "not-an-email", "access": 2}]})).await;
+    let invalid = portal
+        .put(
+            &format!("files/rooms/{id}/share"),
+            json!({"invitations": [{"email": "not-an-email", "access": 2}]}),
+        )
+        .await;
     assert_validation_400(&invalid);
 }
 
@@ -1369,7 +1676,12 @@ async fn share_list_pages_with_count_and_total() {
     let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
     let bob = person_id(&portal, "bob@example.com").await;
     let ann = person_id(&portal, "ann@example.com").await;
-    portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": [{"id": bob, "access": 2}, {"id": ann, "access": 9}]})).await;
+    portal
+        .put(
+            &format!("files/rooms/{id}/share"),
+            json!({"invitations": [{"id": bob, "access": 2}, {"id": ann, "access": 9}]}),
+        )
+        .await;
     let page = portal.get(&format!("files/rooms/{id}/share?startIndex=1&count=1")).await;
     assert_eq!((page.json["count"].clone(), page.json["total"].clone()), (json!(1), json!(3)));
     assert_eq!(page.response()[0]["sharedToUser"]["email"], "bob@example.com");
@@ -1392,7 +1704,11 @@ async fn every_nth_request_is_429_with_retry_after_and_rate_limit_headers() {
     let portal = Portal::start().await;
     // Counting starts when the faults are set.
     portal.get("files/rooms").await;
-    portal.emu.set_faults(Faults { rate_limit_every: Some(3), retry_after_secs: 7, ..Faults::default() });
+    portal.emu.set_faults(Faults {
+        rate_limit_every: Some(3),
+        retry_after_secs: 7,
+        ..Faults::default()
+    });
     let replies = futures_serial(&portal, 6).await;
     let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [200, 200, 429, 200, 200, 429]);
@@ -1457,9 +1773,13 @@ async fn a_lost_create_response_drops_the_connection_after_the_room_is_created()
 #[tokio::test]
 async fn rate_limit_headers_come_with_every_response_and_a_full_window_is_429() {
     let portal = Portal::start().await;
-    portal.emu.set_faults(Faults { rate_limit_headers: Some((3, Duration::from_secs(30))), ..Faults::default() });
+    portal.emu.set_faults(Faults {
+        rate_limit_headers: Some((3, Duration::from_secs(30))),
+        ..Faults::default()
+    });
     let replies = futures_serial(&portal, 4).await;
-    let remaining: Vec<Option<&str>> = replies.iter().map(|r| r.header("x-ratelimit-remaining")).collect();
+    let remaining: Vec<Option<&str>> =
+        replies.iter().map(|r| r.header("x-ratelimit-remaining")).collect();
     assert_eq!(remaining, [Some("2"), Some("1"), Some("0"), Some("0")]);
     for reply in &replies {
         assert_eq!(reply.header("x-ratelimit-limit"), Some("3"));
@@ -1476,7 +1796,8 @@ async fn more_than_15_concurrent_writes_are_429_and_the_peak_is_recorded() {
     let portal = Portal::start().await;
     portal.emu.set_behaviour(Behaviour { enforce_write_concurrency: true, ..Behaviour::default() });
     portal.emu.set_faults(Faults { latency: Duration::from_millis(400), ..Faults::default() });
-    let creates = (0..20).map(|i| portal.post("files/rooms", json!({"title": format!("R{i}"), "roomType": 2})));
+    let creates = (0..20)
+        .map(|i| portal.post("files/rooms", json!({"title": format!("R{i}"), "roomType": 2})));
     let replies = futures::future::join_all(creates).await;
     let ok = replies.iter().filter(|r| r.status == 200).count();
     let limited: Vec<&Reply> = replies.iter().filter(|r| r.status == 429).collect();
@@ -1494,7 +1815,11 @@ async fn more_than_15_concurrent_writes_are_429_and_the_peak_is_recorded() {
 async fn a_state_file_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("state.json");
-    let config = EmulatorConfig { state_file: Some(file.clone()), token: Some("sk-fixed".into()), ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        state_file: Some(file.clone()),
+        token: Some("sk-fixed".into()),
+        ..EmulatorConfig::default()
+    };
     let portal = Portal::with(config.clone()).await;
     let id = id_of(&portal.create("Persisted", json!("CustomRoom")).await);
     portal.put(&format!("files/rooms/{id}/tags"), json!({"names": ["kept"]})).await;
@@ -1505,7 +1830,10 @@ async fn a_state_file_survives_a_restart() {
     let again = Portal::with(config).await;
     let room = again.room(id).await;
     assert_eq!(room.status, 200);
-    assert_eq!((room.response()["title"].clone(), room.response()["tags"].clone()), (json!("Persisted"), json!(["kept"])));
+    assert_eq!(
+        (room.response()["title"].clone(), room.response()["tags"].clone()),
+        (json!("Persisted"), json!(["kept"]))
+    );
     assert_eq!(again.get("people/email?email=ann@example.com").await.status, 200);
     assert_eq!(again.create("Next", json!(2)).await["id"], id + 1);
 }
@@ -1516,7 +1844,8 @@ async fn every_request_is_recorded_with_method_path_and_status() {
     portal.get("files/rooms?count=5").await;
     portal.post("files/rooms", json!({"title": "x", "roomType": 2})).await;
     portal.get("nowhere").await;
-    let records: Vec<(String, String, u16)> = portal.emu.requests().into_iter().map(|r| (r.method, r.path, r.status)).collect();
+    let records: Vec<(String, String, u16)> =
+        portal.emu.requests().into_iter().map(|r| (r.method, r.path, r.status)).collect();
     assert_eq!(
         records,
         [
@@ -1533,7 +1862,10 @@ async fn seed_room_normalises_the_title_and_ids_start_at_1002() {
     let id = portal.emu.seed_room("Party 🎉 Time", RoomType::Public, true, &["A", "a"]);
     assert_eq!(id, 1002);
     let room = &portal.emu.rooms()[0];
-    assert_eq!((room.title.as_str(), room.archived, room.tags.clone()), ("Party __ Time", true, vec!["A".to_string()]));
+    assert_eq!(
+        (room.title.as_str(), room.archived, room.tags.clone()),
+        ("Party __ Time", true, vec!["A".to_string()])
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1572,10 +1904,17 @@ fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
             let http = reqwest::Client::new();
             let url = format!("http://{listen}/api/2.0/files/rooms");
             if !expect_room {
-                let created = http.post(&url).bearer_auth(&token).json(&json!({"title": "Kept", "roomType": 2})).send().await.unwrap();
+                let created = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({"title": "Kept", "roomType": 2}))
+                    .send()
+                    .await
+                    .unwrap();
                 assert_eq!(created.status(), 200);
             }
-            let list: Value = http.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+            let list: Value =
+                http.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
             assert_eq!(list["response"]["folders"][0]["title"], "Kept");
         });
         let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
@@ -1602,11 +1941,18 @@ async fn a_seed_file_adds_people_and_groups() {
                               {"email": "tom@example.com", "status": 2}],
                    "groups": [{"name": "Editors", "members": ["ann@example.com", "tom@example.com"]}]}"#;
     std::fs::write(&seed, text).unwrap();
-    let portal = Portal::with(EmulatorConfig { seed_file: Some(seed), ..EmulatorConfig::default() }).await;
+    let portal =
+        Portal::with(EmulatorConfig { seed_file: Some(seed), ..EmulatorConfig::default() }).await;
     let ann = portal.get("people/email?email=ann@example.com").await;
-    assert_eq!((ann.response()["displayName"].clone(), ann.response()["isRoomAdmin"].clone()), (json!("Ann Lee"), json!(true)));
+    assert_eq!(
+        (ann.response()["displayName"].clone(), ann.response()["isRoomAdmin"].clone()),
+        (json!("Ann Lee"), json!(true))
+    );
     assert_eq!(portal.get("people/email?email=tom@example.com").await.response()["status"], 2);
     let groups = portal.get("group").await;
-    assert_eq!((groups.response()[0]["name"].clone(), groups.response()[0]["membersCount"].clone()), (json!("Editors"), json!(2)));
+    assert_eq!(
+        (groups.response()[0]["name"].clone(), groups.response()[0]["membersCount"].clone()),
+        (json!("Editors"), json!(2))
+    );
     assert!(portal.login("ann@example.com").await.len() > 20);
 }

@@ -1,8 +1,6 @@
 //! Reliability under injected faults: every run ends with the portal exactly as the manifest
 //! says, no duplicate room, and a summary that tells the truth.
 
-
-
 use crate::common::{TestPortal, http, plan_at, serve_once, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::{Behaviour, EmulatorConfig, Faults, PersonSeed};
@@ -33,7 +31,8 @@ fn busy_portal(config: EmulatorConfig) -> TestPortal {
 /// The state the busy manifest declares.
 fn converged(portal: &TestPortal) {
     let rooms = portal.rooms();
-    let mut expected: Vec<(String, bool, Vec<String>)> = (0..6).map(|n| (format!("Fresh {n}"), false, vec!["new".into()])).collect();
+    let mut expected: Vec<(String, bool, Vec<String>)> =
+        (0..6).map(|n| (format!("Fresh {n}"), false, vec!["new".into()])).collect();
     expected.extend((0..4).map(|n| (format!("New name {n}"), n % 2 == 1, vec!["y".into()])));
     expected.push(("Restore me".into(), false, vec![]));
     expected.sort();
@@ -54,17 +53,29 @@ fn faults(faults: Faults) -> EmulatorConfig {
 
 #[test]
 fn a_429_on_every_third_request_is_retried_to_convergence() {
-    let portal = busy_portal(faults(Faults { rate_limit_every: Some(3), retry_after_secs: 0, ..Faults::default() }));
+    let portal = busy_portal(faults(Faults {
+        rate_limit_every: Some(3),
+        retry_after_secs: 0,
+        ..Faults::default()
+    }));
     let output = apply(&portal, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).contains("Apply: 21 applied, 0 failed, 0 skipped."), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("Apply: 21 applied, 0 failed, 0 skipped."),
+        "{}",
+        stdout(&output)
+    );
     assert!(portal.emulator.requests().iter().any(|r| r.status == 429));
     converged(&portal);
 }
 
 #[test]
 fn a_503_with_an_html_body_on_every_fourth_request_is_retried_to_convergence() {
-    let portal = busy_portal(faults(Faults { server_error_every: Some(4), server_error_status: 503, ..Faults::default() }));
+    let portal = busy_portal(faults(Faults {
+        server_error_every: Some(4),
+        server_error_status: 503,
+        ..Faults::default()
+    }));
     let output = apply(&portal, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("21 applied, 0 failed"), "{}", stdout(&output));
@@ -74,7 +85,8 @@ fn a_503_with_an_html_body_on_every_fourth_request_is_retried_to_convergence() {
 
 #[test]
 fn a_lost_create_response_never_leaves_a_duplicate_room() {
-    let portal = busy_portal(faults(Faults { lose_create_response_every: Some(2), ..Faults::default() }));
+    let portal =
+        busy_portal(faults(Faults { lose_create_response_every: Some(2), ..Faults::default() }));
     let output = apply(&portal, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("21 applied, 0 failed"), "{}", stdout(&output));
@@ -84,7 +96,10 @@ fn a_lost_create_response_never_leaves_a_duplicate_room() {
 
 #[test]
 fn slow_operations_are_waited_for() {
-    let config = EmulatorConfig { behaviour: Behaviour { polls_per_operation: 4, ..Behaviour::default() }, ..EmulatorConfig::default() };
+    let config = EmulatorConfig {
+        behaviour: Behaviour { polls_per_operation: 4, ..Behaviour::default() },
+        ..EmulatorConfig::default()
+    };
     let portal = busy_portal(config);
     let output = apply(&portal, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -96,34 +111,55 @@ fn a_failed_operation_fails_its_room_and_the_others_go_on() {
     let portal = TestPortal::start();
     let archived = portal.seed("Archived", RoomType::Custom, true, &[]);
     portal.seed("Other", RoomType::Custom, false, &[]);
-    portal.emulator.set_behaviour(Behaviour { failing_operation: Some("You don't have enough permission to move the folder".into()), ..Behaviour::default() });
+    portal.emulator.set_behaviour(Behaviour {
+        failing_operation: Some("You don't have enough permission to move the folder".into()),
+        ..Behaviour::default()
+    });
     portal.manifest(
         "rooms:\n  - title: Archived renamed\n    renamed_from: [Archived]\n    state: archived\n  - title: Other\n    tags: [ok]\n  - title: Created\n    type: custom\n",
     );
     let output = apply(&portal, &[]);
     assert_eq!(output.status.code(), Some(1));
     let out = stdout(&output);
-    assert!(out.contains(&format!("< \"Archived renamed\" (id {archived}): unarchive: failed: operation")), "{out}");
-    assert!(out.contains("failed on the portal: You don't have enough permission to move the folder"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "< \"Archived renamed\" (id {archived}): unarchive: failed: operation"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("failed on the portal: You don't have enough permission to move the folder"),
+        "{out}"
+    );
     assert!(out.contains("rename \"Archived\" → \"Archived renamed\": skipped (an earlier action for this room failed)"), "{out}");
     assert!(out.contains("Apply: 2 applied, 1 failed, 2 skipped."), "{out}");
     assert_eq!(
         portal.rooms(),
-        [("Archived".into(), true, vec![]), ("Created".into(), false, vec![]), ("Other".into(), false, vec!["ok".into()])]
+        [
+            ("Archived".into(), true, vec![]),
+            ("Created".into(), false, vec![]),
+            ("Other".into(), false, vec!["ok".into()])
+        ]
     );
 
     // Once the portal lets it, running apply again converges.
     portal.emulator.set_behaviour(Behaviour::default());
     let output = apply(&portal, &[]);
     assert!(output.status.success(), "{}", stdout(&output));
-    assert!(stdout(&output).contains("Apply: 3 applied, 0 failed, 0 skipped."), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("Apply: 3 applied, 0 failed, 0 skipped."),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
 fn an_operation_that_never_finishes_fails_after_the_bounded_wait_naming_the_room() {
     let portal = TestPortal::start();
     let id = portal.seed("Stuck", RoomType::Custom, false, &[]);
-    portal.emulator.set_behaviour(Behaviour { operations_never_finish: true, ..Behaviour::default() });
+    portal
+        .emulator
+        .set_behaviour(Behaviour { operations_never_finish: true, ..Behaviour::default() });
     portal.manifest("rooms:\n  - title: Stuck\n    state: archived\n");
     let output = apply(&portal, &["--operation-timeout", "1"]);
     assert_eq!(output.status.code(), Some(1));
@@ -140,7 +176,8 @@ fn writes_never_exceed_the_portals_concurrency_limit() {
         ..EmulatorConfig::default()
     };
     let portal = TestPortal::with(config);
-    let yaml: String = (0..40).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
+    let yaml: String =
+        (0..40).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
     portal.manifest(&format!("rooms:\n{yaml}"));
     let output = apply(&portal, &["--parallelism", "50"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -152,8 +189,12 @@ fn writes_never_exceed_the_portals_concurrency_limit() {
 
 #[test]
 fn requests_are_paced_from_the_rate_limit_headers() {
-    let portal = TestPortal::with(faults(Faults { rate_limit_headers: Some((25, Duration::from_secs(1))), ..Faults::default() }));
-    let yaml: String = (0..40).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
+    let portal = TestPortal::with(faults(Faults {
+        rate_limit_headers: Some((25, Duration::from_secs(1))),
+        ..Faults::default()
+    }));
+    let yaml: String =
+        (0..40).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
     portal.manifest(&format!("rooms:\n{yaml}"));
     let output = apply(&portal, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -164,7 +205,11 @@ fn requests_are_paced_from_the_rate_limit_headers() {
 
 #[test]
 fn retries_that_run_out_say_what_was_tried() {
-    let portal = TestPortal::with(faults(Faults { server_error_every: Some(1), server_error_status: 502, ..Faults::default() }));
+    let portal = TestPortal::with(faults(Faults {
+        server_error_every: Some(1),
+        server_error_status: 502,
+        ..Faults::default()
+    }));
     portal.manifest("rooms: []\n");
     let output = portal.cmd(&["plan", "--retry-budget", "1"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -175,8 +220,16 @@ fn retries_that_run_out_say_what_was_tried() {
 
 #[test]
 fn verbose_output_never_shows_the_token() {
-    let portal = busy_portal(faults(Faults { rate_limit_every: Some(5), retry_after_secs: 0, ..Faults::default() }));
-    let output = portal.cmd(&["apply", "--auto-approve", "--allow-delete", "-vv"]).env("RUST_LOG", "trace").output().unwrap();
+    let portal = busy_portal(faults(Faults {
+        rate_limit_every: Some(5),
+        retry_after_secs: 0,
+        ..Faults::default()
+    }));
+    let output = portal
+        .cmd(&["apply", "--auto-approve", "--allow-delete", "-vv"])
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let token = portal.emulator.token();
     let all = format!("{}{}", stdout(&output), stderr(&output));
@@ -189,15 +242,24 @@ fn verbose_output_never_shows_the_token() {
 fn plain_http_to_a_remote_host_is_refused() {
     let portal = TestPortal::start();
     portal.manifest("rooms: []\n");
-    let output = portal.cmd(&["plan"]).env("DOCSPACE_URL", "http://docspace.example.com").output().unwrap();
+    let output =
+        portal.cmd(&["plan"]).env("DOCSPACE_URL", "http://docspace.example.com").output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("refusing plain `http://` to `docspace.example.com`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("refusing plain `http://` to `docspace.example.com`"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
 fn an_interrupt_starts_nothing_new_and_reports_truthfully() {
-    let portal = TestPortal::with(faults(Faults { latency: Duration::from_millis(150), ..Faults::default() }));
-    let yaml: String = (0..30).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
+    let portal = TestPortal::with(faults(Faults {
+        latency: Duration::from_millis(150),
+        ..Faults::default()
+    }));
+    let yaml: String =
+        (0..30).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
     portal.manifest(&format!("rooms:\n{yaml}"));
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"));
     cmd.current_dir(portal.dir.path())
@@ -209,20 +271,30 @@ fn an_interrupt_starts_nothing_new_and_reports_truthfully() {
         .stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
     std::thread::sleep(Duration::from_millis(1200));
-    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let out = stdout(&output);
     let created = portal.emulator.rooms().len();
     assert!(created > 0 && created < 30, "{created} rooms created");
-    assert!(out.contains(&format!("Apply: {created} applied, 0 failed, {} skipped.", 30 - created)), "{out}\n{}", stderr(&output));
+    assert!(
+        out.contains(&format!("Apply: {created} applied, 0 failed, {} skipped.", 30 - created)),
+        "{out}\n{}",
+        stderr(&output)
+    );
     assert!(stderr(&output).contains("interrupted"), "{}", stderr(&output));
 }
 
 /// The number in "after N attempts".
 fn attempts(err: &str) -> u32 {
-    let rest = err.split("still failed after ").nth(1).unwrap_or_else(|| panic!("no retry summary in:\n{err}"));
+    let rest = err
+        .split("still failed after ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no retry summary in:\n{err}"));
     rest.split(' ').next().unwrap().parse().unwrap()
 }
 
@@ -235,7 +307,11 @@ fn a_portal_that_never_answered_fails_after_three_attempts_not_the_whole_budget(
     let err = stderr(&output);
     assert_eq!(attempts(&err), 3, "{err}");
     assert!(err.contains("the last one failed: could not connect"), "{err}");
-    assert_eq!(err.matches("GET /api/2.0/files/rooms").count(), 1, "the request is named once: {err}");
+    assert_eq!(
+        err.matches("GET /api/2.0/files/rooms").count(),
+        1,
+        "the request is named once: {err}"
+    );
 }
 
 #[test]
@@ -255,7 +331,10 @@ fn a_portal_that_answered_once_is_retried_for_the_whole_budget_when_it_refuses()
 /// 250 rooms, `Room 000` the oldest, all declared; someone deletes the oldest room before the
 /// third page is read, `times` times.
 fn churning_portal(times: u32) -> TestPortal {
-    let portal = TestPortal::with(faults(Faults { delete_oldest_before_page: Some((200, times)), ..Faults::default() }));
+    let portal = TestPortal::with(faults(Faults {
+        delete_oldest_before_page: Some((200, times)),
+        ..Faults::default()
+    }));
     let mut yaml = String::from("rooms:\n");
     for n in 0..250 {
         portal.seed(&format!("Room {n:03}"), RoomType::Custom, false, &[]);
@@ -284,7 +363,12 @@ fn a_listing_that_keeps_changing_fails_and_changes_nothing() {
     let output = portal.cmd(&["apply", "--auto-approve", "--parallelism", "1"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains("`GET /api/2.0/files/rooms`: the list changed while it was being read, 3 reads in a row"), "{err}");
+    assert!(
+        err.contains(
+            "`GET /api/2.0/files/rooms`: the list changed while it was being read, 3 reads in a row"
+        ),
+        "{err}"
+    );
     assert!(portal.writes().is_empty(), "{:?}", portal.writes());
 }
 
@@ -292,7 +376,11 @@ fn a_listing_that_keeps_changing_fails_and_changes_nothing() {
 fn a_long_wait_for_the_rate_limit_is_announced_without_verbose() {
     // Two requests a second: the third (rooms, then people and groups together) is a 429
     // asking for 2 s, and the wait is said.
-    let portal = TestPortal::with(faults(Faults { rate_limit_per_second: Some(2), retry_after_secs: 2, ..Faults::default() }));
+    let portal = TestPortal::with(faults(Faults {
+        rate_limit_per_second: Some(2),
+        retry_after_secs: 2,
+        ..Faults::default()
+    }));
     portal.emulator.add_person(PersonSeed::new("ann@example.com", "Ann"));
     portal.manifest("rooms:\n  - title: A\n    type: custom\n    members:\n      - user: ann@example.com\n        access: viewer\n");
     let output = portal.cmd(&["plan"]).output().unwrap();
@@ -300,5 +388,8 @@ fn a_long_wait_for_the_rate_limit_is_announced_without_verbose() {
     let err = stderr(&output);
     assert!(err.contains("answered 429"), "{err}");
     assert!(err.contains("retrying in 2 s (attempt 2)"), "{err}");
-    assert!(err.lines().any(|line| line.starts_with("warning: `GET ")), "a warning like the others: {err}");
+    assert!(
+        err.lines().any(|line| line.starts_with("warning: `GET ")),
+        "a warning like the others: {err}"
+    );
 }

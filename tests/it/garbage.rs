@@ -10,10 +10,13 @@ fn plan_against(response: &'static [u8]) -> (i32, String) {
     (output.status.code().unwrap_or(-1), err)
 }
 
-
 #[test]
 fn html_from_a_proxy_with_200_is_named() {
-    let (code, err) = plan_against(http("200 OK", "text/html", "<html><body>Please log in to the proxy</body></html>"));
+    let (code, err) = plan_against(http(
+        "200 OK",
+        "text/html",
+        "<html><body>Please log in to the proxy</body></html>",
+    ));
     assert_eq!(code, 1);
     assert!(err.contains("`GET /api/2.0/files/rooms` answered 200 with a body that is not a DocSpace response (HTML"), "{err}");
 }
@@ -31,7 +34,11 @@ fn a_200_whose_envelope_says_error_is_an_error() {
 
 #[test]
 fn json_of_the_wrong_shape_is_named() {
-    let (code, err) = plan_against(http("200 OK", "application/json", r#"{"response": {"folders": "nope", "total": 1}, "status": 0}"#));
+    let (code, err) = plan_against(http(
+        "200 OK",
+        "application/json",
+        r#"{"response": {"folders": "nope", "total": 1}, "status": 0}"#,
+    ));
     assert_eq!(code, 1);
     assert!(err.contains("`GET /api/2.0/files/rooms` answered 200 with a body that is not a DocSpace response (unexpected shape: invalid type: string \"nope\""), "{err}");
 }

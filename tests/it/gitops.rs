@@ -1,20 +1,21 @@
 //! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
 
-
-
 use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use serde_json::{Value, json};
 
 fn saved_plan(portal: &TestPortal) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap())
+        .unwrap()
 }
 
 #[test]
 fn a_saved_plan_is_applied_as_is_without_a_prompt() {
     let portal = TestPortal::start();
     portal.seed("Old", RoomType::Custom, false, &[]);
-    portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n  - title: Fresh\n    type: public\n");
+    portal.manifest(
+        "rooms:\n  - title: New\n    renamed_from: [Old]\n  - title: Fresh\n    type: public\n",
+    );
     portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
     // The manifest changing after the review does not change what is applied.
     portal.manifest("rooms: []\n");
@@ -28,10 +29,15 @@ fn a_saved_plan_is_refused_when_a_room_changed_after_planning() {
     let portal = TestPortal::start();
     let id = portal.seed("Legal", RoomType::Custom, false, &[]);
     portal.seed("Other", RoomType::Custom, false, &[]);
-    portal.manifest("rooms:\n  - title: Legal\n    tags: [contracts]\n  - title: Other\n    state: archived\n");
+    portal.manifest(
+        "rooms:\n  - title: Legal\n    tags: [contracts]\n  - title: Other\n    state: archived\n",
+    );
     portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
 
-    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{id}"), json!({"title": "Legal (old)"})), 200);
+    assert_eq!(
+        portal.http("PUT", &format!("/api/2.0/files/rooms/{id}"), json!({"title": "Legal (old)"})),
+        200
+    );
     let writes_before = portal.writes().len();
     let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -48,7 +54,11 @@ fn a_saved_plan_is_refused_when_a_room_it_creates_now_exists() {
     portal.seed("Fresh", RoomType::Custom, false, &[]);
     let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("which the plan would create, now exists"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("which the plan would create, now exists"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(portal.emulator.rooms().len(), 1);
 }
 
@@ -75,7 +85,11 @@ fn an_edited_plan_file_is_refused() {
     portal.file("plan.json", &serde_json::to_string_pretty(&plan).unwrap());
     let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("was changed after `plan --out` wrote it"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("was changed after `plan --out` wrote it"),
+        "{}",
+        stderr(&output)
+    );
     assert!(portal.emulator.rooms().is_empty());
 }
 
@@ -85,7 +99,11 @@ fn a_file_that_is_not_a_plan_is_refused() {
     portal.file("plan.json", "rooms:\n  - title: x\n");
     let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("is not a plan saved by `docspace-rooms plan --out`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("is not a plan saved by `docspace-rooms plan --out`"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -110,9 +128,15 @@ fn the_saved_plan_holds_fingerprints_reasons_and_no_token() {
     assert!(!text.contains(portal.emulator.token()));
     let plan = saved_plan(&portal);
     assert_eq!(plan["format_version"], 1);
-    assert_eq!(plan["plan"]["fingerprints"], json!([{"id": id, "title": "Legal", "room_type": "custom", "state": "archived", "tags": ["a"]}]));
+    assert_eq!(
+        plan["plan"]["fingerprints"],
+        json!([{"id": id, "title": "Legal", "room_type": "custom", "state": "archived", "tags": ["a"]}])
+    );
     let steps = &plan["plan"]["rooms"][0]["steps"];
-    assert_eq!(steps[1], json!({"action": "set_tags", "before": ["a"], "after": ["b"], "reason": "the declared tags differ from the room's"}));
+    assert_eq!(
+        steps[1],
+        json!({"action": "set_tags", "before": ["a"], "after": ["b"], "reason": "the declared tags differ from the room's"})
+    );
     assert_eq!(plan["manifest"]["sha256"].as_str().unwrap().len(), 64);
 }
 
@@ -183,7 +207,8 @@ fn apply_json_report() {
     portal.manifest("rooms:\n  - title: A\n    state: archived\n  - title: B\n    type: custom\n");
     let output = portal.cmd(&["apply", "--auto-approve", "--format", "json"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    let report: Value = serde_json::from_str(&stdout(&output)).expect("stdout is only the JSON report");
+    let report: Value =
+        serde_json::from_str(&stdout(&output)).expect("stdout is only the JSON report");
     let outcomes = report["outcomes"].as_array().unwrap();
     assert_eq!(outcomes.len(), 2);
     assert!(outcomes.iter().all(|o| o["status"] == "applied"), "{report}");
@@ -265,7 +290,10 @@ fn the_destruction_threshold_refuses_unless_forced() {
 fn target_and_exclude_narrow_the_plan() {
     let portal = TestPortal::start();
     portal.manifest("rooms:\n  - title: A\n    type: custom\n  - title: B\n    type: custom\n  - title: C\n    type: custom\n");
-    portal.cmd(&["apply", "--auto-approve", "--target", "A", "--target", "B", "--exclude", "B"]).assert().success();
+    portal
+        .cmd(&["apply", "--auto-approve", "--target", "A", "--target", "B", "--exclude", "B"])
+        .assert()
+        .success();
     assert_eq!(portal.rooms(), [("A".into(), false, vec![])]);
     let output = portal.cmd(&["plan", "--target", "Typo"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -300,11 +328,16 @@ fn the_plan_format_cannot_change_without_its_version() {
     collect_shape(&value, "", &mut shape);
     let shape: Vec<String> = shape.into_iter().collect();
     let shape = shape.join("\n");
-    insta::assert_snapshot!("plan_format_shape", format!("format_version {FORMAT_VERSION}\n{shape}"));
+    insta::assert_snapshot!(
+        "plan_format_shape",
+        format!("format_version {FORMAT_VERSION}\n{shape}")
+    );
     // Each version's shape, forever: a new shape needs a new version, not an edited line.
-    const KNOWN_SHAPES: &[(u32, &str)] = &[(1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27")];
+    const KNOWN_SHAPES: &[(u32, &str)] =
+        &[(1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27")];
     use sha2::Digest;
-    let digest: String = sha2::Sha256::digest(shape.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let digest: String =
+        sha2::Sha256::digest(shape.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     assert!(
         KNOWN_SHAPES.contains(&(FORMAT_VERSION, digest.as_str())),
         "the saved-plan format changed (shape {digest}): bump FORMAT_VERSION in src/plan/saved.rs and add the new shape to KNOWN_SHAPES"
@@ -322,8 +355,12 @@ fn collect_shape(value: &Value, path: &str, out: &mut std::collections::BTreeSet
     };
     out.insert(format!("{path}: {kind}"));
     match value {
-        Value::Array(items) => items.iter().for_each(|item| collect_shape(item, &format!("{path}[]"), out)),
-        Value::Object(map) => map.iter().for_each(|(key, item)| collect_shape(item, &format!("{path}.{key}"), out)),
+        Value::Array(items) => {
+            items.iter().for_each(|item| collect_shape(item, &format!("{path}[]"), out))
+        }
+        Value::Object(map) => {
+            map.iter().for_each(|(key, item)| collect_shape(item, &format!("{path}.{key}"), out))
+        }
         _ => {}
     }
 }

@@ -19,11 +19,7 @@ fn example_text() -> String {
 }
 
 fn room<'a>(manifest: &'a Manifest, title: &str) -> &'a RoomSpec {
-    manifest
-        .rooms
-        .iter()
-        .find(|r| r.title == title)
-        .unwrap_or_else(|| panic!("no room `{title}`"))
+    manifest.rooms.iter().find(|r| r.title == title).unwrap_or_else(|| panic!("no room `{title}`"))
 }
 
 #[test]
@@ -35,54 +31,22 @@ fn example_manifest_is_valid_and_shows_every_feature() {
     assert_eq!(manifest.prune, Prune::Archive);
     assert_eq!(manifest.ignore, vec!["Sandbox*", "Personal ?"]);
 
-    let data_room = manifest
-        .rooms
-        .iter()
-        .find(|r| r.room_type == Some(RoomType::VirtualData))
-        .unwrap();
+    let data_room =
+        manifest.rooms.iter().find(|r| r.room_type == Some(RoomType::VirtualData)).unwrap();
     assert!(data_room.protect && data_room.id.is_some());
-    assert!(
-        manifest
-            .rooms
-            .iter()
-            .any(|r| r.state == DesiredState::Archived)
-    );
-    assert!(
-        manifest
-            .rooms
-            .iter()
-            .any(|r| r.state == DesiredState::Deleted)
-    );
+    assert!(manifest.rooms.iter().any(|r| r.state == DesiredState::Archived));
+    assert!(manifest.rooms.iter().any(|r| r.state == DesiredState::Deleted));
     assert!(manifest.rooms.iter().any(|r| !r.renamed_from.is_empty()));
-    assert!(
-        manifest
-            .rooms
-            .iter()
-            .any(|r| r.members_policy == MembersPolicy::Additive)
-    );
-    for room_type in [
-        RoomType::FormFilling,
-        RoomType::Public,
-        RoomType::Collaboration,
-        RoomType::Custom,
-    ] {
-        assert!(
-            manifest
-                .rooms
-                .iter()
-                .any(|r| r.room_type == Some(room_type)),
-            "{room_type}"
-        );
+    assert!(manifest.rooms.iter().any(|r| r.members_policy == MembersPolicy::Additive));
+    for room_type in
+        [RoomType::FormFilling, RoomType::Public, RoomType::Collaboration, RoomType::Custom]
+    {
+        assert!(manifest.rooms.iter().any(|r| r.room_type == Some(room_type)), "{room_type}");
     }
 
     let finance = room(&manifest, "Finance");
-    let subjects: Vec<&Subject> = finance
-        .members
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(|m| &m.subject)
-        .collect();
+    let subjects: Vec<&Subject> =
+        finance.members.as_ref().unwrap().iter().map(|m| &m.subject).collect();
     assert_eq!(
         subjects,
         [
@@ -92,10 +56,7 @@ fn example_manifest_is_valid_and_shows_every_feature() {
             &Subject::Group("Auditors".into()),
         ]
     );
-    assert_eq!(
-        room(&manifest, "Sales EMEA").renamed_from,
-        vec!["Sales Europe"]
-    );
+    assert_eq!(room(&manifest, "Sales EMEA").renamed_from, vec!["Sales Europe"]);
 }
 
 #[test]
@@ -111,10 +72,7 @@ fn missing_file_is_a_read_error_that_does_not_repeat_its_source() {
     assert!(
         matches!(&error, ManifestError::Read { path: p, source } if p == path && source.kind() == std::io::ErrorKind::NotFound)
     );
-    assert_eq!(
-        error.to_string(),
-        "cannot read manifest `no/such/rooms.yaml`"
-    );
+    assert_eq!(error.to_string(), "cannot read manifest `no/such/rooms.yaml`");
     let source = std::error::Error::source(&error).expect("the io error is the source");
     assert!(!error.to_string().contains(&source.to_string()));
 }
@@ -139,39 +97,20 @@ fn file_that_is_not_utf8_is_a_syntax_error_at_the_bad_byte() {
     let path = dir.path().join("rooms.yaml");
     std::fs::write(&path, b"rooms:\n  - title: Caf\xe9\n    type: custom\n").unwrap();
     let error = manifest::load(&path).unwrap_err();
-    assert!(
-        matches!(
-            error,
-            ManifestError::Syntax {
-                line: 2,
-                col: 15,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert!(
-        error
-            .to_string()
-            .ends_with(":2:15: the manifest is not UTF-8 text"),
-        "{error}"
-    );
+    assert!(matches!(error, ManifestError::Syntax { line: 2, col: 15, .. }), "{error:?}");
+    assert!(error.to_string().ends_with(":2:15: the manifest is not UTF-8 text"), "{error}");
 }
 
 #[test]
 fn binary_file_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rooms.yaml");
-    let bytes: Vec<u8> = (0..4096u32)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-        .collect();
+    let bytes: Vec<u8> =
+        (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     std::fs::write(&path, bytes).unwrap();
     assert!(manifest::load(&path).is_err());
     std::fs::write(&path, [0u8; 64]).unwrap();
-    assert!(matches!(
-        manifest::load(&path),
-        Err(ManifestError::Syntax { .. })
-    ));
+    assert!(matches!(manifest::load(&path), Err(ManifestError::Syntax { .. })));
 }
 
 #[test]
@@ -202,14 +141,8 @@ fn warnings_name_the_file_and_line() {
     )
     .unwrap();
     let shown: Vec<String> = warnings.iter().map(ToString::to_string).collect();
-    assert_eq!(
-        shown,
-        vec!["rooms.yaml:2: title `Q1/Q2 plans` will be stored as `Q1_Q2 plans`"]
-    );
-    assert_eq!(
-        (warnings[0].line, warnings[0].path.as_path()),
-        (2, Path::new("rooms.yaml"))
-    );
+    assert_eq!(shown, vec!["rooms.yaml:2: title `Q1/Q2 plans` will be stored as `Q1_Q2 plans`"]);
+    assert_eq!((warnings[0].line, warnings[0].path.as_path()), (2, Path::new("rooms.yaml")));
 }
 
 /// `manifest` with what YAML cannot carry cleared: the source, line numbers, and room order.
@@ -231,10 +164,7 @@ fn comparable(manifest: &Manifest) -> Manifest {
 #[test]
 fn export_of_the_example_reads_back_identically() {
     let (original, _) = manifest::load(&example_path()).unwrap();
-    let yaml = manifest::to_yaml(
-        &original,
-        "Exported from https://portal.example.com\nby a test",
-    );
+    let yaml = manifest::to_yaml(&original, "Exported from https://portal.example.com\nby a test");
     assert!(
         yaml.starts_with(
             "# Exported from https://portal.example.com\n# by a test\nprune: archive\n"
@@ -299,9 +229,8 @@ fn conforms(
                 .as_object()
                 .ok_or(format!("{value} is not expected to be a mapping"))?;
             for (key, item) in map {
-                let property = properties
-                    .get(key)
-                    .ok_or(format!("key `{key}` is not in the schema"))?;
+                let property =
+                    properties.get(key).ok_or(format!("key `{key}` is not in the schema"))?;
                 conforms(item, property, defs)?;
             }
             for required in schema["required"].as_array().into_iter().flatten() {
@@ -311,9 +240,9 @@ fn conforms(
             }
             Ok(())
         }
-        serde_json::Value::Array(items) => items
-            .iter()
-            .try_for_each(|item| conforms(item, &schema["items"], defs)),
+        serde_json::Value::Array(items) => {
+            items.iter().try_for_each(|item| conforms(item, &schema["items"], defs))
+        }
         _ => Ok(()),
     }
 }
@@ -321,10 +250,7 @@ fn conforms(
 #[test]
 fn json_schema_accepts_the_example() {
     let schema = manifest::json_schema();
-    assert_eq!(
-        schema["$schema"],
-        "https://json-schema.org/draft/2020-12/schema"
-    );
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
     let example: serde_json::Value = serde_saphyr::from_str(&example_text()).unwrap();
     conforms(&example, &schema, &schema["$defs"]).unwrap();
     let wrong: serde_json::Value =
@@ -434,9 +360,7 @@ fn tag() -> impl Strategy<Value = String> {
         Just("true".to_owned()),
         Just("~".to_owned())
     ]
-    .prop_filter("a valid tag", |t| {
-        !t.trim().is_empty() && t.chars().all(|c| c.len_utf16() == 1)
-    })
+    .prop_filter("a valid tag", |t| !t.trim().is_empty() && t.chars().all(|c| c.len_utf16() == 1))
 }
 
 fn room_spec() -> impl Strategy<Value = RoomSpec> {
@@ -458,48 +382,46 @@ fn room_spec() -> impl Strategy<Value = RoomSpec> {
         any::<bool>(),
         any::<bool>(),
     )
-        .prop_map(
-            |(title, id, room_type, state, tags, protect, members, additive, notify)| {
-                let room_type = if id.is_none() && state != DesiredState::Deleted {
-                    room_type.or(Some(RoomType::Custom))
+        .prop_map(|(title, id, room_type, state, tags, protect, members, additive, notify)| {
+            let room_type = if id.is_none() && state != DesiredState::Deleted {
+                room_type.or(Some(RoomType::Custom))
+            } else {
+                room_type
+            };
+            let members = members.map(|members| {
+                members
+                    .into_iter()
+                    .map(|(user, group, is_group)| MemberSpec {
+                        subject: if is_group {
+                            Subject::Group(group)
+                        } else {
+                            Subject::User(format!("{user}@example.com"))
+                        },
+                        access: Access::ContentCreator,
+                        invite: !is_group && user.len() % 2 == 0,
+                        line: 0,
+                    })
+                    .collect()
+            });
+            RoomSpec {
+                stored_title: stored_title(&title),
+                title,
+                line: 0,
+                id,
+                room_type,
+                state,
+                tags,
+                renamed_from: Vec::new(),
+                protect: protect && state != DesiredState::Deleted,
+                members,
+                members_policy: if additive {
+                    MembersPolicy::Additive
                 } else {
-                    room_type
-                };
-                let members = members.map(|members| {
-                    members
-                        .into_iter()
-                        .map(|(user, group, is_group)| MemberSpec {
-                            subject: if is_group {
-                                Subject::Group(group)
-                            } else {
-                                Subject::User(format!("{user}@example.com"))
-                            },
-                            access: Access::ContentCreator,
-                            invite: !is_group && user.len() % 2 == 0,
-                            line: 0,
-                        })
-                        .collect()
-                });
-                RoomSpec {
-                    stored_title: stored_title(&title),
-                    title,
-                    line: 0,
-                    id,
-                    room_type,
-                    state,
-                    tags,
-                    renamed_from: Vec::new(),
-                    protect: protect && state != DesiredState::Deleted,
-                    members,
-                    members_policy: if additive {
-                        MembersPolicy::Additive
-                    } else {
-                        MembersPolicy::Exact
-                    },
-                    notify,
-                }
-            },
-        )
+                    MembersPolicy::Exact
+                },
+                notify,
+            }
+        })
 }
 
 /// Drops what would make the manifest invalid: duplicate titles, ids, tags or members.

@@ -1,7 +1,5 @@
 //! Access as code: room members and their access levels, end to end against the emulator.
 
-
-
 use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::PersonSeed;
@@ -10,8 +8,15 @@ use serde_json::json;
 /// A portal with people (anna and ben may manage rooms), a group, and one room, `Legal`.
 fn people_portal() -> (TestPortal, u64) {
     let portal = TestPortal::start();
-    for (email, room_admin) in [("anna@example.com", true), ("ben@example.com", true), ("carol@example.com", false), ("dave@example.com", false)] {
-        portal.emulator.add_person(PersonSeed { is_room_admin: room_admin, ..PersonSeed::new(email, email) });
+    for (email, room_admin) in [
+        ("anna@example.com", true),
+        ("ben@example.com", true),
+        ("carol@example.com", false),
+        ("dave@example.com", false),
+    ] {
+        portal
+            .emulator
+            .add_person(PersonSeed { is_room_admin: room_admin, ..PersonSeed::new(email, email) });
     }
     portal.emulator.add_group("Auditors", &["carol@example.com"]);
     let legal = portal.seed("Legal", RoomType::Custom, false, &[]);
@@ -20,8 +25,13 @@ fn people_portal() -> (TestPortal, u64) {
 
 /// A room's members as `(name, access)`, owner excluded, sorted.
 fn members(portal: &TestPortal, room: u64) -> Vec<(String, i64)> {
-    let mut members: Vec<_> =
-        portal.emulator.members(room).into_iter().filter(|m| !m.is_owner).map(|m| (m.name, m.access)).collect();
+    let mut members: Vec<_> = portal
+        .emulator
+        .members(room)
+        .into_iter()
+        .filter(|m| !m.is_owner)
+        .map(|m| (m.name, m.access))
+        .collect();
     members.sort();
     members
 }
@@ -51,7 +61,10 @@ fn members_are_added_changed_and_removed() {
 
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert!(output.status.success(), "{}", stdout(&output));
-    assert_eq!(members(&portal, legal), [("anna@example.com".into(), 9), ("ben@example.com".into(), 10)]);
+    assert_eq!(
+        members(&portal, legal),
+        [("anna@example.com".into(), 9), ("ben@example.com".into(), 10)]
+    );
     portal.cmd(&["plan", "--detailed-exitcode"]).assert().code(0);
 }
 
@@ -63,13 +76,18 @@ fn additive_members_only_add_and_change() {
         "rooms:\n  - title: Legal\n    members_policy: additive\n    members:\n      - user: carol@example.com\n        access: viewer\n",
     );
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
-    assert_eq!(members(&portal, legal), [("carol@example.com".into(), 2), ("dave@example.com".into(), 10)]);
+    assert_eq!(
+        members(&portal, legal),
+        [("carol@example.com".into(), 2), ("dave@example.com".into(), 10)]
+    );
 }
 
 #[test]
 fn a_group_is_a_member() {
     let (portal, legal) = people_portal();
-    portal.manifest("rooms:\n  - title: Legal\n    members:\n      - group: Auditors\n        access: viewer\n");
+    portal.manifest(
+        "rooms:\n  - title: Legal\n    members:\n      - group: Auditors\n        access: viewer\n",
+    );
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
     assert_eq!(members(&portal, legal), [("Auditors".into(), 2)]);
     portal.cmd(&["plan", "--detailed-exitcode"]).assert().code(0);
@@ -86,7 +104,14 @@ fn members_of_an_archived_room_are_changed_between_unarchive_and_archive() {
     assert_eq!(members(&portal, vault), [("carol@example.com".into(), 2)]);
     assert!(portal.emulator.rooms().iter().any(|r| r.id == vault && r.archived));
     let path = format!("/api/2.0/files/rooms/{vault}");
-    assert_eq!(portal.writes(), [format!("PUT {path}/unarchive"), format!("PUT {path}/share"), format!("PUT {path}/archive")]);
+    assert_eq!(
+        portal.writes(),
+        [
+            format!("PUT {path}/unarchive"),
+            format!("PUT {path}/share"),
+            format!("PUT {path}/archive")
+        ]
+    );
 }
 
 #[test]
@@ -97,14 +122,22 @@ fn an_unknown_email_is_an_error_before_any_write() {
     );
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("rooms.yaml:5: `nobody@example.com` has no account on the portal; add `invite: true`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "rooms.yaml:5: `nobody@example.com` has no account on the portal; add `invite: true`"
+        ),
+        "{}",
+        stderr(&output)
+    );
     assert!(portal.writes().is_empty());
 }
 
 #[test]
 fn an_unknown_group_is_an_error_before_any_write() {
     let (portal, _) = people_portal();
-    portal.manifest("rooms:\n  - title: Legal\n    members:\n      - group: Nobody\n        access: viewer\n");
+    portal.manifest(
+        "rooms:\n  - title: Legal\n    members:\n      - group: Nobody\n        access: viewer\n",
+    );
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("group `Nobody` is not on the portal"), "{}", stderr(&output));
@@ -128,7 +161,11 @@ fn an_access_level_the_room_type_forbids_is_a_validate_error_with_its_line() {
     portal.manifest("rooms:\n  - title: Press\n    type: public\n    members:\n      - user: ben@example.com\n        access: viewer\n");
     let output = portal.cmd(&["validate"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("rooms.yaml:6: access `viewer` is not allowed in a `public` room"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("rooms.yaml:6: access `viewer` is not allowed in a `public` room"),
+        "{}",
+        stderr(&output)
+    );
     assert!(portal.emulator.requests().is_empty(), "validate works offline");
 }
 
@@ -138,7 +175,11 @@ fn room_manager_for_a_plain_user_is_an_error_before_any_write() {
     portal.manifest("rooms:\n  - title: Legal\n    members:\n      - user: carol@example.com\n        access: room-manager\n");
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("`carol@example.com` cannot be `room-manager`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`carol@example.com` cannot be `room-manager`"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -168,7 +209,10 @@ fn removing_more_people_than_the_threshold_needs_force() {
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains("refusing to remove 3 people from rooms (over `max_member_removals` 2)"), "{err}");
+    assert!(
+        err.contains("refusing to remove 3 people from rooms (over `max_member_removals` 2)"),
+        "{err}"
+    );
     assert!(err.contains("`leaver0@example.com` from `Legal`"), "{err}");
     portal.cmd(&["apply", "--auto-approve", "--force"]).assert().success();
     assert!(members(&portal, legal).is_empty());
@@ -179,7 +223,10 @@ fn notify_is_off_unless_asked() {
     let (portal, _) = people_portal();
     portal.manifest("rooms:\n  - title: Legal\n    members:\n      - user: ben@example.com\n        access: editor\n");
     portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
-    let plan: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap()).unwrap();
+    let plan: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(plan["plan"]["rooms"][0]["steps"][0]["notify"], false);
 }
 
@@ -187,7 +234,8 @@ fn notify_is_off_unless_asked() {
 fn export_writes_members_and_plan_after_it_is_empty() {
     let (portal, legal) = people_portal();
     invite(&portal, legal, "ben@example.com", 10);
-    let body = json!({"invitations": [{"id": portal.emulator.add_group("Auditors", &[]), "access": 2}]});
+    let body =
+        json!({"invitations": [{"id": portal.emulator.add_group("Auditors", &[]), "access": 2}]});
     assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{legal}/share"), body), 200);
     let output = portal.cmd(&["export", "-o", "rooms.yaml"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -234,7 +282,9 @@ fn a_saved_plan_is_refused_when_a_member_it_changes_changed_after_planning() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     for expected in [
-        format!("room {legal} \"Legal\": ben@example.com's access changed from `viewer` to `content-creator`"),
+        format!(
+            "room {legal} \"Legal\": ben@example.com's access changed from `viewer` to `content-creator`"
+        ),
         format!("room {legal} \"Legal\": dave@example.com no longer has `editor` access"),
         format!("room {legal} \"Legal\": anna@example.com was given `viewer` access"),
     ] {

@@ -1,14 +1,13 @@
 //! The reconciler end to end: the real binary against the emulated portal over HTTP.
 
-
-
 use crate::common::{TestPortal, http, plan_at, serve, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 
 #[test]
 fn apply_creates_a_declared_room_with_its_tags() {
     let portal = TestPortal::start();
-    portal.manifest("rooms:\n  - title: Marketing\n    type: collaboration\n    tags: [brand, q3]\n");
+    portal
+        .manifest("rooms:\n  - title: Marketing\n    type: collaboration\n    tags: [brand, q3]\n");
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
     assert_eq!(portal.rooms(), [("Marketing".into(), false, vec!["brand".into(), "q3".into()])]);
 }
@@ -41,20 +40,28 @@ fn apply_archives_and_unarchives() {
     portal.seed("To restore", RoomType::Custom, true, &[]);
     portal.manifest("rooms:\n  - title: To archive\n    state: archived\n  - title: To restore\n    state: active\n");
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
-    assert_eq!(portal.rooms(), [("To archive".into(), true, vec![]), ("To restore".into(), false, vec![])]);
+    assert_eq!(
+        portal.rooms(),
+        [("To archive".into(), true, vec![]), ("To restore".into(), false, vec![])]
+    );
 }
 
 #[test]
 fn apply_renames_an_archived_room_that_stays_archived() {
     let portal = TestPortal::start();
     let id = portal.seed("Project 2024", RoomType::Custom, true, &[]);
-    portal.manifest(&format!("rooms:\n  - title: Project 2024 (closed)\n    id: {id}\n    state: archived\n"));
+    portal.manifest(&format!(
+        "rooms:\n  - title: Project 2024 (closed)\n    id: {id}\n    state: archived\n"
+    ));
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(portal.rooms(), [("Project 2024 (closed)".into(), true, vec![])]);
     let writes = portal.writes();
     let path = format!("/api/2.0/files/rooms/{id}");
-    assert_eq!(writes, [format!("PUT {path}/unarchive"), format!("PUT {path}"), format!("PUT {path}/archive")]);
+    assert_eq!(
+        writes,
+        [format!("PUT {path}/unarchive"), format!("PUT {path}"), format!("PUT {path}/archive")]
+    );
 }
 
 #[test]
@@ -143,7 +150,10 @@ fn two_portal_rooms_with_the_same_title_are_an_error_naming_both() {
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains(&format!("rooms.yaml:2: title `Legal` matches portal rooms {a} and {b}")), "{err}");
+    assert!(
+        err.contains(&format!("rooms.yaml:2: title `Legal` matches portal rooms {a} and {b}")),
+        "{err}"
+    );
     assert!(portal.writes().is_empty());
 }
 
@@ -164,10 +174,18 @@ fn a_missing_url_or_token_is_an_error_before_any_request() {
     portal.manifest("rooms: []\n");
     let output = portal.cmd(&["plan"]).env_remove("DOCSPACE_URL").output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("set `DOCSPACE_URL` or pass `--portal URL`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("set `DOCSPACE_URL` or pass `--portal URL`"),
+        "{}",
+        stderr(&output)
+    );
     let output = portal.cmd(&["plan"]).env_remove("DOCSPACE_TOKEN").output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("set `DOCSPACE_TOKEN` or pass `--token-file PATH`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("set `DOCSPACE_TOKEN` or pass `--token-file PATH`"),
+        "{}",
+        stderr(&output)
+    );
     assert!(portal.emulator.requests().is_empty());
 }
 
@@ -176,7 +194,11 @@ fn a_token_file_works_instead_of_the_environment() {
     let portal = TestPortal::start();
     portal.manifest("rooms: []\n");
     let token = portal.file("token", &format!("{}\n", portal.emulator.token()));
-    portal.cmd(&["plan", "--token-file", token.to_str().unwrap()]).env_remove("DOCSPACE_TOKEN").assert().success();
+    portal
+        .cmd(&["plan", "--token-file", token.to_str().unwrap()])
+        .env_remove("DOCSPACE_TOKEN")
+        .assert()
+        .success();
 }
 
 #[test]
@@ -195,7 +217,11 @@ fn a_manifest_error_names_the_file_and_line() {
 fn a_manifest_error_wins_over_an_unreachable_portal() {
     let portal = TestPortal::start();
     portal.manifest("rooms:\n  - title: A\n    type: custom\n    titel: B\n");
-    let output = portal.cmd(&["apply", "--auto-approve"]).env("DOCSPACE_URL", "http://127.0.0.1:1").output().unwrap();
+    let output = portal
+        .cmd(&["apply", "--auto-approve"])
+        .env("DOCSPACE_URL", "http://127.0.0.1:1")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
     assert!(err.contains("rooms.yaml:4:5: unknown key `titel`; did you mean `title`?"), "{err}");
@@ -216,7 +242,8 @@ fn apply_refuses_off_a_terminal_without_auto_approve() {
 fn apply_refuses_deletes_without_allow_delete() {
     let portal = TestPortal::start();
     portal.seed("Old", RoomType::Custom, true, &[]);
-    portal.manifest("rooms:\n  - title: Old\n    state: deleted\n  - title: New\n    type: custom\n");
+    portal
+        .manifest("rooms:\n  - title: Old\n    state: deleted\n  - title: New\n    type: custom\n");
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("--allow-delete"), "{}", stderr(&output));
@@ -257,7 +284,12 @@ fn a_type_change_is_refused_naming_the_room() {
     portal.manifest("rooms:\n  - title: Legal\n    type: public\n");
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("`Legal`") && stderr(&output).contains("cannot change a room's type"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`Legal`")
+            && stderr(&output).contains("cannot change a room's type"),
+        "{}",
+        stderr(&output)
+    );
     assert!(portal.writes().is_empty());
 }
 
@@ -336,14 +368,20 @@ fn a_room_of_a_type_this_version_does_not_know_is_still_managed() {
     let output = plan_with_a_future_room_type("rooms:\n  - title: Bots\n    type: custom\n");
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains("rooms.yaml:2: room `Bots` (id 7) has a type this version does not know (`roomType` 12)"), "{err}");
+    assert!(
+        err.contains(
+            "rooms.yaml:2: room `Bots` (id 7) has a type this version does not know (`roomType` 12)"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_reader_that_closes_stdout_ends_the_output_not_the_run() {
     let portal = TestPortal::start();
     portal.seed("Legal", RoomType::Custom, false, &[]);
-    let yaml: String = (0..300).map(|n| format!("  - title: Room {n:03}\n    type: custom\n")).collect();
+    let yaml: String =
+        (0..300).map(|n| format!("  - title: Room {n:03}\n    type: custom\n")).collect();
     portal.manifest(&format!("rooms:\n{yaml}"));
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"))
         .current_dir(portal.dir.path())
