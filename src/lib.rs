@@ -1,17 +1,18 @@
 //! `docspace-rooms`: ONLYOFFICE DocSpace rooms as code.
 //!
 //! The tree follows the job's flow: `cli` is what was typed and `config` resolves it once;
-//! `manifest` reads the desired state; `portal` is the REST client that reads and writes the
-//! actual state; `plan` is the pure diff between the two; `apply` executes a plan; `commands`
-//! holds one job per file. `emulator` is a stand-alone imitation of a portal for the demo and
-//! the tests: nothing else in the crate depends on it except the `demo` and `emulator` jobs.
+//! `commands` holds one thin job per file; `reconcile` is the flow they share (read, plan, check
+//! a saved plan, execute, report). Under it: `manifest` reads the desired state, `plan` is the
+//! pure diff between it and the portal, `executor` runs a plan, and `portal` is the REST client.
+//! `emulator` is a stand-alone imitation of a portal for the demo and the tests: nothing of the
+//! reconciler depends on it, and it depends on nothing of the reconciler.
 
-pub mod apply;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod docspace;
 pub mod emulator;
+pub mod executor;
 pub mod logging;
 pub mod manifest;
 pub mod model;
@@ -19,5 +20,6 @@ pub mod out;
 pub mod plan;
 pub mod portal;
 pub mod progress;
+pub mod reconcile;
 pub mod signal;
 pub mod text;

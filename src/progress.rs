@@ -1,7 +1,7 @@
 //! Progress on stderr: a bar on a terminal; off a terminal, one line per completed action and
 //! nothing for reads, so CI logs stay readable.
 
-use crate::apply::{Outcome, Status};
+use crate::executor::{Outcome, Status};
 use crate::plan::Target;
 use crate::plan::render::{describe, mark, room_label};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};

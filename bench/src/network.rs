@@ -5,12 +5,10 @@ use crate::fixture;
 use crate::server::Server;
 use crate::table::{Row, millis};
 use anyhow::{Context, ensure};
-use docspace_rooms::apply::execute;
-use docspace_rooms::commands::read::read_and_plan;
 use docspace_rooms::docspace::{MAX_CONCURRENT_READS, MAX_CONCURRENT_WRITES, MAX_PAGE_SIZE};
 use docspace_rooms::plan::PlanOptions;
 use docspace_rooms::progress::Progress;
-use std::collections::HashSet;
+use docspace_rooms::reconcile::{Ready, apply_plan, read_and_plan};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -130,10 +128,10 @@ fn apply_once(
     let before = server.requests();
     let started = Instant::now();
     let report = runtime.block_on(async {
-        let planned =
-            read_and_plan(manifest, &portal, &PlanOptions::default(), &Progress::hidden()).await?;
-        let known: HashSet<u64> = planned.state.rooms.iter().map(|room| room.id).collect();
-        anyhow::Ok(execute(&portal, &planned.plan, &known, &|_| {}).await)
+        let progress = Progress::hidden();
+        let planned = read_and_plan(manifest, &portal, &PlanOptions::default(), &progress).await?;
+        let Ready { plan, known } = planned.into();
+        anyhow::Ok(apply_plan(&portal, &plan, &known, &progress).await.0)
     })?;
     let wall = started.elapsed();
     ensure!(report.is_success() && report.applied() == creates, "{}", report.summary());

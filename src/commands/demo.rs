@@ -2,7 +2,6 @@
 //! rooms, then plans, applies and plans again the example manifest.
 
 use super::Exit;
-use super::read::read_and_plan;
 use crate::cli::DemoArgs;
 use crate::config::Output;
 use crate::docspace::{Access, RoomType};
@@ -11,6 +10,7 @@ use crate::plan::{PlanOptions, render};
 use crate::portal::members::Invitation;
 use crate::portal::{Portal, PortalConfig};
 use crate::progress::Progress;
+use crate::reconcile::{self, read_and_plan};
 use anyhow::Context;
 use secrecy::SecretString;
 
@@ -95,7 +95,7 @@ pub async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit> {
     crate::outln!("\n$ docspace-rooms apply -f {name} --auto-approve --allow-delete\n")?;
     let known = first.state.rooms.iter().map(|room| room.id).collect();
     let progress = Progress::hidden();
-    let (report, _) = super::apply::apply_plan(&portal, &first.plan, &known, &progress).await;
+    let (report, _) = reconcile::apply_plan(&portal, &first.plan, &known, &progress).await;
     for outcome in &report.outcomes {
         crate::outln!("{}", crate::progress::outcome_line(outcome))?;
     }

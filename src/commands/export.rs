@@ -2,7 +2,6 @@
 //! team can start from what exists. `plan` right after an export plans nothing.
 
 use super::Exit;
-use super::read::{Scope, read_portal};
 use crate::cli::ExportArgs;
 use crate::config::{self, Output};
 use crate::docspace::Access;
@@ -10,6 +9,7 @@ use crate::manifest::{DesiredState, Manifest, MemberSpec, RoomSpec, Subject};
 use crate::model::{MemberSubject, PortalState, RoomState};
 use crate::portal::Portal;
 use crate::progress::Progress;
+use crate::reconcile::{Scope, read_portal};
 use anyhow::Context;
 use std::collections::HashMap;
 

@@ -6,7 +6,6 @@ pub mod demo;
 pub mod emulator;
 pub mod export;
 pub mod plan;
-pub mod read;
 pub mod schema;
 pub mod validate;
 

@@ -2,12 +2,12 @@
 //! executor and sends no write request.
 
 use super::Exit;
-use super::read::{options, read_and_plan};
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::config::{self, Output};
 use crate::plan::{render, saved};
 use crate::portal::Portal;
 use crate::progress::Progress;
+use crate::reconcile::{options, read_and_plan};
 use anyhow::Context;
 
 pub async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {

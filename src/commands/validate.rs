@@ -1,8 +1,8 @@
 //! `validate`: check a manifest offline, printing every problem and warning.
 
 use super::Exit;
-use super::read::load_manifest;
 use crate::cli::ManifestArgs;
+use crate::reconcile::load_manifest;
 
 pub fn run(args: &ManifestArgs) -> anyhow::Result<Exit> {
     let manifest = load_manifest(&args.manifest)?;

@@ -1,13 +1,16 @@
-//! Runs a plan: rooms concurrently (bounded by the client's limits), each room's steps in
-//! order. When a step fails the room's later steps are skipped and the other rooms go on;
+//! The executor: runs a plan's rooms concurrently (bounded by the client's limits), each room's
+//! steps in order, and `report`s truthfully what was applied, what failed and why, and what was
+//! skipped. When a step fails the room's later steps are skipped and the other rooms go on;
 //! after an interrupt nothing new starts.
 
-use super::report::{Outcome, Report, Status};
+mod report;
+
 use crate::model::{MemberSubject, RoomMember};
 use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Target};
 use crate::portal::members::Invitation;
 use crate::portal::{ApiError, Portal};
 use futures::StreamExt;
+pub use report::{Outcome, Report, Status};
 use std::collections::HashSet;
 
 /// Applies `plan`, calling `on_outcome` as each step ends, and returns every step's outcome in

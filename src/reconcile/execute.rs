@@ -1,0 +1,81 @@
+//! Executing a plan as a job does: the delete rail, Ctrl-C and SIGTERM, and the report.
+
+use crate::cli::ReportFormat;
+use crate::executor::{Report, Status, execute};
+use crate::plan::{Action, Plan, render};
+use crate::portal::Portal;
+use crate::progress::{Progress, outcome_line};
+use anyhow::bail;
+use std::collections::HashSet;
+
+/// Executes with Ctrl-C and SIGTERM handled: the first starts nothing new and lets what is in
+/// flight finish; a second stops at once.
+pub async fn apply_plan(
+    portal: &Portal,
+    plan: &Plan,
+    known: &HashSet<u64>,
+    progress: &Progress,
+) -> (Report, bool) {
+    let watcher = {
+        let portal = portal.clone();
+        tokio::spawn(async move {
+            crate::signal::shutdown().await;
+            portal.interrupt();
+            eprintln!(
+                "interrupted: finishing the actions in flight, starting nothing new (interrupt again to stop now)"
+            );
+            crate::signal::shutdown().await;
+            eprintln!("error: stopped at once; actions in flight may or may not have happened");
+            std::process::exit(1);
+        })
+    };
+    progress.start_actions(plan.steps().count());
+    let report = execute(portal, plan, known, &|outcome| progress.outcome(outcome)).await;
+    progress.finish();
+    watcher.abort();
+    (report, portal.is_interrupted())
+}
+
+/// Deleting a room on DocSpace is permanent: a plan with a delete needs `--allow-delete`.
+pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> anyhow::Result<()> {
+    if allowed || !plan.has_delete() {
+        return Ok(());
+    }
+    let rooms: Vec<String> = plan
+        .rooms
+        .iter()
+        .filter(|room| room.steps.iter().any(|step| step.action == Action::Delete))
+        .map(|room| render::room_label(&room.title, &room.target))
+        .collect();
+    bail!(
+        "the plan deletes {} room{} permanently ({}); pass `--allow-delete` to apply it",
+        rooms.len(),
+        crate::plan::plural(rooms.len()),
+        rooms.join(", ")
+    )
+}
+
+/// The report as the job prints it: JSON, or the steps not applied and the summary line.
+pub(crate) fn report_text(report: &Report, format: ReportFormat) -> anyhow::Result<String> {
+    use std::fmt::Write as _;
+    Ok(match format {
+        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(report)?),
+        ReportFormat::Text => {
+            let mut text = String::new();
+            let unfinished: Vec<String> = report
+                .outcomes
+                .iter()
+                .filter(|o| !matches!(o.status, Status::Applied))
+                .map(outcome_line)
+                .collect();
+            if !unfinished.is_empty() {
+                text.push_str("\nNot applied:\n");
+                for line in unfinished {
+                    let _ = writeln!(text, "  {line}");
+                }
+            }
+            let _ = writeln!(text, "\n{}", report.summary());
+            text
+        }
+    })
+}
