@@ -44,9 +44,9 @@ async fn run_room(
         Target::Existing { id } => Some(id),
         Target::New => None,
     };
-    let mut outcomes = Vec::with_capacity(room.steps.len());
+    let mut outcomes = Vec::with_capacity(room.step_count());
     let mut failed = false;
-    for step in &room.steps {
+    for step in room.steps() {
         let status = if failed {
             Status::Skipped("an earlier action for this room failed".into())
         } else if portal.is_interrupted() {

@@ -1,7 +1,7 @@
 //! The plan as data: per room, the steps that bring it to its declared state, in API order.
 
 use crate::docspace::{Access, RoomType};
-use crate::model::{PortalRoom, RoomState};
+use crate::model::PortalRoom;
 use serde::{Deserialize, Serialize};
 
 /// Everything `apply` would do, and what it read to decide it.
@@ -27,15 +27,191 @@ pub enum Target {
     New,
 }
 
-/// The steps for one room.
+/// The steps for one room, typed by what they do: a state change around a list of edits.
+///
+/// The state change opens before the edits (create, unarchive) and closes after them (archive,
+/// delete). An archived room that is edited in place is one [`StateChange::Reopen`], so the
+/// executor can always close what it opened. Saved plans keep the flat `steps` list of format
+/// version 1; reading one checks that its steps have one of these shapes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "FlatRoomPlan", try_from = "FlatRoomPlan")]
 pub struct RoomPlan {
     /// The room's title as it will be shown (the stored form of the desired title).
     pub title: String,
     pub target: Target,
     /// The 1-based manifest line of the room's entry; `None` for rooms touched by pruning.
     pub line: Option<usize>,
-    pub steps: Vec<Step>,
+    /// How the room's state changes around its edits.
+    pub change: StateChange,
+    /// Renames, retags and member changes, in order, between the change's opening and closing.
+    pub edits: Vec<Step>,
+}
+
+/// What happens to a room's existence or state, as the steps before and after its edits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateChange {
+    /// The room keeps its state; only edits (active rooms).
+    Keep,
+    /// Created with its title, type and tags, then edited, then archived if declared so.
+    Create { create: Step, archive: Option<Step> },
+    /// Unarchived for good, then edited.
+    Unarchive(Step),
+    /// Edited, then archived: an active room goes to the archive.
+    Archive(Step),
+    /// An archived room edited in place: unarchived, edited, archived again. Once the unarchive
+    /// is done, the archive always runs, whatever happens to the edits.
+    Reopen { unarchive: Step, archive: Step },
+    /// Deleted, archived first when the room is active. No edits.
+    Delete { archive: Option<Step>, delete: Step },
+}
+
+impl StateChange {
+    /// The step that runs before the edits.
+    pub fn opening(&self) -> Option<&Step> {
+        match self {
+            StateChange::Create { create: step, .. }
+            | StateChange::Unarchive(step)
+            | StateChange::Reopen { unarchive: step, .. } => Some(step),
+            StateChange::Delete { archive, .. } => archive.as_ref(),
+            StateChange::Keep | StateChange::Archive(_) => None,
+        }
+    }
+
+    /// The step that runs after the edits.
+    pub fn closing(&self) -> Option<&Step> {
+        match self {
+            StateChange::Create { archive, .. } => archive.as_ref(),
+            StateChange::Archive(step)
+            | StateChange::Reopen { archive: step, .. }
+            | StateChange::Delete { delete: step, .. } => Some(step),
+            StateChange::Keep | StateChange::Unarchive(_) => None,
+        }
+    }
+
+    /// Whether the closing step must run even when an edit failed or the run was interrupted.
+    pub fn always_closes(&self) -> bool {
+        matches!(self, StateChange::Reopen { .. })
+    }
+
+    /// Whether the change takes an existing room away from its users: a delete, or an active
+    /// room going to the archive. The rails (`protect`, `max_destroy_percent`) and the
+    /// markdown's ordering all ask this one question.
+    pub fn removes_room(&self) -> bool {
+        matches!(self, StateChange::Archive(_) | StateChange::Delete { .. })
+    }
+
+    /// Whether the room is deleted.
+    pub fn deletes(&self) -> bool {
+        matches!(self, StateChange::Delete { .. })
+    }
+}
+
+impl RoomPlan {
+    /// Every step in the order the API gets them: opening, edits, closing.
+    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+        self.change.opening().into_iter().chain(&self.edits).chain(self.change.closing())
+    }
+
+    /// How many steps the room has.
+    pub fn step_count(&self) -> usize {
+        self.edits.len()
+            + usize::from(self.change.opening().is_some())
+            + usize::from(self.change.closing().is_some())
+    }
+
+    /// Builds a room's plan from steps in API order, checking that they have one of the shapes
+    /// of [`StateChange`].
+    pub fn from_steps(
+        title: String,
+        target: Target,
+        line: Option<usize>,
+        steps: Vec<Step>,
+    ) -> Result<RoomPlan, String> {
+        let is_state = |step: &Step| {
+            matches!(
+                step.action,
+                Action::Create { .. } | Action::Archive | Action::Unarchive | Action::Delete
+            )
+        };
+        let mut edits = steps;
+        let opening = match edits.first() {
+            Some(step) if matches!(step.action, Action::Create { .. } | Action::Unarchive) => {
+                Some(edits.remove(0))
+            }
+            // An archive followed by a delete opens the delete.
+            Some(step)
+                if step.action == Action::Archive
+                    && edits.get(1).is_some_and(|next| next.action == Action::Delete) =>
+            {
+                Some(edits.remove(0))
+            }
+            _ => None,
+        };
+        let closing = match edits.last() {
+            Some(step) if matches!(step.action, Action::Archive | Action::Delete) => edits.pop(),
+            _ => None,
+        };
+        if let Some(stray) = edits.iter().find(|step| is_state(step)) {
+            return Err(format!(
+                "room `{title}` has a `{:?}` step among its edits",
+                stray.action.kind()
+            ));
+        }
+        let is = |step: &Step, kind: ActionKind| step.action.kind() == kind;
+        let change = match (opening, closing) {
+            (None, None) => StateChange::Keep,
+            (Some(create), archive)
+                if is(&create, ActionKind::Create)
+                    && archive.as_ref().is_none_or(|step| is(step, ActionKind::Archive)) =>
+            {
+                StateChange::Create { create, archive }
+            }
+            (Some(unarchive), None) if is(&unarchive, ActionKind::Unarchive) => {
+                StateChange::Unarchive(unarchive)
+            }
+            (Some(unarchive), Some(archive))
+                if is(&unarchive, ActionKind::Unarchive) && is(&archive, ActionKind::Archive) =>
+            {
+                StateChange::Reopen { unarchive, archive }
+            }
+            (None, Some(archive)) if is(&archive, ActionKind::Archive) => {
+                StateChange::Archive(archive)
+            }
+            (archive, Some(delete))
+                if is(&delete, ActionKind::Delete)
+                    && edits.is_empty()
+                    && archive.as_ref().is_none_or(|step| is(step, ActionKind::Archive)) =>
+            {
+                StateChange::Delete { archive, delete }
+            }
+            _ => return Err(format!("room `{title}` has steps in an order the API does not take")),
+        };
+        Ok(RoomPlan { title, target, line, change, edits })
+    }
+}
+
+/// A room's plan as saved: its steps as one list in API order (format version 1).
+#[derive(Serialize, Deserialize)]
+struct FlatRoomPlan {
+    title: String,
+    target: Target,
+    line: Option<usize>,
+    steps: Vec<Step>,
+}
+
+impl From<RoomPlan> for FlatRoomPlan {
+    fn from(room: RoomPlan) -> FlatRoomPlan {
+        let steps = room.steps().cloned().collect();
+        FlatRoomPlan { title: room.title, target: room.target, line: room.line, steps }
+    }
+}
+
+impl TryFrom<FlatRoomPlan> for RoomPlan {
+    type Error = String;
+
+    fn try_from(flat: FlatRoomPlan) -> Result<RoomPlan, String> {
+        RoomPlan::from_steps(flat.title, flat.target, flat.line, flat.steps)
+    }
 }
 
 /// One API call and why it is made.
@@ -155,7 +331,7 @@ impl Plan {
         self.rooms
             .iter()
             .filter(|room| {
-                room.steps.iter().any(|step| matches!(step.action, Action::SetMembers { .. }))
+                room.edits.iter().any(|step| matches!(step.action, Action::SetMembers { .. }))
             })
             .filter_map(|room| match room.target {
                 Target::Existing { id } => Some(id),
@@ -165,7 +341,7 @@ impl Plan {
     }
 
     pub fn steps(&self) -> impl Iterator<Item = (&RoomPlan, &Step)> {
-        self.rooms.iter().flat_map(|room| room.steps.iter().map(move |step| (room, step)))
+        self.rooms.iter().flat_map(|room| room.steps().map(move |step| (room, step)))
     }
 
     pub fn counts(&self) -> Counts {
@@ -185,9 +361,9 @@ impl Plan {
         counts
     }
 
-    /// Whether any step deletes a room.
+    /// Whether any room is deleted.
     pub fn has_delete(&self) -> bool {
-        self.steps().any(|(_, step)| step.action == Action::Delete)
+        self.rooms.iter().any(|room| room.change.deletes())
     }
 
     /// The summary line, e.g. `Plan: 2 to create, 1 to rename, …; 7 unmanaged rooms left alone.`
@@ -218,12 +394,75 @@ pub fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// The state a room ends in after a plan's steps, for a room that exists now.
-pub fn final_state(current: RoomState, steps: &[Step]) -> Option<RoomState> {
-    steps.iter().try_fold(current, |state, step| match step.action {
-        Action::Archive => Some(RoomState::Archived),
-        Action::Unarchive => Some(RoomState::Active),
-        Action::Delete => None,
-        _ => Some(state),
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(action: Action) -> Step {
+        Step { action, reason: String::new() }
+    }
+
+    fn rename() -> Step {
+        step(Action::Rename { before: "a".into(), after: "b".into() })
+    }
+
+    fn from(steps: Vec<Step>) -> Result<RoomPlan, String> {
+        RoomPlan::from_steps("R".into(), Target::Existing { id: 1 }, None, steps)
+    }
+
+    #[test]
+    fn an_edited_archived_room_is_one_bracket_that_always_closes() {
+        let room = from(vec![step(Action::Unarchive), rename(), step(Action::Archive)]).unwrap();
+        assert!(matches!(room.change, StateChange::Reopen { .. }));
+        assert!(room.change.always_closes());
+        assert_eq!(room.edits, [rename()]);
+        assert_eq!(room.step_count(), 3);
+    }
+
+    #[test]
+    fn every_shape_round_trips_through_its_flat_steps() {
+        let create = step(Action::Create {
+            title: "R".into(),
+            room_type: crate::docspace::RoomType::Custom,
+            tags: vec![],
+        });
+        for steps in [
+            vec![rename()],
+            vec![create.clone()],
+            vec![create, rename(), step(Action::Archive)],
+            vec![step(Action::Unarchive), rename()],
+            vec![rename(), step(Action::Archive)],
+            vec![step(Action::Archive), step(Action::Delete)],
+            vec![step(Action::Delete)],
+        ] {
+            let room = from(steps.clone()).unwrap();
+            assert_eq!(room.steps().cloned().collect::<Vec<_>>(), steps);
+            let json = serde_json::to_string(&room).unwrap();
+            assert_eq!(serde_json::from_str::<RoomPlan>(&json).unwrap(), room);
+        }
+    }
+
+    #[test]
+    fn steps_in_an_order_the_api_does_not_take_are_not_a_plan() {
+        for steps in [
+            vec![rename(), step(Action::Unarchive)],
+            vec![step(Action::Archive), rename(), step(Action::Delete)],
+            vec![rename(), step(Action::Archive), rename()],
+            vec![step(Action::Delete), rename()],
+        ] {
+            assert!(from(steps.clone()).is_err(), "{steps:?}");
+        }
+    }
+
+    #[test]
+    fn only_deletes_and_archives_of_active_rooms_remove_a_room() {
+        let archive = || step(Action::Archive);
+        assert!(StateChange::Archive(archive()).removes_room());
+        assert!(StateChange::Delete { archive: None, delete: step(Action::Delete) }.removes_room());
+        assert!(
+            !StateChange::Reopen { unarchive: step(Action::Unarchive), archive: archive() }
+                .removes_room()
+        );
+        assert!(!StateChange::Keep.removes_room());
+    }
 }

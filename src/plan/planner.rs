@@ -6,7 +6,7 @@
 //! destruction threshold, `--target`/`--exclude`).
 
 use super::members;
-use super::model::{Action, Plan, RoomPlan, Step, Target, final_state};
+use super::model::{Action, Plan, RoomPlan, StateChange, Step, Target};
 use crate::docspace::{stored_title, tag_key};
 use crate::manifest::{DesiredState, Manifest, Prune, RoomSpec, glob_match};
 use crate::model::{PortalRoom, PortalRoomType, PortalState, RoomState};
@@ -92,7 +92,7 @@ pub fn plan(
 
     let rooms = select(rooms, manifest, options)?;
     check_protected(manifest, &rooms, &matches)?;
-    check_destruction(manifest, &rooms, &by_id, portal.rooms.len(), options.force)?;
+    check_destruction(manifest, &rooms, portal.rooms.len(), options.force)?;
     check_member_removals(manifest, &rooms, options.force)?;
 
     let mut rooms = rooms;
@@ -288,16 +288,9 @@ fn plan_room(
         return Err(vec![(spec.line, message)]);
     }
 
-    let mut steps = Vec::new();
     if spec.state == DesiredState::Deleted {
-        if room.state == RoomState::Active {
-            steps.push(step(
-                Action::Archive,
-                "rooms are archived before they are deleted, as the web UI does",
-            ));
-        }
-        steps.push(step(Action::Delete, "declared `state: deleted`"));
-        return Ok(Some(existing(spec.stored_title.clone(), room.id, Some(spec.line), steps)));
+        let change = delete(room.state, "declared `state: deleted`");
+        return Ok(Some(existing(spec.stored_title.clone(), room.id, Some(spec.line), change)));
     }
 
     let mut edits = Vec::new();
@@ -326,29 +319,26 @@ fn plan_room(
         DesiredState::Archived => RoomState::Archived,
         _ => RoomState::Active,
     };
-    match (room.state, wanted) {
+    let change = match (room.state, wanted) {
         (RoomState::Archived, RoomState::Active) => {
-            steps.push(step(Action::Unarchive, "declared `state: active`"));
-            steps.extend(edits);
+            StateChange::Unarchive(step(Action::Unarchive, "declared `state: active`"))
         }
-        (RoomState::Archived, RoomState::Archived) if !edits.is_empty() => {
-            steps.push(step(Action::Unarchive, "archived rooms are read-only; unarchived to edit"));
-            steps.extend(edits);
-            steps.push(step(
+        (RoomState::Archived, RoomState::Archived) if !edits.is_empty() => StateChange::Reopen {
+            unarchive: step(Action::Unarchive, "archived rooms are read-only; unarchived to edit"),
+            archive: step(
                 Action::Archive,
                 "declared `state: archived`; archived again after the edit",
-            ));
-        }
+            ),
+        },
         (RoomState::Active, RoomState::Archived) => {
-            steps.extend(edits);
-            steps.push(step(Action::Archive, "declared `state: archived`"));
+            StateChange::Archive(step(Action::Archive, "declared `state: archived`"))
         }
-        _ => steps.extend(edits),
-    }
-    if steps.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(existing(spec.stored_title.clone(), room.id, Some(spec.line), steps)))
+        _ if edits.is_empty() => return Ok(None),
+        _ => StateChange::Keep,
+    };
+    let mut plan = existing(spec.stored_title.clone(), room.id, Some(spec.line), change);
+    plan.edits = edits;
+    Ok(Some(plan))
 }
 
 /// A declared room the portal does not have: created (and archived) unless declared deleted.
@@ -362,23 +352,22 @@ fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<Ro
             spec.title
         ));
     };
-    let mut steps = vec![step(
+    let create = step(
         Action::Create {
             title: spec.stored_title.clone(),
             room_type,
             tags: spec.tags.clone().unwrap_or_default(),
         },
         "declared in the manifest and not on the portal",
-    )];
-    steps.extend(members);
-    if spec.state == DesiredState::Archived {
-        steps.push(step(Action::Archive, "declared `state: archived`"));
-    }
+    );
+    let archive = (spec.state == DesiredState::Archived)
+        .then(|| step(Action::Archive, "declared `state: archived`"));
     Ok(Some(RoomPlan {
         title: spec.stored_title.clone(),
         target: Target::New,
         line: Some(spec.line),
-        steps,
+        change: StateChange::Create { create, archive },
+        edits: members.into_iter().collect(),
     }))
 }
 
@@ -387,27 +376,27 @@ fn prune_room(manifest: &Manifest, room: &PortalRoom) -> Option<RoomPlan> {
     if manifest.ignore.iter().any(|pattern| glob_match(pattern, &room.title)) {
         return None;
     }
-    let mut steps = Vec::new();
-    match (manifest.prune, room.state) {
+    let change = match (manifest.prune, room.state) {
         (Prune::None, _) | (Prune::Archive, RoomState::Archived) => return None,
         (Prune::Archive, RoomState::Active) => {
-            steps.push(step(Action::Archive, "not in the manifest and `prune: archive`"));
+            StateChange::Archive(step(Action::Archive, "not in the manifest and `prune: archive`"))
         }
-        (Prune::Delete, state) => {
-            if state == RoomState::Active {
-                steps.push(step(
-                    Action::Archive,
-                    "rooms are archived before they are deleted, as the web UI does",
-                ));
-            }
-            steps.push(step(Action::Delete, "not in the manifest and `prune: delete`"));
-        }
-    }
-    Some(existing(room.title.clone(), room.id, None, steps))
+        (Prune::Delete, state) => delete(state, "not in the manifest and `prune: delete`"),
+    };
+    Some(existing(room.title.clone(), room.id, None, change))
 }
 
-fn existing(title: String, id: u64, line: Option<usize>, steps: Vec<Step>) -> RoomPlan {
-    RoomPlan { title, target: Target::Existing { id }, line, steps }
+/// A delete, after an archive when the room is active.
+fn delete(current: RoomState, reason: &str) -> StateChange {
+    let archive = (current == RoomState::Active).then(|| {
+        step(Action::Archive, "rooms are archived before they are deleted, as the web UI does")
+    });
+    StateChange::Delete { archive, delete: step(Action::Delete, reason) }
+}
+
+/// An existing room's plan with no edits yet.
+fn existing(title: String, id: u64, line: Option<usize>, change: StateChange) -> RoomPlan {
+    RoomPlan { title, target: Target::Existing { id }, line, change, edits: Vec::new() }
 }
 
 fn step(action: Action, reason: &str) -> Step {
@@ -486,19 +475,11 @@ fn check_protected(
     let mut named: Vec<String> = rooms
         .iter()
         .filter(|room| matches!(room.target, Target::Existing { id } if protected.contains(&id)))
-        .filter(|room| {
-            room.steps.iter().any(|s| s.action == Action::Delete) || ends_archived_from_active(room)
-        })
+        .filter(|room| room.change.removes_room())
         .map(|room| format!("`{}`", room.title))
         .collect();
     named.sort();
     if named.is_empty() { Ok(()) } else { Err(PlanError::Protected { rooms: named }) }
-}
-
-/// True when the room ends archived and was not archived before the plan.
-fn ends_archived_from_active(room: &RoomPlan) -> bool {
-    let starts_archived = room.steps.first().is_some_and(|s| s.action == Action::Unarchive);
-    !starts_archived && final_state(RoomState::Active, &room.steps) == Some(RoomState::Archived)
 }
 
 /// Refuses a plan that archives or deletes more than `max_destroy_percent` of the portal's
@@ -506,21 +487,11 @@ fn ends_archived_from_active(room: &RoomPlan) -> bool {
 fn check_destruction(
     manifest: &Manifest,
     rooms: &[RoomPlan],
-    by_id: &HashMap<u64, &PortalRoom>,
     total: usize,
     force: bool,
 ) -> Result<(), PlanError> {
-    let destroyed: Vec<&RoomPlan> = rooms
-        .iter()
-        .filter(|room| match room.target {
-            Target::Existing { id } => {
-                let current = by_id.get(&id).map_or(RoomState::Active, |r| r.state);
-                let end = final_state(current, &room.steps);
-                end.is_none() || (current == RoomState::Active && end == Some(RoomState::Archived))
-            }
-            Target::New => false,
-        })
-        .collect();
+    let destroyed: Vec<&RoomPlan> =
+        rooms.iter().filter(|room| room.change.removes_room()).collect();
     let count = destroyed.len();
     let limit = manifest.max_destroy_percent;
     if force || count < 3 || total == 0 || count * 100 <= total * usize::from(limit) {
@@ -545,7 +516,7 @@ fn check_member_removals(
 ) -> Result<(), PlanError> {
     let mut removed: Vec<String> = rooms
         .iter()
-        .flat_map(|room| room.steps.iter().map(move |step| (room, step)))
+        .flat_map(|room| room.edits.iter().map(move |step| (room, step)))
         .filter_map(|(room, step)| match &step.action {
             Action::SetMembers { changes, .. } => Some((room, changes)),
             _ => None,

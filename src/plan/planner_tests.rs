@@ -811,7 +811,7 @@ fn play(plan: &Plan, portal: &mut PortalState) {
             Target::Existing { id } => Some(id),
             Target::New => None,
         };
-        for step in &room_plan.steps {
+        for step in room_plan.steps() {
             if let Action::Create { title, room_type, tags } = &step.action {
                 let new_id = portal.rooms.iter().map(|r| r.id).max().unwrap_or(0) + 1;
                 portal.rooms.push(PortalRoom {

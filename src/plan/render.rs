@@ -30,7 +30,7 @@ fn style(mark: char) -> Style {
 /// The room's mark: that of its most consequential step.
 fn room_mark(room: &RoomPlan) -> char {
     const RANK: [char; 5] = ['-', '>', '+', '<', '~'];
-    let marks: Vec<char> = room.steps.iter().map(|s| mark(&s.action)).collect();
+    let marks: Vec<char> = room.steps().map(|s| mark(&s.action)).collect();
     RANK.into_iter().find(|m| marks.contains(m)).unwrap_or('~')
 }
 
@@ -108,7 +108,7 @@ pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
                 paint(room_mark, &room_mark.to_string()),
                 room_label(&room.title, &room.target)
             );
-            for Step { action, reason } in &room.steps {
+            for Step { action, reason } in room.steps() {
                 let step_mark = mark(action);
                 let _ = writeln!(
                     out,
@@ -172,7 +172,7 @@ pub fn markdown(plan: &Plan, manifest: &str) -> String {
     rooms.sort_by_key(|room| destruction_rank(room));
     let rows: Vec<String> = rooms
         .iter()
-        .flat_map(|room| room.steps.iter().map(move |step| (room, step)))
+        .flat_map(|room| room.steps().map(move |step| (room, step)))
         .map(|(room, step)| {
             format!(
                 "| `{}` | {} | {} | {} |\n",
@@ -227,15 +227,11 @@ pub fn markdown(plan: &Plan, manifest: &str) -> String {
 /// 0 for a room that is deleted, 1 for an existing room that is archived, 2 for one that loses
 /// members, 3 for the rest.
 fn destruction_rank(room: &RoomPlan) -> u8 {
-    let has = |wanted: fn(&Action) -> bool| room.steps.iter().any(|step| wanted(&step.action));
-    let archived_from_active = room.target != Target::New
-        && room.steps.first().is_some_and(|step| step.action != Action::Unarchive)
-        && has(|action| *action == Action::Archive);
-    if has(|action| *action == Action::Delete) {
+    if room.change.deletes() {
         0
-    } else if archived_from_active {
+    } else if room.change.removes_room() {
         1
-    } else if has(|action| matches!(action, Action::SetMembers { .. }) && action.is_destructive()) {
+    } else if room.edits.iter().any(|step| step.action.is_destructive()) {
         2
     } else {
         3

@@ -2,7 +2,7 @@
 
 use crate::cli::ReportFormat;
 use crate::executor::{Report, Status, execute};
-use crate::plan::{Action, Plan, render};
+use crate::plan::{Plan, render};
 use crate::portal::Portal;
 use crate::progress::{Progress, outcome_line};
 use anyhow::bail;
@@ -44,7 +44,7 @@ pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> anyhow::Result<()> {
     let rooms: Vec<String> = plan
         .rooms
         .iter()
-        .filter(|room| room.steps.iter().any(|step| step.action == Action::Delete))
+        .filter(|room| room.change.deletes())
         .map(|room| render::room_label(&room.title, &room.target))
         .collect();
     bail!(
