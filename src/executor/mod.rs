@@ -1,12 +1,13 @@
 //! The executor: runs a plan's rooms concurrently (bounded by the client's limits), each room's
 //! steps in order, and `report`s truthfully what was applied, what failed and why, and what was
 //! skipped. When a step fails the room's later steps are skipped and the other rooms go on;
-//! after an interrupt nothing new starts.
+//! after an interrupt nothing new starts. The one exception to both: an archived room that was
+//! unarchived for an edit is always archived again.
 
 mod report;
 
 use crate::model::{MemberSubject, RoomMember};
-use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Target};
+use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
 use crate::portal::members::Invitation;
 use crate::portal::{ApiError, Portal};
 use futures::StreamExt;
@@ -34,38 +35,80 @@ pub async fn execute(
     Report { outcomes: rooms.into_iter().flat_map(|(_, outcomes)| outcomes).collect() }
 }
 
+/// One room's steps: the opening step, the edits, then the closing step. A failure or an
+/// interrupt skips what has not started, except the closing archive of a reopened room: once
+/// an archived room has been unarchived for an edit, it is archived again whatever became of
+/// the edit, so no run leaves it open.
 async fn run_room(
     portal: &Portal,
     room: &RoomPlan,
     known: &HashSet<u64>,
     on_outcome: &(dyn Fn(&Outcome) + Sync),
 ) -> Vec<Outcome> {
-    let mut id = match room.target {
-        Target::Existing { id } => Some(id),
-        Target::New => None,
+    let mut run = RoomRun {
+        portal,
+        room,
+        known,
+        on_outcome,
+        id: match room.target {
+            Target::Existing { id } => Some(id),
+            Target::New => None,
+        },
+        failed: false,
+        outcomes: Vec::with_capacity(room.step_count()),
     };
-    let mut outcomes = Vec::with_capacity(room.step_count());
-    let mut failed = false;
-    for step in room.steps() {
-        let status = if failed {
+    let opened = match room.change.opening() {
+        Some(step) => run.step(step, false).await,
+        None => false,
+    };
+    for step in &room.edits {
+        run.step(step, false).await;
+    }
+    if let Some(step) = room.change.closing() {
+        run.step(step, opened && room.change.always_closes()).await;
+    }
+    run.outcomes
+}
+
+/// The state of one room's run: the room's id once known and whether a step has failed.
+struct RoomRun<'a> {
+    portal: &'a Portal,
+    room: &'a RoomPlan,
+    known: &'a HashSet<u64>,
+    on_outcome: &'a (dyn Fn(&Outcome) + Sync),
+    id: Option<u64>,
+    failed: bool,
+    outcomes: Vec<Outcome>,
+}
+
+impl RoomRun<'_> {
+    /// Runs `step` unless an earlier step failed or the run was interrupted (`closes` runs it
+    /// regardless), records its outcome, and says whether it was applied.
+    async fn step(&mut self, step: &Step, closes: bool) -> bool {
+        let status = if self.failed && !closes {
             Status::Skipped("an earlier action for this room failed".into())
-        } else if portal.is_interrupted() {
+        } else if self.portal.is_interrupted() && !closes {
             Status::Skipped("interrupted before it started".into())
         } else {
-            match run_step(portal, &step.action, &mut id, known).await {
+            match run_step(self.portal, &step.action, &mut self.id, self.known).await {
                 Ok(()) => Status::Applied,
                 Err(err) => {
-                    failed = true;
+                    self.failed = true;
                     Status::Failed(err.to_string())
                 }
             }
         };
-        let outcome =
-            Outcome { title: room.title.clone(), room_id: id, action: step.action.clone(), status };
-        on_outcome(&outcome);
-        outcomes.push(outcome);
+        let applied = status == Status::Applied;
+        let outcome = Outcome {
+            title: self.room.title.clone(),
+            room_id: self.id,
+            action: step.action.clone(),
+            status,
+        };
+        (self.on_outcome)(&outcome);
+        self.outcomes.push(outcome);
+        applied
     }
-    outcomes
 }
 
 async fn run_step(

@@ -8,8 +8,9 @@ use crate::progress::{Progress, outcome_line};
 use anyhow::bail;
 use std::collections::HashSet;
 
-/// Executes with Ctrl-C and SIGTERM handled: the first starts nothing new and lets what is in
-/// flight finish; a second stops at once.
+/// Executes with Ctrl-C and SIGTERM handled: the first starts nothing new but lets what is in
+/// flight finish and still archives again every room it unarchived for an edit; a second stops
+/// at once.
 pub async fn apply_plan(
     portal: &Portal,
     plan: &Plan,
@@ -22,7 +23,7 @@ pub async fn apply_plan(
             crate::signal::shutdown().await;
             portal.interrupt();
             eprintln!(
-                "interrupted: finishing the actions in flight, starting nothing new (interrupt again to stop now)"
+                "interrupted: finishing the actions in flight and archiving again every room unarchived for an edit, starting nothing else (interrupt again to stop now)"
             );
             crate::signal::shutdown().await;
             eprintln!("error: stopped at once; actions in flight may or may not have happened");
