@@ -431,6 +431,17 @@ fn ignored_rooms_are_never_pruned() {
 }
 
 #[test]
+fn ignore_patterns_match_titles_as_the_portal_stores_them() {
+    let plan = plan_of(
+        "prune: delete\nignore: [\"R&D: scratch*\", \"a/b\"]\nrooms:\n  - title: A\n",
+        vec![active(1, "A"), active(2, "R&D_ scratch 1"), archived(3, "a_b"), active(4, "Other")],
+    )
+    .unwrap();
+    assert_eq!(steps(&plan), [("Other".into(), Action::Archive), ("Other".into(), Action::Delete)]);
+    assert_eq!(plan.unmanaged, 2);
+}
+
+#[test]
 fn protect_refuses_archiving_a_room() {
     let err = plan_of(
         "rooms:\n  - title: Vault\n    protect: true\n    state: archived\n",
