@@ -16,11 +16,11 @@ pub struct Cli {
     pub color: ColorChoice,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Show what `apply` would change on the portal; sends no write request.
     Plan(PlanArgs),
     /// Plan afresh (or load a saved plan) and make the portal match it.
@@ -43,34 +43,38 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// When to colour the output.
 pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
     Auto,
+    /// Always, even off a terminal.
     Always,
+    /// Never.
     Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
+pub(crate) enum PlanFormat {
     Text,
     Json,
     Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     Text,
     Json,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct ManifestArgs {
+pub(crate) struct ManifestArgs {
     /// The manifest to read.
     #[arg(short = 'f', long = "manifest", default_value = "rooms.yaml", value_name = "FILE")]
     pub manifest: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct PortalArgs {
+pub(crate) struct PortalArgs {
     /// The portal's base URL, e.g. `https://example.onlyoffice.com`.
     #[arg(long = "portal", env = "DOCSPACE_URL", value_name = "URL")]
     pub portal: Option<String>,
@@ -97,7 +101,7 @@ pub struct PortalArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct SelectArgs {
+pub(crate) struct SelectArgs {
     /// Only plan the room with this title (repeatable).
     #[arg(long = "target", value_name = "TITLE")]
     pub targets: Vec<String>,
@@ -112,7 +116,7 @@ pub struct SelectArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub manifest: ManifestArgs,
     #[command(flatten)]
@@ -134,7 +138,7 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// A plan saved by `plan --out`; applied exactly, without a prompt.
     #[arg(value_name = "PLAN_FILE")]
     pub plan_file: Option<PathBuf>,
@@ -160,7 +164,7 @@ pub struct ApplyArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct ExportArgs {
+pub(crate) struct ExportArgs {
     #[command(flatten)]
     pub portal: PortalArgs,
 
@@ -170,7 +174,7 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// The manifest the demo plans and applies.
     #[arg(
         short = 'f',
@@ -182,7 +186,7 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct EmulatorArgs {
+pub(crate) struct EmulatorArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: String,

@@ -23,6 +23,7 @@ pub struct Output {
 }
 
 impl Output {
+    /// Decides colour and interactivity from `--color`, `NO_COLOR` and the terminals.
     pub fn resolve(choice: ColorChoice) -> Output {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let stdout_terminal = std::io::stdout().is_terminal();
@@ -52,7 +53,7 @@ impl Output {
 }
 
 /// The portal to talk to, from `--portal`/`DOCSPACE_URL` and `--token-file`/`DOCSPACE_TOKEN`.
-pub fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
+pub(crate) fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
     let Some(raw_url) = args.portal.as_deref().map(str::trim).filter(|url| !url.is_empty()) else {
         bail!("no portal given: set `DOCSPACE_URL` or pass `--portal URL`");
     };
@@ -67,7 +68,7 @@ pub fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
 
 /// A portal URL: `https://`, or `http://` to a loopback address, or `http://` anywhere with
 /// `--insecure-http` (the token would cross the network in clear).
-pub fn parse_portal_url(raw: &str, insecure_http: bool) -> anyhow::Result<Url> {
+pub(crate) fn parse_portal_url(raw: &str, insecure_http: bool) -> anyhow::Result<Url> {
     let url = Url::parse(raw).with_context(|| {
         format!("`{raw}` is not a portal URL (expected e.g. `https://example.onlyoffice.com`)")
     })?;

@@ -8,15 +8,15 @@
 use serde::{Deserialize, Serialize};
 
 /// Longest title a portal accepts, in UTF-16 code units (`[StringLength(170)]`); longer is a 400.
-pub const MAX_TITLE_UNITS: usize = 170;
+pub(crate) const MAX_TITLE_UNITS: usize = 170;
 /// Longest tag a portal accepts; longer is a 400.
-pub const MAX_TAG_UNITS: usize = 255;
+pub(crate) const MAX_TAG_UNITS: usize = 255;
 /// Largest page the portal serves (`ApiContext.MaxCount`).
 pub const MAX_PAGE_SIZE: usize = 100;
 /// `rootFolderType` of a room in the Rooms section.
-pub const FOLDER_TYPE_ROOMS: i64 = 14;
+pub(crate) const FOLDER_TYPE_ROOMS: i64 = 14;
 /// `rootFolderType` of an archived room.
-pub const FOLDER_TYPE_ARCHIVE: i64 = 20;
+pub(crate) const FOLDER_TYPE_ARCHIVE: i64 = 20;
 /// Concurrent non-GET requests a portal's limiter allows per user.
 pub const MAX_CONCURRENT_WRITES: usize = 15;
 /// Concurrent GET requests a portal's limiter allows per user.
@@ -38,15 +38,22 @@ pub const MAX_CONCURRENT_READS: usize = 50;
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum RoomType {
+    /// Form-filling room (`roomType` 1).
     FormFilling,
+    /// Collaboration room (2).
     Collaboration,
+    /// Custom room (5).
     Custom,
+    /// Public room (6).
     Public,
+    /// Virtual data room (8).
     VirtualData,
+    /// AI room (9).
     Ai,
 }
 
 impl RoomType {
+    /// Every room type, in manifest order.
     pub const ALL: [RoomType; 6] = [
         RoomType::FormFilling,
         RoomType::Collaboration,
@@ -68,12 +75,12 @@ impl RoomType {
         }
     }
 
-    pub fn from_code(code: i64) -> Option<RoomType> {
+    pub(crate) fn from_code(code: i64) -> Option<RoomType> {
         RoomType::ALL.into_iter().find(|t| t.code() == code)
     }
 
     /// The server's enum name, which the API also accepts as input.
-    pub fn api_name(self) -> &'static str {
+    pub(crate) fn api_name(self) -> &'static str {
         match self {
             RoomType::FormFilling => "FillingFormsRoom",
             RoomType::Collaboration => "EditingRoom",
@@ -84,7 +91,7 @@ impl RoomType {
         }
     }
 
-    pub fn from_api_name(name: &str) -> Option<RoomType> {
+    pub(crate) fn from_api_name(name: &str) -> Option<RoomType> {
         RoomType::ALL.into_iter().find(|t| t.api_name() == name)
     }
 
@@ -102,7 +109,7 @@ impl RoomType {
 
     /// Access levels a user may hold in a room of this type (`FileSecurity.AvailableRoomAccesses`);
     /// groups get the same set without [`Access::RoomManager`].
-    pub fn allowed_access(self) -> &'static [Access] {
+    pub(crate) fn allowed_access(self) -> &'static [Access] {
         use Access::*;
         match self {
             RoomType::Custom => &[RoomManager, ContentCreator, Editor, Reviewer, Commenter, Viewer],
@@ -137,16 +144,24 @@ impl std::fmt::Display for RoomType {
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {
+    /// Room manager (`share` 9).
     RoomManager,
+    /// Content creator (11).
     ContentCreator,
+    /// Editor (1).
     Editor,
+    /// Viewer (2).
     Viewer,
+    /// Reviewer (5).
     Reviewer,
+    /// Commenter (6).
     Commenter,
+    /// Form filler (7).
     FormFiller,
 }
 
 impl Access {
+    /// Every access level the manifest can name.
     pub const ALL: [Access; 7] = [
         Access::RoomManager,
         Access::ContentCreator,
@@ -170,10 +185,11 @@ impl Access {
         }
     }
 
-    pub fn from_code(code: i64) -> Option<Access> {
+    pub(crate) fn from_code(code: i64) -> Option<Access> {
         Access::ALL.into_iter().find(|a| a.code() == code)
     }
 
+    /// The name the manifest uses for this access level.
     pub fn manifest_name(self) -> &'static str {
         match self {
             Access::RoomManager => "room-manager",
@@ -194,7 +210,7 @@ impl std::fmt::Display for Access {
 }
 
 /// Length as the server counts it: UTF-16 code units (.NET `string.Length`).
-pub fn utf16_len(text: &str) -> usize {
+pub(crate) fn utf16_len(text: &str) -> usize {
     text.encode_utf16().count()
 }
 

@@ -11,6 +11,7 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
+/// Sends `tracing` events to stderr: warnings by default, requests with `-v`, everything with `-vv`; `RUST_LOG` overrides.
 pub fn init(verbosity: u8, color: bool) {
     let default = match verbosity {
         0 => "warn",

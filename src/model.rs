@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RoomState {
+    /// In the room list; editable.
     Active,
+    /// In the archive; read-only.
     Archived,
 }
 
@@ -26,12 +28,14 @@ impl std::fmt::Display for RoomState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum PortalRoomType {
+    /// A type this version knows.
     Known(RoomType),
     /// The portal's `roomType` number.
     Unknown(i64),
 }
 
 impl PortalRoomType {
+    /// The type, when this version knows it.
     pub fn known(self) -> Option<RoomType> {
         match self {
             PortalRoomType::Known(room_type) => Some(room_type),
@@ -58,17 +62,24 @@ impl std::fmt::Display for PortalRoomType {
 /// A room as read from the portal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PortalRoom {
+    /// The portal's room id.
     pub id: u64,
+    /// The title as stored.
     pub title: String,
+    /// The room's type.
     pub room_type: PortalRoomType,
+    /// Active or archived.
     pub state: RoomState,
+    /// Tags as the portal returns them.
     pub tags: Vec<String>,
 }
 
 /// A person in the portal's directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
+    /// The user's UUID.
     pub id: String,
+    /// The login email.
     pub email: String,
     /// False for a terminated (disabled) account.
     pub active: bool,
@@ -79,31 +90,50 @@ pub struct Person {
 /// A group in the portal's directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
+    /// The group's UUID.
     pub id: String,
+    /// The group's name.
     pub name: String,
 }
 
 /// One entry of a room's member list, as read from the portal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomMember {
+    /// Who the entry is about.
     pub subject: MemberSubject,
     /// The raw `FileShare` number; not every value is one the manifest can name.
     pub access: i64,
+    /// The room's owner, whom member changes never touch.
     pub is_owner: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Who a room member entry is about, with the portal id.
 pub enum MemberSubject {
-    User { id: String, email: String },
-    Group { id: String, name: String },
+    /// A person.
+    User {
+        /// The user's UUID.
+        id: String,
+        /// The login email.
+        email: String,
+    },
+    /// A group.
+    Group {
+        /// The group's UUID.
+        id: String,
+        /// The group's name.
+        name: String,
+    },
 }
 
 /// Everything read from the portal that a plan depends on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PortalState {
+    /// Every room of every area.
     pub rooms: Vec<PortalRoom>,
     /// Read only when some room declares `members`.
     pub people: Vec<Person>,
+    /// Read only when some room declares `members`.
     pub groups: Vec<Group>,
     /// Members of the rooms whose entry declares `members`, by room id.
     pub members: std::collections::BTreeMap<u64, Vec<RoomMember>>,

@@ -7,6 +7,7 @@ use crate::plan::render::{describe, mark, room_label};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Rooms read and actions done: a bar on a terminal, one line per action off one, or nothing.
 pub struct Progress {
     bar: Option<ProgressBar>,
     failures: AtomicUsize,
@@ -34,7 +35,7 @@ impl Progress {
     }
 
     /// Rooms read so far, of `total`.
-    pub fn rooms_read(&self, read: usize, total: usize) {
+    pub(crate) fn rooms_read(&self, read: usize, total: usize) {
         if let Some(bar) = &self.bar {
             bar.set_length(total as u64);
             bar.set_message("reading rooms");
@@ -43,7 +44,7 @@ impl Progress {
     }
 
     /// Starts counting `total` actions.
-    pub fn start_actions(&self, total: usize) {
+    pub(crate) fn start_actions(&self, total: usize) {
         if let Some(bar) = &self.bar {
             bar.reset();
             bar.set_length(total as u64);
@@ -53,7 +54,7 @@ impl Progress {
     }
 
     /// One action ended.
-    pub fn outcome(&self, outcome: &Outcome) {
+    pub(crate) fn outcome(&self, outcome: &Outcome) {
         if matches!(outcome.status, Status::Failed(_)) {
             self.failures.fetch_add(1, Ordering::Relaxed);
         }
@@ -72,6 +73,7 @@ impl Progress {
         }
     }
 
+    /// Clears the bar.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
@@ -80,7 +82,7 @@ impl Progress {
 }
 
 /// `+ "Marketing" (id 12): create collaboration room ... done`
-pub fn outcome_line(outcome: &Outcome) -> String {
+pub(crate) fn outcome_line(outcome: &Outcome) -> String {
     let target = match outcome.room_id {
         Some(id) => Target::Existing { id },
         None => Target::New,

@@ -2,7 +2,7 @@
 //! and container stops send it).
 
 /// Resolves at the next Ctrl-C or SIGTERM; never, if the handlers cannot be installed.
-pub async fn shutdown() {
+pub(crate) async fn shutdown() {
     #[cfg(unix)]
     {
         let Ok(mut term) =

@@ -2,7 +2,12 @@
 //! are written as `\u{…}` escapes so a room title cannot rewrite the terminal or hide itself.
 
 /// Escapes the characters in `text` that a terminal would act on or not show.
-pub fn escape(text: &str) -> String {
+/// The plural ending for `n` things: `""` for one, `"s"` otherwise.
+pub(crate) fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+pub(crate) fn escape(text: &str) -> String {
     if !text.chars().any(needs_escape) {
         return text.to_owned();
     }
@@ -30,7 +35,7 @@ fn needs_escape(ch: char) -> bool {
 }
 
 /// At most `max` characters of `text`, with an ellipsis when cut.
-pub fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.to_owned(),
@@ -57,7 +62,7 @@ mod tests {
 }
 
 /// `2026-11-28T17:00:42Z` for a point in time (UTC, whole seconds).
-pub fn utc_timestamp(time: std::time::SystemTime) -> String {
+pub(crate) fn utc_timestamp(time: std::time::SystemTime) -> String {
     let secs = time.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let (days, rest) = (secs / 86_400, secs % 86_400);
     let (year, month, day) = civil_from_days(days as i64);
@@ -70,7 +75,7 @@ pub fn utc_timestamp(time: std::time::SystemTime) -> String {
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

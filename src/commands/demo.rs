@@ -71,7 +71,7 @@ async fn seed(emulator: &Emulator, portal: &Portal) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit> {
+pub(crate) async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit> {
     let emulator =
         Emulator::start(EmulatorConfig::default()).await.context("cannot start the emulator")?;
     let url = reqwest::Url::parse(&emulator.url()).context("the emulator's URL")?;

@@ -39,7 +39,7 @@ pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
             eprintln!(
                 "Wrote {} room{} to `{}`.",
                 state.rooms.len(),
-                crate::plan::plural(state.rooms.len()),
+                crate::text::plural(state.rooms.len()),
                 path.display()
             );
         }

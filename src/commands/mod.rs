@@ -1,13 +1,13 @@
 //! One job per file. `run` dispatches the parsed command line to its job and returns the exit
 //! code; `main` prints whatever error comes back.
 
-pub mod apply;
-pub mod demo;
-pub mod emulator;
-pub mod export;
-pub mod plan;
-pub mod schema;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod demo;
+pub(crate) mod emulator;
+pub(crate) mod export;
+pub(crate) mod plan;
+pub(crate) mod schema;
+pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::config::Output;
@@ -16,6 +16,7 @@ use clap::CommandFactory;
 /// What the process exits with when the job itself did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
+    /// The job succeeded.
     Success,
     /// Work was attempted and some of it failed (a partial apply).
     Failure,
@@ -24,6 +25,7 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// The process exit code.
     pub fn code(self) -> u8 {
         match self {
             Exit::Success => 0,
@@ -33,6 +35,7 @@ impl Exit {
     }
 }
 
+/// Runs the job the command line names and returns how the process should exit.
 pub async fn run(cli: Cli, output: Output) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Plan(args) => plan::run(&args, output).await,

@@ -10,7 +10,7 @@ use crate::progress::Progress;
 use crate::reconcile::{options, read_and_plan};
 use anyhow::Context;
 
-pub async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
+pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let planned =

@@ -2,7 +2,7 @@
 
 use super::Exit;
 
-pub fn run() -> anyhow::Result<Exit> {
+pub(crate) fn run() -> anyhow::Result<Exit> {
     let schema = crate::manifest::json_schema();
     crate::outln!("{}", serde_json::to_string_pretty(&schema)?)?;
     Ok(Exit::Success)

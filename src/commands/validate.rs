@@ -4,13 +4,13 @@ use super::Exit;
 use crate::cli::ManifestArgs;
 use crate::reconcile::load_manifest;
 
-pub fn run(args: &ManifestArgs) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: &ManifestArgs) -> anyhow::Result<Exit> {
     let manifest = load_manifest(&args.manifest)?;
     crate::outln!(
         "`{}` is valid: {} room{}.",
         args.manifest.display(),
         manifest.rooms.len(),
-        crate::plan::plural(manifest.rooms.len())
+        crate::text::plural(manifest.rooms.len())
     )?;
     Ok(Exit::Success)
 }

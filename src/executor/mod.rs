@@ -11,13 +11,13 @@ use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
 use crate::portal::members::Invitation;
 use crate::portal::{ApiError, Portal};
 use futures::StreamExt;
-pub use report::{Outcome, Report, Status};
+pub(crate) use report::{Outcome, Report, Status};
 use std::collections::HashSet;
 
 /// Applies `plan`, calling `on_outcome` as each step ends, and returns every step's outcome in
 /// plan order. `known` holds the ids of the rooms read while planning, so an ambiguous create
 /// can tell its own room from one that existed before.
-pub async fn execute(
+pub(crate) async fn execute(
     portal: &Portal,
     plan: &Plan,
     known: &HashSet<u64>,

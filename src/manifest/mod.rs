@@ -23,14 +23,14 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 pub use emit::to_yaml;
-pub use glob::glob_match;
+pub(crate) use glob::glob_match;
 
 /// The largest manifest [`load`] and [`parse`] accept, in bytes (10 MiB).
 pub const MAX_MANIFEST_BYTES: u64 = 10 * 1024 * 1024;
 /// `max_destroy_percent` when the manifest does not set it.
-pub const DEFAULT_MAX_DESTROY_PERCENT: u8 = 30;
+pub(crate) const DEFAULT_MAX_DESTROY_PERCENT: u8 = 30;
 /// `max_member_removals` when the manifest does not set it.
-pub const DEFAULT_MAX_MEMBER_REMOVALS: u32 = 10;
+pub(crate) const DEFAULT_MAX_MEMBER_REMOVALS: u32 = 10;
 
 /// A manifest that parsed and passed validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,7 +65,7 @@ impl Default for Manifest {
 
 impl Manifest {
     /// Whether pruning must leave a portal room with this (stored) title alone.
-    pub fn is_ignored(&self, title: &str) -> bool {
+    pub(crate) fn is_ignored(&self, title: &str) -> bool {
         self.ignore.iter().any(|pattern| glob_match(pattern, title))
     }
 }
@@ -86,6 +86,7 @@ pub enum Prune {
 }
 
 impl Prune {
+    /// The manifest spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             Prune::None => "none",
@@ -111,6 +112,7 @@ pub enum DesiredState {
 }
 
 impl DesiredState {
+    /// The manifest spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             DesiredState::Active => "active",
@@ -134,6 +136,7 @@ pub enum MembersPolicy {
 }
 
 impl MembersPolicy {
+    /// The manifest spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             MembersPolicy::Exact => "exact",
@@ -165,7 +168,9 @@ pub struct RoomSpec {
     pub line: usize,
     /// Pins a portal room: a different title is then a rename.
     pub id: Option<u64>,
+    /// The type a new room is created with; a room's type never changes.
     pub room_type: Option<RoomType>,
+    /// Active, archived or deleted.
     pub state: DesiredState,
     /// When given, the room's tags are exactly these (as written; no two equal ignoring case).
     pub tags: Option<Vec<String>>,
@@ -175,6 +180,7 @@ pub struct RoomSpec {
     pub protect: bool,
     /// When given, the room's members; `None` leaves them alone.
     pub members: Option<Vec<MemberSpec>>,
+    /// Whether undeclared members are removed (`exact`) or left (`additive`).
     pub members_policy: MembersPolicy,
     /// Whether invitations send notifications.
     pub notify: bool,
@@ -183,7 +189,9 @@ pub struct RoomSpec {
 /// One member of a room.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MemberSpec {
+    /// The person or group.
     pub subject: Subject,
+    /// The access level to give.
     pub access: Access,
     /// Invite the user by email if the portal has no account for them.
     pub invite: bool,
@@ -218,6 +226,7 @@ impl Subject {
         }
     }
 
+    /// Whether this is a group.
     pub fn is_group(&self) -> bool {
         matches!(self, Subject::Group(_))
     }
@@ -237,7 +246,9 @@ impl fmt::Display for Subject {
 pub struct Warning {
     /// The manifest, as given.
     pub path: PathBuf,
+    /// The 1-based line the warning is about.
     pub line: usize,
+    /// What to look at.
     pub message: String,
 }
 
@@ -250,25 +261,54 @@ impl fmt::Display for Warning {
 /// One thing wrong with a manifest that parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
+    /// The 1-based line of the problem.
     pub line: usize,
+    /// What is wrong.
     pub message: String,
 }
 
 /// Why a manifest cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
+    /// The file could not be read.
     #[error("cannot read manifest `{}`", path.display())]
     Read {
+        /// The manifest.
         path: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
+    /// The file is over [`MAX_MANIFEST_BYTES`].
     #[error("manifest `{}` is {size} bytes; the limit is {limit} bytes", path.display())]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        /// The manifest.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// Not YAML, or not the manifest's shape (an unknown key, a wrong type).
     #[error("{}:{line}:{col}: {message}", path.display())]
-    Syntax { path: PathBuf, line: usize, col: usize, message: String },
+    Syntax {
+        /// The manifest.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+        /// The 1-based column.
+        col: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Well-formed, but with semantic problems, all of them.
     #[error("{}", render_problems(path, problems))]
-    Invalid { path: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        /// The manifest.
+        path: PathBuf,
+        /// Every problem, by line.
+        problems: Vec<Problem>,
+    },
 }
 
 fn render_problems(path: &Path, problems: &[Problem]) -> String {

@@ -22,7 +22,10 @@ pub struct Plan {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Target {
     /// A room the portal already has.
-    Existing { id: u64 },
+    Existing {
+        /// The portal's room id.
+        id: u64,
+    },
     /// A room this plan creates; later steps act on the id the create returns.
     New,
 }
@@ -38,6 +41,7 @@ pub enum Target {
 pub struct RoomPlan {
     /// The room's title as it will be shown (the stored form of the desired title).
     pub title: String,
+    /// The portal room, or a room to create.
     pub target: Target,
     /// The 1-based manifest line of the room's entry; `None` for rooms touched by pruning.
     pub line: Option<usize>,
@@ -53,21 +57,36 @@ pub enum StateChange {
     /// The room keeps its state; only edits (active rooms).
     Keep,
     /// Created with its title, type and tags, then edited, then archived if declared so.
-    Create { create: Step, archive: Option<Step> },
+    Create {
+        /// The create.
+        create: Step,
+        /// The archive after the edits, for a room declared archived.
+        archive: Option<Step>,
+    },
     /// Unarchived for good, then edited.
     Unarchive(Step),
     /// Edited, then archived: an active room goes to the archive.
     Archive(Step),
     /// An archived room edited in place: unarchived, edited, archived again. Once the unarchive
     /// is done, the archive always runs, whatever happens to the edits.
-    Reopen { unarchive: Step, archive: Step },
+    Reopen {
+        /// The unarchive before the edits.
+        unarchive: Step,
+        /// The archive after them.
+        archive: Step,
+    },
     /// Deleted, archived first when the room is active. No edits.
-    Delete { archive: Option<Step>, delete: Step },
+    Delete {
+        /// The archive first, for an active room.
+        archive: Option<Step>,
+        /// The delete.
+        delete: Step,
+    },
 }
 
 impl StateChange {
     /// The step that runs before the edits.
-    pub fn opening(&self) -> Option<&Step> {
+    pub(crate) fn opening(&self) -> Option<&Step> {
         match self {
             StateChange::Create { create: step, .. }
             | StateChange::Unarchive(step)
@@ -78,7 +97,7 @@ impl StateChange {
     }
 
     /// The step that runs after the edits.
-    pub fn closing(&self) -> Option<&Step> {
+    pub(crate) fn closing(&self) -> Option<&Step> {
         match self {
             StateChange::Create { archive, .. } => archive.as_ref(),
             StateChange::Archive(step)
@@ -89,14 +108,14 @@ impl StateChange {
     }
 
     /// Whether the closing step must run even when an edit failed or the run was interrupted.
-    pub fn always_closes(&self) -> bool {
+    pub(crate) fn always_closes(&self) -> bool {
         matches!(self, StateChange::Reopen { .. })
     }
 
     /// Whether the change takes an existing room away from its users: a delete, or an active
     /// room going to the archive. The rails (`protect`, `max_destroy_percent`) and the
     /// markdown's ordering all ask this one question.
-    pub fn removes_room(&self) -> bool {
+    pub(crate) fn removes_room(&self) -> bool {
         matches!(self, StateChange::Archive(_) | StateChange::Delete { .. })
     }
 
@@ -113,7 +132,7 @@ impl RoomPlan {
     }
 
     /// How many steps the room has.
-    pub fn step_count(&self) -> usize {
+    pub(crate) fn step_count(&self) -> usize {
         self.edits.len()
             + usize::from(self.change.opening().is_some())
             + usize::from(self.change.closing().is_some())
@@ -121,7 +140,7 @@ impl RoomPlan {
 
     /// Builds a room's plan from steps in API order, checking that they have one of the shapes
     /// of [`StateChange`].
-    pub fn from_steps(
+    pub(crate) fn from_steps(
         title: String,
         target: Target,
         line: Option<usize>,
@@ -218,7 +237,9 @@ impl TryFrom<FlatRoomPlan> for RoomPlan {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     #[serde(flatten)]
+    /// The request.
     pub action: Action,
+    /// Why the plan makes it.
     pub reason: String,
 }
 
@@ -226,25 +247,40 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum Action {
+    /// Create a room with this title, type and tags.
     Create {
+        /// The title to send (its stored form).
         title: String,
+        /// The room's type.
         room_type: RoomType,
+        /// Its tags.
         tags: Vec<String>,
     },
+    /// Rename the room.
     Rename {
+        /// The title now.
         before: String,
+        /// The title after.
         after: String,
     },
+    /// Replace the room's tags.
     SetTags {
+        /// The tags now, sorted.
         before: Vec<String>,
+        /// The tags after, sorted.
         after: Vec<String>,
     },
+    /// Move an active room to the archive.
     Archive,
+    /// Move an archived room back to the room list.
     Unarchive,
+    /// Delete the room permanently.
     Delete,
     /// One request that adds, changes and removes members; the owner never appears.
     SetMembers {
+        /// Whether the portal emails the people given access.
         notify: bool,
+        /// Each member's change.
         changes: Vec<MemberChange>,
     },
 }
@@ -253,16 +289,24 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionKind {
+    /// A create.
     Create,
+    /// A rename.
     Rename,
+    /// A retag.
     SetTags,
+    /// An archive.
     Archive,
+    /// An unarchive.
     Unarchive,
+    /// A delete.
     Delete,
+    /// A member change.
     SetMembers,
 }
 
 impl Action {
+    /// The kind of this action.
     pub fn kind(&self) -> ActionKind {
         match self {
             Action::Create { .. } => ActionKind::Create,
@@ -276,7 +320,7 @@ impl Action {
     }
 
     /// Archive and delete take people's rooms away; shown first and guarded by the rails.
-    pub fn is_destructive(&self) -> bool {
+    pub(crate) fn is_destructive(&self) -> bool {
         matches!(self, Action::Archive | Action::Delete)
             || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
     }
@@ -286,7 +330,9 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "name")]
 pub enum Member {
+    /// A person, by email.
     User(String),
+    /// A group, by name.
     Group(String),
 }
 
@@ -302,32 +348,43 @@ impl std::fmt::Display for Member {
 /// One member's change in a room: added (`before` none), changed, or removed (`after` none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberChange {
+    /// Who the change is about.
     pub member: Member,
     /// The portal id (user or group UUID) to send; `None` for an email invitation.
     pub portal_id: Option<String>,
+    /// The access before, `None` when added.
     pub before: Option<Access>,
+    /// The access after, `None` when removed.
     pub after: Option<Access>,
 }
 
 /// How many actions of each kind a plan holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
+    /// Rooms created.
     pub create: usize,
+    /// Rooms renamed.
     pub rename: usize,
+    /// Rooms retagged.
     pub set_tags: usize,
+    /// Rooms archived.
     pub archive: usize,
+    /// Rooms unarchived.
     pub unarchive: usize,
+    /// Rooms deleted.
     pub delete: usize,
+    /// Rooms whose members change.
     pub set_members: usize,
 }
 
 impl Plan {
+    /// Whether the plan changes nothing.
     pub fn is_empty(&self) -> bool {
         self.rooms.is_empty()
     }
 
     /// The existing rooms whose members the plan changes.
-    pub fn member_rooms(&self) -> Vec<u64> {
+    pub(crate) fn member_rooms(&self) -> Vec<u64> {
         self.rooms
             .iter()
             .filter(|room| {
@@ -340,10 +397,12 @@ impl Plan {
             .collect()
     }
 
+    /// Every step with its room, in plan order.
     pub fn steps(&self) -> impl Iterator<Item = (&RoomPlan, &Step)> {
         self.rooms.iter().flat_map(|room| room.steps().map(move |step| (room, step)))
     }
 
+    /// How many steps of each kind the plan holds.
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
         for (_, step) in self.steps() {
@@ -362,7 +421,7 @@ impl Plan {
     }
 
     /// Whether any room is deleted.
-    pub fn has_delete(&self) -> bool {
+    pub(crate) fn has_delete(&self) -> bool {
         self.rooms.iter().any(|room| room.change.deletes())
     }
 
@@ -379,19 +438,19 @@ impl Plan {
         }
         parts.push(format!("{} to delete", c.delete));
         if c.set_members > 0 {
-            parts.push(format!("{} member change{}", c.set_members, plural(c.set_members)));
+            parts.push(format!(
+                "{} member change{}",
+                c.set_members,
+                crate::text::plural(c.set_members)
+            ));
         }
         format!(
             "Plan: {}; {} unmanaged room{} left alone.",
             parts.join(", "),
             self.unmanaged,
-            plural(self.unmanaged)
+            crate::text::plural(self.unmanaged)
         )
     }
-}
-
-pub fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use super::members;
 use super::model::{Action, Plan, RoomPlan, StateChange, Step, Target};
 use crate::docspace::{stored_title, tag_key};
-use crate::manifest::{DesiredState, Manifest, Prune, RoomSpec, glob_match};
+use crate::manifest::{DesiredState, Manifest, Prune, RoomSpec};
 use crate::model::{PortalRoom, PortalRoomType, PortalState, RoomState};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -27,22 +27,58 @@ pub struct PlanOptions {
 /// Why no plan could be made. Every variant lists all its problems at once.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlanError {
+    /// Entries that cannot be matched or planned (ambiguous titles, unknown people, …).
     #[error("the manifest does not match the portal:\n{}", lines(.problems, .manifest))]
-    Conflicts { manifest: PathBuf, problems: Vec<(usize, String)> },
-    #[error("refusing to archive or delete protected room{}: {}", super::model::plural(.rooms.len()), .rooms.join(", "))]
-    Protected { rooms: Vec<String> },
+    Conflicts {
+        /// The manifest.
+        manifest: PathBuf,
+        /// Each problem with its manifest line.
+        problems: Vec<(usize, String)>,
+    },
+    /// The plan would archive or delete rooms declared `protect: true`.
+    #[error("refusing to archive or delete protected room{}: {}", crate::text::plural(.rooms.len()), .rooms.join(", "))]
+    Protected {
+        /// The protected rooms, quoted.
+        rooms: Vec<String>,
+    },
+    /// The plan archives or deletes more than `max_destroy_percent` of the portal's rooms.
     #[error(
         "refusing to archive or delete {count} of the portal's {total} rooms ({percent}%, over `max_destroy_percent` {limit}%): {}; pass `--force` to accept",
         .rooms.join(", ")
     )]
-    TooDestructive { count: usize, total: usize, percent: usize, limit: u8, rooms: Vec<String> },
+    TooDestructive {
+        /// Rooms the plan archives or deletes.
+        count: usize,
+        /// Rooms on the portal.
+        total: usize,
+        /// `count` as a share of `total`.
+        percent: usize,
+        /// `max_destroy_percent`.
+        limit: u8,
+        /// The rooms, quoted.
+        rooms: Vec<String>,
+    },
+    /// The plan removes more people from rooms than `max_member_removals`.
     #[error(
         "refusing to remove {count} people from rooms (over `max_member_removals` {limit}): {}; pass `--force` to accept",
         .people.join(", ")
     )]
-    TooManyRemovals { count: usize, limit: u32, people: Vec<String> },
+    TooManyRemovals {
+        /// Member removals in the plan.
+        count: usize,
+        /// `max_member_removals`.
+        limit: u32,
+        /// Who from which room.
+        people: Vec<String>,
+    },
+    /// A `--target` or `--exclude` title that names no room.
     #[error("no room matches `--{flag} {title}`")]
-    UnknownSelection { flag: &'static str, title: String },
+    UnknownSelection {
+        /// `target` or `exclude`.
+        flag: &'static str,
+        /// The title as given.
+        title: String,
+    },
 }
 
 fn lines(problems: &[(usize, String)], manifest: &std::path::Path) -> String {
@@ -373,7 +409,7 @@ fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<Ro
 
 /// What `prune` does to a portal room the manifest does not list.
 fn prune_room(manifest: &Manifest, room: &PortalRoom) -> Option<RoomPlan> {
-    if manifest.ignore.iter().any(|pattern| glob_match(pattern, &room.title)) {
+    if manifest.is_ignored(&room.title) {
         return None;
     }
     let change = match (manifest.prune, room.state) {

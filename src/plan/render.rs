@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
 /// The mark for a step: `+` create, `~` change, `>` archive, `<` unarchive, `-` delete.
-pub fn mark(action: &Action) -> char {
+pub(crate) fn mark(action: &Action) -> char {
     match action {
         Action::Create { .. } => '+',
         Action::Rename { .. } | Action::SetTags { .. } | Action::SetMembers { .. } => '~',
@@ -62,7 +62,7 @@ pub fn describe(action: &Action) -> String {
 }
 
 /// `+ ben@example.com editor`, `~ anna@example.com viewer → room-manager`, `- carol@example.com (was editor)`.
-pub fn member_change(change: &super::model::MemberChange) -> String {
+pub(crate) fn member_change(change: &super::model::MemberChange) -> String {
     let who = escape(&change.member.to_string());
     let invite = if change.portal_id.is_none() { " (email invitation)" } else { "" };
     match (change.before, change.after) {
@@ -74,7 +74,7 @@ pub fn member_change(change: &super::model::MemberChange) -> String {
 }
 
 /// How a room is named in output: `"Title" (id 12)` or `"Title" (new)`.
-pub fn room_label(title: &str, target: &Target) -> String {
+pub(crate) fn room_label(title: &str, target: &Target) -> String {
     match target {
         Target::Existing { id } => format!("\"{}\" (id {id})", escape(title)),
         Target::New => format!("\"{}\" (new)", escape(title)),
@@ -126,7 +126,7 @@ pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
 }
 
 /// Below the plan: per person (or group), across all rooms, what they gain, lose or change.
-pub fn member_summary(plan: &Plan) -> String {
+pub(crate) fn member_summary(plan: &Plan) -> String {
     let mut by_member: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for (room, step) in plan.steps() {
         let Action::SetMembers { changes, .. } = &step.action else { continue };
@@ -199,7 +199,7 @@ pub fn markdown(plan: &Plan, manifest: &str) -> String {
             out,
             "\n> {} more action{} not shown: the plan is too long for a comment. Run `docspace-rooms plan` for all of it.",
             rows.len() - shown,
-            super::model::plural(rows.len() - shown)
+            crate::text::plural(rows.len() - shown)
         );
     }
     let room = MARKDOWN_BUDGET.saturating_sub(out.len() + 200);

@@ -22,7 +22,7 @@ use std::path::Path;
 pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SavedPlan {
+pub(crate) struct SavedPlan {
     pub format_version: u32,
     pub tool_version: String,
     /// The portal the plan was made against, as given.
@@ -35,13 +35,13 @@ pub struct SavedPlan {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestRef {
+pub(crate) struct ManifestRef {
     pub path: String,
     pub sha256: String,
 }
 
 impl SavedPlan {
-    pub fn new(
+    pub(crate) fn new(
         portal: &reqwest::Url,
         manifest: &Manifest,
         plan: &Plan,
@@ -63,13 +63,13 @@ impl SavedPlan {
         Ok(saved)
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).expect("a plan always serialises");
         text.push('\n');
         text
     }
 
-    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+    pub(crate) fn write(&self, path: &Path) -> std::io::Result<()> {
         let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
         serde_json::to_writer_pretty(&mut file, self)?;
         std::io::Write::write_all(&mut file, b"\n")?;
@@ -77,7 +77,7 @@ impl SavedPlan {
     }
 
     /// Reads a saved plan, refusing anything that is not one, another version, or an edited one.
-    pub fn read(path: &Path) -> anyhow::Result<SavedPlan> {
+    pub(crate) fn read(path: &Path) -> anyhow::Result<SavedPlan> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read the plan `{}`", path.display()))?;
         let not_a_plan =

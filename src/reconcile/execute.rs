@@ -51,7 +51,7 @@ pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> anyhow::Result<()> {
     bail!(
         "the plan deletes {} room{} permanently ({}); pass `--allow-delete` to apply it",
         rooms.len(),
-        crate::plan::plural(rooms.len()),
+        crate::text::plural(rooms.len()),
         rooms.join(", ")
     )
 }

@@ -8,7 +8,8 @@ mod fresh;
 pub mod read;
 
 pub use execute::apply_plan;
-pub use read::{Planned, Scope, load_manifest, options, read_and_plan, read_portal};
+pub use read::{Planned, read_and_plan};
+pub(crate) use read::{Scope, load_manifest, options, read_portal};
 
 use crate::plan::{Plan, saved::SavedPlan};
 use crate::portal::Portal;

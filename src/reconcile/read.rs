@@ -12,22 +12,25 @@ use std::path::Path;
 
 /// The manifest, what the portal holds, and the plan between them.
 pub struct Planned {
+    /// The manifest as read.
     pub manifest: Manifest,
+    /// What the portal holds.
     pub state: PortalState,
+    /// The plan between them.
     pub plan: Plan,
 }
 
 /// Loads the manifest and prints its warnings on stderr.
-pub fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
+pub(crate) fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
     let (manifest, warnings) = manifest::load(path)?;
     for warning in warnings {
-        eprintln!("warning: {}:{}: {}", path.display(), warning.line, warning.message);
+        crate::out::warn(format_args!("{}:{}: {}", path.display(), warning.line, warning.message));
     }
     Ok(manifest)
 }
 
 /// What to read besides the rooms.
-pub enum Scope<'a> {
+pub(crate) enum Scope<'a> {
     /// The rooms alone.
     Rooms,
     /// People, groups and members as far as this manifest's `members` entries need them.
@@ -37,7 +40,7 @@ pub enum Scope<'a> {
 }
 
 /// Reads every room on the portal, then the people, groups and members `scope` asks for.
-pub async fn read_portal(
+pub(crate) async fn read_portal(
     portal: &Portal,
     scope: Scope<'_>,
     progress: &Progress,
@@ -119,7 +122,7 @@ async fn read_members(
 }
 
 /// The members of each of these rooms, read `--parallelism` at a time.
-pub async fn read_room_members(
+pub(crate) async fn read_room_members(
     portal: &Portal,
     room_ids: impl IntoIterator<Item = u64>,
 ) -> Result<BTreeMap<u64, Vec<RoomMember>>, crate::portal::ApiError> {
@@ -130,6 +133,7 @@ pub async fn read_room_members(
         .await
 }
 
+/// Reads the manifest and the portal (concurrently), then plans.
 pub async fn read_and_plan(
     path: &Path,
     portal: &Portal,
@@ -158,7 +162,7 @@ pub async fn read_and_plan(
     Ok(Planned { manifest, state, plan })
 }
 
-pub fn options(select: &crate::cli::SelectArgs) -> PlanOptions {
+pub(crate) fn options(select: &crate::cli::SelectArgs) -> PlanOptions {
     PlanOptions {
         targets: select.targets.clone(),
         excludes: select.excludes.clone(),

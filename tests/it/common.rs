@@ -7,7 +7,7 @@ use docspace_rooms::emulator::{Emulator, EmulatorConfig};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-pub struct TestPortal {
+pub(crate) struct TestPortal {
     pub emulator: Emulator,
     pub dir: tempfile::TempDir,
     runtime: tokio::runtime::Runtime,
@@ -80,11 +80,11 @@ impl TestPortal {
     }
 }
 
-pub fn stdout(output: &std::process::Output) -> String {
+pub(crate) fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-pub fn stderr(output: &std::process::Output) -> String {
+pub(crate) fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
@@ -109,13 +109,13 @@ impl TestPortal {
 }
 
 /// Serves `response` (raw HTTP bytes) to every connection on a free loopback port.
-pub fn serve(response: &'static [u8]) -> String {
+pub(crate) fn serve(response: &'static [u8]) -> String {
     serve_connections(response, usize::MAX)
 }
 
 /// Serves `response` to the first connection only, then stops listening (later connections are
 /// refused), as a portal going down would.
-pub fn serve_once(response: &'static [u8]) -> String {
+pub(crate) fn serve_once(response: &'static [u8]) -> String {
     serve_connections(response, 1)
 }
 
@@ -135,7 +135,7 @@ fn serve_connections(response: &'static [u8], connections: usize) -> String {
 }
 
 /// A raw HTTP/1.1 response with this status line, content type and body.
-pub fn http(status: &str, content_type: &str, body: &str) -> &'static [u8] {
+pub(crate) fn http(status: &str, content_type: &str, body: &str) -> &'static [u8] {
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -145,7 +145,7 @@ pub fn http(status: &str, content_type: &str, body: &str) -> &'static [u8] {
 
 /// `plan` of `manifest` (written to a fresh directory) against any `url`, with a fake token and
 /// this retry budget: for servers that are not an emulator.
-pub fn plan_at(url: &str, manifest: &str, budget_secs: &str) -> std::process::Output {
+pub(crate) fn plan_at(url: &str, manifest: &str, budget_secs: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
     Command::cargo_bin("docspace-rooms")
