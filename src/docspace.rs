@@ -91,10 +91,6 @@ impl RoomType {
         }
     }
 
-    pub(crate) fn from_api_name(name: &str) -> Option<RoomType> {
-        RoomType::ALL.into_iter().find(|t| t.api_name() == name)
-    }
-
     /// The manifest's name for the type.
     pub fn manifest_name(self) -> &'static str {
         match self {
@@ -110,7 +106,9 @@ impl RoomType {
     /// Access levels a user may hold in a room of this type (`FileSecurity.AvailableRoomAccesses`);
     /// groups get the same set without [`Access::RoomManager`].
     pub(crate) fn allowed_access(self) -> &'static [Access] {
-        use Access::*;
+        use Access::{
+            Commenter, ContentCreator, Editor, FormFiller, Reviewer, RoomManager, Viewer,
+        };
         match self {
             RoomType::Custom => &[RoomManager, ContentCreator, Editor, Reviewer, Commenter, Viewer],
             RoomType::Public => &[RoomManager, ContentCreator],

@@ -22,7 +22,7 @@ impl Progress {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template("{spinner} {msg} {pos}/{len}")
-                    .expect("a valid template"),
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar
         });

@@ -130,8 +130,7 @@ fn apply_once(
     let report = runtime.block_on(async {
         let progress = Progress::hidden();
         let planned = read_and_plan(manifest, &portal, &PlanOptions::default(), &progress).await?;
-        let Ready { plan, known } = planned.into();
-        anyhow::Ok(apply_plan(&portal, &plan, &known, &progress).await.0)
+        anyhow::Ok(apply_plan(&portal, &Ready::from(planned), &progress).await.0)
     })?;
     let wall = started.elapsed();
     ensure!(report.is_success() && report.applied() == creates, "{}", report.summary());

@@ -14,22 +14,22 @@ use std::io::{BufRead, Write};
 pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit> {
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
-    let ready = match &args.plan_file {
-        Some(path) => reconcile::load_saved(path, &portal, &progress).await,
-        None => {
-            let options = reconcile::options(&args.select);
-            reconcile::read_and_plan(&args.manifest.manifest, &portal, &options, &progress)
-                .await
-                .map(Ready::from)
-        }
+    let ready = if let Some(path) = &args.plan_file {
+        reconcile::load_saved(path, &portal, &progress).await
+    } else {
+        let options = reconcile::options(&args.select);
+        reconcile::read_and_plan(&args.manifest.manifest, &portal, &options, &progress)
+            .await
+            .map(Ready::from)
     };
     progress.finish();
-    let Ready { plan, known } = ready?;
+    let ready = ready?;
+    let plan = &ready.plan;
 
     let manifest_name = args.manifest.manifest.display().to_string();
     let json = args.format == ReportFormat::Json;
     let shown = render::text(
-        &plan,
+        plan,
         &manifest_name,
         if json { output.stderr_color } else { output.stdout_color },
     );
@@ -44,12 +44,12 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
         }
         return Ok(Exit::Success);
     }
-    execute::check_deletes(&plan, args.allow_delete)?;
+    execute::check_deletes(plan, args.allow_delete)?;
     if args.plan_file.is_none() && !args.auto_approve {
         confirm(output)?;
     }
 
-    let (report, interrupted) = reconcile::apply_plan(&portal, &plan, &known, &progress).await;
+    let (report, interrupted) = reconcile::apply_plan(&portal, &ready, &progress).await;
     crate::out!("{}", execute::report_text(&report, args.format)?)?;
     if interrupted {
         eprintln!(

@@ -10,7 +10,7 @@ use crate::plan::{PlanOptions, render};
 use crate::portal::members::Invitation;
 use crate::portal::{Portal, PortalConfig};
 use crate::progress::Progress;
-use crate::reconcile::{self, read_and_plan};
+use crate::reconcile::{self, Ready, read_and_plan};
 use anyhow::Context;
 use secrecy::SecretString;
 
@@ -89,13 +89,11 @@ pub(crate) async fn run(args: &DemoArgs, output: Output) -> anyhow::Result<Exit>
     let options = PlanOptions::default();
 
     crate::outln!("$ docspace-rooms plan -f {name}\n")?;
-    let first = read_and_plan(manifest, &portal, &options, &Progress::hidden()).await?;
+    let first = Ready::from(read_and_plan(manifest, &portal, &options, &Progress::hidden()).await?);
     crate::out!("{}", render::text(&first.plan, &name, output.stdout_color))?;
 
     crate::outln!("\n$ docspace-rooms apply -f {name} --auto-approve --allow-delete\n")?;
-    let known = first.state.rooms.iter().map(|room| room.id).collect();
-    let progress = Progress::hidden();
-    let (report, _) = reconcile::apply_plan(&portal, &first.plan, &known, &progress).await;
+    let (report, _) = reconcile::apply_plan(&portal, &first, &Progress::hidden()).await;
     for outcome in &report.outcomes {
         crate::outln!("{}", crate::progress::outcome_line(outcome))?;
     }

@@ -152,7 +152,7 @@ async fn set_members(
                 Member::User(email) => Some(email.clone()),
                 Member::Group(_) => None,
             },
-            access: change.after.map_or(0, |access| access.code()),
+            access: change.after.map_or(0, super::docspace::Access::code),
         })
         .collect();
     portal.set_room_members(room, &invitations, notify).await?;

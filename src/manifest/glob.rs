@@ -20,7 +20,7 @@ enum Token {
 fn tokens(pattern: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(pattern.len());
     let mut literal = String::new();
-    let mut flush = |literal: &mut String, tokens: &mut Vec<Token>| {
+    let flush = |literal: &mut String, tokens: &mut Vec<Token>| {
         tokens.extend(stored_literal(literal).chars().map(Token::Char));
         literal.clear();
     };

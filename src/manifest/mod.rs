@@ -330,7 +330,7 @@ pub fn load(path: &Path) -> Result<(Manifest, Vec<Warning>), ManifestError> {
         });
     }
     // The file may grow between the two calls: read at most one byte past the limit.
-    let mut bytes = Vec::with_capacity(size as usize);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(MAX_MANIFEST_BYTES + 1).read_to_end(&mut bytes).map_err(read_error)?;
     if bytes.len() as u64 > MAX_MANIFEST_BYTES {
         return Err(ManifestError::TooLarge {
@@ -371,6 +371,9 @@ pub fn parse(source_name: &Path, text: &str) -> Result<(Manifest, Vec<Warning>),
 
 /// The manifest format as a JSON Schema (draft 2020-12), for `docspace-rooms schema` and for
 /// editors (`# yaml-language-server: $schema=rooms.schema.json`).
+///
+/// # Panics
+/// Never: a schema derived by `schemars` always serializes to JSON.
 pub fn json_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(raw::RawManifest);
     serde_json::to_value(schema).expect("a JSON Schema serializes to JSON")

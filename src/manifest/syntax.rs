@@ -64,7 +64,7 @@ fn original(mut err: &YamlError) -> &YamlError {
     loop {
         match err {
             YamlError::WithSnippet { error, .. } | YamlError::AliasError { error, .. } => {
-                err = error
+                err = error;
             }
             _ => return err,
         }
@@ -78,11 +78,16 @@ fn translate(path: &Path, text: &str, err: &YamlError) -> ManifestError {
         .filter(|l| l.line() > 0)
         .or_else(|| inner.location().filter(|l| l.line() > 0));
     let (line, col) = match location {
-        Some(l) => (l.line() as usize, l.column().max(1) as usize),
+        Some(l) => (to_usize(l.line()), to_usize(l.column().max(1))),
         None => (1, 1),
     };
     let message = describe(text, inner, location);
     ManifestError::Syntax { path: path.to_path_buf(), line, col, message }
+}
+
+/// A line or column as an index; saturates on a 32-bit target rather than wrap.
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
@@ -217,7 +222,7 @@ fn unknown_key(field: &str, expected: &[&str]) -> String {
     });
     match home {
         Some(home) => {
-            message.push_str(&format!("; `{field}` belongs in {home}: check the indentation"))
+            message.push_str(&format!("; `{field}` belongs in {home}: check the indentation"));
         }
         None if expected.is_empty() => {}
         None => message.push_str(&format!("; expected one of {}", list(expected))),

@@ -317,7 +317,8 @@ fn binary_input_is_refused() {
 
 #[test]
 fn oversized_text_is_refused_before_parsing() {
-    let text = format!("rooms: []\n#{}\n", "x".repeat(MAX_MANIFEST_BYTES as usize));
+    let text =
+        format!("rooms: []\n#{}\n", "x".repeat(usize::try_from(MAX_MANIFEST_BYTES).unwrap()));
     match parse_str(&text) {
         Err(ManifestError::TooLarge { size, limit, .. }) => {
             assert_eq!((size, limit), (text.len() as u64, MAX_MANIFEST_BYTES));

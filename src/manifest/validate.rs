@@ -126,14 +126,9 @@ pub(super) fn validate(
     Ok((manifest, warnings))
 }
 
-/// Checks one room on its own and converts it.
-fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
-    let room = &spanned.value;
-    let line = line_of(spanned);
-    let title = &room.title.value;
-    let title_line = line_of(&room.title);
-    let stored = stored_title(title);
-
+/// The title's own problems: empty, control characters, too long; and a warning when the
+/// portal will store it differently.
+fn check_title(title: &str, stored: &str, title_line: usize, report: &mut Report) {
     if stored.is_empty() {
         report.problem(title_line, "empty title".to_owned());
     } else {
@@ -157,37 +152,24 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
                 ),
             );
         }
-        if stored != *title {
+        if stored != title {
             report.warn(
                 title_line,
-                format!("title `{}` will be stored as `{}`", shorten(title), shorten(&stored)),
+                format!("title `{}` will be stored as `{}`", shorten(title), shorten(stored)),
             );
         }
     }
+}
 
-    if let Some(id) = &room.id
-        && id.value == 0
-    {
-        report.problem(line_of(id), "`id` must be a positive integer".to_owned());
-    }
-
-    // A room without `type` is fine while it exists on the portal; whether it must be created
-    // depends on the portal, so the planner refuses a create without a type.
-
-    if room.protect && room.state == DesiredState::Deleted {
-        report.problem(
-            line,
-            format!("room `{}` has `protect: true` and `state: deleted`", shorten(title)),
-        );
-    }
-
-    if let Some(tags) = &room.tags {
-        check_tags(tags, report);
-    }
-
-    let mut renamed_from = Vec::with_capacity(room.renamed_from.len());
+/// The earlier titles, in stored form, with their problems.
+fn check_renamed_from(
+    renamed: &[Spanned<String>],
+    stored: &str,
+    report: &mut Report,
+) -> Vec<String> {
+    let mut renamed_from = Vec::with_capacity(renamed.len());
     let mut seen_old: HashMap<String, usize> = HashMap::new();
-    for old in &room.renamed_from {
+    for old in renamed {
         let old_line = line_of(old);
         let old_stored = stored_title(&old.value);
         if old_stored.is_empty() {
@@ -222,6 +204,41 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         }
         renamed_from.push(old_stored);
     }
+
+    renamed_from
+}
+
+/// Checks one room on its own and converts it.
+fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
+    let room = &spanned.value;
+    let line = line_of(spanned);
+    let title = &room.title.value;
+    let title_line = line_of(&room.title);
+    let stored = stored_title(title);
+
+    check_title(title, &stored, title_line, report);
+
+    if let Some(id) = &room.id
+        && id.value == 0
+    {
+        report.problem(line_of(id), "`id` must be a positive integer".to_owned());
+    }
+
+    // A room without `type` is fine while it exists on the portal; whether it must be created
+    // depends on the portal, so the planner refuses a create without a type.
+
+    if room.protect && room.state == DesiredState::Deleted {
+        report.problem(
+            line,
+            format!("room `{}` has `protect: true` and `state: deleted`", shorten(title)),
+        );
+    }
+
+    if let Some(tags) = &room.tags {
+        check_tags(tags, report);
+    }
+
+    let renamed_from = check_renamed_from(&room.renamed_from, &stored, report);
 
     let members = room.members.as_ref().map(|members| check_members(room, members, report));
     if room.members.is_none() {
@@ -465,7 +482,7 @@ fn check_across_rooms(
         {
             match ids.get(&id) {
                 Some(first) => {
-                    report.problem(id_line, format!("id {id} is also used at line {first}"))
+                    report.problem(id_line, format!("id {id} is also used at line {first}"));
                 }
                 None => {
                     ids.insert(id, id_line);

@@ -86,13 +86,14 @@ pub(super) fn member_step(
                     continue;
                 }
             },
-            Subject::Group(name) => match groups.get(name.as_str()) {
-                Some(group) => (Some(group.id.clone()), Member::Group(name.clone())),
-                None => {
+            Subject::Group(name) => {
+                if let Some(group) = groups.get(name.as_str()) {
+                    (Some(group.id.clone()), Member::Group(name.clone()))
+                } else {
                     problems.push((entry.line, format!("group `{name}` is not on the portal")));
                     continue;
                 }
-            },
+            }
         };
         if portal_id.is_some() && portal_id == owner {
             continue; // The owner's access is not the manifest's to change.

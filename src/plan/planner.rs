@@ -102,13 +102,13 @@ pub fn plan(
 
     let directory = members::Directory::new(portal);
     let mut rooms = Vec::new();
-    for (spec, matched) in manifest.rooms.iter().zip(&matches) {
-        let Ok(matched) = matched else { continue };
-        let current = matched.map(|id| by_id[&id]);
+    for (spec, found) in manifest.rooms.iter().zip(&matches) {
+        let Ok(found) = found else { continue };
+        let current = found.map(|id| by_id[&id]);
         match plan_room(spec, current, portal, &directory) {
             Ok(Some(room_plan)) => rooms.push(room_plan),
             Ok(None) => {}
-            Err(found) => problems.extend(found),
+            Err(room_problems) => problems.extend(room_problems),
         }
     }
     if !problems.is_empty() {

@@ -15,7 +15,7 @@ fn room(id: u64, title: &str, room_type: RoomType, state: RoomState, tags: &[&st
         title: title.into(),
         room_type: room_type.into(),
         state,
-        tags: tags.iter().map(|t| t.to_string()).collect(),
+        tags: tags.iter().map(std::string::ToString::to_string).collect(),
     }
 }
 
@@ -767,11 +767,11 @@ fn room_manager_needs_a_user_who_may_manage_rooms() {
 
 #[test]
 fn members_of_an_archived_room_change_while_it_is_unarchived() {
+    use crate::plan::ActionKind::{Archive, SetMembers, Unarchive};
     let portal = members_portal(vec![], RoomState::Archived);
     let yaml = "rooms:\n  - title: Legal\n    state: archived\n    members:\n      - user: ben@example.com\n        access: viewer\n";
     let plan = plan(&manifest(yaml), &portal, &PlanOptions::default()).unwrap();
     let kinds: Vec<_> = plan.steps().map(|(_, s)| s.action.kind()).collect();
-    use crate::plan::ActionKind::*;
     assert_eq!(kinds, [Unarchive, SetMembers, Archive]);
 }
 
@@ -904,7 +904,7 @@ mod convergence {
                 yaml.push_str(&format!("  - title: \"{}\"\n    type: custom\n    state: {}\n", TITLES[title], ["active", "archived", "deleted"][state]));
                 if let Some(tags) = tags {
                     let mut tags: Vec<&str> = tags.into_iter().map(|t| TAGS[t]).collect();
-                    tags.sort();
+                    tags.sort_unstable();
                     tags.dedup();
                     yaml.push_str(&format!("    tags: [{}]\n", tags.join(", ")));
                 }

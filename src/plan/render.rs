@@ -98,10 +98,10 @@ pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
         let _ = writeln!(out, "Marks: + create, ~ change, > archive, < unarchive, - delete\n");
         for room in &plan.rooms {
             let room_mark = room_mark(room);
-            let origin = room
-                .line
-                .map(|line| format!("  ({manifest}:{line})"))
-                .unwrap_or_else(|| "  (not in the manifest)".into());
+            let origin = room.line.map_or_else(
+                || "  (not in the manifest)".into(),
+                |line| format!("  ({manifest}:{line})"),
+            );
             let _ = writeln!(
                 out,
                 "{} {}{origin}",
@@ -127,7 +127,8 @@ pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
 
 /// Below the plan: per person (or group), across all rooms, what they gain, lose or change.
 pub(crate) fn member_summary(plan: &Plan) -> String {
-    let mut by_member: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut by_member: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::default();
     for (room, step) in plan.steps() {
         let Action::SetMembers { changes, .. } = &step.action else { continue };
         for change in changes {

@@ -1,22 +1,18 @@
 //! Executing a plan as a job does: the delete rail, Ctrl-C and SIGTERM, and the report.
 
+use super::Ready;
 use crate::cli::ReportFormat;
 use crate::executor::{Report, Status, execute};
 use crate::plan::{Plan, render};
 use crate::portal::Portal;
 use crate::progress::{Progress, outcome_line};
 use anyhow::bail;
-use std::collections::HashSet;
 
 /// Executes with Ctrl-C and SIGTERM handled: the first starts nothing new but lets what is in
 /// flight finish and still archives again every room it unarchived for an edit; a second stops
 /// at once.
-pub async fn apply_plan(
-    portal: &Portal,
-    plan: &Plan,
-    known: &HashSet<u64>,
-    progress: &Progress,
-) -> (Report, bool) {
+pub async fn apply_plan(portal: &Portal, ready: &Ready, progress: &Progress) -> (Report, bool) {
+    let Ready { plan, known } = ready;
     let watcher = {
         let portal = portal.clone();
         tokio::spawn(async move {

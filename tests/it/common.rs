@@ -14,11 +14,11 @@ pub(crate) struct TestPortal {
 }
 
 impl TestPortal {
-    pub fn start() -> TestPortal {
+    pub(crate) fn start() -> TestPortal {
         TestPortal::with(EmulatorConfig::default())
     }
 
-    pub fn with(config: EmulatorConfig) -> TestPortal {
+    pub(crate) fn with(config: EmulatorConfig) -> TestPortal {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -28,23 +28,29 @@ impl TestPortal {
         TestPortal { emulator, dir: tempfile::tempdir().unwrap(), runtime }
     }
 
-    pub fn seed(&self, title: &str, room_type: RoomType, archived: bool, tags: &[&str]) -> u64 {
+    pub(crate) fn seed(
+        &self,
+        title: &str,
+        room_type: RoomType,
+        archived: bool,
+        tags: &[&str],
+    ) -> u64 {
         self.emulator.seed_room(title, room_type, archived, tags)
     }
 
     /// Writes `rooms.yaml` in the test's directory.
-    pub fn manifest(&self, yaml: &str) -> PathBuf {
+    pub(crate) fn manifest(&self, yaml: &str) -> PathBuf {
         self.file("rooms.yaml", yaml)
     }
 
-    pub fn file(&self, name: &str, text: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str, text: &str) -> PathBuf {
         let path = self.dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         path
     }
 
     /// The binary, run in the test's directory against this portal, without colour.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("docspace-rooms").unwrap();
         cmd.current_dir(self.dir.path())
             .env_clear()
@@ -58,7 +64,7 @@ impl TestPortal {
     }
 
     /// Titles and states of every room, sorted by title then id.
-    pub fn rooms(&self) -> Vec<(String, bool, Vec<String>)> {
+    pub(crate) fn rooms(&self) -> Vec<(String, bool, Vec<String>)> {
         let mut rooms: Vec<_> =
             self.emulator.rooms().into_iter().map(|r| (r.title, r.archived, r.tags)).collect();
         rooms.sort();
@@ -66,7 +72,7 @@ impl TestPortal {
     }
 
     /// Every non-GET request the portal received.
-    pub fn writes(&self) -> Vec<String> {
+    pub(crate) fn writes(&self) -> Vec<String> {
         self.emulator
             .requests()
             .into_iter()
@@ -75,7 +81,7 @@ impl TestPortal {
             .collect()
     }
 
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+    pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
 }
@@ -90,7 +96,7 @@ pub(crate) fn stderr(output: &std::process::Output) -> String {
 
 impl TestPortal {
     /// Sends a request to the portal over HTTP, as another administrator would.
-    pub fn http(&self, method: &str, path: &str, body: serde_json::Value) -> u16 {
+    pub(crate) fn http(&self, method: &str, path: &str, body: serde_json::Value) -> u16 {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let url = format!("{}{path}", self.emulator.url());
         let token = self.emulator.token().to_owned();

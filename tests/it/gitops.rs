@@ -1,4 +1,4 @@
-//! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
+//! `GitOps`: saved plans applied exactly, machine-readable output, export, and the safety rails.
 
 use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
@@ -318,6 +318,10 @@ fn schema_and_completions_print() {
 #[test]
 fn the_plan_format_cannot_change_without_its_version() {
     use docspace_rooms::plan::saved::FORMAT_VERSION;
+    use sha2::Digest;
+    // Each version's shape, forever: a new shape needs a new version, not an edited line.
+    const KNOWN_SHAPES: &[(u32, &str)] =
+        &[(1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27")];
     let portal = snapshot_portal();
     portal.manifest(
         "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n",
@@ -332,10 +336,6 @@ fn the_plan_format_cannot_change_without_its_version() {
         "plan_format_shape",
         format!("format_version {FORMAT_VERSION}\n{shape}")
     );
-    // Each version's shape, forever: a new shape needs a new version, not an edited line.
-    const KNOWN_SHAPES: &[(u32, &str)] =
-        &[(1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27")];
-    use sha2::Digest;
     let digest: String =
         sha2::Sha256::digest(shape.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     assert!(
@@ -356,10 +356,12 @@ fn collect_shape(value: &Value, path: &str, out: &mut std::collections::BTreeSet
     out.insert(format!("{path}: {kind}"));
     match value {
         Value::Array(items) => {
-            items.iter().for_each(|item| collect_shape(item, &format!("{path}[]"), out))
+            for item in items {
+                collect_shape(item, &format!("{path}[]"), out);
+            }
         }
         Value::Object(map) => {
-            map.iter().for_each(|(key, item)| collect_shape(item, &format!("{path}.{key}"), out))
+            map.iter().for_each(|(key, item)| collect_shape(item, &format!("{path}.{key}"), out));
         }
         _ => {}
     }

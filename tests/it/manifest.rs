@@ -85,7 +85,7 @@ fn oversized_file_is_refused_before_reading_it() {
     file.set_len(MAX_MANIFEST_BYTES + 1).unwrap();
     match manifest::load(&path) {
         Err(ManifestError::TooLarge { size, limit, .. }) => {
-            assert_eq!((size, limit), (MAX_MANIFEST_BYTES + 1, MAX_MANIFEST_BYTES))
+            assert_eq!((size, limit), (MAX_MANIFEST_BYTES + 1, MAX_MANIFEST_BYTES));
         }
         other => panic!("expected TooLarge, got {other:?}"),
     }
@@ -178,7 +178,7 @@ fn export_of_the_example_reads_back_identically() {
     // Sorted by title, and a fixed point.
     let titles: Vec<&str> = back.rooms.iter().map(|r| r.title.as_str()).collect();
     let mut sorted = titles.clone();
-    sorted.sort();
+    sorted.sort_unstable();
     assert_eq!(titles, sorted);
     assert_eq!(
         manifest::to_yaml(&back, "Exported from https://portal.example.com\nby a test"),
@@ -327,7 +327,9 @@ fn apply(text: &str, mutation: &Mutation) -> String {
             let trimmed = lines[line % n].trim_start().to_owned();
             lines[line % n] = " ".repeat(*spaces) + &trimmed;
         }
-        Mutation::ReplaceLine { line, text } if !lines.is_empty() => lines[line % n] = text.clone(),
+        Mutation::ReplaceLine { line, text } if !lines.is_empty() => {
+            lines[line % n].clone_from(text);
+        }
         _ => {}
     }
     lines.join("\n") + "\n"
