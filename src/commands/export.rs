@@ -6,13 +6,14 @@ use super::read::{Scope, read_portal};
 use crate::cli::ExportArgs;
 use crate::config::{self, Output};
 use crate::docspace::Access;
-use crate::manifest::{DesiredState, Manifest, MemberSpec, RoomSpec, Subject};
+use crate::manifest::{DesiredState, Manifest, MemberSpec, MembersPolicy, RoomSpec, Subject};
 use crate::model::{MemberSubject, PortalState, RoomState};
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
 use std::collections::HashMap;
 
+/// Reads every room of the portal and writes the manifest to `--output` or stdout.
 pub async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
@@ -96,7 +97,7 @@ pub fn manifest_of(state: &PortalState) -> (Manifest, Vec<(u64, i64)>) {
             renamed_from: Vec::new(),
             protect: false,
             members: members_of(room.id),
-            members_policy: Default::default(),
+            members_policy: MembersPolicy::default(),
             notify: false,
         })
         .collect();
