@@ -201,6 +201,27 @@ impl Access {
     }
 }
 
+/// The server's name for a `FileShare` code (`FileShare.cs`, `shared/docspace/API-NOTES.md`
+/// §5.1), including the levels a manifest cannot hold: `None`, the owner's `ReadWrite`, and the
+/// legacy `Restrict`, `Varies` and `CustomFilter`. `None` for a code newer than this version.
+pub fn file_share_name(code: i64) -> Option<&'static str> {
+    const NAMES: [&str; 12] = [
+        "None",
+        "ReadWrite",
+        "Read",
+        "Restrict",
+        "Varies",
+        "Review",
+        "Comment",
+        "FillForms",
+        "CustomFilter",
+        "RoomManager",
+        "Editing",
+        "ContentCreator",
+    ];
+    usize::try_from(code).ok().and_then(|index| NAMES.get(index)).copied()
+}
+
 impl std::fmt::Display for Access {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.manifest_name())

@@ -1,192 +1,336 @@
-//! A manifest written back as YAML, for `export`: written by hand so that the layout is stable
-//! (rooms sorted by title, keys in a fixed order, defaults left out) and every string is quoted
-//! exactly when YAML would otherwise read it as something else.
+//! A manifest written back as YAML, for `export`: the layout is stable (rooms sorted by title,
+//! keys in a fixed order, defaults left out) and every string is quoted exactly when YAML would
+//! otherwise read it as something else.
+//!
+//! `serde-saphyr`'s serializer writes the document: the key order is the field order of the
+//! views below, defaults are skipped with `skip_serializing_if`, lists of names are flow
+//! sequences (`FlowSeq`), and the library escapes and quotes scalars. Three things stay by hand,
+//! because the library cannot do them:
+//! - Comments on their own lines. `Commented` only annotates a scalar: inline (`key: value #
+//!   note`, one line, newlines in the note flattened) or, with `CommentPosition::Above`, between
+//!   a key and its value (`key:\n  # note\n  value`); a comment on a mapping or a sequence item
+//!   is dropped. So the header and the notes above a room are written as text, and each room is
+//!   serialized on its own so that its notes can go right above it.
+//! - Quoting a little more than the library does: it leaves `a:b`, `?x` and (outside flow
+//!   lists) `a, b` plain. YAML 1.2 reads those back as strings, but some YAML 1.1 readers do
+//!   not, and the manifest tests pin that such text is double-quoted. [`scalar`] adds that rule.
+//! - `rooms:`, since it is followed by rooms serialized one at a time.
 
 use super::{
-    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, Manifest, RoomSpec, Subject,
+    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, Manifest,
+    MembersPolicy, Prune, RoomSpec, Subject,
 };
-use std::fmt::Write as _;
+use crate::docspace::{Access, RoomType};
+use serde::{Serialize, Serializer};
+use serde_saphyr::{DoubleQuoted, FlowSeq, SerializerOptions};
+use std::collections::BTreeMap;
 
 /// `manifest` as a YAML document that [`super::parse`] reads back to the same rooms and settings
 /// (rooms sorted by title; `source` and the line numbers are not part of it). Each line of
 /// `header` becomes a comment at the top (a `# ` is added where missing); `prune` is always
 /// written, other settings and room fields only when they differ from their defaults.
 pub fn to_yaml(manifest: &Manifest, header: &str) -> String {
-    let mut out = String::new();
-    for line in header.lines() {
-        let line = line.trim_end();
-        if line.starts_with('#') {
-            out.push_str(line);
-        } else if line.is_empty() {
-            out.push('#');
+    manifest.to_yaml_with_notes(header, &BTreeMap::new())
+}
+
+impl Manifest {
+    /// [`to_yaml`], with the lines of `notes[id]` written as comments right above the entry of
+    /// the room with that `id` (`export` says there what it left out of the room).
+    pub fn to_yaml_with_notes(&self, header: &str, notes: &BTreeMap<u64, Vec<String>>) -> String {
+        let mut out = String::new();
+        for line in header.lines() {
+            push_comment(&mut out, "", line);
+        }
+        out.push_str(&serialize(&Settings::of(self)));
+
+        let mut rooms: Vec<&RoomSpec> = self.rooms.iter().collect();
+        rooms.sort_by(|a, b| {
+            (a.stored_title.as_str(), a.title.as_str(), a.id).cmp(&(
+                b.stored_title.as_str(),
+                b.title.as_str(),
+                b.id,
+            ))
+        });
+        if rooms.is_empty() {
+            out.push_str("rooms: []\n");
+            return out;
+        }
+        out.push_str("rooms:\n");
+        for room in rooms {
+            for note in room.id.and_then(|id| notes.get(&id)).into_iter().flatten() {
+                for line in note.lines() {
+                    push_comment(&mut out, "  ", line);
+                }
+            }
+            // A one-item list, indented under `rooms:`. Every scalar is on one line (no block
+            // scalars), so indenting each line indents the item.
+            for line in serialize(&[RoomView::of(room)]).lines() {
+                out.push_str("  ");
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// `line` as a comment at `indent`: a `# ` is added unless it already starts with `#`.
+fn push_comment(out: &mut String, indent: &str, line: &str) {
+    let line = line.trim_end();
+    out.push_str(indent);
+    if line.starts_with('#') {
+        out.push_str(line);
+    } else if line.is_empty() {
+        out.push('#');
+    } else {
+        out.push_str("# ");
+        out.push_str(line);
+    }
+    out.push('\n');
+}
+
+/// The library's options: nested lists indented under their key, and every string on one line.
+fn options() -> SerializerOptions {
+    serde_saphyr::ser_options! {
+        compact_list_indent: false,
+        prefer_block_scalars: false,
+    }
+}
+
+fn serialize<T: Serialize>(value: &T) -> String {
+    serde_saphyr::to_string_with_options(value, options())
+        .expect("a manifest's strings, numbers and lists serialize to YAML")
+}
+
+/// The top-level settings, in the order they are written.
+#[derive(Serialize)]
+struct Settings<'a> {
+    prune: Prune,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ignore: Option<FlowSeq<Vec<Text<'a>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_destroy_percent: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_member_removals: Option<u32>,
+}
+
+impl<'a> Settings<'a> {
+    fn of(manifest: &'a Manifest) -> Self {
+        Settings {
+            prune: manifest.prune,
+            ignore: flow_list(&manifest.ignore),
+            max_destroy_percent: Some(manifest.max_destroy_percent)
+                .filter(|&percent| percent != DEFAULT_MAX_DESTROY_PERCENT),
+            max_member_removals: Some(manifest.max_member_removals)
+                .filter(|&removals| removals != DEFAULT_MAX_MEMBER_REMOVALS),
+        }
+    }
+}
+
+/// One room, in the order its keys are written.
+#[derive(Serialize)]
+struct RoomView<'a> {
+    title: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<u64>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    room_type: Option<RoomType>,
+    #[serde(skip_serializing_if = "is_default")]
+    state: DesiredState,
+    #[serde(skip_serializing_if = "is_default")]
+    protect: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<FlowSeq<Vec<Text<'a>>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renamed_from: Option<FlowSeq<Vec<Text<'a>>>>,
+    #[serde(skip_serializing_if = "is_default")]
+    members_policy: MembersPolicy,
+    #[serde(skip_serializing_if = "is_default")]
+    notify: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    members: Option<Vec<MemberView<'a>>>,
+}
+
+impl<'a> RoomView<'a> {
+    fn of(room: &'a RoomSpec) -> Self {
+        RoomView {
+            title: Text(&room.title),
+            id: room.id,
+            room_type: room.room_type,
+            state: room.state,
+            protect: room.protect,
+            // Given tags are written even when there are none (`tags: []` clears a room's tags).
+            tags: room.tags.as_deref().map(|tags| FlowSeq(tags.iter().map(|t| Text(t)).collect())),
+            renamed_from: flow_list(&room.renamed_from),
+            members_policy: room.members_policy,
+            notify: room.notify,
+            members: room.members.as_ref().map(|members| {
+                members
+                    .iter()
+                    .map(|member| MemberView {
+                        user: match &member.subject {
+                            Subject::User(email) => Some(Text(email)),
+                            Subject::Group(_) => None,
+                        },
+                        group: match &member.subject {
+                            Subject::Group(name) => Some(Text(name)),
+                            Subject::User(_) => None,
+                        },
+                        access: member.access,
+                        invite: member.invite,
+                    })
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// One member: exactly one of `user` and `group`, then `access`.
+#[derive(Serialize)]
+struct MemberView<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<Text<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<Text<'a>>,
+    access: Access,
+    #[serde(skip_serializing_if = "is_default")]
+    invite: bool,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+/// A list that is left out when empty, written as a flow sequence otherwise.
+fn flow_list(items: &[String]) -> Option<FlowSeq<Vec<Text<'_>>>> {
+    (!items.is_empty()).then(|| FlowSeq(items.iter().map(|item| Text(item)).collect()))
+}
+
+/// A string the library writes, double-quoted where [`needs_quotes`] says so.
+struct Text<'a>(&'a str);
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if needs_quotes(self.0) {
+            DoubleQuoted(self.0).serialize(serializer)
         } else {
-            out.push_str("# ");
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-
-    let _ = writeln!(out, "prune: {}", manifest.prune);
-    if !manifest.ignore.is_empty() {
-        let _ = writeln!(out, "ignore: {}", flow_list(&manifest.ignore));
-    }
-    if manifest.max_destroy_percent != DEFAULT_MAX_DESTROY_PERCENT {
-        let _ = writeln!(out, "max_destroy_percent: {}", manifest.max_destroy_percent);
-    }
-    if manifest.max_member_removals != DEFAULT_MAX_MEMBER_REMOVALS {
-        let _ = writeln!(out, "max_member_removals: {}", manifest.max_member_removals);
-    }
-
-    let mut rooms: Vec<&RoomSpec> = manifest.rooms.iter().collect();
-    rooms.sort_by(|a, b| {
-        (a.stored_title.as_str(), a.title.as_str(), a.id).cmp(&(
-            b.stored_title.as_str(),
-            b.title.as_str(),
-            b.id,
-        ))
-    });
-    if rooms.is_empty() {
-        out.push_str("rooms: []\n");
-        return out;
-    }
-    out.push_str("rooms:\n");
-    for room in rooms {
-        write_room(&mut out, room);
-    }
-    out
-}
-
-fn write_room(out: &mut String, room: &RoomSpec) {
-    let _ = writeln!(out, "  - title: {}", scalar(&room.title));
-    if let Some(id) = room.id {
-        let _ = writeln!(out, "    id: {id}");
-    }
-    if let Some(room_type) = room.room_type {
-        let _ = writeln!(out, "    type: {room_type}");
-    }
-    if room.state != super::DesiredState::Active {
-        let _ = writeln!(out, "    state: {}", room.state);
-    }
-    if room.protect {
-        out.push_str("    protect: true\n");
-    }
-    if let Some(tags) = &room.tags {
-        let _ = writeln!(out, "    tags: {}", flow_list(tags));
-    }
-    if !room.renamed_from.is_empty() {
-        let _ = writeln!(out, "    renamed_from: {}", flow_list(&room.renamed_from));
-    }
-    if room.members_policy != super::MembersPolicy::Exact {
-        let _ = writeln!(out, "    members_policy: {}", room.members_policy);
-    }
-    if room.notify {
-        out.push_str("    notify: true\n");
-    }
-    let Some(members) = &room.members else { return };
-    if members.is_empty() {
-        out.push_str("    members: []\n");
-        return;
-    }
-    out.push_str("    members:\n");
-    for member in members {
-        match &member.subject {
-            Subject::User(email) => writeln!(out, "      - user: {}", scalar(email)),
-            Subject::Group(name) => writeln!(out, "      - group: {}", scalar(name)),
-        }
-        .ok();
-        let _ = writeln!(out, "        access: {}", member.access);
-        if member.invite {
-            out.push_str("        invite: true\n");
+            self.0.serialize(serializer)
         }
     }
-}
-
-fn flow_list(items: &[String]) -> String {
-    let items: Vec<String> = items.iter().map(|i| scalar(i)).collect();
-    format!("[{}]", items.join(", "))
 }
 
 /// `text` as a YAML scalar that reads back as this exact string: plain when that is safe in
-/// block and flow context alike, double-quoted otherwise.
+/// block and flow context alike, double-quoted otherwise. What [`Text`] writes, on its own, for
+/// the tests of the quoting rule.
+#[cfg(test)]
 pub(super) fn scalar(text: &str) -> String {
-    if is_plain_safe(text) { text.to_owned() } else { double_quoted(text) }
+    serialize(&Text(text)).trim_end_matches('\n').to_owned()
 }
 
-fn is_plain_safe(text: &str) -> bool {
-    let Some(first) = text.chars().next() else {
-        return false;
-    };
-    if text.trim() != text {
-        return false;
-    }
-    // Indicators that may not start a plain scalar (`-`, `?`, `:` followed by a space are
-    // allowed by YAML, but quoting them costs nothing).
-    if "-?:,[]{}#&*!|>'\"%@`~".contains(first) {
-        return false;
-    }
-    // Only printable characters other than the flow indicators; no `:` (which needs care in flow lists) or ` #`.
-    let printable = text
-        .chars()
-        .all(|c| !c.is_control() && !matches!(c, ',' | '[' | ']' | '{' | '}') && !needs_escape(c));
-    if !printable || text.contains(':') || text.contains(" #") {
-        return false;
-    }
-    !looks_like_non_string(text)
+/// Whether `text` is written double-quoted: when the library would quote it anyway (then always
+/// in double quotes, for one style throughout), or when it contains a `:` or a flow indicator or
+/// starts with `?`, `-` or `:`, which the library leaves plain where YAML 1.2 allows it.
+fn needs_quotes(text: &str) -> bool {
+    text.contains([':', ',', '[', ']', '{', '}'])
+        || text.starts_with(['?', '-'])
+        || serialize(&text).trim_end_matches('\n') != text
 }
 
-/// Plain scalars YAML 1.1 or 1.2 may resolve to null, a boolean or a number.
-fn looks_like_non_string(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    if matches!(
-        lower.as_str(),
-        "null"
-            | "~"
-            | "true"
-            | "false"
-            | "yes"
-            | "no"
-            | "on"
-            | "off"
-            | "y"
-            | "n"
-            | ".inf"
-            | "-.inf"
-            | "+.inf"
-            | ".nan"
-    ) {
-        return true;
-    }
-    // Anything that starts like a number (`12`, `-3`, `.5`, `0x1F`, `1_000`, `1e3`, `12:30`)
-    // is quoted: cheaper than deciding exactly which of them YAML would call a number.
-    let mut chars = lower.chars();
-    let first = chars.next().unwrap_or(' ');
-    let second = chars.next().unwrap_or(' ');
-    first.is_ascii_digit()
-        || (matches!(first, '+' | '-' | '.') && (second.is_ascii_digit() || second == '.'))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::MemberSpec;
 
-fn double_quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\0' => out.push_str("\\0"),
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
+    fn room(title: &str, id: u64) -> RoomSpec {
+        RoomSpec {
+            title: title.into(),
+            stored_title: title.into(),
+            line: 0,
+            id: Some(id),
+            room_type: Some(RoomType::Custom),
+            state: DesiredState::Active,
+            tags: None,
+            renamed_from: Vec::new(),
+            protect: false,
+            members: None,
+            members_policy: MembersPolicy::Exact,
+            notify: false,
         }
     }
-    out.push('"');
-    out
-}
 
-/// Characters YAML cannot hold literally (or that readers treat specially): write them escaped.
-fn needs_escape(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{feff}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}')
+    #[test]
+    fn every_key_is_written_in_a_fixed_order_with_lists_in_flow_style() {
+        let mut legal = room("Legal", 7);
+        legal.state = DesiredState::Archived;
+        legal.protect = true;
+        legal.tags = Some(vec!["a, b".into(), "yes".into()]);
+        legal.renamed_from = vec!["Law".into()];
+        legal.members_policy = MembersPolicy::Additive;
+        legal.notify = true;
+        legal.members = Some(vec![
+            MemberSpec {
+                subject: Subject::User("ann@example.com".into()),
+                access: Access::Editor,
+                invite: true,
+                line: 0,
+            },
+            MemberSpec {
+                subject: Subject::Group("Audit: 2026".into()),
+                access: Access::Viewer,
+                invite: false,
+                line: 0,
+            },
+        ]);
+        let manifest = Manifest {
+            rooms: vec![legal],
+            prune: Prune::Archive,
+            ignore: vec!["Sandbox*".into()],
+            max_destroy_percent: 50,
+            max_member_removals: 3,
+            ..Manifest::default()
+        };
+        assert_eq!(
+            to_yaml(&manifest, "head"),
+            "# head\nprune: archive\nignore: [Sandbox*]\nmax_destroy_percent: 50\n\
+             max_member_removals: 3\nrooms:\n  - title: Legal\n    id: 7\n    type: custom\n    \
+             state: archived\n    protect: true\n    tags: [\"a, b\", \"yes\"]\n    \
+             renamed_from: [Law]\n    members_policy: additive\n    notify: true\n    \
+             members:\n      - user: ann@example.com\n        access: editor\n        \
+             invite: true\n      - group: \"Audit: 2026\"\n        access: viewer\n"
+        );
+    }
+
+    #[test]
+    fn notes_are_comments_above_their_room_and_only_there() {
+        let manifest = Manifest { rooms: vec![room("B", 2), room("A", 1)], ..Manifest::default() };
+        let notes = BTreeMap::from([(2, vec!["left out:\n  ann (no email)".to_owned()])]);
+        let yaml = manifest.to_yaml_with_notes("", &notes);
+        assert_eq!(
+            yaml,
+            "prune: none\nrooms:\n  - title: A\n    id: 1\n    type: custom\n  \
+             # left out:\n  #   ann (no email)\n  - title: B\n    id: 2\n    type: custom\n"
+        );
+        let (back, _) = super::super::parse(std::path::Path::new("x.yaml"), &yaml).unwrap();
+        assert_eq!(back.rooms.len(), 2);
+    }
+
+    #[test]
+    fn empty_lists_that_mean_something_are_written() {
+        let mut bare = room("Bare", 1);
+        bare.tags = Some(Vec::new());
+        bare.members = Some(Vec::new());
+        let yaml = to_yaml(&Manifest { rooms: vec![bare], ..Manifest::default() }, "");
+        assert!(yaml.ends_with("    tags: []\n    members: []\n"), "{yaml}");
+    }
+
+    #[test]
+    fn strings_the_library_escapes_are_double_quoted_and_read_back() {
+        for text in ["\u{feff}x", "a\u{2028}b", "x\u{7f}", "it's", "'q'"] {
+            let written = scalar(text);
+            let back: String = serde_saphyr::from_str(&written).unwrap();
+            assert_eq!(back, text, "{written}");
+        }
+        assert_eq!(scalar("'q'"), "\"'q'\"");
+        assert_eq!(scalar("it's"), "it's");
+    }
 }

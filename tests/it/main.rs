@@ -4,6 +4,7 @@
 mod common;
 mod demo;
 mod emulator_contract;
+mod export;
 mod faults;
 mod garbage;
 mod gitops;
