@@ -4,6 +4,7 @@
 //! steps; the demo and the benchmarks call the same functions.
 
 pub mod execute;
+pub(crate) mod export;
 mod fresh;
 pub mod read;
 
