@@ -14,7 +14,8 @@ type PortalId = String;
 /// The portal's directory by lowercased email and by group name, built once per plan.
 pub(super) struct Directory<'a> {
     people: HashMap<String, &'a crate::model::Person>,
-    groups: HashMap<&'a str, &'a crate::model::Group>,
+    /// Group names are not unique on a portal: every group with each name.
+    groups: HashMap<&'a str, Vec<&'a crate::model::Group>>,
 }
 
 impl<'a> Directory<'a> {
@@ -25,24 +26,19 @@ impl<'a> Directory<'a> {
                 .iter()
                 .map(|person| (person.email.to_lowercase(), person))
                 .collect(),
-            groups: portal.groups.iter().map(|group| (group.name.as_str(), group)).collect(),
+            groups: portal.groups.iter().fold(HashMap::new(), |mut groups, group| {
+                groups.entry(group.name.as_str()).or_insert_with(Vec::new).push(group);
+                groups
+            }),
         }
     }
 }
 
-/// The member step for one room, or the problems (with their manifest lines) that prevent it.
-pub(super) fn member_step(
-    spec: &RoomSpec,
+/// What the room has now: its owner's id, and the other members by portal id.
+fn current_members(
     room: Option<&PortalRoom>,
     portal: &PortalState,
-    directory: &Directory<'_>,
-) -> Result<Option<Step>, Vec<(usize, String)>> {
-    let Some(wanted) = &spec.members else {
-        return Ok(None);
-    };
-    let (people, groups) = (&directory.people, &directory.groups);
-
-    // What the room has now, without its owner, by portal id.
+) -> (Option<PortalId>, BTreeMap<PortalId, (Member, i64)>) {
     let mut owner: Option<PortalId> = None;
     let mut current: BTreeMap<PortalId, (Member, i64)> = BTreeMap::new();
     for member in room.and_then(|room| portal.members.get(&room.id)).into_iter().flatten() {
@@ -56,6 +52,25 @@ pub(super) fn member_step(
             current.insert(id, (shown, member.access));
         }
     }
+    (owner, current)
+}
+
+/// The member step for one room, or the problems (with their manifest lines) that prevent it.
+/// Declared people whose accounts are terminated are added to `terminated`: the portal refuses
+/// them access, so they are never sent; one who is a member already is left as they are.
+pub(super) fn member_step(
+    spec: &RoomSpec,
+    room: Option<&PortalRoom>,
+    portal: &PortalState,
+    directory: &Directory<'_>,
+    terminated: &mut Vec<String>,
+) -> Result<Option<Step>, Vec<(usize, String)>> {
+    let Some(wanted) = &spec.members else {
+        return Ok(None);
+    };
+    let (people, groups) = (&directory.people, &directory.groups);
+
+    let (owner, current) = current_members(room, portal);
 
     let mut problems = Vec::new();
     let mut changes = Vec::new();
@@ -68,6 +83,11 @@ pub(super) fn member_step(
                         entry.line,
                         format!("`{email}` cannot be `room-manager`: only DocSpace admins and room admins can manage a room"),
                     ));
+                    continue;
+                }
+                Some(person) if !person.active => {
+                    terminated.push(person.email.clone());
+                    declared.push(person.id.clone());
                     continue;
                 }
                 Some(person) => (Some(person.id.clone()), Member::User(email.clone())),
@@ -86,14 +106,25 @@ pub(super) fn member_step(
                     continue;
                 }
             },
-            Subject::Group(name) => {
-                if let Some(group) = groups.get(name.as_str()) {
-                    (Some(group.id.clone()), Member::Group(name.clone()))
-                } else {
+            Subject::Group(name) => match groups.get(name.as_str()).map(Vec::as_slice) {
+                Some([group]) => (Some(group.id.clone()), Member::Group(name.clone())),
+                Some(same_name) if !same_name.is_empty() => {
+                    let ids: Vec<&str> = same_name.iter().map(|group| group.id.as_str()).collect();
+                    problems.push((
+                        entry.line,
+                        format!(
+                            "group `{name}` is ambiguous: the portal has {} groups with that name (ids {}); rename one on the portal",
+                            ids.len(),
+                            ids.join(" and ")
+                        ),
+                    ));
+                    continue;
+                }
+                _ => {
                     problems.push((entry.line, format!("group `{name}` is not on the portal")));
                     continue;
                 }
-            }
+            },
         };
         if portal_id.is_some() && portal_id == owner {
             continue; // The owner's access is not the manifest's to change.

@@ -15,6 +15,10 @@ pub struct Plan {
     pub portal_rooms: usize,
     /// Every portal room the plan read to decide or touches, as it was then, sorted by id.
     pub fingerprints: Vec<PortalRoom>,
+    /// What the person planning should know and the plan works around (terminated accounts
+    /// left out of rooms), sorted. Shown when planning; not part of a saved plan.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// Which room a block of steps is for.
@@ -373,7 +377,7 @@ pub struct Counts {
     pub unarchive: usize,
     /// Rooms deleted.
     pub delete: usize,
-    /// Rooms whose members change.
+    /// Member changes: one per person or group whose access changes in a room.
     pub set_members: usize,
 }
 
@@ -415,7 +419,11 @@ impl Plan {
                 ActionKind::Delete => &mut counts.delete,
                 ActionKind::SetMembers => &mut counts.set_members,
             };
-            *slot += 1;
+            // A member step changes several people at once: count the people.
+            *slot += match &step.action {
+                Action::SetMembers { changes, .. } => changes.len(),
+                _ => 1,
+            };
         }
         counts
     }

@@ -10,7 +10,7 @@ use super::model::{Action, Plan, RoomPlan, StateChange, Step, Target};
 use crate::docspace::{stored_title, tag_key};
 use crate::manifest::{DesiredState, Manifest, Prune, RoomSpec};
 use crate::model::{PortalRoom, PortalRoomType, PortalState, RoomState};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// Choices that narrow or permit a plan.
@@ -102,10 +102,17 @@ pub fn plan(
 
     let directory = members::Directory::new(portal);
     let mut rooms = Vec::new();
+    // Terminated accounts declared as members, with the rooms that declare them.
+    let mut terminated: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (spec, found) in manifest.rooms.iter().zip(&matches) {
         let Ok(found) = found else { continue };
         let current = found.map(|id| by_id[&id]);
-        match plan_room(spec, current, portal, &directory) {
+        let mut left_out = Vec::new();
+        let planned = plan_room(spec, current, portal, &directory, &mut left_out);
+        for email in left_out {
+            terminated.entry(email).or_default().push(format!("`{}`", spec.stored_title));
+        }
+        match planned {
             Ok(Some(room_plan)) => rooms.push(room_plan),
             Ok(None) => {}
             Err(room_problems) => problems.extend(room_problems),
@@ -136,7 +143,17 @@ pub fn plan(
         a.title.cmp(&b.title).then_with(|| target_order(&a.target).cmp(&target_order(&b.target)))
     });
     let fingerprints = fingerprints(&rooms, &matches, &by_id);
-    Ok(Plan { rooms, unmanaged, portal_rooms: portal.rooms.len(), fingerprints })
+    let warnings = terminated
+        .into_iter()
+        .map(|(email, rooms)| {
+            format!(
+                "`{email}` is a terminated account: left out of room{} {} (the portal refuses it access)",
+                crate::text::plural(rooms.len()),
+                rooms.join(", ")
+            )
+        })
+        .collect();
+    Ok(Plan { rooms, unmanaged, portal_rooms: portal.rooms.len(), fingerprints, warnings })
 }
 
 fn target_order(target: &Target) -> u64 {
@@ -299,11 +316,12 @@ fn plan_room(
     current: Option<&PortalRoom>,
     portal: &PortalState,
     directory: &members::Directory<'_>,
+    terminated: &mut Vec<String>,
 ) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
     let members = if spec.state == DesiredState::Deleted {
         None
     } else {
-        members::member_step(spec, current, portal, directory)?
+        members::member_step(spec, current, portal, directory, terminated)?
     };
     let Some(room) = current else {
         return plan_missing_room(spec, members).map_err(|message| vec![(spec.line, message)]);

@@ -934,3 +934,51 @@ mod convergence {
         }
     }
 }
+
+#[test]
+fn a_terminated_member_is_never_sent_and_never_removed_and_a_warning_names_the_room() {
+    let mut portal =
+        members_portal(vec![user("c", "carol@example.com", Access::Viewer)], RoomState::Active);
+    for person in &mut portal.people {
+        if person.id == "b" || person.id == "c" {
+            person.active = false;
+        }
+    }
+    let yaml = format!(
+        "{LEGAL}      - user: ben@example.com\n        access: editor\n      - user: carol@example.com\n        access: editor\n"
+    );
+    let plan = plan(&manifest(&yaml), &portal, &PlanOptions::default()).unwrap();
+    assert!(plan.is_empty(), "{:?}", steps(&plan));
+    assert_eq!(
+        plan.warnings,
+        [
+            "`ben@example.com` is a terminated account: left out of room `Legal` (the portal refuses it access)",
+            "`carol@example.com` is a terminated account: left out of room `Legal` (the portal refuses it access)",
+        ]
+    );
+}
+
+#[test]
+fn two_groups_with_the_declared_name_are_ambiguous() {
+    let mut portal = members_portal(vec![], RoomState::Active);
+    portal.groups.push(Group { id: "g2".into(), name: "Auditors".into() });
+    let yaml = format!("{LEGAL}      - group: Auditors\n        access: viewer\n");
+    let err = member_changes(&yaml, &portal).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "rooms.yaml:4: group `Auditors` is ambiguous: the portal has 2 groups with that name (ids g and g2)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_summary_counts_people_whose_access_changes_not_rooms() {
+    let portal = members_portal(vec![], RoomState::Active);
+    let yaml = format!(
+        "{LEGAL}      - user: ben@example.com\n        access: editor\n      - user: carol@example.com\n        access: viewer\n      - group: Auditors\n        access: viewer\n"
+    );
+    let plan = plan(&manifest(&yaml), &portal, &PlanOptions::default()).unwrap();
+    assert_eq!(plan.counts().set_members, 3);
+    assert!(plan.summary().contains("3 member changes"), "{}", plan.summary());
+}

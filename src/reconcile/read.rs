@@ -159,6 +159,9 @@ pub async fn read_and_plan(
     };
     let state = read_members(portal, rooms, Scope::For(&manifest)).await?;
     let plan = plan::plan(&manifest, &state, options)?;
+    for warning in &plan.warnings {
+        crate::out::warn(warning);
+    }
     Ok(Planned { manifest, state, plan })
 }
 

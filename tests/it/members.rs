@@ -183,18 +183,31 @@ fn room_manager_for_a_plain_user_is_an_error_before_any_write() {
 }
 
 #[test]
-fn a_terminated_user_fails_truthfully_and_other_rooms_still_apply() {
+fn a_terminated_user_is_never_sent_a_warning_names_them_and_the_room_converges() {
     let (portal, legal) = people_portal();
     assert!(portal.emulator.set_person_status("dave@example.com", 2));
     portal.manifest(
-        "rooms:\n  - title: Legal\n    members:\n      - user: dave@example.com\n        access: editor\n  - title: Other\n    type: custom\n    members:\n      - user: ben@example.com\n        access: editor\n",
+        "rooms:\n  - title: Legal\n    members:\n      - user: dave@example.com\n        access: editor\n  - title: Other\n    type: custom\n    members:\n      - user: ben@example.com\n        access: editor\n      - user: dave@example.com\n        access: viewer\n",
     );
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "warning: `dave@example.com` is a terminated account: left out of rooms `Legal`, `Other`"
+        ),
+        "{}",
+        stderr(&output)
+    );
     let out = stdout(&output);
-    assert!(out.contains(&format!("room {legal}: the portal did not apply every member change: `dave@example.com` was not added")), "{out}");
-    assert!(out.contains("Apply: 2 applied, 1 failed, 0 skipped."), "{out}");
+    assert!(out.contains("Apply: 2 applied, 0 failed, 0 skipped."), "{out}");
+    let legal_share = format!("/api/2.0/files/rooms/{legal}/share");
+    assert!(
+        !portal.emulator.requests().iter().any(|r| r.method == "PUT" && r.path == legal_share),
+        "nothing is sent for a room whose only declared member is terminated"
+    );
     assert!(members(&portal, legal).is_empty());
+    let again = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
     let other = portal.emulator.rooms().into_iter().find(|r| r.title == "Other").unwrap().id;
     assert_eq!(members(&portal, other), [("ben@example.com".into(), 10)]);
 }
