@@ -3,49 +3,118 @@
 use std::time::Duration;
 
 /// A request as it is named in messages: method and path, never the query or the token.
-pub type RequestName = String;
+pub(crate) type RequestName = String;
 
+/// What went wrong talking to the portal. `request` names the request by method and path.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
+    /// The portal refused the token (401).
     #[error(
         "`{request}` was refused: the portal did not accept the token (401); check `DOCSPACE_TOKEN` or `--token-file`"
     )]
-    Unauthorized { request: RequestName },
+    Unauthorized {
+        /// The request refused.
+        request: RequestName,
+    },
 
+    /// The portal (or a proxy) answered with an error status or an error envelope.
     #[error("`{request}` {}", self.outcome())]
-    Status { request: RequestName, status: u16, message: String },
+    Status {
+        /// The request answered.
+        request: RequestName,
+        /// The HTTP status, or the envelope's `statusCode` when a 200 carried an error.
+        status: u16,
+        /// The server's own message, escaped and shortened.
+        message: String,
+    },
 
+    /// A success status whose body is not the response the request expects.
     #[error("`{request}` {}", self.outcome())]
-    Malformed { request: RequestName, status: u16, detail: String },
+    Malformed {
+        /// The request answered.
+        request: RequestName,
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong with the body.
+        detail: String,
+    },
 
+    /// No complete response: no connection, a cut connection or a timeout.
     #[error("`{request}` {}", self.outcome())]
     Transport {
+        /// The request that got no response.
         request: RequestName,
+        /// Why, from the HTTP library's error chain.
         detail: String,
         /// True when the request may have reached the server (so a create may have happened).
         maybe_sent: bool,
     },
 
+    /// Retries ran out; `last` is the last attempt's error.
     #[error("`{request}` still failed after {attempts} attempt{} over {:.1}s; the last one {}", if *.attempts == 1 { "" } else { "s" }, .elapsed.as_secs_f64(), .last.outcome())]
-    Exhausted { request: RequestName, attempts: u32, elapsed: Duration, last: Box<ApiError> },
+    Exhausted {
+        /// The request retried.
+        request: RequestName,
+        /// Attempts sent.
+        attempts: u32,
+        /// Time from the first attempt to giving up.
+        elapsed: Duration,
+        /// The last attempt's error.
+        last: Box<ApiError>,
+    },
 
+    /// A paged list that kept changing between its page reads.
     #[error(
         "`{request}`: the list changed while it was being read, {reads} reads in a row; run again once it settles"
     )]
-    ListingChanged { request: RequestName, reads: u32 },
+    ListingChanged {
+        /// The list's request.
+        request: RequestName,
+        /// Whole reads made.
+        reads: u32,
+    },
 
+    /// An asynchronous operation reported an error.
     #[error("operation {operation} for room {room} failed on the portal: {message}")]
-    OperationFailed { room: u64, operation: String, message: String },
+    OperationFailed {
+        /// The room acted on.
+        room: u64,
+        /// The operation's id.
+        operation: String,
+        /// The portal's message, escaped.
+        message: String,
+    },
 
+    /// An asynchronous operation did not finish within the operation timeout.
     #[error("operation {operation} for room {room} did not finish within {}s", .waited.as_secs())]
-    OperationTimeout { room: u64, operation: String, waited: Duration },
+    OperationTimeout {
+        /// The room acted on.
+        room: u64,
+        /// The operation's id.
+        operation: String,
+        /// How long it was polled.
+        waited: Duration,
+    },
 
+    /// An operation finished but the room is not in the state it should have produced.
     #[error("room {room} is not {expected} after its operation finished")]
-    NotConverged { room: u64, expected: &'static str },
+    NotConverged {
+        /// The room acted on.
+        room: u64,
+        /// The state expected: `archived`, `active` or `deleted`.
+        expected: &'static str,
+    },
 
+    /// The members read back differ from the ones sent.
     #[error("room {room}: the portal did not apply every member change: {}", .problems.join("; "))]
-    MembersNotApplied { room: u64, problems: Vec<String> },
+    MembersNotApplied {
+        /// The room whose members were set.
+        room: u64,
+        /// One line per member that differs.
+        problems: Vec<String>,
+    },
 
+    /// A plan step names no room id and no earlier step created one.
     #[error("the plan acts on a room it never created or named")]
     NoRoomId,
 }
@@ -53,7 +122,7 @@ pub enum ApiError {
 impl ApiError {
     /// What happened to the request, without naming it: the message of a status, malformed or
     /// transport error after its request, and the last attempt's in [`ApiError::Exhausted`].
-    pub fn outcome(&self) -> String {
+    pub(crate) fn outcome(&self) -> String {
         match self {
             ApiError::Unauthorized { .. } => {
                 "was refused: the portal did not accept the token (401)".to_owned()
@@ -69,7 +138,7 @@ impl ApiError {
     }
 
     /// The HTTP status, when the server answered with one.
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self {
             ApiError::Unauthorized { .. } => Some(401),
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => Some(*status),
@@ -79,7 +148,7 @@ impl ApiError {
     }
 
     /// Whether repeating a request that is safe to repeat may succeed.
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         match self {
             ApiError::Transport { .. } => true,
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => {
@@ -90,7 +159,7 @@ impl ApiError {
     }
 
     /// Whether a non-idempotent request may have taken effect despite the error.
-    pub fn is_ambiguous(&self) -> bool {
+    pub(crate) fn is_ambiguous(&self) -> bool {
         match self {
             ApiError::Transport { maybe_sent, .. } => *maybe_sent,
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => *status >= 500,

@@ -32,14 +32,14 @@ struct RoomPage {
 
 /// An asynchronous operation as the API reports it (`FileOperationDto`).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Operation {
-    pub id: String,
+struct Operation {
+    id: String,
     #[serde(default)]
-    pub progress: i64,
+    progress: i64,
     #[serde(default)]
-    pub error: Option<String>,
+    error: Option<String>,
     #[serde(default)]
-    pub finished: bool,
+    finished: bool,
 }
 
 impl Operation {
@@ -140,7 +140,7 @@ impl Portal {
     }
 
     /// One room, or `None` when the portal says it does not exist.
-    pub async fn get_room(&self, id: u64) -> Result<Option<PortalRoom>, ApiError> {
+    pub(crate) async fn get_room(&self, id: u64) -> Result<Option<PortalRoom>, ApiError> {
         let path = format!("{ROOMS}/{id}");
         match self.get(&path, &[]).await {
             Ok(value) => room_from(value, &format!("GET {path}")).map(Some),
@@ -150,7 +150,7 @@ impl Portal {
     }
 
     /// Rooms whose stored title is exactly `title`, in every area.
-    pub async fn find_rooms_titled(&self, title: &str) -> Result<Vec<PortalRoom>, ApiError> {
+    pub(crate) async fn find_rooms_titled(&self, title: &str) -> Result<Vec<PortalRoom>, ApiError> {
         let rooms = self.list_rooms_matching(Some(title), &|_, _| {}).await?;
         Ok(rooms.into_iter().filter(|room| room.title == title).collect())
     }
@@ -203,12 +203,17 @@ impl Portal {
         }
     }
 
-    pub async fn rename_room(&self, id: u64, title: &str) -> Result<PortalRoom, ApiError> {
+    /// Renames the room; the portal stores the title normalised (see `docspace::stored_title`).
+    pub(crate) async fn rename_room(&self, id: u64, title: &str) -> Result<PortalRoom, ApiError> {
         self.update_room(id, json!({ "title": title })).await
     }
 
     /// Replaces the room's tags (`tags` in the update replaces the set).
-    pub async fn set_room_tags(&self, id: u64, tags: &[String]) -> Result<PortalRoom, ApiError> {
+    pub(crate) async fn set_room_tags(
+        &self,
+        id: u64,
+        tags: &[String],
+    ) -> Result<PortalRoom, ApiError> {
         self.update_room(id, json!({ "tags": tags })).await
     }
 
@@ -219,19 +224,19 @@ impl Portal {
     }
 
     /// Archives the room and waits until the portal shows it archived.
-    pub async fn archive_room(&self, id: u64) -> Result<(), ApiError> {
+    pub(crate) async fn archive_room(&self, id: u64) -> Result<(), ApiError> {
         let path = format!("{ROOMS}/{id}/archive");
         self.run_operation(Method::PUT, &path, id, Some(RoomState::Archived)).await
     }
 
     /// Unarchives the room and waits until the portal shows it active.
-    pub async fn unarchive_room(&self, id: u64) -> Result<(), ApiError> {
+    pub(crate) async fn unarchive_room(&self, id: u64) -> Result<(), ApiError> {
         let path = format!("{ROOMS}/{id}/unarchive");
         self.run_operation(Method::PUT, &path, id, Some(RoomState::Active)).await
     }
 
     /// Deletes the room permanently and waits until the portal no longer has it.
-    pub async fn delete_room(&self, id: u64) -> Result<(), ApiError> {
+    pub(crate) async fn delete_room(&self, id: u64) -> Result<(), ApiError> {
         let path = format!("{ROOMS}/{id}");
         match self.run_operation(Method::DELETE, &path, id, None).await {
             // A retried delete whose first attempt went through finds nothing to delete.
