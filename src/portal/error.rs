@@ -74,6 +74,22 @@ pub enum ApiError {
         reads: u32,
     },
 
+    /// A paged list whose pages kept adding up to fewer (or more) items than the `total` they
+    /// announce: a portal or a proxy not paging as it says.
+    #[error(
+        "`{request}`: its pages held {read} items where they announced {total}, {reads} reads in a row; the portal or a proxy in front of it is not paging as announced"
+    )]
+    ListingIncomplete {
+        /// The list's request.
+        request: RequestName,
+        /// Whole reads made.
+        reads: u32,
+        /// Items the last read found.
+        read: usize,
+        /// The `total` the last read's pages announced.
+        total: usize,
+    },
+
     /// An asynchronous operation reported an error.
     #[error("operation {operation} for room {room} failed on the portal: {message}")]
     OperationFailed {
