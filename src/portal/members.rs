@@ -87,7 +87,8 @@ fn decode<T: serde::de::DeserializeOwned>(
 }
 
 impl Portal {
-    /// Reads every page of a list whose envelope carries `total`.
+    /// Reads every page of a list whose envelope carries `total`; a list without one is read
+    /// as a single page (the emulator's groups, an older portal's).
     async fn all_pages<T: serde::de::DeserializeOwned + Send>(
         &self,
         path: &str,
@@ -122,10 +123,9 @@ impl Portal {
         }
     }
 
-    /// Every group on the portal.
+    /// Every group on the portal, read page by page like people.
     pub async fn list_groups(&self) -> Result<Vec<Group>, ApiError> {
-        let value = self.get("/api/2.0/group", &[]).await?;
-        let groups: Vec<GroupDto> = decode(value, "GET /api/2.0/group", "a list of groups")?;
+        let groups: Vec<GroupDto> = self.all_pages("/api/2.0/group").await?;
         Ok(groups.into_iter().map(|g| Group { id: g.id, name: g.name }).collect())
     }
 
