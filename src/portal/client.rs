@@ -31,6 +31,10 @@ pub struct PortalConfig {
     pub retry_min_delay: Duration,
     /// How long one attempt may take before it counts as a timeout.
     pub request_timeout: Duration,
+    /// After a create whose outcome is unknown (no answer, a 502 or a 504), how long its title
+    /// is looked up for before the create is reported as neither done nor failed. A portal may
+    /// commit a create seconds after its gateway gave up.
+    pub create_lookup_window: Duration,
 }
 
 impl PortalConfig {
@@ -44,6 +48,7 @@ impl PortalConfig {
             retry_budget: Duration::from_secs(60),
             retry_min_delay: Duration::from_millis(200),
             request_timeout: Duration::from_secs(30),
+            create_lookup_window: Duration::from_secs(15),
         }
     }
 }
@@ -53,7 +58,8 @@ impl PortalConfig {
 pub(crate) enum Repeat {
     /// Reads and writes whose repetition leaves the same result.
     Safe,
-    /// A create: retried only where the server certainly did not act (a 429, a refused connection).
+    /// A create: retried only where the portal certainly did not act on it
+    /// ([`ApiError::not_taken`]: a refused connection, a 429 or a 503).
     OnlyIfNotSent,
 }
 
@@ -221,9 +227,7 @@ impl Portal {
             };
             let retryable = match repeat {
                 Repeat::Safe => error.is_transient(),
-                Repeat::OnlyIfNotSent => {
-                    error.status() == Some(429) || !error.is_ambiguous() && error.is_transient()
-                }
+                Repeat::OnlyIfNotSent => error.not_taken(),
             };
             if !retryable || self.is_interrupted() {
                 return Err(error);

@@ -90,6 +90,24 @@ pub enum ApiError {
         total: usize,
     },
 
+    /// A create whose outcome is unknown (see [`ApiError::outcome_unknown`]) whose room did not
+    /// appear within the lookup window. It is never sent again in the same run.
+    #[error(
+        "the portal did not answer whether `{request}` created room \"{title}\" (it {}); it did not appear within {} s; run `plan` again before retrying",
+        .last.outcome(),
+        .window.as_secs_f64()
+    )]
+    CreateOutcomeUnknown {
+        /// The create request.
+        request: RequestName,
+        /// The room's title, escaped.
+        title: String,
+        /// How long the title was looked up for.
+        window: Duration,
+        /// The create's own error.
+        last: Box<ApiError>,
+    },
+
     /// An asynchronous operation reported an error.
     #[error("operation {operation} for room {room} failed on the portal: {message}")]
     OperationFailed {
@@ -163,24 +181,85 @@ impl ApiError {
         }
     }
 
-    /// Whether repeating a request that is safe to repeat may succeed.
+    /// Whether repeating a request that is safe to repeat may succeed: the portal did not take
+    /// it, or may not have.
     pub(crate) fn is_transient(&self) -> bool {
+        !matches!(self, ApiError::Exhausted { .. }) && (self.not_taken() || self.outcome_unknown())
+    }
+
+    /// Whether the portal certainly did not act on the request: no connection was made, or it
+    /// answered 429 (rate limited) or 503 (not serving). Only then is a create sent again.
+    pub(crate) fn not_taken(&self) -> bool {
         match self {
-            ApiError::Transport { .. } => true,
+            ApiError::Transport { maybe_sent, .. } => !maybe_sent,
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => {
-                matches!(status, 429 | 502 | 503 | 504)
+                matches!(status, 429 | 503)
             }
             _ => false,
         }
     }
 
-    /// Whether a non-idempotent request may have taken effect despite the error.
-    pub(crate) fn is_ambiguous(&self) -> bool {
+    /// Whether the request may have taken effect although nothing says it did: no response
+    /// after it went out (a cut connection, a timeout), or a gateway's 502 or 504 (the portal
+    /// behind it may still finish the work). Any other answer is the portal's own verdict.
+    pub(crate) fn outcome_unknown(&self) -> bool {
         match self {
             ApiError::Transport { maybe_sent, .. } => *maybe_sent,
-            ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => *status >= 500,
-            ApiError::Exhausted { last, .. } => last.is_ambiguous(),
+            ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => {
+                matches!(status, 502 | 504)
+            }
+            ApiError::Exhausted { last, .. } => last.outcome_unknown(),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16) -> ApiError {
+        ApiError::Status { request: "POST /x".into(), status, message: String::new() }
+    }
+
+    fn transport(maybe_sent: bool) -> ApiError {
+        ApiError::Transport { request: "POST /x".into(), detail: String::new(), maybe_sent }
+    }
+
+    /// (error, not taken, outcome unknown, transient)
+    fn table() -> Vec<(ApiError, bool, bool, bool)> {
+        vec![
+            (transport(false), true, false, true),
+            (transport(true), false, true, true),
+            (status(429), true, false, true),
+            (status(503), true, false, true),
+            (status(502), false, true, true),
+            (status(504), false, true, true),
+            (status(500), false, false, false),
+            (status(400), false, false, false),
+            (ApiError::Unauthorized { request: "POST /x".into() }, false, false, false),
+        ]
+    }
+
+    #[test]
+    fn each_failure_is_classified_exactly() {
+        for (error, not_taken, unknown, transient) in table() {
+            assert_eq!(error.not_taken(), not_taken, "not taken: {error:?}");
+            assert_eq!(error.outcome_unknown(), unknown, "outcome unknown: {error:?}");
+            assert_eq!(error.is_transient(), transient, "transient: {error:?}");
+        }
+    }
+
+    #[test]
+    fn retries_that_ran_out_keep_an_unknown_outcome_but_are_not_retried_again() {
+        let exhausted = |last| ApiError::Exhausted {
+            request: "POST /x".into(),
+            attempts: 2,
+            elapsed: Duration::from_secs(1),
+            last: Box::new(last),
+        };
+        assert!(exhausted(status(504)).outcome_unknown());
+        assert!(!exhausted(status(503)).outcome_unknown());
+        assert!(!exhausted(status(504)).is_transient());
     }
 }
