@@ -1,5 +1,5 @@
 //! The HTTP core: one place that sends a request, paces and bounds it, retries what is safe to
-//! retry, and turns DocSpace's envelope (or whatever a proxy answered) into a value or an
+//! retry, and turns the portal's envelope (or whatever a proxy answered) into a value or an
 //! [`ApiError`] that names the request.
 
 use super::error::ApiError;
@@ -17,7 +17,9 @@ use tokio::sync::Semaphore;
 /// How the client talks to one portal; built once by `config`.
 #[derive(Debug, Clone)]
 pub struct PortalConfig {
+    /// The portal's address, e.g. `https://example.onlyoffice.com/`.
     pub base_url: Url,
+    /// An API key (`sk-…`) or a login token, sent as `Authorization: Bearer`.
     pub token: SecretString,
     /// Requests in flight at once (reads also capped at 50 and writes at 15, the portal's limits).
     pub parallelism: usize,
@@ -29,9 +31,14 @@ pub struct PortalConfig {
     pub retry_min_delay: Duration,
     /// How long one attempt may take before it counts as a timeout.
     pub request_timeout: Duration,
+    /// After a create whose outcome is unknown (no answer, a 502 or a 504), how long its title
+    /// is looked up for before the create is reported as neither done nor failed. A portal may
+    /// commit a create seconds after its gateway gave up.
+    pub create_lookup_window: Duration,
 }
 
 impl PortalConfig {
+    /// The defaults for everything but the portal and the token.
     pub fn new(base_url: Url, token: SecretString) -> Self {
         PortalConfig {
             base_url,
@@ -41,16 +48,18 @@ impl PortalConfig {
             retry_budget: Duration::from_secs(60),
             retry_min_delay: Duration::from_millis(200),
             request_timeout: Duration::from_secs(30),
+            create_lookup_window: Duration::from_secs(15),
         }
     }
 }
 
 /// Whether repeating a request after a failure could do something twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Repeat {
+pub(crate) enum Repeat {
     /// Reads and writes whose repetition leaves the same result.
     Safe,
-    /// A create: retried only where the server certainly did not act (a 429, a refused connection).
+    /// A create: retried only where the portal certainly did not act on it
+    /// ([`ApiError::not_taken`]: a refused connection, a 429 or a 503).
     OnlyIfNotSent,
 }
 
@@ -108,6 +117,7 @@ struct Attempt<R> {
 }
 
 impl Portal {
+    /// A client for the portal `config` names; sends nothing yet.
     pub fn new(config: PortalConfig) -> anyhow::Result<Portal> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("docspace-rooms/", env!("CARGO_PKG_VERSION")))
@@ -133,12 +143,13 @@ impl Portal {
         })
     }
 
+    /// The configuration this client was built with.
     pub fn config(&self) -> &PortalConfig {
         &self.inner.config
     }
 
     /// The portal's base URL as given, for plans and messages.
-    pub fn base_url(&self) -> &Url {
+    pub(crate) fn base_url(&self) -> &Url {
         &self.inner.config.base_url
     }
 
@@ -149,21 +160,23 @@ impl Portal {
 
     /// Marks the run as interrupted: the executor starts no new step, and no retry waits.
     /// Steps in flight finish (their operation waits are bounded by the operation timeout).
-    pub fn interrupt(&self) {
+    pub(crate) fn interrupt(&self) {
         self.inner.interrupted.store(true, Ordering::SeqCst);
     }
 
-    pub fn is_interrupted(&self) -> bool {
+    /// Whether [`Portal::interrupt`] was called.
+    pub(crate) fn is_interrupted(&self) -> bool {
         self.inner.interrupted.load(Ordering::SeqCst)
     }
 
+    /// A read of `path`: the envelope's `response`, retried while that is safe.
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
         self.send(Method::GET, path, query, None, Repeat::Safe).await
     }
 
     /// Sends a request and returns the envelope's `response`, retrying transient failures with
     /// jittered exponential backoff (or the server's `Retry-After`) while the retry budget lasts.
-    pub async fn send(
+    pub(crate) async fn send(
         &self,
         method: Method,
         path: &str,
@@ -178,7 +191,7 @@ impl Portal {
 
     /// A read whose envelope's `response` and `total` are decoded straight into `T` from the
     /// bytes, skipping the fields `T` does not name (no JSON tree is built).
-    pub async fn get_typed<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn get_typed<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -214,9 +227,7 @@ impl Portal {
             };
             let retryable = match repeat {
                 Repeat::Safe => error.is_transient(),
-                Repeat::OnlyIfNotSent => {
-                    error.status() == Some(429) || !error.is_ambiguous() && error.is_transient()
-                }
+                Repeat::OnlyIfNotSent => error.not_taken(),
             };
             if !retryable || self.is_interrupted() {
                 return Err(error);
@@ -245,7 +256,7 @@ impl Portal {
                     attempts + 1
                 );
             } else {
-                tracing::info!(request = %name, attempt = attempts, delay_ms = delay.as_millis() as u64, outcome = %error.outcome(), "retrying");
+                tracing::info!(request = %name, attempt = attempts, delay_ms = millis(delay), outcome = %error.outcome(), "retrying");
             }
             tokio::time::sleep(delay).await;
         }
@@ -314,7 +325,7 @@ impl Portal {
         tracing::debug!(
             request = name,
             status = status.as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
+            elapsed_ms = millis(started.elapsed()),
             "response"
         );
         let result = match bytes {
@@ -349,7 +360,7 @@ impl Portal {
                     None => return,
                 }
             };
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "pacing to the portal's rate limit");
+            tracing::debug!(wait_ms = millis(wait), "pacing to the portal's rate limit");
             tokio::time::sleep(wait).await;
         }
     }
@@ -387,7 +398,7 @@ impl Portal {
 fn reset_delay(reset: u64) -> Duration {
     const UNIX_TIME_THRESHOLD: u64 = 1_000_000_000;
     if reset >= UNIX_TIME_THRESHOLD {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         Duration::from_secs(reset.saturating_sub(now))
     } else {
         Duration::from_secs(reset)
@@ -404,6 +415,12 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     header_number(headers, "retry-after")
         .map(Duration::from_secs)
         .or_else(|| header_number(headers, "x-ratelimit-reset").map(reset_delay))
+}
+
+/// A duration in whole milliseconds for logs; saturates rather than wraps (a log field needs
+/// no `u128`).
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn join_path(base: &str, path: &str) -> String {
@@ -458,7 +475,6 @@ fn decode_typed<T: serde::de::DeserializeOwned>(
                 response: Some(response),
                 total,
             }) => return Ok((response, total)),
-            Ok(_) => {}
             Err(err) if err.is_data() => {
                 return Err(ApiError::Malformed {
                     request: name.to_owned(),
@@ -466,7 +482,8 @@ fn decode_typed<T: serde::de::DeserializeOwned>(
                     detail: format!("unexpected shape: {err}"),
                 });
             }
-            Err(_) => {}
+            // An error envelope, or not JSON at all: `decode` finds the message.
+            Ok(_) | Err(_) => {}
         }
     }
     let envelope = decode(name, status, bytes)?;

@@ -3,49 +3,152 @@
 use std::time::Duration;
 
 /// A request as it is named in messages: method and path, never the query or the token.
-pub type RequestName = String;
+pub(crate) type RequestName = String;
 
+/// What went wrong talking to the portal. `request` names the request by method and path.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
+    /// The portal refused the token (401).
     #[error(
         "`{request}` was refused: the portal did not accept the token (401); check `DOCSPACE_TOKEN` or `--token-file`"
     )]
-    Unauthorized { request: RequestName },
+    Unauthorized {
+        /// The request refused.
+        request: RequestName,
+    },
 
+    /// The portal (or a proxy) answered with an error status or an error envelope.
     #[error("`{request}` {}", self.outcome())]
-    Status { request: RequestName, status: u16, message: String },
+    Status {
+        /// The request answered.
+        request: RequestName,
+        /// The HTTP status, or the envelope's `statusCode` when a 200 carried an error.
+        status: u16,
+        /// The server's own message, escaped and shortened.
+        message: String,
+    },
 
+    /// A success status whose body is not the response the request expects.
     #[error("`{request}` {}", self.outcome())]
-    Malformed { request: RequestName, status: u16, detail: String },
+    Malformed {
+        /// The request answered.
+        request: RequestName,
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong with the body.
+        detail: String,
+    },
 
+    /// No complete response: no connection, a cut connection or a timeout.
     #[error("`{request}` {}", self.outcome())]
     Transport {
+        /// The request that got no response.
         request: RequestName,
+        /// Why, from the HTTP library's error chain.
         detail: String,
         /// True when the request may have reached the server (so a create may have happened).
         maybe_sent: bool,
     },
 
+    /// Retries ran out; `last` is the last attempt's error.
     #[error("`{request}` still failed after {attempts} attempt{} over {:.1}s; the last one {}", if *.attempts == 1 { "" } else { "s" }, .elapsed.as_secs_f64(), .last.outcome())]
-    Exhausted { request: RequestName, attempts: u32, elapsed: Duration, last: Box<ApiError> },
+    Exhausted {
+        /// The request retried.
+        request: RequestName,
+        /// Attempts sent.
+        attempts: u32,
+        /// Time from the first attempt to giving up.
+        elapsed: Duration,
+        /// The last attempt's error.
+        last: Box<ApiError>,
+    },
 
+    /// A paged list that kept changing between its page reads.
     #[error(
         "`{request}`: the list changed while it was being read, {reads} reads in a row; run again once it settles"
     )]
-    ListingChanged { request: RequestName, reads: u32 },
+    ListingChanged {
+        /// The list's request.
+        request: RequestName,
+        /// Whole reads made.
+        reads: u32,
+    },
 
+    /// A paged list whose pages kept adding up to fewer (or more) items than the `total` they
+    /// announce: a portal or a proxy not paging as it says.
+    #[error(
+        "`{request}`: its pages held {read} items where they announced {total}, {reads} reads in a row; the portal or a proxy in front of it is not paging as announced"
+    )]
+    ListingIncomplete {
+        /// The list's request.
+        request: RequestName,
+        /// Whole reads made.
+        reads: u32,
+        /// Items the last read found.
+        read: usize,
+        /// The `total` the last read's pages announced.
+        total: usize,
+    },
+
+    /// A create whose outcome is unknown (see [`ApiError::outcome_unknown`]) whose room did not
+    /// appear within the lookup window. It is never sent again in the same run.
+    #[error(
+        "the portal did not answer whether `{request}` created room \"{title}\" (it {}); it did not appear within {} s; run `plan` again before retrying",
+        .last.outcome(),
+        .window.as_secs_f64()
+    )]
+    CreateOutcomeUnknown {
+        /// The create request.
+        request: RequestName,
+        /// The room's title, escaped.
+        title: String,
+        /// How long the title was looked up for.
+        window: Duration,
+        /// The create's own error.
+        last: Box<ApiError>,
+    },
+
+    /// An asynchronous operation reported an error.
     #[error("operation {operation} for room {room} failed on the portal: {message}")]
-    OperationFailed { room: u64, operation: String, message: String },
+    OperationFailed {
+        /// The room acted on.
+        room: u64,
+        /// The operation's id.
+        operation: String,
+        /// The portal's message, escaped.
+        message: String,
+    },
 
+    /// An asynchronous operation did not finish within the operation timeout.
     #[error("operation {operation} for room {room} did not finish within {}s", .waited.as_secs())]
-    OperationTimeout { room: u64, operation: String, waited: Duration },
+    OperationTimeout {
+        /// The room acted on.
+        room: u64,
+        /// The operation's id.
+        operation: String,
+        /// How long it was polled.
+        waited: Duration,
+    },
 
+    /// An operation finished but the room is not in the state it should have produced.
     #[error("room {room} is not {expected} after its operation finished")]
-    NotConverged { room: u64, expected: &'static str },
+    NotConverged {
+        /// The room acted on.
+        room: u64,
+        /// The state expected: `archived`, `active` or `deleted`.
+        expected: &'static str,
+    },
 
+    /// The members read back differ from the ones sent.
     #[error("room {room}: the portal did not apply every member change: {}", .problems.join("; "))]
-    MembersNotApplied { room: u64, problems: Vec<String> },
+    MembersNotApplied {
+        /// The room whose members were set.
+        room: u64,
+        /// One line per member that differs.
+        problems: Vec<String>,
+    },
 
+    /// A plan step names no room id and no earlier step created one.
     #[error("the plan acts on a room it never created or named")]
     NoRoomId,
 }
@@ -53,7 +156,7 @@ pub enum ApiError {
 impl ApiError {
     /// What happened to the request, without naming it: the message of a status, malformed or
     /// transport error after its request, and the last attempt's in [`ApiError::Exhausted`].
-    pub fn outcome(&self) -> String {
+    pub(crate) fn outcome(&self) -> String {
         match self {
             ApiError::Unauthorized { .. } => {
                 "was refused: the portal did not accept the token (401)".to_owned()
@@ -69,7 +172,7 @@ impl ApiError {
     }
 
     /// The HTTP status, when the server answered with one.
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self {
             ApiError::Unauthorized { .. } => Some(401),
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => Some(*status),
@@ -78,24 +181,85 @@ impl ApiError {
         }
     }
 
-    /// Whether repeating a request that is safe to repeat may succeed.
-    pub fn is_transient(&self) -> bool {
+    /// Whether repeating a request that is safe to repeat may succeed: the portal did not take
+    /// it, or may not have.
+    pub(crate) fn is_transient(&self) -> bool {
+        !matches!(self, ApiError::Exhausted { .. }) && (self.not_taken() || self.outcome_unknown())
+    }
+
+    /// Whether the portal certainly did not act on the request: no connection was made, or it
+    /// answered 429 (rate limited) or 503 (not serving). Only then is a create sent again.
+    pub(crate) fn not_taken(&self) -> bool {
         match self {
-            ApiError::Transport { .. } => true,
+            ApiError::Transport { maybe_sent, .. } => !maybe_sent,
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => {
-                matches!(status, 429 | 502 | 503 | 504)
+                matches!(status, 429 | 503)
             }
             _ => false,
         }
     }
 
-    /// Whether a non-idempotent request may have taken effect despite the error.
-    pub fn is_ambiguous(&self) -> bool {
+    /// Whether the request may have taken effect although nothing says it did: no response
+    /// after it went out (a cut connection, a timeout), or a gateway's 502 or 504 (the portal
+    /// behind it may still finish the work). Any other answer is the portal's own verdict.
+    pub(crate) fn outcome_unknown(&self) -> bool {
         match self {
             ApiError::Transport { maybe_sent, .. } => *maybe_sent,
-            ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => *status >= 500,
-            ApiError::Exhausted { last, .. } => last.is_ambiguous(),
+            ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => {
+                matches!(status, 502 | 504)
+            }
+            ApiError::Exhausted { last, .. } => last.outcome_unknown(),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(status: u16) -> ApiError {
+        ApiError::Status { request: "POST /x".into(), status, message: String::new() }
+    }
+
+    fn transport(maybe_sent: bool) -> ApiError {
+        ApiError::Transport { request: "POST /x".into(), detail: String::new(), maybe_sent }
+    }
+
+    /// (error, not taken, outcome unknown, transient)
+    fn table() -> Vec<(ApiError, bool, bool, bool)> {
+        vec![
+            (transport(false), true, false, true),
+            (transport(true), false, true, true),
+            (status(429), true, false, true),
+            (status(503), true, false, true),
+            (status(502), false, true, true),
+            (status(504), false, true, true),
+            (status(500), false, false, false),
+            (status(400), false, false, false),
+            (ApiError::Unauthorized { request: "POST /x".into() }, false, false, false),
+        ]
+    }
+
+    #[test]
+    fn each_failure_is_classified_exactly() {
+        for (error, not_taken, unknown, transient) in table() {
+            assert_eq!(error.not_taken(), not_taken, "not taken: {error:?}");
+            assert_eq!(error.outcome_unknown(), unknown, "outcome unknown: {error:?}");
+            assert_eq!(error.is_transient(), transient, "transient: {error:?}");
+        }
+    }
+
+    #[test]
+    fn retries_that_ran_out_keep_an_unknown_outcome_but_are_not_retried_again() {
+        let exhausted = |last| ApiError::Exhausted {
+            request: "POST /x".into(),
+            attempts: 2,
+            elapsed: Duration::from_secs(1),
+            last: Box::new(last),
+        };
+        assert!(exhausted(status(504)).outcome_unknown());
+        assert!(!exhausted(status(503)).outcome_unknown());
+        assert!(!exhausted(status(504)).is_transient());
     }
 }

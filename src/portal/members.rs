@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// DocSpace's `EmployeeStatus`: 1 active, 2 terminated.
+/// The portal's `EmployeeStatus`: 1 active, 2 terminated.
 const STATUS_ACTIVE: i64 = 1;
 
 #[derive(Debug, Deserialize)]
@@ -68,10 +68,10 @@ struct SharedUser {
 /// One entry of the `invitations` list: by portal id, or by email for someone without an
 /// account; `access` 0 removes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invitation {
-    pub portal_id: Option<String>,
-    pub email: Option<String>,
-    pub access: i64,
+pub(crate) struct Invitation {
+    pub(crate) portal_id: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) access: i64,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(
@@ -87,7 +87,8 @@ fn decode<T: serde::de::DeserializeOwned>(
 }
 
 impl Portal {
-    /// Reads every page of a list whose envelope carries `total`.
+    /// Reads every page of a list whose envelope carries `total`; a list without one is read
+    /// as a single page (the emulator's groups, an older portal's).
     async fn all_pages<T: serde::de::DeserializeOwned + Send>(
         &self,
         path: &str,
@@ -95,12 +96,14 @@ impl Portal {
         let page = |start: usize| async move {
             let query = [("startIndex", start.to_string()), ("count", MAX_PAGE_SIZE.to_string())];
             let (items, total) = self.get_typed::<Vec<T>>(path, &query).await?;
-            let total = total.map_or(items.len(), |total| total as usize);
+            let total =
+                total.map_or(items.len(), |total| usize::try_from(total).unwrap_or(usize::MAX));
             Ok((items, total))
         };
         self.read_list(&format!("GET {path}"), page, |_| true, &|_, _| {}).await
     }
 
+    /// Every person the people list shows (active people with an email).
     pub async fn list_people(&self) -> Result<Vec<Person>, ApiError> {
         let people: Vec<PersonDto> = self.all_pages("/api/2.0/people").await?;
         Ok(people.into_iter().filter(|p| p.email.is_some()).map(|p| p.into_person("")).collect())
@@ -108,7 +111,7 @@ impl Portal {
 
     /// One person by email, whatever their status (the people list shows active people only);
     /// `None` when the portal has no such account.
-    pub async fn find_person(&self, email: &str) -> Result<Option<Person>, ApiError> {
+    pub(crate) async fn find_person(&self, email: &str) -> Result<Option<Person>, ApiError> {
         let path = "/api/2.0/people/email";
         match self.get(path, &[("email", email.to_owned())]).await {
             Ok(value) => {
@@ -120,14 +123,14 @@ impl Portal {
         }
     }
 
+    /// Every group on the portal, read page by page like people.
     pub async fn list_groups(&self) -> Result<Vec<Group>, ApiError> {
-        let value = self.get("/api/2.0/group", &[]).await?;
-        let groups: Vec<GroupDto> = decode(value, "GET /api/2.0/group", "a list of groups")?;
+        let groups: Vec<GroupDto> = self.all_pages("/api/2.0/group").await?;
         Ok(groups.into_iter().map(|g| Group { id: g.id, name: g.name }).collect())
     }
 
     /// The room's users and groups (links are not members), owner included and marked.
-    pub async fn room_members(&self, room: u64) -> Result<Vec<RoomMember>, ApiError> {
+    pub(crate) async fn room_members(&self, room: u64) -> Result<Vec<RoomMember>, ApiError> {
         let path = format!("/api/2.0/files/rooms/{room}/share");
         let entries: Vec<ShareDto> = self.all_pages(&path).await?;
         Ok(entries
@@ -147,7 +150,7 @@ impl Portal {
 
     /// Sends all of a room's member changes in one request. A 200 does not prove they took
     /// effect; the caller reads the members back.
-    pub async fn set_room_members(
+    pub(crate) async fn set_room_members(
         &self,
         room: u64,
         invitations: &[Invitation],

@@ -1,13 +1,12 @@
-//! The DocSpace REST client: `client` sends requests (limits, pacing, retries, envelopes),
+//! The portal's REST client: `client` sends requests (limits, pacing, retries, envelopes),
 //! `rooms` knows the rooms endpoints, `members` the people and members ones, `paging` reads a
 //! paged list whole, `error` types what can go wrong.
 
-pub mod client;
-pub mod error;
-pub mod members;
+pub(crate) mod client;
+pub(crate) mod error;
+pub(crate) mod members;
 mod paging;
-pub mod rooms;
+pub(crate) mod rooms;
 
-pub use client::{Portal, PortalConfig, Repeat};
+pub use client::{Portal, PortalConfig};
 pub use error::ApiError;
-pub use rooms::Operation;

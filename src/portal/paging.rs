@@ -1,11 +1,14 @@
-//! Reading an offset-paged list whole: the first page gives `total`, the others are read
-//! `--parallelism` at a time. Pages are addressed by offset, so an item created or deleted by
-//! someone else between two page reads shifts the later pages and one item goes unseen (or is
-//! seen twice). Pages that disagree on `total` are that sign; such a list is read again.
+//! Reading an offset-paged list whole. The first page gives `total` and the page size the
+//! portal really serves (its item count: a portal or a proxy may cap pages below the
+//! `count` asked for); the other pages are read at that stride, `--parallelism` at a time.
+//! Pages are addressed by offset, so an item created or deleted by someone else between two
+//! page reads shifts the later pages and one item goes unseen (or is seen twice). Pages that
+//! disagree on `total`, a page shorter or longer than the stride before the end, or items that
+//! do not add up to `total` are that sign (or a server not paging as it says); such a list is
+//! read again.
 
 use super::client::Portal;
 use super::error::ApiError;
-use crate::docspace::MAX_PAGE_SIZE;
 use futures::{StreamExt, TryStreamExt};
 use std::future::Future;
 
@@ -15,11 +18,29 @@ pub(super) const READS: u32 = 3;
 /// One page: its items and the list's `total` as that page reported it.
 pub(super) type Page<T> = (Vec<T>, usize);
 
+/// How one whole read of a list went.
+enum Read<T> {
+    /// Every page agreed, the items add up to `total`, and the caller finds them consistent.
+    Whole(Vec<T>),
+    /// The pages disagree on `total`, or the caller found the items inconsistent: the list
+    /// changed during the read.
+    Changed,
+    /// The pages' items do not add up to the `total` they announce.
+    Short { read: usize, total: usize },
+}
+
+impl<T> Read<T> {
+    fn whole(mut items: Vec<T>, consistent: impl Fn(&mut Vec<T>) -> bool) -> Read<T> {
+        if consistent(&mut items) { Read::Whole(items) } else { Read::Changed }
+    }
+}
+
 impl Portal {
     /// Every item of the list `page` reads, in page order. `consistent` may reject a complete
     /// read on its own grounds (rooms: the same id twice). `on_page` hears of the first read's
-    /// pages (items read, total). Fails with [`ApiError::ListingChanged`] after [`READS`] reads
-    /// that saw the list change.
+    /// pages (items read, total). Fails after [`READS`] reads that did not add up: with
+    /// [`ApiError::ListingIncomplete`] when the last one came up short of `total`, else with
+    /// [`ApiError::ListingChanged`].
     pub(super) async fn read_list<T, F, Fut>(
         &self,
         request: &str,
@@ -31,60 +52,100 @@ impl Portal {
         F: Fn(usize) -> Fut,
         Fut: Future<Output = Result<Page<T>, ApiError>>,
     {
+        let mut last = None;
         for read in 1..=READS {
             let on_page: &(dyn Fn(usize, usize) + Sync) =
                 if read == 1 { on_page } else { &|_, _| {} };
-            if let Some(mut items) = self.read_pages(&page, on_page).await?
-                && consistent(&mut items)
-            {
-                return Ok(items);
+            match self.read_pages(&page, &consistent, on_page).await? {
+                Read::Whole(items) => return Ok(items),
+                Read::Changed => {
+                    tracing::info!(
+                        request,
+                        read,
+                        "the list changed while it was read; reading it again"
+                    );
+                    last = None;
+                }
+                Read::Short { read: got, total } => {
+                    tracing::info!(
+                        request,
+                        read,
+                        got,
+                        total,
+                        "the pages do not add up to their total; reading the list again"
+                    );
+                    last = Some((got, total));
+                }
             }
-            tracing::info!(request, read, "the list changed while it was read; reading it again");
         }
-        Err(ApiError::ListingChanged { request: request.to_owned(), reads: READS })
+        let request = request.to_owned();
+        Err(match last {
+            Some((read, total)) => {
+                ApiError::ListingIncomplete { request, reads: READS, read, total }
+            }
+            None => ApiError::ListingChanged { request, reads: READS },
+        })
     }
 
-    /// One read of every page, or `None` when the pages disagree on `total`.
+    /// One read of every page: the first, then the rest concurrently at the first's size.
     async fn read_pages<T, F, Fut>(
         &self,
         page: &F,
+        consistent: &impl Fn(&mut Vec<T>) -> bool,
         on_page: &(dyn Fn(usize, usize) + Sync),
-    ) -> Result<Option<Vec<T>>, ApiError>
+    ) -> Result<Read<T>, ApiError>
     where
         F: Fn(usize) -> Fut,
         Fut: Future<Output = Result<Page<T>, ApiError>>,
     {
         let (mut items, total) = page(0).await?;
         on_page(items.len(), total);
-        let starts: Vec<usize> =
-            (1..total.div_ceil(MAX_PAGE_SIZE)).map(|index| index * MAX_PAGE_SIZE).collect();
+        let stride = items.len();
+        if stride >= total || stride == 0 {
+            return Ok(if stride == total {
+                Read::Whole(items)
+            } else {
+                Read::Short { read: stride, total }
+            });
+        }
         // Awaited as they come, so one slow page does not hold back the next requests.
-        let mut rest: Vec<(usize, Page<T>)> = futures::stream::iter(starts)
-            .map(|start| async move {
-                let read = page(start).await?;
-                on_page(read.0.len(), total);
-                Ok::<_, ApiError>((start, read))
-            })
-            .buffer_unordered(self.config().parallelism.max(1))
-            .try_collect()
-            .await?;
+        let mut rest: Vec<(usize, Page<T>)> =
+            futures::stream::iter((stride..total).step_by(stride))
+                .map(|start| async move {
+                    let read = page(start).await?;
+                    on_page(read.0.len(), total);
+                    Ok::<_, ApiError>((start, read))
+                })
+                .buffer_unordered(self.config().parallelism.max(1))
+                .try_collect()
+                .await?;
         if rest.iter().any(|(_, (_, page_total))| *page_total != total) {
-            return Ok(None);
+            return Ok(Read::Changed);
+        }
+        // A page shorter than the stride before the end would leave a gap; a longer one overlaps
+        // the next. Either way the items do not add up to `total`.
+        let read = stride + rest.iter().map(|(_, (page_items, _))| page_items.len()).sum::<usize>();
+        if rest.iter().any(|(start, (page_items, _))| page_items.len() != stride.min(total - start))
+        {
+            return Ok(Read::Short { read, total });
         }
         rest.sort_unstable_by_key(|(start, _)| *start);
-        items.reserve_exact(total.saturating_sub(items.len()));
+        items.reserve_exact(total - items.len());
         for (_, (page_items, _)) in rest {
             items.extend(page_items);
         }
-        Ok(Some(items))
+        Ok(Read::whole(items, consistent))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::docspace::MAX_PAGE_SIZE;
     use crate::portal::PortalConfig;
+    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
 
     fn portal() -> Portal {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -97,65 +158,151 @@ mod tests {
 
     type PageFuture = futures::future::BoxFuture<'static, Result<Page<usize>, ApiError>>;
 
-    /// Pages of `items` by offset, later pages answering sooner (so they arrive out of order);
-    /// while `changing_reads` whole reads remain, the last page reports one item fewer in
-    /// `total`, as after a deletion between page reads. Also counts the reads.
-    fn pages(
+    /// A paged list of `items` numbers, serving at most `cap` a page whatever is asked, later
+    /// pages answering sooner (so they arrive out of order).
+    #[derive(Clone, Copy)]
+    struct List {
         items: usize,
+        cap: usize,
+        /// While this many whole reads remain, the last page reports one item fewer in `total`,
+        /// as after a deletion between page reads.
         changing_reads: usize,
-    ) -> (impl Fn(usize) -> PageFuture, std::sync::Arc<AtomicUsize>) {
-        let reads = std::sync::Arc::new(AtomicUsize::new(0));
-        let counter = reads.clone();
-        let last = (items - 1) / MAX_PAGE_SIZE * MAX_PAGE_SIZE;
-        let page = move |start: usize| -> PageFuture {
-            let read = if start == 0 {
-                counter.fetch_add(1, Ordering::SeqCst) + 1
-            } else {
-                counter.load(Ordering::SeqCst)
+        /// While this many whole reads remain, the second page is one item short.
+        short_reads: usize,
+    }
+
+    /// What the list saw: whole reads (first pages), every offset asked for, and the most
+    /// pages in flight at once.
+    #[derive(Default)]
+    struct Seen {
+        reads: AtomicUsize,
+        starts: std::sync::Mutex<Vec<usize>>,
+        in_flight: AtomicUsize,
+        most_in_flight: AtomicUsize,
+    }
+
+    impl List {
+        fn new(items: usize, cap: usize) -> List {
+            List { items, cap, changing_reads: 0, short_reads: 0 }
+        }
+
+        fn serve(self) -> (impl Fn(usize) -> PageFuture, Arc<Seen>) {
+            let seen = Arc::new(Seen::default());
+            let counter = seen.clone();
+            let List { items, cap, changing_reads, short_reads } = self;
+            let last = (items - 1) / cap * cap;
+            let page = move |start: usize| -> PageFuture {
+                let seen = counter.clone();
+                let read = if start == 0 {
+                    seen.reads.fetch_add(1, Ordering::SeqCst) + 1
+                } else {
+                    seen.reads.load(Ordering::SeqCst)
+                };
+                seen.starts.lock().unwrap().push(start);
+                let total = if start == last && read <= changing_reads { items - 1 } else { items };
+                let mut end = (start + cap).min(items);
+                if start == cap && read <= short_reads {
+                    end -= 1;
+                }
+                let delay = Duration::from_millis(((items - start) / cap) as u64);
+                Box::pin(async move {
+                    let now = seen.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    seen.most_in_flight.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(delay).await;
+                    seen.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    Ok(((start..end).collect(), total))
+                })
             };
-            let total = if start == last && read <= changing_reads { items - 1 } else { items };
-            let delay = std::time::Duration::from_millis(((items - start) / MAX_PAGE_SIZE) as u64);
-            Box::pin(async move {
-                tokio::time::sleep(delay).await;
-                Ok(((start..(start + MAX_PAGE_SIZE).min(items)).collect(), total))
-            })
-        };
-        (page, reads)
+            (page, seen)
+        }
+    }
+
+    async fn read(list: List) -> (Result<Vec<usize>, ApiError>, Arc<Seen>) {
+        let (page, seen) = list.serve();
+        (portal().read_list("GET /list", page, |_| true, &|_, _| {}).await, seen)
     }
 
     #[tokio::test]
     async fn pages_fetched_out_of_order_are_joined_in_page_order() {
-        let (page, reads) = pages(1_050, 0);
-        let items = portal().read_list("GET /list", page, |_| true, &|_, _| {}).await.unwrap();
-        assert_eq!(items, (0..1_050).collect::<Vec<_>>());
-        assert_eq!(reads.load(Ordering::SeqCst), 1);
+        let (items, seen) = read(List::new(1_050, MAX_PAGE_SIZE)).await;
+        assert_eq!(items.unwrap(), (0..1_050).collect::<Vec<_>>());
+        assert_eq!(seen.reads.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn pages_capped_below_the_size_asked_for_are_read_at_the_size_served() {
+        let (items, seen) = read(List::new(250, 30)).await;
+        assert_eq!(items.unwrap(), (0..250).collect::<Vec<_>>());
+        assert_eq!(seen.reads.load(Ordering::SeqCst), 1);
+        let mut starts = seen.starts.lock().unwrap().clone();
+        starts.sort_unstable();
+        assert_eq!(starts, (0..250).step_by(30).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn pages_are_read_no_more_than_parallelism_at_a_time() {
+        let (items, seen) = read(List::new(2_000, 20)).await;
+        assert_eq!(items.unwrap().len(), 2_000);
+        let most = seen.most_in_flight.load(Ordering::SeqCst);
+        let parallelism = portal().config().parallelism;
+        assert!(
+            most > 1 && most <= parallelism,
+            "{most} pages in flight, parallelism {parallelism}"
+        );
     }
 
     #[tokio::test]
     async fn a_list_that_changed_while_it_was_read_is_read_again() {
-        let (page, reads) = pages(250, 2);
-        let items = portal().read_list("GET /list", page, |_| true, &|_, _| {}).await.unwrap();
-        assert_eq!(items.len(), 250);
-        assert_eq!(reads.load(Ordering::SeqCst), 3);
+        let (items, seen) = read(List { changing_reads: 2, ..List::new(250, MAX_PAGE_SIZE) }).await;
+        assert_eq!(items.unwrap().len(), 250);
+        assert_eq!(seen.reads.load(Ordering::SeqCst), 3);
     }
 
     #[tokio::test]
     async fn a_list_that_keeps_changing_is_an_error_after_three_reads() {
-        let (page, reads) = pages(250, usize::MAX);
-        let err = portal().read_list("GET /list", page, |_| true, &|_, _| {}).await.unwrap_err();
+        let list = List { changing_reads: usize::MAX, ..List::new(250, MAX_PAGE_SIZE) };
+        let (result, seen) = read(list).await;
+        let err = result.unwrap_err();
         assert!(matches!(err, ApiError::ListingChanged { reads: 3, .. }), "{err}");
-        assert_eq!(reads.load(Ordering::SeqCst), 3);
+        assert_eq!(seen.reads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_page_short_before_the_end_is_read_again() {
+        let (items, seen) = read(List { short_reads: 1, ..List::new(250, 30) }).await;
+        assert_eq!(items.unwrap(), (0..250).collect::<Vec<_>>());
+        assert_eq!(seen.reads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn pages_that_never_add_up_to_their_total_are_an_error_after_three_reads() {
+        let (result, seen) = read(List { short_reads: usize::MAX, ..List::new(250, 30) }).await;
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, ApiError::ListingIncomplete { reads: 3, read: 249, total: 250, .. }),
+            "{err}"
+        );
+        assert!(err.to_string().starts_with("`GET /list`: its pages held 249 items"), "{err}");
+        assert_eq!(seen.reads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_first_page_short_of_a_total_it_cannot_reach_is_read_again() {
+        // An empty first page with a non-zero total gives no stride to read the rest at.
+        let page = |_start: usize| async { Ok::<_, ApiError>((Vec::<usize>::new(), 5)) };
+        let err = portal().read_list("GET /list", page, |_| true, &|_, _| {}).await.unwrap_err();
+        assert!(matches!(err, ApiError::ListingIncomplete { read: 0, total: 5, .. }), "{err}");
     }
 
     #[tokio::test]
     async fn a_read_its_caller_finds_inconsistent_is_read_again() {
-        let (page, reads) = pages(150, 0);
+        let (page, seen) = List::new(150, MAX_PAGE_SIZE).serve();
         let calls = AtomicUsize::new(0);
         let items = portal()
             .read_list("GET /list", page, |_| calls.fetch_add(1, Ordering::SeqCst) > 0, &|_, _| {})
             .await
             .unwrap();
         assert_eq!(items.len(), 150);
-        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        assert_eq!(seen.reads.load(Ordering::SeqCst), 2);
     }
 }

@@ -8,6 +8,7 @@ use crate::model::{PortalRoom, PortalRoomType, RoomState};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 const ROOMS: &str = "/api/2.0/files/rooms";
@@ -32,14 +33,14 @@ struct RoomPage {
 
 /// An asynchronous operation as the API reports it (`FileOperationDto`).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Operation {
-    pub id: String,
+struct Operation {
+    id: String,
     #[serde(default)]
-    pub progress: i64,
+    progress: i64,
     #[serde(default)]
-    pub error: Option<String>,
+    error: Option<String>,
     #[serde(default)]
-    pub finished: bool,
+    finished: bool,
 }
 
 impl Operation {
@@ -82,9 +83,19 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
     })
 }
 
-fn page_query(start: usize, filter: Option<&str>) -> Vec<(&'static str, String)> {
+/// The `searchArea` that lists every room, active and archived.
+const AREA_ANY: &str = "Any";
+
+/// Where a create is looked for: every room, then the form-filling rooms' own area, in case a
+/// portal keeps them out of `Any` as it keeps them out of `Active`.
+const LOOKUP_AREAS: [&str; 2] = [AREA_ANY, "Forms"];
+
+/// The longest pause between two lookups of a create whose outcome is unknown.
+const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
+
+fn page_query(start: usize, filter: Option<&str>, area: &str) -> Vec<(&'static str, String)> {
     let mut query = vec![
-        ("searchArea", "Any".to_owned()),
+        ("searchArea", area.to_owned()),
         ("startIndex", start.to_string()),
         ("count", MAX_PAGE_SIZE.to_string()),
         ("sortBy", "DateAndTimeCreation".to_owned()),
@@ -101,9 +112,11 @@ impl Portal {
         &self,
         start: usize,
         filter: Option<&str>,
+        area: &str,
     ) -> Result<(Vec<PortalRoom>, usize), ApiError> {
         let request = format!("GET {ROOMS}");
-        let (page, _): (RoomPage, _) = self.get_typed(ROOMS, &page_query(start, filter)).await?;
+        let (page, _): (RoomPage, _) =
+            self.get_typed(ROOMS, &page_query(start, filter, area)).await?;
         let rooms = page
             .folders
             .into_iter()
@@ -118,16 +131,18 @@ impl Portal {
         &self,
         on_page: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PortalRoom>, ApiError> {
-        self.list_rooms_matching(None, on_page).await
+        self.list_rooms_matching(None, AREA_ANY, on_page).await
     }
 
-    /// Every matching room, read again while the list changes under the read (see `paging`).
+    /// Every matching room of `area`, read again while the list changes under the read (see
+    /// `paging`).
     async fn list_rooms_matching(
         &self,
         filter: Option<&str>,
+        area: &str,
         on_page: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PortalRoom>, ApiError> {
-        let page = |start: usize| self.room_page(start, filter);
+        let page = |start: usize| self.room_page(start, filter, area);
         // The same room twice also means the pages shifted. Sorted in place, so a large
         // portal's rooms are held once.
         let distinct = |rooms: &mut Vec<PortalRoom>| {
@@ -140,7 +155,7 @@ impl Portal {
     }
 
     /// One room, or `None` when the portal says it does not exist.
-    pub async fn get_room(&self, id: u64) -> Result<Option<PortalRoom>, ApiError> {
+    pub(crate) async fn get_room(&self, id: u64) -> Result<Option<PortalRoom>, ApiError> {
         let path = format!("{ROOMS}/{id}");
         match self.get(&path, &[]).await {
             Ok(value) => room_from(value, &format!("GET {path}")).map(Some),
@@ -149,66 +164,103 @@ impl Portal {
         }
     }
 
-    /// Rooms whose stored title is exactly `title`, in every area.
-    pub async fn find_rooms_titled(&self, title: &str) -> Result<Vec<PortalRoom>, ApiError> {
-        let rooms = self.list_rooms_matching(Some(title), &|_, _| {}).await?;
-        Ok(rooms.into_iter().filter(|room| room.title == title).collect())
+    /// A room whose stored title is exactly `title` and whose id is not in `known`, from the
+    /// first area of [`LOOKUP_AREAS`] that has one.
+    async fn find_new_room(
+        &self,
+        title: &str,
+        known: &HashSet<u64>,
+    ) -> Result<Option<PortalRoom>, ApiError> {
+        for area in LOOKUP_AREAS {
+            let rooms = self.list_rooms_matching(Some(title), area, &|_, _| {}).await?;
+            if let Some(room) =
+                rooms.into_iter().find(|room| room.title == title && !known.contains(&room.id))
+            {
+                return Ok(Some(room));
+            }
+        }
+        Ok(None)
     }
 
-    /// Creates a room. A create is not safe to repeat: when it fails in a way that may have
-    /// created the room anyway, the room is looked up by title before anything is retried, so
-    /// a run never leaves a duplicate. `known` holds the ids that existed before.
+    /// Creates a room. A create is not safe to repeat: it is sent again only when the portal
+    /// certainly did not take it (a refused connection, a 429, a 503). When its outcome is
+    /// unknown it is never sent again; the room is looked for instead (see
+    /// `await_create`). `known` holds the ids read while planning.
     pub async fn create_room(
         &self,
         title: &str,
         room_type: RoomType,
         tags: &[String],
-        known: &std::collections::HashSet<u64>,
+        known: &HashSet<u64>,
     ) -> Result<PortalRoom, ApiError> {
         let mut body = json!({ "title": title, "roomType": room_type.code() });
         if !tags.is_empty() {
             body["tags"] = json!(tags);
         }
         let request = format!("POST {ROOMS}");
-        let started = Instant::now();
-        let budget = self.config().retry_budget;
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            match self.send(Method::POST, ROOMS, &[], Some(&body), Repeat::OnlyIfNotSent).await {
-                Ok(value) => return room_from(value, &request),
-                Err(err) if err.is_ambiguous() => {
-                    tracing::info!(title, error = %err, "create may have happened; looking the room up");
-                    let found = self.find_rooms_titled(title).await?;
-                    if let Some(room) = found.into_iter().find(|room| !known.contains(&room.id)) {
-                        return Ok(room);
-                    }
-                    let transient = err.is_transient() || matches!(err, ApiError::Transport { .. });
-                    if !transient || started.elapsed() > budget || self.is_interrupted() {
-                        return Err(if attempts > 1 {
-                            ApiError::Exhausted {
-                                request,
-                                attempts,
-                                elapsed: started.elapsed(),
-                                last: Box::new(err),
-                            }
-                        } else {
-                            err
-                        });
-                    }
-                    tokio::time::sleep(self.config().retry_min_delay * attempts).await;
-                }
-                Err(err) => return Err(err),
+        match self.send(Method::POST, ROOMS, &[], Some(&body), Repeat::OnlyIfNotSent).await {
+            Ok(value) => room_from(value, &request),
+            Err(err) if err.outcome_unknown() => {
+                self.await_create(title, known, request, err).await
             }
+            Err(err) => Err(err),
         }
     }
 
-    pub async fn rename_room(&self, id: u64, title: &str) -> Result<PortalRoom, ApiError> {
+    /// After a create whose outcome is unknown: looks its title up, with growing pauses, until
+    /// a room that was not there while planning appears (the portal may commit it seconds
+    /// after the gateway gave up) or `create_lookup_window` has passed. A lookup that fails
+    /// tells nothing either way, so the next one is still made.
+    async fn await_create(
+        &self,
+        title: &str,
+        known: &HashSet<u64>,
+        request: String,
+        cause: ApiError,
+    ) -> Result<PortalRoom, ApiError> {
+        let window = self.config().create_lookup_window;
+        let started = Instant::now();
+        let mut pause = self.config().retry_min_delay;
+        for lookup in 1.. {
+            match self.find_new_room(title, known).await {
+                Ok(Some(room)) => {
+                    tracing::info!(
+                        title,
+                        id = room.id,
+                        lookup,
+                        "the create went through after all"
+                    );
+                    return Ok(room);
+                }
+                Ok(None) => tracing::info!(title, lookup, "the created room has not appeared yet"),
+                Err(err) => tracing::info!(title, lookup, error = %err, "the lookup failed"),
+            }
+            let left = window.saturating_sub(started.elapsed());
+            if left.is_zero() || self.is_interrupted() {
+                break;
+            }
+            tokio::time::sleep(pause.min(left)).await;
+            pause = (pause * 2).min(MAX_LOOKUP_PAUSE);
+        }
+        Err(ApiError::CreateOutcomeUnknown {
+            request,
+            title: crate::text::escape(title),
+            window,
+            last: Box::new(cause),
+        })
+    }
+
+    /// Renames the room; the portal stores the title normalised (see `docspace::stored_title`).
+    pub(crate) async fn rename_room(&self, id: u64, title: &str) -> Result<PortalRoom, ApiError> {
         self.update_room(id, json!({ "title": title })).await
     }
 
     /// Replaces the room's tags (`tags` in the update replaces the set).
-    pub async fn set_room_tags(&self, id: u64, tags: &[String]) -> Result<PortalRoom, ApiError> {
+    pub(crate) async fn set_room_tags(
+        &self,
+        id: u64,
+        tags: &[String],
+    ) -> Result<PortalRoom, ApiError> {
         self.update_room(id, json!({ "tags": tags })).await
     }
 
@@ -219,19 +271,19 @@ impl Portal {
     }
 
     /// Archives the room and waits until the portal shows it archived.
-    pub async fn archive_room(&self, id: u64) -> Result<(), ApiError> {
+    pub(crate) async fn archive_room(&self, id: u64) -> Result<(), ApiError> {
         let path = format!("{ROOMS}/{id}/archive");
         self.run_operation(Method::PUT, &path, id, Some(RoomState::Archived)).await
     }
 
     /// Unarchives the room and waits until the portal shows it active.
-    pub async fn unarchive_room(&self, id: u64) -> Result<(), ApiError> {
+    pub(crate) async fn unarchive_room(&self, id: u64) -> Result<(), ApiError> {
         let path = format!("{ROOMS}/{id}/unarchive");
         self.run_operation(Method::PUT, &path, id, Some(RoomState::Active)).await
     }
 
     /// Deletes the room permanently and waits until the portal no longer has it.
-    pub async fn delete_room(&self, id: u64) -> Result<(), ApiError> {
+    pub(crate) async fn delete_room(&self, id: u64) -> Result<(), ApiError> {
         let path = format!("{ROOMS}/{id}");
         match self.run_operation(Method::DELETE, &path, id, None).await {
             // A retried delete whose first attempt went through finds nothing to delete.

@@ -165,3 +165,111 @@ pub(crate) fn plan_at(url: &str, manifest: &str, budget_secs: &str) -> std::proc
         .output()
         .unwrap()
 }
+
+/// A hand-rolled portal for what the emulator cannot do: `router` served on a free loopback
+/// port, on its own runtime, every request it receives logged.
+pub(crate) struct FakePortal {
+    pub(crate) url: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<Logged>>>,
+    // Dropped last: the server task runs on it.
+    runtime: tokio::runtime::Runtime,
+}
+
+/// One request a [`FakePortal`] received.
+#[derive(Debug, Clone)]
+pub(crate) struct Logged {
+    pub(crate) method: String,
+    pub(crate) path: String,
+    pub(crate) query: String,
+}
+
+impl FakePortal {
+    pub(crate) fn start(router: axum::Router) -> FakePortal {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let logger = log.clone();
+        let router = router.layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                logger.lock().unwrap().push(Logged {
+                    method: request.method().to_string(),
+                    path: request.uri().path().to_owned(),
+                    query: request.uri().query().unwrap_or_default().to_owned(),
+                });
+                next.run(request)
+            },
+        ));
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        runtime.spawn(async move { axum::serve(listener, router).await });
+        FakePortal { url, log, runtime }
+    }
+
+    /// Every request received, in order.
+    pub(crate) fn requests(&self) -> Vec<Logged> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// How many `method path` requests were received.
+    pub(crate) fn count(&self, method: &str, path: &str) -> usize {
+        self.requests().iter().filter(|r| r.method == method && r.path == path).count()
+    }
+
+    /// Every non-GET request received, as `METHOD /path`.
+    pub(crate) fn writes(&self) -> Vec<String> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+
+    /// A client of this portal, with a fake token and these settings changed.
+    pub(crate) fn client(
+        &self,
+        configure: impl FnOnce(&mut docspace_rooms::portal::PortalConfig),
+    ) -> docspace_rooms::portal::Portal {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut config = docspace_rooms::portal::PortalConfig::new(
+            self.url.parse().unwrap(),
+            String::from("sk-test").into(),
+        );
+        configure(&mut config);
+        docspace_rooms::portal::Portal::new(config).unwrap()
+    }
+
+    pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+}
+
+/// The portal's success envelope around `response`, with `total` where the endpoint sets one.
+pub(crate) fn envelope(response: serde_json::Value, total: Option<usize>) -> serde_json::Value {
+    let count = response.as_array().map_or(1, Vec::len);
+    let mut body = serde_json::json!({"count": count, "status": 0, "statusCode": 200});
+    body["response"] = response;
+    if let Some(total) = total {
+        body["total"] = total.into();
+    }
+    body
+}
+
+/// The binary with `args` against any `url` with a fake token, run in a fresh directory
+/// holding `manifest` as `rooms.yaml`: for servers that are not an emulator.
+pub(crate) fn run_at(url: &str, manifest: &str, args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
+    Command::cargo_bin("docspace-rooms")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("DOCSPACE_URL", url)
+        .env("DOCSPACE_TOKEN", "sk-test")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap()
+}
