@@ -1,11 +1,11 @@
 //! The directory (people and groups), logging in, and room members (`/files/rooms/{id}/share`).
 
-use super::EmulatedMember;
 use super::clock;
 use super::context::{Ctx, room_id};
 use super::dto;
 use super::envelope::{ApiError, CANNOT_VIEW_FOLDER, Success};
 use super::request::JsonBody;
+use super::snapshot::EmulatedMember;
 use super::state::{Member, OWNER_ACCESS, Person, Room, State};
 use crate::docspace::{Access, MAX_PAGE_SIZE};
 use axum::body::Bytes;
@@ -34,7 +34,7 @@ const FILE_SHARE: [(&str, i64); 12] = [
 ];
 
 /// `POST /api/2.0/authentication`: a new token at every login.
-pub async fn login(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn login(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
     ctx.respond(log_in(&ctx, &headers, &body))
 }
 
@@ -66,9 +66,11 @@ fn log_in(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Success, ApiEr
 /// `startIndex`/`count` as `ApiContext` reads them: bad values are ignored, `count` is capped.
 fn paging(ctx: &Ctx) -> (usize, usize) {
     let int = |key: &str| ctx.query.first(key).and_then(|v| v.trim().parse::<i64>().ok());
-    let start = int("startindex").filter(|s| *s >= 0).unwrap_or(0) as usize;
-    let count =
-        int("count").filter(|c| *c > 0).map_or(MAX_PAGE_SIZE, |c| (c as usize).min(MAX_PAGE_SIZE));
+    let start = int("startindex").and_then(|s| usize::try_from(s).ok()).unwrap_or(0);
+    let count = int("count")
+        .and_then(|c| usize::try_from(c).ok())
+        .filter(|c| *c > 0)
+        .map_or(MAX_PAGE_SIZE, |c| c.min(MAX_PAGE_SIZE));
     (start, count)
 }
 
@@ -77,7 +79,7 @@ fn filter_value(ctx: &Ctx) -> Option<String> {
 }
 
 /// `GET /api/2.0/people`: active people, paged, with `count` and `total`.
-pub async fn list(ctx: Ctx) -> Response {
+pub(crate) async fn list(ctx: Ctx) -> Response {
     ctx.respond(list_people(&ctx))
 }
 
@@ -107,7 +109,7 @@ fn list_people(ctx: &Ctx) -> Result<Success, ApiError> {
 }
 
 /// `GET /api/2.0/people/email?email=`: any status; 404 when unknown.
-pub async fn by_email(ctx: Ctx) -> Response {
+pub(crate) async fn by_email(ctx: Ctx) -> Response {
     ctx.respond(person_by_email(&ctx))
 }
 
@@ -121,7 +123,7 @@ fn person_by_email(ctx: &Ctx) -> Result<Success, ApiError> {
 }
 
 /// `GET /api/2.0/group`.
-pub async fn groups(ctx: Ctx) -> Response {
+pub(crate) async fn groups(ctx: Ctx) -> Response {
     ctx.respond(list_groups(&ctx))
 }
 
@@ -175,7 +177,7 @@ fn entries(room: &Room) -> Vec<(String, bool, i64, bool)> {
 }
 
 /// A room's members for [`super::Emulator::members`].
-pub fn member_list(state: &State, room_id: u64) -> Vec<EmulatedMember> {
+pub(crate) fn member_list(state: &State, room_id: u64) -> Vec<EmulatedMember> {
     let Some(room) = state.rooms.get(&room_id) else {
         return Vec::new();
     };
@@ -193,7 +195,7 @@ pub fn member_list(state: &State, room_id: u64) -> Vec<EmulatedMember> {
 }
 
 /// `GET /api/2.0/files/rooms/{id}/share`.
-pub async fn get_share(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(crate) async fn get_share(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(read_share(&ctx, &id))
 }
 
@@ -201,17 +203,7 @@ fn read_share(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
     let filter_type = ctx.query.int("filtertype", "filterType")?.unwrap_or(0);
-    let start = ctx.query.int("startindex", "startIndex")?.unwrap_or(0);
-    let count = ctx.query.int("count", "count")?.unwrap_or(MAX_PAGE_SIZE as i64);
-    if start < 0 {
-        return Err(ApiError::validation(
-            "StartIndex",
-            "The field StartIndex must be between 0 and 2147483647.",
-        ));
-    }
-    if !(1..=MAX_PAGE_SIZE as i64).contains(&count) {
-        return Err(ApiError::validation("Count", "The field Count must be between 1 and 100."));
-    }
+    let paging = ctx.query.paging()?;
     let filter = filter_value(ctx);
     ctx.shared.read(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
@@ -245,7 +237,7 @@ fn read_share(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
             })
             .collect();
         let total = items.len();
-        let page = items.into_iter().skip(start as usize).take(count as usize).collect();
+        let page = paging.page(items);
         Ok(Success::page(page, total))
     })
 }
@@ -355,7 +347,7 @@ enum Subject {
 }
 
 /// `PUT /api/2.0/files/rooms/{id}/share`.
-pub async fn put_share(
+pub(crate) async fn put_share(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -437,7 +429,7 @@ fn set_share(
     })
 }
 
-/// The room type's allowed levels (groups without RoomManager); RoomManager only for people
+/// The room type's allowed levels (groups without `RoomManager`); `RoomManager` only for people
 /// who may manage rooms.
 fn check_access(
     state: &State,
@@ -447,8 +439,7 @@ fn check_access(
 ) -> Result<(), ApiError> {
     let level = Access::from_code(access).filter(|a| room.room_type.allowed_access().contains(a));
     let allowed = match (level, subject) {
-        (None, _) => false,
-        (Some(Access::RoomManager), Subject::Group(_) | Subject::NewGuest(_)) => false,
+        (None, _) | (Some(Access::RoomManager), Subject::Group(_) | Subject::NewGuest(_)) => false,
         (Some(Access::RoomManager), Subject::Person(id)) => {
             state.person(id).is_some_and(Person::is_manager_type)
         }

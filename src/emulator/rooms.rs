@@ -4,14 +4,13 @@ use super::clock;
 use super::context::{Ctx, ListingQuery, room_id};
 use super::dto;
 use super::envelope::{ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success};
+use super::faults::LoseResponse;
 use super::request::{JsonBody, not_valid, parse_enum, type_error};
 use super::state::{
-    self, Room, SORT_AUTHOR, SORT_AZ, SORT_CREATED, SORT_DATE_AND_TIME, SORT_ROOM_TYPE, SORT_TAGS,
-    SORT_TYPE, SORTED_BY, SortOrder, State,
+    self, Person, Room, SORT_AUTHOR, SORT_AZ, SORT_CREATED, SORT_DATE_AND_TIME, SORT_ROOM_TYPE,
+    SORT_TAGS, SORT_TYPE, SORTED_BY, SortOrder, State,
 };
-use crate::docspace::{
-    MAX_PAGE_SIZE, MAX_TAG_UNITS, MAX_TITLE_UNITS, RoomType, stored_title, tag_key, utf16_len,
-};
+use crate::docspace::{MAX_TAG_UNITS, MAX_TITLE_UNITS, RoomType, stored_title, tag_key, utf16_len};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
@@ -25,21 +24,56 @@ const AREA_ACTIVE: i64 = 0;
 const AREA_ARCHIVE: i64 = 1;
 const AREA_FORMS: i64 = 8;
 
-/// A marker on a create response: the faults layer drops the connection instead of answering.
-#[derive(Debug, Clone, Copy)]
-pub struct LoseResponse;
-
 fn room_type_values() -> Vec<(&'static str, i64)> {
     RoomType::ALL.iter().map(|t| (t.api_name(), t.code())).collect()
 }
 
 /// `GET /api/2.0/files/rooms`.
-pub async fn list(ctx: Ctx) -> Response {
+pub(crate) async fn list(ctx: Ctx) -> Response {
     ctx.respond_text(list_rooms(&ctx))
 }
 
 fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
     let user = ctx.require_user()?;
+    let paging = ctx.query.paging()?;
+    let query = listing_query(ctx, user)?;
+    let behaviour = ctx.shared.behaviour();
+    churn(ctx, paging.start);
+    ctx.shared.read(|state| {
+        let ids =
+            ctx.shared.room_listing(state, &query, |state| matching_rooms(state, user, &query));
+        let total = ids.len();
+        let page: Vec<&Room> =
+            paging.page(ids.iter()).into_iter().filter_map(|id| state.rooms.get(id)).collect();
+        let owners: Vec<dto::EmployeeRef> =
+            page.iter().map(|r| dto::room_owner(state, r, ctx.base())).collect();
+        let folders: Vec<dto::RoomDto> = page
+            .iter()
+            .zip(&owners)
+            .map(|(r, owner)| {
+                dto::room_dto(state, r, owner, user, ctx.base(), behaviour.deny_active_delete)
+            })
+            .collect();
+        let archive = query.area == AREA_ARCHIVE;
+        // A page of rooms is serialised straight into the envelope: building it as a JSON tree
+        // first costs more than the rest of the request.
+        let page = FolderContent {
+            files: [],
+            count: folders.len(),
+            folders,
+            current: dto::system_folder(state, archive, ctx.base()),
+            path_parts: dto::path_parts(archive),
+            start_index: paging.start,
+            total,
+            new: 0,
+        };
+        Ok(ctx.success_text(&page))
+    })
+}
+
+/// The filters and order of a rooms listing, read from the query; a sort that parses becomes
+/// the caller's saved order.
+fn listing_query(ctx: &Ctx, user: &Person) -> Result<ListingQuery, ApiError> {
     let q = &ctx.query;
     let area = q.enumeration("searcharea", "searchArea", &SEARCH_AREAS)?.unwrap_or(AREA_ACTIVE);
     let type_values = room_type_values();
@@ -48,17 +82,6 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
         .into_iter()
         .map(|v| parse_enum(v, &type_values).ok_or_else(|| not_valid(v, "type")))
         .collect::<Result<Vec<_>, _>>()?;
-    let start = q.int("startindex", "startIndex")?.unwrap_or(0);
-    if start < 0 {
-        return Err(ApiError::validation(
-            "StartIndex",
-            "The field StartIndex must be between 0 and 2147483647.",
-        ));
-    }
-    let count = q.int("count", "count")?.unwrap_or(MAX_PAGE_SIZE as i64);
-    if !(1..=MAX_PAGE_SIZE as i64).contains(&count) {
-        return Err(ApiError::validation("Count", "The field Count must be between 1 and 100."));
-    }
     let order = q.enumeration("sortorder", "sortOrder", &[("Ascending", 0), ("Descending", 1)])?;
     let sort_by = q.first("sortby").and_then(|v| parse_enum(v, &SORTED_BY));
     let without_tags = match q.first("withouttags") {
@@ -78,16 +101,12 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
                     "'{}' is an invalid start of a value. {e}",
                     raw.chars().next().unwrap_or(' ')
                 ),
-                kind: Some(("System.Text.Json.JsonException", -2146233088)),
+                kind: Some(("System.Text.Json.JsonException", -2_146_233_088)),
             })?)
         }
     };
     let filter = q.first("filtervalue").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty());
-    let behaviour = ctx.shared.behaviour();
-    churn(ctx, start as usize);
-
     let sort = match sort_by {
-        // A sort that parses becomes the caller's saved order.
         Some(by) => {
             let sort = SortOrder { by, descending: order == Some(1) };
             if ctx.shared.read(|state| state.saved_sort.get(&user.id) != Some(&sort)) {
@@ -100,7 +119,7 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
             .read(|state| state.saved_sort.get(&user.id).copied())
             .unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
     };
-    let query = ListingQuery {
+    Ok(ListingQuery {
         user: user.id.clone(),
         area,
         types,
@@ -108,64 +127,29 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
         without_tags,
         tags: tag_filter.map(|tags| tags.iter().map(|t| tag_key(t)).collect()),
         sort,
-    };
-    ctx.shared.read(|state| {
-        let ids = ctx.shared.room_listing(state, &query, |state| {
-            let mut rooms: Vec<&Room> = state
-                .rooms
-                .values()
-                .filter(|r| in_area(r, area))
-                .filter(|r| state.can_read(user, r))
-                .filter(|r| query.types.is_empty() || query.types.contains(&r.room_type.code()))
-                .filter(|r| {
-                    query
-                        .filter
-                        .as_ref()
-                        .is_none_or(|f| r.title.to_lowercase().contains(f.as_str()))
-                })
-                .filter(|r| !without_tags || r.tags.is_empty())
-                .filter(|r| {
-                    query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k)))
-                })
-                .collect();
-            rooms.sort_by(|a, b| {
-                let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
-                if sort.descending { ordering.reverse() } else { ordering }
-            });
-            rooms.iter().map(|r| r.id).collect()
-        });
-        let total = ids.len();
-        let page: Vec<&Room> = ids
-            .get(start as usize..)
-            .unwrap_or_default()
-            .iter()
-            .take(count as usize)
-            .filter_map(|id| state.rooms.get(id))
-            .collect();
-        let owners: Vec<dto::EmployeeRef> =
-            page.iter().map(|r| dto::room_owner(state, r, ctx.base())).collect();
-        let folders: Vec<dto::RoomDto> = page
-            .iter()
-            .zip(&owners)
-            .map(|(r, owner)| {
-                dto::room_dto(state, r, owner, user, ctx.base(), behaviour.deny_active_delete)
-            })
-            .collect();
-        let archive = area == AREA_ARCHIVE;
-        // A page of rooms is serialised straight into the envelope: building it as a JSON tree
-        // first costs more than the rest of the request.
-        let page = FolderContent {
-            files: [],
-            count: folders.len(),
-            folders,
-            current: dto::system_folder(state, archive, ctx.base()),
-            path_parts: dto::path_parts(archive),
-            start_index: start,
-            total,
-            new: 0,
-        };
-        Ok(ctx.success_text(&page))
     })
+}
+
+/// The ids of the rooms `user` sees that `query` matches, in its order.
+fn matching_rooms(state: &State, user: &Person, query: &ListingQuery) -> Vec<u64> {
+    let mut rooms: Vec<&Room> = state
+        .rooms
+        .values()
+        .filter(|r| in_area(r, query.area))
+        .filter(|r| state.can_read(user, r))
+        .filter(|r| query.types.is_empty() || query.types.contains(&r.room_type.code()))
+        .filter(|r| {
+            query.filter.as_ref().is_none_or(|f| r.title.to_lowercase().contains(f.as_str()))
+        })
+        .filter(|r| !query.without_tags || r.tags.is_empty())
+        .filter(|r| query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
+        .collect();
+    let sort = query.sort;
+    rooms.sort_by(|a, b| {
+        let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
+        if sort.descending { ordering.reverse() } else { ordering }
+    });
+    rooms.iter().map(|r| r.id).collect()
 }
 
 /// `FolderContentDto<int>`, in the field order a portal sends.
@@ -176,7 +160,7 @@ struct FolderContent<'a> {
     folders: Vec<dto::RoomDto<'a>>,
     current: Value,
     path_parts: Value,
-    start_index: i64,
+    start_index: usize,
     count: usize,
     total: usize,
     new: u8,
@@ -184,11 +168,7 @@ struct FolderContent<'a> {
 
 /// `Faults::delete_oldest_before_page`: another user deletes the oldest room before this page.
 fn churn(ctx: &Ctx, start: usize) {
-    let fault = ctx.shared.faults.lock().expect("faults lock").delete_oldest_before_page;
-    let Some((at, times)) = fault else { return };
-    if start != at
-        || ctx.shared.churned.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= u64::from(times)
-    {
+    if !ctx.shared.faults.churn_before_page(start) {
         return;
     }
     ctx.shared.mutate(|state| {
@@ -233,7 +213,7 @@ fn compare(state: &State, a: &Room, b: &Room, by: i64) -> Ordering {
 
 /// `GET /api/2.0/files/rooms/{id}`: anonymous is allowed in, so a missing room is a 404 before
 /// a missing token is a 401 (with a JSON body).
-pub async fn get(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(crate) async fn get(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(get_room(&ctx, &id))
 }
 
@@ -304,7 +284,7 @@ fn room_type_field(body: &JsonBody) -> Result<Option<RoomType>, ApiError> {
 }
 
 /// `POST /api/2.0/files/rooms`.
-pub async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
     let result = create_room(&ctx, &headers, &body);
     let lose = result.as_ref().is_ok_and(|(_, lose)| *lose);
     let mut response = ctx.respond(result.map(|(success, _)| success));
@@ -364,14 +344,16 @@ fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success,
         let room = &state.rooms[&id];
         Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete))
     });
-    let every = ctx.shared.faults.lock().expect("faults lock").lose_create_response_every;
-    let n = ctx.shared.creates.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-    let lose = super::faults::is_nth(every, n);
-    Ok((success, lose))
+    Ok((success, ctx.shared.faults.lose_create_response()))
 }
 
 /// `PUT /api/2.0/files/rooms/{id}`: every failure to find or edit the room is a 403.
-pub async fn update(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn update(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     ctx.respond(update_room(&ctx, &id, &headers, &body))
 }
 
@@ -429,7 +411,7 @@ fn update_room(
 }
 
 fn next_color(room: &Room) -> String {
-    (1..)
+    (1..=u64::try_from(state::PALETTE.len()).expect("a small palette"))
         .map(|salt| state::random_color(room.id, salt))
         .find(|c| *c != room.color)
         .expect("the palette has several colours")
@@ -449,7 +431,7 @@ fn touch_if_changed(room: &mut Room, before: &Room, user: &str, now: i64) {
 }
 
 /// `PUT /api/2.0/files/rooms/{id}/tags`: adds tags (creating missing ones in the catalog).
-pub async fn add_tags(
+pub(crate) async fn add_tags(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -459,7 +441,7 @@ pub async fn add_tags(
 }
 
 /// `DELETE /api/2.0/files/rooms/{id}/tags`: detaches tags, case-insensitively.
-pub async fn remove_tags(
+pub(crate) async fn remove_tags(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,

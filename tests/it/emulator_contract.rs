@@ -4,7 +4,8 @@
 //! spec's schemas kept in `tests/schemas/docspace.json`.
 
 use docspace_rooms::docspace::RoomType;
-use docspace_rooms::emulator::{Behaviour, Emulator, EmulatorConfig, Faults, PersonSeed};
+use docspace_rooms::emulator::faults::{Behaviour, Faults};
+use docspace_rooms::emulator::{Emulator, EmulatorConfig, PersonSeed};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
