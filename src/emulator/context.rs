@@ -53,6 +53,23 @@ pub(crate) struct ListingQuery {
     pub(crate) without_tags: bool,
     pub(crate) tags: Option<Vec<String>>,
     pub(crate) sort: SortOrder,
+    /// `subjectOwnerId`: rooms this person owns.
+    pub(crate) owner: Option<String>,
+    /// `subjectId` and `subjectFilter`: rooms this person owns (`Owner`) or takes part in.
+    pub(crate) subject: Option<(String, SubjectRole)>,
+    /// `excludeSubject`: the rooms the subject filters do not match instead.
+    pub(crate) exclude_subject: bool,
+    /// A filter no room here can match: custom quota, third-party storage or a provider.
+    pub(crate) nothing: bool,
+}
+
+/// How `subjectId` relates to a room (`SubjectFilter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SubjectRole {
+    /// The room's owner.
+    Owner,
+    /// The owner or a member, directly or through a group.
+    Member,
 }
 
 impl Shared {

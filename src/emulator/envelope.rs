@@ -26,11 +26,6 @@ impl Success {
     pub(crate) fn page(items: Vec<Value>, total: usize) -> Success {
         Success { count: items.len(), response: Value::Array(items), total: Some(total) }
     }
-
-    /// A materialised list: envelope `count` is its length.
-    pub(crate) fn list(items: Vec<Value>) -> Success {
-        Success { count: items.len(), response: Value::Array(items), total: None }
-    }
 }
 
 /// A failure, in one of the three shapes a portal uses.

@@ -84,6 +84,71 @@ impl JsonBody {
     }
 }
 
+/// `SortOrder` as a query parameter.
+pub(crate) const SORT_ORDER: [(&str, i64); 2] = [("Ascending", 0), ("Descending", 1)];
+
+/// A JSON type a property must have, as model binding converts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Bool,
+    /// An integer, also read from a string (`AllowReadingFromString`).
+    Int,
+    /// Any number, also read from a string.
+    Number,
+    Text,
+    Object,
+    Array,
+}
+
+impl Kind {
+    fn type_name(self) -> &'static str {
+        match self {
+            Kind::Bool => "System.Boolean",
+            Kind::Int => "System.Int64",
+            Kind::Number => "System.Double",
+            Kind::Text => "System.String",
+            Kind::Object => "System.Object",
+            Kind::Array => "System.Collections.Generic.IEnumerable`1",
+        }
+    }
+}
+
+/// A property of a JSON object, matched case-insensitively (the last one wins).
+pub(crate) fn member<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    object.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+}
+
+/// Check that `value` (at JSON `path`) has the `kind` model binding needs; absent and `null`
+/// pass. An integer is returned when there is one.
+pub(crate) fn check_kind(
+    value: Option<&Value>,
+    path: &str,
+    kind: Kind,
+) -> Result<Option<i64>, ApiError> {
+    let Some(value) = value.filter(|v| !v.is_null()) else { return Ok(None) };
+    let number = |v: &Value| match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    let ok = match kind {
+        Kind::Bool => value.is_boolean(),
+        Kind::Int => {
+            let int = match value {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            return int.map(Some).ok_or_else(|| type_error(path, kind.type_name()));
+        }
+        Kind::Number => number(value).is_some(),
+        Kind::Text => value.is_string(),
+        Kind::Object => value.is_object(),
+        Kind::Array => value.is_array(),
+    };
+    if ok { Ok(None) } else { Err(type_error(path, kind.type_name())) }
+}
+
 /// The model-validation error of a property of the wrong JSON type.
 pub(crate) fn type_error(name: &str, type_name: &str) -> ApiError {
     ApiError::validation(
@@ -128,6 +193,45 @@ impl Query {
             None | Some("") => Ok(None),
             Some(v) => v.trim().parse::<i64>().map(Some).map_err(|_| not_valid(v, property)),
         }
+    }
+
+    /// An optional boolean parameter (`true`/`false`, any case); anything else is a 400.
+    pub(crate) fn boolean(&self, key: &str, property: &str) -> Result<Option<bool>, ApiError> {
+        match self.first(key) {
+            None | Some("") => Ok(None),
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" => Ok(Some(true)),
+                "false" => Ok(Some(false)),
+                _ => Err(not_valid(v, property)),
+            },
+        }
+    }
+
+    /// An optional `Guid` parameter, lower-cased; a malformed one is a 400.
+    pub(crate) fn guid(&self, key: &str, property: &str) -> Result<Option<String>, ApiError> {
+        match self.first(key) {
+            None | Some("") => Ok(None),
+            Some(v) => uuid::Uuid::parse_str(v.trim())
+                .map(|u| Some(u.to_string()))
+                .map_err(|_| not_valid(v, property)),
+        }
+    }
+
+    /// An optional `[Flags]` enum parameter: names joined by commas, or a number made only of
+    /// defined flags, as model binding accepts them.
+    pub(crate) fn flags(
+        &self,
+        key: &str,
+        property: &str,
+        values: &[(&str, i64)],
+    ) -> Result<Option<i64>, ApiError> {
+        let Some(raw) = self.first(key).filter(|v| !v.is_empty()) else { return Ok(None) };
+        let known = values.iter().fold(0, |all, (_, bit)| all | bit);
+        let parsed = match raw.trim().parse::<i64>() {
+            Ok(n) => Some(n).filter(|n| *n >= 0 && n & !known == 0),
+            Err(_) => raw.split(',').try_fold(0, |all, name| Some(all | parse_enum(name, values)?)),
+        };
+        parsed.map(Some).ok_or_else(|| not_valid(raw, property))
     }
 
     /// An optional enum parameter given by (case-insensitive) name or defined number.

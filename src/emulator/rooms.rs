@@ -1,11 +1,13 @@
 //! Rooms: list, create, read, update, and the room tag endpoints.
 
 use super::clock;
-use super::context::{Ctx, ListingQuery, room_id};
+use super::context::{Ctx, ListingQuery, SubjectRole, room_id};
 use super::dto;
 use super::envelope::{ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success};
 use super::faults::LoseResponse;
-use super::request::{JsonBody, not_valid, parse_enum, type_error};
+use super::request::{
+    JsonBody, Kind, SORT_ORDER, check_kind, member, not_valid, parse_enum, type_error,
+};
 use super::state::{
     self, Person, Room, SORT_AUTHOR, SORT_AZ, SORT_CREATED, SORT_DATE_AND_TIME, SORT_ROOM_TYPE,
     SORT_TAGS, SORT_TYPE, SORTED_BY, SortOrder, State,
@@ -15,14 +17,50 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
-/// `SearchArea` values a rooms list accepts here: Active, Archive, Any and Forms.
-const SEARCH_AREAS: [(&str, i64); 4] = [("Active", 0), ("Archive", 1), ("Any", 2), ("Forms", 8)];
+/// `SearchArea`: the spec's 0 to 7, and Forms as observed on portals.
+const SEARCH_AREAS: [(&str, i64); 9] = [
+    ("Active", 0),
+    ("Archive", 1),
+    ("Any", 2),
+    ("RecentByLinks", 3),
+    ("Templates", 4),
+    ("Knowledge", 5),
+    ("ResultStorage", 6),
+    ("AiAgents", 7),
+    ("Forms", 8),
+];
 const AREA_ACTIVE: i64 = 0;
 const AREA_ARCHIVE: i64 = 1;
+const AREA_ANY: i64 = 2;
+const AREA_AI_AGENTS: i64 = 7;
 const AREA_FORMS: i64 = 8;
+
+/// `SubjectFilter` (obsolete, still read).
+const SUBJECT_FILTER: [(&str, i64); 2] = [("Owner", 0), ("Member", 1)];
+/// `QuotaFilter`: no room here has a custom quota, so `Custom` matches none.
+const QUOTA_FILTER: [(&str, i64); 3] = [("All", 0), ("Default", 1), ("Custom", 2)];
+/// `StorageFilter`: every room here is stored internally.
+const STORAGE_FILTER: [(&str, i64); 3] = [("None", 0), ("Internal", 1), ("ThirdParty", 2)];
+/// `ProviderFilter`: no room here is a third-party one, so any provider matches none.
+const PROVIDER_FILTER: [(&str, i64); 10] = [
+    ("None", 0),
+    ("Box", 1),
+    ("DropBox", 2),
+    ("GoogleDrive", 3),
+    ("kDrive", 4),
+    ("OneDrive", 5),
+    ("SharePoint", 6),
+    ("WebDav", 7),
+    ("Yandex", 8),
+    ("Storage", 9),
+];
+
+/// Built-in cover ids known here (`GET /files/rooms/covers` lists 56; ROOM-SETTINGS names
+/// these). Any other id is a 400, as an unknown one is on a portal.
+const COVERS: [&str; 4] = ["anchor", "archive", "bell", "book_open"];
 
 fn room_type_values() -> Vec<(&'static str, i64)> {
     RoomType::ALL.iter().map(|t| (t.api_name(), t.code())).collect()
@@ -82,16 +120,9 @@ fn listing_query(ctx: &Ctx, user: &Person) -> Result<ListingQuery, ApiError> {
         .into_iter()
         .map(|v| parse_enum(v, &type_values).ok_or_else(|| not_valid(v, "type")))
         .collect::<Result<Vec<_>, _>>()?;
-    let order = q.enumeration("sortorder", "sortOrder", &[("Ascending", 0), ("Descending", 1)])?;
+    let order = q.enumeration("sortorder", "sortOrder", &SORT_ORDER)?;
     let sort_by = q.first("sortby").and_then(|v| parse_enum(v, &SORTED_BY));
-    let without_tags = match q.first("withouttags") {
-        None | Some("") => false,
-        Some(v) => v
-            .trim()
-            .parse::<bool>()
-            .or_else(|_| v.trim().to_ascii_lowercase().parse())
-            .map_err(|_| not_valid(v, "withoutTags"))?,
-    };
+    let without_tags = q.boolean("withouttags", "withoutTags")?.unwrap_or(false);
     let tag_filter: Option<Vec<String>> = match q.first("tags") {
         None | Some("") => None,
         Some(raw) => {
@@ -119,7 +150,28 @@ fn listing_query(ctx: &Ctx, user: &Person) -> Result<ListingQuery, ApiError> {
             .read(|state| state.saved_sort.get(&user.id).copied())
             .unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
     };
+    let owner = q.guid("subjectownerid", "subjectOwnerId")?;
+    let role = match q.enumeration("subjectfilter", "subjectFilter", &SUBJECT_FILTER)? {
+        Some(0) => SubjectRole::Owner,
+        _ => SubjectRole::Member,
+    };
+    let subject = q.guid("subjectid", "subjectId")?.map(|id| (id, role));
+    let exclude_subject = q.boolean("excludesubject", "excludeSubject")?.unwrap_or(false);
+    let custom_quota = q.enumeration("quotafilter", "quotaFilter", &QUOTA_FILTER)? == Some(2);
+    let third_party = q.enumeration("storagefilter", "storageFilter", &STORAGE_FILTER)? == Some(2);
+    let provider = q.enumeration("provider", "provider", &PROVIDER_FILTER)?.is_some_and(|p| p != 0);
+    if let Some(group) = q.first("groupid").filter(|g| !g.is_empty()) {
+        // Rooms are not grouped here: rejecting the filter beats ignoring it.
+        return Err(match group.trim().parse::<i32>() {
+            Ok(_) => ApiError::argument("The emulator does not implement groupId"),
+            Err(_) => not_valid(group, "groupId"),
+        });
+    }
     Ok(ListingQuery {
+        owner,
+        subject,
+        exclude_subject,
+        nothing: custom_quota || third_party || provider,
         user: user.id.clone(),
         area,
         types,
@@ -143,6 +195,8 @@ fn matching_rooms(state: &State, user: &Person, query: &ListingQuery) -> Vec<u64
         })
         .filter(|r| !query.without_tags || r.tags.is_empty())
         .filter(|r| query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
+        .filter(|r| subject_matches(state, r, query) != query.exclude_subject)
+        .filter(|_| !query.nothing)
         .collect();
     let sort = query.sort;
     rooms.sort_by(|a, b| {
@@ -180,14 +234,28 @@ fn churn(ctx: &Ctx, start: usize) {
     });
 }
 
-/// Form-filling rooms live in their own Forms area; Any lists every room.
+/// Whether the subject filters (`subjectOwnerId`, `subjectId`) match a room; true without them.
+fn subject_matches(state: &State, room: &Room, query: &ListingQuery) -> bool {
+    let owned = query.owner.as_ref().is_none_or(|owner| room.owner == *owner);
+    let subject = query.subject.as_ref().is_none_or(|(id, role)| match role {
+        SubjectRole::Owner => room.owner == *id,
+        SubjectRole::Member => state.person(id).is_some_and(|p| state.access_of(p, room).is_some()),
+    });
+    owned && subject
+}
+
+/// Form-filling rooms live in their own Forms area and AI rooms in `AiAgents`; Any lists every
+/// room. Recent links, templates, knowledge and result storage hold no rooms here.
 fn in_area(room: &Room, area: i64) -> bool {
     let form = room.room_type == RoomType::FormFilling;
+    let ai = room.room_type == RoomType::Ai;
     match area {
-        AREA_ACTIVE => !room.archived && !form,
+        AREA_ACTIVE => !room.archived && !form && !ai,
         AREA_ARCHIVE => room.archived,
+        AREA_ANY => true,
         AREA_FORMS => !room.archived && form,
-        _ => true,
+        AREA_AI_AGENTS => !room.archived && ai,
+        _ => false,
     }
 }
 
@@ -257,6 +325,146 @@ fn color_field(body: &JsonBody) -> Result<Option<String>, ApiError> {
     Ok(color)
 }
 
+/// A range error of model validation (`[Range]`) at `path`.
+fn range_error(path: &str, low: i64, high: i64) -> ApiError {
+    ApiError::validation(path, format!("The field {path} must be between {low} and {high}."))
+}
+
+/// An optional integer member of `object` that must lie in `low..=high`.
+fn ranged(
+    object: &Map<String, Value>,
+    name: &str,
+    parent: &str,
+    (low, high): (i64, i64),
+) -> Result<Option<i64>, ApiError> {
+    let path = format!("{parent}.{name}");
+    let value = check_kind(member(object, name), &path, Kind::Int)?;
+    match value {
+        Some(v) if !(low..=high).contains(&v) => Err(range_error(&path, low, high)),
+        _ => Ok(value),
+    }
+}
+
+/// Check each member of `object` against its kind.
+fn check_members(
+    object: &Map<String, Value>,
+    parent: &str,
+    kinds: &[(&str, Kind)],
+) -> Result<(), ApiError> {
+    for (name, kind) in kinds {
+        check_kind(member(object, name), &format!("{parent}.{name}"), *kind)?;
+    }
+    Ok(())
+}
+
+/// An optional object property: `null` and absence are `None`, any other type a 400.
+fn object_field<'a>(
+    body: &'a JsonBody,
+    name: &str,
+) -> Result<Option<&'a Map<String, Value>>, ApiError> {
+    check_kind(body.get(name), name, Kind::Object)?;
+    Ok(body.get(name).and_then(Value::as_object))
+}
+
+/// Model binding and validation of the settings the emulator does not store, so that a request
+/// a portal rejects is rejected here too (ROOM-SETTINGS §2.3, OBSERVED §4.3 and §6.3).
+fn check_unstored_settings(body: &JsonBody, creating: bool) -> Result<(), ApiError> {
+    check_kind(body.get("quota"), "quota", Kind::Int)?;
+    for flag in ["sendFormToExternalDB", "saveFormAsXLSX"] {
+        body.opt_bool(flag)?;
+    }
+    object_field(body, "chatSettings")?;
+    if let Some(lifetime) = object_field(body, "lifetime")? {
+        check_members(
+            lifetime,
+            "lifetime",
+            &[("deletePermanently", Kind::Bool), ("enabled", Kind::Bool)],
+        )?;
+        // `period` is a `RoomDataLifetimePeriod` (Day, Month, Year) read only as a number.
+        ranged(lifetime, "period", "lifetime", (0, 2))?;
+        let value = ranged(lifetime, "value", "lifetime", (1, 999))?;
+        let disabling = !creating && member(lifetime, "enabled") == Some(&Value::Bool(false));
+        if value.is_none() && !disabling {
+            return Err(ApiError::argument("Value cannot be null. (Parameter 'Value')"));
+        }
+    }
+    if let Some(watermark) = object_field(body, "watermark")? {
+        check_members(
+            watermark,
+            "watermark",
+            &[
+                ("enabled", Kind::Bool),
+                ("additions", Kind::Int),
+                ("text", Kind::Text),
+                ("rotate", Kind::Int),
+                ("imageScale", Kind::Int),
+                ("imageUrl", Kind::Text),
+                ("imageHeight", Kind::Number),
+                ("imageWidth", Kind::Number),
+            ],
+        )?;
+        if member(watermark, "text").and_then(Value::as_str).is_some_and(|t| utf16_len(t) > 255) {
+            return Err(ApiError::validation(
+                "Watermark.Text",
+                "The field Text must be a string with a maximum length of 255.",
+            ));
+        }
+    }
+    if let Some(logo) = object_field(body, "logo")? {
+        if member(logo, "tmpFile").is_none_or(Value::is_null) {
+            return Err(ApiError::validation("Logo.TmpFile", "The TmpFile field is required."));
+        }
+        check_kind(member(logo, "tmpFile"), "logo.tmpFile", Kind::Text)?;
+        for (name, low) in [("x", 0), ("y", 0), ("width", 1), ("height", 1)] {
+            ranged(logo, name, "logo", (low, 1280))?;
+        }
+    }
+    if let Some(cover) = body.opt_string("cover")? {
+        if utf16_len(&cover) > 50 {
+            return Err(ApiError::validation(
+                "Cover",
+                "The field Cover must be a string with a maximum length of 50.",
+            ));
+        }
+        if !cover.is_empty() && !COVERS.contains(&cover.as_str()) {
+            return Err(ApiError::argument("The cover was not found"));
+        }
+    }
+    if creating {
+        check_share(body)?;
+    }
+    Ok(())
+}
+
+/// `share` on create: `[{shareTo: Guid, email, access}]`; accepted and ignored, as on portals.
+fn check_share(body: &JsonBody) -> Result<(), ApiError> {
+    check_kind(body.get("share"), "share", Kind::Array)?;
+    let entries = body.get("share").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    for (index, entry) in entries.iter().enumerate() {
+        let path = format!("share[{index}]");
+        let entry = entry
+            .as_object()
+            .ok_or_else(|| type_error(&path, "ASC.Files.Core.ApiModels.FileShareParams"))?;
+        check_members(entry, &path, &[("email", Kind::Text)])?;
+        match member(entry, "shareTo") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(id)) if uuid::Uuid::parse_str(id).is_ok() => {}
+            Some(_) => return Err(type_error(&format!("{path}.shareTo"), "System.Guid")),
+        }
+        match member(entry, "access") {
+            None | Some(Value::Null | Value::String(_)) => {}
+            Some(Value::Number(n)) if n.is_i64() => {}
+            Some(_) => {
+                return Err(type_error(
+                    &format!("{path}.access"),
+                    "ASC.Files.Core.Security.FileShare",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A tag list's names must each fit in 255 units.
 fn check_tag_lengths(tags: &[String]) -> Result<(), ApiError> {
     match tags.iter().find(|t| utf16_len(t) > MAX_TAG_UNITS) {
@@ -314,6 +522,7 @@ fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success,
     let indexing = body.opt_bool("indexing")?.unwrap_or(false);
     let deny_download = body.opt_bool("denyDownload")?.unwrap_or(false);
     let private = body.opt_bool("private")?.unwrap_or(false);
+    check_unstored_settings(&body, true)?;
 
     if !user.is_manager_type() || user.is_visitor {
         return Err(ApiError::invalid_operation("You don't have enough permission to create"));
@@ -371,6 +580,7 @@ fn update_room(
     let color = color_field(&body)?;
     let indexing = body.opt_bool("indexing")?;
     let deny_download = body.opt_bool("denyDownload")?;
+    check_unstored_settings(&body, false)?;
     let behaviour = ctx.shared.behaviour();
 
     ctx.shared.mutate(|state| {
