@@ -4,7 +4,7 @@
 use super::config::EmulatorConfig;
 use super::envelope::{ApiError, Success, success_body, text_response};
 use super::faults::{Behaviour, FaultState};
-use super::request::Query;
+use super::request::{Paging, Query};
 use super::snapshot::RequestRecord;
 use super::state::{Person, SortOrder, State};
 use axum::extract::FromRequestParts;
@@ -201,6 +201,15 @@ impl Ctx {
     /// The caller, or the 401 challenge (empty body).
     pub(crate) fn require_user(&self) -> Result<&Person, ApiError> {
         self.user.as_ref().ok_or(ApiError::Bare(StatusCode::UNAUTHORIZED))
+    }
+
+    /// `startIndex` and `count` of a paged list, validated, with `Faults::page_cap` applied.
+    pub(crate) fn paging(&self) -> Result<Paging, ApiError> {
+        let mut paging = self.query.paging()?;
+        if let Some(cap) = self.shared.faults.page_cap() {
+            paging.count = paging.count.min(cap);
+        }
+        Ok(paging)
     }
 
     /// The base URL for links inside DTOs.

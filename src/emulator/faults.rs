@@ -5,7 +5,7 @@
 //! promise: fields may change with the tests that need them. Handlers and the server consult
 //! this module; it knows nothing of them.
 
-use super::envelope::html_response;
+use super::envelope::{ApiError, html_response};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::VecDeque;
@@ -45,6 +45,18 @@ pub struct Faults {
     /// at `startIndex` `start` is built, the first `times` times that page is asked for. Every
     /// later room moves up one place, so pages read before and after it miss one.
     pub delete_oldest_before_page: Option<(usize, u32)>,
+    /// Every paged list (rooms, people, groups, a room's members) returns at most this many
+    /// items per page whatever `count` asks, with `count` the items returned and `total` the
+    /// true total, like a proxy or portal that caps pages below 100.
+    pub page_cap: Option<usize>,
+    /// Every room create (`POST /files/rooms`) that would succeed answers `504 Gateway Timeout`
+    /// with a proxy's HTML page instead, and the room is committed (listed, readable) only
+    /// this long afterwards: "a create committed a few seconds after a 504".
+    pub create_commits_late: Option<Duration>,
+    /// Each entry is `"METHOD /path/pattern"`, where `*` matches one path segment (for example
+    /// `"PUT /api/2.0/files/rooms/*/share"`). The first request matching an entry answers 500
+    /// with the portal's JSON error envelope and has no effect; the entry is then spent.
+    pub fail_once: Vec<String>,
 }
 
 impl Default for Faults {
@@ -59,6 +71,9 @@ impl Default for Faults {
             lose_create_response_every: None,
             rate_limit_headers: None,
             delete_oldest_before_page: None,
+            page_cap: None,
+            create_commits_late: None,
+            fail_once: Vec::new(),
         }
     }
 }
@@ -110,6 +125,8 @@ pub(crate) struct FaultState {
     last_second: Mutex<VecDeque<Instant>>,
     /// Accepted requests of the sliding window (`Faults::rate_limit_headers`).
     window: Mutex<VecDeque<Instant>>,
+    /// The `Faults::fail_once` entries already spent, by index.
+    spent: Mutex<Vec<usize>>,
 }
 
 impl FaultState {
@@ -130,6 +147,7 @@ impl FaultState {
         self.churned.store(0, Ordering::SeqCst);
         self.last_second.lock().expect("rate lock").clear();
         self.window.lock().expect("window lock").clear();
+        self.spent.lock().expect("spent lock").clear();
         *current = faults;
     }
 
@@ -158,6 +176,35 @@ impl FaultState {
         } else {
             None
         }
+    }
+
+    /// The 500 of a `Faults::fail_once` entry that `method` and `path` match first, if any;
+    /// the entry is spent.
+    pub(crate) fn fail_once(&self, faults: &Faults, method: &str, path: &str) -> Option<Response> {
+        let mut spent = self.spent.lock().expect("spent lock");
+        let index = faults
+            .fail_once
+            .iter()
+            .enumerate()
+            .position(|(i, entry)| !spent.contains(&i) && matches_entry(entry, method, path))?;
+        spent.push(index);
+        // An unhandled exception, as `CustomExceptionHandler` writes it.
+        let error = ApiError::Exception {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "Object reference not set to an instance of an object.".to_string(),
+            kind: Some(("System.NullReferenceException", -2_147_467_261)),
+        };
+        Some(error.into_response(path, method))
+    }
+
+    /// The items a page may hold at most (`Faults::page_cap`).
+    pub(crate) fn page_cap(&self) -> Option<usize> {
+        self.faults.lock().expect("faults lock").page_cap
+    }
+
+    /// How long a successful create waits to commit after its 504 (`Faults::create_commits_late`).
+    pub(crate) fn create_commit_delay(&self) -> Option<Duration> {
+        self.faults.lock().expect("faults lock").create_commits_late
     }
 
     /// Add the sliding window's headers to any response.
@@ -207,6 +254,18 @@ impl FaultState {
         window_full(&mut window, limit, length, now)
             .then(|| seconds_until_free(&window, length, now))
     }
+}
+
+/// Whether `"METHOD /a/*/c"` matches a request: the method in any case, the path segment by
+/// segment, `*` standing for any one segment.
+fn matches_entry(entry: &str, method: &str, path: &str) -> bool {
+    let Some((want_method, pattern)) = entry.trim().split_once(' ') else { return false };
+    let segments =
+        |p: &str| p.trim().trim_matches('/').split('/').map(str::to_string).collect::<Vec<_>>();
+    let (pattern, path) = (segments(pattern), segments(path));
+    want_method.eq_ignore_ascii_case(method)
+        && pattern.len() == path.len()
+        && pattern.iter().zip(&path).all(|(want, got)| want == "*" || want == got)
 }
 
 /// Whether the `count`-th event is one of every `n`th (never when `n` is unset or 0).

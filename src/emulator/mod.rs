@@ -39,10 +39,15 @@
 //!  "groups": [{"name": "Editors", "members": ["ann@example.com"]}]}
 //! ```
 //! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. People and
-//! groups get stable UUIDs derived from their email and name.
+//! groups get stable UUIDs derived from their email and name (and, for a group whose name an
+//! earlier group of the file has, from how many came before). Any number of groups may be
+//! seeded; `GET /api/2.0/group` pages them.
 //!
 //! # Faults
-//! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks): all off by default.
+//! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
+//! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
+//! (`page_cap`), commit creates late after a 504 (`create_commits_late`) and fail chosen requests
+//! once (`fail_once`).
 
 mod clock;
 mod config;
@@ -95,8 +100,11 @@ impl Emulator {
             for person in seed.people {
                 state.add_person(person.into_person());
             }
-            for group in seed.groups {
-                state.add_group(&group.name, &group.members);
+            let mut earlier: Vec<&str> = Vec::new();
+            for group in &seed.groups {
+                let occurrence = earlier.iter().filter(|name| **name == group.name).count();
+                state.add_group(&group.name, occurrence, &group.members);
+                earlier.push(&group.name);
             }
         }
         let listener = tokio::net::TcpListener::bind(config.listen)
@@ -223,7 +231,7 @@ impl Emulator {
     /// Add (or replace) a group of the people with these emails; returns its id.
     pub fn add_group(&self, name: &str, member_emails: &[&str]) -> String {
         let emails: Vec<String> = member_emails.iter().map(ToString::to_string).collect();
-        self.shared.mutate(|s| s.add_group(name, &emails))
+        self.shared.mutate(|s| s.add_group(name, 0, &emails))
     }
 
     /// A room's members, owner first; empty for an unknown room.

@@ -89,7 +89,7 @@ pub(crate) async fn list(ctx: Ctx) -> Response {
 fn list_people(ctx: &Ctx) -> Result<Success, ApiError> {
     ctx.require_user()?;
     // `count` is `[Range(1, 100)]` on the request DTO, as on every paged list.
-    let paging = ctx.query.paging()?;
+    let paging = ctx.paging()?;
     let filter = filter_value(ctx);
     Ok(ctx.shared.read(|state| {
         let matching: Vec<&Person> = state
@@ -142,7 +142,7 @@ pub(crate) async fn groups(ctx: Ctx) -> Response {
 fn list_groups(ctx: &Ctx) -> Result<Success, ApiError> {
     ctx.require_user()?;
     let q = &ctx.query;
-    let paging = q.paging()?;
+    let paging = ctx.paging()?;
     let member = q.guid("userid", "userId")?;
     let manager = q.boolean("manager", "manager")?.unwrap_or(false);
     let descending = q.enumeration("sortorder", "sortOrder", &SORT_ORDER)? == Some(1);
@@ -235,7 +235,7 @@ fn read_share(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
     let filter_type = ctx.query.flags("filtertype", "filterType", &SHARE_FILTER)?.unwrap_or(0);
-    let paging = ctx.query.paging()?;
+    let paging = ctx.paging()?;
     let filter = filter_value(ctx);
     ctx.shared.read(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;

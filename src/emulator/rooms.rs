@@ -3,7 +3,9 @@
 use super::clock;
 use super::context::{Ctx, ListingQuery, SubjectRole, room_id};
 use super::dto;
-use super::envelope::{ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success};
+use super::envelope::{
+    ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success, html_response,
+};
 use super::faults::LoseResponse;
 use super::request::{
     JsonBody, Kind, SORT_ORDER, check_kind, member, not_valid, parse_enum, type_error,
@@ -19,6 +21,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// `SearchArea`: the spec's 0 to 7, and Forms as observed on portals.
 const SEARCH_AREAS: [(&str, i64); 9] = [
@@ -73,7 +76,7 @@ pub(crate) async fn list(ctx: Ctx) -> Response {
 
 fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
     let user = ctx.require_user()?;
-    let paging = ctx.query.paging()?;
+    let paging = ctx.paging()?;
     let query = listing_query(ctx, user)?;
     let behaviour = ctx.shared.behaviour();
     churn(ctx, paging.start);
@@ -493,16 +496,64 @@ fn room_type_field(body: &JsonBody) -> Result<Option<RoomType>, ApiError> {
 
 /// `POST /api/2.0/files/rooms`.
 pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
-    let result = create_room(&ctx, &headers, &body);
-    let lose = result.as_ref().is_ok_and(|(_, lose)| *lose);
-    let mut response = ctx.respond(result.map(|(success, _)| success));
-    if lose {
+    let room = match new_room(&ctx, &headers, &body) {
+        Ok(room) => room,
+        Err(error) => return ctx.respond(Err(error)),
+    };
+    if let Some(delay) = ctx.shared.faults.create_commit_delay() {
+        // `Faults::create_commits_late`: the gateway gives up; the portal commits later.
+        let shared = Arc::clone(&ctx.shared);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            shared.mutate(|state| room.commit(state));
+        });
+        return html_response(StatusCode::GATEWAY_TIMEOUT);
+    }
+    let user = ctx.user.as_ref().expect("a new room has an owner");
+    let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
+    let success = ctx.shared.mutate(|state| {
+        let id = room.commit(state);
+        Success::one(dto::room(state, &state.rooms[&id], user, ctx.base(), deny_active_delete))
+    });
+    let mut response = ctx.respond(Ok(success));
+    if ctx.shared.faults.lose_create_response() {
         response.extensions_mut().insert(LoseResponse);
     }
     response
 }
 
-fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success, bool), ApiError> {
+/// A room a create request asks for, validated and allowed, not yet stored.
+struct NewRoom {
+    owner: String,
+    title: String,
+    room_type: RoomType,
+    tags: Vec<String>,
+    color: Option<String>,
+    indexing: bool,
+    deny_download: bool,
+}
+
+impl NewRoom {
+    /// Store the room; its id.
+    fn commit(&self, state: &mut State) -> u64 {
+        let id = state.create_room(
+            stored_title(&self.title),
+            self.room_type,
+            &self.owner,
+            &self.tags,
+            clock::now(),
+        );
+        let room = state.rooms.get_mut(&id).expect("the room was just created");
+        if let Some(color) = self.color.clone().filter(|c| !c.is_empty()) {
+            room.color = color;
+        }
+        room.indexing = self.indexing;
+        room.deny_download = self.deny_download;
+        id
+    }
+}
+
+fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, ApiError> {
     let user = ctx.require_user()?;
     let body = JsonBody::parse(headers, bytes)?;
     let missing: Vec<&str> = ["title", "roomType"].into_iter().filter(|f| !body.has(f)).collect();
@@ -540,20 +591,7 @@ fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success,
         });
     }
     check_tag_lengths(&tags)?;
-
-    let behaviour = ctx.shared.behaviour();
-    let success = ctx.shared.mutate(|state| {
-        let id = state.create_room(stored_title(&title), room_type, &user.id, &tags, clock::now());
-        let room = state.rooms.get_mut(&id).expect("the room was just created");
-        if let Some(color) = color.filter(|c| !c.is_empty()) {
-            room.color = color;
-        }
-        room.indexing = indexing;
-        room.deny_download = deny_download;
-        let room = &state.rooms[&id];
-        Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete))
-    });
-    Ok((success, ctx.shared.faults.lose_create_response()))
+    Ok(NewRoom { owner: user.id.clone(), title, room_type, tags, color, indexing, deny_download })
 }
 
 /// `PUT /api/2.0/files/rooms/{id}`: every failure to find or edit the room is a 403.

@@ -97,6 +97,8 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         StatusCode::TOO_MANY_REQUESTS.into_response()
     } else if let Some(response) = shared.faults.before_request(&faults, sequence, now) {
         response
+    } else if let Some(response) = shared.faults.fail_once(&faults, method.as_str(), &path) {
+        response
     } else {
         next.run(request).await
     };

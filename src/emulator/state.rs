@@ -240,11 +240,16 @@ impl State {
         id
     }
 
-    /// Add a group of the people with these emails (unknown emails are left out).
-    pub(crate) fn add_group(&mut self, name: &str, emails: &[String]) -> String {
+    /// Add (or replace) the `occurrence`-th group of this name (from 0) with the people with
+    /// these emails (unknown emails are left out). Its id derives from the name, and from the
+    /// occurrence after the first, so same-named groups differ and existing ids stay stable.
+    pub(crate) fn add_group(&mut self, name: &str, occurrence: usize, emails: &[String]) -> String {
         let members =
             emails.iter().filter_map(|e| self.person_by_email(e).map(|p| p.id.clone())).collect();
-        let id = stable_uuid(&format!("group:{name}"));
+        let id = match occurrence {
+            0 => stable_uuid(&format!("group:{name}")),
+            n => stable_uuid(&format!("group:{name}#{n}")),
+        };
         match self.groups.iter_mut().find(|g| g.id == id) {
             Some(group) => group.members = members,
             None => self.groups.push(Group { id: id.clone(), name: name.to_string(), members }),

@@ -2171,3 +2171,117 @@ async fn inputs_the_emulator_does_not_use_are_still_validated() {
         assert_eq!(portal.put(&path, body.clone()).await.status, 200, "{body}");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Faults the client tests need
+
+#[tokio::test]
+async fn page_cap_limits_every_paged_list_and_keeps_the_true_total() {
+    let portal = portal_with_groups(5).await;
+    seed_titles(&portal.emu, &["A", "B", "C", "D"]);
+    let id = portal.emu.rooms()[0].id;
+    let bob = person_id(&portal, "bob@example.com").await;
+    let ann = person_id(&portal, "ann@example.com").await;
+    let invite = json!({"invitations": [{"id": bob, "access": 2}, {"id": ann, "access": 2}]});
+    assert_eq!(portal.put(&format!("files/rooms/{id}/share"), invite).await.status, 200);
+    portal.emu.set_faults(Faults { page_cap: Some(2), ..Faults::default() });
+
+    let rooms = portal.get("files/rooms?count=100").await;
+    assert_eq!(rooms.response()["folders"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (rooms.response()["count"].clone(), rooms.response()["total"].clone()),
+        (json!(2), json!(4))
+    );
+    let second = portal.get("files/rooms?startIndex=2&count=100").await;
+    assert_eq!(second.response()["count"], 2);
+    for (path, total) in [
+        ("people?count=50", 4),
+        ("group?count=50", 6),
+        (&*format!("files/rooms/{id}/share?count=50"), 3),
+    ] {
+        let reply = portal.get(path).await;
+        assert_eq!(reply.response().as_array().unwrap().len(), 2, "{path}");
+        assert_eq!(
+            (reply.json["count"].clone(), reply.json["total"].clone()),
+            (json!(2), json!(total)),
+            "{path}"
+        );
+    }
+    let small = portal.get("people?count=1").await;
+    assert_eq!(small.json["count"], 1, "a smaller count still wins");
+}
+
+#[tokio::test]
+async fn create_commits_late_answers_504_html_and_commits_after_the_delay() {
+    let portal = Portal::start().await;
+    portal.emu.set_faults(Faults {
+        create_commits_late: Some(Duration::from_millis(300)),
+        ..Faults::default()
+    });
+    let reply = portal.post("files/rooms", json!({"title": "Late", "roomType": 5})).await;
+    assert_eq!(reply.status, 504);
+    assert!(reply.text.contains("<html>"), "{}", reply.text);
+    assert_eq!(reply.header("content-type"), Some("text/html"));
+    assert!(portal.titles("").await.is_empty(), "not committed yet");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(portal.titles("").await, ["Late"]);
+    let invalid = portal.post("files/rooms", json!({"title": "", "roomType": 5})).await;
+    assert_eq!(invalid.status, 400, "a create that would fail still fails at once");
+}
+
+#[tokio::test]
+async fn fail_once_answers_500_with_the_error_envelope_once_per_entry_and_changes_nothing() {
+    let portal = portal_with_people().await;
+    let id = portal.emu.seed_room("Team", RoomType::Custom, false, &["a"]);
+    portal.emu.set_faults(Faults {
+        fail_once: vec![
+            "PUT /api/2.0/files/rooms/*/tags".into(),
+            "put /api/2.0/files/rooms/*".into(),
+        ],
+        ..Faults::default()
+    });
+    let tags = format!("files/rooms/{id}/tags");
+    let first = portal.put(&tags, json!({"names": ["b"]})).await;
+    assert_eq!(first.status, 500);
+    assert_eq!(
+        (first.json["status"].clone(), first.json["statusCode"].clone()),
+        (json!(1), json!(500))
+    );
+    assert!(!first.error_message().is_empty());
+    assert_eq!(portal.emu.rooms()[0].tags, ["a"], "the failed request had no effect");
+    assert_eq!(portal.put(&tags, json!({"names": ["b"]})).await.status, 200, "the entry is spent");
+    let share = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": []})).await;
+    assert_eq!(share.status, 200, "`*` matches one segment, not two");
+    let rename = portal.put(&format!("files/rooms/{id}"), json!({"title": "New"})).await;
+    assert_eq!(rename.status, 500);
+    assert_eq!(portal.emu.rooms()[0].title, "Team");
+    assert_eq!(portal.put(&format!("files/rooms/{id}"), json!({"title": "New"})).await.status, 200);
+}
+
+#[tokio::test]
+async fn seeded_groups_with_the_same_name_get_distinct_stable_ids_and_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    let mut groups: Vec<Value> = (0..101).map(|i| json!({"name": format!("G{i:03}")})).collect();
+    groups.push(json!({"name": "Twin"}));
+    groups.push(json!({"name": "Twin"}));
+    std::fs::write(&seed, json!({"groups": groups}).to_string()).unwrap();
+    let portal =
+        Portal::with(EmulatorConfig { seed_file: Some(seed), ..EmulatorConfig::default() }).await;
+    let first = portal.get("group").await;
+    assert_eq!(
+        (first.json["count"].clone(), first.json["total"].clone()),
+        (json!(100), json!(103))
+    );
+    let twins = portal.get("group?filterValue=twin").await;
+    let ids: Vec<&str> =
+        twins.response().as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    let single = Portal::start().await;
+    let unique_id = single.emu.add_group("Twin", &[]);
+    assert!(
+        ids.contains(&unique_id.as_str()),
+        "the first of a name keeps the id a unique name has"
+    );
+}
