@@ -2,7 +2,8 @@
 //! behind the client's tasks), and clients for it.
 
 use crate::fixture;
-use docspace_rooms::emulator::{Emulator, EmulatorConfig, Faults};
+use docspace_rooms::emulator::faults::Faults;
+use docspace_rooms::emulator::{Emulator, EmulatorConfig};
 use docspace_rooms::portal::{Portal, PortalConfig};
 use std::time::Duration;
 

@@ -5,6 +5,7 @@ use crate::emulator::{Emulator, EmulatorConfig};
 use anyhow::Context;
 use std::net::SocketAddr;
 
+/// Serves the emulator with the command's settings until Ctrl-C.
 pub(crate) async fn run(args: &EmulatorArgs) -> anyhow::Result<()> {
     let listen: SocketAddr = args.listen.parse().with_context(|| {
         format!("--listen {:?} is not an address like 127.0.0.1:8080", args.listen)

@@ -1,41 +1,33 @@
 //! What every handler shares (the state, the settings, the request log) and what it knows about
 //! the request in hand (the caller, the URL for the envelope's `links`, the query).
 
+use super::config::EmulatorConfig;
 use super::envelope::{ApiError, Success, success_body, text_response};
-use super::request::Query;
-use super::state::{Person, State};
-use super::{Behaviour, EmulatorConfig, Faults, RequestRecord};
+use super::faults::{Behaviour, FaultState};
+use super::request::{Paging, Query};
+use super::snapshot::RequestRecord;
+use super::state::{Person, SortOrder, State};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::uri::PathAndQuery;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
-pub struct Shared {
+/// The emulator's state and settings, shared by every request.
+pub(crate) struct Shared {
     state: std::sync::RwLock<State>,
-    pub faults: Mutex<Faults>,
-    pub behaviour: Mutex<Behaviour>,
-    pub requests: Mutex<Vec<RequestRecord>>,
-    pub token: String,
-    pub password: String,
-    pub url: String,
+    pub(crate) faults: FaultState,
+    pub(crate) behaviour: Mutex<Behaviour>,
+    pub(crate) requests: Mutex<Vec<RequestRecord>>,
+    pub(crate) token: String,
+    pub(crate) password: String,
+    pub(crate) url: String,
     state_file: Option<PathBuf>,
-    /// Requests received so far.
-    pub sequence: AtomicU64,
-    /// Rooms created through the API so far.
-    pub creates: AtomicU64,
-    /// Rooms deleted by `Faults::delete_oldest_before_page` so far.
-    pub churned: AtomicU64,
-    pub writes_in_flight: AtomicUsize,
-    pub max_writes: AtomicUsize,
-    /// Accepted requests of the last second (`Faults::rate_limit_per_second`).
-    pub last_second: Mutex<VecDeque<Instant>>,
-    /// Accepted requests of the sliding window (`Faults::rate_limit_headers`).
-    pub window: Mutex<VecDeque<Instant>>,
+    pub(crate) writes_in_flight: AtomicUsize,
+    pub(crate) max_writes: AtomicUsize,
     /// Bumped by every change of the state, under its write lock.
     generation: AtomicU64,
     /// The last room listing's matches, for the pages that follow its first.
@@ -53,46 +45,58 @@ struct Listing {
 
 /// What decides which rooms a listing matches and in which order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListingQuery {
-    pub user: String,
-    pub area: i64,
-    pub types: Vec<i64>,
-    pub filter: Option<String>,
-    pub without_tags: bool,
-    pub tags: Option<Vec<String>>,
-    pub sort: super::state::SortOrder,
+pub(crate) struct ListingQuery {
+    pub(crate) user: String,
+    pub(crate) area: i64,
+    pub(crate) types: Vec<i64>,
+    pub(crate) filter: Option<String>,
+    pub(crate) without_tags: bool,
+    pub(crate) tags: Option<Vec<String>>,
+    pub(crate) sort: SortOrder,
+    /// `subjectOwnerId`: rooms this person owns.
+    pub(crate) owner: Option<String>,
+    /// `subjectId` and `subjectFilter`: rooms this person owns (`Owner`) or takes part in.
+    pub(crate) subject: Option<(String, SubjectRole)>,
+    /// `excludeSubject`: the rooms the subject filters do not match instead.
+    pub(crate) exclude_subject: bool,
+    /// A filter no room here can match: custom quota, third-party storage or a provider.
+    pub(crate) nothing: bool,
+}
+
+/// How `subjectId` relates to a room (`SubjectFilter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SubjectRole {
+    /// The room's owner.
+    Owner,
+    /// The owner or a member, directly or through a group.
+    Member,
 }
 
 impl Shared {
-    pub fn new(state: State, config: &EmulatorConfig, token: String, url: String) -> Shared {
+    pub(crate) fn new(state: State, config: &EmulatorConfig, token: String, url: String) -> Shared {
         Shared {
             state: std::sync::RwLock::new(state),
-            faults: Mutex::new(config.faults.clone()),
+            faults: FaultState::new(config.faults.clone()),
             behaviour: Mutex::new(config.behaviour.clone()),
             requests: Mutex::new(Vec::new()),
             token,
             password: config.password.clone(),
             url,
             state_file: config.state_file.clone(),
-            sequence: AtomicU64::new(0),
-            creates: AtomicU64::new(0),
-            churned: AtomicU64::new(0),
             writes_in_flight: AtomicUsize::new(0),
             max_writes: AtomicUsize::new(0),
-            last_second: Mutex::new(VecDeque::new()),
-            window: Mutex::new(VecDeque::new()),
             generation: AtomicU64::new(0),
             listing: Mutex::new(None),
         }
     }
 
-    pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
         f(&self.state.read().expect("state lock"))
     }
 
     /// The ids of the rooms `query` matches in `state` (which the caller holds read-locked), in
     /// order: from the last listing when the same query ran on the same state, else computed.
-    pub fn room_listing(
+    pub(crate) fn room_listing(
         &self,
         state: &State,
         query: &ListingQuery,
@@ -113,7 +117,7 @@ impl Shared {
     }
 
     /// Change the state, then write the state file (if any) atomically.
-    pub fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+    pub(crate) fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut state = self.state.write().expect("state lock");
         let result = f(&mut state);
         self.generation.fetch_add(1, Ordering::SeqCst);
@@ -125,18 +129,7 @@ impl Shared {
         result
     }
 
-    /// New faults, with their counters and windows started afresh.
-    pub fn set_faults(&self, faults: Faults) {
-        let mut current = self.faults.lock().expect("faults lock");
-        self.sequence.store(0, Ordering::SeqCst);
-        self.creates.store(0, Ordering::SeqCst);
-        self.churned.store(0, Ordering::SeqCst);
-        self.last_second.lock().expect("rate lock").clear();
-        self.window.lock().expect("window lock").clear();
-        *current = faults;
-    }
-
-    pub fn behaviour(&self) -> Behaviour {
+    pub(crate) fn behaviour(&self) -> Behaviour {
         self.behaviour.lock().expect("behaviour lock").clone()
     }
 
@@ -176,10 +169,10 @@ impl Shared {
 }
 
 /// The request in hand.
-pub struct Ctx {
-    pub shared: Arc<Shared>,
-    pub user: Option<Person>,
-    pub query: Query,
+pub(crate) struct Ctx {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) user: Option<Person>,
+    pub(crate) query: Query,
     href: String,
     method: String,
 }
@@ -192,8 +185,8 @@ impl FromRequestParts<Arc<Shared>> for Ctx {
         shared: &Arc<Shared>,
     ) -> Result<Ctx, Self::Rejection> {
         let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok());
-        let base = host.map(|h| format!("http://{h}")).unwrap_or_else(|| shared.url.clone());
-        let path_and_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let base = host.map_or_else(|| shared.url.clone(), |h| format!("http://{h}"));
+        let path_and_query = parts.uri.path_and_query().map_or("/", PathAndQuery::as_str);
         Ok(Ctx {
             user: shared.authenticate(parts),
             query: Query::parse(parts.uri.query()),
@@ -206,28 +199,37 @@ impl FromRequestParts<Arc<Shared>> for Ctx {
 
 impl Ctx {
     /// The caller, or the 401 challenge (empty body).
-    pub fn require_user(&self) -> Result<&Person, ApiError> {
+    pub(crate) fn require_user(&self) -> Result<&Person, ApiError> {
         self.user.as_ref().ok_or(ApiError::Bare(StatusCode::UNAUTHORIZED))
     }
 
+    /// `startIndex` and `count` of a paged list, validated, with `Faults::page_cap` applied.
+    pub(crate) fn paging(&self) -> Result<Paging, ApiError> {
+        let mut paging = self.query.paging()?;
+        if let Some(cap) = self.shared.faults.page_cap() {
+            paging.count = paging.count.min(cap);
+        }
+        Ok(paging)
+    }
+
     /// The base URL for links inside DTOs.
-    pub fn base(&self) -> &str {
+    pub(crate) fn base(&self) -> &str {
         &self.shared.url
     }
 
-    pub fn respond(&self, result: Result<Success, ApiError>) -> Response {
+    pub(crate) fn respond(&self, result: Result<Success, ApiError>) -> Response {
         self.respond_text(result.map(|success| {
             success_body(&success.response, success.count, success.total, &self.href, &self.method)
         }))
     }
 
     /// The success envelope around a typed `response` (envelope `count` 1, no `total`), as text.
-    pub fn success_text<R: serde::Serialize>(&self, response: &R) -> String {
+    pub(crate) fn success_text<R: serde::Serialize>(&self, response: &R) -> String {
         success_body(response, 1, None, &self.href, &self.method)
     }
 
     /// A success envelope made by [`Ctx::success_text`] or `success_body` as a 200, or the error's response.
-    pub fn respond_text(&self, result: Result<String, ApiError>) -> Response {
+    pub(crate) fn respond_text(&self, result: Result<String, ApiError>) -> Response {
         match result {
             Ok(body) => text_response(StatusCode::OK, body),
             Err(error) => error.into_response(&self.href, &self.method),
@@ -236,7 +238,7 @@ impl Ctx {
 }
 
 /// A room id from the path: an `int` route constraint, so anything else is no route at all.
-pub fn room_id(raw: &str) -> Result<u64, ApiError> {
+pub(crate) fn room_id(raw: &str) -> Result<u64, ApiError> {
     match raw.parse::<i32>() {
         // A negative or zero id matches the route and is simply not found.
         Ok(id) => Ok(u64::try_from(id).unwrap_or(0)),

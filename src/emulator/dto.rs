@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 /// `EmployeeDto`: a person as `createdBy`, `updatedBy` and `ownedBy` show them.
-pub fn employee(person: &Person, base: &str) -> Value {
+pub(crate) fn employee(person: &Person, base: &str) -> Value {
     let avatar =
         |size: &str| format!("/static/images/default_user_photo_size_{size}.png?hash=1238743481");
     json!({
@@ -27,7 +27,7 @@ pub fn employee(person: &Person, base: &str) -> Value {
 }
 
 /// `EmployeeFullDto`: a person as the people API and the share list show them.
-pub fn employee_full(person: &Person, base: &str) -> Value {
+pub(crate) fn employee_full(person: &Person, base: &str) -> Value {
     let mut dto = employee(person, base);
     let (first, last) = person.display_name.split_once(' ').unwrap_or((&person.display_name, ""));
     let extra = json!({
@@ -65,7 +65,7 @@ fn security(pairs: &[(&str, bool)]) -> Value {
 /// serialised straight to text rather than built as a JSON tree.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EmployeeRef<'a> {
+pub(crate) struct EmployeeRef<'a> {
     id: &'a str,
     display_name: &'a str,
     avatar: &'static str,
@@ -137,7 +137,7 @@ struct RoomSecurity {
 /// `FolderDto<int>` of a room, typed, in the field order a portal sends.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RoomDto<'a> {
+pub(crate) struct RoomDto<'a> {
     parent_id: u64,
     files_count: u8,
     folders_count: u8,
@@ -168,12 +168,12 @@ pub struct RoomDto<'a> {
 }
 
 /// The people a room shows (`ownedBy`/`createdBy`), made once per room.
-pub fn room_owner<'a>(state: &'a State, room: &Room, base: &str) -> EmployeeRef<'a> {
+pub(crate) fn room_owner<'a>(state: &'a State, room: &Room, base: &str) -> EmployeeRef<'a> {
     employee_ref(person_or_owner(state, &room.owner), base)
 }
 
 /// `FolderDto<int>` of a room as `caller` sees it, typed; `owner` from [`room_owner`].
-pub fn room_dto<'a>(
+pub(crate) fn room_dto<'a>(
     state: &'a State,
     room: &'a Room,
     owner: &'a EmployeeRef<'a>,
@@ -247,7 +247,7 @@ pub fn room_dto<'a>(
 }
 
 /// `FolderDto<int>` of a room as `caller` sees it.
-pub fn room(
+pub(crate) fn room(
     state: &State,
     room: &Room,
     caller: &Person,
@@ -260,7 +260,7 @@ pub fn room(
 }
 
 /// `FolderDto<int>` of the Rooms (or Archive) system folder, as `current` in a list.
-pub fn system_folder(state: &State, archive: bool, base: &str) -> Value {
+pub(crate) fn system_folder(state: &State, archive: bool, base: &str) -> Value {
     let (id, title, folder_type) = if archive {
         (ARCHIVE_FOLDER_ID, "Archive", FOLDER_TYPE_ARCHIVE)
     } else {
@@ -302,7 +302,7 @@ pub fn system_folder(state: &State, archive: bool, base: &str) -> Value {
 }
 
 /// The breadcrumbs of a system folder.
-pub fn path_parts(archive: bool) -> Value {
+pub(crate) fn path_parts(archive: bool) -> Value {
     if archive {
         json!([{"id": ARCHIVE_FOLDER_ID, "title": "Archive", "folderType": FOLDER_TYPE_ARCHIVE}])
     } else {
@@ -311,7 +311,7 @@ pub fn path_parts(archive: bool) -> Value {
 }
 
 /// How far an operation has got, for its `FileOperationDto`.
-pub enum OpProgress<'a> {
+pub(crate) enum OpProgress<'a> {
     /// Just published: `status` 0 Created.
     Created,
     /// Read while running: `status` 1 Running.
@@ -322,7 +322,7 @@ pub enum OpProgress<'a> {
 }
 
 /// `FileOperationDto` (note the capital `Operation`).
-pub fn operation(op: &Operation, progress: OpProgress<'_>) -> Value {
+pub(crate) fn operation(op: &Operation, progress: OpProgress<'_>) -> Value {
     let (percent, error, finished, status, folder) = match progress {
         OpProgress::Created => (0, "", false, 0, None),
         OpProgress::Running(percent) => (percent, "", false, 1, None),

@@ -8,34 +8,29 @@ use serde_json::{Value, json};
 
 /// A successful payload and the envelope's counters.
 #[derive(Debug)]
-pub struct Success {
-    pub response: Value,
+pub(crate) struct Success {
+    pub(crate) response: Value,
     /// The envelope's `count` (API-NOTES §2.1: 1 for objects and streamed lists).
-    pub count: usize,
+    pub(crate) count: usize,
     /// The envelope's `total`, only where the controller sets it.
-    pub total: Option<usize>,
+    pub(crate) total: Option<usize>,
 }
 
 impl Success {
     /// A single object (or a streamed list): envelope `count` 1.
-    pub fn one(response: Value) -> Success {
+    pub(crate) fn one(response: Value) -> Success {
         Success { response, count: 1, total: None }
     }
 
     /// A materialised page with `count` and `total` set by the controller.
-    pub fn page(items: Vec<Value>, total: usize) -> Success {
+    pub(crate) fn page(items: Vec<Value>, total: usize) -> Success {
         Success { count: items.len(), response: Value::Array(items), total: Some(total) }
-    }
-
-    /// A materialised list: envelope `count` is its length.
-    pub fn list(items: Vec<Value>) -> Success {
-        Success { count: items.len(), response: Value::Array(items), total: None }
     }
 }
 
 /// A failure, in one of the three shapes a portal uses.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// A status with an empty body: the 401 challenge, 415, 429 and the like.
     Bare(StatusCode),
     /// An exception written by `CustomExceptionHandler`; `kind` is the .NET type name, `None` where
@@ -45,16 +40,17 @@ pub enum ApiError {
     Validation(Vec<(String, String)>),
 }
 
-pub const FOLDER_NOT_FOUND: &str = "The required folder was not found";
-pub const CANNOT_EDIT_ROOM: &str = "You don't have permission to edit the room";
-pub const CANNOT_VIEW_FOLDER: &str = "You don't have enough permission to view the folder content";
+pub(crate) const FOLDER_NOT_FOUND: &str = "The required folder was not found";
+pub(crate) const CANNOT_EDIT_ROOM: &str = "You don't have permission to edit the room";
+pub(crate) const CANNOT_VIEW_FOLDER: &str =
+    "You don't have enough permission to view the folder content";
 
-const ITEM_NOT_FOUND: (&str, i64) = ("ASC.Common.Web.ItemNotFoundException", -2146233088);
-const FILE_NOT_FOUND: (&str, i64) = ("System.IO.FileNotFoundException", -2147024894);
-const INVALID_OPERATION: (&str, i64) = ("System.InvalidOperationException", -2146233079);
-const SECURITY: (&str, i64) = ("System.Security.SecurityException", -2146233078);
-const ARGUMENT: (&str, i64) = ("System.ArgumentException", -2147024809);
-const ARGUMENT_OUT_OF_RANGE: (&str, i64) = ("System.ArgumentOutOfRangeException", -2146233086);
+const ITEM_NOT_FOUND: (&str, i64) = ("ASC.Common.Web.ItemNotFoundException", -2_146_233_088);
+const FILE_NOT_FOUND: (&str, i64) = ("System.IO.FileNotFoundException", -2_147_024_894);
+const INVALID_OPERATION: (&str, i64) = ("System.InvalidOperationException", -2_146_233_079);
+const SECURITY: (&str, i64) = ("System.Security.SecurityException", -2_146_233_078);
+const ARGUMENT: (&str, i64) = ("System.ArgumentException", -2_147_024_809);
+const ARGUMENT_OUT_OF_RANGE: (&str, i64) = ("System.ArgumentOutOfRangeException", -2_146_233_086);
 
 impl ApiError {
     fn exception(
@@ -66,37 +62,37 @@ impl ApiError {
     }
 
     /// 404 `ItemNotFoundException` with the given message.
-    pub fn not_found(message: &str) -> ApiError {
+    pub(crate) fn not_found(message: &str) -> ApiError {
         ApiError::exception(StatusCode::NOT_FOUND, message, ITEM_NOT_FOUND)
     }
 
     /// 404 `ItemNotFoundException`: the folder lookup of GET, archive, unarchive, tags and share.
-    pub fn folder_not_found() -> ApiError {
+    pub(crate) fn folder_not_found() -> ApiError {
         ApiError::not_found(FOLDER_NOT_FOUND)
     }
 
     /// 404 `FileNotFoundException`: the delete pre-check.
-    pub fn delete_not_found() -> ApiError {
+    pub(crate) fn delete_not_found() -> ApiError {
         ApiError::exception(StatusCode::NOT_FOUND, FOLDER_NOT_FOUND, FILE_NOT_FOUND)
     }
 
     /// 403 `InvalidOperationException` with its own message.
-    pub fn invalid_operation(message: &str) -> ApiError {
+    pub(crate) fn invalid_operation(message: &str) -> ApiError {
         ApiError::exception(StatusCode::FORBIDDEN, message, INVALID_OPERATION)
     }
 
     /// 403 `SecurityException`, always written as `Access denied`.
-    pub fn access_denied() -> ApiError {
+    pub(crate) fn access_denied() -> ApiError {
         ApiError::exception(StatusCode::FORBIDDEN, "Access denied", SECURITY)
     }
 
     /// 400 `ArgumentException`.
-    pub fn argument(message: impl Into<String>) -> ApiError {
+    pub(crate) fn argument(message: impl Into<String>) -> ApiError {
         ApiError::exception(StatusCode::BAD_REQUEST, message, ARGUMENT)
     }
 
     /// 400 `ArgumentOutOfRangeException` for `parameter`.
-    pub fn out_of_range(parameter: &str) -> ApiError {
+    pub(crate) fn out_of_range(parameter: &str) -> ApiError {
         let message = format!(
             "Specified argument was out of the range of valid values. (Parameter '{parameter}')"
         );
@@ -104,17 +100,17 @@ impl ApiError {
     }
 
     /// An `AuthenticationException`-like error: no type, stack or hresult.
-    pub fn plain(status: StatusCode, message: &str) -> ApiError {
+    pub(crate) fn plain(status: StatusCode, message: &str) -> ApiError {
         ApiError::Exception { status, message: message.to_string(), kind: None }
     }
 
     /// One model-validation error.
-    pub fn validation(key: impl Into<String>, message: impl Into<String>) -> ApiError {
+    pub(crate) fn validation(key: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError::Validation(vec![(key.into(), message.into())])
     }
 
     /// The response, with `href`/`method` for the validation envelope's `links`.
-    pub fn into_response(self, href: &str, method: &str) -> Response {
+    pub(crate) fn into_response(self, href: &str, method: &str) -> Response {
         match self {
             ApiError::Bare(status) => status.into_response(),
             ApiError::Exception { status, message, kind } => {
@@ -166,7 +162,7 @@ impl ApiError {
 
 /// The success envelope around `response`, as text: a large room list is serialised straight
 /// into it, without a JSON tree.
-pub fn success_body<R: Serialize>(
+pub(crate) fn success_body<R: Serialize>(
     response: &R,
     count: usize,
     total: Option<usize>,
@@ -210,12 +206,12 @@ impl<R: Serialize> Envelope<'_, R> {
 }
 
 /// A JSON body with the content type ASP.NET sends.
-pub fn json_response(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
     text_response(status, body.to_string())
 }
 
 /// JSON text with the content type ASP.NET sends.
-pub fn text_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn text_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     response
         .headers_mut()
@@ -224,7 +220,7 @@ pub fn text_response(status: StatusCode, body: String) -> Response {
 }
 
 /// An HTML error page, as a proxy in front of a portal sends it.
-pub fn html_response(status: StatusCode) -> Response {
+pub(crate) fn html_response(status: StatusCode) -> Response {
     let reason = status.canonical_reason().unwrap_or("Error");
     let code = status.as_u16();
     let body = format!(

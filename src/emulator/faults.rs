@@ -1,133 +1,275 @@
-//! The HTTP server: the router, the layer that records requests and injects faults, and a
-//! listener whose connections can be dropped on purpose (a response lost after a commit).
+//! Fault injection and portal behaviour switches: test hooks, not product API.
+//!
+//! [`Faults`] and [`Behaviour`] exist so that tests and the bench can make the emulator misbehave
+//! the way a real portal, or a proxy in front of one, sometimes does. They carry no stability
+//! promise: fields may change with the tests that need them. Handlers and the server consult
+//! this module; it knows nothing of them.
 
-use super::context::Shared;
-use super::envelope::html_response;
-use super::rooms::LoseResponse;
-use super::{Faults, RequestRecord, operations, people, rooms};
-use crate::docspace::MAX_CONCURRENT_WRITES;
-use axum::Router;
-use axum::extract::connect_info::Connected;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
+use super::envelope::{ApiError, html_response};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::serve::{IncomingStream, Listener};
 use std::collections::VecDeque;
-use std::io;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
 
-fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/api/2.0/authentication", post(people::login))
-        .route("/api/2.0/files/rooms", get(rooms::list).post(rooms::create))
-        .route(
-            "/api/2.0/files/rooms/{id}",
-            get(rooms::get).put(rooms::update).delete(operations::delete),
-        )
-        .route("/api/2.0/files/rooms/{id}/archive", put(operations::archive))
-        .route("/api/2.0/files/rooms/{id}/unarchive", put(operations::unarchive))
-        .route("/api/2.0/files/rooms/{id}/tags", put(rooms::add_tags).delete(rooms::remove_tags))
-        .route("/api/2.0/files/rooms/{id}/share", get(people::get_share).put(people::put_share))
-        .route("/api/2.0/files/fileops", get(operations::fileops))
-        .route("/api/2.0/people", get(people::list))
-        .route("/api/2.0/people/email", get(people::by_email))
-        .route("/api/2.0/group", get(people::groups))
-        .layer(middleware::from_fn_with_state(shared.clone(), inject))
-        .with_state(shared)
+/// Injected failures, all off by default. "Every Nth" counts the requests (or successful
+/// creates) received since these faults were set, from 1; setting them also empties the
+/// rate-limit windows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Faults {
+    /// Delay before each request is handled.
+    pub latency: Duration,
+    /// Answer every Nth request with 429: an empty body, `Retry-After`, `X-RateLimit-Limit`
+    /// (`rate_limit_per_second`, else the portal's 1500), `X-RateLimit-Remaining` 0 and
+    /// `X-RateLimit-Reset` (the `Retry-After` seconds).
+    pub rate_limit_every: Option<u32>,
+    /// Answer 429 (as above) to a request when this many were accepted in the last second.
+    pub rate_limit_per_second: Option<u32>,
+    /// The `Retry-After` seconds of the two 429 faults above (default 1).
+    pub retry_after_secs: u64,
+    /// Answer every Nth request with `server_error_status` and an HTML page (as a proxy does).
+    pub server_error_every: Option<u32>,
+    /// The status of the fault above (default 502).
+    pub server_error_status: u16,
+    /// Every Nth successful `POST /files/rooms` creates the room and then drops the connection
+    /// without sending the response: a genuinely lost response (the client sees the connection
+    /// closed before any status line), not an error status. Only if the server was built without
+    /// its own listener would a 504 HTML page stand in for it; `Emulator` always has one.
+    pub lose_create_response_every: Option<u32>,
+    /// A sliding-window limiter of `limit` requests per `window`: every response carries
+    /// `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the
+    /// oldest request leaves the window); over the limit is a 429 with `Retry-After`.
+    pub rate_limit_headers: Option<(u32, Duration)>,
+    /// `(start, times)`: someone else deletes the oldest room just before a room listing page
+    /// at `startIndex` `start` is built, the first `times` times that page is asked for. Every
+    /// later room moves up one place, so pages read before and after it miss one.
+    pub delete_oldest_before_page: Option<(usize, u32)>,
+    /// Every paged list (rooms, people, groups, a room's members) returns at most this many
+    /// items per page whatever `count` asks, with `count` the items returned and `total` the
+    /// true total, like a proxy or portal that caps pages below 100.
+    pub page_cap: Option<usize>,
+    /// Every room create (`POST /files/rooms`) that would succeed answers `504 Gateway Timeout`
+    /// with a proxy's HTML page instead, and the room is committed (listed, readable) only
+    /// this long afterwards: "a create committed a few seconds after a 504".
+    pub create_commits_late: Option<Duration>,
+    /// Each entry is `"METHOD /path/pattern"`, where `*` matches one path segment (for example
+    /// `"PUT /api/2.0/files/rooms/*/share"`). The first request matching an entry answers 500
+    /// with the portal's JSON error envelope and has no effect; the entry is then spent.
+    pub fail_once: Vec<String>,
 }
 
-/// Serve until `stopped` fires, then finish the open requests.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>, stopped: oneshot::Receiver<()>) {
-    let app = router(shared).into_make_service_with_connect_info::<Connection>();
-    let _ = axum::serve(DroppableListener(listener), app)
-        .with_graceful_shutdown(async {
-            let _ = stopped.await;
-        })
-        .await;
-}
-
-/// Counts a non-GET request in flight for as long as it lives.
-struct WriteGuard<'a>(&'a Shared, usize);
-
-impl<'a> WriteGuard<'a> {
-    fn enter(shared: &'a Shared) -> WriteGuard<'a> {
-        let now = shared.writes_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        shared.max_writes.fetch_max(now, Ordering::SeqCst);
-        WriteGuard(shared, now)
-    }
-}
-
-impl Drop for WriteGuard<'_> {
-    fn drop(&mut self) {
-        self.0.writes_in_flight.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-/// Record every request and apply the configured faults around the handler.
-async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let connection = request.extensions().get::<ConnectInfo<Connection>>().map(|c| c.0.clone());
-    let faults = shared.faults.lock().expect("faults lock").clone();
-    let enforce = shared.behaviour().enforce_write_concurrency;
-    let write =
-        (method != Method::GET && method != Method::HEAD).then(|| WriteGuard::enter(&shared));
-    if !faults.latency.is_zero() {
-        tokio::time::sleep(faults.latency).await;
-    }
-    let sequence = shared.sequence.fetch_add(1, Ordering::SeqCst) + 1;
-    let every = |n: Option<u32>| is_nth(n, sequence);
-    let now = Instant::now();
-
-    let mut response = if enforce && write.as_ref().is_some_and(|w| w.1 > MAX_CONCURRENT_WRITES) {
-        // The concurrency limiter rejects at once, with no Retry-After.
-        StatusCode::TOO_MANY_REQUESTS.into_response()
-    } else if every(faults.rate_limit_every) || over_per_second(&shared, &faults, now) {
-        let limit = faults.rate_limit_per_second.unwrap_or(1500);
-        too_many(faults.retry_after_secs, limit, faults.retry_after_secs)
-    } else if let Some(retry) = over_window(&shared, &faults, now) {
-        let (limit, _) = faults.rate_limit_headers.expect("window configured");
-        too_many(retry, limit, retry)
-    } else if every(faults.server_error_every) {
-        html_response(
-            StatusCode::from_u16(faults.server_error_status).unwrap_or(StatusCode::BAD_GATEWAY),
-        )
-    } else {
-        next.run(request).await
-    };
-    if let Some((limit, window)) = faults.rate_limit_headers {
-        window_headers(&shared, &mut response, limit, window, now);
-    }
-    let lost = response.extensions().get::<LoseResponse>().is_some();
-    if lost {
-        match &connection {
-            Some(connection) => connection.drop_response(),
-            // Without a droppable connection, a gateway timeout stands in for the lost response.
-            None => response = html_response(StatusCode::GATEWAY_TIMEOUT),
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            latency: Duration::ZERO,
+            rate_limit_every: None,
+            rate_limit_per_second: None,
+            retry_after_secs: 1,
+            server_error_every: None,
+            server_error_status: 502,
+            lose_create_response_every: None,
+            rate_limit_headers: None,
+            delete_oldest_before_page: None,
+            page_cap: None,
+            create_commits_late: None,
+            fail_once: Vec::new(),
         }
     }
-    shared.requests.lock().expect("requests lock").push(RequestRecord {
-        method: method.to_string(),
-        path,
-        status: response.status().as_u16(),
-        response_lost: lost,
-    });
-    drop(write);
-    response
+}
+
+/// Portal behaviour that differs between portals or that tests need to control.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Behaviour {
+    /// The `/fileops` read that reports an operation finished (1 = the first; 0 counts as 1).
+    /// Captured when the operation starts.
+    pub polls_per_operation: u32,
+    /// Answer 403 `Access denied` to deleting an active room (a role without that right).
+    pub deny_active_delete: bool,
+    /// Operations finish with this `error` and change nothing.
+    pub failing_operation: Option<String>,
+    /// Operations are reported running forever and change nothing.
+    pub operations_never_finish: bool,
+    /// Answer 429 (empty body) to a non-GET request when 15 others are in flight, as a portal's
+    /// concurrency limiter does.
+    pub enforce_write_concurrency: bool,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            polls_per_operation: 1,
+            deny_active_delete: false,
+            failing_operation: None,
+            operations_never_finish: false,
+            enforce_write_concurrency: false,
+        }
+    }
+}
+
+/// A marker on a response: the server drops the connection instead of answering.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LoseResponse;
+
+/// The faults in force and the counters and windows they run on.
+#[derive(Default)]
+pub(crate) struct FaultState {
+    faults: Mutex<Faults>,
+    /// Requests received so far.
+    sequence: AtomicU64,
+    /// Rooms created through the API so far.
+    creates: AtomicU64,
+    /// Rooms deleted by `Faults::delete_oldest_before_page` so far.
+    churned: AtomicU64,
+    /// Accepted requests of the last second (`Faults::rate_limit_per_second`).
+    last_second: Mutex<VecDeque<Instant>>,
+    /// Accepted requests of the sliding window (`Faults::rate_limit_headers`).
+    window: Mutex<VecDeque<Instant>>,
+    /// The `Faults::fail_once` entries already spent, by index.
+    spent: Mutex<Vec<usize>>,
+}
+
+impl FaultState {
+    pub(crate) fn new(faults: Faults) -> FaultState {
+        FaultState { faults: Mutex::new(faults), ..FaultState::default() }
+    }
+
+    /// The faults in force.
+    pub(crate) fn current(&self) -> Faults {
+        self.faults.lock().expect("faults lock").clone()
+    }
+
+    /// New faults, with their counters and windows started afresh.
+    pub(crate) fn set(&self, faults: Faults) {
+        let mut current = self.faults.lock().expect("faults lock");
+        self.sequence.store(0, Ordering::SeqCst);
+        self.creates.store(0, Ordering::SeqCst);
+        self.churned.store(0, Ordering::SeqCst);
+        self.last_second.lock().expect("rate lock").clear();
+        self.window.lock().expect("window lock").clear();
+        self.spent.lock().expect("spent lock").clear();
+        *current = faults;
+    }
+
+    /// Count a request received; its number since the faults were set, from 1.
+    pub(crate) fn count_request(&self) -> u64 {
+        self.sequence.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// The answer for the `sequence`-th request when a fault says so (before the handler runs).
+    pub(crate) fn before_request(
+        &self,
+        faults: &Faults,
+        sequence: u64,
+        now: Instant,
+    ) -> Option<Response> {
+        if is_nth(faults.rate_limit_every, sequence) || self.over_per_second(faults, now) {
+            let limit = faults.rate_limit_per_second.unwrap_or(1500);
+            Some(too_many(faults.retry_after_secs, limit, faults.retry_after_secs))
+        } else if let Some(retry) = self.over_window(faults, now) {
+            let (limit, _) = faults.rate_limit_headers.expect("window configured");
+            Some(too_many(retry, limit, retry))
+        } else if is_nth(faults.server_error_every, sequence) {
+            let status =
+                StatusCode::from_u16(faults.server_error_status).unwrap_or(StatusCode::BAD_GATEWAY);
+            Some(html_response(status))
+        } else {
+            None
+        }
+    }
+
+    /// The 500 of a `Faults::fail_once` entry that `method` and `path` match first, if any;
+    /// the entry is spent.
+    pub(crate) fn fail_once(&self, faults: &Faults, method: &str, path: &str) -> Option<Response> {
+        let mut spent = self.spent.lock().expect("spent lock");
+        let index = faults
+            .fail_once
+            .iter()
+            .enumerate()
+            .position(|(i, entry)| !spent.contains(&i) && matches_entry(entry, method, path))?;
+        spent.push(index);
+        // An unhandled exception, as `CustomExceptionHandler` writes it.
+        let error = ApiError::Exception {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "Object reference not set to an instance of an object.".to_string(),
+            kind: Some(("System.NullReferenceException", -2_147_467_261)),
+        };
+        Some(error.into_response(path, method))
+    }
+
+    /// The items a page may hold at most (`Faults::page_cap`).
+    pub(crate) fn page_cap(&self) -> Option<usize> {
+        self.faults.lock().expect("faults lock").page_cap
+    }
+
+    /// How long a successful create waits to commit after its 504 (`Faults::create_commits_late`).
+    pub(crate) fn create_commit_delay(&self) -> Option<Duration> {
+        self.faults.lock().expect("faults lock").create_commits_late
+    }
+
+    /// Add the sliding window's headers to any response.
+    pub(crate) fn after_request(&self, faults: &Faults, response: &mut Response, now: Instant) {
+        let Some((limit, length)) = faults.rate_limit_headers else { return };
+        let window = self.window.lock().expect("window lock");
+        let remaining = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(window.len());
+        let reset = seconds_until_free(&window, length, now);
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("x-ratelimit-limit", u64::from(limit)),
+            ("x-ratelimit-remaining", u64::try_from(remaining).unwrap_or(u64::MAX)),
+            ("x-ratelimit-reset", reset),
+        ] {
+            headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+        }
+    }
+
+    /// Count a successful create; whether its response is to be lost.
+    pub(crate) fn lose_create_response(&self) -> bool {
+        let every = self.faults.lock().expect("faults lock").lose_create_response_every;
+        let n = self.creates.fetch_add(1, Ordering::SeqCst) + 1;
+        is_nth(every, n)
+    }
+
+    /// Whether someone else deletes the oldest room before the listing page at `start`.
+    pub(crate) fn churn_before_page(&self, start: usize) -> bool {
+        let fault = self.faults.lock().expect("faults lock").delete_oldest_before_page;
+        let Some((at, times)) = fault else { return false };
+        start == at && self.churned.fetch_add(1, Ordering::SeqCst) < u64::from(times)
+    }
+
+    fn over_per_second(&self, faults: &Faults, now: Instant) -> bool {
+        let Some(limit) = faults.rate_limit_per_second else { return false };
+        window_full(
+            &mut self.last_second.lock().expect("rate lock"),
+            limit,
+            Duration::from_secs(1),
+            now,
+        )
+    }
+
+    /// `Some(retry-after seconds)` when the sliding window of `rate_limit_headers` is full.
+    fn over_window(&self, faults: &Faults, now: Instant) -> Option<u64> {
+        let (limit, length) = faults.rate_limit_headers?;
+        let mut window = self.window.lock().expect("window lock");
+        window_full(&mut window, limit, length, now)
+            .then(|| seconds_until_free(&window, length, now))
+    }
+}
+
+/// Whether `"METHOD /a/*/c"` matches a request: the method in any case, the path segment by
+/// segment, `*` standing for any one segment.
+fn matches_entry(entry: &str, method: &str, path: &str) -> bool {
+    let Some((want_method, pattern)) = entry.trim().split_once(' ') else { return false };
+    let segments =
+        |p: &str| p.trim().trim_matches('/').split('/').map(str::to_string).collect::<Vec<_>>();
+    let (pattern, path) = (segments(pattern), segments(path));
+    want_method.eq_ignore_ascii_case(method)
+        && pattern.len() == path.len()
+        && pattern.iter().zip(&path).all(|(want, got)| want == "*" || want == got)
 }
 
 /// Whether the `count`-th event is one of every `n`th (never when `n` is unset or 0).
-pub fn is_nth(n: Option<u32>, count: u64) -> bool {
+fn is_nth(n: Option<u32>, count: u64) -> bool {
     n.is_some_and(|n| n > 0 && count.is_multiple_of(u64::from(n)))
 }
 
@@ -147,28 +289,11 @@ fn window_full(window: &mut VecDeque<Instant>, limit: u32, length: Duration, now
     while window.front().is_some_and(|t| now.duration_since(*t) >= length) {
         window.pop_front();
     }
-    if window.len() >= limit as usize {
+    if u32::try_from(window.len()).unwrap_or(u32::MAX) >= limit {
         return true;
     }
     window.push_back(now);
     false
-}
-
-fn over_per_second(shared: &Shared, faults: &Faults, now: Instant) -> bool {
-    let Some(limit) = faults.rate_limit_per_second else { return false };
-    window_full(
-        &mut shared.last_second.lock().expect("rate lock"),
-        limit,
-        Duration::from_secs(1),
-        now,
-    )
-}
-
-/// `Some(retry-after seconds)` when the sliding window of `rate_limit_headers` is full.
-fn over_window(shared: &Shared, faults: &Faults, now: Instant) -> Option<u64> {
-    let (limit, length) = faults.rate_limit_headers?;
-    let mut window = shared.window.lock().expect("window lock");
-    window_full(&mut window, limit, length, now).then(|| seconds_until_free(&window, length, now))
 }
 
 fn seconds_until_free(window: &VecDeque<Instant>, length: Duration, now: Instant) -> u64 {
@@ -176,119 +301,4 @@ fn seconds_until_free(window: &VecDeque<Instant>, length: Duration, now: Instant
         .front()
         .map_or(Duration::ZERO, |oldest| (*oldest + length).saturating_duration_since(now));
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-}
-
-fn window_headers(
-    shared: &Shared,
-    response: &mut Response,
-    limit: u32,
-    length: Duration,
-    now: Instant,
-) {
-    let window = shared.window.lock().expect("window lock");
-    let remaining = (limit as usize).saturating_sub(window.len());
-    let reset = seconds_until_free(&window, length, now);
-    let headers = response.headers_mut();
-    for (name, value) in [
-        ("x-ratelimit-limit", limit as u64),
-        ("x-ratelimit-remaining", remaining as u64),
-        ("x-ratelimit-reset", reset),
-    ] {
-        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
-    }
-}
-
-/// A TCP listener whose connections can be cut before a response is written.
-struct DroppableListener(TcpListener);
-
-impl Listener for DroppableListener {
-    type Io = DroppableStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.0.accept().await {
-                Ok((stream, addr)) => {
-                    let _ = stream.set_nodelay(true);
-                    return (
-                        DroppableStream { stream, dropped: Arc::new(AtomicBool::new(false)) },
-                        addr,
-                    );
-                }
-                // Out of file descriptors and the like: wait a little, as axum does.
-                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.0.local_addr()
-    }
-}
-
-/// A connection that refuses to write once its response is to be lost, so the server closes it.
-struct DroppableStream {
-    stream: TcpStream,
-    dropped: Arc<AtomicBool>,
-}
-
-impl DroppableStream {
-    fn refuse(&self) -> Option<io::Error> {
-        self.dropped
-            .load(Ordering::SeqCst)
-            .then(|| io::Error::new(io::ErrorKind::BrokenPipe, "response dropped by the emulator"))
-    }
-}
-
-impl AsyncRead for DroppableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for DroppableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.refuse() {
-            Some(err) => Poll::Ready(Err(err)),
-            None => Pin::new(&mut self.stream).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.refuse() {
-            Some(err) => Poll::Ready(Err(err)),
-            None => Pin::new(&mut self.stream).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
-    }
-}
-
-/// The connection a request came on, as handlers and layers see it.
-#[derive(Clone)]
-pub struct Connection {
-    dropped: Arc<AtomicBool>,
-}
-
-impl Connection {
-    /// Make the connection fail its next write: the client gets no response at all.
-    fn drop_response(&self) {
-        self.dropped.store(true, Ordering::SeqCst);
-    }
-}
-
-impl Connected<IncomingStream<'_, DroppableListener>> for Connection {
-    fn connect_info(stream: IncomingStream<'_, DroppableListener>) -> Self {
-        Connection { dropped: stream.io().dropped.clone() }
-    }
 }

@@ -1,4 +1,5 @@
-//! An in-process emulator of the DocSpace rooms REST API (v2.0), for the demo and the tests.
+//! An in-process emulator of a portal's rooms REST API (`DocSpace` v2.0), for the demo and the
+//! tests.
 //!
 //! It imitates a real portal as `shared/docspace/API-NOTES.md` and `OBSERVED-ON-PORTALS.md`
 //! describe it, and is never more lenient than one. Nothing outside `emulator` and the `demo` and
@@ -38,255 +39,43 @@
 //!  "groups": [{"name": "Editors", "members": ["ann@example.com"]}]}
 //! ```
 //! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. People and
-//! groups get stable UUIDs derived from their email and name.
+//! groups get stable UUIDs derived from their email and name (and, for a group whose name an
+//! earlier group of the file has, from how many came before). Any number of groups may be
+//! seeded; `GET /api/2.0/group` pages them.
 //!
 //! # Faults
-//! See [`Faults`] and [`Behaviour`]: all off by default.
+//! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
+//! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
+//! (`page_cap`), commit creates late after a 504 (`create_commits_late`) and fail chosen requests
+//! once (`fail_once`).
 
 mod clock;
+mod config;
 mod context;
 mod dto;
 mod envelope;
-mod faults;
+#[doc(hidden)]
+pub mod faults;
 mod operations;
 mod people;
 mod request;
 mod rooms;
+mod server;
+mod snapshot;
 mod state;
 
+pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
+pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
+
 use crate::docspace::{RoomType, stored_title};
+use config::Seed;
 use context::Shared;
-use serde::Deserialize;
-use state::{Person, State};
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use faults::{Behaviour, Faults};
+use state::State;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-/// The owner's login when none is configured.
-pub const DEFAULT_OWNER_EMAIL: &str = "owner@example.com";
-/// Everyone's password when none is configured.
-pub const DEFAULT_PASSWORD: &str = "emulator-password";
-
-/// How to start an emulator.
-#[derive(Debug, Clone)]
-pub struct EmulatorConfig {
-    /// The API token to accept; a random `sk-…` key when `None`.
-    pub token: Option<String>,
-    /// Load state from this file at start and write it atomically after every change.
-    pub state_file: Option<PathBuf>,
-    /// Address to listen on; `127.0.0.1:0` picks a free port.
-    pub listen: SocketAddr,
-    pub faults: Faults,
-    pub behaviour: Behaviour,
-    /// People and groups to add at start (format in the module documentation).
-    pub seed_file: Option<PathBuf>,
-    /// The portal owner's email (their login name).
-    pub owner_email: String,
-    /// The password every person of the directory logs in with.
-    pub password: String,
-}
-
-impl Default for EmulatorConfig {
-    fn default() -> Self {
-        EmulatorConfig {
-            token: None,
-            state_file: None,
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            faults: Faults::default(),
-            behaviour: Behaviour::default(),
-            seed_file: None,
-            owner_email: DEFAULT_OWNER_EMAIL.to_string(),
-            password: DEFAULT_PASSWORD.to_string(),
-        }
-    }
-}
-
-/// Injected failures, all off by default. "Every Nth" counts the requests (or successful
-/// creates) received since these faults were set, from 1; setting them also empties the
-/// rate-limit windows.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Faults {
-    /// Delay before each request is handled.
-    pub latency: Duration,
-    /// Answer every Nth request with 429: an empty body, `Retry-After`, `X-RateLimit-Limit`
-    /// (`rate_limit_per_second`, else the portal's 1500), `X-RateLimit-Remaining` 0 and
-    /// `X-RateLimit-Reset` (the `Retry-After` seconds).
-    pub rate_limit_every: Option<u32>,
-    /// Answer 429 (as above) to a request when this many were accepted in the last second.
-    pub rate_limit_per_second: Option<u32>,
-    /// The `Retry-After` seconds of the two 429 faults above (default 1).
-    pub retry_after_secs: u64,
-    /// Answer every Nth request with `server_error_status` and an HTML page (as a proxy does).
-    pub server_error_every: Option<u32>,
-    /// The status of the fault above (default 502).
-    pub server_error_status: u16,
-    /// Every Nth successful `POST /files/rooms` creates the room and then drops the connection
-    /// without sending the response: a genuinely lost response (the client sees the connection
-    /// closed before any status line), not an error status. Only if the server was built without
-    /// its own listener would a 504 HTML page stand in for it; `Emulator` always has one.
-    pub lose_create_response_every: Option<u32>,
-    /// A sliding-window limiter of `limit` requests per `window`: every response carries
-    /// `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the
-    /// oldest request leaves the window); over the limit is a 429 with `Retry-After`.
-    pub rate_limit_headers: Option<(u32, Duration)>,
-    /// `(start, times)`: someone else deletes the oldest room just before a room listing page
-    /// at `startIndex` `start` is built, the first `times` times that page is asked for. Every
-    /// later room moves up one place, so pages read before and after it miss one.
-    pub delete_oldest_before_page: Option<(usize, u32)>,
-}
-
-impl Default for Faults {
-    fn default() -> Self {
-        Faults {
-            latency: Duration::ZERO,
-            rate_limit_every: None,
-            rate_limit_per_second: None,
-            retry_after_secs: 1,
-            server_error_every: None,
-            server_error_status: 502,
-            lose_create_response_every: None,
-            rate_limit_headers: None,
-            delete_oldest_before_page: None,
-        }
-    }
-}
-
-/// Portal behaviour that differs between portals or that tests need to control.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Behaviour {
-    /// The `/fileops` read that reports an operation finished (1 = the first; 0 counts as 1).
-    /// Captured when the operation starts.
-    pub polls_per_operation: u32,
-    /// Answer 403 `Access denied` to deleting an active room (a role without that right).
-    pub deny_active_delete: bool,
-    /// Operations finish with this `error` and change nothing.
-    pub failing_operation: Option<String>,
-    /// Operations are reported running forever and change nothing.
-    pub operations_never_finish: bool,
-    /// Answer 429 (empty body) to a non-GET request when 15 others are in flight, as a portal's
-    /// concurrency limiter does.
-    pub enforce_write_concurrency: bool,
-}
-
-impl Default for Behaviour {
-    fn default() -> Self {
-        Behaviour {
-            polls_per_operation: 1,
-            deny_active_delete: false,
-            failing_operation: None,
-            operations_never_finish: false,
-            enforce_write_concurrency: false,
-        }
-    }
-}
-
-/// A room as the emulator stores it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmulatedRoom {
-    pub id: u64,
-    pub title: String,
-    pub room_type: RoomType,
-    pub archived: bool,
-    /// The catalog spellings, in the order they were attached.
-    pub tags: Vec<String>,
-}
-
-/// One request the emulator received.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestRecord {
-    pub method: String,
-    /// The path, without the query.
-    pub path: String,
-    /// The status the emulator answered (or would have, for a lost response).
-    pub status: u16,
-    /// The response was dropped on purpose (`Faults::lose_create_response_every`).
-    pub response_lost: bool,
-}
-
-/// A person to add to the directory (also the seed file's format).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PersonSeed {
-    pub email: String,
-    #[serde(default)]
-    pub display_name: String,
-    /// 1 active, 2 terminated.
-    #[serde(default = "active_status")]
-    pub status: u8,
-    #[serde(default)]
-    pub is_admin: bool,
-    #[serde(default)]
-    pub is_room_admin: bool,
-    #[serde(default)]
-    pub is_visitor: bool,
-}
-
-fn active_status() -> u8 {
-    1
-}
-
-impl PersonSeed {
-    /// An active user with no role flags.
-    pub fn new(email: &str, display_name: &str) -> PersonSeed {
-        PersonSeed {
-            email: email.to_string(),
-            display_name: display_name.to_string(),
-            status: 1,
-            is_admin: false,
-            is_room_admin: false,
-            is_visitor: false,
-        }
-    }
-
-    fn into_person(self) -> Person {
-        let display_name =
-            if self.display_name.is_empty() { self.email.clone() } else { self.display_name };
-        Person {
-            id: String::new(),
-            email: self.email,
-            display_name,
-            status: self.status,
-            activation_status: 1,
-            is_admin: self.is_admin,
-            is_room_admin: self.is_room_admin,
-            is_visitor: self.is_visitor,
-            is_owner: false,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GroupSeed {
-    name: String,
-    #[serde(default)]
-    members: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Seed {
-    #[serde(default)]
-    people: Vec<PersonSeed>,
-    #[serde(default)]
-    groups: Vec<GroupSeed>,
-}
-
-/// A member of a room, as the emulator stores it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmulatedMember {
-    /// The person's or group's id.
-    pub id: String,
-    pub is_group: bool,
-    /// The person's email or the group's name.
-    pub name: String,
-    /// `FileShare` code (the owner is listed with 1, ReadWrite).
-    pub access: i64,
-    pub is_owner: bool,
-}
 
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
@@ -311,8 +100,11 @@ impl Emulator {
             for person in seed.people {
                 state.add_person(person.into_person());
             }
-            for group in seed.groups {
-                state.add_group(&group.name, &group.members);
+            let mut earlier: Vec<&str> = Vec::new();
+            for group in &seed.groups {
+                let occurrence = earlier.iter().filter(|name| **name == group.name).count();
+                state.add_group(&group.name, occurrence, &group.members);
+                earlier.push(&group.name);
             }
         }
         let listener = tokio::net::TcpListener::bind(config.listen)
@@ -327,7 +119,7 @@ impl Emulator {
             })?;
         }
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(faults::serve(listener, shared.clone(), stopped));
+        let task = tokio::spawn(server::serve(listener, shared.clone(), stopped));
         Ok(Emulator { shared, stop: Some(stop), task: Some(task) })
     }
 
@@ -351,13 +143,13 @@ impl Emulator {
         self.shared.read(|s| s.owner().email.clone())
     }
 
-    /// Add a room directly (no HTTP, no faults), owned by the portal owner; the title is
-    /// normalised as a portal stores it.
     /// Makes the next room id at least `next`, as on a portal that has held many rooms.
     pub fn advance_room_ids(&self, next: u64) {
         self.shared.mutate(|s| s.next_room_id = s.next_room_id.max(next));
     }
 
+    /// Add a room directly (no HTTP, no faults), owned by the portal owner; the title is
+    /// normalised as a portal stores it.
     pub fn seed_room(
         &self,
         title: &str,
@@ -365,7 +157,7 @@ impl Emulator {
         archived: bool,
         tags: &[&str],
     ) -> u64 {
-        let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        let tags: Vec<String> = tags.iter().map(ToString::to_string).collect();
         self.shared.mutate(|s| {
             let owner = s.owner().id.clone();
             let id = s.create_room(stored_title(title), room_type, &owner, &tags, clock::now());
@@ -398,14 +190,22 @@ impl Emulator {
     }
 
     /// Every request received so far, in order.
+    ///
+    /// # Panics
+    /// If a handler panicked while holding the request log.
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.requests.lock().expect("requests lock").clone()
     }
 
+    /// Replace the injected faults (a test hook); their counters start afresh.
     pub fn set_faults(&self, faults: Faults) {
-        self.shared.set_faults(faults);
+        self.shared.faults.set(faults);
     }
 
+    /// Replace the behaviour switches (a test hook).
+    ///
+    /// # Panics
+    /// If a handler panicked while holding the behaviour.
     pub fn set_behaviour(&self, behaviour: Behaviour) {
         *self.shared.behaviour.lock().expect("behaviour lock") = behaviour;
     }
@@ -430,8 +230,8 @@ impl Emulator {
 
     /// Add (or replace) a group of the people with these emails; returns its id.
     pub fn add_group(&self, name: &str, member_emails: &[&str]) -> String {
-        let emails: Vec<String> = member_emails.iter().map(|e| e.to_string()).collect();
-        self.shared.mutate(|s| s.add_group(name, &emails))
+        let emails: Vec<String> = member_emails.iter().map(ToString::to_string).collect();
+        self.shared.mutate(|s| s.add_group(name, 0, &emails))
     }
 
     /// A room's members, owner first; empty for an unknown room.

@@ -14,7 +14,7 @@ use axum::response::Response;
 use serde_json::Value;
 
 /// `PUT /api/2.0/files/rooms/{id}/archive`.
-pub async fn archive(
+pub(crate) async fn archive(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -24,7 +24,7 @@ pub async fn archive(
 }
 
 /// `PUT /api/2.0/files/rooms/{id}/unarchive`.
-pub async fn unarchive(
+pub(crate) async fn unarchive(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -34,7 +34,12 @@ pub async fn unarchive(
 }
 
 /// `DELETE /api/2.0/files/rooms/{id}`: deletes permanently, active or archived.
-pub async fn delete(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn delete(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     ctx.respond(start(&ctx, &id, &headers, &body, OpAction::Delete))
 }
 
@@ -100,7 +105,7 @@ fn start(
 
 /// `GET /api/2.0/files/fileops[?id=]`: the caller's operations; each read advances them, and a
 /// finished one is reported once, then forgotten. Envelope `count` is 1 (a streamed list).
-pub async fn fileops(ctx: Ctx) -> Response {
+pub(crate) async fn fileops(ctx: Ctx) -> Response {
     ctx.respond(Ok(read_operations(&ctx)))
 }
 

@@ -1,18 +1,32 @@
 //! The directory (people and groups), logging in, and room members (`/files/rooms/{id}/share`).
 
-use super::EmulatedMember;
 use super::clock;
 use super::context::{Ctx, room_id};
 use super::dto;
 use super::envelope::{ApiError, CANNOT_VIEW_FOLDER, Success};
-use super::request::JsonBody;
-use super::state::{Member, OWNER_ACCESS, Person, Room, State};
-use crate::docspace::{Access, MAX_PAGE_SIZE};
+use super::request::{JsonBody, SORT_ORDER};
+use super::snapshot::EmulatedMember;
+use super::state::{Group, Member, OWNER_ACCESS, Person, Room, State};
+use crate::docspace::Access;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
+
+/// `ShareFilterType`, a `[Flags]` enum (`Link` is the three external-link flags together).
+const SHARE_FILTER: [(&str, i64); 8] = [
+    ("UserOrGroup", 0),
+    ("InvitationLink", 1),
+    ("ExternalLink", 2),
+    ("AdditionalExternalLink", 4),
+    ("PrimaryExternalLink", 8),
+    ("Link", 15),
+    ("User", 16),
+    ("Group", 32),
+];
+const SHARE_USERS: i64 = 16;
+const SHARE_GROUPS: i64 = 32;
 
 const NIL_UUID: &str = "00000000-0000-0000-0000-000000000000";
 const AUTH_FAILED: &str = "User authentication failed";
@@ -34,7 +48,7 @@ const FILE_SHARE: [(&str, i64); 12] = [
 ];
 
 /// `POST /api/2.0/authentication`: a new token at every login.
-pub async fn login(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn login(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
     ctx.respond(log_in(&ctx, &headers, &body))
 }
 
@@ -63,27 +77,19 @@ fn log_in(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Success, ApiEr
     })
 }
 
-/// `startIndex`/`count` as `ApiContext` reads them: bad values are ignored, `count` is capped.
-fn paging(ctx: &Ctx) -> (usize, usize) {
-    let int = |key: &str| ctx.query.first(key).and_then(|v| v.trim().parse::<i64>().ok());
-    let start = int("startindex").filter(|s| *s >= 0).unwrap_or(0) as usize;
-    let count =
-        int("count").filter(|c| *c > 0).map_or(MAX_PAGE_SIZE, |c| (c as usize).min(MAX_PAGE_SIZE));
-    (start, count)
-}
-
 fn filter_value(ctx: &Ctx) -> Option<String> {
     ctx.query.first("filtervalue").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty())
 }
 
 /// `GET /api/2.0/people`: active people, paged, with `count` and `total`.
-pub async fn list(ctx: Ctx) -> Response {
+pub(crate) async fn list(ctx: Ctx) -> Response {
     ctx.respond(list_people(&ctx))
 }
 
 fn list_people(ctx: &Ctx) -> Result<Success, ApiError> {
     ctx.require_user()?;
-    let (start, count) = paging(ctx);
+    // `count` is `[Range(1, 100)]` on the request DTO, as on every paged list.
+    let paging = ctx.paging()?;
     let filter = filter_value(ctx);
     Ok(ctx.shared.read(|state| {
         let matching: Vec<&Person> = state
@@ -96,24 +102,29 @@ fn list_people(ctx: &Ctx) -> Result<Success, ApiError> {
                 })
             })
             .collect();
-        let page = matching
-            .iter()
-            .skip(start)
-            .take(count)
-            .map(|p| dto::employee_full(p, ctx.base()))
-            .collect();
+        let page = paging.page(matching.iter().map(|p| dto::employee_full(p, ctx.base())));
         Success::page(page, matching.len())
     }))
 }
 
-/// `GET /api/2.0/people/email?email=`: any status; 404 when unknown.
-pub async fn by_email(ctx: Ctx) -> Response {
+/// `GET /api/2.0/people/email?email=`: any status; 404 when unknown, 400 when `email` is missing
+/// or not an address (`[EmailAddress]`, `[StringLength(255)]`).
+pub(crate) async fn by_email(ctx: Ctx) -> Response {
     ctx.respond(person_by_email(&ctx))
 }
 
 fn person_by_email(ctx: &Ctx) -> Result<Success, ApiError> {
     ctx.require_user()?;
     let email = ctx.query.first("email").unwrap_or("").trim().to_string();
+    if email.is_empty() {
+        return Err(ApiError::validation("Email", "The Email field is required."));
+    }
+    if !is_email(&email) {
+        return Err(ApiError::validation(
+            "Email",
+            "The Email field is not a valid e-mail address.",
+        ));
+    }
     ctx.shared.read(|state| match state.person_by_email(&email) {
         Some(person) => Ok(Success::one(dto::employee_full(person, ctx.base()))),
         None => Err(ApiError::not_found("User not found")),
@@ -121,16 +132,39 @@ fn person_by_email(ctx: &Ctx) -> Result<Success, ApiError> {
 }
 
 /// `GET /api/2.0/group`.
-pub async fn groups(ctx: Ctx) -> Response {
+pub(crate) async fn groups(ctx: Ctx) -> Response {
     ctx.respond(list_groups(&ctx))
 }
 
+/// Paged (`count` and `total` set), filtered by name, member (`userId`, as `manager` when
+/// `manager=true`: nobody manages a group here) and sorted by name, as
+/// `GroupsController.GetGroupsAsync` does.
 fn list_groups(ctx: &Ctx) -> Result<Success, ApiError> {
     ctx.require_user()?;
-    Ok(ctx.shared.read(|state| Success::list(state.groups.iter().map(group_dto).collect())))
+    let q = &ctx.query;
+    let paging = ctx.paging()?;
+    let member = q.guid("userid", "userId")?;
+    let manager = q.boolean("manager", "manager")?.unwrap_or(false);
+    let descending = q.enumeration("sortorder", "sortOrder", &SORT_ORDER)? == Some(1);
+    let filter = filter_value(ctx);
+    Ok(ctx.shared.read(|state| {
+        let mut matching: Vec<&Group> = state
+            .groups
+            .iter()
+            .filter(|g| filter.as_ref().is_none_or(|f| g.name.to_lowercase().contains(f)))
+            .filter(|g| member.as_ref().is_none_or(|m| !manager && g.members.contains(m)))
+            .collect();
+        matching.sort_by(|a, b| {
+            a.name.to_lowercase().cmp(&b.name.to_lowercase()).then(a.id.cmp(&b.id))
+        });
+        if descending {
+            matching.reverse();
+        }
+        Success::page(paging.page(matching.iter().map(|g| group_dto(g))), matching.len())
+    }))
 }
 
-fn group_dto(group: &super::state::Group) -> Value {
+fn group_dto(group: &Group) -> Value {
     json!({"name": group.name, "category": NIL_UUID, "id": group.id, "isLDAP": false, "isSystem": false, "shared": false, "membersCount": group.members.len()})
 }
 
@@ -175,7 +209,7 @@ fn entries(room: &Room) -> Vec<(String, bool, i64, bool)> {
 }
 
 /// A room's members for [`super::Emulator::members`].
-pub fn member_list(state: &State, room_id: u64) -> Vec<EmulatedMember> {
+pub(crate) fn member_list(state: &State, room_id: u64) -> Vec<EmulatedMember> {
     let Some(room) = state.rooms.get(&room_id) else {
         return Vec::new();
     };
@@ -193,37 +227,24 @@ pub fn member_list(state: &State, room_id: u64) -> Vec<EmulatedMember> {
 }
 
 /// `GET /api/2.0/files/rooms/{id}/share`.
-pub async fn get_share(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(crate) async fn get_share(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(read_share(&ctx, &id))
 }
 
 fn read_share(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
-    let filter_type = ctx.query.int("filtertype", "filterType")?.unwrap_or(0);
-    let start = ctx.query.int("startindex", "startIndex")?.unwrap_or(0);
-    let count = ctx.query.int("count", "count")?.unwrap_or(MAX_PAGE_SIZE as i64);
-    if start < 0 {
-        return Err(ApiError::validation(
-            "StartIndex",
-            "The field StartIndex must be between 0 and 2147483647.",
-        ));
-    }
-    if !(1..=MAX_PAGE_SIZE as i64).contains(&count) {
-        return Err(ApiError::validation("Count", "The field Count must be between 1 and 100."));
-    }
+    let filter_type = ctx.query.flags("filtertype", "filterType", &SHARE_FILTER)?.unwrap_or(0);
+    let paging = ctx.paging()?;
     let filter = filter_value(ctx);
     ctx.shared.read(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
         if !state.can_read(user, room) {
             return Err(ApiError::invalid_operation(CANNOT_VIEW_FOLDER));
         }
-        // 0 users and groups, 16 users, 32 groups; the link filters list no members.
-        let wanted = |group: bool| match filter_type {
-            0 => true,
-            16 => !group,
-            32 => group,
-            _ => false,
+        // 0 users and groups; the User and Group flags select them; links are no members.
+        let wanted = |group: bool| {
+            filter_type == 0 || filter_type & if group { SHARE_GROUPS } else { SHARE_USERS } != 0
         };
         let items: Vec<Value> = entries(room)
             .into_iter()
@@ -245,7 +266,7 @@ fn read_share(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
             })
             .collect();
         let total = items.len();
-        let page = items.into_iter().skip(start as usize).take(count as usize).collect();
+        let page = paging.page(items);
         Ok(Success::page(page, total))
     })
 }
@@ -355,7 +376,7 @@ enum Subject {
 }
 
 /// `PUT /api/2.0/files/rooms/{id}/share`.
-pub async fn put_share(
+pub(crate) async fn put_share(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -374,6 +395,10 @@ fn set_share(
     let user = ctx.require_user()?;
     let body = JsonBody::parse(headers, bytes)?;
     let invitations = parse_invitations(&body)?;
+    if invitations.is_empty() {
+        // The portal answers an empty `RoomSecurityDto` before it looks the room up.
+        return Ok(Success::one(json!({"error": 0})));
+    }
     ctx.shared.mutate(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
         if room.archived || !state.can_edit(user, room) {
@@ -437,7 +462,7 @@ fn set_share(
     })
 }
 
-/// The room type's allowed levels (groups without RoomManager); RoomManager only for people
+/// The room type's allowed levels (groups without `RoomManager`); `RoomManager` only for people
 /// who may manage rooms.
 fn check_access(
     state: &State,
@@ -447,8 +472,7 @@ fn check_access(
 ) -> Result<(), ApiError> {
     let level = Access::from_code(access).filter(|a| room.room_type.allowed_access().contains(a));
     let allowed = match (level, subject) {
-        (None, _) => false,
-        (Some(Access::RoomManager), Subject::Group(_) | Subject::NewGuest(_)) => false,
+        (None, _) | (Some(Access::RoomManager), Subject::Group(_) | Subject::NewGuest(_)) => false,
         (Some(Access::RoomManager), Subject::Person(id)) => {
             state.person(id).is_some_and(Person::is_manager_type)
         }

@@ -1,45 +1,120 @@
 //! Rooms: list, create, read, update, and the room tag endpoints.
 
 use super::clock;
-use super::context::{Ctx, ListingQuery, room_id};
+use super::context::{Ctx, ListingQuery, SubjectRole, room_id};
 use super::dto;
-use super::envelope::{ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success};
-use super::request::{JsonBody, not_valid, parse_enum, type_error};
+use super::envelope::{
+    ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success, html_response,
+};
+use super::faults::LoseResponse;
+use super::request::{
+    JsonBody, Kind, SORT_ORDER, check_kind, member, not_valid, parse_enum, type_error,
+};
 use super::state::{
-    self, Room, SORT_AUTHOR, SORT_AZ, SORT_CREATED, SORT_DATE_AND_TIME, SORT_ROOM_TYPE, SORT_TAGS,
-    SORT_TYPE, SORTED_BY, SortOrder, State,
+    self, Person, Room, SORT_AUTHOR, SORT_AZ, SORT_CREATED, SORT_DATE_AND_TIME, SORT_ROOM_TYPE,
+    SORT_TAGS, SORT_TYPE, SORTED_BY, SortOrder, State,
 };
-use crate::docspace::{
-    MAX_PAGE_SIZE, MAX_TAG_UNITS, MAX_TITLE_UNITS, RoomType, stored_title, tag_key, utf16_len,
-};
+use crate::docspace::{MAX_TAG_UNITS, MAX_TITLE_UNITS, RoomType, stored_title, tag_key, utf16_len};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::cmp::Ordering;
+use std::sync::Arc;
 
-/// `SearchArea` values a rooms list accepts here: Active, Archive, Any and Forms.
-const SEARCH_AREAS: [(&str, i64); 4] = [("Active", 0), ("Archive", 1), ("Any", 2), ("Forms", 8)];
+/// `SearchArea`: the spec's 0 to 7, and Forms as observed on portals.
+const SEARCH_AREAS: [(&str, i64); 9] = [
+    ("Active", 0),
+    ("Archive", 1),
+    ("Any", 2),
+    ("RecentByLinks", 3),
+    ("Templates", 4),
+    ("Knowledge", 5),
+    ("ResultStorage", 6),
+    ("AiAgents", 7),
+    ("Forms", 8),
+];
 const AREA_ACTIVE: i64 = 0;
 const AREA_ARCHIVE: i64 = 1;
+const AREA_ANY: i64 = 2;
+const AREA_AI_AGENTS: i64 = 7;
 const AREA_FORMS: i64 = 8;
 
-/// A marker on a create response: the faults layer drops the connection instead of answering.
-#[derive(Debug, Clone, Copy)]
-pub struct LoseResponse;
+/// `SubjectFilter` (obsolete, still read).
+const SUBJECT_FILTER: [(&str, i64); 2] = [("Owner", 0), ("Member", 1)];
+/// `QuotaFilter`: no room here has a custom quota, so `Custom` matches none.
+const QUOTA_FILTER: [(&str, i64); 3] = [("All", 0), ("Default", 1), ("Custom", 2)];
+/// `StorageFilter`: every room here is stored internally.
+const STORAGE_FILTER: [(&str, i64); 3] = [("None", 0), ("Internal", 1), ("ThirdParty", 2)];
+/// `ProviderFilter`: no room here is a third-party one, so any provider matches none.
+const PROVIDER_FILTER: [(&str, i64); 10] = [
+    ("None", 0),
+    ("Box", 1),
+    ("DropBox", 2),
+    ("GoogleDrive", 3),
+    ("kDrive", 4),
+    ("OneDrive", 5),
+    ("SharePoint", 6),
+    ("WebDav", 7),
+    ("Yandex", 8),
+    ("Storage", 9),
+];
+
+/// Built-in cover ids known here (`GET /files/rooms/covers` lists 56; ROOM-SETTINGS names
+/// these). Any other id is a 400, as an unknown one is on a portal.
+const COVERS: [&str; 4] = ["anchor", "archive", "bell", "book_open"];
 
 fn room_type_values() -> Vec<(&'static str, i64)> {
     RoomType::ALL.iter().map(|t| (t.api_name(), t.code())).collect()
 }
 
 /// `GET /api/2.0/files/rooms`.
-pub async fn list(ctx: Ctx) -> Response {
+pub(crate) async fn list(ctx: Ctx) -> Response {
     ctx.respond_text(list_rooms(&ctx))
 }
 
 fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
     let user = ctx.require_user()?;
+    let paging = ctx.paging()?;
+    let query = listing_query(ctx, user)?;
+    let behaviour = ctx.shared.behaviour();
+    churn(ctx, paging.start);
+    ctx.shared.read(|state| {
+        let ids =
+            ctx.shared.room_listing(state, &query, |state| matching_rooms(state, user, &query));
+        let total = ids.len();
+        let page: Vec<&Room> =
+            paging.page(ids.iter()).into_iter().filter_map(|id| state.rooms.get(id)).collect();
+        let owners: Vec<dto::EmployeeRef> =
+            page.iter().map(|r| dto::room_owner(state, r, ctx.base())).collect();
+        let folders: Vec<dto::RoomDto> = page
+            .iter()
+            .zip(&owners)
+            .map(|(r, owner)| {
+                dto::room_dto(state, r, owner, user, ctx.base(), behaviour.deny_active_delete)
+            })
+            .collect();
+        let archive = query.area == AREA_ARCHIVE;
+        // A page of rooms is serialised straight into the envelope: building it as a JSON tree
+        // first costs more than the rest of the request.
+        let page = FolderContent {
+            files: [],
+            count: folders.len(),
+            folders,
+            current: dto::system_folder(state, archive, ctx.base()),
+            path_parts: dto::path_parts(archive),
+            start_index: paging.start,
+            total,
+            new: 0,
+        };
+        Ok(ctx.success_text(&page))
+    })
+}
+
+/// The filters and order of a rooms listing, read from the query; a sort that parses becomes
+/// the caller's saved order.
+fn listing_query(ctx: &Ctx, user: &Person) -> Result<ListingQuery, ApiError> {
     let q = &ctx.query;
     let area = q.enumeration("searcharea", "searchArea", &SEARCH_AREAS)?.unwrap_or(AREA_ACTIVE);
     let type_values = room_type_values();
@@ -48,27 +123,9 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
         .into_iter()
         .map(|v| parse_enum(v, &type_values).ok_or_else(|| not_valid(v, "type")))
         .collect::<Result<Vec<_>, _>>()?;
-    let start = q.int("startindex", "startIndex")?.unwrap_or(0);
-    if start < 0 {
-        return Err(ApiError::validation(
-            "StartIndex",
-            "The field StartIndex must be between 0 and 2147483647.",
-        ));
-    }
-    let count = q.int("count", "count")?.unwrap_or(MAX_PAGE_SIZE as i64);
-    if !(1..=MAX_PAGE_SIZE as i64).contains(&count) {
-        return Err(ApiError::validation("Count", "The field Count must be between 1 and 100."));
-    }
-    let order = q.enumeration("sortorder", "sortOrder", &[("Ascending", 0), ("Descending", 1)])?;
+    let order = q.enumeration("sortorder", "sortOrder", &SORT_ORDER)?;
     let sort_by = q.first("sortby").and_then(|v| parse_enum(v, &SORTED_BY));
-    let without_tags = match q.first("withouttags") {
-        None | Some("") => false,
-        Some(v) => v
-            .trim()
-            .parse::<bool>()
-            .or_else(|_| v.trim().to_ascii_lowercase().parse())
-            .map_err(|_| not_valid(v, "withoutTags"))?,
-    };
+    let without_tags = q.boolean("withouttags", "withoutTags")?.unwrap_or(false);
     let tag_filter: Option<Vec<String>> = match q.first("tags") {
         None | Some("") => None,
         Some(raw) => {
@@ -78,16 +135,12 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
                     "'{}' is an invalid start of a value. {e}",
                     raw.chars().next().unwrap_or(' ')
                 ),
-                kind: Some(("System.Text.Json.JsonException", -2146233088)),
+                kind: Some(("System.Text.Json.JsonException", -2_146_233_088)),
             })?)
         }
     };
     let filter = q.first("filtervalue").map(|f| f.trim().to_lowercase()).filter(|f| !f.is_empty());
-    let behaviour = ctx.shared.behaviour();
-    churn(ctx, start as usize);
-
     let sort = match sort_by {
-        // A sort that parses becomes the caller's saved order.
         Some(by) => {
             let sort = SortOrder { by, descending: order == Some(1) };
             if ctx.shared.read(|state| state.saved_sort.get(&user.id) != Some(&sort)) {
@@ -100,7 +153,28 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
             .read(|state| state.saved_sort.get(&user.id).copied())
             .unwrap_or(SortOrder { by: SORT_DATE_AND_TIME, descending: true }),
     };
-    let query = ListingQuery {
+    let owner = q.guid("subjectownerid", "subjectOwnerId")?;
+    let role = match q.enumeration("subjectfilter", "subjectFilter", &SUBJECT_FILTER)? {
+        Some(0) => SubjectRole::Owner,
+        _ => SubjectRole::Member,
+    };
+    let subject = q.guid("subjectid", "subjectId")?.map(|id| (id, role));
+    let exclude_subject = q.boolean("excludesubject", "excludeSubject")?.unwrap_or(false);
+    let custom_quota = q.enumeration("quotafilter", "quotaFilter", &QUOTA_FILTER)? == Some(2);
+    let third_party = q.enumeration("storagefilter", "storageFilter", &STORAGE_FILTER)? == Some(2);
+    let provider = q.enumeration("provider", "provider", &PROVIDER_FILTER)?.is_some_and(|p| p != 0);
+    if let Some(group) = q.first("groupid").filter(|g| !g.is_empty()) {
+        // Rooms are not grouped here: rejecting the filter beats ignoring it.
+        return Err(match group.trim().parse::<i32>() {
+            Ok(_) => ApiError::argument("The emulator does not implement groupId"),
+            Err(_) => not_valid(group, "groupId"),
+        });
+    }
+    Ok(ListingQuery {
+        owner,
+        subject,
+        exclude_subject,
+        nothing: custom_quota || third_party || provider,
         user: user.id.clone(),
         area,
         types,
@@ -108,64 +182,31 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
         without_tags,
         tags: tag_filter.map(|tags| tags.iter().map(|t| tag_key(t)).collect()),
         sort,
-    };
-    ctx.shared.read(|state| {
-        let ids = ctx.shared.room_listing(state, &query, |state| {
-            let mut rooms: Vec<&Room> = state
-                .rooms
-                .values()
-                .filter(|r| in_area(r, area))
-                .filter(|r| state.can_read(user, r))
-                .filter(|r| query.types.is_empty() || query.types.contains(&r.room_type.code()))
-                .filter(|r| {
-                    query
-                        .filter
-                        .as_ref()
-                        .is_none_or(|f| r.title.to_lowercase().contains(f.as_str()))
-                })
-                .filter(|r| !without_tags || r.tags.is_empty())
-                .filter(|r| {
-                    query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k)))
-                })
-                .collect();
-            rooms.sort_by(|a, b| {
-                let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
-                if sort.descending { ordering.reverse() } else { ordering }
-            });
-            rooms.iter().map(|r| r.id).collect()
-        });
-        let total = ids.len();
-        let page: Vec<&Room> = ids
-            .get(start as usize..)
-            .unwrap_or_default()
-            .iter()
-            .take(count as usize)
-            .filter_map(|id| state.rooms.get(id))
-            .collect();
-        let owners: Vec<dto::EmployeeRef> =
-            page.iter().map(|r| dto::room_owner(state, r, ctx.base())).collect();
-        let folders: Vec<dto::RoomDto> = page
-            .iter()
-            .zip(&owners)
-            .map(|(r, owner)| {
-                dto::room_dto(state, r, owner, user, ctx.base(), behaviour.deny_active_delete)
-            })
-            .collect();
-        let archive = area == AREA_ARCHIVE;
-        // A page of rooms is serialised straight into the envelope: building it as a JSON tree
-        // first costs more than the rest of the request.
-        let page = FolderContent {
-            files: [],
-            count: folders.len(),
-            folders,
-            current: dto::system_folder(state, archive, ctx.base()),
-            path_parts: dto::path_parts(archive),
-            start_index: start,
-            total,
-            new: 0,
-        };
-        Ok(ctx.success_text(&page))
     })
+}
+
+/// The ids of the rooms `user` sees that `query` matches, in its order.
+fn matching_rooms(state: &State, user: &Person, query: &ListingQuery) -> Vec<u64> {
+    let mut rooms: Vec<&Room> = state
+        .rooms
+        .values()
+        .filter(|r| in_area(r, query.area))
+        .filter(|r| state.can_read(user, r))
+        .filter(|r| query.types.is_empty() || query.types.contains(&r.room_type.code()))
+        .filter(|r| {
+            query.filter.as_ref().is_none_or(|f| r.title.to_lowercase().contains(f.as_str()))
+        })
+        .filter(|r| !query.without_tags || r.tags.is_empty())
+        .filter(|r| query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
+        .filter(|r| subject_matches(state, r, query) != query.exclude_subject)
+        .filter(|_| !query.nothing)
+        .collect();
+    let sort = query.sort;
+    rooms.sort_by(|a, b| {
+        let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
+        if sort.descending { ordering.reverse() } else { ordering }
+    });
+    rooms.iter().map(|r| r.id).collect()
 }
 
 /// `FolderContentDto<int>`, in the field order a portal sends.
@@ -176,7 +217,7 @@ struct FolderContent<'a> {
     folders: Vec<dto::RoomDto<'a>>,
     current: Value,
     path_parts: Value,
-    start_index: i64,
+    start_index: usize,
     count: usize,
     total: usize,
     new: u8,
@@ -184,11 +225,7 @@ struct FolderContent<'a> {
 
 /// `Faults::delete_oldest_before_page`: another user deletes the oldest room before this page.
 fn churn(ctx: &Ctx, start: usize) {
-    let fault = ctx.shared.faults.lock().expect("faults lock").delete_oldest_before_page;
-    let Some((at, times)) = fault else { return };
-    if start != at
-        || ctx.shared.churned.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= u64::from(times)
-    {
+    if !ctx.shared.faults.churn_before_page(start) {
         return;
     }
     ctx.shared.mutate(|state| {
@@ -200,14 +237,28 @@ fn churn(ctx: &Ctx, start: usize) {
     });
 }
 
-/// Form-filling rooms live in their own Forms area; Any lists every room.
+/// Whether the subject filters (`subjectOwnerId`, `subjectId`) match a room; true without them.
+fn subject_matches(state: &State, room: &Room, query: &ListingQuery) -> bool {
+    let owned = query.owner.as_ref().is_none_or(|owner| room.owner == *owner);
+    let subject = query.subject.as_ref().is_none_or(|(id, role)| match role {
+        SubjectRole::Owner => room.owner == *id,
+        SubjectRole::Member => state.person(id).is_some_and(|p| state.access_of(p, room).is_some()),
+    });
+    owned && subject
+}
+
+/// Form-filling rooms live in their own Forms area and AI rooms in `AiAgents`; Any lists every
+/// room. Recent links, templates, knowledge and result storage hold no rooms here.
 fn in_area(room: &Room, area: i64) -> bool {
     let form = room.room_type == RoomType::FormFilling;
+    let ai = room.room_type == RoomType::Ai;
     match area {
-        AREA_ACTIVE => !room.archived && !form,
+        AREA_ACTIVE => !room.archived && !form && !ai,
         AREA_ARCHIVE => room.archived,
+        AREA_ANY => true,
         AREA_FORMS => !room.archived && form,
-        _ => true,
+        AREA_AI_AGENTS => !room.archived && ai,
+        _ => false,
     }
 }
 
@@ -233,7 +284,7 @@ fn compare(state: &State, a: &Room, b: &Room, by: i64) -> Ordering {
 
 /// `GET /api/2.0/files/rooms/{id}`: anonymous is allowed in, so a missing room is a 404 before
 /// a missing token is a 401 (with a JSON body).
-pub async fn get(ctx: Ctx, Path(id): Path<String>) -> Response {
+pub(crate) async fn get(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(get_room(&ctx, &id))
 }
 
@@ -277,6 +328,146 @@ fn color_field(body: &JsonBody) -> Result<Option<String>, ApiError> {
     Ok(color)
 }
 
+/// A range error of model validation (`[Range]`) at `path`.
+fn range_error(path: &str, low: i64, high: i64) -> ApiError {
+    ApiError::validation(path, format!("The field {path} must be between {low} and {high}."))
+}
+
+/// An optional integer member of `object` that must lie in `low..=high`.
+fn ranged(
+    object: &Map<String, Value>,
+    name: &str,
+    parent: &str,
+    (low, high): (i64, i64),
+) -> Result<Option<i64>, ApiError> {
+    let path = format!("{parent}.{name}");
+    let value = check_kind(member(object, name), &path, Kind::Int)?;
+    match value {
+        Some(v) if !(low..=high).contains(&v) => Err(range_error(&path, low, high)),
+        _ => Ok(value),
+    }
+}
+
+/// Check each member of `object` against its kind.
+fn check_members(
+    object: &Map<String, Value>,
+    parent: &str,
+    kinds: &[(&str, Kind)],
+) -> Result<(), ApiError> {
+    for (name, kind) in kinds {
+        check_kind(member(object, name), &format!("{parent}.{name}"), *kind)?;
+    }
+    Ok(())
+}
+
+/// An optional object property: `null` and absence are `None`, any other type a 400.
+fn object_field<'a>(
+    body: &'a JsonBody,
+    name: &str,
+) -> Result<Option<&'a Map<String, Value>>, ApiError> {
+    check_kind(body.get(name), name, Kind::Object)?;
+    Ok(body.get(name).and_then(Value::as_object))
+}
+
+/// Model binding and validation of the settings the emulator does not store, so that a request
+/// a portal rejects is rejected here too (ROOM-SETTINGS §2.3, OBSERVED §4.3 and §6.3).
+fn check_unstored_settings(body: &JsonBody, creating: bool) -> Result<(), ApiError> {
+    check_kind(body.get("quota"), "quota", Kind::Int)?;
+    for flag in ["sendFormToExternalDB", "saveFormAsXLSX"] {
+        body.opt_bool(flag)?;
+    }
+    object_field(body, "chatSettings")?;
+    if let Some(lifetime) = object_field(body, "lifetime")? {
+        check_members(
+            lifetime,
+            "lifetime",
+            &[("deletePermanently", Kind::Bool), ("enabled", Kind::Bool)],
+        )?;
+        // `period` is a `RoomDataLifetimePeriod` (Day, Month, Year) read only as a number.
+        ranged(lifetime, "period", "lifetime", (0, 2))?;
+        let value = ranged(lifetime, "value", "lifetime", (1, 999))?;
+        let disabling = !creating && member(lifetime, "enabled") == Some(&Value::Bool(false));
+        if value.is_none() && !disabling {
+            return Err(ApiError::argument("Value cannot be null. (Parameter 'Value')"));
+        }
+    }
+    if let Some(watermark) = object_field(body, "watermark")? {
+        check_members(
+            watermark,
+            "watermark",
+            &[
+                ("enabled", Kind::Bool),
+                ("additions", Kind::Int),
+                ("text", Kind::Text),
+                ("rotate", Kind::Int),
+                ("imageScale", Kind::Int),
+                ("imageUrl", Kind::Text),
+                ("imageHeight", Kind::Number),
+                ("imageWidth", Kind::Number),
+            ],
+        )?;
+        if member(watermark, "text").and_then(Value::as_str).is_some_and(|t| utf16_len(t) > 255) {
+            return Err(ApiError::validation(
+                "Watermark.Text",
+                "The field Text must be a string with a maximum length of 255.",
+            ));
+        }
+    }
+    if let Some(logo) = object_field(body, "logo")? {
+        if member(logo, "tmpFile").is_none_or(Value::is_null) {
+            return Err(ApiError::validation("Logo.TmpFile", "The TmpFile field is required."));
+        }
+        check_kind(member(logo, "tmpFile"), "logo.tmpFile", Kind::Text)?;
+        for (name, low) in [("x", 0), ("y", 0), ("width", 1), ("height", 1)] {
+            ranged(logo, name, "logo", (low, 1280))?;
+        }
+    }
+    if let Some(cover) = body.opt_string("cover")? {
+        if utf16_len(&cover) > 50 {
+            return Err(ApiError::validation(
+                "Cover",
+                "The field Cover must be a string with a maximum length of 50.",
+            ));
+        }
+        if !cover.is_empty() && !COVERS.contains(&cover.as_str()) {
+            return Err(ApiError::argument("The cover was not found"));
+        }
+    }
+    if creating {
+        check_share(body)?;
+    }
+    Ok(())
+}
+
+/// `share` on create: `[{shareTo: Guid, email, access}]`; accepted and ignored, as on portals.
+fn check_share(body: &JsonBody) -> Result<(), ApiError> {
+    check_kind(body.get("share"), "share", Kind::Array)?;
+    let entries = body.get("share").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
+    for (index, entry) in entries.iter().enumerate() {
+        let path = format!("share[{index}]");
+        let entry = entry
+            .as_object()
+            .ok_or_else(|| type_error(&path, "ASC.Files.Core.ApiModels.FileShareParams"))?;
+        check_members(entry, &path, &[("email", Kind::Text)])?;
+        match member(entry, "shareTo") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(id)) if uuid::Uuid::parse_str(id).is_ok() => {}
+            Some(_) => return Err(type_error(&format!("{path}.shareTo"), "System.Guid")),
+        }
+        match member(entry, "access") {
+            None | Some(Value::Null | Value::String(_)) => {}
+            Some(Value::Number(n)) if n.is_i64() => {}
+            Some(_) => {
+                return Err(type_error(
+                    &format!("{path}.access"),
+                    "ASC.Files.Core.Security.FileShare",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A tag list's names must each fit in 255 units.
 fn check_tag_lengths(tags: &[String]) -> Result<(), ApiError> {
     match tags.iter().find(|t| utf16_len(t) > MAX_TAG_UNITS) {
@@ -304,17 +495,65 @@ fn room_type_field(body: &JsonBody) -> Result<Option<RoomType>, ApiError> {
 }
 
 /// `POST /api/2.0/files/rooms`.
-pub async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
-    let result = create_room(&ctx, &headers, &body);
-    let lose = result.as_ref().is_ok_and(|(_, lose)| *lose);
-    let mut response = ctx.respond(result.map(|(success, _)| success));
-    if lose {
+pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
+    let room = match new_room(&ctx, &headers, &body) {
+        Ok(room) => room,
+        Err(error) => return ctx.respond(Err(error)),
+    };
+    if let Some(delay) = ctx.shared.faults.create_commit_delay() {
+        // `Faults::create_commits_late`: the gateway gives up; the portal commits later.
+        let shared = Arc::clone(&ctx.shared);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            shared.mutate(|state| room.commit(state));
+        });
+        return html_response(StatusCode::GATEWAY_TIMEOUT);
+    }
+    let user = ctx.user.as_ref().expect("a new room has an owner");
+    let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
+    let success = ctx.shared.mutate(|state| {
+        let id = room.commit(state);
+        Success::one(dto::room(state, &state.rooms[&id], user, ctx.base(), deny_active_delete))
+    });
+    let mut response = ctx.respond(Ok(success));
+    if ctx.shared.faults.lose_create_response() {
         response.extensions_mut().insert(LoseResponse);
     }
     response
 }
 
-fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success, bool), ApiError> {
+/// A room a create request asks for, validated and allowed, not yet stored.
+struct NewRoom {
+    owner: String,
+    title: String,
+    room_type: RoomType,
+    tags: Vec<String>,
+    color: Option<String>,
+    indexing: bool,
+    deny_download: bool,
+}
+
+impl NewRoom {
+    /// Store the room; its id.
+    fn commit(&self, state: &mut State) -> u64 {
+        let id = state.create_room(
+            stored_title(&self.title),
+            self.room_type,
+            &self.owner,
+            &self.tags,
+            clock::now(),
+        );
+        let room = state.rooms.get_mut(&id).expect("the room was just created");
+        if let Some(color) = self.color.clone().filter(|c| !c.is_empty()) {
+            room.color = color;
+        }
+        room.indexing = self.indexing;
+        room.deny_download = self.deny_download;
+        id
+    }
+}
+
+fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, ApiError> {
     let user = ctx.require_user()?;
     let body = JsonBody::parse(headers, bytes)?;
     let missing: Vec<&str> = ["title", "roomType"].into_iter().filter(|f| !body.has(f)).collect();
@@ -334,6 +573,7 @@ fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success,
     let indexing = body.opt_bool("indexing")?.unwrap_or(false);
     let deny_download = body.opt_bool("denyDownload")?.unwrap_or(false);
     let private = body.opt_bool("private")?.unwrap_or(false);
+    check_unstored_settings(&body, true)?;
 
     if !user.is_manager_type() || user.is_visitor {
         return Err(ApiError::invalid_operation("You don't have enough permission to create"));
@@ -351,27 +591,16 @@ fn create_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<(Success,
         });
     }
     check_tag_lengths(&tags)?;
-
-    let behaviour = ctx.shared.behaviour();
-    let success = ctx.shared.mutate(|state| {
-        let id = state.create_room(stored_title(&title), room_type, &user.id, &tags, clock::now());
-        let room = state.rooms.get_mut(&id).expect("the room was just created");
-        if let Some(color) = color.filter(|c| !c.is_empty()) {
-            room.color = color;
-        }
-        room.indexing = indexing;
-        room.deny_download = deny_download;
-        let room = &state.rooms[&id];
-        Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete))
-    });
-    let every = ctx.shared.faults.lock().expect("faults lock").lose_create_response_every;
-    let n = ctx.shared.creates.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-    let lose = super::faults::is_nth(every, n);
-    Ok((success, lose))
+    Ok(NewRoom { owner: user.id.clone(), title, room_type, tags, color, indexing, deny_download })
 }
 
 /// `PUT /api/2.0/files/rooms/{id}`: every failure to find or edit the room is a 403.
-pub async fn update(ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn update(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     ctx.respond(update_room(&ctx, &id, &headers, &body))
 }
 
@@ -389,6 +618,7 @@ fn update_room(
     let color = color_field(&body)?;
     let indexing = body.opt_bool("indexing")?;
     let deny_download = body.opt_bool("denyDownload")?;
+    check_unstored_settings(&body, false)?;
     let behaviour = ctx.shared.behaviour();
 
     ctx.shared.mutate(|state| {
@@ -429,7 +659,7 @@ fn update_room(
 }
 
 fn next_color(room: &Room) -> String {
-    (1..)
+    (1..=u64::try_from(state::PALETTE.len()).expect("a small palette"))
         .map(|salt| state::random_color(room.id, salt))
         .find(|c| *c != room.color)
         .expect("the palette has several colours")
@@ -449,7 +679,7 @@ fn touch_if_changed(room: &mut Room, before: &Room, user: &str, now: i64) {
 }
 
 /// `PUT /api/2.0/files/rooms/{id}/tags`: adds tags (creating missing ones in the catalog).
-pub async fn add_tags(
+pub(crate) async fn add_tags(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,
@@ -459,7 +689,7 @@ pub async fn add_tags(
 }
 
 /// `DELETE /api/2.0/files/rooms/{id}/tags`: detaches tags, case-insensitively.
-pub async fn remove_tags(
+pub(crate) async fn remove_tags(
     ctx: Ctx,
     Path(id): Path<String>,
     headers: HeaderMap,

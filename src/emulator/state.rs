@@ -7,81 +7,82 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Id of the "Rooms" system folder (`rootFolderType` 14).
-pub const ROOMS_FOLDER_ID: u64 = 1000;
+pub(crate) const ROOMS_FOLDER_ID: u64 = 1000;
 /// Id of the "Archive" system folder (`rootFolderType` 20).
-pub const ARCHIVE_FOLDER_ID: u64 = 1001;
+pub(crate) const ARCHIVE_FOLDER_ID: u64 = 1001;
 /// The first room id.
-pub const FIRST_ROOM_ID: u64 = 1002;
+pub(crate) const FIRST_ROOM_ID: u64 = 1002;
 
 /// `FileShare.ReadWrite`: the access a room's owner is listed with.
-pub const OWNER_ACCESS: i64 = 1;
+pub(crate) const OWNER_ACCESS: i64 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Room {
-    pub id: u64,
-    pub title: String,
-    pub room_type: RoomType,
-    pub archived: bool,
+#[expect(clippy::struct_field_names, reason = "`room_type` is the state file's field name")]
+pub(crate) struct Room {
+    pub(crate) id: u64,
+    pub(crate) title: String,
+    pub(crate) room_type: RoomType,
+    pub(crate) archived: bool,
     /// Catalog keys (see [`crate::docspace::tag_key`]), in the order they were attached.
-    pub tags: Vec<String>,
-    pub owner: String,
-    pub created: i64,
-    pub updated: i64,
-    pub updated_by: String,
-    pub color: String,
-    pub indexing: bool,
-    pub deny_download: bool,
+    pub(crate) tags: Vec<String>,
+    pub(crate) owner: String,
+    pub(crate) created: i64,
+    pub(crate) updated: i64,
+    pub(crate) updated_by: String,
+    pub(crate) color: String,
+    pub(crate) indexing: bool,
+    pub(crate) deny_download: bool,
     /// Invited users and groups (the owner is implicit).
-    pub members: Vec<Member>,
+    pub(crate) members: Vec<Member>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Member {
+pub(crate) struct Member {
     /// A person's or a group's id.
-    pub subject: String,
-    pub group: bool,
+    pub(crate) subject: String,
+    pub(crate) group: bool,
     /// `FileShare` code.
-    pub access: i64,
+    pub(crate) access: i64,
 }
 
 /// A person in the portal's directory.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Person {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
+pub(crate) struct Person {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) display_name: String,
     /// `EmployeeStatus`: 1 active, 2 terminated.
-    pub status: u8,
+    pub(crate) status: u8,
     /// `EmployeeActivationStatus`: 1 activated, 2 pending (invited by email, not yet signed up).
-    pub activation_status: u8,
-    pub is_admin: bool,
-    pub is_room_admin: bool,
-    pub is_visitor: bool,
-    pub is_owner: bool,
+    pub(crate) activation_status: u8,
+    pub(crate) is_admin: bool,
+    pub(crate) is_room_admin: bool,
+    pub(crate) is_visitor: bool,
+    pub(crate) is_owner: bool,
 }
 
 impl Person {
-    pub fn active(&self) -> bool {
+    pub(crate) fn active(&self) -> bool {
         self.status == 1
     }
 
     /// Whether the person may create rooms and be a room manager.
-    pub fn is_manager_type(&self) -> bool {
+    pub(crate) fn is_manager_type(&self) -> bool {
         self.is_owner || self.is_admin || self.is_room_admin
     }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Group {
-    pub id: String,
-    pub name: String,
+pub(crate) struct Group {
+    pub(crate) id: String,
+    pub(crate) name: String,
     /// Person ids.
-    pub members: Vec<String>,
+    pub(crate) members: Vec<String>,
 }
 
 /// What an asynchronous operation does when it completes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum OpAction {
+pub(crate) enum OpAction {
     Archive,
     Unarchive,
     Delete,
@@ -89,7 +90,7 @@ pub enum OpAction {
 
 impl OpAction {
     /// `FileOperationType`: 0 Move (archive, unarchive), 2 Delete.
-    pub fn operation_type(self) -> i64 {
+    pub(crate) fn operation_type(self) -> i64 {
         match self {
             OpAction::Archive | OpAction::Unarchive => 0,
             OpAction::Delete => 2,
@@ -99,30 +100,30 @@ impl OpAction {
 
 /// A started operation that has not been reported finished yet.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Operation {
-    pub id: String,
+pub(crate) struct Operation {
+    pub(crate) id: String,
     /// The person who started it; `/fileops` shows each person their own.
-    pub user: String,
-    pub action: OpAction,
-    pub room: u64,
+    pub(crate) user: String,
+    pub(crate) action: OpAction,
+    pub(crate) room: u64,
     /// `/fileops` reads that have included it so far.
-    pub reads: u32,
+    pub(crate) reads: u32,
     /// Reads it takes to finish (captured from the behaviour when it started).
-    pub polls: u32,
+    pub(crate) polls: u32,
     /// The error it finishes with, if any (no change is made then).
-    pub fails_with: Option<String>,
-    pub never_finishes: bool,
+    pub(crate) fails_with: Option<String>,
+    pub(crate) never_finishes: bool,
 }
 
 /// How the rooms list is sorted (`SortedByType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SortOrder {
-    pub by: i64,
-    pub descending: bool,
+pub(crate) struct SortOrder {
+    pub(crate) by: i64,
+    pub(crate) descending: bool,
 }
 
 /// `SortedByType` names and values; `DateAndTime` descending is a new user's default.
-pub const SORTED_BY: [(&str, i64); 13] = [
+pub(crate) const SORTED_BY: [(&str, i64); 13] = [
     ("DateAndTime", 0),
     ("AZ", 1),
     ("Size", 2),
@@ -137,31 +138,31 @@ pub const SORTED_BY: [(&str, i64); 13] = [
     ("LastOpened", 11),
     ("UsedSpace", 12),
 ];
-pub const SORT_DATE_AND_TIME: i64 = 0;
-pub const SORT_AZ: i64 = 1;
-pub const SORT_AUTHOR: i64 = 3;
-pub const SORT_TYPE: i64 = 4;
-pub const SORT_CREATED: i64 = 6;
-pub const SORT_ROOM_TYPE: i64 = 7;
-pub const SORT_TAGS: i64 = 8;
+pub(crate) const SORT_DATE_AND_TIME: i64 = 0;
+pub(crate) const SORT_AZ: i64 = 1;
+pub(crate) const SORT_AUTHOR: i64 = 3;
+pub(crate) const SORT_TYPE: i64 = 4;
+pub(crate) const SORT_CREATED: i64 = 6;
+pub(crate) const SORT_ROOM_TYPE: i64 = 7;
+pub(crate) const SORT_TAGS: i64 = 8;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct State {
-    pub next_room_id: u64,
-    pub rooms: BTreeMap<u64, Room>,
+pub(crate) struct State {
+    pub(crate) next_room_id: u64,
+    pub(crate) rooms: BTreeMap<u64, Room>,
     /// Tag catalog: key → the first spelling seen.
-    pub tag_catalog: BTreeMap<String, String>,
-    pub people: Vec<Person>,
-    pub groups: Vec<Group>,
-    pub operations: Vec<Operation>,
+    pub(crate) tag_catalog: BTreeMap<String, String>,
+    pub(crate) people: Vec<Person>,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) operations: Vec<Operation>,
     /// Login tokens → person id.
-    pub sessions: BTreeMap<String, String>,
+    pub(crate) sessions: BTreeMap<String, String>,
     /// Each person's saved rooms order.
-    pub saved_sort: BTreeMap<String, SortOrder>,
+    pub(crate) saved_sort: BTreeMap<String, SortOrder>,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
-pub fn stable_uuid(name: &str) -> String {
+pub(crate) fn stable_uuid(name: &str) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(name.as_bytes());
     let mut bytes = [0u8; 16];
@@ -171,7 +172,7 @@ pub fn stable_uuid(name: &str) -> String {
 
 impl State {
     /// A fresh portal whose only person is its owner.
-    pub fn new(owner_email: &str) -> State {
+    pub(crate) fn new(owner_email: &str) -> State {
         let owner = Person {
             id: stable_uuid(&format!("person:{}", owner_email.to_lowercase())),
             email: owner_email.to_string(),
@@ -195,7 +196,7 @@ impl State {
         }
     }
 
-    pub fn load(path: &Path) -> anyhow::Result<Option<State>> {
+    pub(crate) fn load(path: &Path) -> anyhow::Result<Option<State>> {
         match std::fs::read(path) {
             Ok(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -204,7 +205,7 @@ impl State {
     }
 
     /// Write the state atomically: a temporary file beside `path`, then a rename.
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
+    pub(crate) fn save(&self, path: &Path) -> std::io::Result<()> {
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = std::path::PathBuf::from(tmp);
@@ -212,24 +213,24 @@ impl State {
         std::fs::rename(&tmp, path)
     }
 
-    pub fn owner(&self) -> &Person {
+    pub(crate) fn owner(&self) -> &Person {
         self.people.iter().find(|p| p.is_owner).expect("the portal has an owner")
     }
 
-    pub fn person(&self, id: &str) -> Option<&Person> {
+    pub(crate) fn person(&self, id: &str) -> Option<&Person> {
         self.people.iter().find(|p| p.id == id)
     }
 
-    pub fn person_by_email(&self, email: &str) -> Option<&Person> {
+    pub(crate) fn person_by_email(&self, email: &str) -> Option<&Person> {
         self.people.iter().find(|p| p.email.eq_ignore_ascii_case(email))
     }
 
-    pub fn group(&self, id: &str) -> Option<&Group> {
+    pub(crate) fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id == id)
     }
 
     /// Add a person (or return the id of the one with that email).
-    pub fn add_person(&mut self, mut person: Person) -> String {
+    pub(crate) fn add_person(&mut self, mut person: Person) -> String {
         if let Some(existing) = self.person_by_email(&person.email) {
             return existing.id.clone();
         }
@@ -239,11 +240,16 @@ impl State {
         id
     }
 
-    /// Add a group of the people with these emails (unknown emails are left out).
-    pub fn add_group(&mut self, name: &str, emails: &[String]) -> String {
+    /// Add (or replace) the `occurrence`-th group of this name (from 0) with the people with
+    /// these emails (unknown emails are left out). Its id derives from the name, and from the
+    /// occurrence after the first, so same-named groups differ and existing ids stay stable.
+    pub(crate) fn add_group(&mut self, name: &str, occurrence: usize, emails: &[String]) -> String {
         let members =
             emails.iter().filter_map(|e| self.person_by_email(e).map(|p| p.id.clone())).collect();
-        let id = stable_uuid(&format!("group:{name}"));
+        let id = match occurrence {
+            0 => stable_uuid(&format!("group:{name}")),
+            n => stable_uuid(&format!("group:{name}#{n}")),
+        };
         match self.groups.iter_mut().find(|g| g.id == id) {
             Some(group) => group.members = members,
             None => self.groups.push(Group { id: id.clone(), name: name.to_string(), members }),
@@ -252,19 +258,19 @@ impl State {
     }
 
     /// The catalog key of `name`, adding the name to the catalog if it is new.
-    pub fn intern_tag(&mut self, name: &str) -> String {
+    pub(crate) fn intern_tag(&mut self, name: &str) -> String {
         let key = tag_key(name);
         self.tag_catalog.entry(key.clone()).or_insert_with(|| name.to_string());
         key
     }
 
     /// The catalog spelling of a tag key.
-    pub fn tag_name(&self, key: &str) -> String {
+    pub(crate) fn tag_name(&self, key: &str) -> String {
         self.tag_catalog.get(key).cloned().unwrap_or_else(|| key.to_string())
     }
 
     /// Attach tags to a room in order, skipping blank names and ones it already has.
-    pub fn attach_tags(&mut self, room_id: u64, names: &[String]) {
+    pub(crate) fn attach_tags(&mut self, room_id: u64, names: &[String]) {
         for name in names.iter().filter(|n| !n.trim().is_empty()) {
             let key = self.intern_tag(name);
             if let Some(room) = self.rooms.get_mut(&room_id)
@@ -276,7 +282,7 @@ impl State {
     }
 
     /// A new active room owned by `owner`; `title` is stored as given.
-    pub fn create_room(
+    pub(crate) fn create_room(
         &mut self,
         title: String,
         room_type: RoomType,
@@ -307,7 +313,7 @@ impl State {
     }
 
     /// Delete a room; a tag only that room used leaves the catalog.
-    pub fn delete_room(&mut self, id: u64) {
+    pub(crate) fn delete_room(&mut self, id: u64) {
         if let Some(room) = self.rooms.remove(&id) {
             for key in room.tags {
                 if !self.rooms.values().any(|r| r.tags.contains(&key)) {
@@ -318,7 +324,7 @@ impl State {
     }
 
     /// Complete an operation's change. `Err` is the error it finishes with.
-    pub fn complete(&mut self, op: &Operation, now: i64) -> Result<(), String> {
+    pub(crate) fn complete(&mut self, op: &Operation, now: i64) -> Result<(), String> {
         if let Some(message) = &op.fails_with {
             return Err(message.clone());
         }
@@ -336,24 +342,24 @@ impl State {
         if room.archived != archived {
             room.archived = archived;
             room.updated = now;
-            room.updated_by = op.user.clone();
+            room.updated_by.clone_from(&op.user);
         }
         Ok(())
     }
 
     /// Whether `user` can see `room`: the owner and admins see every room, others their own
     /// rooms and the ones they were invited to (directly or through a group).
-    pub fn can_read(&self, user: &Person, room: &Room) -> bool {
+    pub(crate) fn can_read(&self, user: &Person, room: &Room) -> bool {
         user.is_owner || user.is_admin || self.access_of(user, room).is_some()
     }
 
     /// Whether `user` may edit `room`: the portal owner, the room's owner and its room managers.
-    pub fn can_edit(&self, user: &Person, room: &Room) -> bool {
+    pub(crate) fn can_edit(&self, user: &Person, room: &Room) -> bool {
         user.is_owner || self.access_of(user, room) == Some(9) || room.owner == user.id
     }
 
-    /// `user`'s access to `room` (the owner's is ReadWrite).
-    pub fn access_of(&self, user: &Person, room: &Room) -> Option<i64> {
+    /// `user`'s access to `room` (the owner's is `ReadWrite`).
+    pub(crate) fn access_of(&self, user: &Person, room: &Room) -> Option<i64> {
         if room.owner == user.id {
             return Some(OWNER_ACCESS);
         }
@@ -373,11 +379,15 @@ impl State {
 }
 
 /// A random-looking but reproducible logo colour (6 hex digits, as a portal picks one).
-pub fn random_color(room_id: u64, salt: u64) -> String {
-    const PALETTE: [&str; 8] =
-        ["FF6680", "77CC83", "6191F2", "F2A161", "B480F2", "61C0F2", "E6BF00", "A2A2A2"];
-    PALETTE[((room_id + salt) % PALETTE.len() as u64) as usize].to_string()
+pub(crate) fn random_color(room_id: u64, salt: u64) -> String {
+    let size = u64::try_from(PALETTE.len()).expect("a small palette");
+    let index = usize::try_from(room_id.wrapping_add(salt) % size).expect("below the palette size");
+    PALETTE[index].to_string()
 }
+
+/// The logo colours a room is given.
+pub(crate) const PALETTE: [&str; 8] =
+    ["FF6680", "77CC83", "6191F2", "F2A161", "B480F2", "61C0F2", "E6BF00", "A2A2A2"];
 
 #[cfg(test)]
 mod tests {

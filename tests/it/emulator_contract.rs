@@ -4,7 +4,8 @@
 //! spec's schemas kept in `tests/schemas/docspace.json`.
 
 use docspace_rooms::docspace::RoomType;
-use docspace_rooms::emulator::{Behaviour, Emulator, EmulatorConfig, Faults, PersonSeed};
+use docspace_rooms::emulator::faults::{Behaviour, Faults};
+use docspace_rooms::emulator::{Emulator, EmulatorConfig, PersonSeed};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -1038,7 +1039,7 @@ async fn search_area_is_taken_by_name_or_number_and_anything_else_is_400() {
     assert_eq!(portal.titles("searchArea=archive").await.len(), 2);
     assert_eq!(portal.titles("searchArea=1").await.len(), 2);
     assert_eq!(portal.titles("searchArea=0").await.len(), 4);
-    for bad in ["999", "Trash", "Templates", "-1"] {
+    for bad in ["999", "Trash", "-1"] {
         assert_validation_400(&portal.get(&format!("files/rooms?searchArea={bad}")).await);
     }
 }
@@ -1613,14 +1614,12 @@ async fn share_invitation_without_access_is_ignored() {
     let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
     let bob = person_id(&portal, "bob@example.com").await;
     let path = format!("files/rooms/{id}/share");
-    for body in [
-        json!({"invitations": [{"id": bob}]}),
-        json!({"invitations": []}),
-        json!({"invitations": null}),
-        json!({}),
-    ] {
+    let reply = portal.put(&path, json!({"invitations": [{"id": bob}]})).await;
+    assert_eq!((reply.status, reply.response()["members"].clone()), (200, json!([])));
+    // An empty list answers before the room lookup, with no `members` at all (issue 12).
+    for body in [json!({"invitations": []}), json!({"invitations": null}), json!({})] {
         let reply = portal.put(&path, body).await;
-        assert_eq!((reply.status, reply.response()["members"].clone()), (200, json!([])));
+        assert_eq!((reply.status, reply.response().get("members")), (200, None));
     }
     assert_eq!(portal.emu.members(id).len(), 1);
 }
@@ -1955,4 +1954,334 @@ async fn a_seed_file_adds_people_and_groups() {
         (json!("Editors"), json!(2))
     );
     assert!(portal.login("ann@example.com").await.len() > 20);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 12: the emulator reads requests like a portal
+
+/// A portal with `n` groups named `G000`, `G001`, … and Ann in the first two.
+async fn portal_with_groups(n: usize) -> Portal {
+    let portal = portal_with_people().await;
+    for i in 0..n {
+        let members: &[&str] = if i < 2 { &["ann@example.com"] } else { &[] };
+        portal.emu.add_group(&format!("G{i:03}"), members);
+    }
+    portal
+}
+
+#[tokio::test]
+async fn groups_are_paged_at_most_100_with_count_and_total() {
+    // GroupsController.GetGroupsAsync: SetCount(items in the page).SetTotalCount(all matching).
+    let portal = portal_with_groups(120).await;
+    let first = portal.get("group").await;
+    assert_eq!(first.status, 200, "{}", first.text);
+    assert_eq!(first.response().as_array().unwrap().len(), 100);
+    assert_eq!(
+        (first.json["count"].clone(), first.json["total"].clone()),
+        (json!(100), json!(121))
+    );
+    let last = portal.get("group?startIndex=100&count=50").await;
+    assert_eq!(last.response().as_array().unwrap().len(), 21);
+    assert_eq!((last.json["count"].clone(), last.json["total"].clone()), (json!(21), json!(121)));
+    assert_eq!(last.response()[20]["name"], "G119", "sorted by title");
+    for query in ["count=0", "count=101", "startIndex=-1", "count=abc"] {
+        assert_validation_400(&portal.get(&format!("group?{query}")).await);
+    }
+}
+
+#[tokio::test]
+async fn groups_filter_by_name_member_and_sort_order() {
+    let portal = portal_with_groups(3).await;
+    let by_name = portal.get("group?filterValue=edit").await;
+    assert_eq!(by_name.json["total"], 1);
+    assert_eq!(by_name.response()[0]["name"], "Editors");
+    let ann = person_id(&portal, "ann@example.com").await;
+    let of_ann = portal.get(&format!("group?userId={ann}")).await;
+    let names: Vec<&str> =
+        of_ann.response().as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Editors", "G000", "G001"]);
+    let descending = portal.get("group?sortOrder=descending").await;
+    assert_eq!(descending.response()[0]["name"], "G002");
+    assert_eq!(portal.get(&format!("group?userId={ann}&manager=true")).await.json["total"], 0);
+    for query in ["userId=not-a-guid", "manager=maybe", "sortOrder=sideways"] {
+        assert_validation_400(&portal.get(&format!("group?{query}")).await);
+    }
+}
+
+#[tokio::test]
+async fn person_by_email_with_a_malformed_or_missing_email_is_400() {
+    let portal = portal_with_people().await;
+    for query in ["people/email?email=not-an-email", "people/email", "people/email?email="] {
+        let reply = portal.get(query).await;
+        assert_eq!(reply.status, 400, "{query}: {}", reply.text);
+    }
+    assert_eq!(portal.get("people/email?email=nobody@example.com").await.status, 404);
+}
+
+#[tokio::test]
+async fn people_count_outside_1_to_100_is_400() {
+    let portal = portal_with_people().await;
+    for query in ["count=0", "count=101", "count=-1", "count=abc", "startIndex=abc"] {
+        assert_validation_400(&portal.get(&format!("people?{query}")).await);
+    }
+}
+
+#[tokio::test]
+async fn share_with_no_invitations_is_200_before_the_room_lookup_and_has_no_members_key() {
+    let portal = portal_with_people().await;
+    for body in [json!({"invitations": []}), json!({}), json!({"invitations": null})] {
+        let reply = portal.put("files/rooms/999999/share", body.clone()).await;
+        assert_eq!(reply.status, 200, "{body}: {}", reply.text);
+        assert!(reply.response().get("members").is_none(), "{}", reply.text);
+    }
+    let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
+    let reply = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": []})).await;
+    assert!(reply.response().get("members").is_none(), "{}", reply.text);
+    let bob = person_id(&portal, "bob@example.com").await;
+    let unknown_room = json!({"invitations": [{"id": bob, "access": 2}]});
+    assert_eq!(portal.put("files/rooms/999999/share", unknown_room).await.status, 404);
+}
+
+#[tokio::test]
+async fn search_area_accepts_every_value_of_the_portals_enum() {
+    // SearchArea 0..7 (spec); Forms (8) as observed. No recent links, templates, knowledge or
+    // result storage folders exist here, so those areas are empty.
+    let portal = Portal::start().await;
+    seed_each_type(&portal.emu);
+    for area in ["3", "RecentByLinks", "4", "Templates", "5", "Knowledge", "6", "ResultStorage"] {
+        let reply = portal.get(&format!("files/rooms?searchArea={area}")).await;
+        assert_eq!(reply.status, 200, "{area}: {}", reply.text);
+        assert_eq!(reply.response()["total"], 0, "{area}");
+    }
+    for area in ["7", "AiAgents"] {
+        assert_eq!(portal.get(&format!("files/rooms?searchArea={area}")).await.status, 200);
+    }
+    assert_validation_400(&portal.get("files/rooms?searchArea=9").await);
+}
+
+#[tokio::test]
+async fn share_filter_type_takes_flag_names_and_rejects_undefined_numbers() {
+    let portal = portal_with_people().await;
+    let id = portal.emu.seed_room("Team", RoomType::Custom, false, &[]);
+    let editors = portal.emu.add_group("Editors", &["ann@example.com", "bob@example.com"]);
+    portal
+        .put(
+            &format!("files/rooms/{id}/share"),
+            json!({"invitations": [{"id": editors, "access": 2}]}),
+        )
+        .await;
+    let total = |reply: Reply| reply.json["total"].clone();
+    let path = format!("files/rooms/{id}/share");
+    assert_eq!(total(portal.get(&format!("{path}?filterType=User")).await), json!(1));
+    assert_eq!(total(portal.get(&format!("{path}?filterType=group")).await), json!(1));
+    assert_eq!(total(portal.get(&format!("{path}?filterType=User,Group")).await), json!(2));
+    assert_eq!(total(portal.get(&format!("{path}?filterType=48")).await), json!(2));
+    assert_eq!(total(portal.get(&format!("{path}?filterType=Link")).await), json!(0));
+    for bad in ["64", "3x", "Nobody", "-1"] {
+        assert_validation_400(&portal.get(&format!("{path}?filterType={bad}")).await);
+    }
+}
+
+#[tokio::test]
+async fn subject_filters_are_implemented_and_unknown_owner_lists_nothing() {
+    let portal = portal_with_people().await;
+    seed_titles(&portal.emu, &["Mine"]);
+    let ann = person_id(&portal, "ann@example.com").await;
+    let owner = person_id(&portal, "owner@example.com").await;
+    let token = portal.login("ann@example.com").await;
+    let bearer = format!("Bearer {token}");
+    let reply = portal
+        .call(
+            "POST",
+            "files/rooms",
+            Auth::Header(&bearer),
+            Some(json!({"title": "Anns", "roomType": 5})),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let unknown = "3f0b5a4e-1111-4222-8333-944445555666";
+    assert_eq!(portal.titles(&format!("subjectOwnerId={unknown}")).await, Vec::<String>::new());
+    assert_eq!(portal.titles(&format!("subjectOwnerId={ann}")).await, ["Anns"]);
+    assert_eq!(portal.titles(&format!("subjectOwnerId={ann}&excludeSubject=true")).await, ["Mine"]);
+    assert_eq!(portal.titles(&format!("subjectId={owner}&subjectFilter=Owner")).await, ["Mine"]);
+    assert_eq!(portal.titles(&format!("subjectId={unknown}")).await, Vec::<String>::new());
+    assert_eq!(portal.titles("quotaFilter=Custom").await, Vec::<String>::new());
+    assert_eq!(portal.titles("storageFilter=ThirdParty").await, Vec::<String>::new());
+    assert_eq!(portal.titles("provider=GoogleDrive").await, Vec::<String>::new());
+    assert_eq!(
+        portal.titles("quotaFilter=All&storageFilter=Internal&provider=None").await.len(),
+        2
+    );
+    for bad in [
+        "subjectOwnerId=nope",
+        "excludeSubject=perhaps",
+        "quotaFilter=9",
+        "provider=Ftp",
+        "groupId=5",
+        "groupId=x",
+    ] {
+        let reply = portal.get(&format!("files/rooms?{bad}")).await;
+        assert_eq!(reply.status, 400, "{bad}: {}", reply.text);
+    }
+}
+
+#[tokio::test]
+async fn inputs_the_emulator_does_not_use_are_still_validated() {
+    let portal = Portal::start().await;
+    let base = json!({"title": "T", "roomType": 8});
+    let with = |key: &str, value: Value| {
+        let mut body = base.clone();
+        body[key] = value;
+        body
+    };
+    for (key, value) in [
+        ("chatSettings", json!("broken")),
+        ("lifetime", json!({"period": 999, "value": 5, "deletePermanently": false})),
+        ("lifetime", json!({"period": 0, "value": -5, "deletePermanently": false})),
+        ("lifetime", json!({"period": 0, "value": 1000})),
+        ("lifetime", json!("broken")),
+        ("cover", json!("no-such-cover")),
+        ("share", json!("broken")),
+        ("share", json!([{"shareTo": "x", "access": 2}])),
+        ("quota", json!("big")),
+        ("watermark", json!({"text": 5})),
+        ("logo", json!({"x": 1})),
+        ("sendFormToExternalDB", json!("yes")),
+    ] {
+        let reply = portal.post("files/rooms", with(key, value.clone())).await;
+        assert_eq!(reply.status, 400, "{key}: {value}: {}", reply.text);
+    }
+    assert_eq!(portal.emu.rooms().len(), 0, "nothing was created");
+    let ok = with("lifetime", json!({"period": 1, "value": 30, "deletePermanently": false}));
+    assert_eq!(portal.post("files/rooms", ok).await.status, 200);
+    let id = portal.emu.rooms()[0].id;
+    let path = format!("files/rooms/{id}");
+    for body in [
+        json!({"lifetime": {"value": -5}}),
+        json!({"cover": "no-such-cover"}),
+        json!({"chatSettings": "broken"}),
+        json!({"watermark": {"rotate": "left"}}),
+    ] {
+        let reply = portal.put(&path, body.clone()).await;
+        assert_eq!(reply.status, 400, "{body}: {}", reply.text);
+    }
+    for body in
+        [json!({"lifetime": {"enabled": false}}), json!({"cover": ""}), json!({"cover": "anchor"})]
+    {
+        assert_eq!(portal.put(&path, body.clone()).await.status, 200, "{body}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults the client tests need
+
+#[tokio::test]
+async fn page_cap_limits_every_paged_list_and_keeps_the_true_total() {
+    let portal = portal_with_groups(5).await;
+    seed_titles(&portal.emu, &["A", "B", "C", "D"]);
+    let id = portal.emu.rooms()[0].id;
+    let bob = person_id(&portal, "bob@example.com").await;
+    let ann = person_id(&portal, "ann@example.com").await;
+    let invite = json!({"invitations": [{"id": bob, "access": 2}, {"id": ann, "access": 2}]});
+    assert_eq!(portal.put(&format!("files/rooms/{id}/share"), invite).await.status, 200);
+    portal.emu.set_faults(Faults { page_cap: Some(2), ..Faults::default() });
+
+    let rooms = portal.get("files/rooms?count=100").await;
+    assert_eq!(rooms.response()["folders"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        (rooms.response()["count"].clone(), rooms.response()["total"].clone()),
+        (json!(2), json!(4))
+    );
+    let second = portal.get("files/rooms?startIndex=2&count=100").await;
+    assert_eq!(second.response()["count"], 2);
+    for (path, total) in [
+        ("people?count=50", 4),
+        ("group?count=50", 6),
+        (&*format!("files/rooms/{id}/share?count=50"), 3),
+    ] {
+        let reply = portal.get(path).await;
+        assert_eq!(reply.response().as_array().unwrap().len(), 2, "{path}");
+        assert_eq!(
+            (reply.json["count"].clone(), reply.json["total"].clone()),
+            (json!(2), json!(total)),
+            "{path}"
+        );
+    }
+    let small = portal.get("people?count=1").await;
+    assert_eq!(small.json["count"], 1, "a smaller count still wins");
+}
+
+#[tokio::test]
+async fn create_commits_late_answers_504_html_and_commits_after_the_delay() {
+    let portal = Portal::start().await;
+    portal.emu.set_faults(Faults {
+        create_commits_late: Some(Duration::from_millis(300)),
+        ..Faults::default()
+    });
+    let reply = portal.post("files/rooms", json!({"title": "Late", "roomType": 5})).await;
+    assert_eq!(reply.status, 504);
+    assert!(reply.text.contains("<html>"), "{}", reply.text);
+    assert_eq!(reply.header("content-type"), Some("text/html"));
+    assert!(portal.titles("").await.is_empty(), "not committed yet");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(portal.titles("").await, ["Late"]);
+    let invalid = portal.post("files/rooms", json!({"title": "", "roomType": 5})).await;
+    assert_eq!(invalid.status, 400, "a create that would fail still fails at once");
+}
+
+#[tokio::test]
+async fn fail_once_answers_500_with_the_error_envelope_once_per_entry_and_changes_nothing() {
+    let portal = portal_with_people().await;
+    let id = portal.emu.seed_room("Team", RoomType::Custom, false, &["a"]);
+    portal.emu.set_faults(Faults {
+        fail_once: vec![
+            "PUT /api/2.0/files/rooms/*/tags".into(),
+            "put /api/2.0/files/rooms/*".into(),
+        ],
+        ..Faults::default()
+    });
+    let tags = format!("files/rooms/{id}/tags");
+    let first = portal.put(&tags, json!({"names": ["b"]})).await;
+    assert_eq!(first.status, 500);
+    assert_eq!(
+        (first.json["status"].clone(), first.json["statusCode"].clone()),
+        (json!(1), json!(500))
+    );
+    assert!(!first.error_message().is_empty());
+    assert_eq!(portal.emu.rooms()[0].tags, ["a"], "the failed request had no effect");
+    assert_eq!(portal.put(&tags, json!({"names": ["b"]})).await.status, 200, "the entry is spent");
+    let share = portal.put(&format!("files/rooms/{id}/share"), json!({"invitations": []})).await;
+    assert_eq!(share.status, 200, "`*` matches one segment, not two");
+    let rename = portal.put(&format!("files/rooms/{id}"), json!({"title": "New"})).await;
+    assert_eq!(rename.status, 500);
+    assert_eq!(portal.emu.rooms()[0].title, "Team");
+    assert_eq!(portal.put(&format!("files/rooms/{id}"), json!({"title": "New"})).await.status, 200);
+}
+
+#[tokio::test]
+async fn seeded_groups_with_the_same_name_get_distinct_stable_ids_and_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    let mut groups: Vec<Value> = (0..101).map(|i| json!({"name": format!("G{i:03}")})).collect();
+    groups.push(json!({"name": "Twin"}));
+    groups.push(json!({"name": "Twin"}));
+    std::fs::write(&seed, json!({"groups": groups}).to_string()).unwrap();
+    let portal =
+        Portal::with(EmulatorConfig { seed_file: Some(seed), ..EmulatorConfig::default() }).await;
+    let first = portal.get("group").await;
+    assert_eq!(
+        (first.json["count"].clone(), first.json["total"].clone()),
+        (json!(100), json!(103))
+    );
+    let twins = portal.get("group?filterValue=twin").await;
+    let ids: Vec<&str> =
+        twins.response().as_array().unwrap().iter().map(|g| g["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    let single = Portal::start().await;
+    let unique_id = single.emu.add_group("Twin", &[]);
+    assert!(
+        ids.contains(&unique_id.as_str()),
+        "the first of a name keeps the id a unique name has"
+    );
 }

@@ -3,7 +3,8 @@
 
 use crate::common::{TestPortal, http, plan_at, serve_once, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
-use docspace_rooms::emulator::{Behaviour, EmulatorConfig, Faults, PersonSeed};
+use docspace_rooms::emulator::faults::{Behaviour, Faults};
+use docspace_rooms::emulator::{EmulatorConfig, PersonSeed};
 use std::time::Duration;
 
 /// A manifest that needs every kind of request: creates, renames, retags, archives, unarchives

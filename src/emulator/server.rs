@@ -1,0 +1,217 @@
+//! The HTTP server: the router, the layer that records requests and applies the faults, and a
+//! listener whose connections can be dropped on purpose (a response lost after a commit).
+
+use super::context::Shared;
+use super::envelope::html_response;
+use super::faults::LoseResponse;
+use super::snapshot::RequestRecord;
+use super::{operations, people, rooms};
+use crate::docspace::MAX_CONCURRENT_WRITES;
+use axum::Router;
+use axum::extract::connect_info::Connected;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::serve::{IncomingStream, Listener};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/api/2.0/authentication", post(people::login))
+        .route("/api/2.0/files/rooms", get(rooms::list).post(rooms::create))
+        .route(
+            "/api/2.0/files/rooms/{id}",
+            get(rooms::get).put(rooms::update).delete(operations::delete),
+        )
+        .route("/api/2.0/files/rooms/{id}/archive", put(operations::archive))
+        .route("/api/2.0/files/rooms/{id}/unarchive", put(operations::unarchive))
+        .route("/api/2.0/files/rooms/{id}/tags", put(rooms::add_tags).delete(rooms::remove_tags))
+        .route("/api/2.0/files/rooms/{id}/share", get(people::get_share).put(people::put_share))
+        .route("/api/2.0/files/fileops", get(operations::fileops))
+        .route("/api/2.0/people", get(people::list))
+        .route("/api/2.0/people/email", get(people::by_email))
+        .route("/api/2.0/group", get(people::groups))
+        .layer(middleware::from_fn_with_state(shared.clone(), inject))
+        .with_state(shared)
+}
+
+/// Serve until `stopped` fires, then finish the open requests.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    stopped: oneshot::Receiver<()>,
+) {
+    let app = router(shared).into_make_service_with_connect_info::<Connection>();
+    let _ = axum::serve(DroppableListener(listener), app)
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        })
+        .await;
+}
+
+/// Counts a non-GET request in flight for as long as it lives.
+struct WriteGuard<'a>(&'a Shared, usize);
+
+impl<'a> WriteGuard<'a> {
+    fn enter(shared: &'a Shared) -> WriteGuard<'a> {
+        let now = shared.writes_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_writes.fetch_max(now, Ordering::SeqCst);
+        WriteGuard(shared, now)
+    }
+}
+
+impl Drop for WriteGuard<'_> {
+    fn drop(&mut self) {
+        self.0.writes_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Record every request and apply the configured faults around the handler.
+async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let connection = request.extensions().get::<ConnectInfo<Connection>>().map(|c| c.0.clone());
+    let faults = shared.faults.current();
+    let enforce = shared.behaviour().enforce_write_concurrency;
+    let write =
+        (method != Method::GET && method != Method::HEAD).then(|| WriteGuard::enter(&shared));
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    let sequence = shared.faults.count_request();
+    let now = Instant::now();
+
+    let mut response = if enforce && write.as_ref().is_some_and(|w| w.1 > MAX_CONCURRENT_WRITES) {
+        // The concurrency limiter rejects at once, with no Retry-After.
+        StatusCode::TOO_MANY_REQUESTS.into_response()
+    } else if let Some(response) = shared.faults.before_request(&faults, sequence, now) {
+        response
+    } else if let Some(response) = shared.faults.fail_once(&faults, method.as_str(), &path) {
+        response
+    } else {
+        next.run(request).await
+    };
+    shared.faults.after_request(&faults, &mut response, now);
+    let lost = response.extensions().get::<LoseResponse>().is_some();
+    if lost {
+        match &connection {
+            Some(connection) => connection.drop_response(),
+            // Without a droppable connection, a gateway timeout stands in for the lost response.
+            None => response = html_response(StatusCode::GATEWAY_TIMEOUT),
+        }
+    }
+    shared.requests.lock().expect("requests lock").push(RequestRecord {
+        method: method.to_string(),
+        path,
+        status: response.status().as_u16(),
+        response_lost: lost,
+    });
+    drop(write);
+    response
+}
+
+/// A TCP listener whose connections can be cut before a response is written.
+struct DroppableListener(TcpListener);
+
+impl Listener for DroppableListener {
+    type Io = DroppableStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.0.accept().await {
+                Ok((stream, addr)) => {
+                    let _ = stream.set_nodelay(true);
+                    return (
+                        DroppableStream { stream, dropped: Arc::new(AtomicBool::new(false)) },
+                        addr,
+                    );
+                }
+                // Out of file descriptors and the like: wait a little, as axum does.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.0.local_addr()
+    }
+}
+
+/// A connection that refuses to write once its response is to be lost, so the server closes it.
+struct DroppableStream {
+    stream: TcpStream,
+    dropped: Arc<AtomicBool>,
+}
+
+impl DroppableStream {
+    fn refuse(&self) -> Option<io::Error> {
+        self.dropped
+            .load(Ordering::SeqCst)
+            .then(|| io::Error::new(io::ErrorKind::BrokenPipe, "response dropped by the emulator"))
+    }
+}
+
+impl AsyncRead for DroppableStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for DroppableStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.refuse() {
+            Some(err) => Poll::Ready(Err(err)),
+            None => Pin::new(&mut self.stream).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.refuse() {
+            Some(err) => Poll::Ready(Err(err)),
+            None => Pin::new(&mut self.stream).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// The connection a request came on, as handlers and layers see it.
+#[derive(Clone)]
+pub(crate) struct Connection {
+    dropped: Arc<AtomicBool>,
+}
+
+impl Connection {
+    /// Make the connection fail its next write: the client gets no response at all.
+    fn drop_response(&self) {
+        self.dropped.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Connected<IncomingStream<'_, DroppableListener>> for Connection {
+    fn connect_info(stream: IncomingStream<'_, DroppableListener>) -> Self {
+        Connection { dropped: stream.io().dropped.clone() }
+    }
+}
