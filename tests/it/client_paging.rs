@@ -84,7 +84,7 @@ fn router(shape: Shape) -> axum::Router {
                         if i == 0 {
                             json!({"access": 1, "isOwner": true, "sharedToUser": {"id": "owner", "email": "owner@example.com"}, "subjectType": 0})
                         } else {
-                            json!({"access": 2, "isOwner": false, "sharedToUser": person(i), "subjectType": 0})
+                            json!({"access": 2, "isOwner": false, "sharedToUser": person(i - 1), "subjectType": 0})
                         }
                     })
                     .collect();
