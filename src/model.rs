@@ -96,34 +96,61 @@ pub struct Group {
     pub name: String,
 }
 
+/// Who a member entry is about: a person by email or a group by name. The manifest declares
+/// one, a plan changes one, a room lists one; all three use this type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
+pub enum Member {
+    /// A person, by email address.
+    User(String),
+    /// A group, by name.
+    Group(String),
+}
+
+impl Member {
+    /// The name: the email address or the group name.
+    pub fn name(&self) -> &str {
+        match self {
+            Member::User(name) | Member::Group(name) => name,
+        }
+    }
+
+    /// What to compare: a user's email lowercased (addresses are case-insensitive in practice),
+    /// a group's name as written. Compare the variant too: a user and a group never match.
+    pub fn key(&self) -> String {
+        match self {
+            Member::User(email) => email.to_lowercase(),
+            Member::Group(name) => name.clone(),
+        }
+    }
+
+    /// Whether this is a group.
+    pub fn is_group(&self) -> bool {
+        matches!(self, Member::Group(_))
+    }
+}
+
+/// As plans show members: an email alone, or `group …`.
+impl std::fmt::Display for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Member::User(email) => f.write_str(email),
+            Member::Group(name) => write!(f, "group {name}"),
+        }
+    }
+}
+
 /// One entry of a room's member list, as read from the portal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomMember {
+    /// The user's or group's UUID.
+    pub id: String,
     /// Who the entry is about.
-    pub subject: MemberSubject,
+    pub member: Member,
     /// The raw `FileShare` number; not every value is one the manifest can name.
     pub access: i64,
     /// The room's owner, whom member changes never touch.
     pub is_owner: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-/// Who a room member entry is about, with the portal id.
-pub enum MemberSubject {
-    /// A person.
-    User {
-        /// The user's UUID.
-        id: String,
-        /// The login email.
-        email: String,
-    },
-    /// A group.
-    Group {
-        /// The group's UUID.
-        id: String,
-        /// The group's name.
-        name: String,
-    },
 }
 
 /// Everything read from the portal that a plan depends on.

@@ -2,9 +2,7 @@
 //! declares, and the planner micro-benchmark builds a `PortalState` from.
 
 use docspace_rooms::docspace::{Access, RoomType};
-use docspace_rooms::model::{
-    MemberSubject, Person, PortalRoom, PortalState, RoomMember, RoomState,
-};
+use docspace_rooms::model::{Member, Person, PortalRoom, PortalState, RoomMember, RoomState};
 use std::fmt::Write as _;
 
 /// Types rooms are spread over (form-filling rooms live in their own area on a portal, so the
@@ -194,7 +192,8 @@ pub fn members_state(rooms: usize, people: usize) -> PortalState {
         }])
         .collect();
     let user = |k: usize, access: Access| RoomMember {
-        subject: MemberSubject::User { id: format!("p{k}"), email: email(k) },
+        id: format!("p{k}"),
+        member: Member::User(email(k)),
         access: access.code(),
         is_owner: false,
     };
@@ -205,10 +204,8 @@ pub fn members_state(rooms: usize, people: usize) -> PortalState {
         .map(|(i, room)| {
             let [first, second] = room_people(i, people);
             let owner = RoomMember {
-                subject: MemberSubject::User {
-                    id: "owner".into(),
-                    email: "owner@example.com".into(),
-                },
+                id: "owner".into(),
+                member: Member::User("owner@example.com".into()),
                 access: 1,
                 is_owner: true,
             };

@@ -6,7 +6,7 @@
 
 mod report;
 
-use crate::model::{MemberSubject, RoomMember};
+use crate::model::RoomMember;
 use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
 use crate::portal::members::Invitation;
 use crate::portal::{ApiError, Portal};
@@ -164,14 +164,15 @@ async fn set_members(
 
 /// Why `change` is not reflected in `now`, if it is not.
 fn unapplied(change: &MemberChange, now: &[RoomMember]) -> Option<String> {
-    let found = now.iter().find(|member| match (&member.subject, &change.member) {
-        (MemberSubject::User { id, email }, Member::User(wanted)) => {
-            change.portal_id.as_deref() == Some(id.as_str()) || email.eq_ignore_ascii_case(wanted)
+    let found = now.iter().find(|member| {
+        let same_id = change.portal_id.as_deref() == Some(member.id.as_str());
+        match (&member.member, &change.member) {
+            (Member::User(email), Member::User(wanted)) => {
+                same_id || email.eq_ignore_ascii_case(wanted)
+            }
+            (Member::Group(_), Member::Group(_)) => same_id,
+            _ => false,
         }
-        (MemberSubject::Group { id, .. }, Member::Group(_)) => {
-            change.portal_id.as_deref() == Some(id.as_str())
-        }
-        _ => false,
     });
     let who = crate::text::escape(&change.member.to_string());
     match (change.after, found) {

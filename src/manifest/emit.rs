@@ -17,8 +17,8 @@
 //! - `rooms:`, since it is followed by rooms serialized one at a time.
 
 use super::{
-    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, Manifest,
-    MembersPolicy, Prune, RoomSpec, Subject,
+    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, Manifest, Member,
+    MembersPolicy, Prune, RoomSpec,
 };
 use crate::docspace::{Access, RoomType};
 use serde::{Serialize, Serializer};
@@ -169,12 +169,12 @@ impl<'a> RoomView<'a> {
                     .iter()
                     .map(|member| MemberView {
                         user: match &member.subject {
-                            Subject::User(email) => Some(Text(email)),
-                            Subject::Group(_) => None,
+                            Member::User(email) => Some(Text(email)),
+                            Member::Group(_) => None,
                         },
                         group: match &member.subject {
-                            Subject::Group(name) => Some(Text(name)),
-                            Subject::User(_) => None,
+                            Member::Group(name) => Some(Text(name)),
+                            Member::User(_) => None,
                         },
                         access: member.access,
                         invite: member.invite,
@@ -269,13 +269,13 @@ mod tests {
         legal.notify = true;
         legal.members = Some(vec![
             MemberSpec {
-                subject: Subject::User("ann@example.com".into()),
+                subject: Member::User("ann@example.com".into()),
                 access: Access::Editor,
                 invite: true,
                 line: 0,
             },
             MemberSpec {
-                subject: Subject::Group("Audit: 2026".into()),
+                subject: Member::Group("Audit: 2026".into()),
                 access: Access::Viewer,
                 invite: false,
                 line: 0,

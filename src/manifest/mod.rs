@@ -17,6 +17,7 @@ mod validate;
 mod tests;
 
 use crate::docspace::{Access, RoomType};
+pub use crate::model::Member;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::Read as _;
@@ -190,55 +191,13 @@ pub struct RoomSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MemberSpec {
     /// The person or group.
-    pub subject: Subject,
+    pub subject: Member,
     /// The access level to give.
     pub access: Access,
     /// Invite the user by email if the portal has no account for them.
     pub invite: bool,
     /// 1-based line of this member's entry.
     pub line: usize,
-}
-
-/// Who a member is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Subject {
-    /// A user, by email address as written.
-    User(String),
-    /// A group, by name as written.
-    Group(String),
-}
-
-impl Subject {
-    /// The name as written: the email address or the group name.
-    pub fn name(&self) -> &str {
-        match self {
-            Subject::User(email) | Subject::Group(email) => email,
-        }
-    }
-
-    /// What to compare: a user's email lowercased (addresses are case-insensitive in practice),
-    /// a group's name as written. Compare the variant too: a user and a group never match.
-    pub fn key(&self) -> String {
-        match self {
-            Subject::User(email) => email.to_lowercase(),
-            Subject::Group(name) => name.clone(),
-        }
-    }
-
-    /// Whether this is a group.
-    pub fn is_group(&self) -> bool {
-        matches!(self, Subject::Group(_))
-    }
-}
-
-impl fmt::Display for Subject {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Subject::User(email) => write!(f, "user {email}"),
-            Subject::Group(name) => write!(f, "group {name}"),
-        }
-    }
 }
 
 /// Something valid but probably not what was meant, e.g. a title the portal will rewrite.

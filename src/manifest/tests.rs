@@ -830,19 +830,19 @@ rooms:
         legal.members.as_ref().unwrap(),
         &vec![
             MemberSpec {
-                subject: Subject::User("Anna@Example.com".into()),
+                subject: Member::User("Anna@Example.com".into()),
                 access: Access::RoomManager,
                 invite: false,
                 line: 16
             },
             MemberSpec {
-                subject: Subject::User("new@example.com".into()),
+                subject: Member::User("new@example.com".into()),
                 access: Access::Editor,
                 invite: true,
                 line: 18
             },
             MemberSpec {
-                subject: Subject::Group("Auditors".into()),
+                subject: Member::Group("Auditors".into()),
                 access: Access::Viewer,
                 invite: false,
                 line: 21
@@ -881,10 +881,11 @@ rooms:
 
 #[test]
 fn subject_key_ignores_the_case_of_emails_only() {
-    assert_eq!(Subject::User("Anna@Example.COM".into()).key(), "anna@example.com");
-    assert_eq!(Subject::Group("Auditors".into()).key(), "Auditors");
-    assert_eq!(Subject::Group("Auditors".into()).name(), "Auditors");
-    assert_eq!(Subject::User("a@b.c".into()).to_string(), "user a@b.c");
+    assert_eq!(Member::User("Anna@Example.COM".into()).key(), "anna@example.com");
+    assert_eq!(Member::Group("Auditors".into()).key(), "Auditors");
+    assert_eq!(Member::Group("Auditors".into()).name(), "Auditors");
+    assert_eq!(Member::User("a@b.c".into()).to_string(), "a@b.c");
+    assert_eq!(Member::Group("Auditors".into()).to_string(), "group Auditors");
 }
 
 #[test]

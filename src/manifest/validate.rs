@@ -4,7 +4,7 @@ use super::raw::{RawManifest, RawMember, RawRoom};
 use super::syntax::shorten;
 use super::{
     DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, Manifest,
-    ManifestError, MemberSpec, Problem, RoomSpec, Subject, Warning,
+    ManifestError, Member, MemberSpec, Problem, RoomSpec, Warning,
 };
 use crate::docspace::{Access, MAX_TAG_UNITS, MAX_TITLE_UNITS, stored_title, tag_key, utf16_len};
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
@@ -374,7 +374,7 @@ fn check_members(
                         format!("`{}` is not an email address", shorten(&user.value)),
                     );
                 }
-                Subject::User(user.value.clone())
+                Member::User(user.value.clone())
             }
             (None, Some(group)) => {
                 if group.value.trim().is_empty() {
@@ -391,7 +391,7 @@ fn check_members(
                 if access == Access::RoomManager {
                     report.problem(access_line, "a group cannot be `room-manager`".to_owned());
                 }
-                Subject::Group(group.value.clone())
+                Member::Group(group.value.clone())
             }
         };
 
@@ -433,10 +433,10 @@ fn check_members(
     specs
 }
 
-fn describe_subject(subject: &Subject) -> String {
+fn describe_subject(subject: &Member) -> String {
     match subject {
-        Subject::User(email) => format!("user `{}`", shorten(email)),
-        Subject::Group(name) => format!("group `{}`", shorten(name)),
+        Member::User(email) => format!("user `{}`", shorten(email)),
+        Member::Group(name) => format!("group `{}`", shorten(name)),
     }
 }
 

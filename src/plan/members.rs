@@ -4,8 +4,8 @@
 
 use super::model::{Action, Member, MemberChange, Step};
 use crate::docspace::Access;
-use crate::manifest::{MembersPolicy, RoomSpec, Subject};
-use crate::model::{MemberSubject, PortalRoom, PortalState};
+use crate::manifest::{MembersPolicy, RoomSpec};
+use crate::model::{PortalRoom, PortalState};
 use std::collections::{BTreeMap, HashMap};
 
 /// A member key on the portal: the user's or group's id.
@@ -42,14 +42,10 @@ fn current_members(
     let mut owner: Option<PortalId> = None;
     let mut current: BTreeMap<PortalId, (Member, i64)> = BTreeMap::new();
     for member in room.and_then(|room| portal.members.get(&room.id)).into_iter().flatten() {
-        let (id, shown) = match &member.subject {
-            MemberSubject::User { id, email } => (id.clone(), Member::User(email.clone())),
-            MemberSubject::Group { id, name } => (id.clone(), Member::Group(name.clone())),
-        };
         if member.is_owner {
-            owner = Some(id);
+            owner = Some(member.id.clone());
         } else {
-            current.insert(id, (shown, member.access));
+            current.insert(member.id.clone(), (member.member.clone(), member.access));
         }
     }
     (owner, current)
@@ -77,7 +73,7 @@ pub(super) fn member_step(
     let mut declared: Vec<PortalId> = Vec::new();
     for entry in wanted {
         let (portal_id, member) = match &entry.subject {
-            Subject::User(email) => match people.get(&email.to_lowercase()) {
+            Member::User(email) => match people.get(&email.to_lowercase()) {
                 Some(person) if entry.access == Access::RoomManager && !person.can_manage_rooms => {
                     problems.push((
                         entry.line,
@@ -106,7 +102,7 @@ pub(super) fn member_step(
                     continue;
                 }
             },
-            Subject::Group(name) => match groups.get(name.as_str()).map(Vec::as_slice) {
+            Member::Group(name) => match groups.get(name.as_str()).map(Vec::as_slice) {
                 Some([group]) => (Some(group.id.clone()), Member::Group(name.clone())),
                 Some(same_name) if !same_name.is_empty() => {
                     let ids: Vec<&str> = same_name.iter().map(|group| group.id.as_str()).collect();

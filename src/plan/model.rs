@@ -1,6 +1,7 @@
 //! The plan as data: per room, the steps that bring it to its declared state, in API order.
 
 use crate::docspace::{Access, RoomType};
+pub use crate::model::Member;
 use crate::model::PortalRoom;
 use serde::{Deserialize, Serialize};
 
@@ -327,25 +328,6 @@ impl Action {
     pub(crate) fn is_destructive(&self) -> bool {
         matches!(self, Action::Archive | Action::Delete)
             || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
-    }
-}
-
-/// Who a member entry is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "name")]
-pub enum Member {
-    /// A person, by email.
-    User(String),
-    /// A group, by name.
-    Group(String),
-}
-
-impl std::fmt::Display for Member {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Member::User(email) => f.write_str(email),
-            Member::Group(name) => write!(f, "group {name}"),
-        }
     }
 }
 

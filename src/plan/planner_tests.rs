@@ -556,7 +556,7 @@ fn rooms_are_sorted_by_title_and_fingerprinted() {
 // --- Members ------------------------------------------------------------------------------
 
 use crate::docspace::Access;
-use crate::model::{Group, MemberSubject, Person, RoomMember};
+use crate::model::{Group, Person, RoomMember};
 use crate::plan::{Member, MemberChange};
 
 fn person(id: &str, email: &str, manager: bool) -> Person {
@@ -565,7 +565,8 @@ fn person(id: &str, email: &str, manager: bool) -> Person {
 
 fn user(id: &str, email: &str, access: Access) -> RoomMember {
     RoomMember {
-        subject: MemberSubject::User { id: id.into(), email: email.into() },
+        id: id.into(),
+        member: Member::User(email.into()),
         access: access.code(),
         is_owner: false,
     }
@@ -574,7 +575,8 @@ fn user(id: &str, email: &str, access: Access) -> RoomMember {
 /// A portal with room 1 `Legal` (owned by `owner`), its members, people and a group.
 fn members_portal(members: Vec<RoomMember>, state: RoomState) -> PortalState {
     let owner = RoomMember {
-        subject: MemberSubject::User { id: "o".into(), email: "owner@example.com".into() },
+        id: "o".into(),
+        member: Member::User("owner@example.com".into()),
         access: 1,
         is_owner: true,
     };

@@ -4,7 +4,7 @@
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
 use crate::docspace::MAX_PAGE_SIZE;
-use crate::model::{Group, MemberSubject, Person, RoomMember};
+use crate::model::{Group, Member, Person, RoomMember};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -136,14 +136,12 @@ impl Portal {
         Ok(entries
             .into_iter()
             .filter_map(|entry| {
-                let subject = match (entry.shared_to_user, entry.shared_to_group) {
-                    (Some(user), _) => {
-                        MemberSubject::User { id: user.id, email: user.email.unwrap_or_default() }
-                    }
-                    (None, Some(group)) => MemberSubject::Group { id: group.id, name: group.name },
+                let (id, member) = match (entry.shared_to_user, entry.shared_to_group) {
+                    (Some(user), _) => (user.id, Member::User(user.email.unwrap_or_default())),
+                    (None, Some(group)) => (group.id, Member::Group(group.name)),
                     (None, None) => return None,
                 };
-                Some(RoomMember { subject, access: entry.access, is_owner: entry.is_owner })
+                Some(RoomMember { id, member, access: entry.access, is_owner: entry.is_owner })
             })
             .collect())
     }

@@ -3,8 +3,8 @@
 //! of an `additive` room, with a note saying who and why.
 
 use crate::docspace::{Access, file_share_name};
-use crate::manifest::{DesiredState, Manifest, MemberSpec, MembersPolicy, RoomSpec, Subject};
-use crate::model::{MemberSubject, PortalRoom, PortalState, RoomMember, RoomState};
+use crate::manifest::{DesiredState, Manifest, Member, MemberSpec, MembersPolicy, RoomSpec};
+use crate::model::{PortalRoom, PortalState, RoomMember, RoomState};
 use anyhow::Context;
 use std::collections::BTreeMap;
 
@@ -131,8 +131,9 @@ fn member_spec(
     {
         return Err(format!("access `{access}`, which a `{room_type}` room does not allow"));
     }
-    let subject = match &member.subject {
-        MemberSubject::User { id, email } => {
+    let id = &member.id;
+    let subject = match &member.member {
+        Member::User(email) => {
             let email = if email.is_empty() { email_of(id, state) } else { email.as_str() };
             if email.is_empty() {
                 return Err("no email address".to_owned());
@@ -156,9 +157,9 @@ fn member_spec(
                     return Err("more than one account has that email address".to_owned());
                 }
             }
-            Subject::User(email.to_owned())
+            Member::User(email.to_owned())
         }
-        MemberSubject::Group { id, name } => {
+        Member::Group(name) => {
             if name.trim().is_empty() {
                 return Err("a group without a name".to_owned());
             }
@@ -175,7 +176,7 @@ fn member_spec(
                 }
                 (Some(_), Some(_)) => return Err("another group has the same name".to_owned()),
             }
-            Subject::Group(name.clone())
+            Member::Group(name.clone())
         }
     };
     Ok(MemberSpec { subject, access, invite: false, line: 0 })
@@ -188,13 +189,14 @@ fn email_of<'a>(id: &str, state: &'a PortalState) -> &'a str {
 
 /// Who a member is, for the comment: the email or group name, else the portal id.
 fn describe(member: &RoomMember, state: &PortalState) -> String {
-    match &member.subject {
-        MemberSubject::User { id, email } => {
+    let id = &member.id;
+    match &member.member {
+        Member::User(email) => {
             let email = if email.is_empty() { email_of(id, state) } else { email.as_str() };
             if email.is_empty() { format!("user id `{id}`") } else { format!("user `{email}`") }
         }
-        MemberSubject::Group { id, name } if name.trim().is_empty() => format!("group id `{id}`"),
-        MemberSubject::Group { name, .. } => format!("group `{name}`"),
+        Member::Group(name) if name.trim().is_empty() => format!("group id `{id}`"),
+        Member::Group(name) => format!("group `{name}`"),
     }
 }
 
@@ -254,19 +256,11 @@ mod tests {
     }
 
     fn user(id: &str, email: &str, access: i64) -> RoomMember {
-        RoomMember {
-            subject: MemberSubject::User { id: id.into(), email: email.into() },
-            access,
-            is_owner: false,
-        }
+        RoomMember { id: id.into(), member: Member::User(email.into()), access, is_owner: false }
     }
 
     fn group(id: &str, name: &str, access: i64) -> RoomMember {
-        RoomMember {
-            subject: MemberSubject::Group { id: id.into(), name: name.into() },
-            access,
-            is_owner: false,
-        }
+        RoomMember { id: id.into(), member: Member::Group(name.into()), access, is_owner: false }
     }
 
     /// One room of `room_type` whose owner is `o@example.com`, with these other members.
@@ -322,7 +316,7 @@ mod tests {
         assert_eq!(room.members_policy, MembersPolicy::Additive);
         let listed: Vec<String> =
             room.members.iter().flatten().map(|m| format!("{} {}", m.subject, m.access)).collect();
-        assert_eq!(listed, ["user ann@example.com editor"]);
+        assert_eq!(listed, ["ann@example.com editor"]);
         assert_eq!(
             export.left_out[&7],
             [

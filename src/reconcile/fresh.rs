@@ -2,7 +2,7 @@
 //! while every room it read or touches is as it was then.
 
 use crate::docspace::Access;
-use crate::model::{MemberSubject, PortalRoom, PortalState, RoomMember};
+use crate::model::{PortalRoom, PortalState, RoomMember};
 use crate::plan::{Action, Member, MemberChange, Plan, Target, saved::SavedPlan};
 use crate::portal::Portal;
 use crate::text::escape;
@@ -85,11 +85,11 @@ pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> 
 fn stale_members(label: &str, planned: &[MemberChange], members: &[RoomMember]) -> Vec<String> {
     let mut stale = Vec::new();
     for change in planned {
-        let current = members.iter().filter(|member| !member.is_owner).find(|member| match (&change.portal_id, &member.subject) {
-            (Some(wanted), MemberSubject::User { id, .. } | MemberSubject::Group { id, .. }) => id == wanted,
+        let current = members.iter().filter(|member| !member.is_owner).find(|member| match (&change.portal_id, &member.member) {
+            (Some(wanted), _) => &member.id == wanted,
             // An invitation by email: the address may have joined since.
-            (None, MemberSubject::User { email, .. }) => matches!(&change.member, Member::User(invited) if invited.eq_ignore_ascii_case(email)),
-            (None, MemberSubject::Group { .. }) => false,
+            (None, Member::User(email)) => matches!(&change.member, Member::User(invited) if invited.eq_ignore_ascii_case(email)),
+            (None, Member::Group(_)) => false,
         });
         // The planner names access the same way, so an access it cannot name compares as absent.
         let now = current.and_then(|member| Access::from_code(member.access));

@@ -76,8 +76,8 @@ async fn read_members(
                 .iter()
                 .flat_map(|spec| spec.members.iter().flatten())
                 .filter_map(|member| match &member.subject {
-                    crate::manifest::Subject::User(email) => Some(email.to_lowercase()),
-                    crate::manifest::Subject::Group(_) => None,
+                    crate::manifest::Member::User(email) => Some(email.to_lowercase()),
+                    crate::manifest::Member::Group(_) => None,
                 })
                 .collect();
             // Every room an entry with `members` could mean: pinned ids and matching titles.

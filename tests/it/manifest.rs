@@ -3,8 +3,8 @@
 
 use docspace_rooms::docspace::{Access, RoomType, stored_title, tag_key};
 use docspace_rooms::manifest::{
-    self, DesiredState, MAX_MANIFEST_BYTES, Manifest, ManifestError, MemberSpec, MembersPolicy,
-    Prune, RoomSpec, Subject,
+    self, DesiredState, MAX_MANIFEST_BYTES, Manifest, ManifestError, Member, MemberSpec,
+    MembersPolicy, Prune, RoomSpec,
 };
 use proptest::prelude::*;
 use std::collections::HashSet;
@@ -45,15 +45,15 @@ fn example_manifest_is_valid_and_shows_every_feature() {
     }
 
     let finance = room(&manifest, "Finance");
-    let subjects: Vec<&Subject> =
+    let subjects: Vec<&Member> =
         finance.members.as_ref().unwrap().iter().map(|m| &m.subject).collect();
     assert_eq!(
         subjects,
         [
-            &Subject::User("anna@example.com".into()),
-            &Subject::User("ben@example.com".into()),
-            &Subject::User("carol@example.com".into()),
-            &Subject::Group("Auditors".into()),
+            &Member::User("anna@example.com".into()),
+            &Member::User("ben@example.com".into()),
+            &Member::User("carol@example.com".into()),
+            &Member::Group("Auditors".into()),
         ]
     );
     assert_eq!(room(&manifest, "Sales EMEA").renamed_from, vec!["Sales Europe"]);
@@ -395,9 +395,9 @@ fn room_spec() -> impl Strategy<Value = RoomSpec> {
                     .into_iter()
                     .map(|(user, group, is_group)| MemberSpec {
                         subject: if is_group {
-                            Subject::Group(group)
+                            Member::Group(group)
                         } else {
-                            Subject::User(format!("{user}@example.com"))
+                            Member::User(format!("{user}@example.com"))
                         },
                         access: Access::ContentCreator,
                         invite: !is_group && user.len() % 2 == 0,
