@@ -139,8 +139,9 @@ pub(crate) struct PlanArgs {
 
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ApplyArgs {
-    /// A plan saved by `plan --out`; applied exactly, without a prompt.
-    #[arg(value_name = "PLAN_FILE")]
+    /// A plan saved by `plan --out`; applied exactly, without a prompt. The manifest and the
+    /// selection flags were decided when it was made, so they are refused with it.
+    #[arg(value_name = "PLAN_FILE", conflicts_with_all = ["manifest", "targets", "excludes", "force"])]
     pub plan_file: Option<PathBuf>,
 
     #[command(flatten)]

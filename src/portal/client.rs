@@ -119,7 +119,30 @@ struct Attempt<R> {
 impl Portal {
     /// A client for the portal `config` names; sends nothing yet.
     pub fn new(config: PortalConfig) -> anyhow::Result<Portal> {
+        // Built once: a token that cannot be a header value is an error before any request,
+        // never replaced with something else. `HeaderValue` would take non-ASCII bytes as
+        // obsolete text, which no portal reads as the token that was meant.
+        let token = config.token.expose_secret();
+        let mut auth = token
+            .bytes()
+            .all(|b| b.is_ascii_graphic())
+            .then(|| reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).ok())
+            .flatten()
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the token cannot be sent in an HTTP header: it holds characters other than printable ASCII; check `DOCSPACE_TOKEN` or the token file"
+                )
+            })?;
+        auth.set_sensitive(true);
+        let headers = reqwest::header::HeaderMap::from_iter([
+            (reqwest::header::AUTHORIZATION, auth),
+            (
+                reqwest::header::ACCEPT,
+                reqwest::header::HeaderValue::from_static("application/json"),
+            ),
+        ]);
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .user_agent(concat!("docspace-rooms/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
             .timeout(config.request_timeout)
@@ -278,15 +301,6 @@ impl Portal {
         let mut url = self.inner.config.base_url.clone();
         url.set_path(&join_path(url.path(), path));
         let mut request = self.inner.http.request(method.clone(), url).query(query);
-        let mut auth = reqwest::header::HeaderValue::from_str(&format!(
-            "Bearer {}",
-            self.inner.config.token.expose_secret()
-        ))
-        .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer invalid"));
-        auth.set_sensitive(true);
-        request = request
-            .header(reqwest::header::AUTHORIZATION, auth)
-            .header(reqwest::header::ACCEPT, "application/json");
         if let Some(body) = body {
             request = request.json(body);
         }

@@ -1,4 +1,4 @@
-//! `GitOps`: saved plans applied exactly, machine-readable output, export, and the safety rails.
+//! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
 
 use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
@@ -22,6 +22,25 @@ fn a_saved_plan_is_applied_as_is_without_a_prompt() {
     let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(portal.rooms(), [("Fresh".into(), false, vec![]), ("New".into(), false, vec![])]);
+}
+
+#[test]
+fn a_saved_plan_takes_no_flag_it_would_ignore() {
+    let portal = TestPortal::start();
+    portal.seed("Old", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    for extra in
+        [&["-f", "rooms.yaml"][..], &["--target", "New"], &["--exclude", "New"], &["--force"]]
+    {
+        let mut args = vec!["apply", "plan.json"];
+        args.extend_from_slice(extra);
+        let output = portal.cmd(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{extra:?}");
+        assert!(stderr(&output).contains("cannot be used with"), "{}", stderr(&output));
+    }
+    assert!(portal.writes().is_empty(), "nothing is sent: {:?}", portal.writes());
+    assert_eq!(portal.rooms(), [("Old".into(), false, vec![])]);
 }
 
 #[test]

@@ -190,6 +190,23 @@ fn a_missing_url_or_token_is_an_error_before_any_request() {
 }
 
 #[test]
+fn a_token_that_cannot_be_a_header_is_an_error_before_any_request() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms: []\n");
+    let token = portal.file("token", "sk-t\u{f6}ken\n");
+    let output = portal
+        .cmd(&["plan", "--token-file", token.to_str().unwrap()])
+        .env_remove("DOCSPACE_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("the token cannot be sent in an HTTP header"), "{err}");
+    assert!(!err.contains("t\u{f6}ken"), "the token is never printed: {err}");
+    assert!(portal.emulator.requests().is_empty(), "{:?}", portal.emulator.requests());
+}
+
+#[test]
 fn a_token_file_works_instead_of_the_environment() {
     let portal = TestPortal::start();
     portal.manifest("rooms: []\n");
