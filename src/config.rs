@@ -63,6 +63,7 @@ pub(crate) fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
     config.parallelism = usize::from(args.parallelism);
     config.operation_timeout = Duration::from_secs(args.operation_timeout);
     config.retry_budget = Duration::from_secs(args.retry_budget);
+    config.create_lookup_window = Duration::from_secs(args.create_lookup_window);
     Ok(config)
 }
 

@@ -181,8 +181,10 @@ impl Portal {
         self.inner.sent.load(Ordering::Relaxed)
     }
 
-    /// Marks the run as interrupted: the executor starts no new step, and no retry waits.
-    /// Steps in flight finish (their operation waits are bounded by the operation timeout).
+    /// Marks the run as interrupted: the executor starts no new step (but closes the brackets it
+    /// opened) and an unknown create stops looking for its room. Requests in flight still
+    /// retry within their budget, so the archive that closes a bracket is not lost to one 429;
+    /// a second interrupt stops the process at once.
     pub(crate) fn interrupt(&self) {
         self.inner.interrupted.store(true, Ordering::SeqCst);
     }
@@ -252,7 +254,7 @@ impl Portal {
                 Repeat::Safe => error.is_transient(),
                 Repeat::OnlyIfNotSent => error.not_taken(),
             };
-            if !retryable || self.is_interrupted() {
+            if !retryable {
                 return Err(error);
             }
             let unreachable = matches!(error, ApiError::Transport { .. })

@@ -1,0 +1,179 @@
+//! Safe at the edges (issue 12): against a portal that misbehaves as real ones do, no room is
+//! left open, created twice, missed or stripped, and `plan` after `apply` plans nothing.
+
+use crate::common::{TestPortal, stderr, stdout};
+use docspace_rooms::docspace::RoomType;
+use docspace_rooms::emulator::faults::Faults;
+use docspace_rooms::emulator::{EmulatorConfig, PersonSeed};
+use std::time::Duration;
+
+fn with_faults(faults: Faults) -> TestPortal {
+    TestPortal::with(EmulatorConfig { faults, ..EmulatorConfig::default() })
+}
+
+fn converges(portal: &TestPortal) {
+    let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+}
+
+fn requests(portal: &TestPortal, method: &str, path: &str) -> usize {
+    portal.emulator.requests().iter().filter(|r| r.method == method && r.path == path).count()
+}
+
+#[test]
+fn an_archived_room_whose_edit_fails_is_archived_again_and_the_next_apply_converges() {
+    let portal = with_faults(Faults {
+        fail_once: vec!["PUT /api/2.0/files/rooms/*".into()],
+        ..Faults::default()
+    });
+    portal.seed("Vault", RoomType::Custom, true, &[]);
+    portal.manifest("rooms:\n  - title: Vault 2\n    renamed_from: [Vault]\n    state: archived\n");
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let out = stdout(&output);
+    assert!(out.contains("Apply: 2 applied, 1 failed, 0 skipped."), "{out}");
+    assert_eq!(portal.rooms(), [("Vault".into(), true, vec![])], "the room is archived again");
+
+    let again = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(again.status.success(), "{}", stdout(&again));
+    assert_eq!(portal.rooms(), [("Vault 2".into(), true, vec![])]);
+    converges(&portal);
+}
+
+#[test]
+fn a_create_committed_seconds_after_a_504_is_reported_created_and_sent_once() {
+    let portal = with_faults(Faults {
+        create_commits_late: Some(Duration::from_secs(2)),
+        ..Faults::default()
+    });
+    portal.manifest("rooms:\n  - title: Late\n    type: custom\n");
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert!(
+        stdout(&output).contains("Apply: 1 applied, 0 failed, 0 skipped."),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(requests(&portal, "POST", "/api/2.0/files/rooms"), 1, "one create, never two");
+    assert_eq!(portal.rooms(), [("Late".into(), false, vec![])]);
+    converges(&portal);
+}
+
+#[test]
+fn a_create_that_never_appears_fails_as_unknown_and_is_not_sent_again() {
+    let portal = with_faults(Faults {
+        create_commits_late: Some(Duration::from_secs(3600)),
+        ..Faults::default()
+    });
+    portal.manifest("rooms:\n  - title: Lost\n    type: custom\n    tags: [t]\n");
+    let output =
+        portal.cmd(&["apply", "--auto-approve", "--create-lookup-window", "1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(out.contains("did not appear within 1"), "{out}");
+    assert!(out.contains("run `plan` again"), "{out}");
+    assert_eq!(requests(&portal, "POST", "/api/2.0/files/rooms"), 1, "one create, never two");
+}
+
+#[test]
+fn pages_capped_below_100_lose_nothing_rooms_people_groups_and_members() {
+    let portal = with_faults(Faults { page_cap: Some(30), ..Faults::default() });
+    for n in 0..75 {
+        portal.seed(&format!("Room {n:02}"), RoomType::Custom, false, &[]);
+    }
+    let mut emails = Vec::new();
+    for n in 0..40 {
+        let email = format!("p{n:02}@example.com");
+        portal.emulator.add_person(PersonSeed::new(&email, &format!("Person {n}")));
+        emails.push(email);
+    }
+    for n in 0..130 {
+        portal.emulator.add_group(&format!("Group {n:03}"), &[]);
+    }
+    // Every room is declared, so a room missed by the listing would be created again and a
+    // prune would be wrong; the members come from the directory's last pages.
+    let mut yaml = String::from("prune: delete\nrooms:\n");
+    for n in 0..75 {
+        yaml.push_str(&format!("  - title: Room {n:02}\n    tags: [kept]\n"));
+    }
+    yaml.push_str("    members:\n");
+    for email in &emails[30..] {
+        yaml.push_str(&format!("      - user: {email}\n        access: viewer\n"));
+    }
+    yaml.push_str("      - group: Group 129\n        access: viewer\n");
+    portal.manifest(&yaml);
+
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    let rooms = portal.rooms();
+    assert_eq!(rooms.len(), 75, "nothing created twice, nothing pruned");
+    assert!(rooms.iter().all(|(_, _, tags)| tags == &["kept"]), "{rooms:?}");
+    let last = portal.emulator.rooms().into_iter().find(|r| r.title == "Room 74").unwrap();
+    assert_eq!(portal.emulator.members(last.id).len(), 10 + 1 + 1, "10 people, a group, the owner");
+    converges(&portal);
+}
+
+#[test]
+fn two_groups_with_one_name_are_an_error_naming_both_before_any_write() {
+    let portal = TestPortal::start();
+    let seed = portal.file(
+        "seed.json",
+        r#"{"groups": [{"name": "Legal", "members": []}, {"name": "Legal", "members": []}]}"#,
+    );
+    let portal =
+        TestPortal::with(EmulatorConfig { seed_file: Some(seed), ..EmulatorConfig::default() });
+    portal.seed("Contracts", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: Contracts\n    members:\n      - group: Legal\n        access: viewer\n");
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("group `Legal` is ambiguous: the portal has 2 groups with that name (ids "),
+        "{err}"
+    );
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+}
+
+#[test]
+fn an_interrupt_during_an_edit_of_an_archived_room_still_archives_it_again() {
+    let portal = with_faults(Faults { latency: Duration::from_millis(400), ..Faults::default() });
+    portal.seed("Vault", RoomType::Custom, true, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Vault 2\n    renamed_from: [Vault]\n    tags: [kept]\n    state: archived\n",
+    );
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"))
+        .current_dir(portal.dir.path())
+        .env("DOCSPACE_URL", portal.emulator.url())
+        .env("DOCSPACE_TOKEN", portal.emulator.token())
+        .env("NO_COLOR", "1")
+        .args(["apply", "--auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Interrupt once the room is open for its edits: at least the retag has not started.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while portal.emulator.rooms().iter().all(|room| room.archived) {
+        assert!(std::time::Instant::now() < deadline, "the room was never unarchived");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let killed =
+        std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    assert!(killed.unwrap().success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(stderr(&output).contains("interrupted"), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains("tags [] → [kept]: skipped (interrupted before it started)"), "{out}");
+    assert!(!out.contains(": archive: skipped"), "the bracket is closed: {out}");
+    let rooms = portal.rooms();
+    assert_eq!(rooms.len(), 1);
+    assert!(rooms[0].1 && rooms[0].2.is_empty(), "archived again, not retagged: {rooms:?}");
+
+    // A plain second run converges.
+    portal.emulator.set_faults(Faults::default());
+    let again = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(again.status.success(), "{}", stdout(&again));
+    assert_eq!(portal.rooms(), [("Vault 2".into(), true, vec!["kept".into()])]);
+    converges(&portal);
+}
