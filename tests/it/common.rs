@@ -63,6 +63,20 @@ impl TestPortal {
         cmd
     }
 
+    /// The binary as a process to spawn (to signal it, or to give it a terminal), set up as
+    /// [`TestPortal::cmd`] sets it up.
+    pub(crate) fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"));
+        cmd.current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DOCSPACE_URL", self.emulator.url())
+            .env("DOCSPACE_TOKEN", self.emulator.token())
+            .env("NO_COLOR", "1")
+            .args(args);
+        cmd
+    }
+
     /// Titles and states of every room, sorted by title then id.
     pub(crate) fn rooms(&self) -> Vec<(String, bool, Vec<String>)> {
         let mut rooms: Vec<_> =
@@ -152,18 +166,7 @@ pub(crate) fn http(status: &str, content_type: &str, body: &str) -> &'static [u8
 /// `plan` of `manifest` (written to a fresh directory) against any `url`, with a fake token and
 /// this retry budget: for servers that are not an emulator.
 pub(crate) fn plan_at(url: &str, manifest: &str, budget_secs: &str) -> std::process::Output {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
-    Command::cargo_bin("docspace-rooms")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("DOCSPACE_URL", url)
-        .env("DOCSPACE_TOKEN", "sk-test")
-        .env("NO_COLOR", "1")
-        .args(["plan", "--retry-budget", budget_secs])
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap()
+    run_at(url, manifest, &["plan", "--retry-budget", budget_secs])
 }
 
 /// A hand-rolled portal for what the emulator cannot do: `router` served on a free loopback

@@ -262,14 +262,8 @@ fn an_interrupt_starts_nothing_new_and_reports_truthfully() {
     let yaml: String =
         (0..30).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
     portal.manifest(&format!("rooms:\n{yaml}"));
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"));
-    cmd.current_dir(portal.dir.path())
-        .env("DOCSPACE_URL", portal.emulator.url())
-        .env("DOCSPACE_TOKEN", portal.emulator.token())
-        .env("NO_COLOR", "1")
-        .args(["apply", "--auto-approve", "--parallelism", "1"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+    let mut cmd = portal.process(&["apply", "--auto-approve", "--parallelism", "1"]);
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     let child = cmd.spawn().unwrap();
     std::thread::sleep(Duration::from_millis(1200));
     let status = std::process::Command::new("kill")

@@ -347,13 +347,8 @@ fn open_pty() -> (std::fs::File, std::os::fd::OwnedFd) {
 fn apply_on_a_terminal(portal: &TestPortal, answer: &str) -> (i32, String) {
     use std::io::{Read, Write};
     let (mut controller, terminal) = open_pty();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"))
-        .arg("apply")
-        .current_dir(portal.dir.path())
-        .env_clear()
-        .env("DOCSPACE_URL", portal.emulator.url())
-        .env("DOCSPACE_TOKEN", portal.emulator.token())
-        .env("NO_COLOR", "1")
+    let mut child = portal
+        .process(&["apply"])
         .stdin(terminal.try_clone().unwrap())
         .stdout(terminal.try_clone().unwrap())
         .stderr(terminal)

@@ -141,12 +141,8 @@ fn an_interrupt_during_an_edit_of_an_archived_room_still_archives_it_again() {
     portal.manifest(
         "rooms:\n  - title: Vault 2\n    renamed_from: [Vault]\n    tags: [kept]\n    state: archived\n",
     );
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"))
-        .current_dir(portal.dir.path())
-        .env("DOCSPACE_URL", portal.emulator.url())
-        .env("DOCSPACE_TOKEN", portal.emulator.token())
-        .env("NO_COLOR", "1")
-        .args(["apply", "--auto-approve"])
+    let child = portal
+        .process(&["apply", "--auto-approve"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
