@@ -51,20 +51,13 @@ impl TestPortal {
 
     /// The binary, run in the test's directory against this portal, without colour.
     pub(crate) fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("docspace-rooms").unwrap();
-        cmd.current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("DOCSPACE_URL", self.emulator.url())
-            .env("DOCSPACE_TOKEN", self.emulator.token())
-            .env("NO_COLOR", "1")
-            .timeout(std::time::Duration::from_secs(120))
-            .args(args);
+        let mut cmd = Command::from_std(self.process(args));
+        cmd.timeout(std::time::Duration::from_secs(120));
         cmd
     }
 
     /// The binary as a process to spawn (to signal it, or to give it a terminal), set up as
-    /// [`TestPortal::cmd`] sets it up.
+    /// every test runs it: in the test's directory, against this portal, without colour.
     pub(crate) fn process(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"));
         cmd.current_dir(self.dir.path())
