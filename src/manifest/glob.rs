@@ -53,12 +53,31 @@ fn stored_literal(literal: &str) -> String {
     )
 }
 
-/// Whether the stored `title` matches `pattern` as the user wrote it: `*` matches any run of
+/// Whether the stored `title` matches `pattern` as the user wrote it (see [`Pattern`]).
+#[cfg(test)]
+pub(crate) fn glob_match(pattern: &str, title: &str) -> bool {
+    Pattern::new(pattern).matches(title)
+}
+
+/// A pattern as the user wrote it, ready to match stored titles: `*` matches any run of
 /// characters (also none) and `?` exactly one character; every other character matches its
 /// stored form only (case matters). A pattern without wildcards is an exact match of the stored
-/// title. Runs in O(pattern × title) at worst.
-pub(crate) fn glob_match(pattern: &str, title: &str) -> bool {
-    let pattern = tokens(pattern);
+/// title. Matching runs in O(pattern × title) at worst.
+pub(crate) struct Pattern(Vec<Token>);
+
+impl Pattern {
+    /// Rewrites the pattern's literal parts once, for matching many titles.
+    pub(crate) fn new(pattern: &str) -> Pattern {
+        Pattern(tokens(pattern))
+    }
+
+    /// Whether the stored `title` matches.
+    pub(crate) fn matches(&self, title: &str) -> bool {
+        match_tokens(&self.0, title)
+    }
+}
+
+fn match_tokens(pattern: &[Token], title: &str) -> bool {
     let title: Vec<char> = title.chars().collect();
     let (mut p, mut t) = (0, 0);
     // Where the last `*` was, and the title position it currently stands for the end of.

@@ -8,7 +8,7 @@
 use super::members;
 use super::model::{Action, Plan, RoomPlan, StateChange, Step, Target};
 use crate::docspace::{stored_title, tag_key};
-use crate::manifest::{DesiredState, Manifest, Prune, RoomSpec};
+use crate::manifest::{DesiredState, Manifest, Pattern, Prune, RoomSpec};
 use crate::model::{PortalRoom, PortalRoomType, PortalState, RoomState};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -126,8 +126,9 @@ pub fn plan(
         matches.into_iter().map(|found| found.unwrap_or(None)).collect();
 
     let mut unmanaged = 0;
+    let ignored = manifest.ignore_patterns();
     for room in portal.rooms.iter().filter(|room| !claimed.contains(&room.id)) {
-        match prune_room(manifest, room) {
+        match prune_room(manifest, &ignored, room) {
             Some(room_plan) => rooms.push(room_plan),
             None => unmanaged += 1,
         }
@@ -426,8 +427,8 @@ fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<Ro
 }
 
 /// What `prune` does to a portal room the manifest does not list.
-fn prune_room(manifest: &Manifest, room: &PortalRoom) -> Option<RoomPlan> {
-    if manifest.is_ignored(&room.title) {
+fn prune_room(manifest: &Manifest, ignored: &[Pattern], room: &PortalRoom) -> Option<RoomPlan> {
+    if ignored.iter().any(|pattern| pattern.matches(&room.title)) {
         return None;
     }
     let change = match (manifest.prune, room.state) {
