@@ -9,6 +9,9 @@
 //! changes are compared member by member.
 
 use super::model::{Action, MemberChange, Plan, RoomPlan, StateChange, Step, Target};
+use super::planner::{PlanError, PlanOptions};
+use crate::manifest::Manifest;
+use crate::model::PortalState;
 use crate::text::escape;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -69,6 +72,34 @@ pub fn label(mut head: Plan, base: &Plan) -> Plan {
     }
     head.adopted = Some(adopted);
     head
+}
+
+/// Plans the base manifest against the same portal read as the head. The rails are the head's
+/// to apply, so they do not stop it; a `--target` or `--exclude` naming a room the base does
+/// not have is dropped (a selection left with no target selects nothing of the base).
+pub fn plan_base(
+    base: &Manifest,
+    portal: &PortalState,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    let mut options = PlanOptions { force: true, ..options.clone() };
+    loop {
+        match super::plan(base, portal, &options) {
+            Err(PlanError::UnknownSelection { flag, title }) => {
+                let targeted = !options.targets.is_empty();
+                let list =
+                    if flag == "target" { &mut options.targets } else { &mut options.excludes };
+                list.retain(|given| *given != title);
+                if targeted && options.targets.is_empty() {
+                    let mut plan = super::plan(base, portal, &options)?;
+                    plan.rooms.clear();
+                    plan.fingerprints.clear();
+                    return Ok(plan);
+                }
+            }
+            planned => return planned,
+        }
+    }
 }
 
 /// Which room a block of steps is for: the same portal id, or the same new title.
@@ -204,8 +235,22 @@ fn why(action: &Action) -> String {
             "keeps the room archived where the base manifest declares it active".into()
         }
         Action::Delete => "keeps the room the base manifest deletes".into(),
-        Action::SetMembers { .. } => {
-            "keeps these members' access as the portal has it, where the base manifest declares otherwise".into()
+        Action::SetMembers { changes, .. } => {
+            let access = |access: Option<crate::docspace::Access>, none: &str| {
+                access.map_or_else(|| none.to_owned(), |access| access.to_string())
+            };
+            let kept: Vec<String> = changes
+                .iter()
+                .map(|change| {
+                    format!(
+                        "keeps {} {} where the base manifest declares {}",
+                        escape(&change.member.to_string()),
+                        access(change.before, "out of the room"),
+                        access(change.after, "no access")
+                    )
+                })
+                .collect();
+            kept.join("; ")
         }
     }
 }

@@ -48,7 +48,7 @@ fn adopted_rooms(plan: &Plan) -> Vec<(String, Vec<&Adopted>)> {
 /// The body of the text plan: the sections, the access changes by person.
 pub(super) fn text(out: &mut String, plan: &Plan, manifest: &str, paint: &Paint) {
     if plan.is_empty() {
-        let _ = writeln!(out, "No changes: the portal matches `{manifest}`.");
+        let _ = writeln!(out, "No changes: the portal matches `{manifest}`.\n");
     } else {
         let _ = writeln!(out, "Marks: + create, ~ change, > archive, < unarchive, - delete\n");
     }
@@ -96,12 +96,13 @@ pub(super) fn markdown(out: &mut String, plan: &Plan, reserve: usize) {
             })
         })
         .collect();
+    let steps = "| | Room | Action | Reason |";
     let sections = [
-        (CHANGES, render::rows(rooms_of(plan, Cause::Change).into_iter()), false),
-        (DRIFT, render::rows(rooms_of(plan, Cause::Drift).into_iter()), true),
-        (ADOPTED, adopted, true),
+        (CHANGES, steps, render::rows(rooms_of(plan, Cause::Change).into_iter()), false),
+        (DRIFT, steps, render::rows(rooms_of(plan, Cause::Drift).into_iter()), true),
+        (ADOPTED, "| | Room | Not done | Accepted instead |", adopted, true),
     ];
-    for ((heading, meaning), rows, folds) in sections {
+    for ((heading, meaning), header, rows, folds) in sections {
         if rows.is_empty() {
             continue;
         }
@@ -115,7 +116,7 @@ pub(super) fn markdown(out: &mut String, plan: &Plan, reserve: usize) {
                 crate::text::plural(rows.len())
             );
         }
-        render::table(out, &rows, reserve);
+        render::table(out, header, &rows, reserve);
         if folded {
             out.push_str("\n</details>\n");
         }

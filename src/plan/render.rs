@@ -193,7 +193,7 @@ pub fn markdown(plan: &Plan, manifest: &str) -> String {
         super::compare_render::markdown(&mut out, plan, reserve);
     } else {
         let rooms = plan.rooms.iter().map(|room| (room, room.steps().cloned().collect()));
-        table(&mut out, &rows(rooms), reserve);
+        table(&mut out, "| | Room | Action | Reason |", &rows(rooms), reserve);
     }
     let room = MARKDOWN_BUDGET.saturating_sub(out.len() + 200);
     let (details, cut) = if details.len() > room {
@@ -238,10 +238,10 @@ pub(super) fn row(mark: char, room: &str, action: &Action, why: &str) -> String 
     format!("| `{mark}` | {} | {} | {} |\n", md(room), md(&describe(action)), md(why))
 }
 
-/// The table with as many rows as fit the comment (keeping `reserve` for what follows), and a
+/// The table under `header` with as many rows as fit the comment (keeping `reserve` for what follows), and a
 /// note saying how many were left out.
-pub(super) fn table(out: &mut String, rows: &[String], reserve: usize) {
-    out.push_str("\n| | Room | Action | Reason |\n|---|---|---|---|\n");
+pub(super) fn table(out: &mut String, header: &str, rows: &[String], reserve: usize) {
+    let _ = write!(out, "\n{header}\n|---|---|---|---|\n");
     let mut shown = 0;
     for row in rows {
         if out.len() + row.len() + reserve > MARKDOWN_BUDGET {

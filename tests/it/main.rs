@@ -12,4 +12,5 @@ mod garbage;
 mod gitops;
 mod manifest;
 mod members;
+mod plandiff;
 mod reconcile;
