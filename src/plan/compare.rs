@@ -10,6 +10,7 @@
 
 use super::model::{Action, MemberChange, Plan, RoomPlan, StateChange, Step, Target};
 use super::planner::{PlanError, PlanOptions};
+use crate::docspace::Access;
 use crate::manifest::Manifest;
 use crate::model::PortalState;
 use crate::text::escape;
@@ -136,25 +137,27 @@ fn result(action: &Action) -> Action {
     }
 }
 
-/// The member changes of a room's member step, if it has one.
-fn member_changes(room: &RoomPlan) -> &[MemberChange] {
-    room.edits
-        .iter()
-        .find_map(|step| match &step.action {
-            Action::SetMembers { changes, .. } => Some(changes.as_slice()),
+/// The member changes of a room's member step, by who they are about, with the access after.
+/// A room can hold thousands: looked up, not scanned.
+fn member_changes(room: Option<&RoomPlan>) -> HashMap<(bool, String), Option<Access>> {
+    room.iter()
+        .flat_map(|room| &room.edits)
+        .filter_map(|step| match &step.action {
+            Action::SetMembers { changes, .. } => Some(changes),
             _ => None,
         })
-        .unwrap_or_default()
+        .flatten()
+        .map(|change| (member_key(change), change.after))
+        .collect()
 }
 
 fn label_step(step: &mut Step, base: Option<&RoomPlan>) {
     let cause_of = |drift: bool| if drift { Cause::Drift } else { Cause::Change };
     if let Action::SetMembers { changes, .. } = &mut step.action {
-        let base_changes = base.map(member_changes).unwrap_or_default();
+        let base_changes = member_changes(base);
         for change in changes.iter_mut() {
-            change.cause = Some(cause_of(base_changes.iter().any(|other| {
-                member_key(other) == member_key(change) && other.after == change.after
-            })));
+            let same = base_changes.get(&member_key(change)) == Some(&change.after);
+            change.cause = Some(cause_of(same));
         }
         step.cause = Some(cause_of(changes.iter().all(|c| c.cause == Some(Cause::Drift))));
         return;
@@ -187,12 +190,10 @@ fn adopted_steps(base: &RoomPlan, head: Option<&RoomPlan>) -> Vec<Step> {
     for step in base.steps() {
         match &step.action {
             Action::SetMembers { notify, changes } => {
-                let head_changes = head.map(member_changes).unwrap_or_default();
+                let head_changes = member_changes(head);
                 let kept: Vec<MemberChange> = changes
                     .iter()
-                    .filter(|change| {
-                        !head_changes.iter().any(|other| member_key(other) == member_key(change))
-                    })
+                    .filter(|change| !head_changes.contains_key(&member_key(change)))
                     .cloned()
                     .collect();
                 if !kept.is_empty() {
@@ -236,7 +237,7 @@ fn why(action: &Action) -> String {
         }
         Action::Delete => "keeps the room the base manifest deletes".into(),
         Action::SetMembers { changes, .. } => {
-            let access = |access: Option<crate::docspace::Access>, none: &str| {
+            let access = |access: Option<Access>, none: &str| {
                 access.map_or_else(|| none.to_owned(), |access| access.to_string())
             };
             let kept: Vec<String> = changes

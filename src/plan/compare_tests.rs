@@ -229,3 +229,38 @@ fn without_a_base_the_summary_is_unchanged() {
     );
     assert!(!serde_json::to_string(&plan).unwrap().contains("cause"));
 }
+
+#[test]
+fn the_unarchive_and_archive_around_an_adopted_edit_are_not_adopted() {
+    let mut board = active(3, "Board (manual)");
+    board.state = RoomState::Archived;
+    let portal = portal(vec![board]);
+    let base = "rooms:\n  - title: Board\n    id: 3\n    state: archived\n";
+    let head = "rooms:\n  - title: Board (manual)\n    id: 3\n    state: archived\n";
+    let plan = labelled(head, base, &portal);
+    assert!(plan.is_empty());
+    let kinds: Vec<_> = adopted(&plan).iter().map(|entry| entry.step.action.kind()).collect();
+    assert_eq!(kinds, [Rename]);
+}
+
+#[test]
+fn a_target_only_the_pull_request_has_leaves_the_base_plan_empty() {
+    let board = portal(vec![active(1, "Board")]);
+    let base =
+        crate::manifest::parse(Path::new("base.yaml"), "rooms:\n  - title: Board\n    tags: [x]\n")
+            .unwrap()
+            .0;
+    let targets = PlanOptions { targets: vec!["Marketing".into()], ..PlanOptions::default() };
+    assert!(plan_base(&base, &board, &targets).unwrap().is_empty());
+    // An exclude the base does not know is dropped; the rest of the base is planned.
+    let excludes = PlanOptions { excludes: vec!["Marketing".into()], ..PlanOptions::default() };
+    assert_eq!(plan_base(&base, &board, &excludes).unwrap().rooms.len(), 1);
+    // The rails are the head's to apply: a base archiving every room still plans.
+    let three = portal((1..=3).map(|id| active(id, &format!("R{id}"))).collect());
+    let yaml: String =
+        (1..=3).map(|id| format!("  - title: R{id}\n    state: archived\n")).collect();
+    let archiving =
+        crate::manifest::parse(Path::new("base.yaml"), &format!("rooms:\n{yaml}")).unwrap().0;
+    assert!(plan(&archiving, &three, &PlanOptions::default()).is_err());
+    assert_eq!(plan_base(&archiving, &three, &PlanOptions::default()).unwrap().rooms.len(), 3);
+}
