@@ -140,6 +140,11 @@ pub(crate) struct PlanArgs {
     /// How to print the plan on stdout.
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+
+    /// The manifest as the target branch has it: label each step as this change's own or
+    /// drift, and list the manual changes this manifest adopts.
+    #[arg(long, value_name = "PATH")]
+    pub base: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

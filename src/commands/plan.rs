@@ -7,14 +7,20 @@ use crate::config::{self, Output};
 use crate::plan::{render, saved};
 use crate::portal::Portal;
 use crate::progress::Progress;
-use crate::reconcile::{options, read_and_plan};
+use crate::reconcile::{options, read_and_plan_against};
 use anyhow::Context;
 
 pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
-    let planned =
-        read_and_plan(&args.manifest.manifest, &portal, &options(&args.select), &progress).await;
+    let planned = read_and_plan_against(
+        &args.manifest.manifest,
+        args.base.as_deref(),
+        &portal,
+        &options(&args.select),
+        &progress,
+    )
+    .await;
     progress.finish();
     let planned = planned?;
 

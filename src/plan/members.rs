@@ -137,6 +137,7 @@ pub(super) fn member_step(
             portal_id,
             before: before.and_then(Access::from_code),
             after: Some(entry.access),
+            cause: None,
         });
     }
     if !problems.is_empty() {
@@ -150,6 +151,7 @@ pub(super) fn member_step(
                     portal_id: Some(id.clone()),
                     before: Access::from_code(*access),
                     after: None,
+                    cause: None,
                 });
             }
         }
@@ -158,8 +160,6 @@ pub(super) fn member_step(
         return Ok(None);
     }
     changes.sort_by(|a, b| a.member.cmp(&b.member));
-    Ok(Some(Step {
-        action: Action::SetMembers { notify: spec.notify, changes },
-        reason: "the declared members differ from the room's".into(),
-    }))
+    let action = Action::SetMembers { notify: spec.notify, changes };
+    Ok(Some(super::planner::step(action, "the declared members differ from the room's")))
 }

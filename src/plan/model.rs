@@ -20,6 +20,10 @@ pub struct Plan {
     /// left out of rooms), sorted. Shown when planning; not part of a saved plan.
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// With `plan --base`: the base plan's steps this plan no longer has (manual changes the
+    /// manifest now accepts). `None` without a base, and then not serialised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<Vec<super::compare::Adopted>>,
 }
 
 /// Which room a block of steps is for.
@@ -246,6 +250,9 @@ pub struct Step {
     pub action: Action,
     /// Why the plan makes it.
     pub reason: String,
+    /// With `plan --base`: whether the pull request asks for it or the portal drifted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<super::compare::Cause>,
 }
 
 /// The actions the API offers, each one request (plus a wait for the asynchronous ones).
@@ -342,6 +349,9 @@ pub struct MemberChange {
     pub before: Option<Access>,
     /// The access after, `None` when removed.
     pub after: Option<Access>,
+    /// With `plan --base`: compared member by member, so one request can hold both causes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<super::compare::Cause>,
 }
 
 /// How many actions of each kind a plan holds.
@@ -390,6 +400,14 @@ impl Plan {
 
     /// How many steps of each kind the plan holds.
     pub fn counts(&self) -> Counts {
+        self.counts_where(|_| true)
+    }
+
+    /// How many steps of each kind have a cause `keep` accepts (member changes each by its own).
+    pub(crate) fn counts_where(
+        &self,
+        keep: impl Fn(Option<super::compare::Cause>) -> bool,
+    ) -> Counts {
         let mut counts = Counts::default();
         for (_, step) in self.steps() {
             let slot = match step.action.kind() {
@@ -403,8 +421,10 @@ impl Plan {
             };
             // A member step changes several people at once: count the people.
             *slot += match &step.action {
-                Action::SetMembers { changes, .. } => changes.len(),
-                _ => 1,
+                Action::SetMembers { changes, .. } => {
+                    changes.iter().filter(|change| keep(change.cause)).count()
+                }
+                _ => usize::from(keep(step.cause)),
             };
         }
         counts
@@ -416,26 +436,39 @@ impl Plan {
     }
 
     /// The summary line, e.g. `Plan: 2 to create, 1 to rename, …; 7 unmanaged rooms left alone.`
+    /// With `--base`, counts say how many are drift and the adopted manual changes are counted.
     pub fn summary(&self) -> String {
         let c = self.counts();
-        let mut parts = vec![format!("{} to create", c.create), format!("{} to rename", c.rename)];
+        let drift = self
+            .adopted
+            .as_ref()
+            .map(|_| self.counts_where(|cause| cause == Some(super::compare::Cause::Drift)));
+        let count = |n: usize, of_drift: fn(&Counts) -> usize, what: &str| match &drift {
+            Some(d) if of_drift(d) > 0 => format!("{n} {what} ({} from drift)", of_drift(d)),
+            _ => format!("{n} {what}"),
+        };
+        let mut parts = vec![
+            count(c.create, |d| d.create, "to create"),
+            count(c.rename, |d| d.rename, "to rename"),
+        ];
         if c.set_tags > 0 {
-            parts.push(format!("{} to retag", c.set_tags));
+            parts.push(count(c.set_tags, |d| d.set_tags, "to retag"));
         }
-        parts.push(format!("{} to archive", c.archive));
+        parts.push(count(c.archive, |d| d.archive, "to archive"));
         if c.unarchive > 0 {
-            parts.push(format!("{} to unarchive", c.unarchive));
+            parts.push(count(c.unarchive, |d| d.unarchive, "to unarchive"));
         }
-        parts.push(format!("{} to delete", c.delete));
+        parts.push(count(c.delete, |d| d.delete, "to delete"));
         if c.set_members > 0 {
-            parts.push(format!(
-                "{} member change{}",
-                c.set_members,
-                crate::text::plural(c.set_members)
-            ));
+            let what = format!("member change{}", crate::text::plural(c.set_members));
+            parts.push(count(c.set_members, |d| d.set_members, &what));
         }
+        let adopted = self.adopted.as_ref().map_or_else(String::new, |adopted| {
+            let n = super::compare::adopted_count(adopted);
+            format!("; {n} manual change{} adopted", crate::text::plural(n))
+        });
         format!(
-            "Plan: {}; {} unmanaged room{} left alone.",
+            "Plan: {}{adopted}; {} unmanaged room{} left alone.",
             parts.join(", "),
             self.unmanaged,
             crate::text::plural(self.unmanaged)
@@ -448,7 +481,7 @@ mod tests {
     use super::*;
 
     fn step(action: Action) -> Step {
-        Step { action, reason: String::new() }
+        Step { action, reason: String::new(), cause: None }
     }
 
     fn rename() -> Step {

@@ -154,7 +154,14 @@ pub fn plan(
             )
         })
         .collect();
-    Ok(Plan { rooms, unmanaged, portal_rooms: portal.rooms.len(), fingerprints, warnings })
+    Ok(Plan {
+        rooms,
+        unmanaged,
+        portal_rooms: portal.rooms.len(),
+        fingerprints,
+        warnings,
+        adopted: None,
+    })
 }
 
 fn target_order(target: &Target) -> u64 {
@@ -454,8 +461,8 @@ fn existing(title: String, id: u64, line: Option<usize>, change: StateChange) ->
     RoomPlan { title, target: Target::Existing { id }, line, change, edits: Vec::new() }
 }
 
-fn step(action: Action, reason: &str) -> Step {
-    Step { action, reason: reason.to_owned() }
+pub(super) fn step(action: Action, reason: &str) -> Step {
+    Step { action, reason: reason.to_owned(), cause: None }
 }
 
 /// Tags compare as the portal's case-insensitive catalog does.

@@ -613,7 +613,7 @@ fn change(
     before: Option<Access>,
     after: Option<Access>,
 ) -> MemberChange {
-    MemberChange { member, portal_id: id.map(str::to_owned), before, after }
+    MemberChange { member, portal_id: id.map(str::to_owned), before, after, cause: None }
 }
 
 const LEGAL: &str = "rooms:\n  - title: Legal\n    members:\n";

@@ -28,9 +28,9 @@ fn style(mark: char) -> Style {
 }
 
 /// The room's mark: that of its most consequential step.
-fn room_mark(room: &RoomPlan) -> char {
+fn room_mark<'a>(steps: impl IntoIterator<Item = &'a Step>) -> char {
     const RANK: [char; 5] = ['-', '>', '+', '<', '~'];
-    let marks: Vec<char> = room.steps().map(|s| mark(&s.action)).collect();
+    let marks: Vec<char> = steps.into_iter().map(|s| mark(&s.action)).collect();
     RANK.into_iter().find(|m| marks.contains(m)).unwrap_or('~')
 }
 
@@ -81,43 +81,62 @@ pub(crate) fn room_label(title: &str, target: &Target) -> String {
     }
 }
 
+/// Colours marks, or leaves them plain.
+pub(super) struct Paint(pub(super) bool);
+
+impl Paint {
+    fn mark(&self, mark: char) -> String {
+        if self.0 {
+            let s = style(mark);
+            format!("{s}{mark}{s:#}")
+        } else {
+            mark.to_string()
+        }
+    }
+}
+
+/// Where a room's entry is: `  (rooms.yaml:4)`, or a note that the manifest does not name it.
+pub(super) fn origin(room: &RoomPlan, manifest: &str) -> String {
+    room.line
+        .map_or_else(|| "  (not in the manifest)".into(), |line| format!("  ({manifest}:{line})"))
+}
+
+/// A room's block: its mark and label, then one line per step with `# comment`.
+pub(super) fn room_block(
+    out: &mut String,
+    paint: &Paint,
+    heading: &str,
+    steps: &[Step],
+    comment: impl Fn(&Step) -> String,
+) {
+    let _ = writeln!(out, "{} {heading}", paint.mark(room_mark(steps)));
+    for step in steps {
+        let _ = writeln!(
+            out,
+            "    {} {}  # {}",
+            paint.mark(mark(&step.action)),
+            describe(&step.action),
+            comment(step)
+        );
+    }
+    out.push('\n');
+}
+
 /// The plan as text, with ANSI colour when `color`.
 pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
-    let paint = |mark: char, text: &str| {
-        if color {
-            let s = style(mark);
-            format!("{s}{text}{s:#}")
-        } else {
-            text.to_owned()
-        }
-    };
+    let paint = Paint(color);
     let mut out = String::new();
-    if plan.is_empty() {
+    if plan.adopted.is_some() {
+        super::compare_render::text(&mut out, plan, manifest, &paint);
+    } else if plan.is_empty() {
         let _ = writeln!(out, "No changes: the portal matches `{manifest}`.");
     } else {
         let _ = writeln!(out, "Marks: + create, ~ change, > archive, < unarchive, - delete\n");
         for room in &plan.rooms {
-            let room_mark = room_mark(room);
-            let origin = room.line.map_or_else(
-                || "  (not in the manifest)".into(),
-                |line| format!("  ({manifest}:{line})"),
-            );
-            let _ = writeln!(
-                out,
-                "{} {}{origin}",
-                paint(room_mark, &room_mark.to_string()),
-                room_label(&room.title, &room.target)
-            );
-            for Step { action, reason } in room.steps() {
-                let step_mark = mark(action);
-                let _ = writeln!(
-                    out,
-                    "    {} {}  # {reason}",
-                    paint(step_mark, &step_mark.to_string()),
-                    describe(action)
-                );
-            }
-            out.push('\n');
+            let heading =
+                format!("{}{}", room_label(&room.title, &room.target), origin(room, manifest));
+            let steps: Vec<Step> = room.steps().cloned().collect();
+            room_block(&mut out, &paint, &heading, &steps, |step| step.reason.clone());
         }
         out.push_str(&member_summary(plan));
     }
@@ -160,48 +179,21 @@ pub(crate) fn member_summary(plan: &Plan) -> String {
 const MARKDOWN_BUDGET: usize = 60_000;
 
 /// A pull-request comment: the summary, a table of actions with destructive ones first, and
-/// the full text plan folded in `<details>`, cut to fit with a note saying so.
+/// the full text plan folded in `<details>`, cut to fit with a note saying so. With `--base`,
+/// one table per cause and one for what is adopted.
 pub fn markdown(plan: &Plan, manifest: &str) -> String {
     let mut out =
         format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), plan.summary());
-    if plan.is_empty() {
+    if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {
         return out;
     }
-    // Rooms that lose something come first (deletes, then archives, then member removals),
-    // each room's steps together and in order.
-    let mut rooms: Vec<&RoomPlan> = plan.rooms.iter().collect();
-    rooms.sort_by_key(|room| destruction_rank(room));
-    let rows: Vec<String> = rooms
-        .iter()
-        .flat_map(|room| room.steps().map(move |step| (room, step)))
-        .map(|(room, step)| {
-            format!(
-                "| `{}` | {} | {} | {} |\n",
-                mark(&step.action),
-                md(&room_label(&room.title, &room.target)),
-                md(&describe(&step.action)),
-                md(&step.reason)
-            )
-        })
-        .collect();
-
-    out.push_str("\n| | Room | Action | Reason |\n|---|---|---|---|\n");
     let details = text(plan, manifest, false);
-    let mut shown = 0;
-    for row in &rows {
-        if out.len() + row.len() + details.len().min(MARKDOWN_BUDGET / 2) > MARKDOWN_BUDGET {
-            break;
-        }
-        out.push_str(row);
-        shown += 1;
-    }
-    if shown < rows.len() {
-        let _ = writeln!(
-            out,
-            "\n> {} more action{} not shown: the plan is too long for a comment. Run `docspace-rooms plan` for all of it.",
-            rows.len() - shown,
-            crate::text::plural(rows.len() - shown)
-        );
+    let reserve = details.len().min(MARKDOWN_BUDGET / 2);
+    if plan.adopted.is_some() {
+        super::compare_render::markdown(&mut out, plan, reserve);
+    } else {
+        let rooms = plan.rooms.iter().map(|room| (room, room.steps().cloned().collect()));
+        table(&mut out, "| | Room | Action | Reason |", &rows(rooms), reserve);
     }
     let room = MARKDOWN_BUDGET.saturating_sub(out.len() + 200);
     let (details, cut) = if details.len() > room {
@@ -225,6 +217,49 @@ pub fn markdown(plan: &Plan, manifest: &str) -> String {
     out
 }
 
+/// Table rows for these rooms' steps: rooms that lose something first (deletes, then
+/// archives, then member removals), each room's steps together and in order.
+pub(super) fn rows<'a>(rooms: impl Iterator<Item = (&'a RoomPlan, Vec<Step>)>) -> Vec<String> {
+    let mut rooms: Vec<(&RoomPlan, Vec<Step>)> = rooms.collect();
+    rooms.sort_by_key(|(room, _)| destruction_rank(room));
+    rooms
+        .iter()
+        .flat_map(|(room, steps)| {
+            let label = room_label(&room.title, &room.target);
+            steps
+                .iter()
+                .map(move |step| row(mark(&step.action), &label, &step.action, &step.reason))
+        })
+        .collect()
+}
+
+/// One table row: mark, room, action and why.
+pub(super) fn row(mark: char, room: &str, action: &Action, why: &str) -> String {
+    format!("| `{mark}` | {} | {} | {} |\n", md(room), md(&describe(action)), md(why))
+}
+
+/// The table under `header` with as many rows as fit the comment (keeping `reserve` for what follows), and a
+/// note saying how many were left out.
+pub(super) fn table(out: &mut String, header: &str, rows: &[String], reserve: usize) {
+    let _ = write!(out, "\n{header}\n|---|---|---|---|\n");
+    let mut shown = 0;
+    for row in rows {
+        if out.len() + row.len() + reserve > MARKDOWN_BUDGET {
+            break;
+        }
+        out.push_str(row);
+        shown += 1;
+    }
+    if shown < rows.len() {
+        let _ = writeln!(
+            out,
+            "\n> {} more action{} not shown: the plan is too long for a comment. Run `docspace-rooms plan` for all of it.",
+            rows.len() - shown,
+            crate::text::plural(rows.len() - shown)
+        );
+    }
+}
+
 /// 0 for a room that is deleted, 1 for an existing room that is archived, 2 for one that loses
 /// members, 3 for the rest.
 fn destruction_rank(room: &RoomPlan) -> u8 {
@@ -240,7 +275,7 @@ fn destruction_rank(room: &RoomPlan) -> u8 {
 }
 
 /// Escapes text for a Markdown table cell.
-fn md(text: &str) -> String {
+pub(super) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {

@@ -9,6 +9,10 @@
 //! room_type, state, tags}]}` and each step is one of `create {title, room_type, tags}`,
 //! `rename {before, after}`, `set_tags {before, after}`, `archive` (active → archived),
 //! `unarchive` (archived → active) or `delete` (archived → gone).
+//!
+//! Format version 2 adds, for plans made with `plan --base` only: `cause` (`change` | `drift`)
+//! on every step and every member change, and `plan.adopted: [{title, target, step, why}]`,
+//! the base plan's steps the plan no longer has. `apply` ignores both.
 
 use super::model::Plan;
 use crate::manifest::Manifest;
@@ -19,7 +23,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Bump when the document's shape or meaning changes; `apply` refuses other versions.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SavedPlan {

@@ -9,7 +9,7 @@ mod fresh;
 pub mod read;
 
 pub use execute::apply_plan;
-pub use read::{Planned, read_and_plan};
+pub use read::{Planned, read_and_plan, read_and_plan_against};
 pub(crate) use read::{Scope, load_manifest, options, read_portal};
 
 use crate::plan::{Plan, saved::SavedPlan};

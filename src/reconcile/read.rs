@@ -33,8 +33,9 @@ pub(crate) fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
 pub(crate) enum Scope<'a> {
     /// The rooms alone.
     Rooms,
-    /// People, groups and members as far as this manifest's `members` entries need them.
-    For(&'a Manifest),
+    /// People, groups and members as far as these manifests' `members` entries need them (the
+    /// manifest, and with `plan --base` the base manifest too).
+    For(&'a [&'a Manifest]),
     /// People, groups and every room's members (for `export`).
     Everything,
 }
@@ -66,9 +67,12 @@ async fn read_members(
     let (emails, room_ids): (Vec<String>, Vec<u64>) = match scope {
         Scope::Rooms => return Ok(state),
         Scope::Everything => (Vec::new(), state.rooms.iter().map(|room| room.id).collect()),
-        Scope::For(manifest) => {
-            let with_members: Vec<_> =
-                manifest.rooms.iter().filter(|spec| spec.members.is_some()).collect();
+        Scope::For(manifests) => {
+            let with_members: Vec<_> = manifests
+                .iter()
+                .flat_map(|manifest| &manifest.rooms)
+                .filter(|spec| spec.members.is_some())
+                .collect();
             if with_members.is_empty() {
                 return Ok(state);
             }
@@ -140,27 +144,54 @@ pub async fn read_and_plan(
     options: &PlanOptions,
     progress: &Progress,
 ) -> anyhow::Result<Planned> {
+    read_and_plan_against(path, None, portal, options, progress).await
+}
+
+/// As [`read_and_plan`]; with a `base` manifest (`plan --base`), the base is planned against
+/// the same portal read and the plan's steps are labelled against it.
+pub async fn read_and_plan_against(
+    path: &Path,
+    base: Option<&Path>,
+    portal: &Portal,
+    options: &PlanOptions,
+    progress: &Progress,
+) -> anyhow::Result<Planned> {
     // The rooms do not depend on the manifest: list them while it is parsed. A bad manifest
     // stops the listing (only reads were sent) and is the error reported, even when the
     // portal failed too.
     let owned = path.to_path_buf();
-    let mut parsing = tokio::task::spawn_blocking(move || load_manifest(&owned));
+    let base_owned = base.map(Path::to_path_buf);
+    let mut parsing = tokio::task::spawn_blocking(move || {
+        let manifest = load_manifest(&owned)?;
+        // The base's warnings are the target branch's business: not repeated here.
+        let base = base_owned
+            .map(|path| manifest::load(&path).map(|(base, _)| base))
+            .transpose()
+            .context("the base manifest (`--base`) cannot be used")?;
+        anyhow::Ok((manifest, base))
+    });
     let listing = list_rooms(portal, progress);
     tokio::pin!(listing);
-    let (manifest, rooms) = tokio::select! {
+    let ((manifest, base), rooms) = tokio::select! {
         parsed = &mut parsing => {
-            let manifest = parsed.context("the manifest parser stopped")??;
-            (manifest, listing.await?)
+            let manifests = parsed.context("the manifest parser stopped")??;
+            (manifests, listing.await?)
         }
         listed = &mut listing => {
-            let manifest = parsing.await.context("the manifest parser stopped")??;
-            (manifest, listed?)
+            let manifests = parsing.await.context("the manifest parser stopped")??;
+            (manifests, listed?)
         }
     };
-    let state = read_members(portal, rooms, Scope::For(&manifest)).await?;
-    let plan = plan::plan(&manifest, &state, options)?;
+    let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();
+    let state = read_members(portal, rooms, Scope::For(&manifests)).await?;
+    let mut plan = plan::plan(&manifest, &state, options)?;
     for warning in &plan.warnings {
         crate::out::warn(warning);
+    }
+    if let Some(base) = &base {
+        let base_plan = plan::compare::plan_base(base, &state, options)
+            .context("the base manifest (`--base`) cannot be planned against the portal")?;
+        plan = plan::compare::label(plan, &base_plan);
     }
     Ok(Planned { manifest, state, plan })
 }

@@ -12,5 +12,6 @@ mod garbage;
 mod gitops;
 mod manifest;
 mod members;
+mod plandiff;
 mod reconcile;
 mod safety;
