@@ -11,8 +11,11 @@ mod emit;
 mod glob;
 mod raw;
 mod syntax;
+mod templates;
 mod validate;
 
+#[cfg(test)]
+mod templates_tests;
 #[cfg(test)]
 mod tests;
 
@@ -324,7 +327,7 @@ pub fn parse(source_name: &Path, text: &str) -> Result<(Manifest, Vec<Warning>),
             limit: MAX_MANIFEST_BYTES,
         });
     }
-    let raw = syntax::deserialize(source_name, text)?;
+    let (raw, _templates) = syntax::deserialize(source_name, text)?;
     validate::validate(source_name, raw)
 }
 

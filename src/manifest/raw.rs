@@ -4,6 +4,7 @@
 //! the plain type with `#[schemars(with = ...)]`. The field lists here are the single source of
 //! the accepted keys: the syntax layer reads them back from serde's errors for its suggestions.
 
+use super::templates::TemplateSchema;
 use super::validate::CheckedRooms;
 use super::{DesiredState, MembersPolicy, Prune};
 use crate::docspace::{Access, RoomType};
@@ -37,6 +38,12 @@ pub(super) struct RawManifest {
     /// The rooms the portal should have. A room is matched by `id` when given, else by its title or one of its `renamed_from` titles.
     #[schemars(with = "Vec<RawRoom>")]
     pub rooms: CheckedRooms,
+
+    /// Named sets of room keys. A room with `template: NAME` takes every key of that template it does not set itself; a list or mapping the room sets replaces the template's whole. A template holds any room key except `title`, `id` and `renamed_from`.
+    #[serde(default)]
+    #[schemars(with = "Option<std::collections::BTreeMap<String, TemplateSchema>>")]
+    #[expect(dead_code, reason = "read by the first pass (`templates`); here only for the schema")]
+    pub templates: Option<serde::de::IgnoredAny>,
 }
 
 /// One room.
@@ -89,6 +96,12 @@ pub(super) struct RawRoom {
     #[serde(default)]
     #[schemars(with = "Option<Vec<RawMember>>")]
     pub members: Option<Vec<Spanned<RawMember>>>,
+
+    /// The name of a template under `templates` whose keys this room takes, except those it sets itself.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    #[expect(dead_code, reason = "taken by `templates::MergedRoom` before this struct sees it")]
+    pub template: Option<Spanned<String>>,
 }
 
 /// One room member: a `user` (by email) or a `group` (by name), with an access level.
@@ -119,7 +132,7 @@ pub(super) struct RawMember {
 /// The keys each mapping accepts, for suggestions across mappings (a room key written at the
 /// top level, a member key written in a room).
 pub(super) const MANIFEST_KEYS: &[&str] =
-    &["prune", "ignore", "max_destroy_percent", "max_member_removals", "rooms"];
+    &["prune", "ignore", "max_destroy_percent", "max_member_removals", "rooms", "templates"];
 pub(super) const ROOM_KEYS: &[&str] = &[
     "title",
     "id",
@@ -131,5 +144,6 @@ pub(super) const ROOM_KEYS: &[&str] = &[
     "members_policy",
     "notify",
     "members",
+    "template",
 ];
 pub(super) const MEMBER_KEYS: &[&str] = &["user", "group", "access", "invite"];
