@@ -56,6 +56,7 @@ mod dto;
 mod envelope;
 #[doc(hidden)]
 pub mod faults;
+mod folders;
 mod operations;
 mod people;
 mod request;
@@ -65,6 +66,7 @@ mod snapshot;
 mod state;
 
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
+pub use folders::EmulatedFolder;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 
 use crate::docspace::{RoomType, stored_title};
