@@ -254,6 +254,8 @@ mod tests {
             protect: false,
             members: None,
             members_policy: MembersPolicy::Exact,
+            folders: None,
+            folders_policy: crate::manifest::FoldersPolicy::Additive,
             notify: false,
         }
     }

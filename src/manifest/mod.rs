@@ -8,12 +8,15 @@
 //! for editors.
 
 mod emit;
+mod folders;
 mod glob;
 mod raw;
 mod syntax;
 mod templates;
 mod validate;
 
+#[cfg(test)]
+mod folders_tests;
 #[cfg(test)]
 mod templates_tests;
 #[cfg(test)]
@@ -27,6 +30,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 pub use emit::to_yaml;
+pub use folders::{FolderSpec, FoldersPolicy, MAX_FOLDER_TITLE_UNITS};
 pub(crate) use glob::glob_match;
 
 /// The largest manifest [`load`] and [`parse`] accept, in bytes (10 MiB).
@@ -159,7 +163,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(Prune, DesiredState, MembersPolicy);
+display_as_str!(Prune, DesiredState, MembersPolicy, FoldersPolicy);
 
 /// One room as the manifest wants it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -188,6 +192,10 @@ pub struct RoomSpec {
     pub members_policy: MembersPolicy,
     /// Whether invitations send notifications.
     pub notify: bool,
+    /// When given, folders the room must contain, parents before children, in declared order.
+    pub folders: Option<Vec<FolderSpec>>,
+    /// Whether undeclared empty folders go to the trash (`exact`) or stay (`additive`).
+    pub folders_policy: FoldersPolicy,
 }
 
 /// One member of a room.

@@ -6,7 +6,7 @@
 
 use super::templates::TemplateSchema;
 use super::validate::CheckedRooms;
-use super::{DesiredState, MembersPolicy, Prune};
+use super::{DesiredState, FoldersPolicy, MembersPolicy, Prune};
 use crate::docspace::{Access, RoomType};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -97,6 +97,16 @@ pub(super) struct RawRoom {
     #[schemars(with = "Option<Vec<RawMember>>")]
     pub members: Option<Vec<Spanned<RawMember>>>,
 
+    /// Folders the room must contain, created when missing; `/` separates levels (`2. Financials/2025`), and a path implies its parents. Titles follow the portal's rules: stored like room titles, at most 165 UTF-16 units. Folders are created in the order listed.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>", inner(length(min = 1)))]
+    pub folders: Option<Vec<Spanned<String>>>,
+
+    /// `additive` (the default): folders not listed are left alone. `exact`: folders not listed that are empty go to the trash (with `--allow-delete`); others are reported and left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<FoldersPolicy>", extend("default" = "additive"))]
+    pub folders_policy: Option<Spanned<FoldersPolicy>>,
+
     /// The name of a template under `templates` whose keys this room takes, except those it sets itself.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -144,6 +154,8 @@ pub(super) const ROOM_KEYS: &[&str] = &[
     "members_policy",
     "notify",
     "members",
+    "folders",
+    "folders_policy",
     "template",
 ];
 pub(super) const MEMBER_KEYS: &[&str] = &["user", "group", "access", "invite"];

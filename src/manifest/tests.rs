@@ -771,6 +771,8 @@ fn defaults() {
             protect: false,
             members: None,
             members_policy: MembersPolicy::Exact,
+            folders: None,
+            folders_policy: FoldersPolicy::Additive,
             notify: false,
         }
     );

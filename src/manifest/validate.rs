@@ -320,6 +320,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
     let renamed_from = check_renamed_from(&room.renamed_from, &stored, report);
 
     let members = room.members.as_ref().map(|members| check_members(room, members, report));
+    let folders = room_folders(room, report);
     if room.members.is_none() {
         if let Some(policy) = &room.members_policy {
             report.warn(
@@ -359,7 +360,44 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         members,
         members_policy: room.members_policy.as_ref().map(|p| p.value).unwrap_or_default(),
         notify: room.notify.as_ref().is_some_and(|n| n.value),
+        folders,
+        folders_policy: room.folders_policy.as_ref().map(|p| p.value).unwrap_or_default(),
     }
+}
+
+/// The room's folders checked (see `folders`), and the settings that need them.
+fn room_folders(room: &RawRoom, report: &mut Report) -> Option<Vec<super::FolderSpec>> {
+    if room.folders.is_none()
+        && let Some(policy) = &room.folders_policy
+    {
+        report.warn(line_of(policy), "`folders_policy` has no effect without `folders`".to_owned());
+    }
+    let entries = room.folders.as_ref()?;
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let specs = super::folders::check_folders(
+        room.room_type,
+        entries,
+        line_of,
+        &mut problems,
+        &mut warnings,
+    );
+    for (line, message) in problems {
+        report.problem(line, message);
+    }
+    for (line, message) in warnings {
+        report.warn(line, message);
+    }
+    if room.state == DesiredState::Deleted {
+        report.warn(
+            line_of(&room.title),
+            format!(
+                "room `{}` is to be deleted; its `folders` are ignored",
+                shorten(&room.title.value)
+            ),
+        );
+    }
+    Some(specs)
 }
 
 fn check_tags(tags: &[Spanned<String>], report: &mut Report) {

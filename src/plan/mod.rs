@@ -1,6 +1,7 @@
 //! Plans: what would change on the portal, as data. `planner` computes one, purely; `render`
 //! shows one to people and machines; `saved` turns one into the reviewed JSON file and back.
 
+mod folders;
 pub mod members;
 pub mod model;
 pub mod planner;

@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Bump when the document's shape or meaning changes; `apply` refuses other versions.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SavedPlan {

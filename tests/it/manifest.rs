@@ -422,6 +422,8 @@ fn room_spec() -> impl Strategy<Value = RoomSpec> {
                     MembersPolicy::Exact
                 },
                 notify,
+                folders: None,
+                folders_policy: docspace_rooms::manifest::FoldersPolicy::Additive,
             }
         })
 }
