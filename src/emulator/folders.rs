@@ -8,6 +8,7 @@
 use super::context::{Ctx, room_id};
 use super::dto::{self, OpProgress};
 use super::envelope::{ApiError, FOLDER_NOT_FOUND, Success};
+use super::faults::LoseResponse;
 use super::request::{JsonBody, type_error};
 use super::state::{OpAction, Operation, State};
 use crate::docspace::{RoomType, stored_title, utf16_len};
@@ -185,7 +186,13 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    ctx.respond(create_folder(&ctx, &parent, &headers, &body))
+    let created = create_folder(&ctx, &parent, &headers, &body);
+    let lose = created.is_ok() && ctx.shared.faults.lose_folder_create_response();
+    let mut response = ctx.respond(created);
+    if lose {
+        response.extensions_mut().insert(LoseResponse);
+    }
+    response
 }
 
 fn create_folder(

@@ -8,6 +8,7 @@
 //! touched nor counted as undeclared.
 
 use super::model::{Action, Step};
+use crate::docspace::RoomType;
 use crate::manifest::{DesiredState, FoldersPolicy, RoomSpec};
 use crate::model::{PortalFolder, PortalRoom, PortalState};
 use crate::text::escape;
@@ -34,6 +35,19 @@ pub(crate) fn plan_folders(
     };
     if spec.state == DesiredState::Deleted {
         return Ok(plan);
+    }
+    // `validate` catches a declared `type: ai`; a room without `type` is known only here.
+    if let Some(room) = room
+        && room.room_type == RoomType::Ai.into()
+        && !declared.is_empty()
+    {
+        return Err(vec![(
+            spec.line,
+            format!(
+                "room `{}` (id {}) is an ai room on the portal, which refuses folders",
+                spec.title, room.id
+            ),
+        )]);
     }
     // The ids of declared folders found on the portal, by path; the room is the empty path.
     let mut found: HashMap<&[String], u64> = HashMap::new();

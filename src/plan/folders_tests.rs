@@ -1,7 +1,6 @@
 //! One test per branch of folder planning, from a small manifest and a hand-made portal.
 
 use super::*;
-use crate::docspace::RoomType;
 use crate::manifest::parse;
 use crate::model::{PortalRoomType, RoomState};
 use crate::plan::{PlanError, PlanOptions, StateChange, plan};
@@ -163,4 +162,17 @@ fn a_deleted_room_plans_no_folders() {
     let plan = plan(&manifest, &portal, &PlanOptions::default()).unwrap();
     assert!(folder_actions(&plan).is_empty());
     assert!(plan.rooms[0].change.deletes());
+}
+
+#[test]
+fn an_ai_room_on_the_portal_refuses_folders() {
+    let mut portal = portal(RoomState::Active, vec![(1, vec![])]);
+    portal.rooms[0].room_type = PortalRoomType::Known(RoomType::Ai);
+    let manifest = manifest("rooms:\n  - title: R\n    folders: [X]\n");
+    let err = plan(&manifest, &portal, &PlanOptions::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("room `R` (id 1) is an ai room on the portal, which refuses folders"),
+        "{err}"
+    );
 }

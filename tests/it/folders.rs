@@ -221,3 +221,22 @@ fn system_folders_of_a_form_filling_room_are_never_touched() {
     assert_eq!(paths(&portal, room), ["Complete", "Drafts", "In process"]);
     assert_converged(&portal);
 }
+
+#[test]
+fn a_folder_create_whose_response_is_lost_is_looked_up_not_sent_again() {
+    use docspace_rooms::emulator::faults::Faults;
+    let portal = TestPortal::start();
+    let room = portal.seed("Client F", RoomType::Custom, false, &[]);
+    portal
+        .emulator
+        .set_faults(Faults { lose_folder_create_response_every: Some(1), ..Faults::default() });
+    portal.manifest("rooms:\n  - title: Client F\n    folders: [Contracts/2025]\n");
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Each create was sent once; the lost answers were found by listing the parent.
+    let posts = portal.writes().into_iter().filter(|w| w.starts_with("POST")).count();
+    assert_eq!(posts, 2);
+    assert_eq!(paths(&portal, room), ["Contracts", "Contracts/2025"]);
+    portal.emulator.set_faults(Faults::default());
+    assert_converged(&portal);
+}
