@@ -4,7 +4,7 @@
 //! Reads are `/subfolders` (direct children, no side effects) and one folder's info, level by
 //! level from the room down, each level's reads concurrently.
 
-use crate::manifest::{DesiredState, Manifest};
+use crate::manifest::{DesiredState, FoldersPolicy, Manifest};
 use crate::model::{PortalFolder, PortalState};
 use crate::plan::{Action, Plan, Target};
 use crate::portal::{ApiError, Portal};
@@ -27,8 +27,10 @@ pub(crate) async fn read_folders(
     if specs.is_empty() {
         return Ok(());
     }
-    // Every room an entry could mean, with the declared paths to look for in it.
+    // Every room an entry could mean, with the declared paths to look for in it and whether
+    // undeclared folders matter (`exact`).
     let mut wanted: BTreeMap<u64, BTreeSet<&[String]>> = BTreeMap::new();
+    let mut exact: HashSet<u64> = HashSet::new();
     for spec in &specs {
         let titles: HashSet<&str> = std::iter::once(&spec.stored_title)
             .chain(&spec.renamed_from)
@@ -40,6 +42,9 @@ pub(crate) async fn read_folders(
                 None => titles.contains(room.title.as_str()),
             };
             if means {
+                if spec.folders_policy == FoldersPolicy::Exact {
+                    exact.insert(room.id);
+                }
                 let paths = wanted.entry(room.id).or_default();
                 paths.extend(spec.folders.iter().flatten().map(|f| f.path.as_slice()));
             }
@@ -59,6 +64,13 @@ pub(crate) async fn read_folders(
                     continue;
                 }
                 let title = &declared[path.len()];
+                // A leaf's content matters only to `exact`, which looks for undeclared folders.
+                let has_children = wanted[&room]
+                    .iter()
+                    .any(|p| p.len() > declared.len() && p.starts_with(declared));
+                if !has_children && !exact.contains(&room) {
+                    continue;
+                }
                 let mut same = children.iter().filter(|f| !f.system && &f.title == title);
                 if let (Some(folder), None) = (same.next(), same.next()) {
                     next.push((room, folder.id, *declared));

@@ -240,3 +240,44 @@ fn a_folder_create_whose_response_is_lost_is_looked_up_not_sent_again() {
     portal.emulator.set_faults(Faults::default());
     assert_converged(&portal);
 }
+
+#[test]
+fn plan_reads_the_subfolders_of_the_room_and_of_declared_parents_only_with_no_side_effects() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Client G", RoomType::Custom, false, &[]);
+    let a = portal.emulator.seed_folder(room, room, "A");
+    portal.emulator.seed_folder(room, a, "B");
+    portal.emulator.seed_folder(room, room, "C");
+    let reads = |portal: &TestPortal| {
+        let mut paths: Vec<String> = portal
+            .emulator
+            .requests()
+            .into_iter()
+            .filter(|r| {
+                r.method == "GET"
+                    && r.path.contains("/api/2.0/files/")
+                    && !r.path.contains("/rooms")
+            })
+            .map(|r| r.path)
+            .collect();
+        paths.sort();
+        paths
+    };
+    portal.manifest("rooms:\n  - title: Client G\n    folders: [A/B, C]\n");
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&plan).starts_with("No changes"), "{}", stdout(&plan));
+    // The room and `A` (which has a declared child); not the leaves `A/B` and `C`.
+    let mut expected =
+        vec![format!("/api/2.0/files/{room}/subfolders"), format!("/api/2.0/files/{a}/subfolders")];
+    expected.sort();
+    assert_eq!(reads(&portal), expected);
+    // `exact` looks into every declared folder for undeclared ones.
+    portal.manifest(
+        "rooms:\n  - title: Client G\n    folders: [A/B, C]\n    folders_policy: exact\n",
+    );
+    let before = reads(&portal).len();
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&plan).starts_with("No changes"), "{}", stdout(&plan));
+    assert_eq!(reads(&portal).len() - before, 4);
+    assert!(portal.writes().is_empty());
+}
