@@ -240,3 +240,22 @@ rooms:
 ";
     assert_eq!(warnings(yaml), ["rooms.yaml:4: template `spare` is not used by any room"]);
 }
+
+#[test]
+fn a_warning_about_a_template_value_is_given_once() {
+    let yaml = "
+templates:
+  client:
+    type: custom
+    folders: [\"Legal: 2025\"]
+rooms:
+  - title: A
+    template: client
+  - title: B
+    template: client
+";
+    assert_eq!(
+        warnings(yaml),
+        ["rooms.yaml:5: folder title `Legal: 2025` will be stored as `Legal_ 2025`"]
+    );
+}

@@ -59,12 +59,9 @@ impl Report {
             }
             self.problems.push(problem);
         }
-        for (line, mut message) in own.warnings {
-            if in_template(line) {
-                message.push_str(&note);
-            }
-            self.warnings.push((line, message));
-        }
+        // A warning about a template's value is the same for every room: said once (the
+        // duplicates are dropped when the report is sorted).
+        self.warnings.extend(own.warnings);
     }
 }
 
@@ -188,7 +185,8 @@ pub(super) fn validate(
         report.problems.sort_by_key(|p| p.line);
         return Err(ManifestError::Invalid { path: path.to_path_buf(), problems: report.problems });
     }
-    report.warnings.sort_by_key(|(line, _)| *line);
+    report.warnings.sort();
+    report.warnings.dedup();
     let warnings = report
         .warnings
         .into_iter()
