@@ -323,11 +323,14 @@ fn the_plan_format_cannot_change_without_its_version() {
     const KNOWN_SHAPES: &[(u32, &str)] = &[
         (1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27"),
         // Folder steps: `path` and `parent_id` (create), `path` and `id` (to the trash).
-        (2, "efba9e855468b1eb12ac9868ac34d0ec888f597a1f4eaa7824985c86b39e1078"),
+        (2, "34446d2376e9b6cfda5d07e608aa457e0102cb0a9b8f0b4da81e11c257a54dbc"),
     ];
     let portal = snapshot_portal();
+    // An empty undeclared folder, so the shape holds a move to the trash too.
+    let board = portal.emulator.rooms().into_iter().find(|r| r.title == "Board").unwrap().id;
+    portal.emulator.seed_folder(board, board, "Scratch");
     portal.manifest(
-        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n    folders: [Docs/2025]\n",
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n    folders: []\n    folders_policy: exact\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n    folders: [Docs/2025]\n",
     );
     let output = portal.cmd(&["plan", "--format", "json"]).output().unwrap();
     let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
