@@ -325,9 +325,48 @@ fn delete_folders(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Succes
     };
     let immediately = body.opt_bool("immediately")?.unwrap_or(false);
     let delete_after = body.opt_bool("deleteAfter")?.unwrap_or(false);
+    let started = start_deletes(ctx, &user, &ids, immediately, delete_after)?;
+    Ok(Success::one(Value::Array(started)))
+}
+
+/// `DELETE /api/2.0/files/folder/{id}` `{"deleteAfter", "immediately"}`: starts the delete and
+/// answers every delete operation the caller has held, not only this one (FOLDERS.md §1 item 8).
+pub(crate) async fn delete_one(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let result = room_id(&id).and_then(|id| {
+        let user = ctx.require_user()?.clone();
+        let body = JsonBody::parse(&headers, &body)?;
+        let immediately = body.opt_bool("immediately")?.unwrap_or(false);
+        let delete_after = body.opt_bool("deleteAfter")?.unwrap_or(false);
+        start_deletes(&ctx, &user, &[id], immediately, delete_after)?;
+        let held = ctx.shared.read(|state| {
+            state
+                .operations
+                .iter()
+                .filter(|op| op.user == user.id && op.action.operation_type() == 2)
+                .map(|op| dto::operation(op, OpProgress::Created))
+                .collect()
+        });
+        Ok(Success::one(Value::Array(held)))
+    });
+    ctx.respond(result)
+}
+
+/// Checks every id, then starts one operation per folder; their DTOs as just published.
+fn start_deletes(
+    ctx: &Ctx,
+    user: &super::state::Person,
+    ids: &[u64],
+    immediately: bool,
+    delete_after: bool,
+) -> Result<Vec<Value>, ApiError> {
     let behaviour = ctx.shared.behaviour();
     ctx.shared.mutate(|state| {
-        for &id in &ids {
+        for &id in ids {
             match place(state, id) {
                 None => return Err(ApiError::delete_not_found()),
                 // A room with `immediately:false` is refused (DPC L100-104).
@@ -340,7 +379,7 @@ fn delete_folders(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Succes
                     let system = state.folders[&folder].system_type;
                     if room.archived
                         || matches!(system, Some(FOLDER_TYPE_COMPLETE | FOLDER_TYPE_IN_PROCESS))
-                        || !state.can_edit(&user, room)
+                        || !state.can_edit(user, room)
                     {
                         return Err(ApiError::access_denied());
                     }
@@ -348,7 +387,7 @@ fn delete_folders(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Succes
             }
         }
         let mut operations = Vec::new();
-        for &id in &ids {
+        for &id in ids {
             let op = Operation {
                 id: uuid::Uuid::new_v4().to_string(),
                 user: user.id.clone(),
@@ -366,7 +405,7 @@ fn delete_folders(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Succes
                 let _ = state.complete(&op, super::clock::now());
             }
         }
-        Ok(Success::one(Value::Array(operations)))
+        Ok(operations)
     })
 }
 

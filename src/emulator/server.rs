@@ -40,7 +40,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/files/rooms/{id}/share", get(people::get_share).put(people::put_share))
         .route("/api/2.0/files/fileops", get(operations::fileops))
         .route("/api/2.0/files/fileops/delete", put(folders::delete))
-        .route("/api/2.0/files/folder/{id}", post(folders::create).get(folders::info))
+        .route(
+            "/api/2.0/files/folder/{id}",
+            post(folders::create).get(folders::info).delete(folders::delete_one),
+        )
         .route("/api/2.0/files/{id}/subfolders", get(folders::subfolders))
         .route("/api/2.0/files/{id}", get(folders::content))
         .route("/api/2.0/people", get(people::list))

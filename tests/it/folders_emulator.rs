@@ -143,3 +143,20 @@ fn folders_of_an_archived_room_cannot_be_deleted() {
     let body = json!({"folderIds": [folder], "immediately": false});
     assert_eq!(portal.call("PUT", "files/fileops/delete", Some(body)).0, 403);
 }
+
+#[test]
+fn delete_folder_answers_every_delete_operation_the_caller_holds() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Deals", RoomType::Custom, false, &[]);
+    let first = portal.emulator.seed_folder(room, room, "One");
+    let second = portal.emulator.seed_folder(room, room, "Two");
+    let body = json!({"deleteAfter": false, "immediately": false});
+    let (status, ops) = portal.call("DELETE", &format!("files/folder/{first}"), Some(body.clone()));
+    assert_eq!((status, ops.as_array().unwrap().len()), (200, 1), "{ops}");
+    let (status, ops) =
+        portal.call("DELETE", &format!("files/folder/{second}"), Some(body.clone()));
+    assert_eq!((status, ops.as_array().unwrap().len()), (200, 2), "not only this one: {ops}");
+    portal.settle();
+    assert!(portal.emulator.folders(room).iter().all(|f| f.trashed));
+    assert_eq!(portal.call("DELETE", &format!("files/folder/{first}"), Some(body)).0, 404);
+}
