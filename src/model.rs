@@ -183,12 +183,15 @@ pub struct PortalFolder {
     /// A folder the portal made and owns (it has a `type`, e.g. a form-filling room's
     /// "Complete"): never touched, never counted as undeclared.
     pub system: bool,
+    /// How many items its own listing showed, when it was listed (an undeclared folder whose
+    /// counts say empty, under `folders_policy: exact`): the counters could drift.
+    pub listed: Option<u64>,
 }
 
 impl PortalFolder {
-    /// Whether it holds nothing, by its counts.
+    /// Whether it holds nothing, by its counts and, when it was listed, by its listing.
     pub fn is_empty(&self) -> bool {
-        self.files_count == 0 && self.folders_count == 0
+        self.files_count == 0 && self.folders_count == 0 && self.listed.unwrap_or(0) == 0
     }
 }
 

@@ -131,12 +131,19 @@ fn trash_undeclared(
                     reason: "not declared, empty, and `folders_policy: exact`".to_owned(),
                 });
             } else {
+                let inside = match folder.listed {
+                    Some(items) if folder.files_count == 0 && folder.folders_count == 0 => {
+                        format!("its listing shows {items} item(s) although its counts are 0")
+                    }
+                    _ => format!(
+                        "{} file(s), {} folder(s) inside",
+                        folder.files_count, folder.folders_count
+                    ),
+                };
                 plan.warnings.push(format!(
-                    "! folder \"{}\" is not empty: left alone (room `{}`: {} file(s), {} folder(s) inside)",
+                    "! folder \"{}\" is not empty: left alone (room `{}`: {inside})",
                     escape(&path.join("/")),
                     spec.stored_title,
-                    folder.files_count,
-                    folder.folders_count,
                 ));
             }
         }

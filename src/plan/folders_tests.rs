@@ -27,6 +27,7 @@ fn folder(id: u64, title: &str, files: u64, folders: u64) -> PortalFolder {
         files_count: files,
         folders_count: folders,
         system: false,
+        listed: None,
     }
 }
 
@@ -174,5 +175,21 @@ fn an_ai_room_on_the_portal_refuses_folders() {
         err.to_string()
             .contains("room `R` (id 1) is an ai room on the portal, which refuses folders"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_folder_empty_by_its_counts_but_not_by_its_listing_is_not_trashed() {
+    let mut drifted = folder(10, "Scratch", 0, 0);
+    drifted.listed = Some(1);
+    let portal = portal(RoomState::Active, vec![(1, vec![drifted])]);
+    let manifest = manifest("rooms:\n  - title: R\n    folders: []\n    folders_policy: exact\n");
+    let plan = plan(&manifest, &portal, &PlanOptions::default()).unwrap();
+    assert!(plan.is_empty());
+    assert_eq!(
+        plan.warnings,
+        [
+            "! folder \"Scratch\" is not empty: left alone (room `R`: its listing shows 1 item(s) although its counts are 0)"
+        ]
     );
 }

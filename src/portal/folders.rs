@@ -39,6 +39,7 @@ impl From<FolderDto> for PortalFolder {
             files_count: dto.files_count,
             folders_count: dto.folders_count,
             system: dto.folder_type.is_some(),
+            listed: None,
         }
     }
 }
@@ -79,14 +80,15 @@ impl Portal {
         }
     }
 
-    /// Whether the folder's own listing is empty. The counters are maintained incrementally;
-    /// the listing is computed per request (FOLDERS.md §3.4). Only asked of a folder whose
-    /// counters say empty, so there is nothing in it to mark as read.
-    async fn listed_empty(&self, id: u64) -> Result<bool, ApiError> {
+    /// How many items the folder's own listing holds. The counters are maintained
+    /// incrementally; the listing is computed per request (FOLDERS.md §3.4). Only asked of a
+    /// folder whose counters say empty, so there is nothing in it to mark as read; no `sortBy`
+    /// (it would be saved) and no filter (it would reach every depth).
+    pub(crate) async fn listing_total(&self, id: u64) -> Result<u64, ApiError> {
         let path = format!("/api/2.0/files/{id}");
         let value = self.get(&path, &[("count", "1".to_owned())]).await?;
         let content: Content = decode(value, &format!("GET {path}"))?;
-        Ok(content.total == 0)
+        Ok(content.total)
     }
 
     /// Creates a folder. A create is not safe to repeat (the portal makes duplicates): it is
@@ -126,7 +128,7 @@ impl Portal {
                 what: "is gone".to_owned(),
             });
         };
-        if !now.is_empty() || !self.listed_empty(id).await? {
+        if !now.is_empty() || self.listing_total(id).await? != 0 {
             return Err(ApiError::FolderChanged {
                 id,
                 title: crate::text::escape(title),

@@ -57,8 +57,32 @@ pub(crate) async fn read_folders(
         let ids: Vec<u64> = level.iter().map(|(_, id, _)| *id).collect();
         let read = read_subfolders(portal, ids).await?;
         let mut next = Vec::new();
+        // Under `exact`, undeclared folders whose counts say empty are listed too.
+        let mut to_list = Vec::new();
+        for (room, id, path) in &level {
+            if !exact.contains(room) {
+                continue;
+            }
+            for child in read.get(id).into_iter().flatten().filter(|f| !f.system && f.is_empty()) {
+                let mut child_path = path.to_vec();
+                child_path.push(child.title.clone());
+                if !wanted[room].contains(child_path.as_slice()) {
+                    to_list.push(child.id);
+                }
+            }
+        }
+        let listed: BTreeMap<u64, u64> = futures::stream::iter(to_list)
+            .map(|id| async move { portal.listing_total(id).await.map(|total| (id, total)) })
+            .buffer_unordered(portal.config().parallelism.max(1))
+            .try_collect()
+            .await?;
         for (room, id, path) in level {
-            let children = read.get(&id).cloned().unwrap_or_default();
+            let mut children = read.get(&id).cloned().unwrap_or_default();
+            for child in &mut children {
+                if let Some(total) = listed.get(&child.id) {
+                    child.listed = Some(*total);
+                }
+            }
             for declared in wanted[&room].iter().filter(|p| p.len() == path.len() + 1) {
                 if !declared.starts_with(path) {
                     continue;

@@ -125,6 +125,17 @@ fn exact_trashes_empty_undeclared_folders_and_leaves_non_empty_ones_with_a_warni
         "{}",
         stderr(&plan)
     );
+    // The empty-by-counts folder was also listed (its counters could drift); the other was not.
+    let listed: Vec<String> = portal
+        .emulator
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| {
+            p.ends_with(&format!("/files/{scratch}")) || p.ends_with(&format!("/files/{old}"))
+        })
+        .collect();
+    assert_eq!(listed, [format!("/api/2.0/files/{scratch}")]);
 
     // A move to the trash needs `--allow-delete`, and nothing is sent without it.
     let refused = apply(&portal, &[]);
