@@ -164,6 +164,35 @@ pub struct PortalState {
     pub groups: Vec<Group>,
     /// Members of the rooms whose entry declares `members`, by room id.
     pub members: std::collections::BTreeMap<u64, Vec<RoomMember>>,
+    /// The direct subfolders of each room whose entry declares `folders` and of each declared
+    /// folder found, by the id of the room or folder they are in.
+    pub folders: std::collections::BTreeMap<u64, Vec<PortalFolder>>,
+}
+
+/// A folder inside a room, as read from the portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalFolder {
+    /// The portal's folder id.
+    pub id: u64,
+    /// The title as stored.
+    pub title: String,
+    /// Files in it and everything below (the portal's counts are recursive).
+    pub files_count: u64,
+    /// Folders below it, at any depth.
+    pub folders_count: u64,
+    /// A folder the portal made and owns (it has a `type`, e.g. a form-filling room's
+    /// "Complete"): never touched, never counted as undeclared.
+    pub system: bool,
+    /// How many items its own listing showed, when it was listed (an undeclared folder whose
+    /// counts say empty, under `folders_policy: exact`): the counters could drift.
+    pub listed: Option<u64>,
+}
+
+impl PortalFolder {
+    /// Whether it holds nothing, by its counts and, when it was listed, by its listing.
+    pub fn is_empty(&self) -> bool {
+        self.files_count == 0 && self.folders_count == 0 && self.listed.unwrap_or(0) == 0
+    }
 }
 
 #[cfg(test)]

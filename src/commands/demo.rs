@@ -56,7 +56,9 @@ async fn seed(emulator: &Emulator, portal: &Portal) -> anyhow::Result<()> {
         }
     }
     emulator.advance_room_ids(PINNED.0);
-    emulator.seed_room(PINNED.1, RoomType::VirtualData, false, &["client"]);
+    let pinned = emulator.seed_room(PINNED.1, RoomType::VirtualData, false, &["client"]);
+    // One folder of its skeleton is there already; the plan creates the others.
+    emulator.seed_folder(pinned, pinned, "1. Corporate");
     let invite = |email: &str, access: Access| Invitation {
         portal_id: Some(ids[email].clone()),
         email: None,

@@ -37,6 +37,9 @@ pub struct Faults {
     /// closed before any status line), not an error status. Only if the server was built without
     /// its own listener would a 504 HTML page stand in for it; `Emulator` always has one.
     pub lose_create_response_every: Option<u32>,
+    /// Every Nth successful folder create (`POST /files/folder/{id}`) creates the folder and
+    /// then drops the connection without answering, as `lose_create_response_every` does.
+    pub lose_folder_create_response_every: Option<u32>,
     /// A sliding-window limiter of `limit` requests per `window`: every response carries
     /// `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the
     /// oldest request leaves the window); over the limit is a 429 with `Retry-After`.
@@ -69,6 +72,7 @@ impl Default for Faults {
             server_error_every: None,
             server_error_status: 502,
             lose_create_response_every: None,
+            lose_folder_create_response_every: None,
             rate_limit_headers: None,
             delete_oldest_before_page: None,
             page_cap: None,
@@ -119,6 +123,8 @@ pub(crate) struct FaultState {
     sequence: AtomicU64,
     /// Rooms created through the API so far.
     creates: AtomicU64,
+    /// Folders created through the API so far.
+    folder_creates: AtomicU64,
     /// Rooms deleted by `Faults::delete_oldest_before_page` so far.
     churned: AtomicU64,
     /// Accepted requests of the last second (`Faults::rate_limit_per_second`).
@@ -227,6 +233,13 @@ impl FaultState {
     pub(crate) fn lose_create_response(&self) -> bool {
         let every = self.faults.lock().expect("faults lock").lose_create_response_every;
         let n = self.creates.fetch_add(1, Ordering::SeqCst) + 1;
+        is_nth(every, n)
+    }
+
+    /// Count a successful folder create; whether its response is to be lost.
+    pub(crate) fn lose_folder_create_response(&self) -> bool {
+        let every = self.faults.lock().expect("faults lock").lose_folder_create_response_every;
+        let n = self.folder_creates.fetch_add(1, Ordering::SeqCst) + 1;
         is_nth(every, n)
     }
 

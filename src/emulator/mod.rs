@@ -10,7 +10,10 @@
 //! `GET`/`PUT`/`DELETE /api/2.0/files/rooms/{id}`; `PUT /api/2.0/files/rooms/{id}/archive` and
 //! `/unarchive`; `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
 //! /api/2.0/files/rooms/{id}/share`; `GET /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`,
-//! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`. Any other path is a 404 and a wrong
+//! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`; folders inside rooms (see
+//! `folders`): `POST`/`GET`/`DELETE /api/2.0/files/folder/{id}`, `GET
+//! /api/2.0/files/{id}/subfolders`, `GET /api/2.0/files/{id}`, `PUT /api/2.0/files/fileops/delete`.
+//! Any other path is a 404 and a wrong
 //! method a 405, both with an empty body, as ASP.NET answers. Paths are case-sensitive here
 //! (a portal's routing is not): stricter, never more lenient.
 //!
@@ -56,6 +59,7 @@ mod dto;
 mod envelope;
 #[doc(hidden)]
 pub mod faults;
+mod folders;
 mod operations;
 mod people;
 mod request;
@@ -65,6 +69,7 @@ mod snapshot;
 mod state;
 
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
+pub use folders::EmulatedFolder;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 
 use crate::docspace::{RoomType, stored_title};

@@ -5,7 +5,7 @@ use super::context::Shared;
 use super::envelope::html_response;
 use super::faults::LoseResponse;
 use super::snapshot::RequestRecord;
-use super::{operations, people, rooms};
+use super::{folders, operations, people, rooms};
 use crate::docspace::MAX_CONCURRENT_WRITES;
 use axum::Router;
 use axum::extract::connect_info::Connected;
@@ -39,6 +39,13 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/files/rooms/{id}/tags", put(rooms::add_tags).delete(rooms::remove_tags))
         .route("/api/2.0/files/rooms/{id}/share", get(people::get_share).put(people::put_share))
         .route("/api/2.0/files/fileops", get(operations::fileops))
+        .route("/api/2.0/files/fileops/delete", put(folders::delete))
+        .route(
+            "/api/2.0/files/folder/{id}",
+            post(folders::create).get(folders::info).delete(folders::delete_one),
+        )
+        .route("/api/2.0/files/{id}/subfolders", get(folders::subfolders))
+        .route("/api/2.0/files/{id}", get(folders::content))
         .route("/api/2.0/people", get(people::list))
         .route("/api/2.0/people/email", get(people::by_email))
         .route("/api/2.0/group", get(people::groups))

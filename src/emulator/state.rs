@@ -86,6 +86,10 @@ pub(crate) enum OpAction {
     Archive,
     Unarchive,
     Delete,
+    /// A folder (`room` holds its id) moved to the trash with its content.
+    TrashFolder,
+    /// A folder (`room` holds its id) deleted with its content.
+    DeleteFolder,
 }
 
 impl OpAction {
@@ -93,7 +97,7 @@ impl OpAction {
     pub(crate) fn operation_type(self) -> i64 {
         match self {
             OpAction::Archive | OpAction::Unarchive => 0,
-            OpAction::Delete => 2,
+            OpAction::Delete | OpAction::TrashFolder | OpAction::DeleteFolder => 2,
         }
     }
 }
@@ -159,6 +163,9 @@ pub(crate) struct State {
     pub(crate) sessions: BTreeMap<String, String>,
     /// Each person's saved rooms order.
     pub(crate) saved_sort: BTreeMap<String, SortOrder>,
+    /// Folders inside rooms, by id (ids shared with rooms, as on a portal).
+    #[serde(default)]
+    pub(crate) folders: BTreeMap<u64, super::folders::Folder>,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
@@ -193,6 +200,7 @@ impl State {
             operations: Vec::new(),
             sessions: BTreeMap::new(),
             saved_sort: BTreeMap::new(),
+            folders: BTreeMap::new(),
         }
     }
 
@@ -327,6 +335,9 @@ impl State {
     pub(crate) fn complete(&mut self, op: &Operation, now: i64) -> Result<(), String> {
         if let Some(message) = &op.fails_with {
             return Err(message.clone());
+        }
+        if matches!(op.action, OpAction::TrashFolder | OpAction::DeleteFolder) {
+            return self.trash_folder(op.room, op.action == OpAction::DeleteFolder);
         }
         if op.action == OpAction::Delete {
             return if self.rooms.contains_key(&op.room) {

@@ -12,7 +12,7 @@ use crate::portal::members::Invitation;
 use crate::portal::{ApiError, Portal};
 use futures::StreamExt;
 pub(crate) use report::{Outcome, Report, Status};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Applies `plan`, calling `on_outcome` as each step ends, and returns every step's outcome in
 /// plan order. `known` holds the ids of the rooms read while planning, so an ambiguous create
@@ -56,6 +56,7 @@ async fn run_room(
         },
         failed: false,
         outcomes: Vec::with_capacity(room.step_count()),
+        folders: HashMap::new(),
     };
     let opened = match room.change.opening() {
         Some(step) => run.step(step, false).await,
@@ -79,6 +80,8 @@ struct RoomRun<'a> {
     id: Option<u64>,
     failed: bool,
     outcomes: Vec<Outcome>,
+    /// The folders created in this run, by path, so a child finds its new parent.
+    folders: HashMap<Vec<String>, u64>,
 }
 
 impl RoomRun<'_> {
@@ -90,7 +93,17 @@ impl RoomRun<'_> {
         } else if self.portal.is_interrupted() && !closes {
             Status::Skipped("interrupted before it started".into())
         } else {
-            match run_step(self.portal, &step.action, &mut self.id, self.known).await {
+            let result = match &step.action {
+                Action::CreateFolder { path, parent_id } => {
+                    self.create_folder(path, *parent_id).await
+                }
+                Action::TrashFolder { path, id } => {
+                    let title = path.last().map_or("", String::as_str);
+                    self.portal.trash_folder(*id, title).await
+                }
+                action => run_step(self.portal, action, &mut self.id, self.known).await,
+            };
+            match result {
                 Ok(()) => Status::Applied,
                 Err(err) => {
                     self.failed = true;
@@ -108,6 +121,30 @@ impl RoomRun<'_> {
         (self.on_outcome)(&outcome);
         self.outcomes.push(outcome);
         applied
+    }
+}
+
+impl RoomRun<'_> {
+    /// Creates a folder in the room, in a folder that existed, or in one created earlier in
+    /// this run.
+    async fn create_folder(
+        &mut self,
+        path: &[String],
+        parent_id: Option<u64>,
+    ) -> Result<(), ApiError> {
+        let Some(room) = self.id else {
+            return Err(ApiError::NoRoomId);
+        };
+        let (title, parent_path) = path.split_last().ok_or(ApiError::NoRoomId)?;
+        let parent = match parent_id {
+            Some(id) => id,
+            None if parent_path.is_empty() => room,
+            // Not reached after a failed parent: the room's later steps are skipped.
+            None => *self.folders.get(parent_path).ok_or(ApiError::NoRoomId)?,
+        };
+        let folder = self.portal.create_folder(parent, title).await?;
+        self.folders.insert(path.to_vec(), folder.id);
+        Ok(())
     }
 }
 
@@ -133,6 +170,9 @@ async fn run_step(
         Action::Unarchive => portal.unarchive_room(room).await,
         Action::Delete => portal.delete_room(room).await,
         Action::SetMembers { notify, changes } => set_members(portal, room, *notify, changes).await,
+        Action::CreateFolder { .. } | Action::TrashFolder { .. } => {
+            unreachable!("run by `RoomRun`")
+        }
     }
 }
 

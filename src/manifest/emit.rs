@@ -17,8 +17,8 @@
 //! - `rooms:`, since it is followed by rooms serialized one at a time.
 
 use super::{
-    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, Manifest, Member,
-    MembersPolicy, Prune, RoomSpec,
+    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, FoldersPolicy,
+    Manifest, Member, MembersPolicy, Prune, RoomSpec,
 };
 use crate::docspace::{Access, RoomType};
 use serde::{Serialize, Serializer};
@@ -149,6 +149,20 @@ struct RoomView<'a> {
     notify: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     members: Option<Vec<MemberView<'a>>>,
+    /// Every folder path, implied parents included (reading them back declares the same).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folders: Option<FlowSeq<Vec<Joined>>>,
+    #[serde(skip_serializing_if = "is_default")]
+    folders_policy: FoldersPolicy,
+}
+
+/// A folder path joined with `/`, written like [`Text`].
+struct Joined(String);
+
+impl Serialize for Joined {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Text(&self.0).serialize(serializer)
+    }
 }
 
 impl<'a> RoomView<'a> {
@@ -164,6 +178,11 @@ impl<'a> RoomView<'a> {
             renamed_from: flow_list(&room.renamed_from),
             members_policy: room.members_policy,
             notify: room.notify,
+            folders: room
+                .folders
+                .as_ref()
+                .map(|folders| FlowSeq(folders.iter().map(|f| Joined(f.display())).collect())),
+            folders_policy: room.folders_policy,
             members: room.members.as_ref().map(|members| {
                 members
                     .iter()
@@ -254,6 +273,8 @@ mod tests {
             protect: false,
             members: None,
             members_policy: MembersPolicy::Exact,
+            folders: None,
+            folders_policy: crate::manifest::FoldersPolicy::Additive,
             notify: false,
         }
     }

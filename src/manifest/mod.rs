@@ -8,11 +8,17 @@
 //! for editors.
 
 mod emit;
+mod folders;
 mod glob;
 mod raw;
 mod syntax;
+mod templates;
 mod validate;
 
+#[cfg(test)]
+mod folders_tests;
+#[cfg(test)]
+mod templates_tests;
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +30,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 pub use emit::to_yaml;
+pub use folders::{FolderSpec, FoldersPolicy, MAX_FOLDER_TITLE_UNITS};
 pub(crate) use glob::Pattern;
 #[cfg(test)]
 pub(crate) use glob::glob_match;
@@ -164,7 +171,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(Prune, DesiredState, MembersPolicy);
+display_as_str!(Prune, DesiredState, MembersPolicy, FoldersPolicy);
 
 /// One room as the manifest wants it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -193,6 +200,10 @@ pub struct RoomSpec {
     pub members_policy: MembersPolicy,
     /// Whether invitations send notifications.
     pub notify: bool,
+    /// When given, folders the room must contain, parents before children, in declared order.
+    pub folders: Option<Vec<FolderSpec>>,
+    /// Whether undeclared empty folders go to the trash (`exact`) or stay (`additive`).
+    pub folders_policy: FoldersPolicy,
 }
 
 /// One member of a room.
@@ -332,7 +343,7 @@ pub fn parse(source_name: &Path, text: &str) -> Result<(Manifest, Vec<Warning>),
             limit: MAX_MANIFEST_BYTES,
         });
     }
-    let raw = syntax::deserialize(source_name, text)?;
+    let (raw, _templates) = syntax::deserialize(source_name, text)?;
     validate::validate(source_name, raw)
 }
 

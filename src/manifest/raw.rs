@@ -4,8 +4,9 @@
 //! the plain type with `#[schemars(with = ...)]`. The field lists here are the single source of
 //! the accepted keys: the syntax layer reads them back from serde's errors for its suggestions.
 
+use super::templates::TemplateSchema;
 use super::validate::CheckedRooms;
-use super::{DesiredState, MembersPolicy, Prune};
+use super::{DesiredState, FoldersPolicy, MembersPolicy, Prune};
 use crate::docspace::{Access, RoomType};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -37,6 +38,12 @@ pub(super) struct RawManifest {
     /// The rooms the portal should have. A room is matched by `id` when given, else by its title or one of its `renamed_from` titles.
     #[schemars(with = "Vec<RawRoom>")]
     pub rooms: CheckedRooms,
+
+    /// Named sets of room keys. A room with `template: NAME` takes every key of that template it does not set itself; a list or mapping the room sets replaces the template's whole. A template holds any room key except `title`, `id` and `renamed_from`.
+    #[serde(default)]
+    #[schemars(with = "Option<std::collections::BTreeMap<String, TemplateSchema>>")]
+    #[expect(dead_code, reason = "read by the first pass (`templates`); here only for the schema")]
+    pub templates: Option<serde::de::IgnoredAny>,
 }
 
 /// One room.
@@ -89,6 +96,22 @@ pub(super) struct RawRoom {
     #[serde(default)]
     #[schemars(with = "Option<Vec<RawMember>>")]
     pub members: Option<Vec<Spanned<RawMember>>>,
+
+    /// Folders the room must contain, created when missing; `/` separates levels (`2. Financials/2025`), and a path implies its parents. Titles follow the portal's rules: stored like room titles, at most 165 UTF-16 units. Folders are created in the order listed.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>", inner(length(min = 1)))]
+    pub folders: Option<Vec<Spanned<String>>>,
+
+    /// `additive` (the default): folders not listed are left alone. `exact`: folders not listed that are empty go to the trash (with `--allow-delete`); others are reported and left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<FoldersPolicy>", extend("default" = "additive"))]
+    pub folders_policy: Option<Spanned<FoldersPolicy>>,
+
+    /// The name of a template under `templates` whose keys this room takes, except those it sets itself.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    #[expect(dead_code, reason = "taken by `templates::MergedRoom` before this struct sees it")]
+    pub template: Option<Spanned<String>>,
 }
 
 /// One room member: a `user` (by email) or a `group` (by name), with an access level.
@@ -119,7 +142,7 @@ pub(super) struct RawMember {
 /// The keys each mapping accepts, for suggestions across mappings (a room key written at the
 /// top level, a member key written in a room).
 pub(super) const MANIFEST_KEYS: &[&str] =
-    &["prune", "ignore", "max_destroy_percent", "max_member_removals", "rooms"];
+    &["prune", "ignore", "max_destroy_percent", "max_member_removals", "rooms", "templates"];
 pub(super) const ROOM_KEYS: &[&str] = &[
     "title",
     "id",
@@ -131,5 +154,8 @@ pub(super) const ROOM_KEYS: &[&str] = &[
     "members_policy",
     "notify",
     "members",
+    "folders",
+    "folders_policy",
+    "template",
 ];
 pub(super) const MEMBER_KEYS: &[&str] = &["user", "group", "access", "invite"];

@@ -2,8 +2,8 @@
 //! that each names the key at fault, its `FILE:LINE:COL` and, where one is close, the key or
 //! value that was probably meant.
 
-use super::ManifestError;
 use super::raw::{MANIFEST_KEYS, MEMBER_KEYS, ROOM_KEYS, RawManifest};
+use super::{ManifestError, templates};
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::budget::BudgetBreach;
@@ -47,9 +47,31 @@ fn options(max_replayed_events: usize) -> Options {
     }
 }
 
-pub(super) fn deserialize(path: &Path, text: &str) -> Result<RawManifest, ManifestError> {
-    serde_saphyr::from_str_with_options::<RawManifest>(text, options(MAX_REPLAYED_EVENTS))
-        .map_err(|err| translate(path, text, &err))
+/// Reads the document: templates first (they may follow the rooms), then everything, each room
+/// resolved against its template as it is read. The templates stay installed for `validate`,
+/// which runs on this thread while the returned guard lives.
+pub(super) fn deserialize(
+    path: &Path,
+    text: &str,
+) -> Result<(RawManifest, templates::InstallGuard), ManifestError> {
+    let options = || options(MAX_REPLAYED_EVENTS);
+    // A YAML error here is reported by the full read below, with the context it has there.
+    let templates = match templates::read_templates(text, options()) {
+        Ok(Ok(templates)) => templates,
+        Ok(Err(err)) => {
+            return Err(ManifestError::Syntax {
+                path: path.to_path_buf(),
+                line: err.line,
+                col: 1,
+                message: err.message,
+            });
+        }
+        Err(_) => templates::Templates::default(),
+    };
+    let guard = templates::install(templates);
+    let raw = serde_saphyr::from_str_with_options::<RawManifest>(text, options())
+        .map_err(|err| translate(path, text, &err))?;
+    Ok((raw, guard))
 }
 
 /// 1-based line and column just after `text`.
@@ -202,7 +224,7 @@ fn budget_message(breach: &BudgetBreach) -> String {
     }
 }
 
-fn unknown_key(field: &str, expected: &[&str]) -> String {
+pub(super) fn unknown_key(field: &str, expected: &[&str]) -> String {
     let mut message = format!("unknown key `{}`", shorten(field));
     if let Some(best) = closest(field, expected) {
         message.push_str(&format!("; did you mean `{best}`?"));

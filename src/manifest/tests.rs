@@ -8,7 +8,7 @@ fn parse_str(yaml: &str) -> Result<(Manifest, Vec<Warning>), ManifestError> {
 }
 
 /// The manifest, which must be valid.
-fn valid(yaml: &str) -> (Manifest, Vec<Warning>) {
+pub(super) fn valid(yaml: &str) -> (Manifest, Vec<Warning>) {
     match parse_str(yaml) {
         Ok(ok) => ok,
         Err(err) => panic!("expected a valid manifest, got:\n{err}"),
@@ -16,12 +16,12 @@ fn valid(yaml: &str) -> (Manifest, Vec<Warning>) {
 }
 
 /// The warnings of a valid manifest, as displayed.
-fn warnings(yaml: &str) -> Vec<String> {
+pub(super) fn warnings(yaml: &str) -> Vec<String> {
     valid(yaml).1.iter().map(ToString::to_string).collect()
 }
 
 /// The displayed problems of a manifest that parses but is invalid.
-fn problems(yaml: &str) -> Vec<String> {
+pub(super) fn problems(yaml: &str) -> Vec<String> {
     match parse_str(yaml) {
         Err(err @ ManifestError::Invalid { .. }) => {
             err.to_string().lines().map(str::to_owned).collect()
@@ -32,7 +32,7 @@ fn problems(yaml: &str) -> Vec<String> {
 }
 
 /// The displayed error of a manifest that does not parse.
-fn syntax_error(yaml: &str) -> String {
+pub(super) fn syntax_error(yaml: &str) -> String {
     match parse_str(yaml) {
         Err(err @ ManifestError::Syntax { .. }) => err.to_string(),
         Err(other) => panic!("expected a syntax error, got: {other}"),
@@ -264,7 +264,7 @@ fn yaml_bomb_is_refused_quickly() {
     let error = assert_quick(|| syntax_error(&billion_laughs(|i| format!("a{i}"))));
     assert_eq!(
         error,
-        "rooms.yaml:1:1: unknown key `a0`; expected one of `prune`, `ignore`, `max_destroy_percent`, `max_member_removals`, `rooms`"
+        "rooms.yaml:1:1: unknown key `a0`; expected one of `prune`, `ignore`, `max_destroy_percent`, `max_member_removals`, `rooms`, `templates`"
     );
 
     // Inside rooms, so that the error needs its key found in the expanding document.
@@ -771,6 +771,8 @@ fn defaults() {
             protect: false,
             members: None,
             members_policy: MembersPolicy::Exact,
+            folders: None,
+            folders_policy: FoldersPolicy::Additive,
             notify: false,
         }
     );
@@ -1025,8 +1027,24 @@ fn json_schema_describes_every_field() {
             fields += 1;
         }
     }
-    assert_eq!(fields, raw::MANIFEST_KEYS.len() + raw::ROOM_KEYS.len() + raw::MEMBER_KEYS.len());
+    let template_keys = raw::ROOM_KEYS.len() - templates::NOT_IN_TEMPLATES.len();
+    assert_eq!(
+        fields,
+        raw::MANIFEST_KEYS.len() + raw::ROOM_KEYS.len() + template_keys + raw::MEMBER_KEYS.len()
+    );
     let room = &schema["$defs"]["Room"]["properties"];
     let keys: Vec<&str> = room.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, raw::ROOM_KEYS);
+    // A template is a room without the keys that name one room: generic over room keys.
+    let template = &schema["$defs"]["Template"]["properties"];
+    let keys: Vec<&str> = template.as_object().unwrap().keys().map(String::as_str).collect();
+    let expected: Vec<&str> = raw::ROOM_KEYS
+        .iter()
+        .copied()
+        .filter(|key| !templates::NOT_IN_TEMPLATES.contains(key))
+        .collect();
+    assert_eq!(keys, expected);
+    assert!(
+        schema["$defs"]["Template"].get("required").is_none_or(|r| r == &serde_json::json!([]))
+    );
 }

@@ -1,7 +1,8 @@
 //! The manifest checked as a whole: every problem is collected, none stops the others.
 
 use super::raw::{RawManifest, RawMember, RawRoom};
-use super::syntax::shorten;
+use super::syntax::{closest, shorten};
+use super::templates::{self, MergedRoom, Templates};
 use super::{
     DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, Manifest,
     ManifestError, Member, MemberSpec, Problem, RoomSpec, Warning,
@@ -9,7 +10,7 @@ use super::{
 use crate::docspace::{Access, MAX_TAG_UNITS, MAX_TITLE_UNITS, stored_title, tag_key, utf16_len};
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -30,6 +31,38 @@ impl Report {
     fn warn(&mut self, line: usize, message: String) {
         self.warnings.push((line, message));
     }
+
+    /// Takes a room's own report; what is about a line of its template also names the room,
+    /// since the same template line may be fine for one room and wrong for another.
+    fn absorb(
+        &mut self,
+        own: Report,
+        templates: &Templates,
+        name: &str,
+        title: &str,
+        room_line: usize,
+    ) {
+        let Some(template) = templates.by_name.get(name) else {
+            self.problems.extend(own.problems);
+            self.warnings.extend(own.warnings);
+            return;
+        };
+        let in_template = |line: usize| (template.line..=template.last_line).contains(&line);
+        let note = format!(
+            " (in template `{}`, for room `{}` at line {room_line})",
+            shorten(name),
+            shorten(title)
+        );
+        for mut problem in own.problems {
+            if in_template(problem.line) {
+                problem.message.push_str(&note);
+            }
+            self.problems.push(problem);
+        }
+        // A warning about a template's value is the same for every room: said once (the
+        // duplicates are dropped when the report is sorted).
+        self.warnings.extend(own.warnings);
+    }
 }
 
 /// The `rooms` list, each room checked and converted as soon as it is read, so that only one
@@ -41,6 +74,27 @@ pub(super) struct CheckedRooms {
     /// Each room's title line and its `id` with its line, for the checks across rooms.
     lines: Vec<(usize, Option<(u64, usize)>)>,
     report: Report,
+    /// The templates some room names.
+    used_templates: BTreeSet<String>,
+}
+
+/// A room's `template` must name one; the closest name is suggested.
+fn check_template_name(templates: &Templates, name: &str, line: usize, checked: &mut CheckedRooms) {
+    if templates.by_name.contains_key(name) {
+        checked.used_templates.insert(name.to_owned());
+        return;
+    }
+    let mut message = format!("unknown template `{}`", shorten(name));
+    let names = templates.names();
+    match closest(name, &names) {
+        Some(best) => message.push_str(&format!("; did you mean `{best}`?")),
+        None if names.is_empty() => message.push_str("; the manifest has no `templates`"),
+        None => message.push_str(&format!(
+            "; templates: {}",
+            names.iter().map(|n| format!("`{}`", shorten(n))).collect::<Vec<_>>().join(", ")
+        )),
+    }
+    checked.report.problem(line, message);
 }
 
 impl<'de> Deserialize<'de> for CheckedRooms {
@@ -56,12 +110,25 @@ impl<'de> Deserialize<'de> for CheckedRooms {
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<CheckedRooms, A::Error> {
                 let mut checked = CheckedRooms::default();
-                while let Some(room) = seq.next_element::<Spanned<RawRoom>>()? {
+                let templates = templates::current();
+                while let Some(merged) = seq.next_element::<Spanned<MergedRoom>>()? {
+                    let MergedRoom { room, template } = merged.value;
+                    let room = Spanned::new(room, merged.referenced, merged.defined);
                     checked.lines.push((
                         line_of(&room.value.title),
                         room.value.id.as_ref().map(|id| (id.value, line_of(id))),
                     ));
-                    let spec = check_room(&room, &mut checked.report);
+                    let spec = match template {
+                        None => check_room(&room, &mut checked.report),
+                        Some((name, name_line)) => {
+                            let mut own = Report::default();
+                            let spec = check_room(&room, &mut own);
+                            let title = &room.value.title.value;
+                            checked.report.absorb(own, &templates, &name, title, line_of(&room));
+                            check_template_name(&templates, &name, name_line, &mut checked);
+                            spec
+                        }
+                    };
                     checked.rooms.push(spec);
                 }
                 Ok(checked)
@@ -82,7 +149,16 @@ pub(super) fn validate(
 ) -> Result<(Manifest, Vec<Warning>), ManifestError> {
     // The rooms were checked as they were read; the rest of the report follows theirs (it is
     // sorted by line at the end).
-    let CheckedRooms { rooms, lines, mut report } = raw.rooms;
+    let CheckedRooms { rooms, lines, mut report, used_templates } = raw.rooms;
+
+    for (name, template) in &templates::current().by_name {
+        if !used_templates.contains(name) {
+            report.warn(
+                template.line,
+                format!("template `{}` is not used by any room", shorten(name)),
+            );
+        }
+    }
 
     for pattern in &raw.ignore {
         if pattern.value.trim().is_empty() {
@@ -109,7 +185,8 @@ pub(super) fn validate(
         report.problems.sort_by_key(|p| p.line);
         return Err(ManifestError::Invalid { path: path.to_path_buf(), problems: report.problems });
     }
-    report.warnings.sort_by_key(|(line, _)| *line);
+    report.warnings.sort();
+    report.warnings.dedup();
     let warnings = report
         .warnings
         .into_iter()
@@ -241,6 +318,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
     let renamed_from = check_renamed_from(&room.renamed_from, &stored, report);
 
     let members = room.members.as_ref().map(|members| check_members(room, members, report));
+    let folders = room_folders(room, report);
     if room.members.is_none() {
         if let Some(policy) = &room.members_policy {
             report.warn(
@@ -280,7 +358,44 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         members,
         members_policy: room.members_policy.as_ref().map(|p| p.value).unwrap_or_default(),
         notify: room.notify.as_ref().is_some_and(|n| n.value),
+        folders,
+        folders_policy: room.folders_policy.as_ref().map(|p| p.value).unwrap_or_default(),
     }
+}
+
+/// The room's folders checked (see `folders`), and the settings that need them.
+fn room_folders(room: &RawRoom, report: &mut Report) -> Option<Vec<super::FolderSpec>> {
+    if room.folders.is_none()
+        && let Some(policy) = &room.folders_policy
+    {
+        report.warn(line_of(policy), "`folders_policy` has no effect without `folders`".to_owned());
+    }
+    let entries = room.folders.as_ref()?;
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    let specs = super::folders::check_folders(
+        room.room_type,
+        entries,
+        line_of,
+        &mut problems,
+        &mut warnings,
+    );
+    for (line, message) in problems {
+        report.problem(line, message);
+    }
+    for (line, message) in warnings {
+        report.warn(line, message);
+    }
+    if room.state == DesiredState::Deleted {
+        report.warn(
+            line_of(&room.title),
+            format!(
+                "room `{}` is to be deleted; its `folders` are ignored",
+                shorten(&room.title.value)
+            ),
+        );
+    }
+    Some(specs)
 }
 
 fn check_tags(tags: &[Spanned<String>], report: &mut Report) {

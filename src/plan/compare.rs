@@ -236,6 +236,14 @@ fn why(action: &Action) -> String {
             "keeps the room archived where the base manifest declares it active".into()
         }
         Action::Delete => "keeps the room the base manifest deletes".into(),
+        Action::CreateFolder { path, .. } => format!(
+            "leaves out the folder \"{}\" the base manifest declares",
+            escape(&path.join("/"))
+        ),
+        Action::TrashFolder { path, .. } => format!(
+            "keeps the folder \"{}\" the base manifest moves to the trash",
+            escape(&path.join("/"))
+        ),
         Action::SetMembers { changes, .. } => {
             let access = |access: Option<Access>, none: &str| {
                 access.map_or_else(|| none.to_owned(), |access| access.to_string())

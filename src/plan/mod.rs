@@ -3,6 +3,7 @@
 
 pub mod compare;
 mod compare_render;
+mod folders;
 pub mod members;
 pub mod model;
 pub mod planner;

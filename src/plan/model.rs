@@ -295,6 +295,22 @@ pub enum Action {
         /// Each member's change.
         changes: Vec<MemberChange>,
     },
+    /// Create a folder; its parent is the room, a folder that exists, or one created earlier
+    /// in the room's steps.
+    CreateFolder {
+        /// The titles from the room down, in stored form; the last is the new folder's.
+        path: Vec<String>,
+        /// The parent folder's id when it exists already; `None` for the room itself or a
+        /// parent this plan creates.
+        parent_id: Option<u64>,
+    },
+    /// Move an empty folder nobody declared to the trash (`folders_policy: exact`).
+    TrashFolder {
+        /// The titles from the room down.
+        path: Vec<String>,
+        /// The folder's id.
+        id: u64,
+    },
 }
 
 /// The kinds of action, in the order the summary counts them.
@@ -315,6 +331,10 @@ pub enum ActionKind {
     Delete,
     /// A member change.
     SetMembers,
+    /// A folder created.
+    CreateFolder,
+    /// A folder moved to the trash.
+    TrashFolder,
 }
 
 impl Action {
@@ -328,12 +348,14 @@ impl Action {
             Action::Unarchive => ActionKind::Unarchive,
             Action::Delete => ActionKind::Delete,
             Action::SetMembers { .. } => ActionKind::SetMembers,
+            Action::CreateFolder { .. } => ActionKind::CreateFolder,
+            Action::TrashFolder { .. } => ActionKind::TrashFolder,
         }
     }
 
     /// Archive and delete take people's rooms away; shown first and guarded by the rails.
     pub(crate) fn is_destructive(&self) -> bool {
-        matches!(self, Action::Archive | Action::Delete)
+        matches!(self, Action::Archive | Action::Delete | Action::TrashFolder { .. })
             || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
     }
 }
@@ -371,6 +393,12 @@ pub struct Counts {
     pub delete: usize,
     /// Member changes: one per person or group whose access changes in a room.
     pub set_members: usize,
+    /// Folders created.
+    #[serde(default)]
+    pub create_folder: usize,
+    /// Folders moved to the trash.
+    #[serde(default)]
+    pub trash_folder: usize,
 }
 
 impl Plan {
@@ -418,6 +446,8 @@ impl Plan {
                 ActionKind::Unarchive => &mut counts.unarchive,
                 ActionKind::Delete => &mut counts.delete,
                 ActionKind::SetMembers => &mut counts.set_members,
+                ActionKind::CreateFolder => &mut counts.create_folder,
+                ActionKind::TrashFolder => &mut counts.trash_folder,
             };
             // A member step changes several people at once: count the people.
             *slot += match &step.action {
@@ -430,9 +460,19 @@ impl Plan {
         counts
     }
 
-    /// Whether any room is deleted.
+    /// Whether any room is deleted or any folder goes to the trash.
     pub(crate) fn has_delete(&self) -> bool {
-        self.rooms.iter().any(|room| room.change.deletes())
+        self.rooms.iter().any(|room| room.change.deletes()) || !self.trashed_folders().is_empty()
+    }
+
+    /// Each folder the plan moves to the trash, with its room.
+    pub(crate) fn trashed_folders(&self) -> Vec<(&RoomPlan, &[String])> {
+        self.steps()
+            .filter_map(|(room, step)| match &step.action {
+                Action::TrashFolder { path, .. } => Some((room, path.as_slice())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The summary line, e.g. `Plan: 2 to create, 1 to rename, …; 7 unmanaged rooms left alone.`
@@ -459,6 +499,14 @@ impl Plan {
             parts.push(count(c.unarchive, |d| d.unarchive, "to unarchive"));
         }
         parts.push(count(c.delete, |d| d.delete, "to delete"));
+        if c.create_folder > 0 {
+            let what = format!("folder{} to create", crate::text::plural(c.create_folder));
+            parts.push(count(c.create_folder, |d| d.create_folder, &what));
+        }
+        if c.trash_folder > 0 {
+            let what = format!("folder{} to the trash", crate::text::plural(c.trash_folder));
+            parts.push(count(c.trash_folder, |d| d.trash_folder, &what));
+        }
         if c.set_members > 0 {
             let what = format!("member change{}", crate::text::plural(c.set_members));
             parts.push(count(c.set_members, |d| d.set_members, &what));

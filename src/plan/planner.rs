@@ -5,6 +5,7 @@
 //! they are unarchived around an edit), and applies the safety rails (`protect`, the
 //! destruction threshold, `--target`/`--exclude`).
 
+use super::folders;
 use super::members;
 use super::model::{Action, Plan, RoomPlan, StateChange, Step, Target};
 use crate::docspace::{stored_title, tag_key};
@@ -104,11 +105,23 @@ pub fn plan(
     let mut rooms = Vec::new();
     // Terminated accounts declared as members, with the rooms that declare them.
     let mut terminated: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    // Undeclared folders left alone because they are not empty.
+    let mut folder_warnings: Vec<String> = Vec::new();
     for (spec, found) in manifest.rooms.iter().zip(&matches) {
         let Ok(found) = found else { continue };
         let current = found.map(|id| by_id[&id]);
         let mut left_out = Vec::new();
-        let planned = plan_room(spec, current, portal, &directory, &mut left_out);
+        let folder_steps = match folders::plan_folders(spec, current, portal) {
+            Ok(folder_plan) => {
+                folder_warnings.extend(folder_plan.warnings);
+                folder_plan.steps
+            }
+            Err(folder_problems) => {
+                problems.extend(folder_problems);
+                continue;
+            }
+        };
+        let planned = plan_room(spec, current, portal, &directory, &mut left_out, folder_steps);
         for email in left_out {
             terminated.entry(email).or_default().push(format!("`{}`", spec.stored_title));
         }
@@ -144,7 +157,7 @@ pub fn plan(
         a.title.cmp(&b.title).then_with(|| target_order(&a.target).cmp(&target_order(&b.target)))
     });
     let fingerprints = fingerprints(&rooms, &matches, &by_id);
-    let warnings = terminated
+    let mut warnings: Vec<String> = terminated
         .into_iter()
         .map(|(email, rooms)| {
             format!(
@@ -154,6 +167,8 @@ pub fn plan(
             )
         })
         .collect();
+    folder_warnings.sort();
+    warnings.extend(folder_warnings);
     Ok(Plan {
         rooms,
         unmanaged,
@@ -325,6 +340,7 @@ fn plan_room(
     portal: &PortalState,
     directory: &members::Directory<'_>,
     terminated: &mut Vec<String>,
+    folder_steps: Vec<Step>,
 ) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
     let members = if spec.state == DesiredState::Deleted {
         None
@@ -332,7 +348,8 @@ fn plan_room(
         members::member_step(spec, current, portal, directory, terminated)?
     };
     let Some(room) = current else {
-        return plan_missing_room(spec, members).map_err(|message| vec![(spec.line, message)]);
+        return plan_missing_room(spec, members, folder_steps)
+            .map_err(|message| vec![(spec.line, message)]);
     };
     if let Some(wanted) = spec.room_type
         && room.room_type != wanted.into()
@@ -376,6 +393,8 @@ fn plan_room(
         ));
     }
     edits.extend(members);
+    // Folders after members: an archived room is reopened around both in one bracket.
+    edits.extend(folder_steps);
 
     let wanted = match spec.state {
         DesiredState::Archived => RoomState::Archived,
@@ -404,7 +423,11 @@ fn plan_room(
 }
 
 /// A declared room the portal does not have: created (and archived) unless declared deleted.
-fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<RoomPlan>, String> {
+fn plan_missing_room(
+    spec: &RoomSpec,
+    members: Option<Step>,
+    folder_steps: Vec<Step>,
+) -> Result<Option<RoomPlan>, String> {
     if spec.state == DesiredState::Deleted {
         return Ok(None);
     }
@@ -429,7 +452,7 @@ fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<Ro
         target: Target::New,
         line: Some(spec.line),
         change: StateChange::Create { create, archive },
-        edits: members.into_iter().collect(),
+        edits: members.into_iter().chain(folder_steps).collect(),
     }))
 }
 

@@ -9,11 +9,11 @@ use std::fmt::Write;
 /// The mark for a step: `+` create, `~` change, `>` archive, `<` unarchive, `-` delete.
 pub(crate) fn mark(action: &Action) -> char {
     match action {
-        Action::Create { .. } => '+',
+        Action::Create { .. } | Action::CreateFolder { .. } => '+',
         Action::Rename { .. } | Action::SetTags { .. } | Action::SetMembers { .. } => '~',
         Action::Archive => '>',
         Action::Unarchive => '<',
-        Action::Delete => '-',
+        Action::Delete | Action::TrashFolder { .. } => '-',
     }
 }
 
@@ -30,7 +30,14 @@ fn style(mark: char) -> Style {
 /// The room's mark: that of its most consequential step.
 fn room_mark<'a>(steps: impl IntoIterator<Item = &'a Step>) -> char {
     const RANK: [char; 5] = ['-', '>', '+', '<', '~'];
-    let marks: Vec<char> = steps.into_iter().map(|s| mark(&s.action)).collect();
+    // Folder steps change what is inside the room, not the room: they mark it as a change.
+    let marks: Vec<char> = steps
+        .into_iter()
+        .map(|s| match s.action {
+            Action::CreateFolder { .. } | Action::TrashFolder { .. } => '~',
+            _ => mark(&s.action),
+        })
+        .collect();
     RANK.into_iter().find(|m| marks.contains(m)).unwrap_or('~')
 }
 
@@ -53,6 +60,10 @@ pub fn describe(action: &Action) -> String {
         Action::Archive => "archive".into(),
         Action::Unarchive => "unarchive".into(),
         Action::Delete => "delete permanently".into(),
+        Action::CreateFolder { path, .. } => format!("folder \"{}\"", escape(&path.join("/"))),
+        Action::TrashFolder { path, .. } => {
+            format!("folder \"{}\" (empty, to the trash)", escape(&path.join("/")))
+        }
         Action::SetMembers { changes, notify } => {
             let list: Vec<String> = changes.iter().map(member_change).collect();
             let mail = if *notify { ", notifying them by email" } else { "" };

@@ -139,6 +139,17 @@ pub enum ApiError {
         expected: &'static str,
     },
 
+    /// A folder to move to the trash changed since it was planned; it is left alone.
+    #[error("folder {id} \"{title}\" {what}")]
+    FolderChanged {
+        /// The folder's id.
+        id: u64,
+        /// Its title, escaped.
+        title: String,
+        /// What changed.
+        what: String,
+    },
+
     /// The members read back differ from the ones sent.
     #[error("room {room}: the portal did not apply every member change: {}", .problems.join("; "))]
     MembersNotApplied {

@@ -33,7 +33,7 @@ struct RoomPage {
 
 /// An asynchronous operation as the API reports it (`FileOperationDto`).
 #[derive(Debug, Clone, Deserialize)]
-struct Operation {
+pub(super) struct Operation {
     id: String,
     #[serde(default)]
     progress: i64,
@@ -332,7 +332,7 @@ impl Portal {
     }
 
     /// Polls `/fileops?id=` until the operation is done or gone, within the operation timeout.
-    async fn wait_for(&self, operation: &Operation, room: u64) -> Result<(), ApiError> {
+    pub(super) async fn wait_for(&self, operation: &Operation, room: u64) -> Result<(), ApiError> {
         let timeout = self.config().operation_timeout;
         let started = Instant::now();
         let mut current = operation.clone();

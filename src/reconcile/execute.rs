@@ -33,7 +33,8 @@ pub async fn apply_plan(portal: &Portal, ready: &Ready, progress: &Progress) -> 
     (report, portal.is_interrupted())
 }
 
-/// Deleting a room on DocSpace is permanent: a plan with a delete needs `--allow-delete`.
+/// Deleting a room on DocSpace is permanent: a plan with a delete, or one that moves folders
+/// to the trash, needs `--allow-delete`.
 pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> anyhow::Result<()> {
     if allowed || !plan.has_delete() {
         return Ok(());
@@ -44,12 +45,36 @@ pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> anyhow::Result<()> {
         .filter(|room| room.change.deletes())
         .map(|room| render::room_label(&room.title, &room.target))
         .collect();
-    bail!(
-        "the plan deletes {} room{} permanently ({}); pass `--allow-delete` to apply it",
-        rooms.len(),
-        crate::text::plural(rooms.len()),
-        rooms.join(", ")
-    )
+    let mut parts = Vec::new();
+    if !rooms.is_empty() {
+        parts.push(format!(
+            "deletes {} room{} permanently ({})",
+            rooms.len(),
+            crate::text::plural(rooms.len()),
+            rooms.join(", ")
+        ));
+    }
+    // Folders go to the trash, not away for good, but their deletion is guarded alike.
+    let folders: Vec<String> = plan
+        .trashed_folders()
+        .into_iter()
+        .map(|(room, path)| {
+            format!(
+                "\"{}\" in {}",
+                crate::text::escape(&path.join("/")),
+                render::room_label(&room.title, &room.target)
+            )
+        })
+        .collect();
+    if !folders.is_empty() {
+        parts.push(format!(
+            "moves {} folder{} to the trash ({})",
+            folders.len(),
+            crate::text::plural(folders.len()),
+            folders.join(", ")
+        ));
+    }
+    bail!("the plan {}; pass `--allow-delete` to apply it", parts.join(" and "))
 }
 
 /// The report as the job prints it: JSON, or the steps not applied and the summary line.

@@ -74,6 +74,9 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
                 members,
                 members_policy: policy,
                 notify: false,
+                // Folders are not read: a manifest from export declares none.
+                folders: None,
+                folders_policy: crate::manifest::FoldersPolicy::Additive,
             }
         })
         .collect();
@@ -288,6 +291,7 @@ mod tests {
                 Group { id: "g3".into(), name: "Twins".into() },
             ],
             members: BTreeMap::from([(7, std::iter::once(owner).chain(members).collect())]),
+            ..PortalState::default()
         }
     }
 

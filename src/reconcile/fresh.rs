@@ -24,9 +24,14 @@ pub(crate) fn check_portal(saved: &SavedPlan, portal: &Portal) -> anyhow::Result
 /// Refuses a saved plan when a room it read or touches has changed since, when a room it
 /// would create now exists, or when a member it changes no longer has the access the plan
 /// started from (`now.members` holds the rooms of [`Plan::member_rooms`]).
-pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> {
+/// `folder_changes` are what changed about the plan's folder steps (read separately).
+pub(crate) fn check_fresh(
+    plan: &Plan,
+    now: &PortalState,
+    folder_changes: Vec<String>,
+) -> anyhow::Result<()> {
     let by_id: HashMap<u64, &PortalRoom> = now.rooms.iter().map(|room| (room.id, room)).collect();
-    let mut changes = Vec::new();
+    let mut changes = folder_changes;
     for before in &plan.fingerprints {
         let label = format!("room {} \"{}\"", before.id, escape(&before.title));
         let Some(after) = by_id.get(&before.id) else {

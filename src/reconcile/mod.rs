@@ -5,6 +5,7 @@
 
 pub mod execute;
 pub(crate) mod export;
+mod folders;
 mod fresh;
 pub mod read;
 
@@ -48,7 +49,10 @@ pub(crate) async fn load_saved(
     state.members = read::read_room_members(portal, saved.plan.member_rooms())
         .await
         .with_context(|| format!("cannot read the room members of `{}`", portal.base_url()))?;
-    fresh::check_fresh(&saved.plan, &state)?;
+    let folder_changes = folders::stale_folders(portal, &saved.plan)
+        .await
+        .with_context(|| format!("cannot read the folders of `{}`", portal.base_url()))?;
+    fresh::check_fresh(&saved.plan, &state, folder_changes)?;
     let known = state.rooms.iter().map(|room| room.id).collect();
     Ok(Ready { plan: saved.plan, known })
 }

@@ -183,7 +183,10 @@ pub async fn read_and_plan_against(
         }
     };
     let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();
-    let state = read_members(portal, rooms, Scope::For(&manifests)).await?;
+    let mut state = read_members(portal, rooms, Scope::For(&manifests)).await?;
+    super::folders::read_folders(portal, &manifests, &mut state)
+        .await
+        .with_context(|| format!("cannot read the folders of `{}`", portal.base_url()))?;
     let mut plan = plan::plan(&manifest, &state, options)?;
     for warning in &plan.warnings {
         crate::out::warn(warning);

@@ -8,6 +8,8 @@ mod demo;
 mod emulator_contract;
 mod export;
 mod faults;
+mod folders;
+mod folders_emulator;
 mod garbage;
 mod gitops;
 mod manifest;

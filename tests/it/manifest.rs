@@ -27,7 +27,13 @@ fn example_manifest_is_valid_and_shows_every_feature() {
     let (manifest, warnings) = manifest::load(&example_path()).unwrap_or_else(|e| panic!("{e}"));
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(manifest.source, example_path());
-    assert!((8..=12).contains(&manifest.rooms.len()));
+    assert!((8..=14).contains(&manifest.rooms.len()));
+    // A template with a folder skeleton, taken by two rooms, one of which replaces its tags.
+    let fabrikam = room(&manifest, "Client Fabrikam");
+    let tailspin = room(&manifest, "Client Tailspin");
+    assert_eq!(fabrikam.folders, tailspin.folders);
+    assert!(fabrikam.folders.as_ref().is_some_and(|f| f.iter().any(|f| f.path.len() == 2)));
+    assert_ne!(fabrikam.tags, tailspin.tags);
     assert_eq!(manifest.prune, Prune::Archive);
     assert_eq!(manifest.ignore, vec!["Sandbox*", "Personal ?"]);
 
@@ -154,6 +160,9 @@ fn comparable(manifest: &Manifest) -> Manifest {
         for member in room.members.iter_mut().flatten() {
             member.line = 0;
         }
+        for folder in room.folders.iter_mut().flatten() {
+            folder.line = 0;
+        }
     }
     manifest
         .rooms
@@ -224,6 +233,12 @@ fn conforms(
         return Err(format!("{value} is not a listed constant"));
     }
     match value {
+        // A map of named entries (`templates`): each value against `additionalProperties`.
+        serde_json::Value::Object(map)
+            if schema.get("properties").is_none() && schema["additionalProperties"].is_object() =>
+        {
+            map.values().try_for_each(|item| conforms(item, &schema["additionalProperties"], defs))
+        }
         serde_json::Value::Object(map) => {
             let properties = schema["properties"]
                 .as_object()
@@ -422,6 +437,8 @@ fn room_spec() -> impl Strategy<Value = RoomSpec> {
                     MembersPolicy::Exact
                 },
                 notify,
+                folders: None,
+                folders_policy: docspace_rooms::manifest::FoldersPolicy::Additive,
             }
         })
 }

@@ -1,0 +1,143 @@
+//! A room's folder skeleton: `folders` (paths, `/` between levels) and `folders_policy`.
+//!
+//! Titles follow the portal's folder rules (FOLDERS.md §1 item 3): stored like room titles, at
+//! most 165 UTF-16 units. A path implies its parents, which are added before it.
+
+use super::syntax::shorten;
+use crate::docspace::{RoomType, stored_title, utf16_len};
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+use std::collections::HashMap;
+
+/// The longest folder title the portal takes (`[StringLength(165)]`, not 170 as for rooms).
+pub const MAX_FOLDER_TITLE_UNITS: usize = 165;
+
+/// What happens to folders a room's `folders` does not declare.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FoldersPolicy {
+    /// They are left alone.
+    #[default]
+    Additive,
+    /// Empty ones go to the trash; others are reported and left alone.
+    Exact,
+}
+
+impl FoldersPolicy {
+    /// The manifest spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FoldersPolicy::Additive => "additive",
+            FoldersPolicy::Exact => "exact",
+        }
+    }
+}
+
+/// One folder a room must contain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FolderSpec {
+    /// The titles from the room down, in stored form.
+    pub path: Vec<String>,
+    /// 1-based line of the entry that declares it (or of the first path it is a parent of).
+    pub line: usize,
+}
+
+impl FolderSpec {
+    /// The path as written in plans: titles joined by `/`.
+    pub fn display(&self) -> String {
+        self.path.join("/")
+    }
+}
+
+/// The folders of a room, parents added, in declared order; and the problems and warnings.
+pub(super) fn check_folders(
+    room_type: Option<RoomType>,
+    entries: &[Spanned<String>],
+    line_of: impl Fn(&Spanned<String>) -> usize,
+    problems: &mut Vec<(usize, String)>,
+    warnings: &mut Vec<(usize, String)>,
+) -> Vec<FolderSpec> {
+    if room_type == Some(RoomType::Ai) && !entries.is_empty() {
+        let line = line_of(&entries[0]);
+        problems.push((line, "`ai` rooms refuse folders (the portal answers 403)".to_owned()));
+    }
+    let mut specs: Vec<FolderSpec> = Vec::new();
+    let mut seen: HashMap<Vec<String>, (usize, bool)> = HashMap::new();
+    for entry in entries {
+        let line = line_of(entry);
+        let written = entry.value.as_str();
+        let mut path = Vec::new();
+        let mut ok = true;
+        for segment in written.split('/') {
+            let stored = stored_title(segment);
+            if stored.is_empty() {
+                problems.push((line, format!("folder `{}` has an empty title", shorten(written))));
+                ok = false;
+                break;
+            }
+            if let Some(c) = segment.chars().find(|c| c.is_control() && *c != '\t') {
+                problems.push((
+                    line,
+                    format!(
+                        "folder `{}` contains the control character U+{:04X}",
+                        shorten(written),
+                        c as u32
+                    ),
+                ));
+                ok = false;
+            }
+            let units = utf16_len(&stored);
+            if units > MAX_FOLDER_TITLE_UNITS {
+                problems.push((
+                    line,
+                    format!(
+                        "folder title `{}` is {units} UTF-16 units long; the portal allows at most {MAX_FOLDER_TITLE_UNITS}",
+                        shorten(segment)
+                    ),
+                ));
+                ok = false;
+            }
+            if stored != segment {
+                warnings.push((
+                    line,
+                    format!(
+                        "folder title `{}` will be stored as `{}`",
+                        shorten(segment),
+                        shorten(&stored)
+                    ),
+                ));
+            }
+            path.push(stored);
+        }
+        if !ok {
+            continue;
+        }
+        match seen.get(&path) {
+            Some((first, true)) => {
+                problems.push((
+                    line,
+                    format!("folder `{}` is also listed at line {first}", shorten(written)),
+                ));
+                continue;
+            }
+            // Implied by an earlier path: now declared, in its place.
+            Some((_, false)) => {
+                seen.insert(path, (line, true));
+                continue;
+            }
+            None => {}
+        }
+        for depth in 1..path.len() {
+            let parent = path[..depth].to_vec();
+            if !seen.contains_key(&parent) {
+                seen.insert(parent.clone(), (line, false));
+                specs.push(FolderSpec { path: parent, line });
+            }
+        }
+        seen.insert(path.clone(), (line, true));
+        specs.push(FolderSpec { path, line });
+    }
+    specs
+}

@@ -1,0 +1,175 @@
+//! Folder reads for the reconcile flow: the subfolders a manifest's `folders` need before
+//! planning, and a saved plan's folder steps checked against the portal before applying.
+//!
+//! Reads are `/subfolders` (direct children, no side effects) and one folder's info, level by
+//! level from the room down, each level's reads concurrently.
+
+use crate::manifest::{DesiredState, FoldersPolicy, Manifest};
+use crate::model::{PortalFolder, PortalState};
+use crate::plan::{Action, Plan, Target};
+use crate::portal::{ApiError, Portal};
+use crate::text::escape;
+use futures::{StreamExt, TryStreamExt};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Reads the direct subfolders of every room an entry with `folders` may mean and of every
+/// declared folder found in it, into `state.folders`.
+pub(crate) async fn read_folders(
+    portal: &Portal,
+    manifests: &[&Manifest],
+    state: &mut PortalState,
+) -> Result<(), ApiError> {
+    let specs: Vec<_> = manifests
+        .iter()
+        .flat_map(|manifest| &manifest.rooms)
+        .filter(|spec| spec.folders.is_some() && spec.state != DesiredState::Deleted)
+        .collect();
+    if specs.is_empty() {
+        return Ok(());
+    }
+    // Every room an entry could mean, with the declared paths to look for in it and whether
+    // undeclared folders matter (`exact`).
+    let mut wanted: BTreeMap<u64, BTreeSet<&[String]>> = BTreeMap::new();
+    let mut exact: HashSet<u64> = HashSet::new();
+    for spec in &specs {
+        let titles: HashSet<&str> = std::iter::once(&spec.stored_title)
+            .chain(&spec.renamed_from)
+            .map(String::as_str)
+            .collect();
+        for room in &state.rooms {
+            let means = match spec.id {
+                Some(id) => room.id == id,
+                None => titles.contains(room.title.as_str()),
+            };
+            if means {
+                if spec.folders_policy == FoldersPolicy::Exact {
+                    exact.insert(room.id);
+                }
+                let paths = wanted.entry(room.id).or_default();
+                paths.extend(spec.folders.iter().flatten().map(|f| f.path.as_slice()));
+            }
+        }
+    }
+    // Level by level: the rooms, then each declared folder found once in its parent.
+    let mut level: Vec<(u64, u64, &[String])> =
+        wanted.keys().map(|&room| (room, room, &[][..])).collect();
+    while !level.is_empty() {
+        let ids: Vec<u64> = level.iter().map(|(_, id, _)| *id).collect();
+        let read = read_subfolders(portal, ids).await?;
+        let mut next = Vec::new();
+        // Under `exact`, undeclared folders whose counts say empty are listed too.
+        let mut to_list = Vec::new();
+        for (room, id, path) in &level {
+            if !exact.contains(room) {
+                continue;
+            }
+            for child in read.get(id).into_iter().flatten().filter(|f| !f.system && f.is_empty()) {
+                let mut child_path = path.to_vec();
+                child_path.push(child.title.clone());
+                if !wanted[room].contains(child_path.as_slice()) {
+                    to_list.push(child.id);
+                }
+            }
+        }
+        let listed: BTreeMap<u64, u64> = futures::stream::iter(to_list)
+            .map(|id| async move { portal.listing_total(id).await.map(|total| (id, total)) })
+            .buffer_unordered(portal.config().parallelism.max(1))
+            .try_collect()
+            .await?;
+        for (room, id, path) in level {
+            let mut children = read.get(&id).cloned().unwrap_or_default();
+            for child in &mut children {
+                if let Some(total) = listed.get(&child.id) {
+                    child.listed = Some(*total);
+                }
+            }
+            for declared in wanted[&room].iter().filter(|p| p.len() == path.len() + 1) {
+                if !declared.starts_with(path) {
+                    continue;
+                }
+                let title = &declared[path.len()];
+                // A leaf's content matters only to `exact`, which looks for undeclared folders.
+                let has_children = wanted[&room]
+                    .iter()
+                    .any(|p| p.len() > declared.len() && p.starts_with(declared));
+                if !has_children && !exact.contains(&room) {
+                    continue;
+                }
+                let mut same = children.iter().filter(|f| !f.system && &f.title == title);
+                if let (Some(folder), None) = (same.next(), same.next()) {
+                    next.push((room, folder.id, *declared));
+                }
+            }
+            state.folders.insert(id, children);
+        }
+        level = next;
+    }
+    Ok(())
+}
+
+/// The subfolders of each of these rooms or folders, read `--parallelism` at a time.
+async fn read_subfolders(
+    portal: &Portal,
+    ids: Vec<u64>,
+) -> Result<BTreeMap<u64, Vec<PortalFolder>>, ApiError> {
+    futures::stream::iter(ids)
+        .map(|id| async move { portal.subfolders(id).await.map(|list| (id, list)) })
+        .buffer_unordered(portal.config().parallelism.max(1))
+        .try_collect()
+        .await
+}
+
+/// What changed since a saved plan was made about the folders it creates or moves to the
+/// trash: a folder to create that appeared, one to trash that is gone, renamed or filled up.
+pub(crate) async fn stale_folders(portal: &Portal, plan: &Plan) -> Result<Vec<String>, ApiError> {
+    let mut changes = Vec::new();
+    let mut creates: BTreeMap<u64, Vec<(&str, &[String])>> = BTreeMap::new();
+    for (room, step) in plan.steps() {
+        let Target::Existing { id: room_id } = room.target else { continue };
+        match &step.action {
+            Action::CreateFolder { path, parent_id } => {
+                let parent = match (path.len(), parent_id) {
+                    (1, _) => room_id,
+                    (_, Some(parent)) => *parent,
+                    // Its parent is created by the plan: checked through the parent.
+                    (_, None) => continue,
+                };
+                creates.entry(parent).or_default().push((room.title.as_str(), path));
+            }
+            Action::TrashFolder { path, id } => {
+                let label = format!(
+                    "room {room_id} \"{}\": folder \"{}\"",
+                    escape(&room.title),
+                    escape(&path.join("/"))
+                );
+                match portal.folder(*id).await? {
+                    None => changes.push(format!("{label} was deleted")),
+                    Some(now) if Some(&now.title) != path.last() => {
+                        changes.push(format!("{label} was renamed to \"{}\"", escape(&now.title)));
+                    }
+                    Some(now) if !now.is_empty() => {
+                        changes.push(format!("{label} is not empty any more"));
+                    }
+                    Some(_) => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let parents: Vec<u64> = creates.keys().copied().collect();
+    let read = read_subfolders(portal, parents).await?;
+    for (parent, planned) in creates {
+        let children = read.get(&parent).map(Vec::as_slice).unwrap_or_default();
+        for (title, path) in planned {
+            let name = path.last().map_or("", String::as_str);
+            if children.iter().any(|f| !f.system && f.title == name) {
+                changes.push(format!(
+                    "room \"{}\": folder \"{}\", which the plan would create, now exists",
+                    escape(title),
+                    escape(&path.join("/"))
+                ));
+            }
+        }
+    }
+    Ok(changes)
+}

@@ -1,0 +1,294 @@
+//! Folder skeletons end to end against the emulator: created in new and existing rooms,
+//! nested, `exact` with empty and non-empty undeclared folders, archived rooms, duplicates,
+//! saved plans, and convergence (plan after apply is empty, a second apply writes nothing).
+
+use crate::common::{TestPortal, stderr, stdout};
+use docspace_rooms::docspace::RoomType;
+
+/// The live folder paths of a room, sorted, with `/` between levels.
+fn paths(portal: &TestPortal, room: u64) -> Vec<String> {
+    let folders = portal.emulator.folders(room);
+    let path_of = |mut id: u64| {
+        let mut titles = Vec::new();
+        while let Some(folder) = folders.iter().find(|f| f.id == id) {
+            titles.push(folder.title.clone());
+            id = folder.parent;
+        }
+        titles.reverse();
+        titles.join("/")
+    };
+    let mut paths: Vec<String> =
+        folders.iter().filter(|f| !f.trashed).map(|f| path_of(f.id)).collect();
+    paths.sort();
+    paths
+}
+
+fn room_id(portal: &TestPortal, title: &str) -> u64 {
+    portal.emulator.rooms().into_iter().find(|r| r.title == title).unwrap().id
+}
+
+fn apply(portal: &TestPortal, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["apply", "--auto-approve"];
+    args.extend(extra);
+    portal.cmd(&args).output().unwrap()
+}
+
+fn assert_converged(portal: &TestPortal) {
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(stdout(&plan).starts_with("No changes"), "{}", stdout(&plan));
+    let before = portal.writes().len();
+    let again = apply(portal, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert_eq!(portal.writes().len(), before, "a second apply sends no write");
+}
+
+const DEALS: &str = "
+templates:
+  deal-room:
+    type: virtual-data
+    folders: [1. Corporate, 2. Financials/2025, 2. Financials/2026, 3. Legal]
+rooms:
+  - title: Deal Room Contoso
+    template: deal-room
+";
+
+#[test]
+fn a_skeleton_is_created_in_a_new_room_parents_first_in_declared_order() {
+    let portal = TestPortal::start();
+    portal.manifest(DEALS);
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let text = stdout(&plan);
+    assert!(text.contains("+ folder \"2. Financials/2025\""), "{text}");
+    assert!(text.contains("5 folders to create"), "{text}");
+    assert!(portal.writes().is_empty(), "plan never writes");
+
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let room = room_id(&portal, "Deal Room Contoso");
+    assert_eq!(
+        paths(&portal, room),
+        ["1. Corporate", "2. Financials", "2. Financials/2025", "2. Financials/2026", "3. Legal"]
+    );
+    // Declared order, parents before children: the creates follow the manifest.
+    let creates: Vec<u64> = portal.emulator.folders(room).iter().map(|f| f.id).collect();
+    let mut sorted = creates.clone();
+    sorted.sort_unstable();
+    assert_eq!(creates, sorted);
+    let titles: Vec<String> = portal.emulator.folders(room).into_iter().map(|f| f.title).collect();
+    assert_eq!(titles, ["1. Corporate", "2. Financials", "2025", "2026", "3. Legal"]);
+    assert_converged(&portal);
+}
+
+#[test]
+fn an_existing_room_gets_only_its_missing_folders_and_keeps_the_others() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Client A", RoomType::Custom, false, &[]);
+    let contracts = portal.emulator.seed_folder(room, room, "Contracts");
+    portal.emulator.seed_folder(room, contracts, "2024");
+    portal.emulator.seed_folder(room, room, "Scratch");
+    portal.manifest("rooms:\n  - title: Client A\n    folders: [Contracts/2025, Invoices]\n");
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        paths(&portal, room),
+        ["Contracts", "Contracts/2024", "Contracts/2025", "Invoices", "Scratch"]
+    );
+    let posts: Vec<String> =
+        portal.writes().into_iter().filter(|w| w.starts_with("POST")).collect();
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    assert_converged(&portal);
+}
+
+#[test]
+fn exact_trashes_empty_undeclared_folders_and_leaves_non_empty_ones_with_a_warning() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Client B", RoomType::Custom, false, &[]);
+    portal.emulator.seed_folder(room, room, "Contracts");
+    let scratch = portal.emulator.seed_folder(room, room, "Scratch");
+    let old = portal.emulator.seed_folder(room, room, "Old");
+    portal.emulator.add_file(old);
+    portal.manifest(
+        "rooms:\n  - title: Client B\n    folders: [Contracts]\n    folders_policy: exact\n",
+    );
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    assert!(
+        stdout(&plan).contains("- folder \"Scratch\" (empty, to the trash)"),
+        "{}",
+        stdout(&plan)
+    );
+    assert!(!stdout(&plan).contains("\"Old\""), "{}", stdout(&plan));
+    assert!(
+        stderr(&plan).contains("! folder \"Old\" is not empty: left alone"),
+        "{}",
+        stderr(&plan)
+    );
+    // The empty-by-counts folder was also listed (its counters could drift); the other was not.
+    let listed: Vec<String> = portal
+        .emulator
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| {
+            p.ends_with(&format!("/files/{scratch}")) || p.ends_with(&format!("/files/{old}"))
+        })
+        .collect();
+    assert_eq!(listed, [format!("/api/2.0/files/{scratch}")]);
+
+    // A move to the trash needs `--allow-delete`, and nothing is sent without it.
+    let refused = apply(&portal, &[]);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("moves 1 folder to the trash"), "{}", stderr(&refused));
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+
+    let output = apply(&portal, &["--allow-delete"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let folders = portal.emulator.folders(room);
+    assert!(folders.iter().find(|f| f.id == scratch).unwrap().trashed, "to the trash, not gone");
+    assert!(!folders.iter().find(|f| f.id == old).unwrap().trashed);
+    assert_eq!(paths(&portal, room), ["Contracts", "Old"]);
+    assert_converged(&portal);
+}
+
+#[test]
+fn a_folder_that_filled_up_after_planning_is_not_trashed() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Client C", RoomType::Custom, false, &[]);
+    let scratch = portal.emulator.seed_folder(room, room, "Scratch");
+    portal.manifest("rooms:\n  - title: Client C\n    folders: []\n    folders_policy: exact\n");
+    let saved = portal.cmd(&["plan", "--out", "plan.json"]).output().unwrap();
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    portal.emulator.add_file(scratch);
+    let output = portal.cmd(&["apply", "plan.json", "--allow-delete"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("folder \"Scratch\" is not empty any more"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!portal.emulator.folders(room)[0].trashed);
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_a_folder_it_creates_appeared() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Client D", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: Client D\n    folders: [Invoices]\n");
+    let saved = portal.cmd(&["plan", "--out", "plan.json"]).output().unwrap();
+    assert!(saved.status.success(), "{}", stderr(&saved));
+    portal.emulator.seed_folder(room, room, "Invoices");
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("folder \"Invoices\", which the plan would create, now exists"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(paths(&portal, room), ["Invoices"], "no duplicate");
+}
+
+#[test]
+fn an_archived_room_is_unarchived_around_its_folders_and_archived_again() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Closed Deal", RoomType::VirtualData, true, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Closed Deal\n    state: archived\n    folders: [Archive/Final]\n",
+    );
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(paths(&portal, room), ["Archive", "Archive/Final"]);
+    assert!(portal.emulator.rooms().iter().find(|r| r.id == room).unwrap().archived);
+    let writes = portal.writes();
+    assert!(writes.first().unwrap().ends_with("/unarchive"), "{writes:?}");
+    assert!(writes.last().unwrap().ends_with("/archive"), "{writes:?}");
+    assert_converged(&portal);
+}
+
+#[test]
+fn two_folders_with_a_declared_title_are_an_error_before_any_write() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Client E", RoomType::Custom, false, &[]);
+    portal.emulator.seed_folder(room, room, "Contracts");
+    portal.emulator.seed_folder(room, room, "Contracts");
+    portal.manifest("rooms:\n  - title: Client E\n    folders: [Contracts/2025, Invoices]\n");
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("room `Client E`: folder path `Contracts` is ambiguous"), "{err}");
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+}
+
+#[test]
+fn system_folders_of_a_form_filling_room_are_never_touched() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Forms", RoomType::FormFilling, false, &[]);
+    portal.emulator.add_form_system_folders(room);
+    portal.manifest("rooms:\n  - title: Forms\n    folders: [Drafts]\n    folders_policy: exact\n");
+    let output = apply(&portal, &["--allow-delete"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(paths(&portal, room), ["Complete", "Drafts", "In process"]);
+    assert_converged(&portal);
+}
+
+#[test]
+fn a_folder_create_whose_response_is_lost_is_looked_up_not_sent_again() {
+    use docspace_rooms::emulator::faults::Faults;
+    let portal = TestPortal::start();
+    let room = portal.seed("Client F", RoomType::Custom, false, &[]);
+    portal
+        .emulator
+        .set_faults(Faults { lose_folder_create_response_every: Some(1), ..Faults::default() });
+    portal.manifest("rooms:\n  - title: Client F\n    folders: [Contracts/2025]\n");
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Each create was sent once; the lost answers were found by listing the parent.
+    let posts = portal.writes().into_iter().filter(|w| w.starts_with("POST")).count();
+    assert_eq!(posts, 2);
+    assert_eq!(paths(&portal, room), ["Contracts", "Contracts/2025"]);
+    portal.emulator.set_faults(Faults::default());
+    assert_converged(&portal);
+}
+
+#[test]
+fn plan_reads_the_subfolders_of_the_room_and_of_declared_parents_only_with_no_side_effects() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Client G", RoomType::Custom, false, &[]);
+    let a = portal.emulator.seed_folder(room, room, "A");
+    portal.emulator.seed_folder(room, a, "B");
+    portal.emulator.seed_folder(room, room, "C");
+    let reads = |portal: &TestPortal| {
+        let mut paths: Vec<String> = portal
+            .emulator
+            .requests()
+            .into_iter()
+            .filter(|r| {
+                r.method == "GET"
+                    && r.path.contains("/api/2.0/files/")
+                    && !r.path.contains("/rooms")
+            })
+            .map(|r| r.path)
+            .collect();
+        paths.sort();
+        paths
+    };
+    portal.manifest("rooms:\n  - title: Client G\n    folders: [A/B, C]\n");
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&plan).starts_with("No changes"), "{}", stdout(&plan));
+    // The room and `A` (which has a declared child); not the leaves `A/B` and `C`.
+    let mut expected =
+        vec![format!("/api/2.0/files/{room}/subfolders"), format!("/api/2.0/files/{a}/subfolders")];
+    expected.sort();
+    assert_eq!(reads(&portal), expected);
+    // `exact` looks into every declared folder for undeclared ones.
+    portal.manifest(
+        "rooms:\n  - title: Client G\n    folders: [A/B, C]\n    folders_policy: exact\n",
+    );
+    let before = reads(&portal).len();
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&plan).starts_with("No changes"), "{}", stdout(&plan));
+    assert_eq!(reads(&portal).len() - before, 4);
+    assert!(portal.writes().is_empty());
+}
