@@ -164,6 +164,31 @@ pub struct PortalState {
     pub groups: Vec<Group>,
     /// Members of the rooms whose entry declares `members`, by room id.
     pub members: std::collections::BTreeMap<u64, Vec<RoomMember>>,
+    /// External links of the rooms whose entry declares `links`, by room id.
+    pub links: std::collections::BTreeMap<u64, Vec<PortalLink>>,
+}
+
+/// One external link of a room, as read from the portal (`FileShareDto.sharedLink`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalLink {
+    /// The link's id (`sharedLink.id`).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The raw `FileShare` number it gives.
+    pub access: i64,
+    /// When it expires, as a Unix time.
+    pub expires: Option<i64>,
+    /// Its password; the portal returns it in plain text.
+    pub password: Option<crate::links::Password>,
+    /// Whether downloads are denied.
+    pub deny_download: bool,
+    /// Whether only people signed in to the portal can open it.
+    pub internal: bool,
+    /// The room's primary link.
+    pub primary: bool,
+    /// The URL to hand out.
+    pub url: String,
 }
 
 #[cfg(test)]

@@ -56,6 +56,7 @@ mod dto;
 mod envelope;
 #[doc(hidden)]
 pub mod faults;
+mod links;
 mod operations;
 mod people;
 mod request;

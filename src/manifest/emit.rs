@@ -255,6 +255,8 @@ mod tests {
             members: None,
             members_policy: MembersPolicy::Exact,
             notify: false,
+            links: None,
+            links_policy: crate::manifest::LinksPolicy::Exact,
         }
     }
 

@@ -9,6 +9,7 @@
 
 mod emit;
 mod glob;
+mod links;
 mod raw;
 mod syntax;
 mod validate;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 pub use emit::to_yaml;
 pub(crate) use glob::glob_match;
+pub use links::{LinkPassword, LinkSpec, LinksPolicy, MissingPasswords, read_passwords};
 
 /// The largest manifest [`load`] and [`parse`] accept, in bytes (10 MiB).
 pub const MAX_MANIFEST_BYTES: u64 = 10 * 1024 * 1024;
@@ -156,7 +158,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(Prune, DesiredState, MembersPolicy);
+display_as_str!(Prune, DesiredState, MembersPolicy, LinksPolicy);
 
 /// One room as the manifest wants it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -185,6 +187,10 @@ pub struct RoomSpec {
     pub members_policy: MembersPolicy,
     /// Whether invitations send notifications.
     pub notify: bool,
+    /// When given, the room's external links; `None` leaves them alone.
+    pub links: Option<Vec<LinkSpec>>,
+    /// Whether undeclared additional links are removed (`exact`) or left (`additive`).
+    pub links_policy: LinksPolicy,
 }
 
 /// One member of a room.

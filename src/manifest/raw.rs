@@ -4,6 +4,7 @@
 //! the plain type with `#[schemars(with = ...)]`. The field lists here are the single source of
 //! the accepted keys: the syntax layer reads them back from serde's errors for its suggestions.
 
+use super::links::{LinksPolicy, RawLink};
 use super::validate::CheckedRooms;
 use super::{DesiredState, MembersPolicy, Prune};
 use crate::docspace::{Access, RoomType};
@@ -89,6 +90,16 @@ pub(super) struct RawRoom {
     #[serde(default)]
     #[schemars(with = "Option<Vec<RawMember>>")]
     pub members: Option<Vec<Spanned<RawMember>>>,
+
+    /// `exact` (the default): additional links not listed are removed. `additive`: they are kept.
+    #[serde(default)]
+    #[schemars(with = "Option<LinksPolicy>", extend("default" = "exact"))]
+    pub links_policy: Option<Spanned<LinksPolicy>>,
+
+    /// The room's external links (public, custom and form-filling rooms). When absent, links are left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<RawLink>>")]
+    pub links: Option<Spanned<Vec<Spanned<RawLink>>>>,
 }
 
 /// One room member: a `user` (by email) or a `group` (by name), with an access level.
@@ -131,5 +142,7 @@ pub(super) const ROOM_KEYS: &[&str] = &[
     "members_policy",
     "notify",
     "members",
+    "links_policy",
+    "links",
 ];
 pub(super) const MEMBER_KEYS: &[&str] = &["user", "group", "access", "invite"];

@@ -3,6 +3,7 @@
 //! value that was probably meant.
 
 use super::ManifestError;
+use super::links::LINK_KEYS;
 use super::raw::{MANIFEST_KEYS, MEMBER_KEYS, ROOM_KEYS, RawManifest};
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
@@ -11,7 +12,7 @@ use serde_saphyr::{Error as YamlError, Location, MessageFormatter, Options, Span
 use std::fmt;
 use std::path::Path;
 
-/// Deepest nesting a manifest needs is 5 (document, `rooms`, room, `members`, member).
+/// Deepest nesting a manifest needs is 5 (document, `rooms`, room, `members` or `links`, entry).
 const MAX_DEPTH: usize = 16;
 /// Events an alias may replay in all: generous for shared member lists, fatal for a bomb.
 const MAX_REPLAYED_EVENTS: usize = 100_000;
@@ -219,7 +220,8 @@ fn unknown_key(field: &str, expected: &[&str]) -> String {
     })
     .or_else(|| {
         (expected != MANIFEST_KEYS && MANIFEST_KEYS.contains(&field)).then_some("the top level")
-    });
+    })
+    .or_else(|| (expected != LINK_KEYS && LINK_KEYS.contains(&field)).then_some("a `links` entry"));
     match home {
         Some(home) => {
             message.push_str(&format!("; `{field}` belongs in {home}: check the indentation"));

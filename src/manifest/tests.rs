@@ -772,6 +772,8 @@ fn defaults() {
             members: None,
             members_policy: MembersPolicy::Exact,
             notify: false,
+            links: None,
+            links_policy: crate::manifest::LinksPolicy::Exact,
         }
     );
     let defaulted = Manifest {
@@ -1025,7 +1027,13 @@ fn json_schema_describes_every_field() {
             fields += 1;
         }
     }
-    assert_eq!(fields, raw::MANIFEST_KEYS.len() + raw::ROOM_KEYS.len() + raw::MEMBER_KEYS.len());
+    assert_eq!(
+        fields,
+        raw::MANIFEST_KEYS.len()
+            + raw::ROOM_KEYS.len()
+            + raw::MEMBER_KEYS.len()
+            + super::links::LINK_KEYS.len()
+    );
     let room = &schema["$defs"]["Room"]["properties"];
     let keys: Vec<&str> = room.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, raw::ROOM_KEYS);

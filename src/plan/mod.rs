@@ -1,11 +1,13 @@
 //! Plans: what would change on the portal, as data. `planner` computes one, purely; `render`
 //! shows one to people and machines; `saved` turns one into the reviewed JSON file and back.
 
+pub mod links;
 pub mod members;
 pub mod model;
 pub mod planner;
 pub mod render;
 pub mod saved;
 
+pub use links::{LinkChange, LinkFields};
 pub use model::*;
 pub use planner::{PlanError, PlanOptions, plan};

@@ -288,6 +288,20 @@ pub enum Action {
         /// Each member's change.
         changes: Vec<MemberChange>,
     },
+    /// Create or update one external link; the whole link is sent.
+    SetLink {
+        /// The link.
+        link: super::links::LinkChange,
+    },
+    /// Remove an additional external link: whoever holds it loses access.
+    RemoveLink {
+        /// The link's title.
+        name: String,
+        /// Its portal id.
+        link_id: String,
+        /// The link as it is.
+        before: super::links::LinkFields,
+    },
 }
 
 /// The kinds of action, in the order the summary counts them.
@@ -308,6 +322,10 @@ pub enum ActionKind {
     Delete,
     /// A member change.
     SetMembers,
+    /// A link created or updated.
+    SetLink,
+    /// A link removed.
+    RemoveLink,
 }
 
 impl Action {
@@ -321,12 +339,14 @@ impl Action {
             Action::Unarchive => ActionKind::Unarchive,
             Action::Delete => ActionKind::Delete,
             Action::SetMembers { .. } => ActionKind::SetMembers,
+            Action::SetLink { .. } => ActionKind::SetLink,
+            Action::RemoveLink { .. } => ActionKind::RemoveLink,
         }
     }
 
     /// Archive and delete take people's rooms away; shown first and guarded by the rails.
     pub(crate) fn is_destructive(&self) -> bool {
-        matches!(self, Action::Archive | Action::Delete)
+        matches!(self, Action::Archive | Action::Delete | Action::RemoveLink { .. })
             || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
     }
 }
@@ -361,6 +381,12 @@ pub struct Counts {
     pub delete: usize,
     /// Member changes: one per person or group whose access changes in a room.
     pub set_members: usize,
+    /// Links created or updated.
+    #[serde(default)]
+    pub set_link: usize,
+    /// Links removed.
+    #[serde(default)]
+    pub remove_link: usize,
 }
 
 impl Plan {
@@ -375,6 +401,22 @@ impl Plan {
             .iter()
             .filter(|room| {
                 room.edits.iter().any(|step| matches!(step.action, Action::SetMembers { .. }))
+            })
+            .filter_map(|room| match room.target {
+                Target::Existing { id } => Some(id),
+                Target::New => None,
+            })
+            .collect()
+    }
+
+    /// The existing rooms whose links the plan changes.
+    pub(crate) fn link_rooms(&self) -> Vec<u64> {
+        self.rooms
+            .iter()
+            .filter(|room| {
+                room.edits.iter().any(|step| {
+                    matches!(step.action, Action::SetLink { .. } | Action::RemoveLink { .. })
+                })
             })
             .filter_map(|room| match room.target {
                 Target::Existing { id } => Some(id),
@@ -400,6 +442,8 @@ impl Plan {
                 ActionKind::Unarchive => &mut counts.unarchive,
                 ActionKind::Delete => &mut counts.delete,
                 ActionKind::SetMembers => &mut counts.set_members,
+                ActionKind::SetLink => &mut counts.set_link,
+                ActionKind::RemoveLink => &mut counts.remove_link,
             };
             // A member step changes several people at once: count the people.
             *slot += match &step.action {
@@ -433,6 +477,10 @@ impl Plan {
                 c.set_members,
                 crate::text::plural(c.set_members)
             ));
+        }
+        let links = c.set_link + c.remove_link;
+        if links > 0 {
+            parts.push(format!("{links} link change{}", crate::text::plural(links)));
         }
         format!(
             "Plan: {}; {} unmanaged room{} left alone.",

@@ -5,8 +5,8 @@
 //! they are unarchived around an edit), and applies the safety rails (`protect`, the
 //! destruction threshold, `--target`/`--exclude`).
 
-use super::members;
 use super::model::{Action, Plan, RoomPlan, StateChange, Step, Target};
+use super::{links, members};
 use crate::docspace::{stored_title, tag_key};
 use crate::manifest::{DesiredState, Manifest, Prune, RoomSpec};
 use crate::model::{PortalRoom, PortalRoomType, PortalState, RoomState};
@@ -318,13 +318,23 @@ fn plan_room(
     directory: &members::Directory<'_>,
     terminated: &mut Vec<String>,
 ) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
-    let members = if spec.state == DesiredState::Deleted {
-        None
+    let (members, link_steps) = if spec.state == DesiredState::Deleted {
+        (None, Vec::new())
     } else {
-        members::member_step(spec, current, portal, directory, terminated)?
+        let members = members::member_step(spec, current, portal, directory, terminated);
+        let link_steps = links::link_steps(spec, current, portal);
+        match (members, link_steps) {
+            (Ok(members), Ok(link_steps)) => (members, link_steps),
+            (members, link_steps) => {
+                let mut problems = members.err().unwrap_or_default();
+                problems.extend(link_steps.err().unwrap_or_default());
+                return Err(problems);
+            }
+        }
     };
     let Some(room) = current else {
-        return plan_missing_room(spec, members).map_err(|message| vec![(spec.line, message)]);
+        return plan_missing_room(spec, members, link_steps)
+            .map_err(|message| vec![(spec.line, message)]);
     };
     if let Some(wanted) = spec.room_type
         && room.room_type != wanted.into()
@@ -368,6 +378,7 @@ fn plan_room(
         ));
     }
     edits.extend(members);
+    edits.extend(link_steps);
 
     let wanted = match spec.state {
         DesiredState::Archived => RoomState::Archived,
@@ -396,7 +407,11 @@ fn plan_room(
 }
 
 /// A declared room the portal does not have: created (and archived) unless declared deleted.
-fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<RoomPlan>, String> {
+fn plan_missing_room(
+    spec: &RoomSpec,
+    members: Option<Step>,
+    link_steps: Vec<Step>,
+) -> Result<Option<RoomPlan>, String> {
     if spec.state == DesiredState::Deleted {
         return Ok(None);
     }
@@ -421,7 +436,7 @@ fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<Ro
         target: Target::New,
         line: Some(spec.line),
         change: StateChange::Create { create, archive },
-        edits: members.into_iter().collect(),
+        edits: members.into_iter().chain(link_steps).collect(),
     }))
 }
 

@@ -592,6 +592,7 @@ fn members_portal(members: Vec<RoomMember>, state: RoomState) -> PortalState {
         ],
         groups: vec![Group { id: "g".into(), name: "Auditors".into() }],
         members: [(1, all)].into_iter().collect(),
+        links: std::collections::BTreeMap::new(),
     }
 }
 
@@ -854,7 +855,10 @@ fn play(plan: &Plan, portal: &mut PortalState) {
                 Action::Delete => {
                     portal.rooms.remove(index);
                 }
-                Action::Create { .. } | Action::SetMembers { .. } => {
+                Action::Create { .. }
+                | Action::SetMembers { .. }
+                | Action::SetLink { .. }
+                | Action::RemoveLink { .. } => {
                     unreachable!("not generated here")
                 }
             }

@@ -6,14 +6,19 @@ use crate::text::escape;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
-/// The mark for a step: `+` create, `~` change, `>` archive, `<` unarchive, `-` delete.
+/// The mark for a step: `+` create, `~` change, `>` archive, `<` unarchive, `-` delete (a link
+/// removed is marked like a delete: whoever holds it loses access).
 pub(crate) fn mark(action: &Action) -> char {
     match action {
         Action::Create { .. } => '+',
-        Action::Rename { .. } | Action::SetTags { .. } | Action::SetMembers { .. } => '~',
+        Action::SetLink { link } if link.before.is_none() => '+',
+        Action::Rename { .. }
+        | Action::SetTags { .. }
+        | Action::SetMembers { .. }
+        | Action::SetLink { .. } => '~',
         Action::Archive => '>',
         Action::Unarchive => '<',
-        Action::Delete => '-',
+        Action::Delete | Action::RemoveLink { .. } => '-',
     }
 }
 
@@ -30,7 +35,14 @@ fn style(mark: char) -> Style {
 /// The room's mark: that of its most consequential step.
 fn room_mark(room: &RoomPlan) -> char {
     const RANK: [char; 5] = ['-', '>', '+', '<', '~'];
-    let marks: Vec<char> = room.steps().map(|s| mark(&s.action)).collect();
+    // A link's `+` or `-` is a change to the room, not its creation or deletion.
+    let marks: Vec<char> = room
+        .steps()
+        .map(|s| match s.action {
+            Action::SetLink { .. } | Action::RemoveLink { .. } => '~',
+            _ => mark(&s.action),
+        })
+        .collect();
     RANK.into_iter().find(|m| marks.contains(m)).unwrap_or('~')
 }
 
@@ -58,6 +70,8 @@ pub fn describe(action: &Action) -> String {
             let mail = if *notify { ", notifying them by email" } else { "" };
             format!("members: {}{mail}", list.join("; "))
         }
+        Action::SetLink { link } => super::links::describe_change(link),
+        Action::RemoveLink { name, .. } => format!("link \"{}\"", escape(name)),
     }
 }
 

@@ -9,6 +9,11 @@
 //! room_type, state, tags}]}` and each step is one of `create {title, room_type, tags}`,
 //! `rename {before, after}`, `set_tags {before, after}`, `archive` (active → archived),
 //! `unarchive` (archived → active) or `delete` (archived → gone).
+//!
+//! Format version 2 adds two edits: `set_link {link: {name, primary, link_id, before, after,
+//! password_env}}` and `remove_link {name, link_id, before}`, where `before` and `after` are
+//! `{title, access, expires, password, deny_download, internal}` and `password` is a salted
+//! hash, never the password.
 
 use super::model::Plan;
 use crate::manifest::Manifest;
@@ -19,7 +24,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Bump when the document's shape or meaning changes; `apply` refuses other versions.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SavedPlan {

@@ -4,6 +4,7 @@
 
 pub(crate) mod client;
 pub(crate) mod error;
+pub(crate) mod links;
 pub(crate) mod members;
 mod paging;
 pub(crate) mod rooms;

@@ -74,6 +74,8 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
                 members,
                 members_policy: policy,
                 notify: false,
+                links: None,
+                links_policy: crate::manifest::LinksPolicy::Exact,
             }
         })
         .collect();
@@ -288,6 +290,7 @@ mod tests {
                 Group { id: "g3".into(), name: "Twins".into() },
             ],
             members: BTreeMap::from([(7, std::iter::once(owner).chain(members).collect())]),
+            links: BTreeMap::new(),
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod execute;
 pub(crate) mod export;
 mod fresh;
+mod links;
 pub mod read;
 
 pub use execute::apply_plan;
@@ -48,7 +49,10 @@ pub(crate) async fn load_saved(
     state.members = read::read_room_members(portal, saved.plan.member_rooms())
         .await
         .with_context(|| format!("cannot read the room members of `{}`", portal.base_url()))?;
+    links::check_passwords(&saved.plan)?;
+    state.links = links::read_room_links(portal, saved.plan.link_rooms()).await?;
     fresh::check_fresh(&saved.plan, &state)?;
+    links::check_fresh(&saved.plan, &state)?;
     let known = state.rooms.iter().map(|room| room.id).collect();
     Ok(Ready { plan: saved.plan, known })
 }

@@ -56,6 +56,20 @@ async fn list_rooms(portal: &Portal, progress: &Progress) -> anyhow::Result<Vec<
         .with_context(|| format!("cannot read the rooms of `{}`", portal.base_url()))
 }
 
+/// Every portal room one of these entries could mean: pinned ids, titles and earlier titles.
+pub(crate) fn rooms_meant_by<'a>(
+    specs: &[&crate::manifest::RoomSpec],
+    rooms: &'a [PortalRoom],
+) -> impl Iterator<Item = &'a PortalRoom> {
+    let pinned: HashSet<u64> = specs.iter().filter_map(|spec| spec.id).collect();
+    let titles: HashSet<String> = specs
+        .iter()
+        .flat_map(|spec| std::iter::once(&spec.stored_title).chain(&spec.renamed_from))
+        .cloned()
+        .collect();
+    rooms.iter().filter(move |room| pinned.contains(&room.id) || titles.contains(&room.title))
+}
+
 /// Given the rooms, the people, groups and members `scope` asks for.
 async fn read_members(
     portal: &Portal,
@@ -80,19 +94,7 @@ async fn read_members(
                     crate::manifest::Member::Group(_) => None,
                 })
                 .collect();
-            // Every room an entry with `members` could mean: pinned ids and matching titles.
-            let pinned: HashSet<u64> = with_members.iter().filter_map(|spec| spec.id).collect();
-            let titles: HashSet<&str> = with_members
-                .iter()
-                .flat_map(|spec| std::iter::once(&spec.stored_title).chain(&spec.renamed_from))
-                .map(String::as_str)
-                .collect();
-            let ids = state
-                .rooms
-                .iter()
-                .filter(|room| pinned.contains(&room.id) || titles.contains(room.title.as_str()))
-                .map(|room| room.id)
-                .collect();
+            let ids = rooms_meant_by(&with_members, &state.rooms).map(|room| room.id).collect();
             (emails, ids)
         }
     };
@@ -157,7 +159,11 @@ pub async fn read_and_plan(
             (manifest, listed?)
         }
     };
-    let state = read_members(portal, rooms, Scope::For(&manifest)).await?;
+    let mut manifest = manifest;
+    // Before anything else is read: a missing variable stops the job with only reads sent.
+    manifest::read_passwords(&mut manifest, &|name| std::env::var(name).ok())?;
+    let mut state = read_members(portal, rooms, Scope::For(&manifest)).await?;
+    state.links = super::links::read_links(portal, &state.rooms, Some(&manifest)).await?;
     let plan = plan::plan(&manifest, &state, options)?;
     for warning in &plan.warnings {
         crate::out::warn(warning);

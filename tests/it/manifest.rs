@@ -422,6 +422,8 @@ fn room_spec() -> impl Strategy<Value = RoomSpec> {
                     MembersPolicy::Exact
                 },
                 notify,
+                links: None,
+                links_policy: docspace_rooms::manifest::LinksPolicy::Exact,
             }
         })
 }

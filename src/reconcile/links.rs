@@ -1,0 +1,121 @@
+//! Links in the reconcile flow: which rooms' links are read, and a saved plan's link steps
+//! checked before anything is sent (the passwords it was made with, the links it started from).
+
+use crate::manifest::Manifest;
+use crate::model::{PortalLink, PortalRoom, PortalState};
+use crate::plan::links::portal_fields;
+use crate::plan::{Action, Plan, Target};
+use crate::portal::Portal;
+use crate::text::escape;
+use anyhow::{Context, bail};
+use futures::{StreamExt, TryStreamExt};
+use std::collections::BTreeMap;
+
+/// The links of the rooms an entry with `links` could mean (pinned ids, titles and earlier
+/// titles), or with no manifest (`export`), of every room whose type has links.
+pub(crate) async fn read_links(
+    portal: &Portal,
+    rooms: &[PortalRoom],
+    manifest: Option<&Manifest>,
+) -> anyhow::Result<BTreeMap<u64, Vec<PortalLink>>> {
+    let ids: Vec<u64> = match manifest {
+        None => rooms
+            .iter()
+            .filter(|room| room.room_type.known().and_then(crate::links::rules).is_some())
+            .map(|room| room.id)
+            .collect(),
+        Some(manifest) => {
+            let with_links: Vec<_> =
+                manifest.rooms.iter().filter(|spec| spec.links.is_some()).collect();
+            super::read::rooms_meant_by(&with_links, rooms)
+                // A room whose type has no links has none to read; the planner says so.
+                .filter(|room| {
+                    room.room_type.known().is_none_or(|t| crate::links::rules(t).is_some())
+                })
+                .map(|room| room.id)
+                .collect()
+        }
+    };
+    read_room_links(portal, ids).await
+}
+
+/// The external links of each of these rooms, read `--parallelism` at a time.
+pub(crate) async fn read_room_links(
+    portal: &Portal,
+    ids: Vec<u64>,
+) -> anyhow::Result<BTreeMap<u64, Vec<PortalLink>>> {
+    futures::stream::iter(ids)
+        .map(|id| async move { portal.room_links(id).await.map(|links| (id, links)) })
+        .buffer_unordered(portal.config().parallelism.max(1))
+        .try_collect()
+        .await
+        .with_context(|| format!("cannot read the room links of `{}`", portal.base_url()))
+}
+
+/// Refuses a saved plan whose password variables are not set or hold other passwords than
+/// when it was made, before anything is sent.
+pub(crate) fn check_passwords(plan: &Plan) -> anyhow::Result<()> {
+    let problems: Vec<String> = plan
+        .steps()
+        .filter_map(|(room, step)| match &step.action {
+            Action::SetLink { link } => {
+                crate::executor::read_link_password(&room.title, link).err().map(|problem| {
+                    format!(
+                        "room \"{}\", link \"{}\": {problem}",
+                        escape(&room.title),
+                        escape(&link.name)
+                    )
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the plan's link passwords cannot be sent, so it was not applied:\n  {}",
+        problems.join("\n  ")
+    )
+}
+
+/// Refuses a saved plan when a link it changes is no longer as it was then, or a link it
+/// creates now exists (`now.links` holds the rooms of [`Plan::link_rooms`]).
+pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> {
+    let mut changes = Vec::new();
+    for (room, step) in plan.steps() {
+        let Target::Existing { id } = room.target else { continue };
+        let links = now.links.get(&id).map(Vec::as_slice).unwrap_or_default();
+        let label = format!("room {id} \"{}\"", escape(&room.title));
+        let (name, found, before) = match &step.action {
+            Action::SetLink { link } => {
+                let found = if link.primary {
+                    links.iter().find(|l| l.primary)
+                } else {
+                    links.iter().find(|l| !l.primary && l.title == link.name)
+                };
+                (&link.name, found, link.before.as_ref())
+            }
+            Action::RemoveLink { name, link_id, before } => {
+                (name, links.iter().find(|l| &l.id == link_id), Some(before))
+            }
+            _ => continue,
+        };
+        let now = found.map(|l| portal_fields(&room.title, name, l));
+        if now.as_ref() != before {
+            let what = match (before, &now) {
+                (None, Some(_)) => "was created since",
+                (Some(_), None) => "was removed since",
+                _ => "changed since",
+            };
+            changes.push(format!("{label}: link \"{}\" {what}", escape(name)));
+        }
+    }
+    if changes.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "the portal's links changed since the plan was made, so it was not applied; make a new plan:\n  {}",
+        changes.join("\n  ")
+    )
+}
