@@ -48,6 +48,44 @@ pub(crate) struct Link {
     pub(crate) key: String,
 }
 
+/// A link as tests see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmulatedLink {
+    /// The link's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its `FileShare` code.
+    pub access: i64,
+    /// Its expiry as the portal writes it.
+    pub expires: Option<String>,
+    /// Its password, in plain text as the portal keeps it.
+    pub password: Option<String>,
+    /// Whether downloads are denied.
+    pub deny_download: bool,
+    /// Whether only portal users can open it.
+    pub internal: bool,
+    /// The room's primary link.
+    pub primary: bool,
+}
+
+/// A room's links as tests see them.
+pub(crate) fn snapshot(room: &Room) -> Vec<EmulatedLink> {
+    room.links
+        .iter()
+        .map(|link| EmulatedLink {
+            id: link.id.clone(),
+            title: link.title.clone(),
+            access: link.access,
+            expires: link.expires.map(api_date),
+            password: link.password.clone(),
+            deny_download: link.deny_download,
+            internal: link.internal,
+            primary: link.primary,
+        })
+        .collect()
+}
+
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

@@ -66,6 +66,7 @@ mod snapshot;
 mod state;
 
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
+pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 
 use crate::docspace::{RoomType, stored_title};
@@ -183,6 +184,11 @@ impl Emulator {
                 })
                 .collect()
         })
+    }
+
+    /// A room's external links, the primary one first; empty for an unknown room.
+    pub fn links(&self, room_id: u64) -> Vec<EmulatedLink> {
+        self.shared.read(|s| s.rooms.get(&room_id).map(links::snapshot).unwrap_or_default())
     }
 
     /// The tag catalog, sorted case-insensitively.

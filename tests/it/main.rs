@@ -10,6 +10,7 @@ mod export;
 mod faults;
 mod garbage;
 mod gitops;
+mod links;
 mod manifest;
 mod members;
 mod reconcile;

@@ -1,0 +1,236 @@
+//! Shared links as code: a room's external links, end to end against the emulator.
+
+use crate::common::{TestPortal, stderr, stdout};
+use docspace_rooms::docspace::RoomType;
+use docspace_rooms::emulator::EmulatedLink;
+use serde_json::json;
+
+const SECRET: &str = "press-kit-2030!";
+const NEW_SECRET: &str = "rotated-pass-77";
+
+/// A portal with the public room `Press Kit` (and its primary link).
+fn press_portal() -> (TestPortal, u64) {
+    let portal = TestPortal::start();
+    let room = portal.seed("Press Kit", RoomType::Public, false, &[]);
+    (portal, room)
+}
+
+fn additional(portal: &TestPortal, room: u64) -> Vec<EmulatedLink> {
+    portal.emulator.links(room).into_iter().filter(|l| !l.primary).collect()
+}
+
+/// Adds a link as another administrator would.
+fn add_link(portal: &TestPortal, room: u64, body: serde_json::Value) {
+    let mut body = body;
+    body["linkType"] = json!(1);
+    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{room}/links"), body), 200);
+}
+
+fn manifest_with(links: &str) -> String {
+    format!("rooms:\n  - title: Press Kit\n    type: public\n    links:\n{links}")
+}
+
+const PRESS: &str = "      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: PRESS_PASSWORD\n";
+
+fn link_writes(portal: &TestPortal) -> usize {
+    portal.writes().iter().filter(|w| w.ends_with("/links")).count()
+}
+
+#[test]
+fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_planned() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with(PRESS));
+    let output = portal.cmd(&["plan"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("+ link \"Press\" viewer, expires 2030-03-31, password set"), "{text}");
+    assert!(!text.contains(SECRET));
+    assert_eq!(portal.writes(), Vec::<String>::new(), "plan never writes");
+
+    let output =
+        portal.cmd(&["apply", "--auto-approve"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    let links = additional(&portal, room);
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].title, "Press");
+    assert_eq!(links[0].password.as_deref(), Some(SECRET));
+    assert_eq!(links[0].expires.as_deref(), Some("2030-03-31T23:59:59.0000000+00:00"));
+    let text = stdout(&output);
+    assert!(text.contains("New links:\n  \"Press\" in \"Press Kit\": http"), "{text}");
+
+    let output = portal.cmd(&["plan"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    assert!(stdout(&output).contains("No changes"), "{}", stdout(&output));
+    let before = link_writes(&portal);
+    let output =
+        portal.cmd(&["apply", "--auto-approve"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(link_writes(&portal), before, "a second apply sends no link write");
+}
+
+#[test]
+fn the_json_report_carries_the_new_link_s_url() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with("      - name: Partners\n        access: reviewer\n"));
+    let output = portal.cmd(&["apply", "--auto-approve", "--format", "json"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let url = report["outcomes"][0]["link_url"].as_str().unwrap();
+    assert!(url.starts_with(&portal.emulator.url()), "{url}");
+    assert_eq!(additional(&portal, room)[0].access, 5);
+}
+
+#[test]
+fn a_changed_expiry_updates_the_same_link() {
+    let (portal, room) = press_portal();
+    add_link(
+        &portal,
+        room,
+        json!({"title": "Press", "access": 2, "expirationDate": "2030-03-31T23:59:59Z"}),
+    );
+    let id = additional(&portal, room)[0].id.clone();
+    portal.manifest(&manifest_with(
+        "      - name: Press\n        access: viewer\n        expires: 2030-06-30\n",
+    ));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert!(
+        stdout(&output).contains("~ link \"Press\" expires 2030-03-31 → 2030-06-30"),
+        "{}",
+        stdout(&output)
+    );
+    let links = additional(&portal, room);
+    assert_eq!((links.len(), links[0].id.as_str()), (1, id.as_str()));
+    assert_eq!(links[0].expires.as_deref(), Some("2030-06-30T23:59:59.0000000+00:00"));
+}
+
+#[test]
+fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_output() {
+    let (portal, room) = press_portal();
+    add_link(
+        &portal,
+        room,
+        json!({"title": "Press", "access": 2, "expirationDate": "2030-03-31T23:59:59Z", "password": SECRET}),
+    );
+    portal.manifest(&manifest_with(PRESS));
+    let output = portal
+        .cmd(&["plan", "-vv", "--out", "plan.json"])
+        .env("PRESS_PASSWORD", NEW_SECRET)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("~ link \"Press\" password changed"), "{}", stdout(&output));
+    let saved = std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap();
+    let output_apply = portal
+        .cmd(&["apply", "plan.json", "-vv", "--format", "json"])
+        .env("PRESS_PASSWORD", NEW_SECRET)
+        .output()
+        .unwrap();
+    assert!(output_apply.status.success(), "{}", stderr(&output_apply));
+    assert_eq!(additional(&portal, room)[0].password.as_deref(), Some(NEW_SECRET));
+    let everything =
+        [stdout(&output), stderr(&output), saved, stdout(&output_apply), stderr(&output_apply)];
+    assert!(stderr(&output_apply).contains("debug:"), "-vv logs requests");
+    for (i, text) in everything.iter().enumerate() {
+        for secret in [SECRET, NEW_SECRET, portal.emulator.token()] {
+            assert!(!text.contains(secret), "output {i} holds a secret:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn an_undeclared_link_is_removed_like_a_delete() {
+    let (portal, room) = press_portal();
+    add_link(&portal, room, json!({"title": "Old partner", "access": 2}));
+    portal.manifest(&manifest_with(
+        "      - primary: true\n        name: Shared link\n        access: viewer\n",
+    ));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("    - link \"Old partner\""), "{}", stdout(&output));
+    assert_eq!(additional(&portal, room), []);
+    assert_eq!(portal.emulator.links(room).len(), 1, "the primary link stays");
+}
+
+#[test]
+fn the_primary_link_is_updated_in_place() {
+    let (portal, room) = press_portal();
+    let primary = portal.emulator.links(room)[0].clone();
+    portal.manifest(&manifest_with(
+        "      - primary: true\n        name: Launch\n        access: viewer\n        deny_download: true\n",
+    ));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let links = portal.emulator.links(room);
+    assert_eq!(links.len(), 1);
+    assert_eq!((links[0].id.as_str(), links[0].title.as_str()), (primary.id.as_str(), "Launch"));
+    assert!(links[0].deny_download && links[0].primary);
+}
+
+#[test]
+fn an_archived_room_is_unarchived_for_its_link_change_and_archived_again() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Press Kit", RoomType::Public, true, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Press Kit\n    type: public\n    state: archived\n    links:\n      - name: Press\n        access: viewer\n",
+    );
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(additional(&portal, room).len(), 1);
+    assert!(portal.emulator.rooms()[0].archived);
+}
+
+#[test]
+fn more_links_than_the_type_allows_fail_validation_with_the_line() {
+    let portal = TestPortal::start();
+    let links: String =
+        (1..=6).map(|i| format!("      - name: L{i}\n        access: viewer\n")).collect();
+    portal.manifest(&manifest_with(&links));
+    let output = portal.cmd(&["validate"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("rooms.yaml:15: a `public` room has at most 5 links besides its primary one"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_missing_password_variable_is_an_error_naming_it_and_the_room_with_no_write() {
+    let (portal, _) = press_portal();
+    portal.manifest(&manifest_with(PRESS));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("`PRESS_PASSWORD` (room `Press Kit`, link `Press`)"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(portal.writes(), Vec::<String>::new());
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_links_changed_since() {
+    let (portal, room) = press_portal();
+    add_link(&portal, room, json!({"title": "Press", "access": 2}));
+    portal.manifest(&manifest_with("      - name: Press\n        access: editor\n"));
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let id = additional(&portal, room)[0].id.clone();
+    add_link(&portal, room, json!({"linkId": id, "title": "Press", "access": 6}));
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("link \"Press\" changed since"), "{}", stderr(&output));
+    assert_eq!(additional(&portal, room)[0].access, 6);
+}
+
+#[test]
+fn a_field_the_portal_forces_is_a_failed_action_with_the_reason() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with(
+        "      - name: Staff\n        access: viewer\n        internal: true\n",
+    ));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("`internal` is false, not true"), "{}", stdout(&output));
+    assert!(!additional(&portal, room)[0].internal);
+}
