@@ -149,6 +149,10 @@ struct RoomView<'a> {
     notify: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     members: Option<Vec<MemberView<'a>>>,
+    #[serde(skip_serializing_if = "is_default")]
+    links_policy: super::LinksPolicy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    links: Option<Vec<super::links::LinkView<'a>>>,
 }
 
 impl<'a> RoomView<'a> {
@@ -181,6 +185,10 @@ impl<'a> RoomView<'a> {
                     })
                     .collect()
             }),
+            links_policy: room.links_policy,
+            links: room.links.as_ref().map(|links| {
+                links.iter().map(|link| super::links::LinkView::of(link, Text)).collect()
+            }),
         }
     }
 }
@@ -207,7 +215,7 @@ fn flow_list(items: &[String]) -> Option<FlowSeq<Vec<Text<'_>>>> {
 }
 
 /// A string the library writes, double-quoted where [`needs_quotes`] says so.
-struct Text<'a>(&'a str);
+pub(super) struct Text<'a>(pub(super) &'a str);
 
 impl Serialize for Text<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

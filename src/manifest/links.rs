@@ -121,6 +121,40 @@ pub(super) struct RawLink {
 pub(super) const LINK_KEYS: &[&str] =
     &["name", "primary", "access", "expires", "password_env", "deny_download", "internal"];
 
+/// One link as `export` writes it, keys in this order, defaults left out.
+#[derive(Serialize)]
+pub(super) struct LinkView<'a> {
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    primary: bool,
+    name: super::emit::Text<'a>,
+    access: Access,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    password_env: Option<super::emit::Text<'a>>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    deny_download: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    internal: bool,
+}
+
+impl<'a> LinkView<'a> {
+    pub(super) fn of(
+        link: &'a LinkSpec,
+        text: fn(&'a str) -> super::emit::Text<'a>,
+    ) -> LinkView<'a> {
+        LinkView {
+            primary: link.primary,
+            name: text(&link.name),
+            access: link.access,
+            expires: link.expires.map(links::format_expiry),
+            password_env: link.password.as_ref().map(|p| text(&p.env)),
+            deny_download: link.deny_download,
+            internal: link.internal,
+        }
+    }
+}
+
 /// Checks a room's links against its type's rules (when the type is declared) and converts
 /// them. `now` is the Unix time expiries are checked against.
 pub(super) fn check_links(

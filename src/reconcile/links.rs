@@ -119,3 +119,95 @@ pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> 
         changes.join("\n  ")
     )
 }
+
+/// A room's links as `export` writes them: each link a manifest can list (passwords named by
+/// a variable for the user to set, never written), the policy (`additive` when one could not
+/// be listed), and the comment lines for the room.
+pub(crate) struct ExportedLinks {
+    /// The links, the primary one first.
+    pub(crate) links: Vec<crate::manifest::LinkSpec>,
+    /// `additive` when a link is left out, so applying the export removes nothing.
+    pub(crate) policy: crate::manifest::LinksPolicy,
+    /// What the user must know: the password variables to set, the links left out and why.
+    pub(crate) notes: Vec<String>,
+}
+
+/// The links of `room` as a manifest lists them; `None` when it has none.
+pub(crate) fn exported_links(room: &PortalRoom, links: &[PortalLink]) -> Option<ExportedLinks> {
+    use crate::manifest::{LinkPassword, LinkSpec, LinksPolicy};
+    if links.is_empty() {
+        return None;
+    }
+    let rules = room.room_type.known().and_then(crate::links::rules);
+    let now = crate::links::now();
+    let mut listed: Vec<LinkSpec> = Vec::new();
+    let (mut passwords, mut left_out) = (Vec::new(), Vec::new());
+    let mut ordered: Vec<&PortalLink> = links.iter().collect();
+    ordered.sort_by_key(|link| (!link.primary, link.title.clone()));
+    for (index, link) in ordered.into_iter().enumerate() {
+        let access = crate::docspace::Access::from_code(link.access)
+            .filter(|access| rules.is_some_and(|rules| rules.access.contains(access)));
+        let twin = !link.primary
+            && links.iter().filter(|l| !l.primary && l.title == link.title).count() > 1;
+        let why = match (access, link.expires) {
+            _ if twin => Some("another link has the same name".to_owned()),
+            (None, _) => {
+                Some(format!("access {}, which a manifest cannot give a link here", link.access))
+            }
+            (_, Some(expires)) if expires <= now => Some("it has expired".to_owned()),
+            _ => None,
+        };
+        if let Some(why) = why {
+            left_out.push(format!("- link `{}`: {why}", link.title));
+            continue;
+        }
+        let password = link.password.as_ref().map(|_| {
+            let env = format!("LINK_PASSWORD_{}_{}", room.id, index + 1);
+            passwords.push(format!("- `{env}`: the password of link `{}`", link.title));
+            LinkPassword { env, value: None }
+        });
+        listed.push(LinkSpec {
+            name: link.title.clone(),
+            primary: link.primary,
+            access: access.expect("checked above"),
+            expires: link.expires,
+            password,
+            deny_download: link.deny_download,
+            internal: link.internal,
+            line: 0,
+        });
+    }
+    let mut notes = Vec::new();
+    if !passwords.is_empty() {
+        notes.push(
+            "`password_env`: export never writes a password; set these variables to the links' current passwords before `plan`:"
+                .to_owned(),
+        );
+        notes.extend(passwords);
+    }
+    if !left_out.is_empty() {
+        notes.push("`links_policy: additive`: these links are not listed, so applying this file leaves them as they are:".to_owned());
+        notes.extend(left_out);
+    }
+    let policy = if notes.iter().any(|n| n.starts_with("`links_policy")) {
+        LinksPolicy::Additive
+    } else {
+        LinksPolicy::Exact
+    };
+    Some(ExportedLinks { links: listed, policy, notes })
+}
+
+/// Gives each declared link password the portal's own, in memory: how `export` checks that its
+/// manifest plans nothing without the variables the user has yet to set.
+pub(crate) fn portal_passwords(manifest: &mut Manifest, state: &PortalState) {
+    for room in &mut manifest.rooms {
+        let Some(links) = room.id.and_then(|id| state.links.get(&id)) else { continue };
+        for link in room.links.iter_mut().flatten() {
+            let Some(password) = &mut link.password else { continue };
+            password.value = links
+                .iter()
+                .find(|l| l.primary == link.primary && (l.primary || l.title == link.name))
+                .and_then(|l| l.password.clone());
+        }
+    }
+}

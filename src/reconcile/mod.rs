@@ -10,6 +10,7 @@ mod links;
 pub mod read;
 
 pub use execute::apply_plan;
+pub(crate) use links::read_links;
 pub use read::{Planned, read_and_plan};
 pub(crate) use read::{Scope, load_manifest, options, read_portal};
 

@@ -234,3 +234,37 @@ fn a_field_the_portal_forces_is_a_failed_action_with_the_reason() {
     assert!(stdout(&output).contains("`internal` is false, not true"), "{}", stdout(&output));
     assert!(!additional(&portal, room)[0].internal);
 }
+
+#[test]
+fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variables() {
+    let (portal, room) = press_portal();
+    add_link(
+        &portal,
+        room,
+        json!({"title": "Press", "access": 6, "expirationDate": "2030-03-31T12:00:00Z", "password": SECRET, "denyDownload": true}),
+    );
+    let output = portal.cmd(&["export", "--output", "rooms.yaml"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let yaml = std::fs::read_to_string(portal.dir.path().join("rooms.yaml")).unwrap();
+    assert!(!yaml.contains(SECRET), "{yaml}");
+    let env = format!("LINK_PASSWORD_{room}_2");
+    assert!(yaml.contains(&format!("# - `{env}`: the password of link `Press`")), "{yaml}");
+    assert!(
+        yaml.contains(&format!(
+            "    links:\n      - primary: true\n        name: Shared link\n        access: viewer\n      - name: Press\n        access: commenter\n        expires: \"2030-03-31T12:00:00Z\"\n        password_env: {env}\n        deny_download: true\n"
+        )),
+        "{yaml}"
+    );
+
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!(
+            "link password variable not set: `{env}` (room `Press Kit`, link `Press`)"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let output = portal.cmd(&["plan"]).env(&env, SECRET).output().unwrap();
+    assert!(stdout(&output).contains("No changes"), "{}{}", stdout(&output), stderr(&output));
+}
