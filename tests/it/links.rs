@@ -268,3 +268,158 @@ fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variabl
     let output = portal.cmd(&["plan"]).env(&env, SECRET).output().unwrap();
     assert!(stdout(&output).contains("No changes"), "{}{}", stdout(&output), stderr(&output));
 }
+
+/// The emulator's link endpoints, as the notes record a portal's (ROOM-SETTINGS §4).
+mod contract {
+    use super::*;
+
+    /// Sends a request and returns the status and the envelope's `response`.
+    fn call(
+        portal: &TestPortal,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let url = format!("{}{path}", portal.emulator.url());
+        let token = portal.emulator.token().to_owned();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        portal.block_on(async move {
+            let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            (status, body["response"].clone())
+        })
+    }
+
+    fn put(portal: &TestPortal, room: u64, body: serde_json::Value) -> (u16, serde_json::Value) {
+        call(portal, "PUT", &format!("/api/2.0/files/rooms/{room}/links"), Some(body))
+    }
+
+    const ID: &str = "6f1c0f0e-8a4b-4c55-9d1e-000000000001";
+
+    #[test]
+    fn an_unknown_link_id_is_upserted_and_an_update_replaces_the_whole_link() {
+        let (portal, room) = press_portal();
+        let (status, link) = put(
+            &portal,
+            room,
+            json!({"linkId": ID, "title": "Press", "access": 2, "linkType": 1, "password": SECRET, "denyDownload": true}),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(link["sharedLink"]["id"], ID);
+        assert_eq!(link["sharedLink"]["password"], SECRET, "passwords come back in plain text");
+        assert_eq!(link["subjectType"], 1);
+        let (_, link) = put(&portal, room, json!({"linkId": ID, "title": "Press", "access": 6}));
+        assert_eq!(link["access"], 6);
+        assert_eq!(link["sharedLink"].get("password"), None, "an update without it removes it");
+        assert_eq!(link["sharedLink"]["denyDownload"], false);
+        assert_eq!(additional(&portal, room).len(), 1);
+    }
+
+    #[test]
+    fn access_zero_deletes_and_deleting_twice_is_fine() {
+        let (portal, room) = press_portal();
+        put(&portal, room, json!({"linkId": ID, "title": "Press", "access": 2, "linkType": 1}));
+        for _ in 0..2 {
+            let (status, _) = put(&portal, room, json!({"linkId": ID, "access": 0}));
+            assert_eq!(status, 200);
+        }
+        assert_eq!(additional(&portal, room), []);
+    }
+
+    #[test]
+    fn revoking_a_public_room_s_primary_link_makes_a_new_one() {
+        let (portal, room) = press_portal();
+        let old = portal.emulator.links(room)[0].clone();
+        let (status, fresh) = put(&portal, room, json!({"linkId": old.id, "access": 0}));
+        assert_eq!(status, 200);
+        let links = portal.emulator.links(room);
+        assert_eq!(links.len(), 1);
+        assert!(links[0].primary && links[0].id != old.id);
+        assert_eq!(fresh["sharedLink"]["id"], links[0].id.as_str());
+        assert_eq!(fresh["subjectType"], 4);
+    }
+
+    #[test]
+    fn limits_types_and_access_levels_are_refused_with_403() {
+        let (portal, room) = press_portal();
+        for i in 0..5 {
+            let (status, _) =
+                put(&portal, room, json!({"title": format!("L{i}"), "access": 2, "linkType": 1}));
+            assert_eq!(status, 200);
+        }
+        assert_eq!(put(&portal, room, json!({"title": "L5", "access": 2, "linkType": 1})).0, 403);
+        let forms = portal.seed("Forms", RoomType::FormFilling, false, &[]);
+        assert_eq!(put(&portal, forms, json!({"title": "X", "access": 7, "linkType": 1})).0, 403);
+        let team = portal.seed("Team", RoomType::Collaboration, false, &[]);
+        assert_eq!(put(&portal, team, json!({"title": "X", "access": 2, "linkType": 1})).0, 403);
+        let custom = portal.seed("Custom", RoomType::Custom, false, &[]);
+        assert_eq!(put(&portal, custom, json!({"title": "X", "access": 11, "linkType": 1})).0, 403);
+        let archived = portal.seed("Old", RoomType::Public, true, &[]);
+        assert_eq!(
+            put(&portal, archived, json!({"title": "X", "access": 2, "linkType": 1})).0,
+            403
+        );
+        let long = "x".repeat(256);
+        assert_eq!(put(&portal, custom, json!({"title": long, "access": 2, "linkType": 1})).0, 400);
+    }
+
+    #[test]
+    fn past_expiries_are_dropped_and_internal_is_forced_by_room_type() {
+        let (portal, room) = press_portal();
+        let (_, link) = put(
+            &portal,
+            room,
+            json!({"title": "P", "access": 2, "linkType": 1, "expirationDate": "2001-01-01T00:00:00Z", "internal": true}),
+        );
+        assert_eq!(link["sharedLink"].get("expirationDate"), None);
+        assert_eq!(link["sharedLink"]["internal"], false, "public rooms' links are never internal");
+        let (_, primary) = put(
+            &portal,
+            room,
+            json!({"linkId": portal.emulator.links(room)[0].id, "title": "Shared link", "access": 2, "expirationDate": "2030-01-01T00:00:00Z"}),
+        );
+        assert_eq!(
+            primary["sharedLink"].get("expirationDate"),
+            None,
+            "a public primary cannot expire"
+        );
+    }
+
+    #[test]
+    fn get_link_creates_a_custom_room_s_primary_link_and_get_links_filters_by_type() {
+        let portal = TestPortal::start();
+        let custom = portal.seed("Custom", RoomType::Custom, false, &[]);
+        let path = format!("/api/2.0/files/rooms/{custom}/links?type=1");
+        assert_eq!(call(&portal, "GET", &path, None).1, json!([]));
+        let (status, primary) =
+            call(&portal, "GET", &format!("/api/2.0/files/rooms/{custom}/link"), None);
+        assert_eq!(status, 200);
+        assert_eq!(primary["sharedLink"]["primary"], true);
+        assert_eq!(call(&portal, "GET", &path, None).1.as_array().unwrap().len(), 1);
+        let invitations = format!("/api/2.0/files/rooms/{custom}/links?type=0");
+        assert_eq!(call(&portal, "GET", &invitations, None).1, json!([]));
+    }
+}
+
+#[test]
+fn a_custom_room_s_declared_primary_link_is_made_when_it_has_none() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Custom", RoomType::Custom, false, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Custom\n    type: custom\n    links:\n      - primary: true\n        name: Everyone\n        access: commenter\n        expires: 2030-01-01\n",
+    );
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    let links = portal.emulator.links(room);
+    assert_eq!(links.len(), 1);
+    assert!(links[0].primary);
+    assert_eq!((links[0].title.as_str(), links[0].access), ("Everyone", 6));
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&output).contains("No changes"), "{}", stdout(&output));
+}
