@@ -154,6 +154,9 @@ fn comparable(manifest: &Manifest) -> Manifest {
         for member in room.members.iter_mut().flatten() {
             member.line = 0;
         }
+        for link in room.links.iter_mut().flatten() {
+            link.line = 0;
+        }
     }
     manifest
         .rooms
