@@ -162,8 +162,12 @@ pub async fn read_and_plan(
     let mut manifest = manifest;
     // Before anything else is read: a missing variable stops the job with only reads sent.
     manifest::read_passwords(&mut manifest, &|name| std::env::var(name).ok())?;
-    let mut state = read_members(portal, rooms, Scope::For(&manifest)).await?;
-    state.links = super::links::read_links(portal, &state.rooms, Some(&manifest)).await?;
+    // Links are read alongside the members, each `--parallelism` rooms at a time.
+    let (mut state, links) = tokio::try_join!(
+        read_members(portal, rooms.clone(), Scope::For(&manifest)),
+        super::links::read_links(portal, &rooms, Some(&manifest)),
+    )?;
+    state.links = links;
     let plan = plan::plan(&manifest, &state, options)?;
     for warning in &plan.warnings {
         crate::out::warn(warning);
