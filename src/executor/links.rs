@@ -164,3 +164,22 @@ pub(crate) fn new_links(report: &super::Report) -> String {
         .collect();
     if lines.is_empty() { String::new() } else { format!("\nNew links:\n{}", lines.concat()) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::derived_link_id;
+
+    #[test]
+    fn a_link_id_depends_on_the_portal_the_room_and_the_name_only() {
+        let id = derived_link_id("https://a.example.com/", 7, "Press");
+        assert_eq!(id, derived_link_id("https://a.example.com", 7, "Press"));
+        assert!(uuid::Uuid::parse_str(&id).is_ok());
+        for other in [
+            derived_link_id("https://b.example.com/", 7, "Press"),
+            derived_link_id("https://a.example.com/", 8, "Press"),
+            derived_link_id("https://a.example.com/", 7, "Press kit"),
+        ] {
+            assert_ne!(id, other);
+        }
+    }
+}

@@ -423,3 +423,16 @@ fn a_custom_room_s_declared_primary_link_is_made_when_it_has_none() {
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert!(stdout(&output).contains("No changes"), "{}", stdout(&output));
 }
+
+#[test]
+fn a_link_created_again_gets_the_same_id_so_a_repeated_create_makes_one_link() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with("      - name: Press\n        access: viewer\n"));
+    portal.cmd(&["apply", "--auto-approve"]).assert().success();
+    let first = additional(&portal, room)[0].id.clone();
+    add_link(&portal, room, json!({"linkId": first, "access": 0}));
+    assert_eq!(additional(&portal, room), []);
+    portal.cmd(&["apply", "--auto-approve"]).assert().success();
+    let links = additional(&portal, room);
+    assert_eq!((links.len(), links[0].id.as_str()), (1, first.as_str()));
+}
