@@ -314,6 +314,7 @@ mod contract {
         assert_eq!(link["sharedLink"]["id"], ID);
         assert_eq!(link["sharedLink"]["password"], SECRET, "passwords come back in plain text");
         assert_eq!(link["subjectType"], 1);
+        crate::emulator_contract::check_schema("FileShareDto", &link);
         let (_, link) = put(&portal, room, json!({"linkId": ID, "title": "Press", "access": 6}));
         assert_eq!(link["access"], 6);
         assert_eq!(link["sharedLink"].get("password"), None, "an update without it removes it");
@@ -343,6 +344,7 @@ mod contract {
         assert!(links[0].primary && links[0].id != old.id);
         assert_eq!(fresh["sharedLink"]["id"], links[0].id.as_str());
         assert_eq!(fresh["subjectType"], 4);
+        crate::emulator_contract::check_schema("FileShareDto", &fresh);
     }
 
     #[test]
