@@ -13,6 +13,7 @@ pub mod config;
 pub mod docspace;
 pub mod emulator;
 mod executor;
+pub mod links;
 pub mod logging;
 pub mod manifest;
 pub mod model;

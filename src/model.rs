@@ -167,6 +167,8 @@ pub struct PortalState {
     /// The direct subfolders of each room whose entry declares `folders` and of each declared
     /// folder found, by the id of the room or folder they are in.
     pub folders: std::collections::BTreeMap<u64, Vec<PortalFolder>>,
+    /// External links of the rooms whose entry declares `links`, by room id.
+    pub links: std::collections::BTreeMap<u64, Vec<PortalLink>>,
 }
 
 /// A folder inside a room, as read from the portal.
@@ -193,6 +195,29 @@ impl PortalFolder {
     pub fn is_empty(&self) -> bool {
         self.files_count == 0 && self.folders_count == 0 && self.listed.unwrap_or(0) == 0
     }
+}
+
+/// One external link of a room, as read from the portal (`FileShareDto.sharedLink`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalLink {
+    /// The link's id (`sharedLink.id`).
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The raw `FileShare` number it gives.
+    pub access: i64,
+    /// When it expires, as a Unix time.
+    pub expires: Option<i64>,
+    /// Its password; the portal returns it in plain text.
+    pub password: Option<crate::links::Password>,
+    /// Whether downloads are denied.
+    pub deny_download: bool,
+    /// Whether only people signed in to the portal can open it.
+    pub internal: bool,
+    /// The room's primary link.
+    pub primary: bool,
+    /// The URL to hand out.
+    pub url: String,
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use crate::cli::ExportArgs;
 use crate::config::{self, Output};
 use crate::portal::Portal;
 use crate::progress::Progress;
-use crate::reconcile::{Scope, export, read_portal};
+use crate::reconcile::{Scope, export, read_links, read_portal};
 use anyhow::Context;
 
 /// Reads every room of the portal and writes the manifest to `--output` or stdout.
@@ -15,7 +15,8 @@ pub(crate) async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exi
     let progress = Progress::new(output.stderr_terminal);
     let state = read_portal(&portal, Scope::Everything, &progress).await;
     progress.finish();
-    let state = state?;
+    let mut state = state?;
+    state.links = read_links(&portal, &state.rooms, None).await?;
     let header = format!(
         "Exported from {} on {} by docspace-rooms {}.",
         portal.base_url(),

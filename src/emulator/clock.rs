@@ -1,7 +1,6 @@
 //! Dates as a portal writes them (`ApiDateTime`): `2025-03-06T11:31:16.0000000+00:00`, seconds
 //! resolution, in UTC.
 
-use crate::text::civil_from_days;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch, now.
@@ -12,17 +11,7 @@ pub(crate) fn now() -> i64 {
 }
 
 /// The portal's string form of a Unix time.
-pub(crate) fn api_date(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.0000000+00:00",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
+pub(crate) use crate::links::api_date;
 
 #[cfg(test)]
 mod tests {

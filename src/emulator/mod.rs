@@ -60,6 +60,7 @@ mod envelope;
 #[doc(hidden)]
 pub mod faults;
 mod folders;
+mod links;
 mod operations;
 mod people;
 mod request;
@@ -70,6 +71,7 @@ mod state;
 
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
+pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 
 use crate::docspace::{RoomType, stored_title};
@@ -187,6 +189,11 @@ impl Emulator {
                 })
                 .collect()
         })
+    }
+
+    /// A room's external links, the primary one first; empty for an unknown room.
+    pub fn links(&self, room_id: u64) -> Vec<EmulatedLink> {
+        self.shared.read(|s| s.rooms.get(&room_id).map(links::snapshot).unwrap_or_default())
     }
 
     /// The tag catalog, sorted case-insensitively.

@@ -5,7 +5,7 @@ use super::context::Shared;
 use super::envelope::html_response;
 use super::faults::LoseResponse;
 use super::snapshot::RequestRecord;
-use super::{folders, operations, people, rooms};
+use super::{folders, links, operations, people, rooms};
 use crate::docspace::MAX_CONCURRENT_WRITES;
 use axum::Router;
 use axum::extract::connect_info::Connected;
@@ -38,6 +38,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/files/rooms/{id}/unarchive", put(operations::unarchive))
         .route("/api/2.0/files/rooms/{id}/tags", put(rooms::add_tags).delete(rooms::remove_tags))
         .route("/api/2.0/files/rooms/{id}/share", get(people::get_share).put(people::put_share))
+        .route("/api/2.0/files/rooms/{id}/links", get(links::list).put(links::set))
+        .route("/api/2.0/files/rooms/{id}/link", get(links::primary))
         .route("/api/2.0/files/fileops", get(operations::fileops))
         .route("/api/2.0/files/fileops/delete", put(folders::delete))
         .route(

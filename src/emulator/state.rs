@@ -34,6 +34,9 @@ pub(crate) struct Room {
     pub(crate) deny_download: bool,
     /// Invited users and groups (the owner is implicit).
     pub(crate) members: Vec<Member>,
+    /// External links, the primary one first.
+    #[serde(default)]
+    pub(crate) links: Vec<super::links::Link>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -314,6 +317,7 @@ impl State {
             indexing: false,
             deny_download: false,
             members: Vec::new(),
+            links: super::links::initial_links(room_type),
         };
         self.rooms.insert(id, room);
         self.attach_tags(id, tags);

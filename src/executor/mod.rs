@@ -4,6 +4,7 @@
 //! after an interrupt nothing new starts. The one exception to both: an archived room that was
 //! unarchived for an edit is always archived again.
 
+mod links;
 mod report;
 
 use crate::model::RoomMember;
@@ -11,6 +12,7 @@ use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
 use crate::portal::members::Invitation;
 use crate::portal::{ApiError, Portal};
 use futures::StreamExt;
+pub(crate) use links::{new_links, read_password as read_link_password};
 pub(crate) use report::{Outcome, Report, Status};
 use std::collections::{HashMap, HashSet};
 
@@ -88,6 +90,7 @@ impl RoomRun<'_> {
     /// Runs `step` unless an earlier step failed or the run was interrupted (`closes` runs it
     /// regardless), records its outcome, and says whether it was applied.
     async fn step(&mut self, step: &Step, closes: bool) -> bool {
+        let mut link_url = None;
         let status = if self.failed && !closes {
             Status::Skipped("an earlier action for this room failed".into())
         } else if self.portal.is_interrupted() && !closes {
@@ -95,16 +98,19 @@ impl RoomRun<'_> {
         } else {
             let result = match &step.action {
                 Action::CreateFolder { path, parent_id } => {
-                    self.create_folder(path, *parent_id).await
+                    self.create_folder(path, *parent_id).await.map(|()| None)
                 }
                 Action::TrashFolder { path, id } => {
                     let title = path.last().map_or("", String::as_str);
-                    self.portal.trash_folder(*id, title).await
+                    self.portal.trash_folder(*id, title).await.map(|()| None)
                 }
-                action => run_step(self.portal, action, &mut self.id, self.known).await,
+                action => run_step(self.portal, self.room, action, &mut self.id, self.known).await,
             };
             match result {
-                Ok(()) => Status::Applied,
+                Ok(url) => {
+                    link_url = url;
+                    Status::Applied
+                }
                 Err(err) => {
                     self.failed = true;
                     Status::Failed(err.to_string())
@@ -117,6 +123,7 @@ impl RoomRun<'_> {
             room_id: self.id,
             action: step.action.clone(),
             status,
+            link_url,
         };
         (self.on_outcome)(&outcome);
         self.outcomes.push(outcome);
@@ -148,22 +155,36 @@ impl RoomRun<'_> {
     }
 }
 
+/// Runs one step; a link created returns its URL.
 async fn run_step(
     portal: &Portal,
+    plan: &RoomPlan,
     action: &Action,
     id: &mut Option<u64>,
     known: &HashSet<u64>,
-) -> Result<(), ApiError> {
+) -> Result<Option<String>, ApiError> {
     if let Action::Create { title, room_type, tags } = action {
         let room = portal.create_room(title, *room_type, tags, known).await?;
         *id = Some(room.id);
-        return Ok(());
+        return Ok(None);
     }
     let Some(room) = *id else {
         return Err(ApiError::NoRoomId);
     };
     match action {
-        Action::Create { .. } => unreachable!("handled above"),
+        Action::SetLink { link } => links::set_link(portal, room, &plan.title, link).await,
+        Action::RemoveLink { link_id, name, .. } => {
+            links::remove_link(portal, room, link_id, name).await.map(|()| None)
+        }
+        _ => run_room_step(portal, room, action).await.map(|()| None),
+    }
+}
+
+async fn run_room_step(portal: &Portal, room: u64, action: &Action) -> Result<(), ApiError> {
+    match action {
+        Action::Create { .. } | Action::SetLink { .. } | Action::RemoveLink { .. } => {
+            unreachable!("handled by `run_step`")
+        }
         Action::Rename { after, .. } => portal.rename_room(room, after).await.map(drop),
         Action::SetTags { after, .. } => portal.set_room_tags(room, after).await.map(drop),
         Action::Archive => portal.archive_room(room).await,

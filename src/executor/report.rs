@@ -21,6 +21,9 @@ pub struct Outcome {
     pub action: Action,
     #[serde(flatten)]
     pub status: Status,
+    /// The URL of a link this step created, to hand out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -154,6 +154,10 @@ struct RoomView<'a> {
     folders: Option<FlowSeq<Vec<Joined>>>,
     #[serde(skip_serializing_if = "is_default")]
     folders_policy: FoldersPolicy,
+    #[serde(skip_serializing_if = "is_default")]
+    links_policy: super::LinksPolicy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    links: Option<Vec<super::links::LinkView<'a>>>,
 }
 
 /// A folder path joined with `/`, written like [`Text`].
@@ -200,6 +204,10 @@ impl<'a> RoomView<'a> {
                     })
                     .collect()
             }),
+            links_policy: room.links_policy,
+            links: room.links.as_ref().map(|links| {
+                links.iter().map(|link| super::links::LinkView::of(link, Text)).collect()
+            }),
         }
     }
 }
@@ -226,7 +234,7 @@ fn flow_list(items: &[String]) -> Option<FlowSeq<Vec<Text<'_>>>> {
 }
 
 /// A string the library writes, double-quoted where [`needs_quotes`] says so.
-struct Text<'a>(&'a str);
+pub(super) struct Text<'a>(pub(super) &'a str);
 
 impl Serialize for Text<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -276,6 +284,8 @@ mod tests {
             folders: None,
             folders_policy: crate::manifest::FoldersPolicy::Additive,
             notify: false,
+            links: None,
+            links_policy: crate::manifest::LinksPolicy::Exact,
         }
     }
 

@@ -10,6 +10,7 @@
 mod emit;
 mod folders;
 mod glob;
+mod links;
 mod raw;
 mod syntax;
 mod templates;
@@ -34,6 +35,7 @@ pub use folders::{FolderSpec, FoldersPolicy, MAX_FOLDER_TITLE_UNITS};
 pub(crate) use glob::Pattern;
 #[cfg(test)]
 pub(crate) use glob::glob_match;
+pub use links::{LinkPassword, LinkSpec, LinksPolicy, MissingPasswords, read_passwords};
 
 /// The largest manifest [`load`] and [`parse`] accept, in bytes (10 MiB).
 pub const MAX_MANIFEST_BYTES: u64 = 10 * 1024 * 1024;
@@ -171,7 +173,7 @@ macro_rules! display_as_str {
         }
     )*};
 }
-display_as_str!(Prune, DesiredState, MembersPolicy, FoldersPolicy);
+display_as_str!(Prune, DesiredState, MembersPolicy, FoldersPolicy, LinksPolicy);
 
 /// One room as the manifest wants it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -204,6 +206,10 @@ pub struct RoomSpec {
     pub folders: Option<Vec<FolderSpec>>,
     /// Whether undeclared empty folders go to the trash (`exact`) or stay (`additive`).
     pub folders_policy: FoldersPolicy,
+    /// When given, the room's external links; `None` leaves them alone.
+    pub links: Option<Vec<LinkSpec>>,
+    /// Whether undeclared additional links are removed (`exact`) or left (`additive`).
+    pub links_policy: LinksPolicy,
 }
 
 /// One member of a room.

@@ -4,6 +4,7 @@
 //! the plain type with `#[schemars(with = ...)]`. The field lists here are the single source of
 //! the accepted keys: the syntax layer reads them back from serde's errors for its suggestions.
 
+use super::links::{LinksPolicy, RawLink};
 use super::templates::TemplateSchema;
 use super::validate::CheckedRooms;
 use super::{DesiredState, FoldersPolicy, MembersPolicy, Prune};
@@ -112,6 +113,15 @@ pub(super) struct RawRoom {
     #[schemars(with = "Option<String>")]
     #[expect(dead_code, reason = "taken by `templates::MergedRoom` before this struct sees it")]
     pub template: Option<Spanned<String>>,
+    /// `exact` (the default): additional links not listed are removed. `additive`: they are kept.
+    #[serde(default)]
+    #[schemars(with = "Option<LinksPolicy>", extend("default" = "exact"))]
+    pub links_policy: Option<Spanned<LinksPolicy>>,
+
+    /// The room's external links (public, custom and form-filling rooms). When absent, links are left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<RawLink>>")]
+    pub links: Option<Spanned<Vec<Spanned<RawLink>>>>,
 }
 
 /// One room member: a `user` (by email) or a `group` (by name), with an access level.
@@ -157,5 +167,7 @@ pub(super) const ROOM_KEYS: &[&str] = &[
     "folders",
     "folders_policy",
     "template",
+    "links_policy",
+    "links",
 ];
 pub(super) const MEMBER_KEYS: &[&str] = &["user", "group", "access", "invite"];

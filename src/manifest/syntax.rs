@@ -2,6 +2,7 @@
 //! that each names the key at fault, its `FILE:LINE:COL` and, where one is close, the key or
 //! value that was probably meant.
 
+use super::links::LINK_KEYS;
 use super::raw::{MANIFEST_KEYS, MEMBER_KEYS, ROOM_KEYS, RawManifest};
 use super::{ManifestError, templates};
 use serde::Deserialize;
@@ -11,7 +12,7 @@ use serde_saphyr::{Error as YamlError, Location, MessageFormatter, Options, Span
 use std::fmt;
 use std::path::Path;
 
-/// Deepest nesting a manifest needs is 5 (document, `rooms`, room, `members`, member).
+/// Deepest nesting a manifest needs is 5 (document, `rooms`, room, `members` or `links`, entry).
 const MAX_DEPTH: usize = 16;
 /// Events an alias may replay in all: generous for shared member lists, fatal for a bomb.
 const MAX_REPLAYED_EVENTS: usize = 100_000;
@@ -241,7 +242,8 @@ pub(super) fn unknown_key(field: &str, expected: &[&str]) -> String {
     })
     .or_else(|| {
         (expected != MANIFEST_KEYS && MANIFEST_KEYS.contains(&field)).then_some("the top level")
-    });
+    })
+    .or_else(|| (expected != LINK_KEYS && LINK_KEYS.contains(&field)).then_some("a `links` entry"));
     match home {
         Some(home) => {
             message.push_str(&format!("; `{field}` belongs in {home}: check the indentation"));

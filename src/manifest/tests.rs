@@ -774,6 +774,8 @@ fn defaults() {
             folders: None,
             folders_policy: FoldersPolicy::Additive,
             notify: false,
+            links: None,
+            links_policy: crate::manifest::LinksPolicy::Exact,
         }
     );
     let defaulted = Manifest {
@@ -1030,7 +1032,11 @@ fn json_schema_describes_every_field() {
     let template_keys = raw::ROOM_KEYS.len() - templates::NOT_IN_TEMPLATES.len();
     assert_eq!(
         fields,
-        raw::MANIFEST_KEYS.len() + raw::ROOM_KEYS.len() + template_keys + raw::MEMBER_KEYS.len()
+        raw::MANIFEST_KEYS.len()
+            + raw::ROOM_KEYS.len()
+            + template_keys
+            + raw::MEMBER_KEYS.len()
+            + super::links::LINK_KEYS.len()
     );
     let room = &schema["$defs"]["Room"]["properties"];
     let keys: Vec<&str> = room.as_object().unwrap().keys().map(String::as_str).collect();

@@ -18,13 +18,13 @@ use std::path::Path;
 const MAX_EMAIL_CHARS: usize = 255;
 
 #[derive(Debug, Default)]
-struct Report {
+pub(super) struct Report {
     problems: Vec<Problem>,
     warnings: Vec<(usize, String)>,
 }
 
 impl Report {
-    fn problem(&mut self, line: usize, message: String) {
+    pub(super) fn problem(&mut self, line: usize, message: String) {
         self.problems.push(Problem { line, message });
     }
 
@@ -139,7 +139,7 @@ impl<'de> Deserialize<'de> for CheckedRooms {
     }
 }
 
-fn line_of<T>(spanned: &Spanned<T>) -> usize {
+pub(super) fn line_of<T>(spanned: &Spanned<T>) -> usize {
     usize::try_from(spanned.referenced.line()).unwrap_or(1).max(1)
 }
 
@@ -330,6 +330,20 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
             report.warn(line_of(notify), "`notify` has no effect without `members`".to_owned());
         }
     }
+    let links = room.links.as_ref().map(|links| {
+        super::links::check_links(
+            room.room_type,
+            &links.value,
+            line_of(links),
+            crate::links::now(),
+            report,
+        )
+    });
+    if room.links.is_none()
+        && let Some(policy) = &room.links_policy
+    {
+        report.warn(line_of(policy), "`links_policy` has no effect without `links`".to_owned());
+    }
     if room.state == DesiredState::Deleted {
         let ignored = match (room.tags.is_some(), room.members.is_some()) {
             (true, true) => Some("`tags` and `members` are"),
@@ -360,6 +374,8 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         notify: room.notify.as_ref().is_some_and(|n| n.value),
         folders,
         folders_policy: room.folders_policy.as_ref().map(|p| p.value).unwrap_or_default(),
+        links,
+        links_policy: room.links_policy.as_ref().map(|p| p.value).unwrap_or_default(),
     }
 }
 

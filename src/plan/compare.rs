@@ -240,6 +240,18 @@ fn why(action: &Action) -> String {
             "leaves out the folder \"{}\" the base manifest declares",
             escape(&path.join("/"))
         ),
+        Action::SetLink { link } => match &link.before {
+            None => {
+                format!("leaves out the link \"{}\" the base manifest declares", escape(&link.name))
+            }
+            Some(_) => format!(
+                "keeps the link \"{}\" as it is where the base manifest declares it otherwise",
+                escape(&link.name)
+            ),
+        },
+        Action::RemoveLink { name, .. } => {
+            format!("keeps the link \"{}\" the base manifest removes", escape(name))
+        }
         Action::TrashFolder { path, .. } => format!(
             "keeps the folder \"{}\" the base manifest moves to the trash",
             escape(&path.join("/"))

@@ -136,6 +136,7 @@ fn members_portal() -> PortalState {
         people: vec![person("a", "anna@example.com"), person("b", "ben@example.com")],
         groups: Vec::new(),
         folders: std::collections::BTreeMap::default(),
+        links: std::collections::BTreeMap::default(),
         // Someone gave Ben editor by hand; the base declares viewer.
         members: [(
             1,

@@ -4,11 +4,13 @@
 pub mod compare;
 mod compare_render;
 mod folders;
+pub mod links;
 pub mod members;
 pub mod model;
 pub mod planner;
 pub mod render;
 pub mod saved;
 
+pub use links::{LinkChange, LinkFields};
 pub use model::*;
 pub use planner::{PlanError, PlanOptions, plan};

@@ -311,6 +311,20 @@ pub enum Action {
         /// The folder's id.
         id: u64,
     },
+    /// Create or update one external link; the whole link is sent.
+    SetLink {
+        /// The link.
+        link: super::links::LinkChange,
+    },
+    /// Remove an additional external link: whoever holds it loses access.
+    RemoveLink {
+        /// The link's title.
+        name: String,
+        /// Its portal id.
+        link_id: String,
+        /// The link as it is.
+        before: super::links::LinkFields,
+    },
 }
 
 /// The kinds of action, in the order the summary counts them.
@@ -335,6 +349,10 @@ pub enum ActionKind {
     CreateFolder,
     /// A folder moved to the trash.
     TrashFolder,
+    /// A link created or updated.
+    SetLink,
+    /// A link removed.
+    RemoveLink,
 }
 
 impl Action {
@@ -350,13 +368,20 @@ impl Action {
             Action::SetMembers { .. } => ActionKind::SetMembers,
             Action::CreateFolder { .. } => ActionKind::CreateFolder,
             Action::TrashFolder { .. } => ActionKind::TrashFolder,
+            Action::SetLink { .. } => ActionKind::SetLink,
+            Action::RemoveLink { .. } => ActionKind::RemoveLink,
         }
     }
 
     /// Archive and delete take people's rooms away; shown first and guarded by the rails.
     pub(crate) fn is_destructive(&self) -> bool {
-        matches!(self, Action::Archive | Action::Delete | Action::TrashFolder { .. })
-            || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
+        matches!(
+            self,
+            Action::Archive
+                | Action::Delete
+                | Action::TrashFolder { .. }
+                | Action::RemoveLink { .. }
+        ) || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
     }
 }
 
@@ -393,6 +418,12 @@ pub struct Counts {
     pub delete: usize,
     /// Member changes: one per person or group whose access changes in a room.
     pub set_members: usize,
+    /// Links created or updated.
+    #[serde(default)]
+    pub set_link: usize,
+    /// Links removed.
+    #[serde(default)]
+    pub remove_link: usize,
     /// Folders created.
     #[serde(default)]
     pub create_folder: usize,
@@ -413,6 +444,22 @@ impl Plan {
             .iter()
             .filter(|room| {
                 room.edits.iter().any(|step| matches!(step.action, Action::SetMembers { .. }))
+            })
+            .filter_map(|room| match room.target {
+                Target::Existing { id } => Some(id),
+                Target::New => None,
+            })
+            .collect()
+    }
+
+    /// The existing rooms whose links the plan changes.
+    pub(crate) fn link_rooms(&self) -> Vec<u64> {
+        self.rooms
+            .iter()
+            .filter(|room| {
+                room.edits.iter().any(|step| {
+                    matches!(step.action, Action::SetLink { .. } | Action::RemoveLink { .. })
+                })
             })
             .filter_map(|room| match room.target {
                 Target::Existing { id } => Some(id),
@@ -448,6 +495,8 @@ impl Plan {
                 ActionKind::SetMembers => &mut counts.set_members,
                 ActionKind::CreateFolder => &mut counts.create_folder,
                 ActionKind::TrashFolder => &mut counts.trash_folder,
+                ActionKind::SetLink => &mut counts.set_link,
+                ActionKind::RemoveLink => &mut counts.remove_link,
             };
             // A member step changes several people at once: count the people.
             *slot += match &step.action {
@@ -515,6 +564,10 @@ impl Plan {
             let n = super::compare::adopted_count(adopted);
             format!("; {n} manual change{} adopted", crate::text::plural(n))
         });
+        let links = c.set_link + c.remove_link;
+        if links > 0 {
+            parts.push(format!("{links} link change{}", crate::text::plural(links)));
+        }
         format!(
             "Plan: {}{adopted}; {} unmanaged room{} left alone.",
             parts.join(", "),

@@ -6,8 +6,8 @@
 //! destruction threshold, `--target`/`--exclude`).
 
 use super::folders;
-use super::members;
 use super::model::{Action, Plan, RoomPlan, StateChange, Step, Target};
+use super::{links, members};
 use crate::docspace::{stored_title, tag_key};
 use crate::manifest::{DesiredState, Manifest, Pattern, Prune, RoomSpec};
 use crate::model::{PortalRoom, PortalRoomType, PortalState, RoomState};
@@ -342,13 +342,22 @@ fn plan_room(
     terminated: &mut Vec<String>,
     folder_steps: Vec<Step>,
 ) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
-    let members = if spec.state == DesiredState::Deleted {
-        None
+    let (members, link_steps) = if spec.state == DesiredState::Deleted {
+        (None, Vec::new())
     } else {
-        members::member_step(spec, current, portal, directory, terminated)?
+        let members = members::member_step(spec, current, portal, directory, terminated);
+        let link_steps = links::link_steps(spec, current, portal);
+        match (members, link_steps) {
+            (Ok(members), Ok(link_steps)) => (members, link_steps),
+            (members, link_steps) => {
+                let mut problems = members.err().unwrap_or_default();
+                problems.extend(link_steps.err().unwrap_or_default());
+                return Err(problems);
+            }
+        }
     };
     let Some(room) = current else {
-        return plan_missing_room(spec, members, folder_steps)
+        return plan_missing_room(spec, members, folder_steps, link_steps)
             .map_err(|message| vec![(spec.line, message)]);
     };
     if let Some(wanted) = spec.room_type
@@ -395,6 +404,7 @@ fn plan_room(
     edits.extend(members);
     // Folders after members: an archived room is reopened around both in one bracket.
     edits.extend(folder_steps);
+    edits.extend(link_steps);
 
     let wanted = match spec.state {
         DesiredState::Archived => RoomState::Archived,
@@ -427,6 +437,7 @@ fn plan_missing_room(
     spec: &RoomSpec,
     members: Option<Step>,
     folder_steps: Vec<Step>,
+    link_steps: Vec<Step>,
 ) -> Result<Option<RoomPlan>, String> {
     if spec.state == DesiredState::Deleted {
         return Ok(None);
@@ -452,7 +463,7 @@ fn plan_missing_room(
         target: Target::New,
         line: Some(spec.line),
         change: StateChange::Create { create, archive },
-        edits: members.into_iter().chain(folder_steps).collect(),
+        edits: members.into_iter().chain(folder_steps).chain(link_steps).collect(),
     }))
 }
 

@@ -592,6 +592,7 @@ fn members_portal(members: Vec<RoomMember>, state: RoomState) -> PortalState {
         ],
         groups: vec![Group { id: "g".into(), name: "Auditors".into() }],
         members: [(1, all)].into_iter().collect(),
+        links: std::collections::BTreeMap::new(),
         ..PortalState::default()
     }
 }
@@ -858,7 +859,9 @@ fn play(plan: &Plan, portal: &mut PortalState) {
                 Action::Create { .. }
                 | Action::SetMembers { .. }
                 | Action::CreateFolder { .. }
-                | Action::TrashFolder { .. } => {
+                | Action::TrashFolder { .. }
+                | Action::SetLink { .. }
+                | Action::RemoveLink { .. } => {
                     unreachable!("not generated here")
                 }
             }

@@ -6,14 +6,19 @@ use crate::text::escape;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
-/// The mark for a step: `+` create, `~` change, `>` archive, `<` unarchive, `-` delete.
+/// The mark for a step: `+` create, `~` change, `>` archive, `<` unarchive, `-` delete (a link
+/// removed is marked like a delete: whoever holds it loses access).
 pub(crate) fn mark(action: &Action) -> char {
     match action {
         Action::Create { .. } | Action::CreateFolder { .. } => '+',
-        Action::Rename { .. } | Action::SetTags { .. } | Action::SetMembers { .. } => '~',
+        Action::SetLink { link } if link.before.is_none() => '+',
+        Action::Rename { .. }
+        | Action::SetTags { .. }
+        | Action::SetMembers { .. }
+        | Action::SetLink { .. } => '~',
         Action::Archive => '>',
         Action::Unarchive => '<',
-        Action::Delete | Action::TrashFolder { .. } => '-',
+        Action::Delete | Action::TrashFolder { .. } | Action::RemoveLink { .. } => '-',
     }
 }
 
@@ -30,11 +35,15 @@ fn style(mark: char) -> Style {
 /// The room's mark: that of its most consequential step.
 fn room_mark<'a>(steps: impl IntoIterator<Item = &'a Step>) -> char {
     const RANK: [char; 5] = ['-', '>', '+', '<', '~'];
-    // Folder steps change what is inside the room, not the room: they mark it as a change.
+    // Folder and link steps change what is inside the room, not the room: a `+` or `-` of
+    // theirs marks the room as a change.
     let marks: Vec<char> = steps
         .into_iter()
         .map(|s| match s.action {
-            Action::CreateFolder { .. } | Action::TrashFolder { .. } => '~',
+            Action::CreateFolder { .. }
+            | Action::TrashFolder { .. }
+            | Action::SetLink { .. }
+            | Action::RemoveLink { .. } => '~',
             _ => mark(&s.action),
         })
         .collect();
@@ -69,6 +78,8 @@ pub fn describe(action: &Action) -> String {
             let mail = if *notify { ", notifying them by email" } else { "" };
             format!("members: {}{mail}", list.join("; "))
         }
+        Action::SetLink { link } => super::links::describe_change(link),
+        Action::RemoveLink { name, .. } => format!("link \"{}\"", escape(name)),
     }
 }
 

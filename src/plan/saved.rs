@@ -12,7 +12,11 @@
 //!
 //! Format version 2 adds, for plans made with `plan --base` only: `cause` (`change` | `drift`)
 //! on every step and every member change, and `plan.adopted: [{title, target, step, why}]`,
-//! the base plan's steps the plan no longer has. `apply` ignores both.
+//! the base plan's steps the plan no longer has. `apply` ignores both. It adds four edits:
+//! `create_folder {path, parent_id}`, `trash_folder {path, id}`, `set_link {link: {name,
+//! primary, link_id, before, after, password_env}}` and `remove_link {name, link_id, before}`,
+//! where a link's `before` and `after` are `{title, access, expires, password, deny_download,
+//! internal}` and `password` is a salted hash, never the password.
 
 use super::model::Plan;
 use crate::manifest::Manifest;

@@ -159,6 +159,17 @@ pub enum ApiError {
         problems: Vec<String>,
     },
 
+    /// A link read back differs from the one sent, or its password could not be sent.
+    #[error("room {room}, link `{link}`: {}", .problems.join("; "))]
+    LinkNotApplied {
+        /// The room.
+        room: u64,
+        /// The link's name.
+        link: String,
+        /// One line per field that differs.
+        problems: Vec<String>,
+    },
+
     /// A plan step names no room id and no earlier step created one.
     #[error("the plan acts on a room it never created or named")]
     NoRoomId,

@@ -5,6 +5,7 @@
 pub(crate) mod client;
 pub(crate) mod error;
 mod folders;
+pub(crate) mod links;
 pub(crate) mod members;
 mod paging;
 pub(crate) mod rooms;

@@ -96,6 +96,7 @@ pub(crate) fn report_text(report: &Report, format: ReportFormat) -> anyhow::Resu
                     let _ = writeln!(text, "  {line}");
                 }
             }
+            text.push_str(&crate::executor::new_links(report));
             let _ = writeln!(text, "\n{}", report.summary());
             text
         }

@@ -2,6 +2,7 @@
 //! against the same portal changes nothing. Members a manifest cannot list exactly are left out
 //! of an `additive` room, with a note saying who and why.
 
+use super::links::exported_links;
 use crate::docspace::{Access, file_share_name};
 use crate::manifest::{DesiredState, Manifest, Member, MemberSpec, MembersPolicy, RoomSpec};
 use crate::model::{PortalRoom, PortalState, RoomMember, RoomState};
@@ -14,12 +15,14 @@ pub(crate) struct Export {
     pub(crate) manifest: Manifest,
     /// Why each member that is not listed is not, by room id: who it is and why, one line each.
     pub(crate) left_out: BTreeMap<u64, Vec<String>>,
+    /// What a room's links need from the user (password variables, links left out), by id.
+    pub(crate) link_notes: BTreeMap<u64, Vec<String>>,
 }
 
 impl Export {
     /// The manifest as YAML, with a comment above each room that left members out.
     pub(crate) fn to_yaml(&self, header: &str) -> String {
-        let notes: BTreeMap<u64, Vec<String>> = self
+        let mut notes: BTreeMap<u64, Vec<String>> = self
             .left_out
             .iter()
             .map(|(&room, members)| {
@@ -32,6 +35,9 @@ impl Export {
                 (room, note)
             })
             .collect();
+        for (room, lines) in &self.link_notes {
+            notes.entry(*room).or_default().extend(lines.iter().cloned());
+        }
         self.manifest.to_yaml_with_notes(header, &notes)
     }
 }
@@ -43,6 +49,7 @@ impl Export {
 /// the export removes no one.
 pub(crate) fn manifest_of(state: &PortalState) -> Export {
     let mut left_out = BTreeMap::new();
+    let mut link_notes = BTreeMap::new();
     let mut rooms: Vec<RoomSpec> = state
         .rooms
         .iter()
@@ -56,6 +63,12 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
             let members = (!members.is_empty() || !skipped.is_empty()).then_some(members);
             if !skipped.is_empty() {
                 left_out.insert(room.id, skipped);
+            }
+            let links = state.links.get(&room.id).and_then(|links| exported_links(room, links));
+            if let Some(links) = &links
+                && !links.notes.is_empty()
+            {
+                link_notes.insert(room.id, links.notes.clone());
             }
             RoomSpec {
                 title: room.title.clone(),
@@ -77,11 +90,13 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
                 // Folders are not read: a manifest from export declares none.
                 folders: None,
                 folders_policy: crate::manifest::FoldersPolicy::Additive,
+                links_policy: links.as_ref().map(|l| l.policy).unwrap_or_default(),
+                links: links.map(|l| l.links),
             }
         })
         .collect();
     rooms.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
-    Export { manifest: Manifest { rooms, ..Manifest::default() }, left_out }
+    Export { manifest: Manifest { rooms, ..Manifest::default() }, left_out, link_notes }
 }
 
 /// The room's members a manifest can list (sorted, users first), and a line for each other
@@ -206,8 +221,9 @@ fn describe(member: &RoomMember, state: &PortalState) -> String {
 /// Refuses an export that would not read back as what the portal holds: `plan` right after it
 /// must plan nothing, above all no member removal.
 pub(crate) fn check_round_trip(yaml: &str, state: &PortalState) -> anyhow::Result<()> {
-    let (manifest, _) = crate::manifest::parse(std::path::Path::new("export"), yaml)
+    let (mut manifest, _) = crate::manifest::parse(std::path::Path::new("export"), yaml)
         .context("the export would not read back; nothing written")?;
+    super::links::portal_passwords(&mut manifest, state);
     let plan = crate::plan::plan(&manifest, state, &crate::plan::PlanOptions::default())
         .context("the export would not plan; nothing written")?;
     anyhow::ensure!(
@@ -291,6 +307,7 @@ mod tests {
                 Group { id: "g3".into(), name: "Twins".into() },
             ],
             members: BTreeMap::from([(7, std::iter::once(owner).chain(members).collect())]),
+            links: BTreeMap::new(),
             ..PortalState::default()
         }
     }

@@ -7,9 +7,11 @@ pub mod execute;
 pub(crate) mod export;
 mod folders;
 mod fresh;
+mod links;
 pub mod read;
 
 pub use execute::apply_plan;
+pub(crate) use links::read_links;
 pub use read::{Planned, read_and_plan, read_and_plan_against};
 pub(crate) use read::{Scope, load_manifest, options, read_portal};
 
@@ -49,10 +51,13 @@ pub(crate) async fn load_saved(
     state.members = read::read_room_members(portal, saved.plan.member_rooms())
         .await
         .with_context(|| format!("cannot read the room members of `{}`", portal.base_url()))?;
+    links::check_passwords(&saved.plan)?;
+    state.links = links::read_room_links(portal, saved.plan.link_rooms()).await?;
     let folder_changes = folders::stale_folders(portal, &saved.plan)
         .await
         .with_context(|| format!("cannot read the folders of `{}`", portal.base_url()))?;
     fresh::check_fresh(&saved.plan, &state, folder_changes)?;
+    links::check_fresh(&saved.plan, &state)?;
     let known = state.rooms.iter().map(|room| room.id).collect();
     Ok(Ready { plan: saved.plan, known })
 }

@@ -57,6 +57,20 @@ async fn list_rooms(portal: &Portal, progress: &Progress) -> anyhow::Result<Vec<
         .with_context(|| format!("cannot read the rooms of `{}`", portal.base_url()))
 }
 
+/// Every portal room one of these entries could mean: pinned ids, titles and earlier titles.
+pub(crate) fn rooms_meant_by<'a>(
+    specs: &[&crate::manifest::RoomSpec],
+    rooms: &'a [PortalRoom],
+) -> impl Iterator<Item = &'a PortalRoom> {
+    let pinned: HashSet<u64> = specs.iter().filter_map(|spec| spec.id).collect();
+    let titles: HashSet<String> = specs
+        .iter()
+        .flat_map(|spec| std::iter::once(&spec.stored_title).chain(&spec.renamed_from))
+        .cloned()
+        .collect();
+    rooms.iter().filter(move |room| pinned.contains(&room.id) || titles.contains(&room.title))
+}
+
 /// Given the rooms, the people, groups and members `scope` asks for.
 async fn read_members(
     portal: &Portal,
@@ -84,19 +98,7 @@ async fn read_members(
                     crate::manifest::Member::Group(_) => None,
                 })
                 .collect();
-            // Every room an entry with `members` could mean: pinned ids and matching titles.
-            let pinned: HashSet<u64> = with_members.iter().filter_map(|spec| spec.id).collect();
-            let titles: HashSet<&str> = with_members
-                .iter()
-                .flat_map(|spec| std::iter::once(&spec.stored_title).chain(&spec.renamed_from))
-                .map(String::as_str)
-                .collect();
-            let ids = state
-                .rooms
-                .iter()
-                .filter(|room| pinned.contains(&room.id) || titles.contains(room.title.as_str()))
-                .map(|room| room.id)
-                .collect();
+            let ids = rooms_meant_by(&with_members, &state.rooms).map(|room| room.id).collect();
             (emails, ids)
         }
     };
@@ -182,8 +184,22 @@ pub async fn read_and_plan_against(
             (manifests, listed?)
         }
     };
+    let mut manifest = manifest;
+    let mut base = base;
+    // Before anything else is read: a missing variable stops the job with only reads sent.
+    let env = |name: &str| std::env::var(name).ok();
+    manifest::read_passwords(&mut manifest, &env)?;
+    if let Some(base) = &mut base {
+        manifest::read_passwords(base, &env)
+            .context("the base manifest (`--base`) cannot be used")?;
+    }
     let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();
-    let mut state = read_members(portal, rooms, Scope::For(&manifests)).await?;
+    // Links are read alongside the members, each `--parallelism` rooms at a time.
+    let (mut state, links) = tokio::try_join!(
+        read_members(portal, rooms.clone(), Scope::For(&manifests)),
+        super::links::read_links(portal, &rooms, Some(&manifests)),
+    )?;
+    state.links = links;
     super::folders::read_folders(portal, &manifests, &mut state)
         .await
         .with_context(|| format!("cannot read the folders of `{}`", portal.base_url()))?;

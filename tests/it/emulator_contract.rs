@@ -211,7 +211,7 @@ fn schemas() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
-fn check_schema(name: &str, value: &Value) {
+pub(crate) fn check_schema(name: &str, value: &Value) {
     let doc = schemas();
     let mut errors = Vec::new();
     check(&doc, &json!({"$ref": format!("#/components/schemas/{name}")}), value, "$", &mut errors);

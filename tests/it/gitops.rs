@@ -342,15 +342,16 @@ fn the_plan_format_cannot_change_without_its_version() {
     const KNOWN_SHAPES: &[(u32, &str)] = &[
         (1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27"),
         // Folder steps: `path` and `parent_id` (create), `path` and `id` (to the trash); with
-        // `--base`, `cause` on steps and member changes and `adopted` in the plan.
-        (2, "ccea4e3f5401aa62a8ea4b70491fef876649f84a5823772fd9c4d46ea4c8490b"),
+        // `--base`, `cause` on steps and member changes and `adopted` in the plan;
+        // links: `set_link` and `remove_link` with salted password hashes.
+        (2, "7cd9481376e142e4768794a154a9226b7fe2bb74408f2dced69a1d5640dc9fba"),
     ];
     let portal = snapshot_portal();
     // An empty undeclared folder, so the shape holds a move to the trash too.
     let board = portal.emulator.rooms().into_iter().find(|r| r.title == "Board").unwrap().id;
     portal.emulator.seed_folder(board, board, "Scratch");
     portal.manifest(
-        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n    folders: []\n    folders_policy: exact\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n    folders: [Docs/2025]\n",
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n    folders: []\n    folders_policy: exact\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n    folders: [Docs/2025]\n    links:\n      - name: Press\n        access: viewer\n",
     );
     // A base with drift (Board), and a retag the manifest no longer asks for (adopted), so
     // the shape holds every field `--base` adds.

@@ -163,6 +163,9 @@ fn comparable(manifest: &Manifest) -> Manifest {
         for folder in room.folders.iter_mut().flatten() {
             folder.line = 0;
         }
+        for link in room.links.iter_mut().flatten() {
+            link.line = 0;
+        }
     }
     manifest
         .rooms
@@ -439,6 +442,8 @@ fn room_spec() -> impl Strategy<Value = RoomSpec> {
                 notify,
                 folders: None,
                 folders_policy: docspace_rooms::manifest::FoldersPolicy::Additive,
+                links: None,
+                links_policy: docspace_rooms::manifest::LinksPolicy::Exact,
             }
         })
 }

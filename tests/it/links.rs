@@ -1,0 +1,440 @@
+//! Shared links as code: a room's external links, end to end against the emulator.
+
+use crate::common::{TestPortal, stderr, stdout};
+use docspace_rooms::docspace::RoomType;
+use docspace_rooms::emulator::EmulatedLink;
+use serde_json::json;
+
+const SECRET: &str = "press-kit-2030!";
+const NEW_SECRET: &str = "rotated-pass-77";
+
+/// A portal with the public room `Press Kit` (and its primary link).
+fn press_portal() -> (TestPortal, u64) {
+    let portal = TestPortal::start();
+    let room = portal.seed("Press Kit", RoomType::Public, false, &[]);
+    (portal, room)
+}
+
+fn additional(portal: &TestPortal, room: u64) -> Vec<EmulatedLink> {
+    portal.emulator.links(room).into_iter().filter(|l| !l.primary).collect()
+}
+
+/// Adds a link as another administrator would.
+fn add_link(portal: &TestPortal, room: u64, body: serde_json::Value) {
+    let mut body = body;
+    body["linkType"] = json!(1);
+    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{room}/links"), body), 200);
+}
+
+fn manifest_with(links: &str) -> String {
+    format!("rooms:\n  - title: Press Kit\n    type: public\n    links:\n{links}")
+}
+
+const PRESS: &str = "      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: PRESS_PASSWORD\n";
+
+fn link_writes(portal: &TestPortal) -> usize {
+    portal.writes().iter().filter(|w| w.ends_with("/links")).count()
+}
+
+#[test]
+fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_planned() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with(PRESS));
+    let output = portal.cmd(&["plan"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("+ link \"Press\" viewer, expires 2030-03-31, password set"), "{text}");
+    assert!(!text.contains(SECRET));
+    assert_eq!(portal.writes(), Vec::<String>::new(), "plan never writes");
+
+    let output =
+        portal.cmd(&["apply", "--auto-approve"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    let links = additional(&portal, room);
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].title, "Press");
+    assert_eq!(links[0].password.as_deref(), Some(SECRET));
+    assert_eq!(links[0].expires.as_deref(), Some("2030-03-31T23:59:59.0000000+00:00"));
+    let text = stdout(&output);
+    assert!(text.contains("New links:\n  \"Press\" in \"Press Kit\": http"), "{text}");
+
+    let output = portal.cmd(&["plan"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    assert!(stdout(&output).contains("No changes"), "{}", stdout(&output));
+    let before = link_writes(&portal);
+    let output =
+        portal.cmd(&["apply", "--auto-approve"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(link_writes(&portal), before, "a second apply sends no link write");
+}
+
+#[test]
+fn the_json_report_carries_the_new_link_s_url() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with("      - name: Partners\n        access: reviewer\n"));
+    let output = portal.cmd(&["apply", "--auto-approve", "--format", "json"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let url = report["outcomes"][0]["link_url"].as_str().unwrap();
+    assert!(url.starts_with(&portal.emulator.url()), "{url}");
+    assert_eq!(additional(&portal, room)[0].access, 5);
+}
+
+#[test]
+fn a_changed_expiry_updates_the_same_link() {
+    let (portal, room) = press_portal();
+    add_link(
+        &portal,
+        room,
+        json!({"title": "Press", "access": 2, "expirationDate": "2030-03-31T23:59:59Z"}),
+    );
+    let id = additional(&portal, room)[0].id.clone();
+    portal.manifest(&manifest_with(
+        "      - name: Press\n        access: viewer\n        expires: 2030-06-30\n",
+    ));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert!(
+        stdout(&output).contains("~ link \"Press\" expires 2030-03-31 → 2030-06-30"),
+        "{}",
+        stdout(&output)
+    );
+    let links = additional(&portal, room);
+    assert_eq!((links.len(), links[0].id.as_str()), (1, id.as_str()));
+    assert_eq!(links[0].expires.as_deref(), Some("2030-06-30T23:59:59.0000000+00:00"));
+}
+
+#[test]
+fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_output() {
+    let (portal, room) = press_portal();
+    add_link(
+        &portal,
+        room,
+        json!({"title": "Press", "access": 2, "expirationDate": "2030-03-31T23:59:59Z", "password": SECRET}),
+    );
+    portal.manifest(&manifest_with(PRESS));
+    let output = portal
+        .cmd(&["plan", "-vv", "--out", "plan.json"])
+        .env("PRESS_PASSWORD", NEW_SECRET)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("~ link \"Press\" password changed"), "{}", stdout(&output));
+    let saved = std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap();
+    let output_apply = portal
+        .cmd(&["apply", "plan.json", "-vv", "--format", "json"])
+        .env("PRESS_PASSWORD", NEW_SECRET)
+        .output()
+        .unwrap();
+    assert!(output_apply.status.success(), "{}", stderr(&output_apply));
+    assert_eq!(additional(&portal, room)[0].password.as_deref(), Some(NEW_SECRET));
+    let everything =
+        [stdout(&output), stderr(&output), saved, stdout(&output_apply), stderr(&output_apply)];
+    assert!(stderr(&output_apply).contains("debug:"), "-vv logs requests");
+    for (i, text) in everything.iter().enumerate() {
+        for secret in [SECRET, NEW_SECRET, portal.emulator.token()] {
+            assert!(!text.contains(secret), "output {i} holds a secret:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn an_undeclared_link_is_removed_like_a_delete() {
+    let (portal, room) = press_portal();
+    add_link(&portal, room, json!({"title": "Old partner", "access": 2}));
+    portal.manifest(&manifest_with(
+        "      - primary: true\n        name: Shared link\n        access: viewer\n",
+    ));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("    - link \"Old partner\""), "{}", stdout(&output));
+    assert_eq!(additional(&portal, room), []);
+    assert_eq!(portal.emulator.links(room).len(), 1, "the primary link stays");
+}
+
+#[test]
+fn the_primary_link_is_updated_in_place() {
+    let (portal, room) = press_portal();
+    let primary = portal.emulator.links(room)[0].clone();
+    portal.manifest(&manifest_with(
+        "      - primary: true\n        name: Launch\n        access: viewer\n        deny_download: true\n",
+    ));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let links = portal.emulator.links(room);
+    assert_eq!(links.len(), 1);
+    assert_eq!((links[0].id.as_str(), links[0].title.as_str()), (primary.id.as_str(), "Launch"));
+    assert!(links[0].deny_download && links[0].primary);
+}
+
+#[test]
+fn an_archived_room_is_unarchived_for_its_link_change_and_archived_again() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Press Kit", RoomType::Public, true, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Press Kit\n    type: public\n    state: archived\n    links:\n      - name: Press\n        access: viewer\n",
+    );
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(additional(&portal, room).len(), 1);
+    assert!(portal.emulator.rooms()[0].archived);
+}
+
+#[test]
+fn more_links_than_the_type_allows_fail_validation_with_the_line() {
+    let portal = TestPortal::start();
+    let links: String =
+        (1..=6).map(|i| format!("      - name: L{i}\n        access: viewer\n")).collect();
+    portal.manifest(&manifest_with(&links));
+    let output = portal.cmd(&["validate"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("rooms.yaml:15: a `public` room has at most 5 links besides its primary one"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_missing_password_variable_is_an_error_naming_it_and_the_room_with_no_write() {
+    let (portal, _) = press_portal();
+    portal.manifest(&manifest_with(PRESS));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("`PRESS_PASSWORD` (room `Press Kit`, link `Press`)"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(portal.writes(), Vec::<String>::new());
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_the_links_changed_since() {
+    let (portal, room) = press_portal();
+    add_link(&portal, room, json!({"title": "Press", "access": 2}));
+    portal.manifest(&manifest_with("      - name: Press\n        access: editor\n"));
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let id = additional(&portal, room)[0].id.clone();
+    add_link(&portal, room, json!({"linkId": id, "title": "Press", "access": 6}));
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("link \"Press\" changed since"), "{}", stderr(&output));
+    assert_eq!(additional(&portal, room)[0].access, 6);
+}
+
+#[test]
+fn a_field_the_portal_forces_is_a_failed_action_with_the_reason() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with(
+        "      - name: Staff\n        access: viewer\n        internal: true\n",
+    ));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("`internal` is false, not true"), "{}", stdout(&output));
+    assert!(!additional(&portal, room)[0].internal);
+}
+
+#[test]
+fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variables() {
+    let (portal, room) = press_portal();
+    add_link(
+        &portal,
+        room,
+        json!({"title": "Press", "access": 6, "expirationDate": "2030-03-31T12:00:00Z", "password": SECRET, "denyDownload": true}),
+    );
+    let output = portal.cmd(&["export", "--output", "rooms.yaml"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let yaml = std::fs::read_to_string(portal.dir.path().join("rooms.yaml")).unwrap();
+    assert!(!yaml.contains(SECRET), "{yaml}");
+    let env = format!("LINK_PASSWORD_{room}_2");
+    assert!(yaml.contains(&format!("# - `{env}`: the password of link `Press`")), "{yaml}");
+    assert!(
+        yaml.contains(&format!(
+            "    links:\n      - primary: true\n        name: Shared link\n        access: viewer\n      - name: Press\n        access: commenter\n        expires: \"2030-03-31T12:00:00Z\"\n        password_env: {env}\n        deny_download: true\n"
+        )),
+        "{yaml}"
+    );
+
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!(
+            "link password variable not set: `{env}` (room `Press Kit`, link `Press`)"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    let output = portal.cmd(&["plan"]).env(&env, SECRET).output().unwrap();
+    assert!(stdout(&output).contains("No changes"), "{}{}", stdout(&output), stderr(&output));
+}
+
+/// The emulator's link endpoints, as the notes record a portal's (ROOM-SETTINGS §4).
+mod contract {
+    use super::*;
+
+    /// Sends a request and returns the status and the envelope's `response`.
+    fn call(
+        portal: &TestPortal,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let url = format!("{}{path}", portal.emulator.url());
+        let token = portal.emulator.token().to_owned();
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        portal.block_on(async move {
+            let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            (status, body["response"].clone())
+        })
+    }
+
+    fn put(portal: &TestPortal, room: u64, body: serde_json::Value) -> (u16, serde_json::Value) {
+        call(portal, "PUT", &format!("/api/2.0/files/rooms/{room}/links"), Some(body))
+    }
+
+    const ID: &str = "6f1c0f0e-8a4b-4c55-9d1e-000000000001";
+
+    #[test]
+    fn an_unknown_link_id_is_upserted_and_an_update_replaces_the_whole_link() {
+        let (portal, room) = press_portal();
+        let (status, link) = put(
+            &portal,
+            room,
+            json!({"linkId": ID, "title": "Press", "access": 2, "linkType": 1, "password": SECRET, "denyDownload": true}),
+        );
+        assert_eq!(status, 200);
+        assert_eq!(link["sharedLink"]["id"], ID);
+        assert_eq!(link["sharedLink"]["password"], SECRET, "passwords come back in plain text");
+        assert_eq!(link["subjectType"], 1);
+        crate::emulator_contract::check_schema("FileShareDto", &link);
+        let (_, link) = put(&portal, room, json!({"linkId": ID, "title": "Press", "access": 6}));
+        assert_eq!(link["access"], 6);
+        assert_eq!(link["sharedLink"].get("password"), None, "an update without it removes it");
+        assert_eq!(link["sharedLink"]["denyDownload"], false);
+        assert_eq!(additional(&portal, room).len(), 1);
+    }
+
+    #[test]
+    fn access_zero_deletes_and_deleting_twice_is_fine() {
+        let (portal, room) = press_portal();
+        put(&portal, room, json!({"linkId": ID, "title": "Press", "access": 2, "linkType": 1}));
+        for _ in 0..2 {
+            let (status, _) = put(&portal, room, json!({"linkId": ID, "access": 0}));
+            assert_eq!(status, 200);
+        }
+        assert_eq!(additional(&portal, room), []);
+    }
+
+    #[test]
+    fn revoking_a_public_room_s_primary_link_makes_a_new_one() {
+        let (portal, room) = press_portal();
+        let old = portal.emulator.links(room)[0].clone();
+        let (status, fresh) = put(&portal, room, json!({"linkId": old.id, "access": 0}));
+        assert_eq!(status, 200);
+        let links = portal.emulator.links(room);
+        assert_eq!(links.len(), 1);
+        assert!(links[0].primary && links[0].id != old.id);
+        assert_eq!(fresh["sharedLink"]["id"], links[0].id.as_str());
+        assert_eq!(fresh["subjectType"], 4);
+        crate::emulator_contract::check_schema("FileShareDto", &fresh);
+    }
+
+    #[test]
+    fn limits_types_and_access_levels_are_refused_with_403() {
+        let (portal, room) = press_portal();
+        for i in 0..5 {
+            let (status, _) =
+                put(&portal, room, json!({"title": format!("L{i}"), "access": 2, "linkType": 1}));
+            assert_eq!(status, 200);
+        }
+        assert_eq!(put(&portal, room, json!({"title": "L5", "access": 2, "linkType": 1})).0, 403);
+        let forms = portal.seed("Forms", RoomType::FormFilling, false, &[]);
+        assert_eq!(put(&portal, forms, json!({"title": "X", "access": 7, "linkType": 1})).0, 403);
+        let team = portal.seed("Team", RoomType::Collaboration, false, &[]);
+        assert_eq!(put(&portal, team, json!({"title": "X", "access": 2, "linkType": 1})).0, 403);
+        let custom = portal.seed("Custom", RoomType::Custom, false, &[]);
+        assert_eq!(put(&portal, custom, json!({"title": "X", "access": 11, "linkType": 1})).0, 403);
+        let archived = portal.seed("Old", RoomType::Public, true, &[]);
+        assert_eq!(
+            put(&portal, archived, json!({"title": "X", "access": 2, "linkType": 1})).0,
+            403
+        );
+        let long = "x".repeat(256);
+        assert_eq!(put(&portal, custom, json!({"title": long, "access": 2, "linkType": 1})).0, 400);
+    }
+
+    #[test]
+    fn past_expiries_are_dropped_and_internal_is_forced_by_room_type() {
+        let (portal, room) = press_portal();
+        let (_, link) = put(
+            &portal,
+            room,
+            json!({"title": "P", "access": 2, "linkType": 1, "expirationDate": "2001-01-01T00:00:00Z", "internal": true}),
+        );
+        assert_eq!(link["sharedLink"].get("expirationDate"), None);
+        assert_eq!(link["sharedLink"]["internal"], false, "public rooms' links are never internal");
+        let (_, primary) = put(
+            &portal,
+            room,
+            json!({"linkId": portal.emulator.links(room)[0].id, "title": "Shared link", "access": 2, "expirationDate": "2030-01-01T00:00:00Z"}),
+        );
+        assert_eq!(
+            primary["sharedLink"].get("expirationDate"),
+            None,
+            "a public primary cannot expire"
+        );
+    }
+
+    #[test]
+    fn get_link_creates_a_custom_room_s_primary_link_and_get_links_filters_by_type() {
+        let portal = TestPortal::start();
+        let custom = portal.seed("Custom", RoomType::Custom, false, &[]);
+        let path = format!("/api/2.0/files/rooms/{custom}/links?type=1");
+        assert_eq!(call(&portal, "GET", &path, None).1, json!([]));
+        let (status, primary) =
+            call(&portal, "GET", &format!("/api/2.0/files/rooms/{custom}/link"), None);
+        assert_eq!(status, 200);
+        assert_eq!(primary["sharedLink"]["primary"], true);
+        assert_eq!(call(&portal, "GET", &path, None).1.as_array().unwrap().len(), 1);
+        let invitations = format!("/api/2.0/files/rooms/{custom}/links?type=0");
+        assert_eq!(call(&portal, "GET", &invitations, None).1, json!([]));
+    }
+}
+
+#[test]
+fn a_custom_room_s_declared_primary_link_is_made_when_it_has_none() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Custom", RoomType::Custom, false, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Custom\n    type: custom\n    links:\n      - primary: true\n        name: Everyone\n        access: commenter\n        expires: 2030-01-01\n",
+    );
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    let links = portal.emulator.links(room);
+    assert_eq!(links.len(), 1);
+    assert!(links[0].primary);
+    assert_eq!((links[0].title.as_str(), links[0].access), ("Everyone", 6));
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&output).contains("No changes"), "{}", stdout(&output));
+}
+
+#[test]
+fn a_link_created_again_gets_the_same_id_so_a_repeated_create_makes_one_link() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with("      - name: Press\n        access: viewer\n"));
+    portal.cmd(&["apply", "--auto-approve"]).assert().success();
+    let first = additional(&portal, room)[0].id.clone();
+    add_link(&portal, room, json!({"linkId": first, "access": 0}));
+    assert_eq!(additional(&portal, room), []);
+    portal.cmd(&["apply", "--auto-approve"]).assert().success();
+    let links = additional(&portal, room);
+    assert_eq!((links.len(), links[0].id.as_str()), (1, first.as_str()));
+}
