@@ -72,6 +72,15 @@ pub struct PortalRoom {
     pub state: RoomState,
     /// Tags as the portal returns them.
     pub tags: Vec<String>,
+    /// The settings as the portal shows them: a field is `None` when the portal does not
+    /// report it (a quota while room quota is off or the room is archived; a colour or a cover
+    /// behind a custom logo). Not part of a plan's fingerprints: a settings step carries what
+    /// it starts from, and only that is checked again.
+    #[serde(skip)]
+    pub settings: crate::settings::Settings,
+    /// Whether the room has a custom logo, which hides its colour and cover.
+    #[serde(skip)]
+    pub custom_logo: bool,
 }
 
 /// A person in the portal's directory.
@@ -164,6 +173,10 @@ pub struct PortalState {
     pub groups: Vec<Group>,
     /// Members of the rooms whose entry declares `members`, by room id.
     pub members: std::collections::BTreeMap<u64, Vec<RoomMember>>,
+    /// Whether the portal's room quota is on; read only when some room declares `quota`.
+    pub room_quota: Option<bool>,
+    /// The cover ids the portal offers; read only when some room declares `cover`.
+    pub covers: Option<Vec<String>>,
 }
 
 #[cfg(test)]

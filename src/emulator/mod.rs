@@ -61,10 +61,12 @@ mod people;
 mod request;
 mod rooms;
 mod server;
+mod settings;
 mod snapshot;
 mod state;
 
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
+pub use settings::RoomQuotaSeed;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 
 use crate::docspace::{RoomType, stored_title};
@@ -99,6 +101,9 @@ impl Emulator {
                 .map_err(|e| anyhow::anyhow!("invalid seed file {}: {e}", path.display()))?;
             for person in seed.people {
                 state.add_person(person.into_person());
+            }
+            if let Some(quota) = seed.room_quota {
+                state.room_quota = quota;
             }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
@@ -166,6 +171,38 @@ impl Emulator {
             }
             id
         })
+    }
+
+    /// Turns the portal's room quota on or off (Settings → Storage management), with its
+    /// default room quota in bytes.
+    pub fn set_room_quota(&self, enable_quota: bool, default_quota: i64) {
+        self.shared.mutate(|s| s.room_quota = RoomQuotaSeed { enable_quota, default_quota });
+    }
+
+    /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false
+    /// for an unknown room.
+    pub fn set_custom_logo(&self, room_id: u64, custom: bool) -> bool {
+        self.shared.mutate(|s| match s.rooms.get_mut(&room_id) {
+            Some(room) => {
+                room.settings.custom_logo = custom;
+                true
+            }
+            None => false,
+        })
+    }
+
+    /// How many requests have sent `setting` (`quota`, `cover`, `watermark`, `lifetime`,
+    /// `color`, `indexing` or `denyDownload`)
+    /// of a room, by create or update; every write of a lifetime restarts its clock.
+    pub fn settings_writes(&self, room_id: u64, setting: &str) -> u32 {
+        self.shared.read(|s| {
+            s.settings_writes.get(&room_id).and_then(|m| m.get(setting)).copied().unwrap_or(0)
+        })
+    }
+
+    /// When a room's lifetime clock last restarted (Unix seconds), if it has a lifetime.
+    pub fn lifetime_started(&self, room_id: u64) -> Option<i64> {
+        self.shared.read(|s| s.rooms.get(&room_id)?.settings.lifetime.as_ref().map(|l| l.start))
     }
 
     /// Every room, sorted by id.

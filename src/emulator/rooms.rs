@@ -61,9 +61,7 @@ const PROVIDER_FILTER: [(&str, i64); 10] = [
     ("Storage", 9),
 ];
 
-/// Built-in cover ids known here (`GET /files/rooms/covers` lists 56; ROOM-SETTINGS names
-/// these). Any other id is a 400, as an unknown one is on a portal.
-const COVERS: [&str; 4] = ["anchor", "archive", "bell", "book_open"];
+use super::settings::{COVERS, SettingsRequest};
 
 fn room_type_values() -> Vec<(&'static str, i64)> {
     RoomType::ALL.iter().map(|t| (t.api_name(), t.code())).collect()
@@ -513,7 +511,14 @@ pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Respons
     let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
     let success = ctx.shared.mutate(|state| {
         let id = room.commit(state);
-        Success::one(dto::room(state, &state.rooms[&id], user, ctx.base(), deny_active_delete))
+        let mut dto = dto::room(state, &state.rooms[&id], user, ctx.base(), deny_active_delete);
+        // The create response omits the quota even when one was set (OBSERVED §4.5).
+        if let Value::Object(map) = &mut dto {
+            for field in ["usedSpace", "quotaLimit", "isCustomQuota"] {
+                map.remove(field);
+            }
+        }
+        Success::one(dto)
     });
     let mut response = ctx.respond(Ok(success));
     if ctx.shared.faults.lose_create_response() {
@@ -531,6 +536,7 @@ struct NewRoom {
     color: Option<String>,
     indexing: bool,
     deny_download: bool,
+    settings: SettingsRequest,
 }
 
 impl NewRoom {
@@ -549,6 +555,7 @@ impl NewRoom {
         }
         room.indexing = self.indexing;
         room.deny_download = self.deny_download;
+        self.settings.clone().apply_create(state, id, clock::now());
         id
     }
 }
@@ -574,6 +581,7 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
     let deny_download = body.opt_bool("denyDownload")?.unwrap_or(false);
     let private = body.opt_bool("private")?.unwrap_or(false);
     check_unstored_settings(&body, true)?;
+    let settings = SettingsRequest::read(&body);
 
     if !user.is_manager_type() || user.is_visitor {
         return Err(ApiError::invalid_operation("You don't have enough permission to create"));
@@ -591,7 +599,16 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
         });
     }
     check_tag_lengths(&tags)?;
-    Ok(NewRoom { owner: user.id.clone(), title, room_type, tags, color, indexing, deny_download })
+    Ok(NewRoom {
+        owner: user.id.clone(),
+        title,
+        room_type,
+        tags,
+        color,
+        indexing,
+        deny_download,
+        settings,
+    })
 }
 
 /// `PUT /api/2.0/files/rooms/{id}`: every failure to find or edit the room is a 403.
@@ -619,6 +636,7 @@ fn update_room(
     let indexing = body.opt_bool("indexing")?;
     let deny_download = body.opt_bool("denyDownload")?;
     check_unstored_settings(&body, false)?;
+    let settings = SettingsRequest::read(&body);
     let behaviour = ctx.shared.behaviour();
 
     ctx.shared.mutate(|state| {
@@ -636,6 +654,7 @@ fn update_room(
             state.rooms.get_mut(&id).expect("room").tags.clear();
             state.attach_tags(id, tags);
         }
+        let settings_changed = settings.apply_update(state, id, now);
         let room = state.rooms.get_mut(&id).expect("room");
         if let Some(title) = title.map(|t| stored_title(&t)).filter(|t| !t.is_empty()) {
             room.title = title;
@@ -653,6 +672,10 @@ fn update_room(
             room.deny_download = deny;
         }
         touch_if_changed(room, &before, &user.id, now);
+        if settings_changed {
+            room.updated = now;
+            room.updated_by.clone_from(&user.id);
+        }
         let room = &state.rooms[&id];
         Ok(Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete)))
     })

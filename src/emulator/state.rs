@@ -34,6 +34,9 @@ pub(crate) struct Room {
     pub(crate) deny_download: bool,
     /// Invited users and groups (the owner is implicit).
     pub(crate) members: Vec<Member>,
+    /// Quota, cover, watermark, lifetime and logo.
+    #[serde(default)]
+    pub(crate) settings: super::settings::StoredSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -159,6 +162,12 @@ pub(crate) struct State {
     pub(crate) sessions: BTreeMap<String, String>,
     /// Each person's saved rooms order.
     pub(crate) saved_sort: BTreeMap<String, SortOrder>,
+    /// The portal's room quota switch and default.
+    #[serde(default)]
+    pub(crate) room_quota: super::settings::RoomQuotaSeed,
+    /// Writes of each setting per room (a test hook): room id → setting → count.
+    #[serde(default)]
+    pub(crate) settings_writes: BTreeMap<u64, BTreeMap<String, u32>>,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
@@ -193,6 +202,8 @@ impl State {
             operations: Vec::new(),
             sessions: BTreeMap::new(),
             saved_sort: BTreeMap::new(),
+            room_quota: super::settings::RoomQuotaSeed::default(),
+            settings_writes: BTreeMap::new(),
         }
     }
 
@@ -306,6 +317,7 @@ impl State {
             indexing: false,
             deny_download: false,
             members: Vec::new(),
+            settings: super::settings::StoredSettings::default(),
         };
         self.rooms.insert(id, room);
         self.attach_tags(id, tags);
@@ -341,6 +353,10 @@ impl State {
         let archived = op.action == OpAction::Archive;
         if room.archived != archived {
             room.archived = archived;
+            if archived {
+                // Moving a room to the archive deletes its lifetime (FileMoveCopyOperation L601).
+                room.settings.lifetime = None;
+            }
             room.updated = now;
             room.updated_by.clone_from(&op.user);
         }

@@ -133,6 +133,7 @@ async fn run_step(
         Action::Unarchive => portal.unarchive_room(room).await,
         Action::Delete => portal.delete_room(room).await,
         Action::SetMembers { notify, changes } => set_members(portal, room, *notify, changes).await,
+        Action::SetSettings { after, .. } => portal.set_room_settings(room, after).await,
     }
 }
 

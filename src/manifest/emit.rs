@@ -149,6 +149,8 @@ struct RoomView<'a> {
     notify: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     members: Option<Vec<MemberView<'a>>>,
+    #[serde(flatten)]
+    settings: super::settings::SettingsView<'a>,
 }
 
 impl<'a> RoomView<'a> {
@@ -181,6 +183,7 @@ impl<'a> RoomView<'a> {
                     })
                     .collect()
             }),
+            settings: super::settings::SettingsView::of(&room.settings),
         }
     }
 }
@@ -207,7 +210,7 @@ fn flow_list(items: &[String]) -> Option<FlowSeq<Vec<Text<'_>>>> {
 }
 
 /// A string the library writes, double-quoted where [`needs_quotes`] says so.
-struct Text<'a>(&'a str);
+pub(super) struct Text<'a>(pub(super) &'a str);
 
 impl Serialize for Text<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -255,6 +258,7 @@ mod tests {
             members: None,
             members_policy: MembersPolicy::Exact,
             notify: false,
+            settings: crate::settings::Settings::default(),
         }
     }
 

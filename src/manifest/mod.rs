@@ -10,6 +10,7 @@
 mod emit;
 mod glob;
 mod raw;
+mod settings;
 mod syntax;
 mod validate;
 
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 pub use emit::to_yaml;
 pub(crate) use glob::glob_match;
+pub(crate) use syntax::closest;
 
 /// The largest manifest [`load`] and [`parse`] accept, in bytes (10 MiB).
 pub const MAX_MANIFEST_BYTES: u64 = 10 * 1024 * 1024;
@@ -185,6 +187,8 @@ pub struct RoomSpec {
     pub members_policy: MembersPolicy,
     /// Whether invitations send notifications.
     pub notify: bool,
+    /// The declared settings; a field not given is left alone.
+    pub settings: crate::settings::Settings,
 }
 
 /// One member of a room.

@@ -17,17 +17,17 @@ use std::path::Path;
 const MAX_EMAIL_CHARS: usize = 255;
 
 #[derive(Debug, Default)]
-struct Report {
+pub(super) struct Report {
     problems: Vec<Problem>,
     warnings: Vec<(usize, String)>,
 }
 
 impl Report {
-    fn problem(&mut self, line: usize, message: String) {
+    pub(super) fn problem(&mut self, line: usize, message: String) {
         self.problems.push(Problem { line, message });
     }
 
-    fn warn(&mut self, line: usize, message: String) {
+    pub(super) fn warn(&mut self, line: usize, message: String) {
         self.warnings.push((line, message));
     }
 }
@@ -72,7 +72,7 @@ impl<'de> Deserialize<'de> for CheckedRooms {
     }
 }
 
-fn line_of<T>(spanned: &Spanned<T>) -> usize {
+pub(super) fn line_of<T>(spanned: &Spanned<T>) -> usize {
     usize::try_from(spanned.referenced.line()).unwrap_or(1).max(1)
 }
 
@@ -240,6 +240,8 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
 
     let renamed_from = check_renamed_from(&room.renamed_from, &stored, report);
 
+    let settings = super::settings::check_settings(room, line, report);
+
     let members = room.members.as_ref().map(|members| check_members(room, members, report));
     if room.members.is_none() {
         if let Some(policy) = &room.members_policy {
@@ -280,6 +282,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         members,
         members_policy: room.members_policy.as_ref().map(|p| p.value).unwrap_or_default(),
         notify: room.notify.as_ref().is_some_and(|n| n.value),
+        settings,
     }
 }
 

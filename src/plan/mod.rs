@@ -6,6 +6,7 @@ pub mod model;
 pub mod planner;
 pub mod render;
 pub mod saved;
+pub(crate) mod settings;
 
 pub use model::*;
 pub use planner::{PlanError, PlanOptions, plan};

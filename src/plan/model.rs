@@ -288,6 +288,13 @@ pub enum Action {
         /// Each member's change.
         changes: Vec<MemberChange>,
     },
+    /// One room update carrying every setting that changes, and only those.
+    SetSettings {
+        /// The changed settings as they are (`None`: the portal does not show it).
+        before: Box<crate::settings::Settings>,
+        /// The changed settings as they will be.
+        after: Box<crate::settings::Settings>,
+    },
 }
 
 /// The kinds of action, in the order the summary counts them.
@@ -308,6 +315,8 @@ pub enum ActionKind {
     Delete,
     /// A member change.
     SetMembers,
+    /// A settings change.
+    SetSettings,
 }
 
 impl Action {
@@ -321,6 +330,7 @@ impl Action {
             Action::Unarchive => ActionKind::Unarchive,
             Action::Delete => ActionKind::Delete,
             Action::SetMembers { .. } => ActionKind::SetMembers,
+            Action::SetSettings { .. } => ActionKind::SetSettings,
         }
     }
 
@@ -328,6 +338,7 @@ impl Action {
     pub(crate) fn is_destructive(&self) -> bool {
         matches!(self, Action::Archive | Action::Delete)
             || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
+            || matches!(self, Action::SetSettings { before, after } if super::settings::is_destructive(before, after))
     }
 }
 
@@ -361,6 +372,9 @@ pub struct Counts {
     pub delete: usize,
     /// Member changes: one per person or group whose access changes in a room.
     pub set_members: usize,
+    /// Rooms whose settings change.
+    #[serde(default)]
+    pub set_settings: usize,
 }
 
 impl Plan {
@@ -400,6 +414,7 @@ impl Plan {
                 ActionKind::Unarchive => &mut counts.unarchive,
                 ActionKind::Delete => &mut counts.delete,
                 ActionKind::SetMembers => &mut counts.set_members,
+                ActionKind::SetSettings => &mut counts.set_settings,
             };
             // A member step changes several people at once: count the people.
             *slot += match &step.action {
@@ -415,6 +430,19 @@ impl Plan {
         self.rooms.iter().any(|room| room.change.deletes())
     }
 
+    /// The rooms whose settings change removes files (see `settings::is_destructive`).
+    pub(crate) fn destructive_settings(&self) -> Vec<&RoomPlan> {
+        self.rooms
+            .iter()
+            .filter(|room| {
+                room.edits.iter().any(|step| {
+                    matches!(step.action, Action::SetSettings { .. })
+                        && step.action.is_destructive()
+                })
+            })
+            .collect()
+    }
+
     /// The summary line, e.g. `Plan: 2 to create, 1 to rename, …; 7 unmanaged rooms left alone.`
     pub fn summary(&self) -> String {
         let c = self.counts();
@@ -427,6 +455,9 @@ impl Plan {
             parts.push(format!("{} to unarchive", c.unarchive));
         }
         parts.push(format!("{} to delete", c.delete));
+        if c.set_settings > 0 {
+            parts.push(format!("{} to reconfigure", c.set_settings));
+        }
         if c.set_members > 0 {
             parts.push(format!(
                 "{} member change{}",

@@ -323,8 +323,14 @@ fn plan_room(
     } else {
         members::member_step(spec, current, portal, directory, terminated)?
     };
+    let settings = if spec.state == DesiredState::Deleted {
+        None
+    } else {
+        super::settings::settings_step(spec, current, portal)?
+    };
     let Some(room) = current else {
-        return plan_missing_room(spec, members).map_err(|message| vec![(spec.line, message)]);
+        return plan_missing_room(spec, settings.into_iter().chain(members).collect())
+            .map_err(|message| vec![(spec.line, message)]);
     };
     if let Some(wanted) = spec.room_type
         && room.room_type != wanted.into()
@@ -367,6 +373,7 @@ fn plan_room(
             "the declared tags differ from the room's",
         ));
     }
+    edits.extend(settings);
     edits.extend(members);
 
     let wanted = match spec.state {
@@ -396,7 +403,7 @@ fn plan_room(
 }
 
 /// A declared room the portal does not have: created (and archived) unless declared deleted.
-fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<RoomPlan>, String> {
+fn plan_missing_room(spec: &RoomSpec, edits: Vec<Step>) -> Result<Option<RoomPlan>, String> {
     if spec.state == DesiredState::Deleted {
         return Ok(None);
     }
@@ -421,7 +428,7 @@ fn plan_missing_room(spec: &RoomSpec, members: Option<Step>) -> Result<Option<Ro
         target: Target::New,
         line: Some(spec.line),
         change: StateChange::Create { create, archive },
-        edits: members.into_iter().collect(),
+        edits,
     }))
 }
 

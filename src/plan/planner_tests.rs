@@ -16,6 +16,8 @@ fn room(id: u64, title: &str, room_type: RoomType, state: RoomState, tags: &[&st
         room_type: room_type.into(),
         state,
         tags: tags.iter().map(std::string::ToString::to_string).collect(),
+        settings: crate::settings::Settings::default(),
+        custom_logo: false,
     }
 }
 
@@ -592,6 +594,7 @@ fn members_portal(members: Vec<RoomMember>, state: RoomState) -> PortalState {
         ],
         groups: vec![Group { id: "g".into(), name: "Auditors".into() }],
         members: [(1, all)].into_iter().collect(),
+        ..PortalState::default()
     }
 }
 
@@ -833,6 +836,8 @@ fn play(plan: &Plan, portal: &mut PortalState) {
                     room_type: (*room_type).into(),
                     state: RoomState::Active,
                     tags: tags.clone(),
+                    settings: crate::settings::Settings::default(),
+                    custom_logo: false,
                 });
                 id = Some(new_id);
                 continue;
@@ -854,7 +859,7 @@ fn play(plan: &Plan, portal: &mut PortalState) {
                 Action::Delete => {
                     portal.rooms.remove(index);
                 }
-                Action::Create { .. } | Action::SetMembers { .. } => {
+                Action::Create { .. } | Action::SetMembers { .. } | Action::SetSettings { .. } => {
                     unreachable!("not generated here")
                 }
             }
@@ -884,6 +889,8 @@ mod convergence {
                     room_type: RoomType::Custom.into(),
                     state: if archived { RoomState::Archived } else { RoomState::Active },
                     tags: tags.into_iter().map(|t| TAGS[t].to_owned()).collect(),
+                    settings: crate::settings::Settings::default(),
+                    custom_logo: false,
                 })
                 .collect()
         })

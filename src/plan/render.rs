@@ -10,7 +10,11 @@ use std::fmt::Write;
 pub(crate) fn mark(action: &Action) -> char {
     match action {
         Action::Create { .. } => '+',
-        Action::Rename { .. } | Action::SetTags { .. } | Action::SetMembers { .. } => '~',
+        Action::SetSettings { .. } if action.is_destructive() => '-',
+        Action::Rename { .. }
+        | Action::SetTags { .. }
+        | Action::SetMembers { .. }
+        | Action::SetSettings { .. } => '~',
         Action::Archive => '>',
         Action::Unarchive => '<',
         Action::Delete => '-',
@@ -58,7 +62,26 @@ pub fn describe(action: &Action) -> String {
             let mail = if *notify { ", notifying them by email" } else { "" };
             format!("members: {}{mail}", list.join("; "))
         }
+        Action::SetSettings { before, after } => settings_change(before, after),
     }
+}
+
+/// `quota default → 10 GB; lifetime none → files older than 90 days go to the trash`; a setting
+/// the portal does not show is only given its new value.
+fn settings_change(
+    before: &crate::settings::Settings,
+    after: &crate::settings::Settings,
+) -> String {
+    let old: std::collections::HashMap<&str, String> = before.describe().into_iter().collect();
+    let parts: Vec<String> = after
+        .describe()
+        .into_iter()
+        .map(|(name, new)| match old.get(name) {
+            Some(was) => format!("{name} {was} → {new}"),
+            None => format!("{name} → {new}"),
+        })
+        .collect();
+    parts.join("; ")
 }
 
 /// `+ ben@example.com editor`, `~ anna@example.com viewer → room-manager`, `- carol@example.com (was editor)`.

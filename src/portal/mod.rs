@@ -7,6 +7,7 @@ pub(crate) mod error;
 pub(crate) mod members;
 mod paging;
 pub(crate) mod rooms;
+pub(crate) mod settings;
 
 pub use client::{Portal, PortalConfig};
 pub use error::ApiError;

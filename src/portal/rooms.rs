@@ -23,6 +23,20 @@ struct RoomDto {
     root_folder_type: Option<i64>,
     #[serde(default)]
     tags: Option<Vec<String>>,
+    #[serde(default)]
+    quota_limit: Option<i64>,
+    #[serde(default)]
+    is_custom_quota: Option<bool>,
+    #[serde(default)]
+    indexing: Option<bool>,
+    #[serde(default)]
+    deny_download: Option<bool>,
+    #[serde(default)]
+    lifetime: Option<super::settings::LifetimeDto>,
+    #[serde(default)]
+    watermark: Option<super::settings::WatermarkDto>,
+    #[serde(default)]
+    logo: Option<super::settings::LogoDto>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,12 +88,26 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
     } else {
         RoomState::Active
     };
+    let (settings, custom_logo) = super::settings::observed(
+        super::settings::SettingsFields {
+            quota_limit: dto.quota_limit,
+            is_custom_quota: dto.is_custom_quota,
+            indexing: dto.indexing,
+            deny_download: dto.deny_download,
+            lifetime: dto.lifetime,
+            watermark: dto.watermark,
+            logo: dto.logo,
+        },
+        state,
+    );
     Ok(PortalRoom {
         id: dto.id,
         title: dto.title,
         room_type,
         state,
         tags: dto.tags.unwrap_or_default(),
+        settings,
+        custom_logo,
     })
 }
 
@@ -264,7 +292,7 @@ impl Portal {
         self.update_room(id, json!({ "tags": tags })).await
     }
 
-    async fn update_room(&self, id: u64, body: Value) -> Result<PortalRoom, ApiError> {
+    pub(super) async fn update_room(&self, id: u64, body: Value) -> Result<PortalRoom, ApiError> {
         let path = format!("{ROOMS}/{id}");
         let value = self.send(Method::PUT, &path, &[], Some(&body), Repeat::Safe).await?;
         room_from(value, &format!("PUT {path}"))

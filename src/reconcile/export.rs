@@ -74,6 +74,7 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
                 members,
                 members_policy: policy,
                 notify: false,
+                settings: super::settings::exported(&room.settings),
             }
         })
         .collect();
@@ -230,6 +231,8 @@ mod tests {
             room_type,
             state: RoomState::Active,
             tags: vec!["x".into()],
+            settings: crate::settings::Settings::default(),
+            custom_logo: false,
         };
         let state = PortalState {
             rooms: vec![
@@ -273,6 +276,8 @@ mod tests {
                 room_type: room_type.into(),
                 state: RoomState::Active,
                 tags: Vec::new(),
+                settings: crate::settings::Settings::default(),
+                custom_logo: false,
             }],
             people: vec![
                 person("o", "o@example.com", true),
@@ -288,6 +293,7 @@ mod tests {
                 Group { id: "g3".into(), name: "Twins".into() },
             ],
             members: BTreeMap::from([(7, std::iter::once(owner).chain(members).collect())]),
+            ..PortalState::default()
         }
     }
 

@@ -52,6 +52,7 @@ pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> 
             ));
         }
     }
+    changes.extend(super::settings::stale_settings(plan, &now.rooms));
     for (room, step) in plan.steps() {
         match (&step.action, &room.target) {
             (Action::Create { title, .. }, _) => {

@@ -7,6 +7,7 @@ pub mod execute;
 pub(crate) mod export;
 mod fresh;
 pub mod read;
+mod settings;
 
 pub use execute::apply_plan;
 pub use read::{Planned, read_and_plan};

@@ -157,7 +157,10 @@ pub async fn read_and_plan(
             (manifest, listed?)
         }
     };
-    let state = read_members(portal, rooms, Scope::For(&manifest)).await?;
+    let mut state = read_members(portal, rooms, Scope::For(&manifest)).await?;
+    super::settings::read_requirements(portal, &manifest, &mut state)
+        .await
+        .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
     let plan = plan::plan(&manifest, &state, options)?;
     for warning in &plan.warnings {
         crate::out::warn(warning);

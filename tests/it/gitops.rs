@@ -127,7 +127,7 @@ fn the_saved_plan_holds_fingerprints_reasons_and_no_token() {
     let text = std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap();
     assert!(!text.contains(portal.emulator.token()));
     let plan = saved_plan(&portal);
-    assert_eq!(plan["format_version"], 1);
+    assert_eq!(plan["format_version"], 2);
     assert_eq!(
         plan["plan"]["fingerprints"],
         json!([{"id": id, "title": "Legal", "room_type": "custom", "state": "archived", "tags": ["a"]}])
@@ -156,7 +156,7 @@ fn snapshot_portal() -> TestPortal {
     portal.seed("Obsolete", RoomType::Custom, false, &[]);
     portal.seed("Unmanaged", RoomType::Custom, false, &[]);
     portal.manifest(
-        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n  - title: Obsolete\n    state: deleted\n  - title: \"Q1/Q2 | plans\"\n    type: public\n    state: archived\n",
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n    deny_download: true\n    watermark:\n      text: Board only\n  - title: Obsolete\n    state: deleted\n  - title: \"Q1/Q2 | plans\"\n    type: public\n    state: archived\n",
     );
     portal
 }
@@ -320,11 +320,13 @@ fn the_plan_format_cannot_change_without_its_version() {
     use docspace_rooms::plan::saved::FORMAT_VERSION;
     use sha2::Digest;
     // Each version's shape, forever: a new shape needs a new version, not an edited line.
-    const KNOWN_SHAPES: &[(u32, &str)] =
-        &[(1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27")];
+    const KNOWN_SHAPES: &[(u32, &str)] = &[
+        (1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27"),
+        (2, "480e031239881147981e0e2dcfea2a3720781fc10136b0a2aa6c77ed8cd8de40"),
+    ];
     let portal = snapshot_portal();
     portal.manifest(
-        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n",
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n    deny_download: true\n    watermark:\n      text: Board only\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n",
     );
     let output = portal.cmd(&["plan", "--format", "json"]).output().unwrap();
     let value: Value = serde_json::from_str(&stdout(&output)).unwrap();

@@ -13,3 +13,4 @@ mod gitops;
 mod manifest;
 mod members;
 mod reconcile;
+mod settings;

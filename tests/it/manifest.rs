@@ -422,6 +422,7 @@ fn room_spec() -> impl Strategy<Value = RoomSpec> {
                     MembersPolicy::Exact
                 },
                 notify,
+                settings: docspace_rooms::settings::Settings::default(),
             }
         })
 }

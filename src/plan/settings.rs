@@ -1,0 +1,295 @@
+//! Settings planning: the declared settings against the room's, one step carrying only the
+//! settings that differ (ROOM-SETTINGS §7.2). A setting an entry does not declare is never
+//! compared, sent or shown.
+
+use super::model::{Action, Step};
+use crate::manifest::{RoomSpec, closest};
+use crate::model::{PortalRoom, PortalState};
+use crate::settings::{Quota, Settings, Switch};
+
+/// The settings of a room the portal has just created (ROOM-SETTINGS §2.4, OBSERVED §4.1):
+/// default quota, no restrictions, no cover, watermark or lifetime. Its colour is random.
+fn fresh_room() -> Settings {
+    Settings {
+        quota: Some(Quota::Default),
+        deny_download: Some(false),
+        indexing: Some(false),
+        color: None,
+        cover: Some(Switch::Off),
+        watermark: Some(Switch::Off),
+        lifetime: Some(Switch::Off),
+    }
+}
+
+/// The settings step for one entry, or the problems (with the entry's line) that prevent it.
+/// `room` is the portal room, `None` for a room to create.
+pub(super) fn settings_step(
+    spec: &RoomSpec,
+    room: Option<&PortalRoom>,
+    portal: &PortalState,
+) -> Result<Option<Step>, Vec<(usize, String)>> {
+    let wanted = &spec.settings;
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let mut problems = Vec::new();
+    let title = &spec.title;
+    if wanted.quota.is_some() && portal.room_quota == Some(false) {
+        problems.push(format!(
+            "room `{title}` declares `quota`, but the portal's room quota is off, so it would neither show nor enforce one; turn it on in Settings → Storage management (or remove `quota`)"
+        ));
+    }
+    if room.is_some_and(|room| room.custom_logo) {
+        for (key, declared) in
+            [("color", wanted.color.is_some()), ("cover", wanted.cover.is_some())]
+        {
+            if declared {
+                problems.push(format!(
+                    "room `{title}` has a custom logo, which shows no colour and no cover; remove `{key}` or the logo"
+                ));
+            }
+        }
+    }
+    if let (Some(Switch::On(cover)), Some(covers)) = (&wanted.cover, &portal.covers)
+        && !covers.contains(cover)
+    {
+        let known: Vec<&str> = covers.iter().map(String::as_str).collect();
+        let hint = closest(cover, &known)
+            .map_or_else(String::new, |best| format!("; did you mean `{best}`?"));
+        problems.push(format!("room `{title}`: the portal offers no cover `{cover}`{hint}"));
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_iter().map(|message| (spec.line, message)).collect());
+    }
+
+    let (current, reason) = match room {
+        Some(room) => (room.settings.clone(), "the declared settings differ from the room's"),
+        None => (fresh_room(), "set after the create, where the portal applies them reliably"),
+    };
+    let (before, after) = diff(wanted, &current);
+    if after.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Step {
+        action: Action::SetSettings { before: Box::new(before), after: Box::new(after) },
+        reason: reason.into(),
+    }))
+}
+
+/// The declared settings that differ from `current`: what they are now (`None` when the portal
+/// does not show it) and what they become.
+fn diff(wanted: &Settings, current: &Settings) -> (Settings, Settings) {
+    let mut before = Settings::default();
+    let mut after = Settings::default();
+    macro_rules! compare {
+        ($($field:ident),*) => {$(
+            if let Some(value) = &wanted.$field
+                && current.$field.as_ref() != Some(value)
+            {
+                before.$field.clone_from(&current.$field);
+                after.$field = Some(value.clone());
+            }
+        )*};
+    }
+    compare!(quota, deny_download, indexing, color, cover, watermark, lifetime);
+    (before, after)
+}
+
+/// Whether a settings change removes files: a lifetime that deletes permanently, or one shorter
+/// than the room's (files the old one kept become due).
+pub(crate) fn is_destructive(before: &Settings, after: &Settings) -> bool {
+    let Some(Switch::On(new)) = &after.lifetime else { return false };
+    let shorter = matches!(&before.lifetime, Some(Switch::On(old)) if new.days() < old.days());
+    new.delete_permanently || shorter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docspace::RoomType;
+    use crate::model::RoomState;
+    use crate::plan::{Plan, PlanError, PlanOptions, StateChange};
+    use crate::settings::{Lifetime, Period, Watermark, WatermarkItem};
+
+    fn manifest(yaml: &str) -> crate::manifest::Manifest {
+        crate::manifest::parse(std::path::Path::new("rooms.yaml"), yaml).unwrap().0
+    }
+
+    fn vdr(settings: Settings, state: RoomState) -> PortalRoom {
+        PortalRoom {
+            id: 1,
+            title: "Deal".into(),
+            room_type: RoomType::VirtualData.into(),
+            state,
+            tags: Vec::new(),
+            settings,
+            custom_logo: false,
+        }
+    }
+
+    fn observed() -> Settings {
+        Settings { color: Some("77CC83".into()), ..fresh_room() }
+    }
+
+    fn portal(room: PortalRoom) -> PortalState {
+        PortalState {
+            rooms: vec![room],
+            room_quota: Some(true),
+            covers: Some(vec!["anchor".into(), "suitcase".into()]),
+            ..PortalState::default()
+        }
+    }
+
+    fn plan(yaml: &str, portal: &PortalState) -> Result<Plan, PlanError> {
+        crate::plan::plan(&manifest(yaml), portal, &PlanOptions::default())
+    }
+
+    fn only_step(plan: &Plan) -> (&Settings, &Settings) {
+        match plan.rooms.as_slice() {
+            [room] => match room.edits.as_slice() {
+                [Step { action: Action::SetSettings { before, after }, .. }] => {
+                    (&**before, &**after)
+                }
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const ROOM: &str = "rooms:\n  - title: Deal\n    type: virtual-data\n";
+
+    #[test]
+    fn each_declared_setting_that_differs_is_one_change_in_one_step() {
+        let yaml = format!(
+            "{ROOM}    quota: 10 GB\n    deny_download: true\n    indexing: false\n    color: 4c9aff\n    cover: suitcase\n    watermark:\n      text: Confidential\n      show: [date, user-name]\n      rotate: -45\n    lifetime:\n      older_than: 90 days\n"
+        );
+        let plan = plan(&yaml, &portal(vdr(observed(), RoomState::Active))).unwrap();
+        let (before, after) = only_step(&plan);
+        assert_eq!(after.quota, Some(Quota::Bytes(10_000_000_000)));
+        assert_eq!(before.quota, Some(Quota::Default));
+        assert_eq!(after.deny_download, Some(true));
+        assert_eq!(after.indexing, None, "indexing is already off");
+        assert_eq!(after.color.as_deref(), Some("4C9AFF"));
+        assert_eq!(after.cover, Some(Switch::On("suitcase".into())));
+        let watermark = Watermark {
+            text: "Confidential".into(),
+            show: vec![WatermarkItem::UserName, WatermarkItem::Date],
+            rotate: -45,
+        };
+        assert_eq!(after.watermark, Some(Switch::On(watermark)));
+        assert_eq!(before.watermark, Some(Switch::Off));
+        let lifetime = Lifetime { value: 90, period: Period::Days, delete_permanently: false };
+        assert_eq!(after.lifetime, Some(Switch::On(lifetime)));
+        let text = crate::plan::render::text(&plan, "rooms.yaml", false);
+        assert!(text.contains("quota default → 10 GB"), "{text}");
+        assert!(
+            text.contains(
+                "watermark none → \"Confidential\" with user name and date, rotated -45°"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("lifetime none → files older than 90 days go to the trash"),
+            "{text}"
+        );
+        assert!(!text.contains("indexing"), "{text}");
+    }
+
+    #[test]
+    fn settings_that_match_or_are_not_declared_plan_nothing() {
+        let mut settings = observed();
+        settings.watermark =
+            Some(Switch::On(Watermark { text: "X".into(), show: vec![], rotate: 0 }));
+        let portal = portal(vdr(settings, RoomState::Active));
+        assert!(plan(ROOM, &portal).unwrap().is_empty());
+        let yaml =
+            format!("{ROOM}    color: 77cc83\n    watermark:\n      text: X\n    quota: default\n");
+        assert!(plan(&yaml, &portal).unwrap().is_empty());
+        let off = format!("{ROOM}    watermark: off\n");
+        let planned = plan(&off, &portal).unwrap();
+        let (before, after) = only_step(&planned);
+        assert_eq!(after.watermark, Some(Switch::Off));
+        assert!(before.watermark.is_some() && after.quota.is_none());
+    }
+
+    #[test]
+    fn a_permanent_or_shorter_lifetime_is_destructive_a_longer_one_is_not() {
+        let mut settings = observed();
+        settings.lifetime = Some(Switch::On(Lifetime {
+            value: 3,
+            period: Period::Months,
+            delete_permanently: false,
+        }));
+        let portal = portal(vdr(settings, RoomState::Active));
+        for (older_than, action, destructive) in [
+            ("30 days", "trash", true),
+            ("1 year", "delete", true),
+            ("1 year", "trash", false),
+            ("91 days", "trash", false),
+        ] {
+            let yaml = format!(
+                "{ROOM}    lifetime:\n      older_than: {older_than}\n      action: {action}\n"
+            );
+            let plan = plan(&yaml, &portal).unwrap();
+            let step = &plan.rooms[0].edits[0];
+            assert_eq!(step.action.is_destructive(), destructive, "{older_than} {action}");
+            let mark = crate::plan::render::mark(&step.action);
+            assert_eq!(mark == '-', destructive, "{older_than} {action}");
+        }
+    }
+
+    #[test]
+    fn a_quota_is_refused_while_the_portal_room_quota_is_off() {
+        let mut portal = portal(vdr(observed(), RoomState::Active));
+        portal.room_quota = Some(false);
+        let err = plan(&format!("{ROOM}    quota: 1 GiB\n"), &portal).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("room `Deal` declares `quota`"), "{text}");
+        assert!(text.contains("Settings → Storage management"), "{text}");
+    }
+
+    #[test]
+    fn a_custom_logo_refuses_a_colour_or_a_cover() {
+        let mut room = vdr(Settings { color: None, cover: None, ..observed() }, RoomState::Active);
+        room.custom_logo = true;
+        let portal = portal(room);
+        let err =
+            plan(&format!("{ROOM}    color: 112233\n    cover: anchor\n"), &portal).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("room `Deal` has a custom logo"), "{text}");
+        assert!(text.contains("remove `color`") && text.contains("remove `cover`"), "{text}");
+        assert!(plan(&format!("{ROOM}    deny_download: true\n"), &portal).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_cover_is_refused_with_the_closest_one() {
+        let portal = portal(vdr(observed(), RoomState::Active));
+        let err = plan(&format!("{ROOM}    cover: suitcas\n"), &portal).unwrap_err();
+        assert!(err.to_string().contains("no cover `suitcas`; did you mean `suitcase`?"), "{err}");
+    }
+
+    #[test]
+    fn a_new_room_gets_its_settings_after_the_create_and_an_unarchived_one_after_the_unarchive() {
+        let yaml = format!("{ROOM}    lifetime:\n      older_than: 1 year\n    indexing: false\n");
+        let plan =
+            plan(&yaml, &PortalState { room_quota: Some(true), ..PortalState::default() }).unwrap();
+        let room = &plan.rooms[0];
+        assert!(matches!(room.change, StateChange::Create { .. }));
+        let (_, after) = only_edit(room);
+        assert!(after.lifetime.is_some() && after.indexing.is_none(), "{after:?}");
+
+        // Archiving erased the lifetime: it is set again once the room is back.
+        let archived = portal(vdr(Settings { quota: None, ..observed() }, RoomState::Archived));
+        let plan = crate::plan::plan(&manifest(&yaml), &archived, &PlanOptions::default()).unwrap();
+        let room = &plan.rooms[0];
+        assert!(matches!(room.change, StateChange::Unarchive(_)));
+        assert!(only_edit(room).1.lifetime.is_some());
+    }
+
+    fn only_edit(room: &crate::plan::RoomPlan) -> (&Settings, &Settings) {
+        match room.edits.as_slice() {
+            [Step { action: Action::SetSettings { before, after }, .. }] => (&**before, &**after),
+            other => panic!("{other:?}"),
+        }
+    }
+}
