@@ -8,7 +8,8 @@
 //! # Endpoints
 //! `POST /api/2.0/authentication`; `GET`/`POST /api/2.0/files/rooms`;
 //! `GET`/`PUT`/`DELETE /api/2.0/files/rooms/{id}`; `PUT /api/2.0/files/rooms/{id}/archive` and
-//! `/unarchive`; `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
+//! `/unarchive`; `GET /api/2.0/files/rooms/covers`; `GET /api/2.0/portal/payment/quota`;
+//! `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
 //! /api/2.0/files/rooms/{id}/share`; `GET /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`,
 //! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`. Any other path is a 404 and a wrong
 //! method a 405, both with an empty body, as ASP.NET answers. Paths are case-sensitive here
@@ -38,7 +39,21 @@
 //!              "isAdmin": false, "isRoomAdmin": true, "isVisitor": false}],
 //!  "groups": [{"name": "Editors", "members": ["ann@example.com"]}]}
 //! ```
-//! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. People and
+//! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. An optional
+//! `"roomQuota": {"enableQuota": true, "defaultQuota": 104857600}` turns the portal's room quota
+//! on (off by default, as on a new portal; also `Emulator::set_room_quota`).
+//!
+//! # Room settings
+//! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
+//! `quota`, `indexing`, `denyDownload`, `color`, `cover`, `watermark` and `lifetime`, and the
+//! single GET and list items show them. `quotaLimit`/`isCustomQuota` appear only while room
+//! quota is on, for an active room, and never in the create response. `watermark` and
+//! `lifetime` read back without `enabled`, are absent when unset, replaced whole by every
+//! update that sends one (`{"enabled": false}` removes it; the lifetime clock restarts at every
+//! write) and, on create, stored whatever `enabled` says. Archiving erases the lifetime. Colour
+//! is checked by length only; an unknown cover is a 400. `Emulator::settings_writes` counts the
+//! requests that sent each setting of a room, `Emulator::set_custom_logo` gives a room a custom
+//! logo. People and
 //! groups get stable UUIDs derived from their email and name (and, for a group whose name an
 //! earlier group of the file has, from how many came before). Any number of groups may be
 //! seeded; `GET /api/2.0/group` pages them.

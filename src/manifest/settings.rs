@@ -101,7 +101,7 @@ impl<T: schemars::JsonSchema> schemars::JsonSchema for RawSwitch<T> {
     }
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"oneOf": [{"const": "off"}, generator.subschema_for::<T>()]})
+        schemars::json_schema!({"anyOf": [{"const": "off"}, generator.subschema_for::<T>()]})
     }
 }
 
