@@ -117,10 +117,15 @@ async fn run_step(
     id: &mut Option<u64>,
     known: &HashSet<u64>,
 ) -> Result<(), ApiError> {
-    if let Action::Create { title, room_type, tags } = action {
-        let room = portal.create_room(title, *room_type, tags, known).await?;
+    if let Action::Create { title, room_type, tags, settings } = action {
+        let room = portal.create_room_with(title, *room_type, tags, settings, known).await?;
         *id = Some(room.id);
-        return Ok(());
+        let problems = crate::portal::settings::unapplied(settings, &room);
+        return if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::SettingsNotApplied { room: room.id, problems })
+        };
     }
     let Some(room) = *id else {
         return Err(ApiError::NoRoomId);

@@ -260,6 +260,10 @@ pub enum Action {
         room_type: RoomType,
         /// Its tags.
         tags: Vec<String>,
+        /// The simple settings sent with the create (`deny_download`, `indexing`, `color`,
+        /// `cover`); the others follow in an update.
+        #[serde(default, skip_serializing_if = "crate::settings::Settings::is_empty")]
+        settings: Box<crate::settings::Settings>,
     },
     /// Rename the room.
     Rename {
@@ -505,6 +509,7 @@ mod tests {
             title: "R".into(),
             room_type: crate::docspace::RoomType::Custom,
             tags: vec![],
+            settings: Box::default(),
         });
         for steps in [
             vec![rename()],

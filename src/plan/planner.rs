@@ -323,13 +323,13 @@ fn plan_room(
     } else {
         members::member_step(spec, current, portal, directory, terminated)?
     };
-    let settings = if spec.state == DesiredState::Deleted {
-        None
+    let (on_create, settings) = if spec.state == DesiredState::Deleted {
+        (crate::settings::Settings::default(), None)
     } else {
         super::settings::settings_step(spec, current, portal)?
     };
     let Some(room) = current else {
-        return plan_missing_room(spec, settings.into_iter().chain(members).collect())
+        return plan_missing_room(spec, on_create, settings.into_iter().chain(members).collect())
             .map_err(|message| vec![(spec.line, message)]);
     };
     if let Some(wanted) = spec.room_type
@@ -403,7 +403,11 @@ fn plan_room(
 }
 
 /// A declared room the portal does not have: created (and archived) unless declared deleted.
-fn plan_missing_room(spec: &RoomSpec, edits: Vec<Step>) -> Result<Option<RoomPlan>, String> {
+fn plan_missing_room(
+    spec: &RoomSpec,
+    on_create: crate::settings::Settings,
+    edits: Vec<Step>,
+) -> Result<Option<RoomPlan>, String> {
     if spec.state == DesiredState::Deleted {
         return Ok(None);
     }
@@ -418,6 +422,7 @@ fn plan_missing_room(spec: &RoomSpec, edits: Vec<Step>) -> Result<Option<RoomPla
             title: spec.stored_title.clone(),
             room_type,
             tags: spec.tags.clone().unwrap_or_default(),
+            settings: Box::new(on_create),
         },
         "declared in the manifest and not on the portal",
     );

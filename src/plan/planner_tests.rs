@@ -65,7 +65,8 @@ fn a_declared_room_missing_from_the_portal_is_created() {
             Action::Create {
                 title: "Marketing".into(),
                 room_type: RoomType::Collaboration,
-                tags: vec!["brand".into()]
+                tags: vec!["brand".into()],
+                settings: Box::default(),
             }
         )]
     );
@@ -145,7 +146,12 @@ fn another_entrys_current_title_is_not_this_entrys_past() {
         steps(&plan),
         [(
             "B".into(),
-            Action::Create { title: "B".into(), room_type: RoomType::Custom, tags: vec![] }
+            Action::Create {
+                title: "B".into(),
+                room_type: RoomType::Custom,
+                tags: vec![],
+                settings: Box::default(),
+            }
         )]
     );
 }
@@ -828,7 +834,7 @@ fn play(plan: &Plan, portal: &mut PortalState) {
             Target::New => None,
         };
         for step in room_plan.steps() {
-            if let Action::Create { title, room_type, tags } = &step.action {
+            if let Action::Create { title, room_type, tags, .. } = &step.action {
                 let new_id = portal.rooms.iter().map(|r| r.id).max().unwrap_or(0) + 1;
                 portal.rooms.push(PortalRoom {
                     id: new_id,

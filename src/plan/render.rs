@@ -44,11 +44,15 @@ pub fn describe(action: &Action) -> String {
         format!("[{}]", tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(", "))
     };
     match action {
-        Action::Create { room_type, tags: t, .. } if t.is_empty() => {
-            format!("create {room_type} room")
-        }
-        Action::Create { room_type, tags: t, .. } => {
-            format!("create {room_type} room with tags {}", tags(t))
+        Action::Create { room_type, tags: t, settings, .. } => {
+            let mut text = format!("create {room_type} room");
+            if !t.is_empty() {
+                text.push_str(&format!(" with tags {}", tags(t)));
+            }
+            for (name, value) in settings.describe() {
+                text.push_str(&format!("; {name} {value}"));
+            }
+            text
         }
         Action::Rename { before, after } => {
             format!("rename \"{}\" → \"{}\"", escape(before), escape(after))

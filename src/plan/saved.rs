@@ -7,7 +7,7 @@
 //! where `plan` is `{rooms: [{title, target: {kind: existing, id} | {kind: new}, line,
 //! steps: [{action, reason, …}]}], unmanaged, portal_rooms, fingerprints: [{id, title,
 //! room_type, state, tags}]}` and each step is one of `create {title,
-//! room_type, tags}`, `rename {before, after}`, `set_tags {before, after}`, `set_members`,
+//! room_type, tags, settings?}`, `rename {before, after}`, `set_tags {before, after}`, `set_members`,
 //! `set_settings {before, after}` (only the changed settings: `quota`, `deny_download`,
 //! `indexing`, `color`, `cover`, `watermark`, `lifetime`), `archive` (active → archived),
 //! `unarchive` (archived → active) or `delete` (archived → gone).

@@ -4,7 +4,7 @@
 
 use super::model::{Action, Step};
 use crate::manifest::{RoomSpec, closest};
-use crate::model::{PortalRoom, PortalState};
+use crate::model::{PortalRoom, PortalState, RoomState};
 use crate::settings::{Quota, Settings, Switch};
 
 /// The settings of a room the portal has just created (ROOM-SETTINGS §2.4, OBSERVED §4.1):
@@ -21,22 +21,35 @@ fn fresh_room() -> Settings {
     }
 }
 
-/// The settings step for one entry, or the problems (with the entry's line) that prevent it.
-/// `room` is the portal room, `None` for a room to create.
+/// What a create carries, and the step for the other settings.
+type Planned = (Settings, Option<Step>);
+
+/// The settings for one entry: those a create carries (for a room to create: the simple flags,
+/// colour and cover) and the step for the rest, or the problems (with the entry's line) that
+/// prevent them. `room` is the portal room, `None` for a room to create.
 pub(super) fn settings_step(
     spec: &RoomSpec,
     room: Option<&PortalRoom>,
     portal: &PortalState,
-) -> Result<Option<Step>, Vec<(usize, String)>> {
+) -> Result<Planned, Vec<(usize, String)>> {
     let wanted = &spec.settings;
     if wanted.is_empty() {
-        return Ok(None);
+        return Ok((Settings::default(), None));
     }
     let mut problems = Vec::new();
     let title = &spec.title;
     if wanted.quota.is_some() && portal.room_quota == Some(false) {
         problems.push(format!(
             "room `{title}` declares `quota`, but the portal's room quota is off, so it would neither show nor enforce one; turn it on in Settings → Storage management (or remove `quota`)"
+        ));
+    }
+    if wanted.quota.is_some()
+        && portal.room_quota == Some(true)
+        && let Some(room) = room.filter(|room| room.state == RoomState::Active)
+        && room.settings.quota.is_none()
+    {
+        problems.push(format!(
+            "room `{title}`: the portal does not show its quota to this account (only its owner and room managers see it), so `quota` cannot be checked"
         ));
     }
     if room.is_some_and(|room| room.custom_logo) {
@@ -64,16 +77,37 @@ pub(super) fn settings_step(
 
     let (current, reason) = match room {
         Some(room) => (room.settings.clone(), "the declared settings differ from the room's"),
-        None => (fresh_room(), "set after the create, where the portal applies them reliably"),
+        None => (
+            fresh_room(),
+            "set by an update after the create: on create the portal keeps a quota below -1 and drops a failing watermark silently",
+        ),
     };
-    let (before, after) = diff(wanted, &current);
-    if after.is_empty() {
-        return Ok(None);
+    let (mut before, mut after) = diff(wanted, &current);
+    let mut on_create = Settings::default();
+    if room.is_none() {
+        // The create takes the simple settings; the update only the rest.
+        on_create = Settings {
+            deny_download: after.deny_download.take(),
+            indexing: after.indexing.take(),
+            color: after.color.take(),
+            cover: after.cover.take(),
+            ..Settings::default()
+        };
+        before = Settings {
+            quota: before.quota,
+            watermark: before.watermark,
+            lifetime: before.lifetime,
+            ..Settings::default()
+        };
     }
-    Ok(Some(Step {
+    if after.is_empty() {
+        return Ok((on_create, None));
+    }
+    let step = Step {
         action: Action::SetSettings { before: Box::new(before), after: Box::new(after) },
         reason: reason.into(),
-    }))
+    };
+    Ok((on_create, Some(step)))
 }
 
 /// The declared settings that differ from `current`: what they are now (`None` when the portal
@@ -107,7 +141,6 @@ pub(crate) fn is_destructive(before: &Settings, after: &Settings) -> bool {
 mod tests {
     use super::*;
     use crate::docspace::RoomType;
-    use crate::model::RoomState;
     use crate::plan::{Plan, PlanError, PlanOptions, StateChange};
     use crate::settings::{Lifetime, Period, Watermark, WatermarkItem};
 
@@ -249,6 +282,13 @@ mod tests {
     }
 
     #[test]
+    fn a_quota_the_portal_does_not_show_is_refused_rather_than_resent_forever() {
+        let portal = portal(vdr(Settings { quota: None, ..observed() }, RoomState::Active));
+        let err = plan(&format!("{ROOM}    quota: 1 GiB\n"), &portal).unwrap_err();
+        assert!(err.to_string().contains("does not show its quota to this account"), "{err}");
+    }
+
+    #[test]
     fn a_custom_logo_refuses_a_colour_or_a_cover() {
         let mut room = vdr(Settings { color: None, cover: None, ..observed() }, RoomState::Active);
         room.custom_logo = true;
@@ -270,13 +310,22 @@ mod tests {
 
     #[test]
     fn a_new_room_gets_its_settings_after_the_create_and_an_unarchived_one_after_the_unarchive() {
-        let yaml = format!("{ROOM}    lifetime:\n      older_than: 1 year\n    indexing: false\n");
+        let yaml = format!(
+            "{ROOM}    lifetime:\n      older_than: 1 year\n    indexing: false\n    deny_download: true\n"
+        );
         let plan =
             plan(&yaml, &PortalState { room_quota: Some(true), ..PortalState::default() }).unwrap();
         let room = &plan.rooms[0];
-        assert!(matches!(room.change, StateChange::Create { .. }));
-        let (_, after) = only_edit(room);
-        assert!(after.lifetime.is_some() && after.indexing.is_none(), "{after:?}");
+        let StateChange::Create { create, .. } = &room.change else { panic!("{room:?}") };
+        let Action::Create { settings, .. } = &create.action else { panic!("{create:?}") };
+        assert_eq!(**settings, Settings { deny_download: Some(true), ..Settings::default() });
+        let (before, after) = only_edit(room);
+        assert_eq!(
+            *after,
+            Settings { lifetime: Some(wanted_lifetime()), ..Settings::default() },
+            "indexing is off on a new room, deny_download goes with the create"
+        );
+        assert_eq!(before.lifetime, Some(Switch::Off));
 
         // Archiving erased the lifetime: it is set again once the room is back.
         let archived = portal(vdr(Settings { quota: None, ..observed() }, RoomState::Archived));
@@ -284,6 +333,10 @@ mod tests {
         let room = &plan.rooms[0];
         assert!(matches!(room.change, StateChange::Unarchive(_)));
         assert!(only_edit(room).1.lifetime.is_some());
+    }
+
+    fn wanted_lifetime() -> Switch<Lifetime> {
+        Switch::On(Lifetime { value: 1, period: Period::Years, delete_permanently: false })
     }
 
     fn only_edit(room: &crate::plan::RoomPlan) -> (&Settings, &Settings) {

@@ -221,7 +221,23 @@ impl Portal {
         tags: &[String],
         known: &HashSet<u64>,
     ) -> Result<PortalRoom, ApiError> {
-        let mut body = json!({ "title": title, "roomType": room_type.code() });
+        self.create_room_with(title, room_type, tags, &crate::settings::Settings::default(), known)
+            .await
+    }
+
+    /// [`Portal::create_room`], also sending `settings` (the simple ones: flags, colour,
+    /// cover; quota, watermark and lifetime belong in an update after the create).
+    pub(crate) async fn create_room_with(
+        &self,
+        title: &str,
+        room_type: RoomType,
+        tags: &[String],
+        settings: &crate::settings::Settings,
+        known: &HashSet<u64>,
+    ) -> Result<PortalRoom, ApiError> {
+        let mut body = super::settings::update_body(settings);
+        body["title"] = json!(title);
+        body["roomType"] = json!(room_type.code());
         if !tags.is_empty() {
             body["tags"] = json!(tags);
         }
