@@ -367,9 +367,10 @@ fn object_field<'a>(
     Ok(body.get(name).and_then(Value::as_object))
 }
 
-/// Model binding and validation of the settings the emulator does not store, so that a request
-/// a portal rejects is rejected here too (ROOM-SETTINGS §2.3, OBSERVED §4.3 and §6.3).
-fn check_unstored_settings(body: &JsonBody, creating: bool) -> Result<(), ApiError> {
+/// Model binding and validation of the settings besides title, tags, colour and the flags, so
+/// that a request a portal rejects is rejected here too (ROOM-SETTINGS §2.3, OBSERVED §4.3 and
+/// §6.3); `settings::SettingsRequest` then reads what passed.
+fn check_settings(body: &JsonBody, creating: bool) -> Result<(), ApiError> {
     check_kind(body.get("quota"), "quota", Kind::Int)?;
     for flag in ["sendFormToExternalDB", "saveFormAsXLSX"] {
         body.opt_bool(flag)?;
@@ -580,7 +581,7 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
     let indexing = body.opt_bool("indexing")?.unwrap_or(false);
     let deny_download = body.opt_bool("denyDownload")?.unwrap_or(false);
     let private = body.opt_bool("private")?.unwrap_or(false);
-    check_unstored_settings(&body, true)?;
+    check_settings(&body, true)?;
     let settings = SettingsRequest::read(&body);
 
     if !user.is_manager_type() || user.is_visitor {
@@ -635,7 +636,7 @@ fn update_room(
     let color = color_field(&body)?;
     let indexing = body.opt_bool("indexing")?;
     let deny_download = body.opt_bool("denyDownload")?;
-    check_unstored_settings(&body, false)?;
+    check_settings(&body, false)?;
     let settings = SettingsRequest::read(&body);
     let behaviour = ctx.shared.behaviour();
 

@@ -372,6 +372,12 @@ fn emulator_watermark_and_lifetime_are_replaced_whole_and_rewritten_on_every_wri
     assert_eq!(call(&portal, "PUT", &path, Some(off)).0, 200);
     let shown = room(&portal, id);
     assert!(shown.get("watermark").is_none() && shown.get("lifetime").is_none(), "{shown}");
+    // A create ignores `enabled`: the portal applies any watermark or lifetime object it gets.
+    let body = json!({"title": "N", "roomType": 8, "watermark": {"enabled": false, "text": "Still"}, "lifetime": {"enabled": false, "value": 3, "period": 0}});
+    let (status, created) = call(&portal, "POST", "/api/2.0/files/rooms", Some(body));
+    assert_eq!(status, 200);
+    assert_eq!(created["watermark"]["text"], "Still");
+    assert_eq!(created["lifetime"]["value"], 3);
     // Model validation.
     for bad in [
         json!({"lifetime": {"value": -5, "period": 0}}),
