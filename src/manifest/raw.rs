@@ -93,7 +93,7 @@ pub(super) struct RawRoom {
 
     /// Storage quota: `default` (the portal's), `unlimited`, a size (`500 MB`, `2 GiB`, `1.5 TB`: units MB, GB, TB, MiB, GiB, TiB) or a number of bytes. `0` is zero bytes. Needs the portal's room quota on (Settings → Storage management). When absent, the quota is left alone.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<Scalar>")]
     pub quota: Option<Spanned<Scalar>>,
 
     /// "Restrict copy and download". When absent, left alone.
@@ -108,7 +108,7 @@ pub(super) struct RawRoom {
 
     /// The logo colour: six hex digits, any case (quote it when YAML would read a number). Not for rooms with a custom logo. When absent, left alone.
     #[serde(default)]
-    #[schemars(with = "Option<String>", regex(pattern = "^[0-9A-Fa-f]{6}$"))]
+    #[schemars(with = "Option<Scalar>")]
     pub color: Option<Spanned<Scalar>>,
 
     /// A cover id the portal offers (`GET /api/2.0/files/rooms/covers`), or `none`. Not for rooms with a custom logo. When absent, left alone.

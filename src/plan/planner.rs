@@ -143,7 +143,7 @@ pub fn plan(
         a.title.cmp(&b.title).then_with(|| target_order(&a.target).cmp(&target_order(&b.target)))
     });
     let fingerprints = fingerprints(&rooms, &matches, &by_id);
-    let warnings = terminated
+    let mut warnings: Vec<String> = terminated
         .into_iter()
         .map(|(email, rooms)| {
             format!(
@@ -153,6 +153,8 @@ pub fn plan(
             )
         })
         .collect();
+    warnings.extend(super::settings::type_warnings(manifest, &matches, &by_id));
+    warnings.sort();
     Ok(Plan { rooms, unmanaged, portal_rooms: portal.rooms.len(), fingerprints, warnings })
 }
 

@@ -129,6 +129,31 @@ fn diff(wanted: &Settings, current: &Settings) -> (Settings, Settings) {
     (before, after)
 }
 
+/// The warning `validate` gives for a room whose entry has a `type`, for the entries without
+/// one: data-room settings on a portal room that is not a virtual data room.
+pub(super) fn type_warnings(
+    manifest: &crate::manifest::Manifest,
+    matches: &[Option<u64>],
+    rooms: &std::collections::HashMap<u64, &PortalRoom>,
+) -> Vec<String> {
+    manifest
+        .rooms
+        .iter()
+        .zip(matches)
+        .filter(|(spec, _)| spec.room_type.is_none() && spec.settings.has_data_room_settings())
+        .filter_map(|(spec, found)| Some((spec, rooms.get(&(*found)?)?.room_type.known()?)))
+        .filter(|(_, room_type)| *room_type != crate::docspace::RoomType::VirtualData)
+        .map(|(spec, room_type)| {
+            format!(
+                "{}:{}: room `{}` is a `{room_type}` room: the portal enforces its `watermark`, `lifetime`, `deny_download` and `indexing`, but its web interface shows them only for `virtual-data` rooms",
+                manifest.source.display(),
+                spec.line,
+                spec.title
+            )
+        })
+        .collect()
+}
+
 /// Whether a settings change removes files: a lifetime that deletes permanently, or one shorter
 /// than the room's (files the old one kept become due).
 pub(crate) fn is_destructive(before: &Settings, after: &Settings) -> bool {
@@ -269,6 +294,22 @@ mod tests {
             let mark = crate::plan::render::mark(&step.action);
             assert_eq!(mark == '-', destructive, "{older_than} {action}");
         }
+    }
+
+    #[test]
+    fn data_room_settings_on_another_type_found_on_the_portal_are_warned_about() {
+        let mut room = vdr(observed(), RoomState::Active);
+        room.room_type = RoomType::Custom.into();
+        let planned = plan("rooms:\n  - title: Deal\n    indexing: true\n", &portal(room)).unwrap();
+        assert_eq!(planned.warnings.len(), 1, "{:?}", planned.warnings);
+        assert!(planned.warnings[0].starts_with("rooms.yaml:2: room `Deal` is a `custom` room"));
+        let vdr = portal(vdr(observed(), RoomState::Active));
+        assert!(
+            plan("rooms:\n  - title: Deal\n    indexing: true\n", &vdr)
+                .unwrap()
+                .warnings
+                .is_empty()
+        );
     }
 
     #[test]
