@@ -220,8 +220,10 @@ impl Portal {
         after: &Settings,
     ) -> Result<(), ApiError> {
         self.update_room(id, update_body(after)).await?;
-        let room = self.get_room(id).await?.ok_or(ApiError::NoRoomId)?;
-        let problems = unapplied(after, &room);
+        let problems = match self.get_room(id).await? {
+            Some(room) => unapplied(after, &room),
+            None => vec!["the room is gone".to_owned()],
+        };
         if problems.is_empty() {
             Ok(())
         } else {

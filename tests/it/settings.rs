@@ -56,6 +56,7 @@ fn each_setting_is_set_changed_and_removed() {
         "{text}"
     );
     assert!(text.contains("lifetime none → files older than 90 days go to the trash"), "{text}");
+    assert!(portal.writes().is_empty(), "plan reads covers and the quota switch, writes nothing");
     let output = apply(&portal, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let shown = room(&portal, id);
