@@ -386,4 +386,104 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    mod convergence {
+        use super::super::diff;
+        use crate::settings::{Lifetime, Period, Quota, Settings, Switch, Watermark};
+        use proptest::prelude::*;
+
+        fn quota() -> impl Strategy<Value = Quota> {
+            prop_oneof![
+                Just(Quota::Default),
+                Just(Quota::Unlimited),
+                (0_u64..3).prop_map(|n| Quota::Bytes(n * 1_000_000_000)),
+            ]
+        }
+
+        fn switch<T: std::fmt::Debug + Clone + 'static>(
+            on: impl Strategy<Value = T> + 'static,
+        ) -> impl Strategy<Value = Switch<T>> {
+            prop_oneof![Just(Switch::Off), on.prop_map(Switch::On)]
+        }
+
+        fn settings() -> impl Strategy<Value = Settings> {
+            let watermark = (
+                prop::sample::select(vec!["", "A", "B"]),
+                0_i64..32,
+                prop::sample::select(vec![0_i64, -45]),
+            )
+                .prop_map(|(text, flags, rotate)| Watermark {
+                    text: text.to_owned(),
+                    show: Watermark::items_of(flags),
+                    rotate,
+                });
+            let lifetime =
+                (1_u16..4, 0_i64..3, any::<bool>()).prop_map(|(value, period, delete)| Lifetime {
+                    value,
+                    period: Period::from_code(period).expect("0 to 2"),
+                    delete_permanently: delete,
+                });
+            (
+                prop::option::of(quota()),
+                prop::option::of(any::<bool>()),
+                prop::option::of(any::<bool>()),
+                prop::option::of(prop::sample::select(vec![
+                    "AABBCC".to_owned(),
+                    "112233".to_owned(),
+                ])),
+                prop::option::of(switch(prop::sample::select(vec![
+                    "anchor".to_owned(),
+                    "bell".to_owned(),
+                ]))),
+                prop::option::of(switch(watermark)),
+                prop::option::of(switch(lifetime)),
+            )
+                .prop_map(
+                    |(quota, deny_download, indexing, color, cover, watermark, lifetime)| {
+                        Settings {
+                            quota,
+                            deny_download,
+                            indexing,
+                            color,
+                            cover,
+                            watermark,
+                            lifetime,
+                        }
+                    },
+                )
+        }
+
+        /// `after` written over `observed`, as the portal stores an update.
+        fn applied(observed: &Settings, after: &Settings) -> Settings {
+            let mut now = observed.clone();
+            macro_rules! write {
+                ($($field:ident),*) => {$(
+                    if after.$field.is_some() {
+                        now.$field.clone_from(&after.$field);
+                    }
+                )*};
+            }
+            write!(quota, deny_download, indexing, color, cover, watermark, lifetime);
+            now
+        }
+
+        proptest! {
+            #[test]
+            fn one_update_converges_and_touches_only_what_differs(wanted in settings(), observed in settings()) {
+                let (before, after) = diff(&wanted, &observed);
+                let now = applied(&observed, &after);
+                let (_, again) = diff(&wanted, &now);
+                prop_assert!(again.is_empty(), "{again:?}");
+                // Nothing undeclared is sent, and `before` is what the portal showed.
+                let declared = wanted.describe();
+                for (name, _) in after.describe() {
+                    prop_assert!(declared.iter().any(|(n, _)| *n == name), "{name}");
+                }
+                let shown: Vec<(&str, String)> = observed.describe();
+                for pair in before.describe() {
+                    prop_assert!(shown.contains(&pair), "{pair:?}");
+                }
+            }
+        }
+    }
 }
