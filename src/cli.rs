@@ -210,7 +210,7 @@ pub(crate) struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
 
-    /// Seed people and groups from this JSON file.
+    /// Seed people, groups and the room quota switch from this JSON file.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
 }

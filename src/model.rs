@@ -72,6 +72,15 @@ pub struct PortalRoom {
     pub state: RoomState,
     /// Tags as the portal returns them.
     pub tags: Vec<String>,
+    /// The settings as the portal shows them: a field is `None` when the portal does not
+    /// report it (a quota while room quota is off or the room is archived; a colour or a cover
+    /// behind a custom logo). Not part of a plan's fingerprints: a settings step carries what
+    /// it starts from, and only that is checked again.
+    #[serde(skip)]
+    pub settings: crate::settings::Settings,
+    /// Whether the room has a custom logo, which hides its colour and cover.
+    #[serde(skip)]
+    pub custom_logo: bool,
 }
 
 /// A person in the portal's directory.
@@ -169,6 +178,10 @@ pub struct PortalState {
     pub folders: std::collections::BTreeMap<u64, Vec<PortalFolder>>,
     /// External links of the rooms whose entry declares `links`, by room id.
     pub links: std::collections::BTreeMap<u64, Vec<PortalLink>>,
+    /// Whether the portal's room quota is on; read only when some room declares `quota`.
+    pub room_quota: Option<bool>,
+    /// The cover ids the portal offers; read only when some room declares `cover`.
+    pub covers: Option<Vec<String>>,
 }
 
 /// A folder inside a room, as read from the portal.

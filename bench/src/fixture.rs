@@ -114,6 +114,8 @@ pub fn portal_state(rooms: usize, unmanaged: usize) -> PortalState {
             room_type: room_type(i).into(),
             state: if i % 50 == 0 { RoomState::Archived } else { RoomState::Active },
             tags: vec![tag(i)],
+            settings: docspace_rooms::settings::Settings::default(),
+            custom_logo: false,
         })
         .collect();
     PortalState { rooms, ..PortalState::default() }

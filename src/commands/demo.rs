@@ -48,6 +48,8 @@ async fn seed(emulator: &Emulator, portal: &Portal) -> anyhow::Result<()> {
         ids.insert(*email, emulator.add_person(person));
     }
     emulator.add_group("Auditors", &["carol@example.com", "dave@example.com"]);
+    // The example declares room quotas: the portal's room quota is on, 100 GB by default.
+    emulator.set_room_quota(true, 100_000_000_000);
     let mut finance = 0;
     for (title, room_type, archived, tags) in SEED {
         let id = emulator.seed_room(title, *room_type, *archived, tags);

@@ -121,4 +121,7 @@ pub(crate) struct Seed {
     pub(crate) people: Vec<PersonSeed>,
     #[serde(default)]
     pub(crate) groups: Vec<GroupSeed>,
+    /// The portal's room quota switch.
+    #[serde(default, rename = "roomQuota")]
+    pub(crate) room_quota: Option<super::settings::RoomQuotaSeed>,
 }

@@ -97,15 +97,6 @@ fn employee_ref<'a>(person: &'a Person, base: &str) -> EmployeeRef<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct Logo<'a> {
-    original: &'static str,
-    large: &'static str,
-    medium: &'static str,
-    small: &'static str,
-    color: &'a str,
-}
-
 /// A room's `security`: .NET names as dictionary keys.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -144,7 +135,7 @@ pub(crate) struct RoomDto<'a> {
     new: u8,
     mute: bool,
     tags: Vec<String>,
-    logo: Logo<'a>,
+    logo: Value,
     pinned: bool,
     room_type: i64,
     private: bool,
@@ -165,6 +156,9 @@ pub(crate) struct RoomDto<'a> {
     updated: String,
     root_folder_type: i64,
     updated_by: EmployeeRef<'a>,
+    /// `quotaLimit`, `isCustomQuota`, `lifetime` and `watermark`, when the room shows them.
+    #[serde(flatten)]
+    settings: Map<String, Value>,
 }
 
 /// The people a room shows (`ownedBy`/`createdBy`), made once per room.
@@ -196,7 +190,7 @@ pub(crate) fn room_dto<'a>(
         new: 0,
         mute: false,
         tags: room.tags.iter().map(|k| state.tag_name(k)).collect(),
-        logo: Logo { original: "", large: "", medium: "", small: "", color: &room.color },
+        logo: super::settings::logo(room),
         pinned: false,
         room_type: room.room_type.code(),
         private: false,
@@ -243,6 +237,7 @@ pub(crate) fn room_dto<'a>(
         updated: api_date(room.updated),
         root_folder_type: root_type,
         updated_by: employee_ref(person_or_owner(state, &room.updated_by), base),
+        settings: super::settings::room_fields(state, room, state.can_edit(caller, room)),
     }
 }
 

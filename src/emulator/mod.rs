@@ -8,7 +8,8 @@
 //! # Endpoints
 //! `POST /api/2.0/authentication`; `GET`/`POST /api/2.0/files/rooms`;
 //! `GET`/`PUT`/`DELETE /api/2.0/files/rooms/{id}`; `PUT /api/2.0/files/rooms/{id}/archive` and
-//! `/unarchive`; `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
+//! `/unarchive`; `GET /api/2.0/files/rooms/covers`; `GET /api/2.0/portal/payment/quota`;
+//! `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
 //! /api/2.0/files/rooms/{id}/share`; `GET /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`,
 //! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`; folders inside rooms (see
 //! `folders`): `POST`/`GET`/`DELETE /api/2.0/files/folder/{id}`, `GET
@@ -41,7 +42,21 @@
 //!              "isAdmin": false, "isRoomAdmin": true, "isVisitor": false}],
 //!  "groups": [{"name": "Editors", "members": ["ann@example.com"]}]}
 //! ```
-//! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. People and
+//! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. An optional
+//! `"roomQuota": {"enableQuota": true, "defaultQuota": 104857600}` turns the portal's room quota
+//! on (off by default, as on a new portal; also `Emulator::set_room_quota`).
+//!
+//! # Room settings
+//! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
+//! `quota`, `indexing`, `denyDownload`, `color`, `cover`, `watermark` and `lifetime`, and the
+//! single GET and list items show them. `quotaLimit`/`isCustomQuota` appear only while room
+//! quota is on, for an active room, and never in the create response. `watermark` and
+//! `lifetime` read back without `enabled`, are absent when unset, replaced whole by every
+//! update that sends one (`{"enabled": false}` removes it; the lifetime clock restarts at every
+//! write) and, on create, stored whatever `enabled` says. Archiving erases the lifetime. Colour
+//! is checked by length only; an unknown cover is a 400. `Emulator::settings_writes` counts the
+//! requests that sent each setting of a room, `Emulator::set_custom_logo` gives a room a custom
+//! logo. People and
 //! groups get stable UUIDs derived from their email and name (and, for a group whose name an
 //! earlier group of the file has, from how many came before). Any number of groups may be
 //! seeded; `GET /api/2.0/group` pages them.
@@ -66,12 +81,14 @@ mod people;
 mod request;
 mod rooms;
 mod server;
+mod settings;
 mod snapshot;
 mod state;
 
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
 pub use links::EmulatedLink;
+pub use settings::RoomQuotaSeed;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 
 use crate::docspace::{RoomType, stored_title};
@@ -106,6 +123,9 @@ impl Emulator {
                 .map_err(|e| anyhow::anyhow!("invalid seed file {}: {e}", path.display()))?;
             for person in seed.people {
                 state.add_person(person.into_person());
+            }
+            if let Some(quota) = seed.room_quota {
+                state.room_quota = quota;
             }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
@@ -173,6 +193,38 @@ impl Emulator {
             }
             id
         })
+    }
+
+    /// Turns the portal's room quota on or off (Settings → Storage management), with its
+    /// default room quota in bytes.
+    pub fn set_room_quota(&self, enable_quota: bool, default_quota: i64) {
+        self.shared.mutate(|s| s.room_quota = RoomQuotaSeed { enable_quota, default_quota });
+    }
+
+    /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false
+    /// for an unknown room.
+    pub fn set_custom_logo(&self, room_id: u64, custom: bool) -> bool {
+        self.shared.mutate(|s| match s.rooms.get_mut(&room_id) {
+            Some(room) => {
+                room.settings.custom_logo = custom;
+                true
+            }
+            None => false,
+        })
+    }
+
+    /// How many requests have sent `setting` (`quota`, `cover`, `watermark`, `lifetime`,
+    /// `color`, `indexing` or `denyDownload`)
+    /// of a room, by create or update; every write of a lifetime restarts its clock.
+    pub fn settings_writes(&self, room_id: u64, setting: &str) -> u32 {
+        self.shared.read(|s| {
+            s.settings_writes.get(&room_id).and_then(|m| m.get(setting)).copied().unwrap_or(0)
+        })
+    }
+
+    /// When a room's lifetime clock last restarted (Unix seconds), if it has a lifetime.
+    pub fn lifetime_started(&self, room_id: u64) -> Option<i64> {
+        self.shared.read(|s| s.rooms.get(&room_id)?.settings.lifetime.as_ref().map(|l| l.start))
     }
 
     /// Every room, sorted by id.

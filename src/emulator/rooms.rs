@@ -61,9 +61,7 @@ const PROVIDER_FILTER: [(&str, i64); 10] = [
     ("Storage", 9),
 ];
 
-/// Built-in cover ids known here (`GET /files/rooms/covers` lists 56; ROOM-SETTINGS names
-/// these). Any other id is a 400, as an unknown one is on a portal.
-const COVERS: [&str; 4] = ["anchor", "archive", "bell", "book_open"];
+use super::settings::{COVERS, SettingsRequest};
 
 fn room_type_values() -> Vec<(&'static str, i64)> {
     RoomType::ALL.iter().map(|t| (t.api_name(), t.code())).collect()
@@ -369,9 +367,10 @@ fn object_field<'a>(
     Ok(body.get(name).and_then(Value::as_object))
 }
 
-/// Model binding and validation of the settings the emulator does not store, so that a request
-/// a portal rejects is rejected here too (ROOM-SETTINGS §2.3, OBSERVED §4.3 and §6.3).
-fn check_unstored_settings(body: &JsonBody, creating: bool) -> Result<(), ApiError> {
+/// Model binding and validation of the settings besides title, tags, colour and the flags, so
+/// that a request a portal rejects is rejected here too (ROOM-SETTINGS §2.3, OBSERVED §4.3 and
+/// §6.3); `settings::SettingsRequest` then reads what passed.
+fn check_settings(body: &JsonBody, creating: bool) -> Result<(), ApiError> {
     check_kind(body.get("quota"), "quota", Kind::Int)?;
     for flag in ["sendFormToExternalDB", "saveFormAsXLSX"] {
         body.opt_bool(flag)?;
@@ -513,7 +512,14 @@ pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Respons
     let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
     let success = ctx.shared.mutate(|state| {
         let id = room.commit(state);
-        Success::one(dto::room(state, &state.rooms[&id], user, ctx.base(), deny_active_delete))
+        let mut dto = dto::room(state, &state.rooms[&id], user, ctx.base(), deny_active_delete);
+        // The create response omits the quota even when one was set (OBSERVED §4.5).
+        if let Value::Object(map) = &mut dto {
+            for field in ["usedSpace", "quotaLimit", "isCustomQuota"] {
+                map.remove(field);
+            }
+        }
+        Success::one(dto)
     });
     let mut response = ctx.respond(Ok(success));
     if ctx.shared.faults.lose_create_response() {
@@ -531,6 +537,7 @@ struct NewRoom {
     color: Option<String>,
     indexing: bool,
     deny_download: bool,
+    settings: SettingsRequest,
 }
 
 impl NewRoom {
@@ -549,6 +556,7 @@ impl NewRoom {
         }
         room.indexing = self.indexing;
         room.deny_download = self.deny_download;
+        self.settings.clone().apply_create(state, id, clock::now());
         id
     }
 }
@@ -573,7 +581,8 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
     let indexing = body.opt_bool("indexing")?.unwrap_or(false);
     let deny_download = body.opt_bool("denyDownload")?.unwrap_or(false);
     let private = body.opt_bool("private")?.unwrap_or(false);
-    check_unstored_settings(&body, true)?;
+    check_settings(&body, true)?;
+    let settings = SettingsRequest::read(&body);
 
     if !user.is_manager_type() || user.is_visitor {
         return Err(ApiError::invalid_operation("You don't have enough permission to create"));
@@ -591,7 +600,16 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
         });
     }
     check_tag_lengths(&tags)?;
-    Ok(NewRoom { owner: user.id.clone(), title, room_type, tags, color, indexing, deny_download })
+    Ok(NewRoom {
+        owner: user.id.clone(),
+        title,
+        room_type,
+        tags,
+        color,
+        indexing,
+        deny_download,
+        settings,
+    })
 }
 
 /// `PUT /api/2.0/files/rooms/{id}`: every failure to find or edit the room is a 403.
@@ -618,7 +636,8 @@ fn update_room(
     let color = color_field(&body)?;
     let indexing = body.opt_bool("indexing")?;
     let deny_download = body.opt_bool("denyDownload")?;
-    check_unstored_settings(&body, false)?;
+    check_settings(&body, false)?;
+    let settings = SettingsRequest::read(&body);
     let behaviour = ctx.shared.behaviour();
 
     ctx.shared.mutate(|state| {
@@ -636,6 +655,7 @@ fn update_room(
             state.rooms.get_mut(&id).expect("room").tags.clear();
             state.attach_tags(id, tags);
         }
+        let settings_changed = settings.apply_update(state, id, now);
         let room = state.rooms.get_mut(&id).expect("room");
         if let Some(title) = title.map(|t| stored_title(&t)).filter(|t| !t.is_empty()) {
             room.title = title;
@@ -653,6 +673,10 @@ fn update_room(
             room.deny_download = deny;
         }
         touch_if_changed(room, &before, &user.id, now);
+        if settings_changed {
+            room.updated = now;
+            room.updated_by.clone_from(&user.id);
+        }
         let room = &state.rooms[&id];
         Ok(Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete)))
     })

@@ -5,7 +5,7 @@ use super::context::Shared;
 use super::envelope::html_response;
 use super::faults::LoseResponse;
 use super::snapshot::RequestRecord;
-use super::{folders, links, operations, people, rooms};
+use super::{folders, links, operations, people, rooms, settings};
 use crate::docspace::MAX_CONCURRENT_WRITES;
 use axum::Router;
 use axum::extract::connect_info::Connected;
@@ -30,6 +30,8 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api/2.0/authentication", post(people::login))
         .route("/api/2.0/files/rooms", get(rooms::list).post(rooms::create))
+        .route("/api/2.0/files/rooms/covers", get(settings::covers))
+        .route("/api/2.0/portal/payment/quota", get(settings::payment_quota))
         .route(
             "/api/2.0/files/rooms/{id}",
             get(rooms::get).put(rooms::update).delete(operations::delete),

@@ -37,6 +37,9 @@ pub(crate) struct Room {
     /// External links, the primary one first.
     #[serde(default)]
     pub(crate) links: Vec<super::links::Link>,
+    /// Quota, cover, watermark, lifetime and logo.
+    #[serde(default)]
+    pub(crate) settings: super::settings::StoredSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +172,12 @@ pub(crate) struct State {
     /// Folders inside rooms, by id (ids shared with rooms, as on a portal).
     #[serde(default)]
     pub(crate) folders: BTreeMap<u64, super::folders::Folder>,
+    /// The portal's room quota switch and default.
+    #[serde(default)]
+    pub(crate) room_quota: super::settings::RoomQuotaSeed,
+    /// Writes of each setting per room (a test hook): room id → setting → count.
+    #[serde(default)]
+    pub(crate) settings_writes: BTreeMap<u64, BTreeMap<String, u32>>,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
@@ -204,6 +213,8 @@ impl State {
             sessions: BTreeMap::new(),
             saved_sort: BTreeMap::new(),
             folders: BTreeMap::new(),
+            room_quota: super::settings::RoomQuotaSeed::default(),
+            settings_writes: BTreeMap::new(),
         }
     }
 
@@ -318,6 +329,7 @@ impl State {
             deny_download: false,
             members: Vec::new(),
             links: super::links::initial_links(room_type),
+            settings: super::settings::StoredSettings::default(),
         };
         self.rooms.insert(id, room);
         self.attach_tags(id, tags);
@@ -356,6 +368,10 @@ impl State {
         let archived = op.action == OpAction::Archive;
         if room.archived != archived {
             room.archived = archived;
+            if archived {
+                // Moving a room to the archive deletes its lifetime (FileMoveCopyOperation L601).
+                room.settings.lifetime = None;
+            }
             room.updated = now;
             room.updated_by.clone_from(&op.user);
         }

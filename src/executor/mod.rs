@@ -163,10 +163,15 @@ async fn run_step(
     id: &mut Option<u64>,
     known: &HashSet<u64>,
 ) -> Result<Option<String>, ApiError> {
-    if let Action::Create { title, room_type, tags } = action {
-        let room = portal.create_room(title, *room_type, tags, known).await?;
+    if let Action::Create { title, room_type, tags, settings } = action {
+        let room = portal.create_room_with(title, *room_type, tags, settings, known).await?;
         *id = Some(room.id);
-        return Ok(None);
+        let problems = crate::portal::settings::unapplied(settings, &room);
+        return if problems.is_empty() {
+            Ok(None)
+        } else {
+            Err(ApiError::SettingsNotApplied { room: room.id, problems })
+        };
     }
     let Some(room) = *id else {
         return Err(ApiError::NoRoomId);
@@ -194,6 +199,7 @@ async fn run_room_step(portal: &Portal, room: u64, action: &Action) -> Result<()
         Action::CreateFolder { .. } | Action::TrashFolder { .. } => {
             unreachable!("run by `RoomRun`")
         }
+        Action::SetSettings { after, .. } => portal.set_room_settings(room, after).await,
     }
 }
 

@@ -149,6 +149,8 @@ struct RoomView<'a> {
     notify: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     members: Option<Vec<MemberView<'a>>>,
+    #[serde(flatten)]
+    settings: super::settings::SettingsView<'a>,
     /// Every folder path, implied parents included (reading them back declares the same).
     #[serde(skip_serializing_if = "Option::is_none")]
     folders: Option<FlowSeq<Vec<Joined>>>,
@@ -204,6 +206,7 @@ impl<'a> RoomView<'a> {
                     })
                     .collect()
             }),
+            settings: super::settings::SettingsView::of(&room.settings),
             links_policy: room.links_policy,
             links: room.links.as_ref().map(|links| {
                 links.iter().map(|link| super::links::LinkView::of(link, Text)).collect()
@@ -286,6 +289,7 @@ mod tests {
             notify: false,
             links: None,
             links_policy: crate::manifest::LinksPolicy::Exact,
+            settings: crate::settings::Settings::default(),
         }
     }
 

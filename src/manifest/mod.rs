@@ -12,6 +12,7 @@ mod folders;
 mod glob;
 mod links;
 mod raw;
+mod settings;
 mod syntax;
 mod templates;
 mod validate;
@@ -36,6 +37,7 @@ pub(crate) use glob::Pattern;
 #[cfg(test)]
 pub(crate) use glob::glob_match;
 pub use links::{LinkPassword, LinkSpec, LinksPolicy, MissingPasswords, read_passwords};
+pub(crate) use syntax::closest;
 
 /// The largest manifest [`load`] and [`parse`] accept, in bytes (10 MiB).
 pub const MAX_MANIFEST_BYTES: u64 = 10 * 1024 * 1024;
@@ -210,6 +212,8 @@ pub struct RoomSpec {
     pub links: Option<Vec<LinkSpec>>,
     /// Whether undeclared additional links are removed (`exact`) or left (`additive`).
     pub links_policy: LinksPolicy,
+    /// The declared settings; a field not given is left alone.
+    pub settings: crate::settings::Settings,
 }
 
 /// One member of a room.

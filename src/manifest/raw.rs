@@ -5,6 +5,7 @@
 //! the accepted keys: the syntax layer reads them back from serde's errors for its suggestions.
 
 use super::links::{LinksPolicy, RawLink};
+use super::settings::{RawLifetime, RawSwitch, RawWatermark, Scalar};
 use super::templates::TemplateSchema;
 use super::validate::CheckedRooms;
 use super::{DesiredState, FoldersPolicy, MembersPolicy, Prune};
@@ -122,6 +123,40 @@ pub(super) struct RawRoom {
     #[serde(default)]
     #[schemars(with = "Option<Vec<RawLink>>")]
     pub links: Option<Spanned<Vec<Spanned<RawLink>>>>,
+    /// Storage quota: `default` (the portal's), `unlimited`, a size (`500 MB`, `2 GiB`, `1.5 TB`: units MB, GB, TB, MiB, GiB, TiB) or a number of bytes. `0` is zero bytes. Needs the portal's room quota on (Settings → Storage management). When absent, the quota is left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<Scalar>")]
+    pub quota: Option<Spanned<Scalar>>,
+
+    /// "Restrict copy and download". When absent, left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub deny_download: Option<Spanned<bool>>,
+
+    /// Numbered contents (virtual data rooms). When absent, left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub indexing: Option<Spanned<bool>>,
+
+    /// The logo colour: six hex digits, any case (quote it when YAML would read a number). Not for rooms with a custom logo. When absent, left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<Scalar>")]
+    pub color: Option<Spanned<Scalar>>,
+
+    /// A cover id the portal offers (`GET /api/2.0/files/rooms/covers`), or `none`. Not for rooms with a custom logo. When absent, left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", length(min = 1, max = 50))]
+    pub cover: Option<Spanned<String>>,
+
+    /// A text watermark, or `off` for none. When absent, left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<RawSwitch<RawWatermark>>")]
+    pub watermark: Option<Spanned<RawSwitch<RawWatermark>>>,
+
+    /// Files older than this are removed, or `off` for never. Permanent deletion, or a shorter lifetime, needs `apply --allow-delete`. When absent, left alone.
+    #[serde(default)]
+    #[schemars(with = "Option<RawSwitch<RawLifetime>>")]
+    pub lifetime: Option<Spanned<RawSwitch<RawLifetime>>>,
 }
 
 /// One room member: a `user` (by email) or a `group` (by name), with an access level.
@@ -169,5 +204,12 @@ pub(super) const ROOM_KEYS: &[&str] = &[
     "template",
     "links_policy",
     "links",
+    "quota",
+    "deny_download",
+    "indexing",
+    "color",
+    "cover",
+    "watermark",
+    "lifetime",
 ];
 pub(super) const MEMBER_KEYS: &[&str] = &["user", "group", "access", "invite"];

@@ -255,7 +255,7 @@ pub(super) fn unknown_key(field: &str, expected: &[&str]) -> String {
 }
 
 /// The candidate `word` was most likely meant as, if any is close enough.
-pub(super) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let folded = word.to_lowercase().replace('-', "_");
     let synonym = match folded.as_str() {
         "name" => Some("title"),

@@ -58,11 +58,11 @@ fn unknown_key_names_its_position_and_the_closest_key() {
 
 #[test]
 fn unknown_key_without_a_close_match_lists_the_valid_keys() {
-    let yaml = "rooms:\n  - title: Marketing\n    type: custom\n    colour: red\n";
+    let yaml = "rooms:\n  - title: Marketing\n    type: custom\n    hue: red\n";
     let error = syntax_error(yaml);
     assert!(
         error.starts_with(
-            "rooms.yaml:4:5: unknown key `colour`; expected one of `title`, `id`, `type`"
+            "rooms.yaml:4:5: unknown key `hue`; expected one of `title`, `id`, `type`"
         ),
         "{error}"
     );
@@ -776,6 +776,7 @@ fn defaults() {
             notify: false,
             links: None,
             links_policy: crate::manifest::LinksPolicy::Exact,
+            settings: crate::settings::Settings::default(),
         }
     );
     let defaulted = Manifest {
@@ -1030,6 +1031,8 @@ fn json_schema_describes_every_field() {
         }
     }
     let template_keys = raw::ROOM_KEYS.len() - templates::NOT_IN_TEMPLATES.len();
+    // `watermark` has `text`, `show` and `rotate`; `lifetime` has `older_than` and `action`.
+    let settings_fields = 3 + 2;
     assert_eq!(
         fields,
         raw::MANIFEST_KEYS.len()
@@ -1037,6 +1040,7 @@ fn json_schema_describes_every_field() {
             + template_keys
             + raw::MEMBER_KEYS.len()
             + super::links::LINK_KEYS.len()
+            + settings_fields
     );
     let room = &schema["$defs"]["Room"]["properties"];
     let keys: Vec<&str> = room.as_object().unwrap().keys().map(String::as_str).collect();

@@ -28,7 +28,7 @@ impl Report {
         self.problems.push(Problem { line, message });
     }
 
-    fn warn(&mut self, line: usize, message: String) {
+    pub(super) fn warn(&mut self, line: usize, message: String) {
         self.warnings.push((line, message));
     }
 
@@ -317,6 +317,8 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
 
     let renamed_from = check_renamed_from(&room.renamed_from, &stored, report);
 
+    let settings = super::settings::check_settings(room, line, report);
+
     let members = room.members.as_ref().map(|members| check_members(room, members, report));
     let folders = room_folders(room, report);
     if room.members.is_none() {
@@ -376,6 +378,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
         folders_policy: room.folders_policy.as_ref().map(|p| p.value).unwrap_or_default(),
         links,
         links_policy: room.links_policy.as_ref().map(|p| p.value).unwrap_or_default(),
+        settings,
     }
 }
 

@@ -252,6 +252,17 @@ fn why(action: &Action) -> String {
         Action::RemoveLink { name, .. } => {
             format!("keeps the link \"{}\" the base manifest removes", escape(name))
         }
+        Action::SetSettings { after, .. } => {
+            let declared: Vec<String> = after
+                .describe()
+                .into_iter()
+                .map(|(name, value)| format!("{name} {value}"))
+                .collect();
+            format!(
+                "keeps the room's settings where the base manifest declares {}",
+                declared.join(", ")
+            )
+        }
         Action::TrashFolder { path, .. } => format!(
             "keeps the folder \"{}\" the base manifest moves to the trash",
             escape(&path.join("/"))

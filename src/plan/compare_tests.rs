@@ -13,6 +13,8 @@ fn active(id: u64, title: &str) -> PortalRoom {
         room_type: RoomType::Custom.into(),
         state: RoomState::Active,
         tags: Vec::new(),
+        settings: crate::settings::Settings::default(),
+        custom_logo: false,
     }
 }
 
@@ -137,6 +139,8 @@ fn members_portal() -> PortalState {
         groups: Vec::new(),
         folders: std::collections::BTreeMap::default(),
         links: std::collections::BTreeMap::default(),
+        room_quota: None,
+        covers: None,
         // Someone gave Ben editor by hand; the base declares viewer.
         members: [(
             1,

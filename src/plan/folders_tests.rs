@@ -17,6 +17,8 @@ fn room(id: u64, title: &str, state: RoomState) -> PortalRoom {
         room_type: PortalRoomType::Known(RoomType::Custom),
         state,
         tags: vec![],
+        settings: crate::settings::Settings::default(),
+        custom_logo: false,
     }
 }
 

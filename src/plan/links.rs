@@ -396,6 +396,8 @@ mod tests {
                 room_type: RoomType::Public.into(),
                 state: room_state,
                 tags: vec![],
+                settings: crate::settings::Settings::default(),
+                custom_logo: false,
             }],
             links: [(7, links)].into_iter().collect(),
             ..PortalState::default()

@@ -10,6 +10,7 @@ pub mod model;
 pub mod planner;
 pub mod render;
 pub mod saved;
+pub(crate) mod settings;
 
 pub use links::{LinkChange, LinkFields};
 pub use model::*;

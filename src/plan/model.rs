@@ -267,6 +267,10 @@ pub enum Action {
         room_type: RoomType,
         /// Its tags.
         tags: Vec<String>,
+        /// The simple settings sent with the create (`deny_download`, `indexing`, `color`,
+        /// `cover`); the others follow in an update.
+        #[serde(default, skip_serializing_if = "crate::settings::Settings::is_empty")]
+        settings: Box<crate::settings::Settings>,
     },
     /// Rename the room.
     Rename {
@@ -325,6 +329,13 @@ pub enum Action {
         /// The link as it is.
         before: super::links::LinkFields,
     },
+    /// One room update carrying every setting that changes, and only those.
+    SetSettings {
+        /// The changed settings as they are (`None`: the portal does not show it).
+        before: Box<crate::settings::Settings>,
+        /// The changed settings as they will be.
+        after: Box<crate::settings::Settings>,
+    },
 }
 
 /// The kinds of action, in the order the summary counts them.
@@ -353,6 +364,8 @@ pub enum ActionKind {
     SetLink,
     /// A link removed.
     RemoveLink,
+    /// A settings change.
+    SetSettings,
 }
 
 impl Action {
@@ -370,6 +383,7 @@ impl Action {
             Action::TrashFolder { .. } => ActionKind::TrashFolder,
             Action::SetLink { .. } => ActionKind::SetLink,
             Action::RemoveLink { .. } => ActionKind::RemoveLink,
+            Action::SetSettings { .. } => ActionKind::SetSettings,
         }
     }
 
@@ -382,6 +396,7 @@ impl Action {
                 | Action::TrashFolder { .. }
                 | Action::RemoveLink { .. }
         ) || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
+            || matches!(self, Action::SetSettings { before, after } if super::settings::is_destructive(before, after))
     }
 }
 
@@ -430,6 +445,9 @@ pub struct Counts {
     /// Folders moved to the trash.
     #[serde(default)]
     pub trash_folder: usize,
+    /// Rooms whose settings change.
+    #[serde(default)]
+    pub set_settings: usize,
 }
 
 impl Plan {
@@ -497,6 +515,7 @@ impl Plan {
                 ActionKind::TrashFolder => &mut counts.trash_folder,
                 ActionKind::SetLink => &mut counts.set_link,
                 ActionKind::RemoveLink => &mut counts.remove_link,
+                ActionKind::SetSettings => &mut counts.set_settings,
             };
             // A member step changes several people at once: count the people.
             *slot += match &step.action {
@@ -520,6 +539,19 @@ impl Plan {
             .filter_map(|(room, step)| match &step.action {
                 Action::TrashFolder { path, .. } => Some((room, path.as_slice())),
                 _ => None,
+            })
+            .collect()
+    }
+
+    /// The rooms whose settings change removes files (see `settings::is_destructive`).
+    pub(crate) fn destructive_settings(&self) -> Vec<&RoomPlan> {
+        self.rooms
+            .iter()
+            .filter(|room| {
+                room.edits.iter().any(|step| {
+                    matches!(step.action, Action::SetSettings { .. })
+                        && step.action.is_destructive()
+                })
             })
             .collect()
     }
@@ -555,6 +587,9 @@ impl Plan {
         if c.trash_folder > 0 {
             let what = format!("folder{} to the trash", crate::text::plural(c.trash_folder));
             parts.push(count(c.trash_folder, |d| d.trash_folder, &what));
+        }
+        if c.set_settings > 0 {
+            parts.push(count(c.set_settings, |d| d.set_settings, "to reconfigure"));
         }
         if c.set_members > 0 {
             let what = format!("member change{}", crate::text::plural(c.set_members));
@@ -608,6 +643,7 @@ mod tests {
             title: "R".into(),
             room_type: crate::docspace::RoomType::Custom,
             tags: vec![],
+            settings: Box::default(),
         });
         for steps in [
             vec![rename()],

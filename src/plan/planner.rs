@@ -169,6 +169,8 @@ pub fn plan(
         .collect();
     folder_warnings.sort();
     warnings.extend(folder_warnings);
+    warnings.extend(super::settings::type_warnings(manifest, &matches, &by_id));
+    warnings.sort();
     Ok(Plan {
         rooms,
         unmanaged,
@@ -356,8 +358,14 @@ fn plan_room(
             }
         }
     };
+    let (on_create, settings) = if spec.state == DesiredState::Deleted {
+        (crate::settings::Settings::default(), None)
+    } else {
+        super::settings::settings_step(spec, current, portal)?
+    };
     let Some(room) = current else {
-        return plan_missing_room(spec, members, folder_steps, link_steps)
+        let edits = settings.into_iter().chain(members).chain(folder_steps).chain(link_steps);
+        return plan_missing_room(spec, on_create, edits.collect())
             .map_err(|message| vec![(spec.line, message)]);
     };
     if let Some(wanted) = spec.room_type
@@ -401,6 +409,7 @@ fn plan_room(
             "the declared tags differ from the room's",
         ));
     }
+    edits.extend(settings);
     edits.extend(members);
     // Folders after members: an archived room is reopened around both in one bracket.
     edits.extend(folder_steps);
@@ -435,9 +444,8 @@ fn plan_room(
 /// A declared room the portal does not have: created (and archived) unless declared deleted.
 fn plan_missing_room(
     spec: &RoomSpec,
-    members: Option<Step>,
-    folder_steps: Vec<Step>,
-    link_steps: Vec<Step>,
+    on_create: crate::settings::Settings,
+    edits: Vec<Step>,
 ) -> Result<Option<RoomPlan>, String> {
     if spec.state == DesiredState::Deleted {
         return Ok(None);
@@ -453,6 +461,7 @@ fn plan_missing_room(
             title: spec.stored_title.clone(),
             room_type,
             tags: spec.tags.clone().unwrap_or_default(),
+            settings: Box::new(on_create),
         },
         "declared in the manifest and not on the portal",
     );
@@ -463,7 +472,7 @@ fn plan_missing_room(
         target: Target::New,
         line: Some(spec.line),
         change: StateChange::Create { create, archive },
-        edits: members.into_iter().chain(folder_steps).chain(link_steps).collect(),
+        edits,
     }))
 }
 

@@ -16,6 +16,8 @@ fn room(id: u64, title: &str, room_type: RoomType, state: RoomState, tags: &[&st
         room_type: room_type.into(),
         state,
         tags: tags.iter().map(std::string::ToString::to_string).collect(),
+        settings: crate::settings::Settings::default(),
+        custom_logo: false,
     }
 }
 
@@ -63,7 +65,8 @@ fn a_declared_room_missing_from_the_portal_is_created() {
             Action::Create {
                 title: "Marketing".into(),
                 room_type: RoomType::Collaboration,
-                tags: vec!["brand".into()]
+                tags: vec!["brand".into()],
+                settings: Box::default(),
             }
         )]
     );
@@ -143,7 +146,12 @@ fn another_entrys_current_title_is_not_this_entrys_past() {
         steps(&plan),
         [(
             "B".into(),
-            Action::Create { title: "B".into(), room_type: RoomType::Custom, tags: vec![] }
+            Action::Create {
+                title: "B".into(),
+                room_type: RoomType::Custom,
+                tags: vec![],
+                settings: Box::default(),
+            }
         )]
     );
 }
@@ -827,7 +835,7 @@ fn play(plan: &Plan, portal: &mut PortalState) {
             Target::New => None,
         };
         for step in room_plan.steps() {
-            if let Action::Create { title, room_type, tags } = &step.action {
+            if let Action::Create { title, room_type, tags, .. } = &step.action {
                 let new_id = portal.rooms.iter().map(|r| r.id).max().unwrap_or(0) + 1;
                 portal.rooms.push(PortalRoom {
                     id: new_id,
@@ -835,6 +843,8 @@ fn play(plan: &Plan, portal: &mut PortalState) {
                     room_type: (*room_type).into(),
                     state: RoomState::Active,
                     tags: tags.clone(),
+                    settings: crate::settings::Settings::default(),
+                    custom_logo: false,
                 });
                 id = Some(new_id);
                 continue;
@@ -858,6 +868,7 @@ fn play(plan: &Plan, portal: &mut PortalState) {
                 }
                 Action::Create { .. }
                 | Action::SetMembers { .. }
+                | Action::SetSettings { .. }
                 | Action::CreateFolder { .. }
                 | Action::TrashFolder { .. }
                 | Action::SetLink { .. }
@@ -891,6 +902,8 @@ mod convergence {
                     room_type: RoomType::Custom.into(),
                     state: if archived { RoomState::Archived } else { RoomState::Active },
                     tags: tags.into_iter().map(|t| TAGS[t].to_owned()).collect(),
+                    settings: crate::settings::Settings::default(),
+                    custom_logo: false,
                 })
                 .collect()
         })

@@ -12,10 +12,12 @@ pub(crate) fn mark(action: &Action) -> char {
     match action {
         Action::Create { .. } | Action::CreateFolder { .. } => '+',
         Action::SetLink { link } if link.before.is_none() => '+',
+        Action::SetSettings { .. } if action.is_destructive() => '-',
         Action::Rename { .. }
         | Action::SetTags { .. }
         | Action::SetMembers { .. }
-        | Action::SetLink { .. } => '~',
+        | Action::SetLink { .. }
+        | Action::SetSettings { .. } => '~',
         Action::Archive => '>',
         Action::Unarchive => '<',
         Action::Delete | Action::TrashFolder { .. } | Action::RemoveLink { .. } => '-',
@@ -56,11 +58,15 @@ pub fn describe(action: &Action) -> String {
         format!("[{}]", tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(", "))
     };
     match action {
-        Action::Create { room_type, tags: t, .. } if t.is_empty() => {
-            format!("create {room_type} room")
-        }
-        Action::Create { room_type, tags: t, .. } => {
-            format!("create {room_type} room with tags {}", tags(t))
+        Action::Create { room_type, tags: t, settings, .. } => {
+            let mut text = format!("create {room_type} room");
+            if !t.is_empty() {
+                text.push_str(&format!(" with tags {}", tags(t)));
+            }
+            for (name, value) in settings.describe() {
+                text.push_str(&format!("; {name} {value}"));
+            }
+            text
         }
         Action::Rename { before, after } => {
             format!("rename \"{}\" → \"{}\"", escape(before), escape(after))
@@ -80,7 +86,26 @@ pub fn describe(action: &Action) -> String {
         }
         Action::SetLink { link } => super::links::describe_change(link),
         Action::RemoveLink { name, .. } => format!("link \"{}\"", escape(name)),
+        Action::SetSettings { before, after } => settings_change(before, after),
     }
+}
+
+/// `quota default → 10 GB; lifetime none → files older than 90 days go to the trash`; a setting
+/// the portal does not show is only given its new value.
+fn settings_change(
+    before: &crate::settings::Settings,
+    after: &crate::settings::Settings,
+) -> String {
+    let old: std::collections::HashMap<&str, String> = before.describe().into_iter().collect();
+    let parts: Vec<String> = after
+        .describe()
+        .into_iter()
+        .map(|(name, new)| match old.get(name) {
+            Some(was) => format!("{name} {was} → {new}"),
+            None => format!("{name} → {new}"),
+        })
+        .collect();
+    parts.join("; ")
 }
 
 /// `+ ben@example.com editor`, `~ anna@example.com viewer → room-manager`, `- carol@example.com (was editor)`.

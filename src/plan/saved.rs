@@ -2,12 +2,14 @@
 //! applies exactly as reviewed. A checksum over the document refuses hand edits; the portal URL
 //! refuses another portal; the fingerprints let `apply` refuse a plan that has gone stale.
 //!
-//! Format version 1:
+//! Format version 2 (version 1 had no settings):
 //! `{format_version, tool_version, portal, manifest: {path, sha256}, summary, plan, checksum}`
 //! where `plan` is `{rooms: [{title, target: {kind: existing, id} | {kind: new}, line,
 //! steps: [{action, reason, …}]}], unmanaged, portal_rooms, fingerprints: [{id, title,
-//! room_type, state, tags}]}` and each step is one of `create {title, room_type, tags}`,
-//! `rename {before, after}`, `set_tags {before, after}`, `archive` (active → archived),
+//! room_type, state, tags}]}` and each step is one of `create {title,
+//! room_type, tags, settings?}`, `rename {before, after}`, `set_tags {before, after}`, `set_members`,
+//! `set_settings {before, after}` (only the changed settings: `quota`, `deny_download`,
+//! `indexing`, `color`, `cover`, `watermark`, `lifetime`), `archive` (active → archived),
 //! `unarchive` (archived → active) or `delete` (archived → gone).
 //!
 //! Format version 2 adds, for plans made with `plan --base` only: `cause` (`change` | `drift`)

@@ -169,6 +169,14 @@ pub enum ApiError {
         /// One line per field that differs.
         problems: Vec<String>,
     },
+    /// The settings read back differ from the ones sent.
+    #[error("room {room}: the portal did not apply every setting: {}", .problems.join("; "))]
+    SettingsNotApplied {
+        /// The room whose settings were set.
+        room: u64,
+        /// One line per setting that differs.
+        problems: Vec<String>,
+    },
 
     /// A plan step names no room id and no earlier step created one.
     #[error("the plan acts on a room it never created or named")]

@@ -9,6 +9,7 @@ pub(crate) mod links;
 pub(crate) mod members;
 mod paging;
 pub(crate) mod rooms;
+pub(crate) mod settings;
 
 pub use client::{Portal, PortalConfig};
 pub use error::ApiError;

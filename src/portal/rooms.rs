@@ -23,6 +23,20 @@ struct RoomDto {
     root_folder_type: Option<i64>,
     #[serde(default)]
     tags: Option<Vec<String>>,
+    #[serde(default)]
+    quota_limit: Option<i64>,
+    #[serde(default)]
+    is_custom_quota: Option<bool>,
+    #[serde(default)]
+    indexing: Option<bool>,
+    #[serde(default)]
+    deny_download: Option<bool>,
+    #[serde(default)]
+    lifetime: Option<super::settings::LifetimeDto>,
+    #[serde(default)]
+    watermark: Option<super::settings::WatermarkDto>,
+    #[serde(default)]
+    logo: Option<super::settings::LogoDto>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,12 +88,26 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
     } else {
         RoomState::Active
     };
+    let (settings, custom_logo) = super::settings::observed(
+        super::settings::SettingsFields {
+            quota_limit: dto.quota_limit,
+            is_custom_quota: dto.is_custom_quota,
+            indexing: dto.indexing,
+            deny_download: dto.deny_download,
+            lifetime: dto.lifetime,
+            watermark: dto.watermark,
+            logo: dto.logo,
+        },
+        state,
+    );
     Ok(PortalRoom {
         id: dto.id,
         title: dto.title,
         room_type,
         state,
         tags: dto.tags.unwrap_or_default(),
+        settings,
+        custom_logo,
     })
 }
 
@@ -193,7 +221,23 @@ impl Portal {
         tags: &[String],
         known: &HashSet<u64>,
     ) -> Result<PortalRoom, ApiError> {
-        let mut body = json!({ "title": title, "roomType": room_type.code() });
+        self.create_room_with(title, room_type, tags, &crate::settings::Settings::default(), known)
+            .await
+    }
+
+    /// [`Portal::create_room`], also sending `settings` (the simple ones: flags, colour,
+    /// cover; quota, watermark and lifetime belong in an update after the create).
+    pub(crate) async fn create_room_with(
+        &self,
+        title: &str,
+        room_type: RoomType,
+        tags: &[String],
+        settings: &crate::settings::Settings,
+        known: &HashSet<u64>,
+    ) -> Result<PortalRoom, ApiError> {
+        let mut body = super::settings::update_body(settings);
+        body["title"] = json!(title);
+        body["roomType"] = json!(room_type.code());
         if !tags.is_empty() {
             body["tags"] = json!(tags);
         }
@@ -264,7 +308,7 @@ impl Portal {
         self.update_room(id, json!({ "tags": tags })).await
     }
 
-    async fn update_room(&self, id: u64, body: Value) -> Result<PortalRoom, ApiError> {
+    pub(super) async fn update_room(&self, id: u64, body: Value) -> Result<PortalRoom, ApiError> {
         let path = format!("{ROOMS}/{id}");
         let value = self.send(Method::PUT, &path, &[], Some(&body), Repeat::Safe).await?;
         room_from(value, &format!("PUT {path}"))

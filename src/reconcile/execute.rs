@@ -33,10 +33,30 @@ pub async fn apply_plan(portal: &Portal, ready: &Ready, progress: &Progress) -> 
     (report, portal.is_interrupted())
 }
 
-/// Deleting a room on DocSpace is permanent: a plan with a delete, or one that moves folders
-/// to the trash, needs `--allow-delete`.
+/// Deleting a room on DocSpace is permanent: a plan with a delete needs `--allow-delete`, and
+/// so does one that moves folders to the trash or gives a room a lifetime that deletes files
+/// permanently or sooner than before.
 pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> anyhow::Result<()> {
-    if allowed || !plan.has_delete() {
+    if allowed {
+        return Ok(());
+    }
+    let lifetimes: Vec<String> = plan
+        .destructive_settings()
+        .into_iter()
+        .map(|room| render::room_label(&room.title, &room.target))
+        .collect();
+    if !lifetimes.is_empty() {
+        bail!(
+            "the plan sets a lifetime that deletes files permanently or sooner than before in {} ({}); pass `--allow-delete` to apply it",
+            if lifetimes.len() == 1 {
+                "1 room".to_owned()
+            } else {
+                format!("{} rooms", lifetimes.len())
+            },
+            lifetimes.join(", ")
+        );
+    }
+    if !plan.has_delete() {
         return Ok(());
     }
     let rooms: Vec<String> = plan

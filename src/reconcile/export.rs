@@ -92,6 +92,7 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
                 folders_policy: crate::manifest::FoldersPolicy::Additive,
                 links_policy: links.as_ref().map(|l| l.policy).unwrap_or_default(),
                 links: links.map(|l| l.links),
+                settings: super::settings::exported(&room.settings),
             }
         })
         .collect();
@@ -249,6 +250,8 @@ mod tests {
             room_type,
             state: RoomState::Active,
             tags: vec!["x".into()],
+            settings: crate::settings::Settings::default(),
+            custom_logo: false,
         };
         let state = PortalState {
             rooms: vec![
@@ -292,6 +295,8 @@ mod tests {
                 room_type: room_type.into(),
                 state: RoomState::Active,
                 tags: Vec::new(),
+                settings: crate::settings::Settings::default(),
+                custom_logo: false,
             }],
             people: vec![
                 person("o", "o@example.com", true),

@@ -57,6 +57,7 @@ pub(crate) fn check_fresh(
             ));
         }
     }
+    changes.extend(super::settings::stale_settings(plan, &now.rooms));
     for (room, step) in plan.steps() {
         match (&step.action, &room.target) {
             (Action::Create { title, .. }, _) => {

@@ -9,6 +9,7 @@ mod folders;
 mod fresh;
 mod links;
 pub mod read;
+mod settings;
 
 pub use execute::apply_plan;
 pub(crate) use links::read_links;

@@ -203,6 +203,9 @@ pub async fn read_and_plan_against(
     super::folders::read_folders(portal, &manifests, &mut state)
         .await
         .with_context(|| format!("cannot read the folders of `{}`", portal.base_url()))?;
+    super::settings::read_requirements(portal, &manifests, &mut state)
+        .await
+        .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
     let mut plan = plan::plan(&manifest, &state, options)?;
     for warning in &plan.warnings {
         crate::out::warn(warning);

@@ -175,7 +175,7 @@ fn snapshot_portal() -> TestPortal {
     portal.seed("Obsolete", RoomType::Custom, false, &[]);
     portal.seed("Unmanaged", RoomType::Custom, false, &[]);
     portal.manifest(
-        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n  - title: Obsolete\n    state: deleted\n  - title: \"Q1/Q2 | plans\"\n    type: public\n    state: archived\n",
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n    deny_download: true\n    watermark:\n      text: Board only\n  - title: Obsolete\n    state: deleted\n  - title: \"Q1/Q2 | plans\"\n    type: public\n    state: archived\n",
     );
     portal
 }
@@ -343,15 +343,16 @@ fn the_plan_format_cannot_change_without_its_version() {
         (1, "bf36cafe628f0f5fd07bf252f421c10af577b4b9bcf2bf9267060b446cd4ab27"),
         // Folder steps: `path` and `parent_id` (create), `path` and `id` (to the trash); with
         // `--base`, `cause` on steps and member changes and `adopted` in the plan;
-        // links: `set_link` and `remove_link` with salted password hashes.
-        (2, "7cd9481376e142e4768794a154a9226b7fe2bb74408f2dced69a1d5640dc9fba"),
+        // links: `set_link` and `remove_link` with salted password hashes;
+        // settings: `set_settings` with the changed settings only.
+        (2, "7a317164e072f241ee5cf2824a938f0b4bb91e639ce3a472dd8725ebe100fbfc"),
     ];
     let portal = snapshot_portal();
     // An empty undeclared folder, so the shape holds a move to the trash too.
     let board = portal.emulator.rooms().into_iter().find(|r| r.title == "Board").unwrap().id;
     portal.emulator.seed_folder(board, board, "Scratch");
     portal.manifest(
-        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n    folders: []\n    folders_policy: exact\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n    folders: [Docs/2025]\n    links:\n      - name: Press\n        access: viewer\n",
+        "rooms:\n  - title: Sales EMEA\n    renamed_from: [Sales Europe]\n    tags: [sales, emea]\n  - title: Board\n    state: active\n    deny_download: true\n    watermark:\n      text: Board only\n    folders: []\n    folders_policy: exact\n  - title: Obsolete\n    state: deleted\n  - title: New\n    type: public\n    state: archived\n    folders: [Docs/2025]\n    links:\n      - name: Press\n        access: viewer\n",
     );
     // A base with drift (Board), and a retag the manifest no longer asks for (adopted), so
     // the shape holds every field `--base` adds.

@@ -18,3 +18,4 @@ mod members;
 mod plandiff;
 mod reconcile;
 mod safety;
+mod settings;

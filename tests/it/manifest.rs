@@ -444,6 +444,7 @@ fn room_spec() -> impl Strategy<Value = RoomSpec> {
                 folders_policy: docspace_rooms::manifest::FoldersPolicy::Additive,
                 links: None,
                 links_policy: docspace_rooms::manifest::LinksPolicy::Exact,
+                settings: docspace_rooms::settings::Settings::default(),
             }
         })
 }

@@ -1,0 +1,282 @@
+//! Room settings as a v3.7.2 portal keeps them (ROOM-SETTINGS §2): what create and update
+//! store, how a room shows them, the covers, the portal's room quota switch
+//! (`GET /api/2.0/portal/payment/quota`), and a count of the writes of each setting per room,
+//! so that tests can prove what a client re-sent.
+
+use super::context::Ctx;
+use super::envelope::{ApiError, Success};
+use super::request::{JsonBody, member};
+use super::state::{Room, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// Built-in cover ids known here (a portal lists 56 in `GET /files/rooms/covers`;
+/// ROOM-SETTINGS §2.3.7 names `anchor`, `archive`, `bell` and `book_open`, the example
+/// `suitcase`). Any other id is a 400, as an unknown one is on a portal.
+pub(crate) const COVERS: [&str; 5] = ["anchor", "archive", "bell", "book_open", "suitcase"];
+
+/// `quota` when none was set: the portal's default (`-2`).
+const DEFAULT_QUOTA: i64 = -2;
+
+/// The settings a room stores besides colour, indexing and `denyDownload`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct StoredSettings {
+    /// -2 default, -1 unlimited, otherwise bytes.
+    pub(crate) quota: i64,
+    pub(crate) cover: Option<String>,
+    pub(crate) watermark: Option<Map<String, Value>>,
+    pub(crate) lifetime: Option<StoredLifetime>,
+    /// A custom logo hides the colour and the cover.
+    pub(crate) custom_logo: bool,
+}
+
+impl Default for StoredSettings {
+    fn default() -> Self {
+        StoredSettings {
+            quota: DEFAULT_QUOTA,
+            cover: None,
+            watermark: None,
+            lifetime: None,
+            custom_logo: false,
+        }
+    }
+}
+
+/// `DbRoomDataLifetime`: `enabled` is not stored; `start` restarts at every write.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct StoredLifetime {
+    pub(crate) delete_permanently: bool,
+    pub(crate) period: i64,
+    pub(crate) value: i64,
+    pub(crate) start: i64,
+}
+
+/// The portal's room quota (`TenantRoomQuotaSettings`), off by default as on a new portal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoomQuotaSeed {
+    /// Whether room quotas are shown and enforced.
+    pub enable_quota: bool,
+    /// The default room quota in bytes.
+    #[serde(default)]
+    pub default_quota: i64,
+}
+
+/// The settings in a create or update body, already checked by model validation.
+#[derive(Clone)]
+pub(crate) struct SettingsRequest {
+    quota: Option<i64>,
+    cover: Option<String>,
+    watermark: Option<Map<String, Value>>,
+    lifetime: Option<Map<String, Value>>,
+    /// The simple settings the request sends (`rooms` stores them), for the write counts.
+    simple: Vec<&'static str>,
+}
+
+impl SettingsRequest {
+    pub(crate) fn read(body: &JsonBody) -> SettingsRequest {
+        let int = |value: Option<&Value>| match value {
+            Some(Value::Number(n)) => n.as_i64(),
+            Some(Value::String(s)) => s.trim().parse().ok(),
+            _ => None,
+        };
+        SettingsRequest {
+            quota: int(body.get("quota")),
+            cover: body.get("cover").and_then(Value::as_str).map(ToOwned::to_owned),
+            watermark: body.get("watermark").and_then(Value::as_object).cloned(),
+            lifetime: body.get("lifetime").and_then(Value::as_object).cloned(),
+            simple: ["color", "indexing", "denyDownload"]
+                .into_iter()
+                .filter(|name| body.get(name).is_some_and(|v| !v.is_null()))
+                .collect(),
+        }
+    }
+
+    /// Stores the settings of a create: the quota verbatim, `enabled` ignored (FSS L989-1047).
+    pub(crate) fn apply_create(self, state: &mut State, id: u64, now: i64) {
+        let fields = self.fields();
+        let Some(room) = state.rooms.get_mut(&id) else { return };
+        if let Some(quota) = self.quota {
+            room.settings.quota = quota;
+        }
+        if let Some(cover) = self.cover.filter(|c| !c.is_empty()) {
+            room.settings.cover = Some(cover);
+        }
+        if let Some(watermark) = &self.watermark {
+            // Create keeps text, additions and rotate; image fields only with an image.
+            let mut stored = Map::new();
+            for name in ["additions", "text", "rotate"] {
+                if let Some(value) = member(watermark, name).filter(|v| !v.is_null()) {
+                    stored.insert(name.into(), value.clone());
+                }
+            }
+            room.settings.watermark = Some(stored);
+        }
+        if let Some(lifetime) = &self.lifetime {
+            room.settings.lifetime = Some(lifetime_of(lifetime, now));
+        }
+        count_writes(state, id, fields);
+    }
+
+    /// Stores the settings of an update: `lifetime` and `watermark` are rewritten whenever
+    /// sent (the lifetime clock restarts), `{"enabled": false}` removes one, a quota below -1
+    /// is the default (FSS L1169-1300).
+    pub(crate) fn apply_update(self, state: &mut State, id: u64, now: i64) -> bool {
+        let fields = self.fields();
+        let Some(room) = state.rooms.get_mut(&id) else { return false };
+        let before = serde_json::to_value(&room.settings).ok();
+        if let Some(quota) = self.quota {
+            room.settings.quota = if quota >= -1 { quota } else { DEFAULT_QUOTA };
+        }
+        if let Some(cover) = self.cover {
+            room.settings.cover = (!cover.is_empty()).then_some(cover);
+        }
+        if let Some(watermark) = self.watermark {
+            room.settings.watermark = enabled(&watermark).then(|| {
+                let mut stored = watermark.clone();
+                stored.retain(|k, v| !k.eq_ignore_ascii_case("enabled") && !v.is_null());
+                stored
+            });
+        }
+        if let Some(lifetime) = self.lifetime {
+            room.settings.lifetime = enabled(&lifetime).then(|| lifetime_of(&lifetime, now));
+        }
+        let changed = serde_json::to_value(&room.settings).ok() != before;
+        count_writes(state, id, fields);
+        changed
+    }
+
+    fn fields(&self) -> Vec<&'static str> {
+        [
+            ("quota", self.quota.is_some()),
+            ("cover", self.cover.is_some()),
+            ("watermark", self.watermark.is_some()),
+            ("lifetime", self.lifetime.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, sent)| *sent)
+        .map(|(name, _)| name)
+        .chain(self.simple.iter().copied())
+        .collect()
+    }
+}
+
+fn enabled(object: &Map<String, Value>) -> bool {
+    member(object, "enabled") != Some(&Value::Bool(false))
+}
+
+fn lifetime_of(object: &Map<String, Value>, now: i64) -> StoredLifetime {
+    let int = |name: &str| member(object, name).and_then(Value::as_i64).unwrap_or(0);
+    StoredLifetime {
+        delete_permanently: member(object, "deletePermanently")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        period: int("period"),
+        value: int("value"),
+        start: now,
+    }
+}
+
+fn count_writes(state: &mut State, id: u64, fields: Vec<&'static str>) {
+    let counts = state.settings_writes.entry(id).or_default();
+    for field in fields {
+        *counts.entry(field.to_owned()).or_default() += 1;
+    }
+}
+
+/// The settings fields of a room's `FolderDto` that a typed DTO leaves to this module:
+/// `lifetime` and `watermark` (absent when unset, no `enabled`), and `quotaLimit` with
+/// `isCustomQuota` only while room quota is on, the room active and the caller its editor.
+pub(crate) fn room_fields(state: &State, room: &Room, can_edit: bool) -> Map<String, Value> {
+    let mut fields = Map::new();
+    let stored = &room.settings;
+    if state.room_quota.enable_quota && !room.archived && can_edit {
+        let custom = stored.quota > DEFAULT_QUOTA;
+        let limit = if custom { stored.quota } else { state.room_quota.default_quota };
+        fields.insert("usedSpace".into(), json!(0));
+        fields.insert("quotaLimit".into(), json!(limit));
+        fields.insert("isCustomQuota".into(), json!(custom));
+    }
+    if let Some(lifetime) = &stored.lifetime {
+        fields.insert(
+            "lifetime".into(),
+            json!({
+                "deletePermanently": lifetime.delete_permanently,
+                "period": lifetime.period,
+                "value": lifetime.value,
+            }),
+        );
+    }
+    if let Some(watermark) = &stored.watermark {
+        let mut shown = Map::new();
+        let get = |name: &str| member(watermark, name).cloned();
+        shown.insert("additions".into(), get("additions").unwrap_or(json!(0)));
+        if let Some(text) = get("text").filter(|t| t.as_str().is_some_and(|t| !t.is_empty())) {
+            shown.insert("text".into(), text);
+        }
+        shown.insert("rotate".into(), get("rotate").unwrap_or(json!(0)));
+        shown.insert("imageScale".into(), get("imageScale").unwrap_or(json!(0)));
+        if let Some(url) = get("imageUrl") {
+            shown.insert("imageUrl".into(), url);
+        }
+        shown.insert("imageHeight".into(), get("imageHeight").unwrap_or(json!(0.0)));
+        shown.insert("imageWidth".into(), get("imageWidth").unwrap_or(json!(0.0)));
+        fields.insert("watermark".into(), Value::Object(shown));
+    }
+    fields
+}
+
+/// `logo`: the custom logo's URLs, or empty URLs with the colour and the cover.
+pub(crate) fn logo(room: &Room) -> Value {
+    if room.settings.custom_logo {
+        let url = |size: &str| format!("/storage/room_logos/root/{}_{size}.png", room.id);
+        return json!({
+            "original": url("orig"),
+            "large": url("large"),
+            "medium": url("medium"),
+            "small": url("small"),
+        });
+    }
+    let mut logo =
+        json!({"original": "", "large": "", "medium": "", "small": "", "color": room.color});
+    if let (Some(cover), Value::Object(map)) = (&room.settings.cover, &mut logo) {
+        map.insert("cover".into(), json!({"id": cover, "data": cover_svg(cover)}));
+    }
+    logo
+}
+
+fn cover_svg(id: &str) -> String {
+    format!("<svg xmlns=\"http://www.w3.org/2000/svg\" data-cover=\"{id}\"/>")
+}
+
+/// `GET /api/2.0/files/rooms/covers`.
+pub(crate) async fn covers(ctx: Ctx) -> Response {
+    let result = ctx.require_user().map(|_| {
+        Success::one(Value::Array(
+            COVERS.iter().map(|id| json!({"id": id, "data": cover_svg(id)})).collect(),
+        ))
+    });
+    ctx.respond(result)
+}
+
+/// `GET /api/2.0/portal/payment/quota`: the tariff's quota with `roomsQuota`, as on a
+/// portal whose tariff has statistics.
+pub(crate) async fn payment_quota(ctx: Ctx) -> Response {
+    let result: Result<Success, ApiError> = ctx.require_user().map(|_| {
+        let quota = ctx.shared.read(|state| state.room_quota.clone());
+        Success::one(json!({
+            "id": -1,
+            "title": "emulator",
+            "nonProfit": false,
+            "free": false,
+            "trial": false,
+            "roomsQuota": {
+                "enableQuota": quota.enable_quota,
+                "defaultQuota": quota.default_quota,
+                "lastRecalculateDate": "0001-01-01T00:00:00.0000000Z",
+            },
+        }))
+    });
+    ctx.respond(result)
+}

@@ -1,0 +1,445 @@
+//! Room settings as values: what a manifest declares, what a portal shows, and what a plan
+//! changes (`shared/docspace/ROOM-SETTINGS.md` §2). One [`Settings`] type serves all three: a
+//! field that is `None` is not declared (manifest), not observable (portal: a quota the portal
+//! does not report, a colour hidden by a custom logo) or not changed (plan).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A room's storage quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quota {
+    /// The portal's default room quota (`quota: -2`, `isCustomQuota: false`).
+    Default,
+    /// No limit (`quota: -1`).
+    Unlimited,
+    /// A limit in bytes; 0 is zero bytes, not unlimited.
+    Bytes(u64),
+}
+
+impl Quota {
+    /// The number the API takes: -2, -1 or the bytes.
+    pub fn api_value(self) -> i64 {
+        match self {
+            Quota::Default => -2,
+            Quota::Unlimited => -1,
+            Quota::Bytes(bytes) => i64::try_from(bytes).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+impl fmt::Display for Quota {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Quota::Default => f.write_str("default"),
+            Quota::Unlimited => f.write_str("unlimited"),
+            Quota::Bytes(bytes) => f.write_str(&format_size(*bytes)),
+        }
+    }
+}
+
+/// Decimal and binary size units, largest first within each family.
+const UNITS: [(&str, u64); 6] = [
+    ("TiB", 1 << 40),
+    ("TB", 1_000_000_000_000),
+    ("GiB", 1 << 30),
+    ("GB", 1_000_000_000),
+    ("MiB", 1 << 20),
+    ("MB", 1_000_000),
+];
+
+/// `10 GB`, `2 GiB`, `1.5 TB` or `1048577 bytes`: the largest unit that divides the size
+/// exactly, otherwise the largest decimal unit not above it with a fraction (up to 3 digits).
+pub fn format_size(bytes: u64) -> String {
+    if let Some((unit, size)) =
+        UNITS.iter().find(|(_, size)| bytes >= *size && bytes.is_multiple_of(*size))
+    {
+        return format!("{} {unit}", bytes / size);
+    }
+    let decimal = [("TB", 1_000_000_000_000_u64), ("GB", 1_000_000_000), ("MB", 1_000_000)];
+    match decimal.iter().find(|(_, size)| bytes >= *size) {
+        Some((unit, size)) => {
+            let whole = bytes / size;
+            let thousandths = (bytes % size) * 1000 / size;
+            let fraction = format!("{thousandths:03}");
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                // Less than a thousandth over a whole unit: exact bytes say more.
+                format!("{bytes} bytes")
+            } else {
+                format!("{whole}.{fraction} {unit}")
+            }
+        }
+        None if bytes == 1 => "1 byte".to_owned(),
+        None => format!("{bytes} bytes"),
+    }
+}
+
+/// Reads `500 MB`, `2 GiB`, `1.5 TB` or `1048576` (bytes); units are case-sensitive as written
+/// in the manifest documentation, with or without a space. `Err` says what is wrong.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    let (number, unit) = (text[..split].trim(), text[split..].trim());
+    let multiplier = match unit {
+        "" | "B" | "bytes" => 1,
+        unit => UNITS.iter().find(|(name, _)| *name == unit).map(|(_, size)| *size).ok_or_else(
+            || format!("unknown size unit `{unit}`; use MB, GB, TB, MiB, GiB or TiB"),
+        )?,
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |part: &str| part.chars().all(|c| c.is_ascii_digit());
+    if number.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 12 {
+        return Err(format!(
+            "`{text}` is not a size such as `500 MB`, `2 GiB` or a number of bytes"
+        ));
+    }
+    let too_large = || format!("`{text}` is too large");
+    let value = |part: &str| {
+        if part.is_empty() { Ok(0) } else { part.parse::<u128>().map_err(|_| too_large()) }
+    };
+    let scale = 10_u128.pow(u32::try_from(fraction.len()).unwrap_or(0));
+    let scaled = value(whole)?
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(value(fraction).ok()?))
+        .and_then(|n| n.checked_mul(u128::from(multiplier)))
+        .ok_or_else(too_large)?;
+    if scaled % scale != 0 {
+        return Err(format!("`{text}` is not a whole number of bytes"));
+    }
+    u64::try_from(scaled / scale).ok().filter(|b| i64::try_from(*b).is_ok()).ok_or_else(too_large)
+}
+
+/// What a watermark shows besides its text (`WatermarkAdditions` flags).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum WatermarkItem {
+    /// The viewer's name (1).
+    UserName,
+    /// The viewer's email (2).
+    UserEmail,
+    /// The viewer's IP address (4).
+    IpAddress,
+    /// The current date (8).
+    Date,
+    /// The room's name (16).
+    RoomName,
+}
+
+impl WatermarkItem {
+    /// Every item, in flag order.
+    pub const ALL: [WatermarkItem; 5] = [
+        WatermarkItem::UserName,
+        WatermarkItem::UserEmail,
+        WatermarkItem::IpAddress,
+        WatermarkItem::Date,
+        WatermarkItem::RoomName,
+    ];
+
+    /// The flag the API uses.
+    pub fn flag(self) -> i64 {
+        match self {
+            WatermarkItem::UserName => 1,
+            WatermarkItem::UserEmail => 2,
+            WatermarkItem::IpAddress => 4,
+            WatermarkItem::Date => 8,
+            WatermarkItem::RoomName => 16,
+        }
+    }
+
+    /// The manifest's name.
+    pub fn manifest_name(self) -> &'static str {
+        match self {
+            WatermarkItem::UserName => "user-name",
+            WatermarkItem::UserEmail => "user-email",
+            WatermarkItem::IpAddress => "ip-address",
+            WatermarkItem::Date => "date",
+            WatermarkItem::RoomName => "room-name",
+        }
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            WatermarkItem::UserName => "user name",
+            WatermarkItem::UserEmail => "user email",
+            WatermarkItem::IpAddress => "IP address",
+            WatermarkItem::Date => "date",
+            WatermarkItem::RoomName => "room name",
+        }
+    }
+}
+
+/// A text watermark (image watermarks are not managed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watermark {
+    /// The text; empty for none (the portal omits it then).
+    pub text: String,
+    /// What it shows besides the text, in flag order, without repeats.
+    pub show: Vec<WatermarkItem>,
+    /// Rotation in degrees.
+    pub rotate: i64,
+}
+
+impl Watermark {
+    /// The `additions` flags.
+    pub fn additions(&self) -> i64 {
+        self.show.iter().fold(0, |all, item| all | item.flag())
+    }
+
+    /// The items of `additions` flags; unknown bits are dropped.
+    pub fn items_of(additions: i64) -> Vec<WatermarkItem> {
+        WatermarkItem::ALL.into_iter().filter(|item| additions & item.flag() != 0).collect()
+    }
+}
+
+impl fmt::Display for Watermark {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let items: Vec<&str> = self.show.iter().map(|item| item.words()).collect();
+        let items = match items.as_slice() {
+            [] => String::new(),
+            [one] => (*one).to_owned(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        };
+        match (self.text.is_empty(), items.is_empty()) {
+            (false, false) => write!(f, "\"{}\" with {items}", crate::text::escape(&self.text))?,
+            (false, true) => write!(f, "\"{}\"", crate::text::escape(&self.text))?,
+            (true, false) => f.write_str(&items)?,
+            (true, true) => f.write_str("an empty watermark")?,
+        }
+        if self.rotate != 0 {
+            write!(f, ", rotated {}°", self.rotate)?;
+        }
+        Ok(())
+    }
+}
+
+/// The unit of a lifetime (`RoomDataLifetimePeriod`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Days (0).
+    Days,
+    /// Months (1).
+    Months,
+    /// Years (2).
+    Years,
+}
+
+impl Period {
+    /// The integer the API takes.
+    pub fn code(self) -> i64 {
+        match self {
+            Period::Days => 0,
+            Period::Months => 1,
+            Period::Years => 2,
+        }
+    }
+
+    /// The period of an API integer.
+    pub fn from_code(code: i64) -> Option<Period> {
+        [Period::Days, Period::Months, Period::Years].into_iter().find(|p| p.code() == code)
+    }
+
+    /// Days in one unit, to tell which of two lifetimes is shorter.
+    fn days(self) -> u32 {
+        match self {
+            Period::Days => 1,
+            Period::Months => 30,
+            Period::Years => 365,
+        }
+    }
+
+    fn name(self, value: u16) -> &'static str {
+        match (self, value) {
+            (Period::Days, 1) => "day",
+            (Period::Days, _) => "days",
+            (Period::Months, 1) => "month",
+            (Period::Months, _) => "months",
+            (Period::Years, 1) => "year",
+            (Period::Years, _) => "years",
+        }
+    }
+}
+
+/// How old files may get in a room before the portal removes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifetime {
+    /// How many periods (1 to 999).
+    pub value: u16,
+    /// The unit.
+    pub period: Period,
+    /// Delete permanently instead of moving to the trash.
+    pub delete_permanently: bool,
+}
+
+impl Lifetime {
+    /// `90 days`, as the manifest writes it.
+    pub fn older_than(self) -> String {
+        format!("{} {}", self.value, self.period.name(self.value))
+    }
+
+    /// Roughly how many days, to compare two lifetimes.
+    pub fn days(self) -> u32 {
+        u32::from(self.value) * self.period.days()
+    }
+}
+
+impl fmt::Display for Lifetime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let action =
+            if self.delete_permanently { "are deleted permanently" } else { "go to the trash" };
+        write!(f, "files older than {} {action}", self.older_than())
+    }
+}
+
+/// A setting that may be switched off as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Switch<T> {
+    /// Not set (the portal omits it).
+    Off,
+    /// Set to this.
+    On(T),
+}
+
+impl<T> Switch<T> {
+    /// The value when on.
+    pub fn on(&self) -> Option<&T> {
+        match self {
+            Switch::Off => None,
+            Switch::On(value) => Some(value),
+        }
+    }
+}
+
+/// A room's settings; see the module documentation for what `None` means.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Storage quota.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<Quota>,
+    /// "Restrict copy and download".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deny_download: Option<bool>,
+    /// Numbered contents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indexing: Option<bool>,
+    /// The logo colour, six upper-case hex digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// The cover id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cover: Option<Switch<String>>,
+    /// The watermark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<Switch<Watermark>>,
+    /// The file lifetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime: Option<Switch<Lifetime>>,
+}
+
+impl Settings {
+    /// Whether no setting is given.
+    pub fn is_empty(&self) -> bool {
+        *self == Settings::default()
+    }
+
+    /// Whether a watermark, a lifetime, `deny_download` or `indexing` is given: settings the
+    /// portal's web interface shows only for virtual data rooms.
+    pub(crate) fn has_data_room_settings(&self) -> bool {
+        self.watermark.is_some()
+            || self.lifetime.is_some()
+            || self.deny_download.is_some()
+            || self.indexing.is_some()
+    }
+
+    /// The settings as plans show them, one `name value` per given field, in a fixed order.
+    pub(crate) fn describe(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(quota) = self.quota {
+            out.push(("quota", quota.to_string()));
+        }
+        if let Some(deny) = self.deny_download {
+            out.push(("deny_download", deny.to_string()));
+        }
+        if let Some(indexing) = self.indexing {
+            out.push(("indexing", indexing.to_string()));
+        }
+        if let Some(color) = &self.color {
+            out.push(("color", crate::text::escape(color)));
+        }
+        if let Some(cover) = &self.cover {
+            out.push(("cover", cover.on().map_or("none".to_owned(), |c| crate::text::escape(c))));
+        }
+        if let Some(watermark) = &self.watermark {
+            out.push(("watermark", watermark.on().map_or("none".to_owned(), ToString::to_string)));
+        }
+        if let Some(lifetime) = &self.lifetime {
+            out.push(("lifetime", lifetime.on().map_or("none".to_owned(), ToString::to_string)));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_show_in_the_largest_unit_that_divides_them() {
+        assert_eq!(format_size(10_000_000_000), "10 GB");
+        assert_eq!(format_size(2_147_483_648), "2 GiB");
+        assert_eq!(format_size(1_500_000_000_000), "1500 GB");
+        assert_eq!(format_size(1_500_000_000_001), "1.5 TB");
+        assert_eq!(format_size(524_288_000), "500 MiB");
+        assert_eq!(format_size(1_234_567), "1.234 MB");
+        assert_eq!(format_size(1_000_001), "1000001 bytes");
+        assert_eq!(format_size(0), "0 bytes");
+        assert_eq!(format_size(1), "1 byte");
+    }
+
+    #[test]
+    fn sizes_read_decimal_and_binary_units() {
+        assert_eq!(parse_size("10 GB"), Ok(10_000_000_000));
+        assert_eq!(parse_size("2 GiB"), Ok(2_147_483_648));
+        assert_eq!(parse_size("1.5 TB"), Ok(1_500_000_000_000));
+        assert_eq!(parse_size("500MB"), Ok(500_000_000));
+        assert_eq!(parse_size("1048576"), Ok(1_048_576));
+        for bad in ["10 gb", "ten GB", "1.5", "0.5 B", "", "1.2.3 GB", "99999999999 TiB"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        for bytes in [10_000_000_000, 2_147_483_648, 1_500_000_000_000, 123] {
+            let shown = format_size(bytes);
+            assert_eq!(parse_size(shown.trim_end_matches(" bytes")), Ok(bytes), "{shown}");
+        }
+    }
+
+    #[test]
+    fn plans_show_settings_in_words() {
+        let watermark = Watermark {
+            text: "Confidential".into(),
+            show: vec![WatermarkItem::UserName, WatermarkItem::Date],
+            rotate: -45,
+        };
+        assert_eq!(watermark.to_string(), "\"Confidential\" with user name and date, rotated -45°");
+        assert_eq!(watermark.additions(), 9);
+        assert_eq!(Watermark::items_of(9), watermark.show);
+        let lifetime = Lifetime { value: 90, period: Period::Days, delete_permanently: false };
+        assert_eq!(lifetime.to_string(), "files older than 90 days go to the trash");
+        assert_eq!(Quota::Default.to_string(), "default");
+        assert_eq!(Quota::Bytes(10_000_000_000).to_string(), "10 GB");
+    }
+}

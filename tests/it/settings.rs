@@ -1,0 +1,424 @@
+//! Room settings end to end against the emulator: each setting set, changed and removed; a data
+//! room created with all of them; no write at all on a second apply (an unchanged lifetime is
+//! never re-sent, or its clock would restart); the refusals (room quota off, an archived room,
+//! a custom logo, an unknown cover, a destructive lifetime, a stale saved plan); `export` then
+//! `plan` changes nothing.
+
+use crate::common::{TestPortal, stderr, stdout};
+use docspace_rooms::docspace::RoomType;
+use serde_json::{Value, json};
+
+/// A portal with room quota on (default 100 MiB) and a data room `Deal`.
+fn portal() -> (TestPortal, u64) {
+    let portal = TestPortal::start();
+    portal.emulator.set_room_quota(true, 100 << 20);
+    let id = portal.seed("Deal", RoomType::VirtualData, false, &[]);
+    (portal, id)
+}
+
+/// The room as `GET /api/2.0/files/rooms/{id}` shows it.
+fn room(portal: &TestPortal, id: u64) -> Value {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let url = format!("{}/api/2.0/files/rooms/{id}", portal.emulator.url());
+    let token = portal.emulator.token().to_owned();
+    let body: Value = portal.block_on(async move {
+        let response = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+        response.json().await.unwrap()
+    });
+    body["response"].clone()
+}
+
+const DEAL: &str = "rooms:\n  - title: Deal\n    type: virtual-data\n";
+
+const ALL: &str = "    quota: 10 GB\n    deny_download: true\n    indexing: true\n    color: 4c9aff\n    cover: suitcase\n    watermark:\n      text: Confidential\n      show: [user-name, date]\n      rotate: -45\n    lifetime:\n      older_than: 90 days\n";
+
+fn apply(portal: &TestPortal, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["apply", "--auto-approve"];
+    all.extend_from_slice(args);
+    portal.cmd(&all).output().unwrap()
+}
+
+fn plans_nothing(portal: &TestPortal) {
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("No changes"), "{}", stdout(&output));
+}
+
+#[test]
+fn each_setting_is_set_changed_and_removed() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}{ALL}"));
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    let text = stdout(&output);
+    assert!(text.contains("quota default → 10 GB"), "{text}");
+    assert!(
+        text.contains("watermark none → \"Confidential\" with user name and date, rotated -45°"),
+        "{text}"
+    );
+    assert!(text.contains("lifetime none → files older than 90 days go to the trash"), "{text}");
+    assert!(portal.writes().is_empty(), "plan reads covers and the quota switch, writes nothing");
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shown = room(&portal, id);
+    assert_eq!(shown["quotaLimit"], 10_000_000_000_i64);
+    assert_eq!(shown["isCustomQuota"], true);
+    assert_eq!(shown["denyDownload"], true);
+    assert_eq!(shown["indexing"], true);
+    assert_eq!(shown["logo"]["color"], "4C9AFF");
+    assert_eq!(shown["logo"]["cover"]["id"], "suitcase");
+    assert_eq!(shown["watermark"]["text"], "Confidential");
+    assert_eq!(shown["watermark"]["additions"], 9);
+    assert_eq!(shown["watermark"]["rotate"], -45);
+    assert_eq!(shown["lifetime"], json!({"deletePermanently": false, "period": 0, "value": 90}));
+    plans_nothing(&portal);
+
+    // One update per room, with only the changed settings.
+    let before = portal.writes().len();
+    portal.manifest(&format!(
+        "{DEAL}    quota: 2 GiB\n    deny_download: true\n    cover: anchor\n    watermark:\n      text: Secret\n    lifetime:\n      older_than: 1 year\n"
+    ));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.writes()[before..], [format!("PUT /api/2.0/files/rooms/{id}")]);
+    let shown = room(&portal, id);
+    assert_eq!(shown["quotaLimit"], 2_147_483_648_i64);
+    assert_eq!(shown["logo"]["cover"]["id"], "anchor");
+    assert_eq!(
+        shown["watermark"],
+        json!({"additions": 0, "text": "Secret", "rotate": 0, "imageScale": 0, "imageHeight": 0.0, "imageWidth": 0.0})
+    );
+    assert_eq!(shown["lifetime"]["period"], 2);
+    assert_eq!(portal.emulator.settings_writes(id, "denyDownload"), 1, "unchanged, not re-sent");
+    plans_nothing(&portal);
+
+    portal.manifest(&format!(
+        "{DEAL}    quota: default\n    cover: none\n    watermark: off\n    lifetime: off\n    deny_download: false\n"
+    ));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shown = room(&portal, id);
+    assert_eq!(shown["isCustomQuota"], false);
+    assert_eq!(shown["quotaLimit"], 100 << 20);
+    assert_eq!(shown["denyDownload"], false);
+    for absent in ["watermark", "lifetime"] {
+        assert!(shown.get(absent).is_none(), "{absent}: {shown}");
+    }
+    assert!(shown["logo"].get("cover").is_none(), "{shown}");
+    plans_nothing(&portal);
+}
+
+#[test]
+fn a_data_room_is_created_with_every_setting_and_a_second_apply_writes_nothing() {
+    let portal = TestPortal::start();
+    portal.emulator.set_room_quota(true, 0);
+    portal.manifest(&format!("{DEAL}{ALL}"));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rooms = portal.emulator.rooms();
+    let id = rooms[0].id;
+    // Created, then every setting in one follow-up update.
+    assert_eq!(
+        portal.writes(),
+        ["POST /api/2.0/files/rooms".to_owned(), format!("PUT /api/2.0/files/rooms/{id}")]
+    );
+    let shown = room(&portal, id);
+    assert_eq!(shown["watermark"]["text"], "Confidential");
+    assert_eq!(shown["quotaLimit"], 10_000_000_000_i64);
+    let started = portal.emulator.lifetime_started(id).expect("a lifetime");
+
+    let writes = portal.writes().len();
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.writes().len(), writes, "a second apply sends no write");
+    assert_eq!(portal.emulator.settings_writes(id, "lifetime"), 1);
+    assert_eq!(portal.emulator.lifetime_started(id), Some(started), "the lifetime clock runs on");
+    plans_nothing(&portal);
+}
+
+#[test]
+fn a_quota_while_room_quota_is_off_fails_before_any_write() {
+    let portal = TestPortal::start();
+    portal.seed("Deal", RoomType::VirtualData, false, &[]);
+    portal.manifest(&format!("{DEAL}    quota: 1 GB\n    deny_download: true\n"));
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("room `Deal` declares `quota`"), "{text}");
+    assert!(text.contains("Settings → Storage management"), "{text}");
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+}
+
+#[test]
+fn settings_on_a_room_declared_archived_are_refused() {
+    let (portal, _) = portal();
+    portal.seed("Vault", RoomType::VirtualData, true, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Vault\n    state: archived\n    lifetime:\n      older_than: 30 days\n",
+    );
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("rooms.yaml:2: room `Vault` is declared `archived` and sets `lifetime`"),
+        "{text}"
+    );
+    assert!(portal.writes().is_empty());
+}
+
+#[test]
+fn an_archived_room_made_active_gets_its_lifetime_back() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}    lifetime:\n      older_than: 30 days\n"));
+    assert!(apply(&portal, &[]).status.success());
+    // Someone archives the room: that erases its lifetime.
+    assert_eq!(
+        portal.http(
+            "PUT",
+            &format!("/api/2.0/files/rooms/{id}/archive"),
+            json!({"deleteAfter": true})
+        ),
+        200
+    );
+    assert!(portal.emulator.lifetime_started(id).is_none());
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(room(&portal, id)["lifetime"]["value"], 30);
+    assert_eq!(room(&portal, id)["rootFolderType"], 14);
+}
+
+#[test]
+fn a_room_with_a_custom_logo_refuses_a_colour() {
+    let (portal, id) = portal();
+    assert!(portal.emulator.set_custom_logo(id, true));
+    portal.manifest(&format!("{DEAL}    color: AABBCC\n"));
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("room `Deal` has a custom logo"), "{}", stderr(&output));
+    // Its other settings are still managed.
+    portal.manifest(&format!("{DEAL}    indexing: true\n"));
+    assert!(apply(&portal, &[]).status.success());
+    assert_eq!(room(&portal, id)["indexing"], true);
+}
+
+#[test]
+fn an_unknown_cover_is_refused_with_the_closest() {
+    let (portal, _) = portal();
+    portal.manifest(&format!("{DEAL}    cover: suitcas\n"));
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("no cover `suitcas`; did you mean `suitcase`?"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(portal.writes().is_empty());
+}
+
+#[test]
+fn a_permanent_lifetime_needs_allow_delete() {
+    let (portal, id) = portal();
+    portal.manifest(&format!(
+        "{DEAL}    lifetime:\n      older_than: 1 year\n      action: delete\n"
+    ));
+    let plan = stdout(&portal.cmd(&["plan"]).output().unwrap());
+    assert!(
+        plan.contains("- lifetime none → files older than 1 year are deleted permanently"),
+        "{plan}"
+    );
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("pass `--allow-delete`"), "{}", stderr(&output));
+    assert!(portal.writes().is_empty());
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
+    assert_eq!(room(&portal, id)["lifetime"]["deletePermanently"], true);
+}
+
+#[test]
+fn a_saved_plan_is_refused_when_a_setting_it_changes_changed_since() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}    watermark:\n      text: Mine\n"));
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let path = format!("/api/2.0/files/rooms/{id}");
+    assert_eq!(
+        portal.http("PUT", &path, json!({"watermark": {"enabled": true, "text": "Theirs"}})),
+        200
+    );
+    let writes = portal.writes().len();
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("`watermark` changed from none to \"Theirs\""), "{text}");
+    assert_eq!(portal.writes().len(), writes);
+}
+
+#[test]
+fn export_writes_the_settings_and_plan_then_changes_nothing() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}{ALL}"));
+    assert!(apply(&portal, &[]).status.success());
+    let output = portal.cmd(&["export", "-o", "rooms.yaml"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let yaml = std::fs::read_to_string(portal.dir.path().join("rooms.yaml")).unwrap();
+    for line in [
+        "quota: 10 GB",
+        "deny_download: true",
+        "indexing: true",
+        "cover: suitcase",
+        "text: Confidential",
+        "older_than: 90 days",
+    ] {
+        assert!(yaml.contains(line), "{line}: {yaml}");
+    }
+    assert!(!yaml.contains("color:"), "the random colour is not exported: {yaml}");
+    let writes = portal.writes().len();
+    plans_nothing(&portal);
+    assert!(apply(&portal, &[]).status.success());
+    assert_eq!(portal.writes().len(), writes);
+    assert_eq!(room(&portal, id)["lifetime"]["value"], 90);
+}
+
+#[test]
+fn a_manifest_without_settings_reads_and_writes_none() {
+    let (portal, id) = portal();
+    let path = format!("/api/2.0/files/rooms/{id}");
+    assert_eq!(portal.http("PUT", &path, json!({"watermark": {"text": "Kept"}, "quota": 5})), 200);
+    portal.manifest("rooms:\n  - title: Deal\n    tags: [x]\n");
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(!stdout(&output).contains("watermark"), "{}", stdout(&output));
+    assert!(apply(&portal, &[]).status.success());
+    let requests: Vec<String> = portal.emulator.requests().into_iter().map(|r| r.path).collect();
+    assert!(
+        !requests.iter().any(|p| p.contains("payment/quota") || p.contains("covers")),
+        "{requests:?}"
+    );
+    assert_eq!(room(&portal, id)["watermark"]["text"], "Kept");
+    assert_eq!(room(&portal, id)["quotaLimit"], 5);
+}
+
+/// A request to the emulator as another client would send it: the status and the `response`.
+fn call(portal: &TestPortal, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let url = format!("{}{path}", portal.emulator.url());
+    let token = portal.emulator.token().to_owned();
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    portal.block_on(async move {
+        let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        (status, body["response"].clone())
+    })
+}
+
+#[test]
+fn emulator_quota_shows_only_while_room_quota_is_on_and_never_in_the_create_response() {
+    let portal = TestPortal::start();
+    let body = json!({"title": "Q", "roomType": 8, "quota": 10_485_760});
+    let (status, created) = call(&portal, "POST", "/api/2.0/files/rooms", Some(body.clone()));
+    assert_eq!(status, 200);
+    let id = created["id"].as_u64().unwrap();
+    assert!(room(&portal, id).get("quotaLimit").is_none(), "room quota is off");
+    portal.emulator.set_room_quota(true, 1000);
+    let (_, created) = call(&portal, "POST", "/api/2.0/files/rooms", Some(body));
+    assert!(created.get("quotaLimit").is_none(), "{created}");
+    let other = created["id"].as_u64().unwrap();
+    assert_eq!(room(&portal, other)["quotaLimit"], 10_485_760);
+    // Stored while off, shown once on; a quota below -1 on update is the default.
+    assert_eq!(room(&portal, id)["isCustomQuota"], true);
+    let path = format!("/api/2.0/files/rooms/{id}");
+    assert_eq!(call(&portal, "PUT", &path, Some(json!({"quota": -100}))).0, 200);
+    assert_eq!(room(&portal, id)["isCustomQuota"], false);
+    assert_eq!(room(&portal, id)["quotaLimit"], 1000);
+    let (_, list) = call(&portal, "GET", "/api/2.0/files/rooms?searchArea=Any", None);
+    assert!(list["folders"].as_array().unwrap().iter().all(|r| r.get("quotaLimit").is_some()));
+    assert_eq!(
+        call(&portal, "PUT", &format!("{path}/archive"), Some(json!({"deleteAfter": true}))).0,
+        200
+    );
+    assert!(room(&portal, id).get("quotaLimit").is_none(), "not for an archived room");
+    let (status, quota) = call(&portal, "GET", "/api/2.0/portal/payment/quota", None);
+    assert_eq!(status, 200);
+    assert_eq!(quota["roomsQuota"]["enableQuota"], true);
+    assert_eq!(quota["roomsQuota"]["defaultQuota"], 1000);
+}
+
+#[test]
+fn emulator_watermark_and_lifetime_are_replaced_whole_and_rewritten_on_every_write() {
+    let portal = TestPortal::start();
+    let id = portal.seed("W", RoomType::VirtualData, false, &[]);
+    let path = format!("/api/2.0/files/rooms/{id}");
+    let watermark = json!({"enabled": true, "additions": 3, "text": "A", "rotate": -45});
+    let lifetime = json!({"enabled": true, "deletePermanently": false, "period": 1, "value": 6});
+    let both = json!({"watermark": watermark, "lifetime": lifetime});
+    assert_eq!(call(&portal, "PUT", &path, Some(both.clone())).0, 200);
+    let shown = room(&portal, id);
+    assert_eq!(shown["lifetime"], json!({"deletePermanently": false, "period": 1, "value": 6}));
+    assert!(
+        shown["watermark"].get("enabled").is_none() && shown["lifetime"].get("enabled").is_none()
+    );
+    assert_eq!(call(&portal, "PUT", &path, Some(both)).0, 200);
+    assert_eq!(
+        portal.emulator.settings_writes(id, "lifetime"),
+        2,
+        "the same lifetime written again"
+    );
+    // A partial object replaces the whole one.
+    assert_eq!(call(&portal, "PUT", &path, Some(json!({"watermark": {"text": "B"}}))).0, 200);
+    assert_eq!(room(&portal, id)["watermark"]["additions"], 0);
+    assert_eq!(room(&portal, id)["watermark"]["rotate"], 0);
+    let off = json!({"watermark": {"enabled": false}, "lifetime": {"enabled": false}});
+    assert_eq!(call(&portal, "PUT", &path, Some(off)).0, 200);
+    let shown = room(&portal, id);
+    assert!(shown.get("watermark").is_none() && shown.get("lifetime").is_none(), "{shown}");
+    // A create ignores `enabled`: the portal applies any watermark or lifetime object it gets.
+    let body = json!({"title": "N", "roomType": 8, "watermark": {"enabled": false, "text": "Still"}, "lifetime": {"enabled": false, "value": 3, "period": 0}});
+    let (status, created) = call(&portal, "POST", "/api/2.0/files/rooms", Some(body));
+    assert_eq!(status, 200);
+    assert_eq!(created["watermark"]["text"], "Still");
+    assert_eq!(created["lifetime"]["value"], 3);
+    // Model validation.
+    for bad in [
+        json!({"lifetime": {"value": -5, "period": 0}}),
+        json!({"lifetime": {"value": 5, "period": 999}}),
+    ] {
+        assert_eq!(call(&portal, "PUT", &path, Some(bad)).0, 400);
+    }
+}
+
+#[test]
+fn emulator_colour_is_checked_by_length_only_and_covers_by_the_list() {
+    let portal = TestPortal::start();
+    let id = portal.seed("C", RoomType::Custom, false, &[]);
+    let path = format!("/api/2.0/files/rooms/{id}");
+    assert_eq!(call(&portal, "PUT", &path, Some(json!({"color": "#FF5733"}))).0, 400);
+    assert_eq!(call(&portal, "PUT", &path, Some(json!({"color": "ZZZZZZ"}))).0, 200);
+    assert_eq!(room(&portal, id)["logo"]["color"], "ZZZZZZ");
+    assert_eq!(call(&portal, "PUT", &path, Some(json!({"cover": "nope"}))).0, 400);
+    let (status, covers) = call(&portal, "GET", "/api/2.0/files/rooms/covers", None);
+    assert_eq!(status, 200);
+    let first = covers[0]["id"].as_str().unwrap().to_owned();
+    assert!(covers[0]["data"].as_str().unwrap().starts_with("<svg"));
+    assert_eq!(call(&portal, "PUT", &path, Some(json!({"cover": first}))).0, 200);
+    assert_eq!(room(&portal, id)["logo"]["cover"]["id"], first.as_str());
+    portal.emulator.set_custom_logo(id, true);
+    let logo = &room(&portal, id)["logo"];
+    assert!(logo.get("color").is_none() && logo.get("cover").is_none(), "{logo}");
+    assert!(!logo["original"].as_str().unwrap().is_empty());
+}
+
+#[test]
+fn emulator_seed_turns_room_quota_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    std::fs::write(&seed, r#"{"roomQuota": {"enableQuota": true, "defaultQuota": 5}}"#).unwrap();
+    let config = docspace_rooms::emulator::EmulatorConfig {
+        seed_file: Some(seed),
+        ..docspace_rooms::emulator::EmulatorConfig::default()
+    };
+    let portal = TestPortal::with(config);
+    let id = portal.seed("S", RoomType::Custom, false, &[]);
+    assert_eq!(room(&portal, id)["quotaLimit"], 5);
+}
