@@ -4,11 +4,11 @@
 //! the plain type with `#[schemars(with = ...)]`. The field lists here are the single source of
 //! the accepted keys: the syntax layer reads them back from serde's errors for its suggestions.
 
-use super::links::{LinksPolicy, RawLink};
+use super::links::RawLink;
 use super::settings::{RawLifetime, RawSwitch, RawWatermark, Scalar};
+use super::spec::{DesiredState, FoldersPolicy, LinksPolicy, MembersPolicy, Prune};
 use super::templates::TemplateSchema;
 use super::validate::CheckedRooms;
-use super::{DesiredState, FoldersPolicy, MembersPolicy, Prune};
 use crate::docspace::{Access, RoomType};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -183,33 +183,3 @@ pub(super) struct RawMember {
     #[schemars(with = "Option<bool>", extend("default" = false))]
     pub invite: Option<Spanned<bool>>,
 }
-
-/// The keys each mapping accepts, for suggestions across mappings (a room key written at the
-/// top level, a member key written in a room).
-pub(super) const MANIFEST_KEYS: &[&str] =
-    &["prune", "ignore", "max_destroy_percent", "max_member_removals", "rooms", "templates"];
-pub(super) const ROOM_KEYS: &[&str] = &[
-    "title",
-    "id",
-    "type",
-    "state",
-    "tags",
-    "protect",
-    "renamed_from",
-    "members_policy",
-    "notify",
-    "members",
-    "folders",
-    "folders_policy",
-    "template",
-    "links_policy",
-    "links",
-    "quota",
-    "deny_download",
-    "indexing",
-    "color",
-    "cover",
-    "watermark",
-    "lifetime",
-];
-pub(super) const MEMBER_KEYS: &[&str] = &["user", "group", "access", "invite"];

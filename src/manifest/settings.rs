@@ -2,11 +2,11 @@
 //! `watermark`, `lifetime`) and their checks: the raw shapes serde reads, and the conversion to
 //! [`Settings`] with every problem reported at its line.
 
-use super::DesiredState;
-use super::emit::Text;
 use super::raw::RawRoom;
+use super::report::{Report, line_of};
+use super::spec::DesiredState;
 use super::syntax::shorten;
-use super::validate::{Report, line_of};
+use super::yaml_text::Text;
 use crate::docspace::{RoomType, utf16_len};
 use crate::settings::{
     Lifetime, Period, Quota, Settings, Switch, Watermark, WatermarkItem, parse_size,

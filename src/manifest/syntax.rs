@@ -2,9 +2,10 @@
 //! that each names the key at fault, its `FILE:LINE:COL` and, where one is close, the key or
 //! value that was probably meant.
 
-use super::links::LINK_KEYS;
-use super::raw::{MANIFEST_KEYS, MEMBER_KEYS, ROOM_KEYS, RawManifest};
-use super::{ManifestError, templates};
+use super::keys::{LINK_KEYS, MANIFEST_KEYS, MEMBER_KEYS, ROOM_KEYS};
+use super::raw::RawManifest;
+use super::spec::ManifestError;
+use super::templates;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::budget::BudgetBreach;

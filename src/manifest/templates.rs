@@ -8,6 +8,7 @@
 //! its template is checked exactly like what it writes itself, and a problem in a template value
 //! carries the template's line. Templates may come after `rooms:`; the first pass is why.
 
+use super::keys::NOT_IN_TEMPLATES;
 use super::raw::RawRoom;
 use super::syntax::shorten;
 use serde::Deserialize;
@@ -20,9 +21,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::Rc;
-
-/// Room keys a template cannot hold: they name one room.
-pub(super) const NOT_IN_TEMPLATES: &[&str] = &["title", "id", "renamed_from", "template"];
 
 /// The name `Spanned<T>` asks serde-saphyr for; a replayed value answers it with its location.
 const SPANNED_NEWTYPE: &str = "__yaml_spanned";
