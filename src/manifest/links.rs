@@ -2,59 +2,16 @@
 //! and their passwords, which a manifest only names (`password_env`) and `plan` and `apply`
 //! read from the environment.
 
+use super::raw::RawLink;
 use super::report::{Report, line_of};
 use super::spec::{LinkPassword, LinkSpec, Manifest};
 use super::syntax::shorten;
 use super::yaml_text::Text;
 use crate::docspace::{Access, RoomType, utf16_len};
 use crate::links::{self, MAX_EXPIRY_SECS, MAX_LINK_TITLE_UNITS, Password};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
-
-/// One external link, as written.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Link")]
-pub(super) struct RawLink {
-    /// The link's title on the portal (at most 255 characters); unique within the room.
-    #[schemars(with = "String", length(min = 1, max = 255))]
-    pub name: Spanned<String>,
-
-    /// The room's main link (public and form-filling rooms always have one; it is updated in place, never removed).
-    #[serde(default)]
-    #[schemars(with = "Option<bool>", extend("default" = false))]
-    pub primary: Option<Spanned<bool>>,
-
-    /// `viewer`, `editor`, `reviewer`, `commenter` or `form-filler`, as the room type allows.
-    #[schemars(with = "Access")]
-    pub access: Spanned<Access>,
-
-    /// A date (`2027-03-31`: the end of that day, UTC) or an RFC 3339 date-time; at most 10 years ahead.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub expires: Option<Spanned<String>>,
-
-    /// The name of an environment variable holding the link's password.
-    #[serde(default)]
-    #[schemars(with = "Option<String>", regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    pub password_env: Option<Spanned<String>>,
-
-    /// Never accepted: a password is named with `password_env`, not written down.
-    #[serde(default)]
-    #[schemars(skip)]
-    pub password: Option<Spanned<serde::de::IgnoredAny>>,
-
-    /// Deny downloading and copying (default false).
-    #[serde(default)]
-    #[schemars(with = "Option<bool>", extend("default" = false))]
-    pub deny_download: Option<Spanned<bool>>,
-
-    /// Only people signed in to the portal can open it (default false).
-    #[serde(default)]
-    #[schemars(with = "Option<bool>", extend("default" = false))]
-    pub internal: Option<Spanned<bool>>,
-}
 
 /// One link as `export` writes it, keys in this order, defaults left out.
 #[derive(Serialize)]

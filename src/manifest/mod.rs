@@ -6,6 +6,11 @@
 //! reports every problem it finds at once, plus warnings for titles the portal would rewrite.
 //! [`to_yaml`] writes a manifest back out for `export`, and [`json_schema`] describes the format
 //! for editors.
+//!
+//! Sibling modules depend on each other one way only. Leaves: `spec` (the data types, re-exported
+//! here), `keys`, `glob`, `yaml_text`, `report`. Above them `raw` (every serde shape) and
+//! `syntax` (error messages); then the per-key checks `folders`, `links`, `settings` and
+//! `templates`; then `validate` and `emit`. This module drives the read and imports them all.
 
 mod emit;
 mod folders;
@@ -29,8 +34,10 @@ mod templates_tests;
 mod tests;
 
 pub use crate::model::Member;
+use raw::RawManifest;
 use std::io::Read as _;
 use std::path::Path;
+use validate::CheckedRooms;
 
 pub use emit::to_yaml;
 pub use folders::MAX_FOLDER_TITLE_UNITS;
@@ -93,8 +100,35 @@ pub fn parse(source_name: &Path, text: &str) -> Result<(Manifest, Vec<Warning>),
             limit: MAX_MANIFEST_BYTES,
         });
     }
-    let (raw, _templates) = syntax::deserialize(source_name, text)?;
+    let (raw, _templates) = deserialize(source_name, text)?;
     validate::validate(source_name, raw)
+}
+
+/// Reads the document: templates first (they may follow the rooms), then everything, each room
+/// resolved against its template as it is read. The templates stay installed for `validate`,
+/// which runs on this thread while the returned guard lives.
+fn deserialize(
+    path: &Path,
+    text: &str,
+) -> Result<(RawManifest<CheckedRooms>, templates::InstallGuard), ManifestError> {
+    let options = || syntax::options(syntax::MAX_REPLAYED_EVENTS);
+    // A YAML error here is reported by the full read below, with the context it has there.
+    let templates = match templates::read_templates(text, options()) {
+        Ok(Ok(templates)) => templates,
+        Ok(Err(err)) => {
+            return Err(ManifestError::Syntax {
+                path: path.to_path_buf(),
+                line: err.line,
+                col: 1,
+                message: err.message,
+            });
+        }
+        Err(_) => templates::Templates::default(),
+    };
+    let guard = templates::install(templates);
+    let raw = serde_saphyr::from_str_with_options::<RawManifest<CheckedRooms>>(text, options())
+        .map_err(|err| syntax::translate(path, text, &err))?;
+    Ok((raw, guard))
 }
 
 /// The manifest format as a JSON Schema (draft 2020-12), for `docspace-rooms schema` and for
@@ -103,6 +137,6 @@ pub fn parse(source_name: &Path, text: &str) -> Result<(Manifest, Vec<Warning>),
 /// # Panics
 /// Never: a schema derived by `schemars` always serializes to JSON.
 pub fn json_schema() -> serde_json::Value {
-    let schema = schemars::schema_for!(raw::RawManifest);
+    let schema = schemars::schema_for!(RawManifest<Vec<raw::RawRoom>>);
     serde_json::to_value(schema).expect("a JSON Schema serializes to JSON")
 }

@@ -360,7 +360,7 @@ pub struct LinkSpec {
     pub line: usize,
 }
 
-/// A password named by its environment variable; the value is read by [`read_passwords`].
+/// A password named by its environment variable; the value is read by [`read_passwords`](super::read_passwords).
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkPassword {
     /// The variable's name.

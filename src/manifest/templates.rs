@@ -595,35 +595,3 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for MergedMap<'_, A> {
         }
     }
 }
-
-/// The JSON Schema of a template: a room's, without the keys that name one room.
-pub(super) struct TemplateSchema;
-
-impl schemars::JsonSchema for TemplateSchema {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Template".into()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let mut schema = <RawRoom as schemars::JsonSchema>::json_schema(generator);
-        if let Some(object) = schema.as_object_mut() {
-            if let Some(properties) =
-                object.get_mut("properties").and_then(serde_json::Value::as_object_mut)
-            {
-                for key in NOT_IN_TEMPLATES {
-                    properties.shift_remove(*key);
-                }
-            }
-            if let Some(required) =
-                object.get_mut("required").and_then(serde_json::Value::as_array_mut)
-            {
-                required.retain(|key| !key.as_str().is_some_and(|k| NOT_IN_TEMPLATES.contains(&k)));
-            }
-            object.insert(
-                "description".to_owned(),
-                "Room keys shared by the rooms that name this template; a key a room sets replaces the template's whole.".into(),
-            );
-        }
-        schema
-    }
-}

@@ -1044,7 +1044,7 @@ fn json_schema_describes_every_field() {
     );
     let room = &schema["$defs"]["Room"]["properties"];
     let keys: Vec<&str> = room.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, keys::ROOM_KEYS);
+    assert_eq!(keys, super::keys::ROOM_KEYS);
     // A template is a room without the keys that name one room: generic over room keys.
     let template = &schema["$defs"]["Template"]["properties"];
     let keys: Vec<&str> = template.as_object().unwrap().keys().map(String::as_str).collect();

@@ -130,7 +130,7 @@ impl<'de> Deserialize<'de> for CheckedRooms {
 
 pub(super) fn validate(
     path: &Path,
-    raw: RawManifest,
+    raw: RawManifest<CheckedRooms>,
 ) -> Result<(Manifest, Vec<Warning>), ManifestError> {
     // The rooms were checked as they were read; the rest of the report follows theirs (it is
     // sorted by line at the end).
