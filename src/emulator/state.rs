@@ -1,5 +1,7 @@
-//! What the emulated portal stores: rooms, the tag catalog, people, groups, sessions and pending
-//! operations. Everything here is plain data that serialises to the `--state` file.
+//! What the emulated portal stores: rooms (with their links and settings, in the leaves `link`
+//! and `room_settings`), folders, the tag catalog, people, groups, sessions and pending
+//! operations. Everything here is plain data that serialises to the `--state` file; the
+//! handler modules import it, never the other way round.
 
 mod link;
 mod room_settings;
