@@ -123,5 +123,5 @@ pub(crate) struct Seed {
     pub(crate) groups: Vec<GroupSeed>,
     /// The portal's room quota switch.
     #[serde(default, rename = "roomQuota")]
-    pub(crate) room_quota: Option<super::settings::RoomQuotaSeed>,
+    pub(crate) room_quota: Option<super::state::RoomQuotaSeed>,
 }

@@ -10,13 +10,12 @@ use super::dto::{self, OpProgress};
 use super::envelope::{ApiError, FOLDER_NOT_FOUND, Success};
 use super::faults::LoseResponse;
 use super::request::{JsonBody, type_error};
-use super::state::{OpAction, Operation, State};
+use super::state::{Folder, OpAction, Operation, State};
 use crate::docspace::{RoomType, stored_title, utf16_len};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The longest folder title the portal takes (`[StringLength(165)]`).
@@ -32,79 +31,6 @@ const ROOT_ARCHIVE: i64 = 20;
 /// `rootFolderType` of the trash.
 const ROOT_TRASH: i64 = 3;
 const CANNOT_CREATE: &str = "You don't have enough permission to create";
-
-/// A folder inside a room.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Folder {
-    pub(crate) id: u64,
-    /// The room or folder it is in.
-    pub(crate) parent: u64,
-    /// The room it belongs to.
-    pub(crate) room: u64,
-    pub(crate) title: String,
-    /// Files directly inside (their content does not matter here).
-    pub(crate) files: u32,
-    /// `FolderType` of a system folder; ordinary folders have none.
-    pub(crate) system_type: Option<i64>,
-    /// Moved to the trash.
-    pub(crate) trashed: bool,
-}
-
-impl State {
-    /// Adds a folder; the caller has checked everything.
-    pub(crate) fn add_folder(
-        &mut self,
-        parent: u64,
-        room: u64,
-        title: String,
-        system: Option<i64>,
-    ) -> u64 {
-        let id = self.next_room_id;
-        self.next_room_id += 1;
-        self.folders.insert(
-            id,
-            Folder { id, parent, room, title, files: 0, system_type: system, trashed: false },
-        );
-        id
-    }
-
-    /// The live folders directly inside `parent`, sorted by title then id.
-    fn children(&self, parent: u64) -> Vec<&Folder> {
-        let mut children: Vec<&Folder> =
-            self.folders.values().filter(|f| f.parent == parent && !f.trashed).collect();
-        children.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
-        children
-    }
-
-    /// Recursive `(filesCount, foldersCount)` of a room or folder.
-    fn counts(&self, id: u64) -> (u64, u64) {
-        let mut files = self.folders.get(&id).map_or(0, |f| u64::from(f.files));
-        let mut folders = 0;
-        for child in self.children(id) {
-            let (f, d) = self.counts(child.id);
-            files += f;
-            folders += d + 1;
-        }
-        (files, folders)
-    }
-
-    /// Moves a folder and everything below it to the trash, or (`forever`) deletes them.
-    pub(crate) fn trash_folder(&mut self, id: u64, forever: bool) -> Result<(), String> {
-        if self.folders.get(&id).is_none_or(|f| f.trashed) {
-            return Err(FOLDER_NOT_FOUND.to_owned());
-        }
-        let mut stack = vec![id];
-        while let Some(next) = stack.pop() {
-            stack.extend(self.children(next).iter().map(|f| f.id));
-            if forever {
-                self.folders.remove(&next);
-            } else if let Some(folder) = self.folders.get_mut(&next) {
-                folder.trashed = true;
-            }
-        }
-        Ok(())
-    }
-}
 
 /// The `FolderDto` of a folder.
 fn folder_dto(state: &State, folder: &Folder) -> Value {
@@ -424,49 +350,4 @@ pub struct EmulatedFolder {
     pub system_type: Option<i64>,
     /// In the trash.
     pub trashed: bool,
-}
-
-/// Test hooks: folders seen and changed without HTTP.
-impl super::Emulator {
-    /// Every folder of `room` (trashed ones included), sorted by id.
-    pub fn folders(&self, room: u64) -> Vec<EmulatedFolder> {
-        self.shared.read(|s| {
-            s.folders
-                .values()
-                .filter(|f| f.room == room)
-                .map(|f| EmulatedFolder {
-                    id: f.id,
-                    parent: f.parent,
-                    title: f.title.clone(),
-                    files: f.files,
-                    system_type: f.system_type,
-                    trashed: f.trashed,
-                })
-                .collect()
-        })
-    }
-
-    /// Adds a folder directly (no HTTP, no checks) in `parent` (a room or a folder of `room`);
-    /// the title is stored as a portal stores it.
-    pub fn seed_folder(&self, room: u64, parent: u64, title: &str) -> u64 {
-        self.shared.mutate(|s| s.add_folder(parent, room, stored_title(title), None))
-    }
-
-    /// Puts a file in a folder, as a person uploading one would.
-    pub fn add_file(&self, folder: u64) {
-        self.shared.mutate(|s| {
-            if let Some(folder) = s.folders.get_mut(&folder) {
-                folder.files += 1;
-            }
-        });
-    }
-
-    /// Gives a form-filling room the system folders the portal adds on first form use:
-    /// "Complete" (`type` 25) and "In process" (`type` 26).
-    pub fn add_form_system_folders(&self, room: u64) {
-        self.shared.mutate(|s| {
-            s.add_folder(room, room, "Complete".to_owned(), Some(FOLDER_TYPE_COMPLETE));
-            s.add_folder(room, room, "In process".to_owned(), Some(FOLDER_TYPE_IN_PROCESS));
-        });
-    }
 }

@@ -10,7 +10,7 @@ use super::clock;
 use super::context::{Ctx, room_id};
 use super::envelope::{ApiError, Success};
 use super::request::{JsonBody, Kind, check_kind, type_error};
-use super::state::{Room, State};
+use super::state::{Link, Room, State, default_title, new_id, primary_link};
 use crate::docspace::{RoomType, file_share_name, utf16_len};
 use crate::links::{
     LINK_TYPE_EXTERNAL, MAX_EXPIRY_SECS, MAX_LINK_TITLE_UNITS, api_date, parse_date_time, rules,
@@ -19,7 +19,6 @@ use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// `subjectType` of an additional external link.
@@ -30,23 +29,6 @@ const SUBJECT_PRIMARY_LINK: i64 = 4;
 const MIN_PASSWORD_CHARS: usize = 8;
 /// Longest password the portal takes.
 const MAX_PASSWORD_CHARS: usize = 255;
-
-/// One external link of a room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Link {
-    pub(crate) id: String,
-    pub(crate) title: String,
-    /// `FileShare` code.
-    pub(crate) access: i64,
-    pub(crate) expires: Option<i64>,
-    /// Stored reversibly, returned in plain text.
-    pub(crate) password: Option<String>,
-    pub(crate) deny_download: bool,
-    pub(crate) internal: bool,
-    pub(crate) primary: bool,
-    /// The short URL's key; a new one with every new link.
-    pub(crate) key: String,
-}
 
 /// A link as tests see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,38 +66,6 @@ pub(crate) fn snapshot(room: &Room) -> Vec<EmulatedLink> {
             primary: link.primary,
         })
         .collect()
-}
-
-fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// The primary link a room of this type is created with, if any.
-pub(crate) fn initial_links(room_type: RoomType) -> Vec<Link> {
-    primary_link(room_type).into_iter().collect()
-}
-
-fn primary_link(room_type: RoomType) -> Option<Link> {
-    let (title, access) = rules(room_type)?.auto_primary?;
-    Some(Link {
-        id: new_id(),
-        title: title.to_owned(),
-        access: access.code(),
-        expires: None,
-        password: None,
-        deny_download: false,
-        internal: false,
-        primary: true,
-        key: new_id().replace('-', ""),
-    })
-}
-
-/// The default title of a link created with an empty one (`FilesCommonResource`).
-fn default_title(room_type: RoomType) -> &'static str {
-    match room_type {
-        RoomType::FormFilling => "Link to fill out",
-        _ => "Shared link",
-    }
 }
 
 /// A link as `FileShareDto`.

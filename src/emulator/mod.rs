@@ -88,13 +88,14 @@ mod state;
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
 pub use links::EmulatedLink;
-pub use settings::RoomQuotaSeed;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
+pub use state::RoomQuotaSeed;
 
 use crate::docspace::{RoomType, stored_title};
 use config::Seed;
 use context::Shared;
 use faults::{Behaviour, Faults};
+use folders::{FOLDER_TYPE_COMPLETE, FOLDER_TYPE_IN_PROCESS};
 use state::State;
 use std::sync::Arc;
 use std::time::Duration;
@@ -347,4 +348,49 @@ fn random_api_key() -> String {
         uuid::Uuid::new_v4().simple(),
         &uuid::Uuid::new_v4().simple().to_string()[..16]
     )
+}
+
+/// Test hooks: folders seen and changed without HTTP.
+impl Emulator {
+    /// Every folder of `room` (trashed ones included), sorted by id.
+    pub fn folders(&self, room: u64) -> Vec<EmulatedFolder> {
+        self.shared.read(|s| {
+            s.folders
+                .values()
+                .filter(|f| f.room == room)
+                .map(|f| EmulatedFolder {
+                    id: f.id,
+                    parent: f.parent,
+                    title: f.title.clone(),
+                    files: f.files,
+                    system_type: f.system_type,
+                    trashed: f.trashed,
+                })
+                .collect()
+        })
+    }
+
+    /// Adds a folder directly (no HTTP, no checks) in `parent` (a room or a folder of `room`);
+    /// the title is stored as a portal stores it.
+    pub fn seed_folder(&self, room: u64, parent: u64, title: &str) -> u64 {
+        self.shared.mutate(|s| s.add_folder(parent, room, stored_title(title), None))
+    }
+
+    /// Puts a file in a folder, as a person uploading one would.
+    pub fn add_file(&self, folder: u64) {
+        self.shared.mutate(|s| {
+            if let Some(folder) = s.folders.get_mut(&folder) {
+                folder.files += 1;
+            }
+        });
+    }
+
+    /// Gives a form-filling room the system folders the portal adds on first form use:
+    /// "Complete" (`type` 25) and "In process" (`type` 26).
+    pub fn add_form_system_folders(&self, room: u64) {
+        self.shared.mutate(|s| {
+            s.add_folder(room, room, "Complete".to_owned(), Some(FOLDER_TYPE_COMPLETE));
+            s.add_folder(room, room, "In process".to_owned(), Some(FOLDER_TYPE_IN_PROCESS));
+        });
+    }
 }

@@ -6,62 +6,14 @@
 use super::context::Ctx;
 use super::envelope::{ApiError, Success};
 use super::request::{JsonBody, member};
-use super::state::{Room, State};
+use super::state::{DEFAULT_QUOTA, Room, State, StoredLifetime};
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// Built-in cover ids known here (a portal lists 56 in `GET /files/rooms/covers`;
 /// ROOM-SETTINGS §2.3.7 names `anchor`, `archive`, `bell` and `book_open`, the example
 /// `suitcase`). Any other id is a 400, as an unknown one is on a portal.
 pub(crate) const COVERS: [&str; 5] = ["anchor", "archive", "bell", "book_open", "suitcase"];
-
-/// `quota` when none was set: the portal's default (`-2`).
-const DEFAULT_QUOTA: i64 = -2;
-
-/// The settings a room stores besides colour, indexing and `denyDownload`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct StoredSettings {
-    /// -2 default, -1 unlimited, otherwise bytes.
-    pub(crate) quota: i64,
-    pub(crate) cover: Option<String>,
-    pub(crate) watermark: Option<Map<String, Value>>,
-    pub(crate) lifetime: Option<StoredLifetime>,
-    /// A custom logo hides the colour and the cover.
-    pub(crate) custom_logo: bool,
-}
-
-impl Default for StoredSettings {
-    fn default() -> Self {
-        StoredSettings {
-            quota: DEFAULT_QUOTA,
-            cover: None,
-            watermark: None,
-            lifetime: None,
-            custom_logo: false,
-        }
-    }
-}
-
-/// `DbRoomDataLifetime`: `enabled` is not stored; `start` restarts at every write.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct StoredLifetime {
-    pub(crate) delete_permanently: bool,
-    pub(crate) period: i64,
-    pub(crate) value: i64,
-    pub(crate) start: i64,
-}
-
-/// The portal's room quota (`TenantRoomQuotaSettings`), off by default as on a new portal.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RoomQuotaSeed {
-    /// Whether room quotas are shown and enforced.
-    pub enable_quota: bool,
-    /// The default room quota in bytes.
-    #[serde(default)]
-    pub default_quota: i64,
-}
 
 /// The settings in a create or update body, already checked by model validation.
 #[derive(Clone)]

@@ -1,6 +1,16 @@
-//! What the emulated portal stores: rooms, the tag catalog, people, groups, sessions and pending
-//! operations. Everything here is plain data that serialises to the `--state` file.
+//! What the emulated portal stores: rooms (with their links and settings, in the leaves `link`
+//! and `room_settings`), folders, the tag catalog, people, groups, sessions and pending
+//! operations. Everything here is plain data that serialises to the `--state` file; the
+//! handler modules import it, never the other way round.
 
+mod link;
+mod room_settings;
+
+pub(crate) use link::{Link, default_title, initial_links, new_id, primary_link};
+pub use room_settings::RoomQuotaSeed;
+pub(crate) use room_settings::{DEFAULT_QUOTA, StoredLifetime, StoredSettings};
+
+use super::envelope::FOLDER_NOT_FOUND;
 use crate::docspace::{RoomType, tag_key};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -36,10 +46,10 @@ pub(crate) struct Room {
     pub(crate) members: Vec<Member>,
     /// External links, the primary one first.
     #[serde(default)]
-    pub(crate) links: Vec<super::links::Link>,
+    pub(crate) links: Vec<Link>,
     /// Quota, cover, watermark, lifetime and logo.
     #[serde(default)]
-    pub(crate) settings: super::settings::StoredSettings,
+    pub(crate) settings: StoredSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,10 +181,10 @@ pub(crate) struct State {
     pub(crate) saved_sort: BTreeMap<String, SortOrder>,
     /// Folders inside rooms, by id (ids shared with rooms, as on a portal).
     #[serde(default)]
-    pub(crate) folders: BTreeMap<u64, super::folders::Folder>,
+    pub(crate) folders: BTreeMap<u64, Folder>,
     /// The portal's room quota switch and default.
     #[serde(default)]
-    pub(crate) room_quota: super::settings::RoomQuotaSeed,
+    pub(crate) room_quota: RoomQuotaSeed,
     /// Writes of each setting per room (a test hook): room id → setting → count.
     #[serde(default)]
     pub(crate) settings_writes: BTreeMap<u64, BTreeMap<String, u32>>,
@@ -213,7 +223,7 @@ impl State {
             sessions: BTreeMap::new(),
             saved_sort: BTreeMap::new(),
             folders: BTreeMap::new(),
-            room_quota: super::settings::RoomQuotaSeed::default(),
+            room_quota: RoomQuotaSeed::default(),
             settings_writes: BTreeMap::new(),
         }
     }
@@ -328,8 +338,8 @@ impl State {
             indexing: false,
             deny_download: false,
             members: Vec::new(),
-            links: super::links::initial_links(room_type),
-            settings: super::settings::StoredSettings::default(),
+            links: initial_links(room_type),
+            settings: StoredSettings::default(),
         };
         self.rooms.insert(id, room);
         self.attach_tags(id, tags);
@@ -360,11 +370,10 @@ impl State {
                 self.delete_room(op.room);
                 Ok(())
             } else {
-                Err(crate::emulator::envelope::FOLDER_NOT_FOUND.to_string())
+                Err(FOLDER_NOT_FOUND.to_string())
             };
         }
-        let room =
-            self.rooms.get_mut(&op.room).ok_or(crate::emulator::envelope::FOLDER_NOT_FOUND)?;
+        let room = self.rooms.get_mut(&op.room).ok_or(FOLDER_NOT_FOUND)?;
         let archived = op.action == OpAction::Archive;
         if room.archived != archived {
             room.archived = archived;
@@ -419,6 +428,79 @@ pub(crate) fn random_color(room_id: u64, salt: u64) -> String {
 /// The logo colours a room is given.
 pub(crate) const PALETTE: [&str; 8] =
     ["FF6680", "77CC83", "6191F2", "F2A161", "B480F2", "61C0F2", "E6BF00", "A2A2A2"];
+
+/// A folder inside a room.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Folder {
+    pub(crate) id: u64,
+    /// The room or folder it is in.
+    pub(crate) parent: u64,
+    /// The room it belongs to.
+    pub(crate) room: u64,
+    pub(crate) title: String,
+    /// Files directly inside (their content does not matter here).
+    pub(crate) files: u32,
+    /// `FolderType` of a system folder; ordinary folders have none.
+    pub(crate) system_type: Option<i64>,
+    /// Moved to the trash.
+    pub(crate) trashed: bool,
+}
+
+impl State {
+    /// Adds a folder; the caller has checked everything.
+    pub(crate) fn add_folder(
+        &mut self,
+        parent: u64,
+        room: u64,
+        title: String,
+        system: Option<i64>,
+    ) -> u64 {
+        let id = self.next_room_id;
+        self.next_room_id += 1;
+        self.folders.insert(
+            id,
+            Folder { id, parent, room, title, files: 0, system_type: system, trashed: false },
+        );
+        id
+    }
+
+    /// The live folders directly inside `parent`, sorted by title then id.
+    pub(crate) fn children(&self, parent: u64) -> Vec<&Folder> {
+        let mut children: Vec<&Folder> =
+            self.folders.values().filter(|f| f.parent == parent && !f.trashed).collect();
+        children.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
+        children
+    }
+
+    /// Recursive `(filesCount, foldersCount)` of a room or folder.
+    pub(crate) fn counts(&self, id: u64) -> (u64, u64) {
+        let mut files = self.folders.get(&id).map_or(0, |f| u64::from(f.files));
+        let mut folders = 0;
+        for child in self.children(id) {
+            let (f, d) = self.counts(child.id);
+            files += f;
+            folders += d + 1;
+        }
+        (files, folders)
+    }
+
+    /// Moves a folder and everything below it to the trash, or (`forever`) deletes them.
+    pub(crate) fn trash_folder(&mut self, id: u64, forever: bool) -> Result<(), String> {
+        if self.folders.get(&id).is_none_or(|f| f.trashed) {
+            return Err(FOLDER_NOT_FOUND.to_owned());
+        }
+        let mut stack = vec![id];
+        while let Some(next) = stack.pop() {
+            stack.extend(self.children(next).iter().map(|f| f.id));
+            if forever {
+                self.folders.remove(&next);
+            } else if let Some(folder) = self.folders.get_mut(&next) {
+                folder.trashed = true;
+            }
+        }
+        Ok(())
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -13,16 +13,18 @@
 //!   serialized on its own so that its notes can go right above it.
 //! - Quoting a little more than the library does: it leaves `a:b`, `?x` and (outside flow
 //!   lists) `a, b` plain. YAML 1.2 reads those back as strings, but some YAML 1.1 readers do
-//!   not, and the manifest tests pin that such text is double-quoted. [`scalar`] adds that rule.
+//!   not, and the manifest tests pin that such text is double-quoted. `yaml_text::Text` adds that rule.
 //! - `rooms:`, since it is followed by rooms serialized one at a time.
 
-use super::{
+use super::spec::{
     DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, FoldersPolicy,
-    Manifest, Member, MembersPolicy, Prune, RoomSpec,
+    LinksPolicy, Manifest, MembersPolicy, Prune, RoomSpec,
 };
+use super::yaml_text::{Text, serialize};
 use crate::docspace::{Access, RoomType};
+use crate::model::Member;
 use serde::{Serialize, Serializer};
-use serde_saphyr::{DoubleQuoted, FlowSeq, SerializerOptions};
+use serde_saphyr::FlowSeq;
 use std::collections::BTreeMap;
 
 /// `manifest` as a YAML document that [`super::parse`] reads back to the same rooms and settings
@@ -89,19 +91,6 @@ fn push_comment(out: &mut String, indent: &str, line: &str) {
     out.push('\n');
 }
 
-/// The library's options: nested lists indented under their key, and every string on one line.
-fn options() -> SerializerOptions {
-    serde_saphyr::ser_options! {
-        compact_list_indent: false,
-        prefer_block_scalars: false,
-    }
-}
-
-fn serialize<T: Serialize>(value: &T) -> String {
-    serde_saphyr::to_string_with_options(value, options())
-        .expect("a manifest's strings, numbers and lists serialize to YAML")
-}
-
 /// The top-level settings, in the order they are written.
 #[derive(Serialize)]
 struct Settings<'a> {
@@ -157,7 +146,7 @@ struct RoomView<'a> {
     #[serde(skip_serializing_if = "is_default")]
     folders_policy: FoldersPolicy,
     #[serde(skip_serializing_if = "is_default")]
-    links_policy: super::LinksPolicy,
+    links_policy: LinksPolicy,
     #[serde(skip_serializing_if = "Option::is_none")]
     links: Option<Vec<super::links::LinkView<'a>>>,
 }
@@ -236,38 +225,9 @@ fn flow_list(items: &[String]) -> Option<FlowSeq<Vec<Text<'_>>>> {
     (!items.is_empty()).then(|| FlowSeq(items.iter().map(|item| Text(item)).collect()))
 }
 
-/// A string the library writes, double-quoted where [`needs_quotes`] says so.
-pub(super) struct Text<'a>(pub(super) &'a str);
-
-impl Serialize for Text<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if needs_quotes(self.0) {
-            DoubleQuoted(self.0).serialize(serializer)
-        } else {
-            self.0.serialize(serializer)
-        }
-    }
-}
-
-/// `text` as a YAML scalar that reads back as this exact string: plain when that is safe in
-/// block and flow context alike, double-quoted otherwise. What [`Text`] writes, on its own, for
-/// the tests of the quoting rule.
-#[cfg(test)]
-pub(super) fn scalar(text: &str) -> String {
-    serialize(&Text(text)).trim_end_matches('\n').to_owned()
-}
-
-/// Whether `text` is written double-quoted: when the library would quote it anyway (then always
-/// in double quotes, for one style throughout), or when it contains a `:` or a flow indicator or
-/// starts with `?`, `-` or `:`, which the library leaves plain where YAML 1.2 allows it.
-fn needs_quotes(text: &str) -> bool {
-    text.contains([':', ',', '[', ']', '{', '}'])
-        || text.starts_with(['?', '-'])
-        || serialize(&text).trim_end_matches('\n') != text
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::yaml_text::scalar;
     use super::*;
     use crate::manifest::MemberSpec;
 

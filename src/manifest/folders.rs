@@ -3,53 +3,14 @@
 //! Titles follow the portal's folder rules (FOLDERS.md §1 item 3): stored like room titles, at
 //! most 165 UTF-16 units. A path implies its parents, which are added before it.
 
+use super::spec::FolderSpec;
 use super::syntax::shorten;
 use crate::docspace::{RoomType, stored_title, utf16_len};
-use serde::{Deserialize, Serialize};
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
 
 /// The longest folder title the portal takes (`[StringLength(165)]`, not 170 as for rooms).
 pub const MAX_FOLDER_TITLE_UNITS: usize = 165;
-
-/// What happens to folders a room's `folders` does not declare.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum FoldersPolicy {
-    /// They are left alone.
-    #[default]
-    Additive,
-    /// Empty ones go to the trash; others are reported and left alone.
-    Exact,
-}
-
-impl FoldersPolicy {
-    /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FoldersPolicy::Additive => "additive",
-            FoldersPolicy::Exact => "exact",
-        }
-    }
-}
-
-/// One folder a room must contain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FolderSpec {
-    /// The titles from the room down, in stored form.
-    pub path: Vec<String>,
-    /// 1-based line of the entry that declares it (or of the first path it is a parent of).
-    pub line: usize,
-}
-
-impl FolderSpec {
-    /// The path as written in plans: titles joined by `/`.
-    pub fn display(&self) -> String {
-        self.path.join("/")
-    }
-}
 
 /// The folders of a room, parents added, in declared order; and the problems and warnings.
 pub(super) fn check_folders(

@@ -2,136 +2,28 @@
 //! and their passwords, which a manifest only names (`password_env`) and `plan` and `apply`
 //! read from the environment.
 
+use super::raw::RawLink;
+use super::report::{Report, line_of};
+use super::spec::{LinkPassword, LinkSpec, Manifest};
 use super::syntax::shorten;
-use super::validate::{Report, line_of};
+use super::yaml_text::Text;
 use crate::docspace::{Access, RoomType, utf16_len};
 use crate::links::{self, MAX_EXPIRY_SECS, MAX_LINK_TITLE_UNITS, Password};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
-
-/// How a room's `links` list is applied.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum LinksPolicy {
-    /// The room has exactly these additional links: others are removed.
-    #[default]
-    Exact,
-    /// These links are created or updated; others are left alone.
-    Additive,
-}
-
-impl LinksPolicy {
-    /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinksPolicy::Exact => "exact",
-            LinksPolicy::Additive => "additive",
-        }
-    }
-}
-
-/// One external link as the manifest wants it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LinkSpec {
-    /// The link's title on the portal; unique within the room.
-    pub name: String,
-    /// The room's primary link, matched by the portal's `primary` flag.
-    pub primary: bool,
-    /// The access the link gives.
-    pub access: Access,
-    /// When it expires, as a Unix time.
-    pub expires: Option<i64>,
-    /// Where its password comes from.
-    pub password: Option<LinkPassword>,
-    /// Whether downloads are denied.
-    pub deny_download: bool,
-    /// Whether only people signed in to the portal can open it.
-    pub internal: bool,
-    /// 1-based line of the entry.
-    pub line: usize,
-}
-
-/// A password named by its environment variable; the value is read by [`read_passwords`].
-#[derive(Debug, Clone, Serialize)]
-pub struct LinkPassword {
-    /// The variable's name.
-    pub env: String,
-    /// The value, once read.
-    #[serde(skip)]
-    pub value: Option<Password>,
-}
-
-/// Two declarations are alike when they name the same variable.
-impl PartialEq for LinkPassword {
-    fn eq(&self, other: &LinkPassword) -> bool {
-        self.env == other.env
-    }
-}
-
-impl Eq for LinkPassword {}
-
-/// One external link, as written.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Link")]
-pub(super) struct RawLink {
-    /// The link's title on the portal (at most 255 characters); unique within the room.
-    #[schemars(with = "String", length(min = 1, max = 255))]
-    pub name: Spanned<String>,
-
-    /// The room's main link (public and form-filling rooms always have one; it is updated in place, never removed).
-    #[serde(default)]
-    #[schemars(with = "Option<bool>", extend("default" = false))]
-    pub primary: Option<Spanned<bool>>,
-
-    /// `viewer`, `editor`, `reviewer`, `commenter` or `form-filler`, as the room type allows.
-    #[schemars(with = "Access")]
-    pub access: Spanned<Access>,
-
-    /// A date (`2027-03-31`: the end of that day, UTC) or an RFC 3339 date-time; at most 10 years ahead.
-    #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub expires: Option<Spanned<String>>,
-
-    /// The name of an environment variable holding the link's password.
-    #[serde(default)]
-    #[schemars(with = "Option<String>", regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
-    pub password_env: Option<Spanned<String>>,
-
-    /// Never accepted: a password is named with `password_env`, not written down.
-    #[serde(default)]
-    #[schemars(skip)]
-    pub password: Option<Spanned<serde::de::IgnoredAny>>,
-
-    /// Deny downloading and copying (default false).
-    #[serde(default)]
-    #[schemars(with = "Option<bool>", extend("default" = false))]
-    pub deny_download: Option<Spanned<bool>>,
-
-    /// Only people signed in to the portal can open it (default false).
-    #[serde(default)]
-    #[schemars(with = "Option<bool>", extend("default" = false))]
-    pub internal: Option<Spanned<bool>>,
-}
-
-/// The keys a `links` entry accepts.
-pub(super) const LINK_KEYS: &[&str] =
-    &["name", "primary", "access", "expires", "password_env", "deny_download", "internal"];
 
 /// One link as `export` writes it, keys in this order, defaults left out.
 #[derive(Serialize)]
 pub(super) struct LinkView<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     primary: bool,
-    name: super::emit::Text<'a>,
+    name: Text<'a>,
     access: Access,
     #[serde(skip_serializing_if = "Option::is_none")]
     expires: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    password_env: Option<super::emit::Text<'a>>,
+    password_env: Option<Text<'a>>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     deny_download: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -139,10 +31,7 @@ pub(super) struct LinkView<'a> {
 }
 
 impl<'a> LinkView<'a> {
-    pub(super) fn of(
-        link: &'a LinkSpec,
-        text: fn(&'a str) -> super::emit::Text<'a>,
-    ) -> LinkView<'a> {
+    pub(super) fn of(link: &'a LinkSpec, text: fn(&'a str) -> Text<'a>) -> LinkView<'a> {
         LinkView {
             primary: link.primary,
             name: text(&link.name),
@@ -337,7 +226,7 @@ pub struct MissingPasswords {
 /// for tests). All missing variables are reported at once; nothing is read from the portal
 /// or sent to it before this succeeds.
 pub fn read_passwords(
-    manifest: &mut super::Manifest,
+    manifest: &mut Manifest,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), MissingPasswords> {
     let mut missing = Vec::new();
@@ -358,7 +247,7 @@ pub fn read_passwords(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ManifestError, parse};
+    use super::super::{LinksPolicy, ManifestError, parse};
     use super::*;
     use std::path::Path;
 

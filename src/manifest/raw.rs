@@ -1,23 +1,27 @@
 //! The document as written: what serde reads and what the JSON Schema describes.
 //!
 //! Values whose position a later check may need are wrapped in [`Spanned`]; `schemars` is told
-//! the plain type with `#[schemars(with = ...)]`. The field lists here are the single source of
-//! the accepted keys: the syntax layer reads them back from serde's errors for its suggestions.
+//! the plain type with `#[schemars(with = ...)]`. Every serde shape of the manifest is here,
+//! the rooms', links' and settings' alike, so that this module imports no sibling but the
+//! leaves `spec` and `keys`; the keys each mapping accepts are listed in `keys`.
 
-use super::links::{LinksPolicy, RawLink};
-use super::settings::{RawLifetime, RawSwitch, RawWatermark, Scalar};
-use super::templates::TemplateSchema;
-use super::validate::CheckedRooms;
-use super::{DesiredState, FoldersPolicy, MembersPolicy, Prune};
+use super::keys::NOT_IN_TEMPLATES;
+use super::spec::{DesiredState, FoldersPolicy, LinksPolicy, MembersPolicy, Prune};
 use crate::docspace::{Access, RoomType};
+use crate::settings::WatermarkItem;
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
+use std::fmt;
+use std::marker::PhantomData;
 
 /// Rooms of an ONLYOFFICE DocSpace portal, as code. Read by `docspace-rooms plan` and `apply`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "docspace-rooms manifest", rename = "Manifest")]
-pub(super) struct RawManifest {
+// `Rooms` is `validate::CheckedRooms` when a manifest is read (each room checked as it is
+// read) and `Vec<RawRoom>` for the schema, so that this module needs nothing of `validate`.
+pub(super) struct RawManifest<Rooms> {
     /// What happens to portal rooms this manifest does not list: `none` (the default) leaves them alone, `archive` archives them, `delete` deletes them.
     #[serde(default)]
     pub prune: Prune,
@@ -39,7 +43,7 @@ pub(super) struct RawManifest {
 
     /// The rooms the portal should have. A room is matched by `id` when given, else by its title or one of its `renamed_from` titles.
     #[schemars(with = "Vec<RawRoom>")]
-    pub rooms: CheckedRooms,
+    pub rooms: Rooms,
 
     /// Named sets of room keys. A room with `template: NAME` takes every key of that template it does not set itself; a list or mapping the room sets replaces the template's whole. A template holds any room key except `title`, `id` and `renamed_from`.
     #[serde(default)]
@@ -184,32 +188,220 @@ pub(super) struct RawMember {
     pub invite: Option<Spanned<bool>>,
 }
 
-/// The keys each mapping accepts, for suggestions across mappings (a room key written at the
-/// top level, a member key written in a room).
-pub(super) const MANIFEST_KEYS: &[&str] =
-    &["prune", "ignore", "max_destroy_percent", "max_member_removals", "rooms", "templates"];
-pub(super) const ROOM_KEYS: &[&str] = &[
-    "title",
-    "id",
-    "type",
-    "state",
-    "tags",
-    "protect",
-    "renamed_from",
-    "members_policy",
-    "notify",
-    "members",
-    "folders",
-    "folders_policy",
-    "template",
-    "links_policy",
-    "links",
-    "quota",
-    "deny_download",
-    "indexing",
-    "color",
-    "cover",
-    "watermark",
-    "lifetime",
-];
-pub(super) const MEMBER_KEYS: &[&str] = &["user", "group", "access", "invite"];
+/// One external link, as written.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Link")]
+pub(super) struct RawLink {
+    /// The link's title on the portal (at most 255 characters); unique within the room.
+    #[schemars(with = "String", length(min = 1, max = 255))]
+    pub name: Spanned<String>,
+
+    /// The room's main link (public and form-filling rooms always have one; it is updated in place, never removed).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>", extend("default" = false))]
+    pub primary: Option<Spanned<bool>>,
+
+    /// `viewer`, `editor`, `reviewer`, `commenter` or `form-filler`, as the room type allows.
+    #[schemars(with = "Access")]
+    pub access: Spanned<Access>,
+
+    /// A date (`2027-03-31`: the end of that day, UTC) or an RFC 3339 date-time; at most 10 years ahead.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub expires: Option<Spanned<String>>,
+
+    /// The name of an environment variable holding the link's password.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub password_env: Option<Spanned<String>>,
+
+    /// Never accepted: a password is named with `password_env`, not written down.
+    #[serde(default)]
+    #[schemars(skip)]
+    pub password: Option<Spanned<serde::de::IgnoredAny>>,
+
+    /// Deny downloading and copying (default false).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>", extend("default" = false))]
+    pub deny_download: Option<Spanned<bool>>,
+
+    /// Only people signed in to the portal can open it (default false).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>", extend("default" = false))]
+    pub internal: Option<Spanned<bool>>,
+}
+
+/// A scalar that YAML may read as a whole number or as text: `quota` (`default`, `10 GB` or a
+/// number of bytes) and `color` (`4C9AFF`, or `123456`, which YAML reads as a number).
+#[derive(Debug)]
+pub(super) enum Scalar {
+    Number(u64),
+    Text(String),
+}
+
+impl Scalar {
+    /// The scalar as written (a number's digits).
+    pub(super) fn text(&self) -> String {
+        match self {
+            Scalar::Number(n) => n.to_string(),
+            Scalar::Text(text) => text.clone(),
+        }
+    }
+}
+
+/// Text, or a whole number (YAML reads `1048576` and `123456` as numbers).
+impl schemars::JsonSchema for Scalar {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TextOrNumber".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": ["string", "integer"], "minimum": 0})
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ScalarVisitor;
+        impl Visitor<'_> for ScalarVisitor {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a whole number or text")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Text(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// `watermark` or `lifetime`: `off`, or a mapping.
+#[derive(Debug)]
+pub(super) enum RawSwitch<T> {
+    Off,
+    On(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for RawSwitch<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SwitchVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for SwitchVisitor<T> {
+            type Value = RawSwitch<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`off` or a mapping")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawSwitch<T>, E> {
+                if v {
+                    Err(E::invalid_value(de::Unexpected::Bool(v), &self))
+                } else {
+                    Ok(RawSwitch::Off)
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSwitch<T>, E> {
+                if v == "off" {
+                    Ok(RawSwitch::Off)
+                } else {
+                    Err(E::invalid_value(de::Unexpected::Str(v), &self))
+                }
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSwitch<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawSwitch::On)
+            }
+        }
+        deserializer.deserialize_any(SwitchVisitor(PhantomData))
+    }
+}
+
+/// `off`, or the setting's mapping.
+impl<T: schemars::JsonSchema> schemars::JsonSchema for RawSwitch<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("{}OrOff", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"anyOf": [{"const": "off"}, generator.subschema_for::<T>()]})
+    }
+}
+
+/// A text watermark.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Watermark")]
+pub(super) struct RawWatermark {
+    /// The text (at most 255 characters).
+    #[serde(default)]
+    #[schemars(with = "Option<String>", length(max = 255))]
+    pub text: Option<Spanned<String>>,
+    /// What the watermark shows besides its text: any of `user-name`, `user-email`, `ip-address`, `date`, `room-name`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<WatermarkItem>>")]
+    pub show: Option<Vec<Spanned<String>>>,
+    /// Rotation in degrees (default 0).
+    #[serde(default)]
+    #[schemars(with = "Option<i64>", range(min = -360, max = 360))]
+    pub rotate: Option<Spanned<i64>>,
+}
+
+/// How old files may get before the portal removes them.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Lifetime")]
+pub(super) struct RawLifetime {
+    /// `N days`, `N months` or `N years`, N from 1 to 999.
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^[0-9]{1,3} (day|days|month|months|year|years)$")
+    )]
+    pub older_than: Spanned<String>,
+    /// `trash` (the default) moves the files to the trash; `delete` deletes them permanently.
+    #[serde(default)]
+    #[schemars(with = "Option<LifetimeAction>")]
+    pub action: Option<Spanned<LifetimeAction>>,
+}
+
+/// What happens to expired files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum LifetimeAction {
+    /// Moved to the trash.
+    Trash,
+    /// Deleted permanently.
+    Delete,
+}
+
+/// The JSON Schema of a template: a room's, without the keys that name one room.
+pub(super) struct TemplateSchema;
+
+impl schemars::JsonSchema for TemplateSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Template".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = <RawRoom as schemars::JsonSchema>::json_schema(generator);
+        if let Some(object) = schema.as_object_mut() {
+            if let Some(properties) =
+                object.get_mut("properties").and_then(serde_json::Value::as_object_mut)
+            {
+                for key in NOT_IN_TEMPLATES {
+                    properties.shift_remove(*key);
+                }
+            }
+            if let Some(required) =
+                object.get_mut("required").and_then(serde_json::Value::as_array_mut)
+            {
+                required.retain(|key| !key.as_str().is_some_and(|k| NOT_IN_TEMPLATES.contains(&k)));
+            }
+            object.insert(
+                "description".to_owned(),
+                "Room keys shared by the rooms that name this template; a key a room sets replaces the template's whole.".into(),
+            );
+        }
+        schema
+    }
+}

@@ -1,166 +1,20 @@
 //! A room's settings as written (`quota`, `deny_download`, `indexing`, `color`, `cover`,
-//! `watermark`, `lifetime`) and their checks: the raw shapes serde reads, and the conversion to
-//! [`Settings`] with every problem reported at its line.
+//! `watermark`, `lifetime`) and their checks: the conversion of the raw shapes serde reads (in
+//! `raw`) to [`Settings`] with every problem reported at its line, and the view `export` writes.
 
-use super::DesiredState;
-use super::emit::Text;
-use super::raw::RawRoom;
+use super::raw::{LifetimeAction, RawLifetime, RawRoom, RawSwitch, RawWatermark, Scalar};
+use super::report::{Report, line_of};
+use super::spec::DesiredState;
 use super::syntax::shorten;
-use super::validate::{Report, line_of};
+use super::yaml_text::Text;
 use crate::docspace::{RoomType, utf16_len};
 use crate::settings::{
     Lifetime, Period, Quota, Settings, Switch, Watermark, WatermarkItem, parse_size,
 };
-use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
-use std::fmt;
-use std::marker::PhantomData;
 
 /// Longest watermark text the portal accepts (`[StringLength(255)]`).
 const MAX_WATERMARK_TEXT: usize = 255;
-
-/// A scalar that YAML may read as a whole number or as text: `quota` (`default`, `10 GB` or a
-/// number of bytes) and `color` (`4C9AFF`, or `123456`, which YAML reads as a number).
-#[derive(Debug)]
-pub(super) enum Scalar {
-    Number(u64),
-    Text(String),
-}
-
-impl Scalar {
-    /// The scalar as written (a number's digits).
-    fn text(&self) -> String {
-        match self {
-            Scalar::Number(n) => n.to_string(),
-            Scalar::Text(text) => text.clone(),
-        }
-    }
-}
-
-/// Text, or a whole number (YAML reads `1048576` and `123456` as numbers).
-impl schemars::JsonSchema for Scalar {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "TextOrNumber".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"type": ["string", "integer"], "minimum": 0})
-    }
-}
-
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ScalarVisitor;
-        impl Visitor<'_> for ScalarVisitor {
-            type Value = Scalar;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a whole number or text")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-                Ok(Scalar::Number(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-                Ok(Scalar::Text(v.to_owned()))
-            }
-        }
-        deserializer.deserialize_any(ScalarVisitor)
-    }
-}
-
-/// `watermark` or `lifetime`: `off`, or a mapping.
-#[derive(Debug)]
-pub(super) enum RawSwitch<T> {
-    Off,
-    On(T),
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for RawSwitch<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SwitchVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for SwitchVisitor<T> {
-            type Value = RawSwitch<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("`off` or a mapping")
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawSwitch<T>, E> {
-                if v {
-                    Err(E::invalid_value(de::Unexpected::Bool(v), &self))
-                } else {
-                    Ok(RawSwitch::Off)
-                }
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSwitch<T>, E> {
-                if v == "off" {
-                    Ok(RawSwitch::Off)
-                } else {
-                    Err(E::invalid_value(de::Unexpected::Str(v), &self))
-                }
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSwitch<T>, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawSwitch::On)
-            }
-        }
-        deserializer.deserialize_any(SwitchVisitor(PhantomData))
-    }
-}
-
-/// `off`, or the setting's mapping.
-impl<T: schemars::JsonSchema> schemars::JsonSchema for RawSwitch<T> {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        format!("{}OrOff", T::schema_name()).into()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({"anyOf": [{"const": "off"}, generator.subschema_for::<T>()]})
-    }
-}
-
-/// A text watermark.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Watermark")]
-pub(super) struct RawWatermark {
-    /// The text (at most 255 characters).
-    #[serde(default)]
-    #[schemars(with = "Option<String>", length(max = 255))]
-    pub text: Option<Spanned<String>>,
-    /// What the watermark shows besides its text: any of `user-name`, `user-email`, `ip-address`, `date`, `room-name`.
-    #[serde(default)]
-    #[schemars(with = "Option<Vec<WatermarkItem>>")]
-    pub show: Option<Vec<Spanned<String>>>,
-    /// Rotation in degrees (default 0).
-    #[serde(default)]
-    #[schemars(with = "Option<i64>", range(min = -360, max = 360))]
-    pub rotate: Option<Spanned<i64>>,
-}
-
-/// How old files may get before the portal removes them.
-#[derive(Debug, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Lifetime")]
-pub(super) struct RawLifetime {
-    /// `N days`, `N months` or `N years`, N from 1 to 999.
-    #[schemars(
-        with = "String",
-        regex(pattern = r"^[0-9]{1,3} (day|days|month|months|year|years)$")
-    )]
-    pub older_than: Spanned<String>,
-    /// `trash` (the default) moves the files to the trash; `delete` deletes them permanently.
-    #[serde(default)]
-    #[schemars(with = "Option<LifetimeAction>")]
-    pub action: Option<Spanned<LifetimeAction>>,
-}
-
-/// What happens to expired files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum LifetimeAction {
-    /// Moved to the trash.
-    Trash,
-    /// Deleted permanently.
-    Delete,
-}
 
 /// The settings keys of a room, for the checks that name them.
 pub(super) const SETTINGS_KEYS: [&str; 7] =

@@ -1,10 +1,10 @@
-//! From text to the raw document: serde-saphyr with tight limits, and its errors rewritten so
-//! that each names the key at fault, its `FILE:LINE:COL` and, where one is close, the key or
-//! value that was probably meant.
+//! serde-saphyr's options with tight limits, and its errors rewritten so that each names the
+//! key at fault, its `FILE:LINE:COL` and, where one is close, the key or value that was probably
+//! meant. The read itself is driven from `mod.rs` (templates first, then the document), so that
+//! this module needs neither `templates` nor `raw`.
 
-use super::links::LINK_KEYS;
-use super::raw::{MANIFEST_KEYS, MEMBER_KEYS, ROOM_KEYS, RawManifest};
-use super::{ManifestError, templates};
+use super::keys::{LINK_KEYS, MANIFEST_KEYS, MEMBER_KEYS, ROOM_KEYS};
+use super::spec::ManifestError;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::budget::BudgetBreach;
@@ -15,11 +15,11 @@ use std::path::Path;
 /// Deepest nesting a manifest needs is 5 (document, `rooms`, room, `members` or `links`, entry).
 const MAX_DEPTH: usize = 16;
 /// Events an alias may replay in all: generous for shared member lists, fatal for a bomb.
-const MAX_REPLAYED_EVENTS: usize = 100_000;
+pub(super) const MAX_REPLAYED_EVENTS: usize = 100_000;
 /// Replay budget for the second pass that only looks for the key an error belongs to.
 const LOCATE_REPLAYED_EVENTS: usize = 10_000;
 
-fn options(max_replayed_events: usize) -> Options {
+pub(super) fn options(max_replayed_events: usize) -> Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
@@ -48,33 +48,6 @@ fn options(max_replayed_events: usize) -> Options {
     }
 }
 
-/// Reads the document: templates first (they may follow the rooms), then everything, each room
-/// resolved against its template as it is read. The templates stay installed for `validate`,
-/// which runs on this thread while the returned guard lives.
-pub(super) fn deserialize(
-    path: &Path,
-    text: &str,
-) -> Result<(RawManifest, templates::InstallGuard), ManifestError> {
-    let options = || options(MAX_REPLAYED_EVENTS);
-    // A YAML error here is reported by the full read below, with the context it has there.
-    let templates = match templates::read_templates(text, options()) {
-        Ok(Ok(templates)) => templates,
-        Ok(Err(err)) => {
-            return Err(ManifestError::Syntax {
-                path: path.to_path_buf(),
-                line: err.line,
-                col: 1,
-                message: err.message,
-            });
-        }
-        Err(_) => templates::Templates::default(),
-    };
-    let guard = templates::install(templates);
-    let raw = serde_saphyr::from_str_with_options::<RawManifest>(text, options())
-        .map_err(|err| translate(path, text, &err))?;
-    Ok((raw, guard))
-}
-
 /// 1-based line and column just after `text`.
 pub(super) fn line_col_of(text: &str) -> (usize, usize) {
     let line = text.matches('\n').count() + 1;
@@ -94,7 +67,7 @@ fn original(mut err: &YamlError) -> &YamlError {
     }
 }
 
-fn translate(path: &Path, text: &str, err: &YamlError) -> ManifestError {
+pub(super) fn translate(path: &Path, text: &str, err: &YamlError) -> ManifestError {
     let inner = original(err);
     let location = err
         .location()

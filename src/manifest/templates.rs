@@ -8,6 +8,7 @@
 //! its template is checked exactly like what it writes itself, and a problem in a template value
 //! carries the template's line. Templates may come after `rooms:`; the first pass is why.
 
+use super::keys::NOT_IN_TEMPLATES;
 use super::raw::RawRoom;
 use super::syntax::shorten;
 use serde::Deserialize;
@@ -20,9 +21,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::rc::Rc;
-
-/// Room keys a template cannot hold: they name one room.
-pub(super) const NOT_IN_TEMPLATES: &[&str] = &["title", "id", "renamed_from", "template"];
 
 /// The name `Spanned<T>` asks serde-saphyr for; a replayed value answers it with its location.
 const SPANNED_NEWTYPE: &str = "__yaml_spanned";
@@ -595,37 +593,5 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for MergedMap<'_, A> {
             Some(node) => seed.deserialize(NodeDe(node)).map_err(de::Error::custom),
             None => self.inner.next_value_seed(seed),
         }
-    }
-}
-
-/// The JSON Schema of a template: a room's, without the keys that name one room.
-pub(super) struct TemplateSchema;
-
-impl schemars::JsonSchema for TemplateSchema {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Template".into()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let mut schema = <RawRoom as schemars::JsonSchema>::json_schema(generator);
-        if let Some(object) = schema.as_object_mut() {
-            if let Some(properties) =
-                object.get_mut("properties").and_then(serde_json::Value::as_object_mut)
-            {
-                for key in NOT_IN_TEMPLATES {
-                    properties.shift_remove(*key);
-                }
-            }
-            if let Some(required) =
-                object.get_mut("required").and_then(serde_json::Value::as_array_mut)
-            {
-                required.retain(|key| !key.as_str().is_some_and(|k| NOT_IN_TEMPLATES.contains(&k)));
-            }
-            object.insert(
-                "description".to_owned(),
-                "Room keys shared by the rooms that name this template; a key a room sets replaces the template's whole.".into(),
-            );
-        }
-        schema
     }
 }

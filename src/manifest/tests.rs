@@ -946,9 +946,9 @@ fn edit_distance_counts_swaps_as_one() {
     assert_eq!(syntax::edit_distance("titel", "title"), 1);
     assert_eq!(syntax::edit_distance("tag", "tags"), 1);
     assert_eq!(syntax::edit_distance("", "abc"), 3);
-    assert_eq!(syntax::closest("member_policy", raw::ROOM_KEYS), Some("members_policy"));
-    assert_eq!(syntax::closest("renamed-from", raw::ROOM_KEYS), Some("renamed_from"));
-    assert_eq!(syntax::closest("x", raw::ROOM_KEYS), None);
+    assert_eq!(syntax::closest("member_policy", keys::ROOM_KEYS), Some("members_policy"));
+    assert_eq!(syntax::closest("renamed-from", keys::ROOM_KEYS), Some("renamed_from"));
+    assert_eq!(syntax::closest("x", keys::ROOM_KEYS), None);
 }
 
 #[test]
@@ -965,7 +965,7 @@ fn scalars_are_quoted_only_when_needed() {
         "x?",
         "C++",
     ] {
-        assert_eq!(emit::scalar(plain), plain);
+        assert_eq!(yaml_text::scalar(plain), plain);
     }
     for quoted in [
         "",
@@ -1003,7 +1003,7 @@ fn scalars_are_quoted_only_when_needed() {
         "a\nb",
         "tab\there",
     ] {
-        let written = emit::scalar(quoted);
+        let written = yaml_text::scalar(quoted);
         assert!(written.starts_with('"'), "{quoted:?} written as {written}");
         let back: String = serde_saphyr::from_str(&written).unwrap();
         assert_eq!(back, quoted);
@@ -1030,28 +1030,28 @@ fn json_schema_describes_every_field() {
             fields += 1;
         }
     }
-    let template_keys = raw::ROOM_KEYS.len() - templates::NOT_IN_TEMPLATES.len();
+    let template_keys = keys::ROOM_KEYS.len() - keys::NOT_IN_TEMPLATES.len();
     // `watermark` has `text`, `show` and `rotate`; `lifetime` has `older_than` and `action`.
     let settings_fields = 3 + 2;
     assert_eq!(
         fields,
-        raw::MANIFEST_KEYS.len()
-            + raw::ROOM_KEYS.len()
+        keys::MANIFEST_KEYS.len()
+            + keys::ROOM_KEYS.len()
             + template_keys
-            + raw::MEMBER_KEYS.len()
-            + super::links::LINK_KEYS.len()
+            + keys::MEMBER_KEYS.len()
+            + keys::LINK_KEYS.len()
             + settings_fields
     );
     let room = &schema["$defs"]["Room"]["properties"];
     let keys: Vec<&str> = room.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, raw::ROOM_KEYS);
+    assert_eq!(keys, super::keys::ROOM_KEYS);
     // A template is a room without the keys that name one room: generic over room keys.
     let template = &schema["$defs"]["Template"]["properties"];
     let keys: Vec<&str> = template.as_object().unwrap().keys().map(String::as_str).collect();
-    let expected: Vec<&str> = raw::ROOM_KEYS
+    let expected: Vec<&str> = keys::ROOM_KEYS
         .iter()
         .copied()
-        .filter(|key| !templates::NOT_IN_TEMPLATES.contains(key))
+        .filter(|key| !keys::NOT_IN_TEMPLATES.contains(key))
         .collect();
     assert_eq!(keys, expected);
     assert!(

@@ -1,13 +1,15 @@
 //! The manifest checked as a whole: every problem is collected, none stops the others.
 
 use super::raw::{RawManifest, RawMember, RawRoom};
+use super::report::{Report, line_of};
+use super::spec::{
+    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, FolderSpec, Manifest,
+    ManifestError, MemberSpec, RoomSpec, Warning,
+};
 use super::syntax::{closest, shorten};
 use super::templates::{self, MergedRoom, Templates};
-use super::{
-    DEFAULT_MAX_DESTROY_PERCENT, DEFAULT_MAX_MEMBER_REMOVALS, DesiredState, Manifest,
-    ManifestError, Member, MemberSpec, Problem, RoomSpec, Warning,
-};
 use crate::docspace::{Access, MAX_TAG_UNITS, MAX_TITLE_UNITS, stored_title, tag_key, utf16_len};
+use crate::model::Member;
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::collections::{BTreeSet, HashMap};
@@ -17,21 +19,8 @@ use std::path::Path;
 /// Longest email address the portal accepts (`EmailInvitationDto`).
 const MAX_EMAIL_CHARS: usize = 255;
 
-#[derive(Debug, Default)]
-pub(super) struct Report {
-    problems: Vec<Problem>,
-    warnings: Vec<(usize, String)>,
-}
-
+// Absorbing needs the templates, so it stays here rather than in the leaf `report`.
 impl Report {
-    pub(super) fn problem(&mut self, line: usize, message: String) {
-        self.problems.push(Problem { line, message });
-    }
-
-    pub(super) fn warn(&mut self, line: usize, message: String) {
-        self.warnings.push((line, message));
-    }
-
     /// Takes a room's own report; what is about a line of its template also names the room,
     /// since the same template line may be fine for one room and wrong for another.
     fn absorb(
@@ -139,13 +128,9 @@ impl<'de> Deserialize<'de> for CheckedRooms {
     }
 }
 
-pub(super) fn line_of<T>(spanned: &Spanned<T>) -> usize {
-    usize::try_from(spanned.referenced.line()).unwrap_or(1).max(1)
-}
-
 pub(super) fn validate(
     path: &Path,
-    raw: RawManifest,
+    raw: RawManifest<CheckedRooms>,
 ) -> Result<(Manifest, Vec<Warning>), ManifestError> {
     // The rooms were checked as they were read; the rest of the report follows theirs (it is
     // sorted by line at the end).
@@ -383,7 +368,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
 }
 
 /// The room's folders checked (see `folders`), and the settings that need them.
-fn room_folders(room: &RawRoom, report: &mut Report) -> Option<Vec<super::FolderSpec>> {
+fn room_folders(room: &RawRoom, report: &mut Report) -> Option<Vec<FolderSpec>> {
     if room.folders.is_none()
         && let Some(policy) = &room.folders_policy
     {
