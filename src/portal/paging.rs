@@ -108,32 +108,44 @@ impl Portal {
                 Read::Short { read: stride, total }
             });
         }
+        // Each page goes to its place in one list as it arrives, so a large list is held once,
+        // not once in pages and again whole. `Option<T>` is as large as `T` for the items read
+        // here (they hold a `String`), so the final collect reuses the allocation.
+        let mut slots: Vec<Option<T>> = Vec::with_capacity(total);
+        slots.extend(items.drain(..).map(Some));
+        slots.resize_with(total, || None);
+        let (mut changed, mut short, mut read) = (false, false, stride);
         // Awaited as they come, so one slow page does not hold back the next requests.
-        let mut rest: Vec<(usize, Page<T>)> =
-            futures::stream::iter((stride..total).step_by(stride))
-                .map(|start| async move {
-                    let read = page(start).await?;
-                    on_page(read.0.len(), total);
-                    Ok::<_, ApiError>((start, read))
-                })
-                .buffer_unordered(self.config().parallelism.max(1))
-                .try_collect()
-                .await?;
-        if rest.iter().any(|(_, (_, page_total))| *page_total != total) {
+        let mut pages = futures::stream::iter((stride..total).step_by(stride))
+            .map(|start| async move {
+                let read = page(start).await?;
+                on_page(read.0.len(), total);
+                Ok::<_, ApiError>((start, read))
+            })
+            .buffer_unordered(self.config().parallelism.max(1));
+        while let Some((start, (page_items, page_total))) = pages.try_next().await? {
+            if page_total != total {
+                changed = true;
+                continue;
+            }
+            // A page shorter than the stride before the end would leave a gap; a longer one
+            // overlaps the next. Either way the items do not add up to `total`.
+            read += page_items.len();
+            if page_items.len() != stride.min(total - start) {
+                short = true;
+                continue;
+            }
+            for (slot, item) in slots[start..].iter_mut().zip(page_items) {
+                *slot = Some(item);
+            }
+        }
+        if changed {
             return Ok(Read::Changed);
         }
-        // A page shorter than the stride before the end would leave a gap; a longer one overlaps
-        // the next. Either way the items do not add up to `total`.
-        let read = stride + rest.iter().map(|(_, (page_items, _))| page_items.len()).sum::<usize>();
-        if rest.iter().any(|(start, (page_items, _))| page_items.len() != stride.min(total - start))
-        {
+        if short {
             return Ok(Read::Short { read, total });
         }
-        rest.sort_unstable_by_key(|(start, _)| *start);
-        items.reserve_exact(total - items.len());
-        for (_, (page_items, _)) in rest {
-            items.extend(page_items);
-        }
+        let items: Vec<T> = slots.into_iter().flatten().collect();
         Ok(Read::whole(items, consistent))
     }
 }

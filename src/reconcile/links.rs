@@ -18,7 +18,13 @@ pub(crate) async fn read_links(
     rooms: &[PortalRoom],
     manifests: Option<&[&Manifest]>,
 ) -> anyhow::Result<BTreeMap<u64, Vec<PortalLink>>> {
-    let ids: Vec<u64> = match manifests {
+    read_room_links(portal, link_rooms(rooms, manifests)).await
+}
+
+/// The rooms [`read_links`] reads, worked out before the read so the rooms need not be kept
+/// (or copied) while it runs.
+pub(crate) fn link_rooms(rooms: &[PortalRoom], manifests: Option<&[&Manifest]>) -> Vec<u64> {
+    match manifests {
         None => rooms
             .iter()
             .filter(|room| room.room_type.known().and_then(crate::links::rules).is_some())
@@ -38,8 +44,7 @@ pub(crate) async fn read_links(
                 .map(|room| room.id)
                 .collect()
         }
-    };
-    read_room_links(portal, ids).await
+    }
 }
 
 /// The external links of each of these rooms, read `--parallelism` at a time.

@@ -195,9 +195,10 @@ pub async fn read_and_plan_against(
     }
     let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();
     // Links are read alongside the members, each `--parallelism` rooms at a time.
+    let link_rooms = super::links::link_rooms(&rooms, Some(&manifests));
     let (mut state, links) = tokio::try_join!(
-        read_members(portal, rooms.clone(), Scope::For(&manifests)),
-        super::links::read_links(portal, &rooms, Some(&manifests)),
+        read_members(portal, rooms, Scope::For(&manifests)),
+        super::links::read_room_links(portal, link_rooms),
     )?;
     state.links = links;
     super::folders::read_folders(portal, &manifests, &mut state)
