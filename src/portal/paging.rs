@@ -110,7 +110,7 @@ impl Portal {
         }
         // Each page goes to its place in one list as it arrives, so a large list is held once,
         // not once in pages and again whole. `Option<T>` is as large as `T` for the items read
-        // here (they hold a `String`), so the final collect reuses the allocation.
+        // here (they hold a `String`), so the final collect can reuse the allocation.
         let mut slots: Vec<Option<T>> = Vec::with_capacity(total);
         slots.extend(items.drain(..).map(Some));
         slots.resize_with(total, || None);
@@ -145,7 +145,11 @@ impl Portal {
         if short {
             return Ok(Read::Short { read, total });
         }
-        let items: Vec<T> = slots.into_iter().flatten().collect();
+        // `filter_map`, not `flatten`: the standard library collects a `vec::IntoIter` through
+        // `filter_map` into its own allocation, but not through `flatten`, which would hold the
+        // list twice for a moment.
+        #[allow(clippy::filter_map_identity)]
+        let items: Vec<T> = slots.into_iter().filter_map(|slot| slot).collect();
         Ok(Read::whole(items, consistent))
     }
 }
