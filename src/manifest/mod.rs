@@ -113,22 +113,32 @@ fn deserialize(
 ) -> Result<(RawManifest<CheckedRooms>, templates::InstallGuard), ManifestError> {
     let options = || syntax::options(syntax::MAX_REPLAYED_EVENTS);
     // A YAML error here is reported by the full read below, with the context it has there.
-    let templates = match templates::read_templates(text, options()) {
-        Ok(Ok(templates)) => templates,
-        Ok(Err(err)) => {
-            return Err(ManifestError::Syntax {
-                path: path.to_path_buf(),
-                line: err.line,
-                col: 1,
-                message: err.message,
-            });
-        }
-        Err(_) => templates::Templates::default(),
-    };
+    // A document that cannot have a `templates` key skips the first pass, which would find none.
+    let templates =
+        match may_have_templates(text).then(|| templates::read_templates(text, options())) {
+            Some(Ok(Ok(templates))) => templates,
+            Some(Ok(Err(err))) => {
+                return Err(ManifestError::Syntax {
+                    path: path.to_path_buf(),
+                    line: err.line,
+                    col: 1,
+                    message: err.message,
+                });
+            }
+            None | Some(Err(_)) => templates::Templates::default(),
+        };
     let guard = templates::install(templates);
     let raw = serde_saphyr::from_str_with_options::<RawManifest<CheckedRooms>>(text, options())
         .map_err(|err| syntax::translate(path, text, &err))?;
     Ok((raw, guard))
+}
+
+/// Whether `text` may have a `templates` key anywhere. No key can spell the word without
+/// containing it, except a double-quoted one through escapes (`"\x74emplates"`), hence the
+/// backslash. A manifest without templates (most, and every large one seen) is read once, not
+/// twice.
+fn may_have_templates(text: &str) -> bool {
+    text.contains("templates") || text.contains('\\')
 }
 
 /// The manifest format as a JSON Schema (draft 2020-12), for `docspace-rooms schema` and for
