@@ -325,6 +325,75 @@ impl<T> Switch<T> {
     }
 }
 
+/// A logo colour, compared, shown and serialized as its text (six upper-case hex digits from a
+/// manifest). Every portal room has one: six hex digits are held inline rather than in a
+/// `String` of their own, anything else a portal may show is kept as it is.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Color(ColorText);
+
+/// Which text a [`Color`] holds; six hex digits are always `Hex`, so equal texts are equal.
+#[derive(Clone, PartialEq, Eq)]
+enum ColorText {
+    Hex([u8; 6]),
+    #[expect(clippy::box_collection, reason = "one pointer keeps `Option<Color>` at 16 bytes")]
+    Other(Box<String>),
+}
+
+impl Color {
+    fn hex(text: &str) -> Option<ColorText> {
+        let digits = <[u8; 6]>::try_from(text.as_bytes()).ok()?;
+        digits.iter().all(u8::is_ascii_hexdigit).then_some(ColorText::Hex(digits))
+    }
+}
+
+impl From<String> for Color {
+    fn from(text: String) -> Self {
+        Color(Color::hex(&text).unwrap_or_else(|| ColorText::Other(Box::new(text))))
+    }
+}
+
+impl From<&str> for Color {
+    fn from(text: &str) -> Self {
+        Color(Color::hex(text).unwrap_or_else(|| ColorText::Other(Box::new(text.to_owned()))))
+    }
+}
+
+impl std::ops::Deref for Color {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match &self.0 {
+            // ASCII hex digits are always UTF-8.
+            ColorText::Hex(digits) => std::str::from_utf8(digits).unwrap_or_default(),
+            ColorText::Other(text) => text,
+        }
+    }
+}
+
+impl fmt::Debug for Color {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl fmt::Display for Color {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl Serialize for Color {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Color {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Color::from)
+    }
+}
+
 /// A room's settings; see the module documentation for what `None` means.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
@@ -339,7 +408,7 @@ pub struct Settings {
     pub indexing: Option<bool>,
     /// The logo colour, six upper-case hex digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
+    pub color: Option<Color>,
     /// The cover id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cover: Option<Switch<String>>,

@@ -33,7 +33,7 @@ pub(super) fn check_settings(room: &RawRoom, line: usize, report: &mut Report) -
     if let Some(color) = &room.color {
         let hex = &color.value.text();
         if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            settings.color = Some(hex.to_ascii_uppercase());
+            settings.color = Some(hex.to_ascii_uppercase().into());
         } else {
             report.problem(
                 line_of(color),

@@ -444,7 +444,7 @@ mod tests {
                             quota,
                             deny_download,
                             indexing,
-                            color,
+                            color: color.map(Into::into),
                             cover,
                             watermark,
                             lifetime,

@@ -96,7 +96,7 @@ pub(crate) fn observed(fields: SettingsFields, state: RoomState) -> (Settings, b
         .is_some_and(|logo| logo.original.as_deref().is_some_and(|url| !url.is_empty()));
     let (color, cover) = match logo {
         Some(logo) if !custom_logo => (
-            logo.color.map(|c| c.to_ascii_uppercase()),
+            logo.color.map(|c| c.to_ascii_uppercase().into()),
             Some(logo.cover.map_or(Switch::Off, |cover| Switch::On(cover.id))),
         ),
         _ => (None, None),
