@@ -147,7 +147,7 @@ pub(super) fn link_steps(
             (None, true) => "the room's primary link is declared",
             (Some(_), _) => "the declared link differs from the portal's",
         };
-        let step = super::planner::step(Action::SetLink { link: change }, reason);
+        let step = super::planner::step(Action::SetLink { link: Box::new(change) }, reason);
         if found.is_some() || link.primary {
             updates.push(step);
         } else {
@@ -242,7 +242,7 @@ fn removal(room: &str, link: &PortalLink) -> Step {
         Action::RemoveLink {
             name: link.title.clone(),
             link_id: link.id.clone(),
-            before: portal_fields(room, &link.title, link),
+            before: Box::new(portal_fields(room, &link.title, link)),
         },
         "not declared and `links_policy: exact`; everyone holding it loses access",
     )

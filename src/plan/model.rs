@@ -317,8 +317,9 @@ pub enum Action {
     },
     /// Create or update one external link; the whole link is sent.
     SetLink {
-        /// The link.
-        link: super::links::LinkChange,
+        /// The link (boxed, as the link fields below: they would make every step of every
+        /// plan several times larger).
+        link: Box<super::links::LinkChange>,
     },
     /// Remove an additional external link: whoever holds it loses access.
     RemoveLink {
@@ -327,7 +328,7 @@ pub enum Action {
         /// Its portal id.
         link_id: String,
         /// The link as it is.
-        before: super::links::LinkFields,
+        before: Box<super::links::LinkFields>,
     },
     /// One room update carrying every setting that changes, and only those.
     SetSettings {

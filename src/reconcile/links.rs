@@ -105,7 +105,7 @@ pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> 
                 (&link.name, found, link.before.as_ref())
             }
             Action::RemoveLink { name, link_id, before } => {
-                (name, links.iter().find(|l| &l.id == link_id), Some(before))
+                (name, links.iter().find(|l| &l.id == link_id), Some(&**before))
             }
             _ => continue,
         };
