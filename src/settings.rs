@@ -497,6 +497,23 @@ mod tests {
     }
 
     #[test]
+    fn a_colour_behaves_as_its_text() {
+        for text in ["4C9AFF", "4c9aff", "ZZZZZZ", "#FF5733", "", "+12345", "ÄBC"] {
+            let color = Color::from(text);
+            assert_eq!(&*color, text);
+            assert_eq!(color, Color::from(text.to_owned()));
+            assert_eq!(color.to_string(), text);
+            assert_eq!(format!("{color:?}"), format!("{text:?}"));
+            let json = serde_json::to_string(&color).unwrap();
+            assert_eq!(json, serde_json::to_string(text).unwrap());
+            assert_eq!(serde_json::from_str::<Color>(&json).unwrap(), color);
+        }
+        assert_ne!(Color::from("4C9AFF"), Color::from("4c9aff"));
+        assert!(matches!(Color::from("4C9AFF").0, ColorText::Hex(_)));
+        assert!(matches!(Color::from("+12345").0, ColorText::Other(_)));
+    }
+
+    #[test]
     fn plans_show_settings_in_words() {
         let watermark = Watermark {
             text: "Confidential".into(),

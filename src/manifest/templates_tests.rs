@@ -259,3 +259,17 @@ rooms:
         ["rooms.yaml:5: folder title `Legal: 2025` will be stored as `Legal_ 2025`"]
     );
 }
+
+#[test]
+fn the_templates_pass_is_skipped_only_where_no_key_can_spell_templates() {
+    assert!(!may_have_templates("rooms:\n  - title: A\n    type: custom\n"));
+    assert!(may_have_templates(DEAL));
+    assert!(may_have_templates("{templates: {}}"));
+    assert!(may_have_templates("\"templ\\x61tes\": {}\n"));
+    // A key spelled with escapes still names the templates.
+    let escaped = DEAL.replace("\ntemplates:", "\n\"\\x74emplates\":");
+    assert!(!escaped.contains("templates"));
+    let (manifest, _) = valid(&escaped);
+    assert_eq!(manifest.rooms[0].room_type, Some(RoomType::VirtualData));
+    assert_eq!(manifest.rooms, valid(DEAL).0.rooms);
+}
