@@ -104,19 +104,30 @@ pub(crate) fn stderr(output: &std::process::Output) -> String {
 impl TestPortal {
     /// Sends a request to the portal over HTTP, as another administrator would.
     pub(crate) fn http(&self, method: &str, path: &str, body: serde_json::Value) -> u16 {
+        self.call(method, path, Some(body)).0
+    }
+
+    /// A request to the emulator as another client would send it, with the API token: the
+    /// status and the envelope's `response` (`null` when the body is not JSON).
+    pub(crate) fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let url = format!("{}{path}", self.emulator.url());
         let token = self.emulator.token().to_owned();
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         self.block_on(async move {
-            let response = reqwest::Client::new()
-                .request(method, url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .expect("the emulator answers");
-            response.status().as_u16()
+            let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.expect("the emulator answers");
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            (status, body["response"].clone())
         })
     }
 }

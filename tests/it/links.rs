@@ -273,31 +273,8 @@ fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variabl
 mod contract {
     use super::*;
 
-    /// Sends a request and returns the status and the envelope's `response`.
-    fn call(
-        portal: &TestPortal,
-        method: &str,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> (u16, serde_json::Value) {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let url = format!("{}{path}", portal.emulator.url());
-        let token = portal.emulator.token().to_owned();
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        portal.block_on(async move {
-            let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
-            if let Some(body) = body {
-                request = request.json(&body);
-            }
-            let response = request.send().await.unwrap();
-            let status = response.status().as_u16();
-            let body: serde_json::Value = response.json().await.unwrap_or_default();
-            (status, body["response"].clone())
-        })
-    }
-
     fn put(portal: &TestPortal, room: u64, body: serde_json::Value) -> (u16, serde_json::Value) {
-        call(portal, "PUT", &format!("/api/2.0/files/rooms/{room}/links"), Some(body))
+        portal.call("PUT", &format!("/api/2.0/files/rooms/{room}/links"), Some(body))
     }
 
     const ID: &str = "6f1c0f0e-8a4b-4c55-9d1e-000000000001";
@@ -398,14 +375,14 @@ mod contract {
         let portal = TestPortal::start();
         let custom = portal.seed("Custom", RoomType::Custom, false, &[]);
         let path = format!("/api/2.0/files/rooms/{custom}/links?type=1");
-        assert_eq!(call(&portal, "GET", &path, None).1, json!([]));
+        assert_eq!(portal.call("GET", &path, None).1, json!([]));
         let (status, primary) =
-            call(&portal, "GET", &format!("/api/2.0/files/rooms/{custom}/link"), None);
+            portal.call("GET", &format!("/api/2.0/files/rooms/{custom}/link"), None);
         assert_eq!(status, 200);
         assert_eq!(primary["sharedLink"]["primary"], true);
-        assert_eq!(call(&portal, "GET", &path, None).1.as_array().unwrap().len(), 1);
+        assert_eq!(portal.call("GET", &path, None).1.as_array().unwrap().len(), 1);
         let invitations = format!("/api/2.0/files/rooms/{custom}/links?type=0");
-        assert_eq!(call(&portal, "GET", &invitations, None).1, json!([]));
+        assert_eq!(portal.call("GET", &invitations, None).1, json!([]));
     }
 }
 

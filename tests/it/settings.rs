@@ -295,51 +295,33 @@ fn a_manifest_without_settings_reads_and_writes_none() {
     assert_eq!(room(&portal, id)["quotaLimit"], 5);
 }
 
-/// A request to the emulator as another client would send it: the status and the `response`.
-fn call(portal: &TestPortal, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let url = format!("{}{path}", portal.emulator.url());
-    let token = portal.emulator.token().to_owned();
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    portal.block_on(async move {
-        let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        (status, body["response"].clone())
-    })
-}
-
 #[test]
 fn emulator_quota_shows_only_while_room_quota_is_on_and_never_in_the_create_response() {
     let portal = TestPortal::start();
     let body = json!({"title": "Q", "roomType": 8, "quota": 10_485_760});
-    let (status, created) = call(&portal, "POST", "/api/2.0/files/rooms", Some(body.clone()));
+    let (status, created) = portal.call("POST", "/api/2.0/files/rooms", Some(body.clone()));
     assert_eq!(status, 200);
     let id = created["id"].as_u64().unwrap();
     assert!(room(&portal, id).get("quotaLimit").is_none(), "room quota is off");
     portal.emulator.set_room_quota(true, 1000);
-    let (_, created) = call(&portal, "POST", "/api/2.0/files/rooms", Some(body));
+    let (_, created) = portal.call("POST", "/api/2.0/files/rooms", Some(body));
     assert!(created.get("quotaLimit").is_none(), "{created}");
     let other = created["id"].as_u64().unwrap();
     assert_eq!(room(&portal, other)["quotaLimit"], 10_485_760);
     // Stored while off, shown once on; a quota below -1 on update is the default.
     assert_eq!(room(&portal, id)["isCustomQuota"], true);
     let path = format!("/api/2.0/files/rooms/{id}");
-    assert_eq!(call(&portal, "PUT", &path, Some(json!({"quota": -100}))).0, 200);
+    assert_eq!(portal.call("PUT", &path, Some(json!({"quota": -100}))).0, 200);
     assert_eq!(room(&portal, id)["isCustomQuota"], false);
     assert_eq!(room(&portal, id)["quotaLimit"], 1000);
-    let (_, list) = call(&portal, "GET", "/api/2.0/files/rooms?searchArea=Any", None);
+    let (_, list) = portal.call("GET", "/api/2.0/files/rooms?searchArea=Any", None);
     assert!(list["folders"].as_array().unwrap().iter().all(|r| r.get("quotaLimit").is_some()));
     assert_eq!(
-        call(&portal, "PUT", &format!("{path}/archive"), Some(json!({"deleteAfter": true}))).0,
+        portal.call("PUT", &format!("{path}/archive"), Some(json!({"deleteAfter": true}))).0,
         200
     );
     assert!(room(&portal, id).get("quotaLimit").is_none(), "not for an archived room");
-    let (status, quota) = call(&portal, "GET", "/api/2.0/portal/payment/quota", None);
+    let (status, quota) = portal.call("GET", "/api/2.0/portal/payment/quota", None);
     assert_eq!(status, 200);
     assert_eq!(quota["roomsQuota"]["enableQuota"], true);
     assert_eq!(quota["roomsQuota"]["defaultQuota"], 1000);
@@ -353,29 +335,29 @@ fn emulator_watermark_and_lifetime_are_replaced_whole_and_rewritten_on_every_wri
     let watermark = json!({"enabled": true, "additions": 3, "text": "A", "rotate": -45});
     let lifetime = json!({"enabled": true, "deletePermanently": false, "period": 1, "value": 6});
     let both = json!({"watermark": watermark, "lifetime": lifetime});
-    assert_eq!(call(&portal, "PUT", &path, Some(both.clone())).0, 200);
+    assert_eq!(portal.call("PUT", &path, Some(both.clone())).0, 200);
     let shown = room(&portal, id);
     assert_eq!(shown["lifetime"], json!({"deletePermanently": false, "period": 1, "value": 6}));
     assert!(
         shown["watermark"].get("enabled").is_none() && shown["lifetime"].get("enabled").is_none()
     );
-    assert_eq!(call(&portal, "PUT", &path, Some(both)).0, 200);
+    assert_eq!(portal.call("PUT", &path, Some(both)).0, 200);
     assert_eq!(
         portal.emulator.settings_writes(id, "lifetime"),
         2,
         "the same lifetime written again"
     );
     // A partial object replaces the whole one.
-    assert_eq!(call(&portal, "PUT", &path, Some(json!({"watermark": {"text": "B"}}))).0, 200);
+    assert_eq!(portal.call("PUT", &path, Some(json!({"watermark": {"text": "B"}}))).0, 200);
     assert_eq!(room(&portal, id)["watermark"]["additions"], 0);
     assert_eq!(room(&portal, id)["watermark"]["rotate"], 0);
     let off = json!({"watermark": {"enabled": false}, "lifetime": {"enabled": false}});
-    assert_eq!(call(&portal, "PUT", &path, Some(off)).0, 200);
+    assert_eq!(portal.call("PUT", &path, Some(off)).0, 200);
     let shown = room(&portal, id);
     assert!(shown.get("watermark").is_none() && shown.get("lifetime").is_none(), "{shown}");
     // A create ignores `enabled`: the portal applies any watermark or lifetime object it gets.
     let body = json!({"title": "N", "roomType": 8, "watermark": {"enabled": false, "text": "Still"}, "lifetime": {"enabled": false, "value": 3, "period": 0}});
-    let (status, created) = call(&portal, "POST", "/api/2.0/files/rooms", Some(body));
+    let (status, created) = portal.call("POST", "/api/2.0/files/rooms", Some(body));
     assert_eq!(status, 200);
     assert_eq!(created["watermark"]["text"], "Still");
     assert_eq!(created["lifetime"]["value"], 3);
@@ -384,7 +366,7 @@ fn emulator_watermark_and_lifetime_are_replaced_whole_and_rewritten_on_every_wri
         json!({"lifetime": {"value": -5, "period": 0}}),
         json!({"lifetime": {"value": 5, "period": 999}}),
     ] {
-        assert_eq!(call(&portal, "PUT", &path, Some(bad)).0, 400);
+        assert_eq!(portal.call("PUT", &path, Some(bad)).0, 400);
     }
 }
 
@@ -393,15 +375,15 @@ fn emulator_colour_is_checked_by_length_only_and_covers_by_the_list() {
     let portal = TestPortal::start();
     let id = portal.seed("C", RoomType::Custom, false, &[]);
     let path = format!("/api/2.0/files/rooms/{id}");
-    assert_eq!(call(&portal, "PUT", &path, Some(json!({"color": "#FF5733"}))).0, 400);
-    assert_eq!(call(&portal, "PUT", &path, Some(json!({"color": "ZZZZZZ"}))).0, 200);
+    assert_eq!(portal.call("PUT", &path, Some(json!({"color": "#FF5733"}))).0, 400);
+    assert_eq!(portal.call("PUT", &path, Some(json!({"color": "ZZZZZZ"}))).0, 200);
     assert_eq!(room(&portal, id)["logo"]["color"], "ZZZZZZ");
-    assert_eq!(call(&portal, "PUT", &path, Some(json!({"cover": "nope"}))).0, 400);
-    let (status, covers) = call(&portal, "GET", "/api/2.0/files/rooms/covers", None);
+    assert_eq!(portal.call("PUT", &path, Some(json!({"cover": "nope"}))).0, 400);
+    let (status, covers) = portal.call("GET", "/api/2.0/files/rooms/covers", None);
     assert_eq!(status, 200);
     let first = covers[0]["id"].as_str().unwrap().to_owned();
     assert!(covers[0]["data"].as_str().unwrap().starts_with("<svg"));
-    assert_eq!(call(&portal, "PUT", &path, Some(json!({"cover": first}))).0, 200);
+    assert_eq!(portal.call("PUT", &path, Some(json!({"cover": first}))).0, 200);
     assert_eq!(room(&portal, id)["logo"]["cover"]["id"], first.as_str());
     portal.emulator.set_custom_logo(id, true);
     let logo = &room(&portal, id)["logo"];
