@@ -403,8 +403,7 @@ impl Users {
             .collect();
         let more = count.saturating_sub(named.len());
         let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-        let noun = if *count == 1 { "room" } else { "rooms" };
-        format!(" (used by {noun} {}{more})", rooms.join(", "))
+        format!(" (used by room{} {}{more})", crate::text::plural(*count), rooms.join(", "))
     }
 }
 

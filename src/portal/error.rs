@@ -51,7 +51,7 @@ pub enum ApiError {
     },
 
     /// Retries ran out; `last` is the last attempt's error.
-    #[error("`{request}` still failed after {attempts} attempt{} over {:.1}s; the last one {}", if *.attempts == 1 { "" } else { "s" }, .elapsed.as_secs_f64(), .last.outcome())]
+    #[error("`{request}` still failed after {attempts} attempt{} over {:.1}s; the last one {}", crate::text::plural(usize::try_from(*.attempts).unwrap_or(usize::MAX)), .elapsed.as_secs_f64(), .last.outcome())]
     Exhausted {
         /// The request retried.
         request: RequestName,

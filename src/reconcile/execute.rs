@@ -47,12 +47,9 @@ pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> anyhow::Result<()> {
         .collect();
     if !lifetimes.is_empty() {
         bail!(
-            "the plan sets a lifetime that deletes files permanently or sooner than before in {} ({}); pass `--allow-delete` to apply it",
-            if lifetimes.len() == 1 {
-                "1 room".to_owned()
-            } else {
-                format!("{} rooms", lifetimes.len())
-            },
+            "the plan sets a lifetime that deletes files permanently or sooner than before in {} room{} ({}); pass `--allow-delete` to apply it",
+            lifetimes.len(),
+            crate::text::plural(lifetimes.len()),
             lifetimes.join(", ")
         );
     }
