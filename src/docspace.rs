@@ -228,6 +228,14 @@ impl std::fmt::Display for Access {
     }
 }
 
+/// The access a link gives, as the manifest names it when it can.
+pub(crate) fn access_name(code: i64) -> String {
+    match Access::from_code(code) {
+        Some(access) => access.to_string(),
+        None => file_share_name(code).map_or_else(|| format!("access {code}"), str::to_owned),
+    }
+}
+
 /// Length as the server counts it: UTF-16 code units (.NET `string.Length`).
 pub(crate) fn utf16_len(text: &str) -> usize {
     text.encode_utf16().count()

@@ -435,6 +435,14 @@ impl Settings {
             || self.indexing.is_some()
     }
 
+    /// Whether changing from these settings to `after` removes files: a lifetime that deletes
+    /// permanently, or one shorter than the room's (files the old one kept become due).
+    pub(crate) fn removes_files(&self, after: &Settings) -> bool {
+        let Some(Switch::On(new)) = &after.lifetime else { return false };
+        let shorter = matches!(&self.lifetime, Some(Switch::On(old)) if new.days() < old.days());
+        new.delete_permanently || shorter
+    }
+
     /// The settings as plans show them, one `name value` per given field, in a fixed order.
     pub(crate) fn describe(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();

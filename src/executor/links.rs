@@ -2,9 +2,11 @@
 //! hash, the whole link sent under a stable id, then read back, since the portal silently
 //! ignores what the caller may not change (`internal` by room type, expiry without the right).
 
+use crate::docspace::access_name;
 use crate::links::Password;
 use crate::model::PortalLink;
-use crate::plan::links::{LinkChange, LinkFields, access_name, password_hash, portal_fields};
+use crate::plan::links::{password_hash, portal_fields};
+use crate::plan::{LinkChange, LinkFields};
 use crate::portal::links::LinkRequest;
 use crate::portal::{ApiError, Portal};
 use sha2::{Digest, Sha256};

@@ -8,37 +8,15 @@
 //! same kind on that room, is adopted: the pull request accepts what is on the portal. Member
 //! changes are compared member by member.
 
-use super::model::{Action, MemberChange, Plan, RoomPlan, StateChange, Step, Target};
+use super::model::{
+    Action, Adopted, Cause, MemberChange, Plan, RoomPlan, StateChange, Step, Target,
+};
 use super::planner::{PlanError, PlanOptions};
 use crate::docspace::Access;
 use crate::manifest::Manifest;
 use crate::model::PortalState;
 use crate::text::escape;
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// Why a step is in a plan made with `--base`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Cause {
-    /// The base plan does not have it: the pull request asks for it.
-    Change,
-    /// The base plan has it too: the portal differs from what the base already declares.
-    Drift,
-}
-
-/// A base step the head plan no longer has: a manual change the pull request accepts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Adopted {
-    /// The room as the portal names it (the title the base would create, for a new room).
-    pub title: String,
-    /// The portal room, or the room the base would create.
-    pub target: Target,
-    /// The base plan's step (for members, only the changes the head no longer makes).
-    pub step: Step,
-    /// What is accepted instead, in words.
-    pub why: String,
-}
 
 /// Labels every step of `head` with its [`Cause`] and records what it adopts from `base`.
 /// Both plans must come from the same portal read.
@@ -285,35 +263,6 @@ fn why(action: &Action) -> String {
             kept.join("; ")
         }
     }
-}
-
-/// How many manual changes are adopted: one per member, one per other step.
-pub(crate) fn adopted_count(adopted: &[Adopted]) -> usize {
-    adopted
-        .iter()
-        .map(|entry| match &entry.step.action {
-            Action::SetMembers { changes, .. } => changes.len(),
-            _ => 1,
-        })
-        .sum()
-}
-
-/// A plan made with `--base`: the steps of a room with this cause, member steps cut to their
-/// members of that cause. Empty for a plan without causes.
-pub(crate) fn steps_of(room: &RoomPlan, cause: Cause) -> Vec<Step> {
-    room.steps()
-        .filter_map(|step| match &step.action {
-            Action::SetMembers { notify, changes } => {
-                let changes: Vec<MemberChange> =
-                    changes.iter().filter(|c| c.cause == Some(cause)).cloned().collect();
-                (!changes.is_empty()).then(|| Step {
-                    action: Action::SetMembers { notify: *notify, changes },
-                    ..step.clone()
-                })
-            }
-            _ => (step.cause == Some(cause)).then(|| step.clone()),
-        })
-        .collect()
 }
 
 #[cfg(test)]

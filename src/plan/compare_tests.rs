@@ -182,7 +182,7 @@ fn member_changes_are_labelled_member_by_member() {
     assert_eq!(causes(&plan), [("Legal".into(), SetMembers, Some(Cause::Change))]);
     let room = &plan.rooms[0];
     let who = |cause| -> Vec<String> {
-        steps_of(room, cause)
+        room.steps_of(cause)
             .iter()
             .flat_map(|step| match &step.action {
                 Action::SetMembers { changes, .. } => {

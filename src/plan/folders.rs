@@ -126,7 +126,7 @@ fn trash_undeclared(
                 continue;
             }
             if folder.is_empty() {
-                plan.steps.push(super::planner::step(
+                plan.steps.push(Step::new(
                     Action::TrashFolder { path, id: folder.id },
                     "not declared, empty, and `folders_policy: exact`",
                 ));
@@ -156,7 +156,7 @@ fn create(path: Vec<String>, parent_id: Option<u64>, room_exists: bool) -> Step 
     } else {
         "declared in `folders`"
     };
-    super::planner::step(Action::CreateFolder { path, parent_id }, reason)
+    Step::new(Action::CreateFolder { path, parent_id }, reason)
 }
 
 /// "the room" or "`a/b`".

@@ -5,48 +5,12 @@
 //! Passwords never enter a plan: each side is a salted hash, which is enough to tell a change
 //! and, later, to tell that a saved plan has gone stale.
 
-use super::model::{Action, Step};
-use crate::docspace::{Access, RoomType, file_share_name};
-use crate::links::{self, Password, format_expiry};
+use super::model::{Action, LinkChange, LinkFields, Step};
+use crate::docspace::RoomType;
+use crate::links::{self, Password};
 use crate::manifest::{LinkSpec, LinksPolicy, RoomSpec};
 use crate::model::{PortalLink, PortalRoom, PortalState};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-
-/// A link's settings as a plan compares and sends them (the whole link: an update replaces it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkFields {
-    /// The link's title.
-    pub title: String,
-    /// The `FileShare` number it gives.
-    pub access: i64,
-    /// When it expires, as a Unix time.
-    pub expires: Option<i64>,
-    /// A salted hash of its password ([`password_hash`]); never the password.
-    pub password: Option<String>,
-    /// Whether downloads are denied.
-    pub deny_download: bool,
-    /// Whether only people signed in to the portal can open it.
-    pub internal: bool,
-}
-
-/// One link created or updated, sent whole.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkChange {
-    /// The declared name.
-    pub name: String,
-    /// The room's primary link.
-    pub primary: bool,
-    /// The portal's id of the link updated; `None` for a new link (its id is derived from the
-    /// portal, the room and the name when applied) or a primary link not yet read.
-    pub link_id: Option<String>,
-    /// The link as it is; `None` when it is created.
-    pub before: Option<LinkFields>,
-    /// The link as it will be.
-    pub after: LinkFields,
-    /// The variable the password is read from when applied.
-    pub password_env: Option<String>,
-}
 
 /// Rounds of SHA-256 in [`password_hash`]: 1.5 ms a hash optimised, so a plan stays fast while
 /// each guess at a saved plan's hash costs as much.
@@ -73,14 +37,6 @@ pub(crate) fn portal_fields(room: &str, name: &str, link: &PortalLink) -> LinkFi
         password: link.password.as_ref().map(|p| password_hash(room, name, p)),
         deny_download: link.deny_download,
         internal: link.internal,
-    }
-}
-
-/// The access a link gives, as the manifest names it when it can.
-pub(crate) fn access_name(code: i64) -> String {
-    match Access::from_code(code) {
-        Some(access) => access.to_string(),
-        None => file_share_name(code).map_or_else(|| format!("access {code}"), str::to_owned),
     }
 }
 
@@ -147,7 +103,7 @@ pub(super) fn link_steps(
             (None, true) => "the room's primary link is declared",
             (Some(_), _) => "the declared link differs from the portal's",
         };
-        let step = super::planner::step(Action::SetLink { link: Box::new(change) }, reason);
+        let step = Step::new(Action::SetLink { link: Box::new(change) }, reason);
         if found.is_some() || link.primary {
             updates.push(step);
         } else {
@@ -238,7 +194,7 @@ fn auto_primary(rules: &links::LinkRules) -> Option<LinkFields> {
 
 /// The step that removes an undeclared additional link.
 fn removal(room: &str, link: &PortalLink) -> Step {
-    super::planner::step(
+    Step::new(
         Action::RemoveLink {
             name: link.title.clone(),
             link_id: link.id.clone(),
@@ -298,65 +254,10 @@ fn wanted_fields(room: &str, link: &LinkSpec) -> Result<LinkFields, String> {
     })
 }
 
-/// `+ link "Press" viewer, expires 2027-03-31, password set`; `~ link "Press" expires
-/// 2027-03-31 → 2027-06-30`; without the mark.
-pub(crate) fn describe_change(change: &LinkChange) -> String {
-    let what = if change.primary { "primary link" } else { "link" };
-    let name = crate::text::escape(&change.name);
-    let after = &change.after;
-    let Some(before) = &change.before else {
-        let mut parts = vec![access_name(after.access)];
-        if let Some(expires) = after.expires {
-            parts.push(format!("expires {}", format_expiry(expires)));
-        }
-        if after.password.is_some() {
-            parts.push("password set".to_owned());
-        }
-        if after.deny_download {
-            parts.push("downloads denied".to_owned());
-        }
-        if after.internal {
-            parts.push("portal users only".to_owned());
-        }
-        return format!("{what} \"{name}\" {}", parts.join(", "));
-    };
-    let mut parts = Vec::new();
-    if before.title != after.title {
-        parts.push(format!(
-            "title \"{}\" → \"{}\"",
-            crate::text::escape(&before.title),
-            crate::text::escape(&after.title)
-        ));
-    }
-    if before.access != after.access {
-        parts.push(format!("{} → {}", access_name(before.access), access_name(after.access)));
-    }
-    if before.expires != after.expires {
-        let show = |e: Option<i64>| e.map_or_else(|| "never".to_owned(), format_expiry);
-        parts.push(format!("expires {} → {}", show(before.expires), show(after.expires)));
-    }
-    match (&before.password, &after.password) {
-        (None, Some(_)) => parts.push("password set".to_owned()),
-        (Some(_), None) => parts.push("password removed".to_owned()),
-        (Some(a), Some(b)) if a != b => parts.push("password changed".to_owned()),
-        _ => {}
-    }
-    if before.deny_download != after.deny_download {
-        parts.push(
-            if after.deny_download { "downloads denied" } else { "downloads allowed" }.to_owned(),
-        );
-    }
-    if before.internal != after.internal {
-        parts.push(
-            if after.internal { "portal users only" } else { "anyone with the link" }.to_owned(),
-        );
-    }
-    format!("{what} \"{name}\" {}", parts.join(", "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::docspace::Access;
     use crate::model::RoomState;
     use crate::plan::{Plan, PlanError, PlanOptions, StateChange, plan, render};
     use std::path::Path;

@@ -161,5 +161,5 @@ pub(super) fn member_step(
     }
     changes.sort_by(|a, b| a.member.cmp(&b.member));
     let action = Action::SetMembers { notify: spec.notify, changes };
-    Ok(Some(super::planner::step(action, "the declared members differ from the room's")))
+    Ok(Some(Step::new(action, "the declared members differ from the room's")))
 }

@@ -2,7 +2,6 @@
 //! shows one to people and machines; `saved` turns one into the reviewed JSON file and back.
 
 pub mod compare;
-mod compare_render;
 mod folders;
 pub mod links;
 pub mod members;
@@ -12,6 +11,5 @@ pub mod render;
 pub mod saved;
 pub(crate) mod settings;
 
-pub use links::{LinkChange, LinkFields};
 pub use model::*;
 pub use planner::{PlanError, PlanOptions, plan};

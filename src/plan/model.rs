@@ -23,7 +23,7 @@ pub struct Plan {
     /// With `plan --base`: the base plan's steps this plan no longer has (manual changes the
     /// manifest now accepts). `None` without a base, and then not serialised.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub adopted: Option<Vec<super::compare::Adopted>>,
+    pub adopted: Option<Vec<Adopted>>,
 }
 
 /// Which room a block of steps is for.
@@ -140,6 +140,24 @@ impl RoomPlan {
         self.change.opening().into_iter().chain(&self.edits).chain(self.change.closing())
     }
 
+    /// A plan made with `--base`: the steps of a room with this cause, member steps cut to their
+    /// members of that cause. Empty for a plan without causes.
+    pub(crate) fn steps_of(&self, cause: Cause) -> Vec<Step> {
+        self.steps()
+            .filter_map(|step| match &step.action {
+                Action::SetMembers { notify, changes } => {
+                    let changes: Vec<MemberChange> =
+                        changes.iter().filter(|c| c.cause == Some(cause)).cloned().collect();
+                    (!changes.is_empty()).then(|| Step {
+                        action: Action::SetMembers { notify: *notify, changes },
+                        ..step.clone()
+                    })
+                }
+                _ => (step.cause == Some(cause)).then(|| step.clone()),
+            })
+            .collect()
+    }
+
     /// How many steps the room has.
     pub(crate) fn step_count(&self) -> usize {
         self.edits.len()
@@ -252,7 +270,72 @@ pub struct Step {
     pub reason: String,
     /// With `plan --base`: whether the pull request asks for it or the portal drifted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<super::compare::Cause>,
+    pub cause: Option<Cause>,
+}
+
+impl Step {
+    /// A step with its reason, not yet labelled with a cause.
+    pub(crate) fn new(action: Action, reason: &str) -> Step {
+        Step { action, reason: reason.to_owned(), cause: None }
+    }
+}
+
+/// Why a step is in a plan made with `--base`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The base plan does not have it: the pull request asks for it.
+    Change,
+    /// The base plan has it too: the portal differs from what the base already declares.
+    Drift,
+}
+
+/// A base step the head plan no longer has: a manual change the pull request accepts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Adopted {
+    /// The room as the portal names it (the title the base would create, for a new room).
+    pub title: String,
+    /// The portal room, or the room the base would create.
+    pub target: Target,
+    /// The base plan's step (for members, only the changes the head no longer makes).
+    pub step: Step,
+    /// What is accepted instead, in words.
+    pub why: String,
+}
+
+/// A link's settings as a plan compares and sends them (the whole link: an update replaces it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkFields {
+    /// The link's title.
+    pub title: String,
+    /// The `FileShare` number it gives.
+    pub access: i64,
+    /// When it expires, as a Unix time.
+    pub expires: Option<i64>,
+    /// A salted hash of its password (`plan::links::password_hash`); never the password.
+    pub password: Option<String>,
+    /// Whether downloads are denied.
+    pub deny_download: bool,
+    /// Whether only people signed in to the portal can open it.
+    pub internal: bool,
+}
+
+/// One link created or updated, sent whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkChange {
+    /// The declared name.
+    pub name: String,
+    /// The room's primary link.
+    pub primary: bool,
+    /// The portal's id of the link updated; `None` for a new link (its id is derived from the
+    /// portal, the room and the name when applied) or a primary link not yet read.
+    pub link_id: Option<String>,
+    /// The link as it is; `None` when it is created.
+    pub before: Option<LinkFields>,
+    /// The link as it will be.
+    pub after: LinkFields,
+    /// The variable the password is read from when applied.
+    pub password_env: Option<String>,
 }
 
 /// The actions the API offers, each one request (plus a wait for the asynchronous ones).
@@ -319,7 +402,7 @@ pub enum Action {
     SetLink {
         /// The link (boxed, as the link fields below: they would make every step of every
         /// plan several times larger).
-        link: Box<super::links::LinkChange>,
+        link: Box<LinkChange>,
     },
     /// Remove an additional external link: whoever holds it loses access.
     RemoveLink {
@@ -328,7 +411,7 @@ pub enum Action {
         /// Its portal id.
         link_id: String,
         /// The link as it is.
-        before: Box<super::links::LinkFields>,
+        before: Box<LinkFields>,
     },
     /// One room update carrying every setting that changes, and only those.
     SetSettings {
@@ -397,7 +480,7 @@ impl Action {
                 | Action::TrashFolder { .. }
                 | Action::RemoveLink { .. }
         ) || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
-            || matches!(self, Action::SetSettings { before, after } if super::settings::is_destructive(before, after))
+            || matches!(self, Action::SetSettings { before, after } if before.removes_files(after))
     }
 }
 
@@ -414,7 +497,7 @@ pub struct MemberChange {
     pub after: Option<Access>,
     /// With `plan --base`: compared member by member, so one request can hold both causes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<super::compare::Cause>,
+    pub cause: Option<Cause>,
 }
 
 /// How many actions of each kind a plan holds.
@@ -498,10 +581,7 @@ impl Plan {
     }
 
     /// How many steps of each kind have a cause `keep` accepts (member changes each by its own).
-    pub(crate) fn counts_where(
-        &self,
-        keep: impl Fn(Option<super::compare::Cause>) -> bool,
-    ) -> Counts {
+    pub(crate) fn counts_where(&self, keep: impl Fn(Option<Cause>) -> bool) -> Counts {
         let mut counts = Counts::default();
         for (_, step) in self.steps() {
             let slot = match step.action.kind() {
@@ -544,7 +624,7 @@ impl Plan {
             .collect()
     }
 
-    /// The rooms whose settings change removes files (see `settings::is_destructive`).
+    /// The rooms whose settings change removes files (see `Settings::removes_files`).
     pub(crate) fn destructive_settings(&self) -> Vec<&RoomPlan> {
         self.rooms
             .iter()
@@ -561,10 +641,8 @@ impl Plan {
     /// With `--base`, counts say how many are drift and the adopted manual changes are counted.
     pub fn summary(&self) -> String {
         let c = self.counts();
-        let drift = self
-            .adopted
-            .as_ref()
-            .map(|_| self.counts_where(|cause| cause == Some(super::compare::Cause::Drift)));
+        let drift =
+            self.adopted.as_ref().map(|_| self.counts_where(|cause| cause == Some(Cause::Drift)));
         let count = |n: usize, of_drift: fn(&Counts) -> usize, what: &str| match &drift {
             Some(d) if of_drift(d) > 0 => format!("{n} {what} ({} from drift)", of_drift(d)),
             _ => format!("{n} {what}"),
@@ -597,7 +675,7 @@ impl Plan {
             parts.push(count(c.set_members, |d| d.set_members, &what));
         }
         let adopted = self.adopted.as_ref().map_or_else(String::new, |adopted| {
-            let n = super::compare::adopted_count(adopted);
+            let n = adopted_count(adopted);
             format!("; {n} manual change{} adopted", crate::text::plural(n))
         });
         let links = c.set_link + c.remove_link;
@@ -611,6 +689,17 @@ impl Plan {
             crate::text::plural(self.unmanaged)
         )
     }
+}
+
+/// How many manual changes are adopted: one per member, one per other step.
+pub(crate) fn adopted_count(adopted: &[Adopted]) -> usize {
+    adopted
+        .iter()
+        .map(|entry| match &entry.step.action {
+            Action::SetMembers { changes, .. } => changes.len(),
+            _ => 1,
+        })
+        .sum()
 }
 
 #[cfg(test)]

@@ -396,7 +396,7 @@ fn plan_room(
         } else {
             "the room is pinned by `id` and its title differs"
         };
-        edits.push(step(
+        edits.push(Step::new(
             Action::Rename { before: room.title.clone(), after: spec.stored_title.clone() },
             reason,
         ));
@@ -404,7 +404,7 @@ fn plan_room(
     if let Some(tags) = &spec.tags
         && !same_tags(&room.tags, tags)
     {
-        edits.push(step(
+        edits.push(Step::new(
             Action::SetTags { before: sorted_tags(&room.tags), after: sorted_tags(tags) },
             "the declared tags differ from the room's",
         ));
@@ -421,17 +421,20 @@ fn plan_room(
     };
     let change = match (room.state, wanted) {
         (RoomState::Archived, RoomState::Active) => {
-            StateChange::Unarchive(step(Action::Unarchive, "declared `state: active`"))
+            StateChange::Unarchive(Step::new(Action::Unarchive, "declared `state: active`"))
         }
         (RoomState::Archived, RoomState::Archived) if !edits.is_empty() => StateChange::Reopen {
-            unarchive: step(Action::Unarchive, "archived rooms are read-only; unarchived to edit"),
-            archive: step(
+            unarchive: Step::new(
+                Action::Unarchive,
+                "archived rooms are read-only; unarchived to edit",
+            ),
+            archive: Step::new(
                 Action::Archive,
                 "declared `state: archived`; archived again after the edit",
             ),
         },
         (RoomState::Active, RoomState::Archived) => {
-            StateChange::Archive(step(Action::Archive, "declared `state: archived`"))
+            StateChange::Archive(Step::new(Action::Archive, "declared `state: archived`"))
         }
         _ if edits.is_empty() => return Ok(None),
         _ => StateChange::Keep,
@@ -456,7 +459,7 @@ fn plan_missing_room(
             spec.title
         ));
     };
-    let create = step(
+    let create = Step::new(
         Action::Create {
             title: spec.stored_title.clone(),
             room_type,
@@ -466,7 +469,7 @@ fn plan_missing_room(
         "declared in the manifest and not on the portal",
     );
     let archive = (spec.state == DesiredState::Archived)
-        .then(|| step(Action::Archive, "declared `state: archived`"));
+        .then(|| Step::new(Action::Archive, "declared `state: archived`"));
     Ok(Some(RoomPlan {
         title: spec.stored_title.clone(),
         target: Target::New,
@@ -483,9 +486,10 @@ fn prune_room(manifest: &Manifest, ignored: &[Pattern], room: &PortalRoom) -> Op
     }
     let change = match (manifest.prune, room.state) {
         (Prune::None, _) | (Prune::Archive, RoomState::Archived) => return None,
-        (Prune::Archive, RoomState::Active) => {
-            StateChange::Archive(step(Action::Archive, "not in the manifest and `prune: archive`"))
-        }
+        (Prune::Archive, RoomState::Active) => StateChange::Archive(Step::new(
+            Action::Archive,
+            "not in the manifest and `prune: archive`",
+        )),
         (Prune::Delete, state) => delete(state, "not in the manifest and `prune: delete`"),
     };
     Some(existing(room.title.clone(), room.id, None, change))
@@ -494,18 +498,14 @@ fn prune_room(manifest: &Manifest, ignored: &[Pattern], room: &PortalRoom) -> Op
 /// A delete, after an archive when the room is active.
 fn delete(current: RoomState, reason: &str) -> StateChange {
     let archive = (current == RoomState::Active).then(|| {
-        step(Action::Archive, "rooms are archived before they are deleted, as the web UI does")
+        Step::new(Action::Archive, "rooms are archived before they are deleted, as the web UI does")
     });
-    StateChange::Delete { archive, delete: step(Action::Delete, reason) }
+    StateChange::Delete { archive, delete: Step::new(Action::Delete, reason) }
 }
 
 /// An existing room's plan with no edits yet.
 fn existing(title: String, id: u64, line: Option<usize>, change: StateChange) -> RoomPlan {
     RoomPlan { title, target: Target::Existing { id }, line, change, edits: Vec::new() }
-}
-
-pub(super) fn step(action: Action, reason: &str) -> Step {
-    Step { action, reason: reason.to_owned(), cause: None }
 }
 
 /// Tags compare as the portal's case-insensitive catalog does.

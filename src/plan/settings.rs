@@ -103,10 +103,8 @@ pub(super) fn settings_step(
     if after.is_empty() {
         return Ok((on_create, None));
     }
-    let step = super::planner::step(
-        Action::SetSettings { before: Box::new(before), after: Box::new(after) },
-        reason,
-    );
+    let step =
+        Step::new(Action::SetSettings { before: Box::new(before), after: Box::new(after) }, reason);
     Ok((on_create, Some(step)))
 }
 
@@ -152,14 +150,6 @@ pub(super) fn type_warnings(
             )
         })
         .collect()
-}
-
-/// Whether a settings change removes files: a lifetime that deletes permanently, or one shorter
-/// than the room's (files the old one kept become due).
-pub(crate) fn is_destructive(before: &Settings, after: &Settings) -> bool {
-    let Some(Switch::On(new)) = &after.lifetime else { return false };
-    let shorter = matches!(&before.lifetime, Some(Switch::On(old)) if new.days() < old.days());
-    new.delete_permanently || shorter
 }
 
 #[cfg(test)]

@@ -1,9 +1,8 @@
 //! A plan made with `plan --base`, shown to people: its steps in one section per cause, then
 //! the manual changes it adopts, which are listed but never done.
 
-use super::compare::{Adopted, Cause, steps_of};
-use super::model::{Plan, RoomPlan, Step};
-use super::render::{self, Paint};
+use super::parts::{self as render, Paint};
+use crate::plan::model::{Adopted, Cause, Plan, RoomPlan, Step};
 use std::fmt::Write;
 
 /// Each section's heading and the sentence that says what it means in a pull-request comment.
@@ -27,7 +26,7 @@ const LONG: usize = 5;
 fn rooms_of(plan: &Plan, cause: Cause) -> Vec<(&RoomPlan, Vec<Step>)> {
     plan.rooms
         .iter()
-        .map(|room| (room, steps_of(room, cause)))
+        .map(|room| (room, room.steps_of(cause)))
         .filter(|(_, steps)| !steps.is_empty())
         .collect()
 }

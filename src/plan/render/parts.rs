@@ -1,7 +1,8 @@
-//! Shows a plan to people: one block per room with a mark for what happens to it, one line per
-//! step with its reason, and the summary line. Deterministic, so it can be snapshot-tested.
+//! The parts both renderings of a plan are made of: marks, step descriptions, room labels and
+//! blocks, table rows. A leaf: the text and markdown of [`super`] and the `--base` sections of
+//! [`super::sections`] share them.
 
-use super::model::{Action, Plan, RoomPlan, Step, Target};
+use crate::plan::model::{Action, LinkChange, MemberChange, Plan, RoomPlan, Step, Target};
 use crate::text::escape;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -53,7 +54,7 @@ fn room_mark<'a>(steps: impl IntoIterator<Item = &'a Step>) -> char {
 }
 
 /// One line describing a step, without its mark.
-pub fn describe(action: &Action) -> String {
+pub(crate) fn describe(action: &Action) -> String {
     let tags = |tags: &[String]| {
         format!("[{}]", tags.iter().map(|t| escape(t)).collect::<Vec<_>>().join(", "))
     };
@@ -84,7 +85,7 @@ pub fn describe(action: &Action) -> String {
             let mail = if *notify { ", notifying them by email" } else { "" };
             format!("members: {}{mail}", list.join("; "))
         }
-        Action::SetLink { link } => super::links::describe_change(link),
+        Action::SetLink { link } => link_change(link),
         Action::RemoveLink { name, .. } => format!("link \"{}\"", escape(name)),
         Action::SetSettings { before, after } => settings_change(before, after),
     }
@@ -109,7 +110,7 @@ fn settings_change(
 }
 
 /// `+ ben@example.com editor`, `~ anna@example.com viewer → room-manager`, `- carol@example.com (was editor)`.
-pub(crate) fn member_change(change: &super::model::MemberChange) -> String {
+pub(crate) fn member_change(change: &MemberChange) -> String {
     let who = escape(&change.member.to_string());
     let invite = if change.portal_id.is_none() { " (email invitation)" } else { "" };
     match (change.before, change.after) {
@@ -129,7 +130,7 @@ pub(crate) fn room_label(title: &str, target: &Target) -> String {
 }
 
 /// Colours marks, or leaves them plain.
-pub(super) struct Paint(pub(super) bool);
+pub(crate) struct Paint(pub(crate) bool);
 
 impl Paint {
     fn mark(&self, mark: char) -> String {
@@ -143,13 +144,13 @@ impl Paint {
 }
 
 /// Where a room's entry is: `  (rooms.yaml:4)`, or a note that the manifest does not name it.
-pub(super) fn origin(room: &RoomPlan, manifest: &str) -> String {
+pub(crate) fn origin(room: &RoomPlan, manifest: &str) -> String {
     room.line
         .map_or_else(|| "  (not in the manifest)".into(), |line| format!("  ({manifest}:{line})"))
 }
 
 /// A room's block: its mark and label, then one line per step with `# comment`.
-pub(super) fn room_block(
+pub(crate) fn room_block(
     out: &mut String,
     paint: &Paint,
     heading: &str,
@@ -167,28 +168,6 @@ pub(super) fn room_block(
         );
     }
     out.push('\n');
-}
-
-/// The plan as text, with ANSI colour when `color`.
-pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
-    let paint = Paint(color);
-    let mut out = String::new();
-    if plan.adopted.is_some() {
-        super::compare_render::text(&mut out, plan, manifest, &paint);
-    } else if plan.is_empty() {
-        let _ = writeln!(out, "No changes: the portal matches `{manifest}`.");
-    } else {
-        let _ = writeln!(out, "Marks: + create, ~ change, > archive, < unarchive, - delete\n");
-        for room in &plan.rooms {
-            let heading =
-                format!("{}{}", room_label(&room.title, &room.target), origin(room, manifest));
-            let steps: Vec<Step> = room.steps().cloned().collect();
-            room_block(&mut out, &paint, &heading, &steps, |step| step.reason.clone());
-        }
-        out.push_str(&member_summary(plan));
-    }
-    let _ = writeln!(out, "{}", plan.summary());
-    out
 }
 
 /// Below the plan: per person (or group), across all rooms, what they gain, lose or change.
@@ -222,51 +201,9 @@ pub(crate) fn member_summary(plan: &Plan) -> String {
     out
 }
 
-/// The longest comment a code host accepts is 65,536 characters; stay well inside it.
-const MARKDOWN_BUDGET: usize = 60_000;
-
-/// A pull-request comment: the summary, a table of actions with destructive ones first, and
-/// the full text plan folded in `<details>`, cut to fit with a note saying so. With `--base`,
-/// one table per cause and one for what is adopted.
-pub fn markdown(plan: &Plan, manifest: &str) -> String {
-    let mut out =
-        format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), plan.summary());
-    if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {
-        return out;
-    }
-    let details = text(plan, manifest, false);
-    let reserve = details.len().min(MARKDOWN_BUDGET / 2);
-    if plan.adopted.is_some() {
-        super::compare_render::markdown(&mut out, plan, reserve);
-    } else {
-        let rooms = plan.rooms.iter().map(|room| (room, room.steps().cloned().collect()));
-        table(&mut out, "| | Room | Action | Reason |", &rows(rooms), reserve);
-    }
-    let room = MARKDOWN_BUDGET.saturating_sub(out.len() + 200);
-    let (details, cut) = if details.len() > room {
-        let mut end = room;
-        while !details.is_char_boundary(end) {
-            end -= 1;
-        }
-        (&details[..end], true)
-    } else {
-        (details.as_str(), false)
-    };
-    let _ = write!(
-        out,
-        "\n<details><summary>Full plan</summary>\n\n```\n{}\n```\n",
-        details.replace("```", "`\u{200b}``")
-    );
-    if cut {
-        out.push_str("\n> The full plan was cut to fit in a comment.\n");
-    }
-    out.push_str("</details>\n");
-    out
-}
-
 /// Table rows for these rooms' steps: rooms that lose something first (deletes, then
 /// archives, then member removals), each room's steps together and in order.
-pub(super) fn rows<'a>(rooms: impl Iterator<Item = (&'a RoomPlan, Vec<Step>)>) -> Vec<String> {
+pub(crate) fn rows<'a>(rooms: impl Iterator<Item = (&'a RoomPlan, Vec<Step>)>) -> Vec<String> {
     let mut rooms: Vec<(&RoomPlan, Vec<Step>)> = rooms.collect();
     rooms.sort_by_key(|(room, _)| destruction_rank(room));
     rooms
@@ -281,17 +218,17 @@ pub(super) fn rows<'a>(rooms: impl Iterator<Item = (&'a RoomPlan, Vec<Step>)>) -
 }
 
 /// One table row: mark, room, action and why.
-pub(super) fn row(mark: char, room: &str, action: &Action, why: &str) -> String {
+pub(crate) fn row(mark: char, room: &str, action: &Action, why: &str) -> String {
     format!("| `{mark}` | {} | {} | {} |\n", md(room), md(&describe(action)), md(why))
 }
 
 /// The table under `header` with as many rows as fit the comment (keeping `reserve` for what follows), and a
 /// note saying how many were left out.
-pub(super) fn table(out: &mut String, header: &str, rows: &[String], reserve: usize) {
+pub(crate) fn table(out: &mut String, header: &str, rows: &[String], reserve: usize) {
     let _ = write!(out, "\n{header}\n|---|---|---|---|\n");
     let mut shown = 0;
     for row in rows {
-        if out.len() + row.len() + reserve > MARKDOWN_BUDGET {
+        if out.len() + row.len() + reserve > super::MARKDOWN_BUDGET {
             break;
         }
         out.push_str(row);
@@ -322,7 +259,7 @@ fn destruction_rank(room: &RoomPlan) -> u8 {
 }
 
 /// Escapes text for a Markdown table cell.
-pub(super) fn md(text: &str) -> String {
+pub(crate) fn md(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         match ch {
@@ -335,4 +272,65 @@ pub(super) fn md(text: &str) -> String {
         }
     }
     out
+}
+
+/// `+ link "Press" viewer, expires 2027-03-31, password set`; `~ link "Press" expires
+/// 2027-03-31 → 2027-06-30`; without the mark.
+fn link_change(change: &LinkChange) -> String {
+    let what = if change.primary { "primary link" } else { "link" };
+    let name = crate::text::escape(&change.name);
+    let after = &change.after;
+    let Some(before) = &change.before else {
+        let mut parts = vec![crate::docspace::access_name(after.access)];
+        if let Some(expires) = after.expires {
+            parts.push(format!("expires {}", crate::links::format_expiry(expires)));
+        }
+        if after.password.is_some() {
+            parts.push("password set".to_owned());
+        }
+        if after.deny_download {
+            parts.push("downloads denied".to_owned());
+        }
+        if after.internal {
+            parts.push("portal users only".to_owned());
+        }
+        return format!("{what} \"{name}\" {}", parts.join(", "));
+    };
+    let mut parts = Vec::new();
+    if before.title != after.title {
+        parts.push(format!(
+            "title \"{}\" → \"{}\"",
+            crate::text::escape(&before.title),
+            crate::text::escape(&after.title)
+        ));
+    }
+    if before.access != after.access {
+        parts.push(format!(
+            "{} → {}",
+            crate::docspace::access_name(before.access),
+            crate::docspace::access_name(after.access)
+        ));
+    }
+    if before.expires != after.expires {
+        let show =
+            |e: Option<i64>| e.map_or_else(|| "never".to_owned(), crate::links::format_expiry);
+        parts.push(format!("expires {} → {}", show(before.expires), show(after.expires)));
+    }
+    match (&before.password, &after.password) {
+        (None, Some(_)) => parts.push("password set".to_owned()),
+        (Some(_), None) => parts.push("password removed".to_owned()),
+        (Some(a), Some(b)) if a != b => parts.push("password changed".to_owned()),
+        _ => {}
+    }
+    if before.deny_download != after.deny_download {
+        parts.push(
+            if after.deny_download { "downloads denied" } else { "downloads allowed" }.to_owned(),
+        );
+    }
+    if before.internal != after.internal {
+        parts.push(
+            if after.internal { "portal users only" } else { "anyone with the link" }.to_owned(),
+        );
+    }
+    format!("{what} \"{name}\" {}", parts.join(", "))
 }

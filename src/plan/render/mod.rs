@@ -1,0 +1,75 @@
+//! Shows a plan to people: one block per room with a mark for what happens to it, one line per
+//! step with its reason, and the summary line, as text or as a pull-request comment.
+//! Deterministic, so it can be snapshot-tested.
+
+mod parts;
+mod sections;
+
+use crate::plan::model::{Plan, Step};
+use parts::{Paint, md, member_summary, origin, room_block, rows, table};
+pub(crate) use parts::{describe, mark, room_label};
+use std::fmt::Write;
+
+/// The plan as text, with ANSI colour when `color`.
+pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
+    let paint = Paint(color);
+    let mut out = String::new();
+    if plan.adopted.is_some() {
+        sections::text(&mut out, plan, manifest, &paint);
+    } else if plan.is_empty() {
+        let _ = writeln!(out, "No changes: the portal matches `{manifest}`.");
+    } else {
+        let _ = writeln!(out, "Marks: + create, ~ change, > archive, < unarchive, - delete\n");
+        for room in &plan.rooms {
+            let heading =
+                format!("{}{}", room_label(&room.title, &room.target), origin(room, manifest));
+            let steps: Vec<Step> = room.steps().cloned().collect();
+            room_block(&mut out, &paint, &heading, &steps, |step| step.reason.clone());
+        }
+        out.push_str(&member_summary(plan));
+    }
+    let _ = writeln!(out, "{}", plan.summary());
+    out
+}
+
+/// The longest comment a code host accepts is 65,536 characters; stay well inside it.
+const MARKDOWN_BUDGET: usize = 60_000;
+
+/// A pull-request comment: the summary, a table of actions with destructive ones first, and
+/// the full text plan folded in `<details>`, cut to fit with a note saying so. With `--base`,
+/// one table per cause and one for what is adopted.
+pub fn markdown(plan: &Plan, manifest: &str) -> String {
+    let mut out =
+        format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), plan.summary());
+    if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {
+        return out;
+    }
+    let details = text(plan, manifest, false);
+    let reserve = details.len().min(MARKDOWN_BUDGET / 2);
+    if plan.adopted.is_some() {
+        sections::markdown(&mut out, plan, reserve);
+    } else {
+        let rooms = plan.rooms.iter().map(|room| (room, room.steps().cloned().collect()));
+        table(&mut out, "| | Room | Action | Reason |", &rows(rooms), reserve);
+    }
+    let room = MARKDOWN_BUDGET.saturating_sub(out.len() + 200);
+    let (details, cut) = if details.len() > room {
+        let mut end = room;
+        while !details.is_char_boundary(end) {
+            end -= 1;
+        }
+        (&details[..end], true)
+    } else {
+        (details.as_str(), false)
+    };
+    let _ = write!(
+        out,
+        "\n<details><summary>Full plan</summary>\n\n```\n{}\n```\n",
+        details.replace("```", "`\u{200b}``")
+    );
+    if cut {
+        out.push_str("\n> The full plan was cut to fit in a comment.\n");
+    }
+    out.push_str("</details>\n");
+    out
+}
