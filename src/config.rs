@@ -1,8 +1,9 @@
 //! Resolves the command line and the environment once: the portal URL and token, colour, and
 //! whether a person is at the terminal. Jobs receive these decisions and never look again.
 
-use crate::cli::{ColorChoice, PortalArgs};
-use crate::portal::PortalConfig;
+use crate::cli::{ColorChoice, PortalArgs, SelectArgs};
+use crate::plan::PlanOptions;
+use crate::portal::{Parallelism, PortalConfig};
 use anyhow::{Context, bail};
 use reqwest::Url;
 use secrecy::SecretString;
@@ -52,6 +53,15 @@ impl Output {
     }
 }
 
+/// What `--target`, `--exclude` and `--force` ask of the planner.
+pub(crate) fn plan_options(select: &SelectArgs) -> PlanOptions {
+    PlanOptions {
+        targets: select.targets.clone(),
+        excludes: select.excludes.clone(),
+        force: select.force,
+    }
+}
+
 /// The portal to talk to, from `--portal`/`DOCSPACE_URL` and `--token-file`/`DOCSPACE_TOKEN`.
 pub(crate) fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
     let Some(raw_url) = args.portal.as_deref().map(str::trim).filter(|url| !url.is_empty()) else {
@@ -60,7 +70,8 @@ pub(crate) fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
     let base_url = parse_portal_url(raw_url, args.insecure_http)?;
     let token = token(args)?;
     let mut config = PortalConfig::new(base_url, token);
-    config.parallelism = usize::from(args.parallelism);
+    // clap allows 1 to 50 only.
+    config.parallelism = Parallelism::new(usize::from(args.parallelism)).unwrap_or_default();
     config.operation_timeout = Duration::from_secs(args.operation_timeout);
     config.retry_budget = Duration::from_secs(args.retry_budget);
     config.create_lookup_window = Duration::from_secs(args.create_lookup_window);

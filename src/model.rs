@@ -124,12 +124,22 @@ impl Member {
         }
     }
 
-    /// What to compare: a user's email lowercased (addresses are case-insensitive in practice),
-    /// a group's name as written. Compare the variant too: a user and a group never match.
+    /// What to compare: a user's [`email_key`], a group's name as written. Compare the variant
+    /// too, as [`Member::is`] does: a user and a group never match.
     pub fn key(&self) -> String {
         match self {
-            Member::User(email) => email.to_lowercase(),
+            Member::User(email) => email_key(email),
             Member::Group(name) => name.clone(),
+        }
+    }
+
+    /// Whether two entries are about the same person or group: the one identity rule for
+    /// members, used by the planner, the executor's read-back, saved-plan checks and `export`.
+    pub fn is(&self, other: &Member) -> bool {
+        match (self, other) {
+            (Member::User(a), Member::User(b)) => a == b || email_key(a) == email_key(b),
+            (Member::Group(a), Member::Group(b)) => a == b,
+            _ => false,
         }
     }
 
@@ -137,6 +147,13 @@ impl Member {
     pub fn is_group(&self) -> bool {
         matches!(self, Member::Group(_))
     }
+}
+
+/// An email address as it is compared: lowercased in full Unicode, since addresses are
+/// case-insensitive in practice and a portal stores them as typed (`Ärzte@…` and `ärzte@…` are
+/// one person, as `Ann@…` and `ann@…` are).
+pub fn email_key(email: &str) -> String {
+    email.to_lowercase()
 }
 
 /// As plans show members: an email alone, or `group …`.
@@ -233,9 +250,28 @@ pub struct PortalLink {
     pub url: String,
 }
 
+impl PortalLink {
+    /// Whether this is the link a declaration means: the one link identity rule. The primary
+    /// link is known by its flag (its title is the user's to change); another by its title.
+    pub fn is_named(&self, primary: bool, name: &str) -> bool {
+        if primary { self.primary } else { !self.primary && self.title == name }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn members_are_one_by_address_in_any_case_and_groups_by_their_exact_name() {
+        let user = |email: &str| Member::User(email.into());
+        assert!(user("Ann@Example.com").is(&user("ann@example.com")));
+        assert!(user("ÄRZTE@example.com").is(&user("ärzte@example.com")));
+        assert!(!user("ann@example.com").is(&user("anne@example.com")));
+        assert!(!user("Audit").is(&Member::Group("Audit".into())));
+        assert!(!Member::Group("Audit".into()).is(&Member::Group("audit".into())));
+        assert_eq!(user("ÄRZTE@example.com").key(), email_key("ärzte@EXAMPLE.com"));
+    }
 
     #[test]
     fn a_room_type_is_saved_by_name_or_by_the_number_of_an_unknown_one() {

@@ -2,9 +2,10 @@
 //! behind the client's tasks), and clients for it.
 
 use crate::fixture;
+use anyhow::Context;
 use docspace_rooms::emulator::faults::Faults;
 use docspace_rooms::emulator::{Emulator, EmulatorConfig};
-use docspace_rooms::portal::{Portal, PortalConfig};
+use docspace_rooms::portal::{Parallelism, Portal, PortalConfig};
 use std::time::Duration;
 
 pub struct Server {
@@ -49,13 +50,13 @@ impl Server {
     pub fn portal(&self, parallelism: usize) -> anyhow::Result<Portal> {
         let url = self.emulator.url().parse()?;
         let mut config = PortalConfig::new(url, self.emulator.token().to_owned().into());
-        config.parallelism = parallelism;
+        config.parallelism =
+            Parallelism::new(parallelism).context("`--parallelism` must be at least 1")?;
         Portal::new(config)
     }
 }
 
 /// The library's default `--parallelism`.
 pub fn default_parallelism() -> usize {
-    let url = "http://127.0.0.1/".parse().expect("a valid URL");
-    PortalConfig::new(url, String::new().into()).parallelism
+    Parallelism::default().get()
 }

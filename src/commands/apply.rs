@@ -17,7 +17,7 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
     let ready = if let Some(path) = &args.plan_file {
         reconcile::load_saved(path, &portal, &progress).await
     } else {
-        let options = reconcile::options(&args.select);
+        let options = config::plan_options(&args.select);
         reconcile::read_and_plan(&args.manifest.manifest, &portal, &options, &progress)
             .await
             .map(Ready::from)

@@ -6,17 +6,14 @@ use crate::cli::ExportArgs;
 use crate::config::{self, Output};
 use crate::portal::Portal;
 use crate::progress::Progress;
-use crate::reconcile::{Scope, export, read_links, read_portal};
+use crate::reconcile::export;
 use anyhow::Context;
 
 /// Reads every room of the portal and writes the manifest to `--output` or stdout.
 pub(crate) async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
-    let state = read_portal(&portal, Scope::Everything, &progress).await;
-    progress.finish();
-    let mut state = state?;
-    state.links = read_links(&portal, &state.rooms, None).await?;
+    let state = export::read_portal(&portal, &progress).await?;
     let header = format!(
         "Exported from {} on {} by docspace-rooms {}.",
         portal.base_url(),

@@ -7,7 +7,7 @@ use crate::config::{self, Output};
 use crate::plan::{render, saved};
 use crate::portal::Portal;
 use crate::progress::Progress;
-use crate::reconcile::{options, read_and_plan_against};
+use crate::reconcile::read_and_plan_against;
 use anyhow::Context;
 
 pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
@@ -17,7 +17,7 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
         &args.manifest.manifest,
         args.base.as_deref(),
         &portal,
-        &options(&args.select),
+        &config::plan_options(&args.select),
         &progress,
     )
     .await;

@@ -25,7 +25,7 @@ pub(crate) async fn execute(
     known: &HashSet<u64>,
     on_outcome: &(dyn Fn(&Outcome) + Sync),
 ) -> Report {
-    let parallelism = portal.config().parallelism.max(1);
+    let parallelism = portal.config().parallelism.get();
     let mut rooms: Vec<(usize, Vec<Outcome>)> = futures::stream::iter(
         plan.rooms.iter().enumerate(),
     )
@@ -233,13 +233,9 @@ async fn set_members(
 fn unapplied(change: &MemberChange, now: &[RoomMember]) -> Option<String> {
     let found = now.iter().find(|member| {
         let same_id = change.portal_id.as_deref() == Some(member.id.as_str());
-        match (&member.member, &change.member) {
-            (Member::User(email), Member::User(wanted)) => {
-                same_id || email.eq_ignore_ascii_case(wanted)
-            }
-            (Member::Group(_), Member::Group(_)) => same_id,
-            _ => false,
-        }
+        let same_kind = member.member.is_group() == change.member.is_group();
+        // A group is known by its id only; a person also by address (an invitation has none).
+        same_kind && (same_id || (!change.member.is_group() && member.member.is(&change.member)))
     });
     let who = crate::text::escape(&change.member.to_string());
     match (change.after, found) {
@@ -250,5 +246,32 @@ fn unapplied(change: &MemberChange, now: &[RoomMember]) -> Option<String> {
         )),
         (None, Some(_)) => Some(format!("`{who}` was not removed")),
         (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docspace::Access;
+
+    #[test]
+    fn an_invitation_read_back_matches_its_address_in_any_case_non_ascii_included() {
+        let change = MemberChange {
+            member: Member::User("ÄNNE@example.com".into()),
+            portal_id: None,
+            before: None,
+            after: Some(Access::Viewer),
+            cause: None,
+        };
+        let now = [RoomMember {
+            id: "u1".into(),
+            member: Member::User("änne@example.com".into()),
+            access: Access::Viewer.code(),
+            is_owner: false,
+        }];
+        assert_eq!(unapplied(&change, &now), None);
+        let group =
+            RoomMember { member: Member::Group("änne@example.com".into()), ..now[0].clone() };
+        assert!(unapplied(&change, &[group]).is_some(), "a group is never the invited person");
     }
 }

@@ -160,11 +160,12 @@ fn find_existing<'a>(
     link: &LinkSpec,
     current: &'a [PortalLink],
 ) -> Result<Option<&'a PortalLink>, (usize, String)> {
-    let existing: Vec<&PortalLink> = if link.primary {
-        current.iter().filter(|l| l.primary).take(1).collect()
-    } else {
-        current.iter().filter(|l| !l.primary && l.title == link.name).collect()
-    };
+    let mut existing: Vec<&PortalLink> =
+        current.iter().filter(|l| l.is_named(link.primary, &link.name)).collect();
+    // A room has one primary link; were a portal to show two, the first is the one updated.
+    if link.primary {
+        existing.truncate(1);
+    }
     match existing.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some(*one)),

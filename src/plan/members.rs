@@ -5,7 +5,7 @@
 use super::model::{Action, Member, MemberChange, Step};
 use crate::docspace::Access;
 use crate::manifest::{MembersPolicy, RoomSpec};
-use crate::model::{PortalRoom, PortalState};
+use crate::model::{PortalRoom, PortalState, email_key};
 use std::collections::{BTreeMap, HashMap};
 
 /// A member key on the portal: the user's or group's id.
@@ -21,11 +21,7 @@ pub(super) struct Directory<'a> {
 impl<'a> Directory<'a> {
     pub(super) fn new(portal: &'a PortalState) -> Directory<'a> {
         Directory {
-            people: portal
-                .people
-                .iter()
-                .map(|person| (person.email.to_lowercase(), person))
-                .collect(),
+            people: portal.people.iter().map(|person| (email_key(&person.email), person)).collect(),
             groups: portal.groups.iter().fold(HashMap::new(), |mut groups, group| {
                 groups.entry(group.name.as_str()).or_insert_with(Vec::new).push(group);
                 groups
@@ -73,7 +69,7 @@ pub(super) fn member_step(
     let mut declared: Vec<PortalId> = Vec::new();
     for entry in wanted {
         let (portal_id, member) = match &entry.subject {
-            Member::User(email) => match people.get(&email.to_lowercase()) {
+            Member::User(email) => match people.get(&email_key(email)) {
                 Some(person) if entry.access == Access::RoomManager && !person.can_manage_rooms => {
                     problems.push((
                         entry.line,
@@ -89,9 +85,7 @@ pub(super) fn member_step(
                 Some(person) => (Some(person.id.clone()), Member::User(email.clone())),
                 // An invitation already sent shows as a member the directory does not list.
                 None if entry.invite => {
-                    let invited = current.iter().find(|(_, (member, _))| {
-                        matches!(member, Member::User(known) if known.eq_ignore_ascii_case(email))
-                    });
+                    let invited = current.iter().find(|(_, (member, _))| member.is(&entry.subject));
                     (invited.map(|(id, _)| id.clone()), Member::User(email.clone()))
                 }
                 None => {

@@ -8,6 +8,7 @@ pub mod members;
 pub mod model;
 pub mod planner;
 pub mod render;
+pub(crate) mod resolve;
 pub mod saved;
 pub(crate) mod settings;
 

@@ -766,6 +766,19 @@ fn an_invitation_already_sent_is_recognised_by_email() {
 }
 
 #[test]
+fn an_invitation_already_sent_is_recognised_whatever_the_case_of_its_address() {
+    // The directory lookup always folded case in full Unicode; the pending-invitation lookup
+    // folded ASCII only, so `Ärzte@` never matched the portal's `ärzte@` and every plan invited
+    // again. Both go through `Member::is` now.
+    let portal =
+        members_portal(vec![user("n", "ärzte@example.com", Access::Viewer)], RoomState::Active);
+    let yaml = format!(
+        "{LEGAL}      - user: ÄRZTE@example.com\n        access: viewer\n        invite: true\n"
+    );
+    assert!(member_changes(&yaml, &portal).unwrap().is_empty());
+}
+
+#[test]
 fn room_manager_needs_a_user_who_may_manage_rooms() {
     let yaml = format!("{LEGAL}      - user: ben@example.com\n        access: room-manager\n");
     let messages = conflicts(

@@ -6,9 +6,12 @@ use super::error::ApiError;
 use crate::docspace::{MAX_CONCURRENT_READS, MAX_CONCURRENT_WRITES};
 use crate::text::{escape, truncate};
 use backon::{BackoffBuilder, ExponentialBuilder};
+use futures::{StreamExt, TryStreamExt};
 use reqwest::{Method, StatusCode, Url};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -22,7 +25,7 @@ pub struct PortalConfig {
     /// An API key (`sk-…`) or a login token, sent as `Authorization: Bearer`.
     pub token: SecretString,
     /// Requests in flight at once (reads also capped at 50 and writes at 15, the portal's limits).
-    pub parallelism: usize,
+    pub parallelism: Parallelism,
     /// How long to wait for one asynchronous operation.
     pub operation_timeout: Duration,
     /// The longest a request may spend waiting between retries, in all.
@@ -43,13 +46,37 @@ impl PortalConfig {
         PortalConfig {
             base_url,
             token,
-            parallelism: 8,
+            parallelism: Parallelism::default(),
             operation_timeout: Duration::from_secs(120),
             retry_budget: Duration::from_secs(60),
             retry_min_delay: Duration::from_millis(200),
             request_timeout: Duration::from_secs(30),
             create_lookup_window: Duration::from_secs(15),
         }
+    }
+}
+
+/// How many requests (or rooms) may be in flight at once: never zero, so no stream of
+/// requests can stall on a limit of none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parallelism(NonZeroUsize);
+
+impl Parallelism {
+    /// `n` at a time; `None` for zero.
+    pub fn new(n: usize) -> Option<Parallelism> {
+        NonZeroUsize::new(n).map(Parallelism)
+    }
+
+    /// The number.
+    pub fn get(self) -> usize {
+        self.0.get()
+    }
+}
+
+/// `--parallelism`'s default.
+impl Default for Parallelism {
+    fn default() -> Parallelism {
+        Parallelism(NonZeroUsize::new(8).unwrap_or(NonZeroUsize::MIN))
     }
 }
 
@@ -149,8 +176,8 @@ impl Portal {
             .https_only(config.base_url.scheme() == "https")
             .build()
             .map_err(|err| anyhow::anyhow!("cannot build the HTTP client: {err}"))?;
-        let reads = config.parallelism.clamp(1, MAX_CONCURRENT_READS);
-        let writes = config.parallelism.clamp(1, MAX_CONCURRENT_WRITES);
+        let reads = config.parallelism.get().min(MAX_CONCURRENT_READS);
+        let writes = config.parallelism.get().min(MAX_CONCURRENT_WRITES);
         Ok(Portal {
             inner: Arc::new(Inner {
                 http,
@@ -192,6 +219,27 @@ impl Portal {
     /// Whether [`Portal::interrupt`] was called.
     pub(crate) fn is_interrupted(&self) -> bool {
         self.inner.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// Reads one thing per key, `--parallelism` at a time, into a map by key; the first error
+    /// stops the reads. Every per-room and per-folder read before planning goes through here.
+    pub(crate) async fn read_each<K, T, Fut>(
+        &self,
+        keys: impl IntoIterator<Item = K>,
+        read: impl Fn(K) -> Fut,
+    ) -> Result<BTreeMap<K, T>, ApiError>
+    where
+        K: Ord + Clone,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        futures::stream::iter(keys)
+            .map(|key| {
+                let reading = read(key.clone());
+                async move { reading.await.map(|value| (key, value)) }
+            })
+            .buffer_unordered(self.config().parallelism.get())
+            .try_collect()
+            .await
     }
 
     /// A read of `path`: the envelope's `response`, retried while that is safe.

@@ -11,5 +11,5 @@ mod paging;
 pub(crate) mod rooms;
 pub(crate) mod settings;
 
-pub use client::{Portal, PortalConfig};
+pub use client::{Parallelism, Portal, PortalConfig};
 pub use error::ApiError;

@@ -122,7 +122,7 @@ impl Portal {
                 on_page(read.0.len(), total);
                 Ok::<_, ApiError>((start, read))
             })
-            .buffer_unordered(self.config().parallelism.max(1));
+            .buffer_unordered(self.config().parallelism.get());
         while let Some((start, (page_items, page_total))) = pages.try_next().await? {
             if page_total != total {
                 changed = true;
@@ -260,7 +260,7 @@ mod tests {
         let (items, seen) = read(List::new(2_000, 20)).await;
         assert_eq!(items.unwrap().len(), 2_000);
         let most = seen.most_in_flight.load(Ordering::SeqCst);
-        let parallelism = portal().config().parallelism;
+        let parallelism = portal().config().parallelism.get();
         assert!(
             most > 1 && most <= parallelism,
             "{most} pages in flight, parallelism {parallelism}"

@@ -3,11 +3,29 @@
 //! of an `additive` room, with a note saying who and why.
 
 use super::links::exported_links;
-use crate::docspace::{Access, file_share_name};
-use crate::manifest::{DesiredState, Manifest, Member, MemberSpec, MembersPolicy, RoomSpec};
-use crate::model::{PortalRoom, PortalState, RoomMember, RoomState};
+use super::{links, members};
+use crate::manifest::{DesiredState, Manifest, MembersPolicy, RoomSpec};
+use crate::model::{PortalState, RoomState};
+use crate::portal::Portal;
+use crate::progress::Progress;
 use anyhow::Context;
 use std::collections::BTreeMap;
+
+/// Everything `export` lists: every room, the people and groups, every room's members, and the
+/// links of every room whose type has links.
+pub(crate) async fn read_portal(
+    portal: &Portal,
+    progress: &Progress,
+) -> anyhow::Result<PortalState> {
+    let rooms = super::read::list_rooms(portal, progress).await;
+    progress.finish();
+    let rooms = rooms?;
+    let directory = members::read(portal, Some(members::Wanted::every_room(&rooms))).await?;
+    let links = links::read(portal, links::wanted(None, &rooms)).await?;
+    let mut state = PortalState { rooms, links, ..PortalState::default() };
+    directory.into_state(&mut state);
+    Ok(state)
+}
 
 /// What `export` writes: the manifest, and per room id the members it could not list.
 pub(crate) struct Export {
@@ -55,7 +73,7 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
         .iter()
         .map(|room| {
             let (members, skipped) = match state.members.get(&room.id) {
-                Some(members) => listable_members(room, members, state),
+                Some(members) => members::exported(room, members, state),
                 None => (Vec::new(), Vec::new()),
             };
             let policy =
@@ -100,125 +118,6 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
     Export { manifest: Manifest { rooms, ..Manifest::default() }, left_out, link_notes }
 }
 
-/// The room's members a manifest can list (sorted, users first), and a line for each other
-/// member saying who it is and why it is not listed. The owner is neither.
-fn listable_members(
-    room: &PortalRoom,
-    members: &[RoomMember],
-    state: &PortalState,
-) -> (Vec<MemberSpec>, Vec<String>) {
-    let mut listed: Vec<MemberSpec> = Vec::new();
-    let mut skipped = Vec::new();
-    for member in members.iter().filter(|member| !member.is_owner) {
-        match member_spec(room, member, state) {
-            Ok(spec)
-                if listed.iter().any(|other| {
-                    other.subject.key() == spec.subject.key()
-                        && other.subject.is_group() == spec.subject.is_group()
-                }) =>
-            {
-                skipped.push(format!("{}: listed twice by the portal", describe(member, state)));
-            }
-            Ok(spec) => listed.push(spec),
-            Err(why) => skipped.push(format!("{}: {why}", describe(member, state))),
-        }
-    }
-    listed.sort_by_key(|member| (member.subject.is_group(), member.subject.key()));
-    (listed, skipped)
-}
-
-/// `member` as a manifest entry that the planner resolves back to this very member, or why
-/// there is none.
-fn member_spec(
-    room: &PortalRoom,
-    member: &RoomMember,
-    state: &PortalState,
-) -> Result<MemberSpec, String> {
-    let Some(access) = Access::from_code(member.access) else {
-        return Err(match file_share_name(member.access) {
-            Some(name) => {
-                format!("access {} (`{name}`), which a manifest cannot set", member.access)
-            }
-            None => format!(
-                "access {}, which this version of docspace-rooms does not know",
-                member.access
-            ),
-        });
-    };
-    if let Some(room_type) = room.room_type.known()
-        && !room_type.allowed_access().contains(&access)
-    {
-        return Err(format!("access `{access}`, which a `{room_type}` room does not allow"));
-    }
-    let id = &member.id;
-    let subject = match &member.member {
-        Member::User(email) => {
-            let email = if email.is_empty() { email_of(id, state) } else { email.as_str() };
-            if email.is_empty() {
-                return Err("no email address".to_owned());
-            }
-            // The planner finds a user by email in the people list: it must lead back here.
-            let mut people =
-                state.people.iter().filter(|person| person.email.eq_ignore_ascii_case(email));
-            match (people.next(), people.next()) {
-                (Some(person), None) if person.id == *id => {
-                    if access == Access::RoomManager && !person.can_manage_rooms {
-                        return Err(
-                            "`room-manager`, which their account type no longer allows".to_owned()
-                        );
-                    }
-                }
-                (None, _) => return Err("not in the portal's list of active people".to_owned()),
-                (Some(_), None) => {
-                    return Err("the people list gives that email to another account".to_owned());
-                }
-                (Some(_), Some(_)) => {
-                    return Err("more than one account has that email address".to_owned());
-                }
-            }
-            Member::User(email.to_owned())
-        }
-        Member::Group(name) => {
-            if name.trim().is_empty() {
-                return Err("a group without a name".to_owned());
-            }
-            if access == Access::RoomManager {
-                return Err("`room-manager`, which a manifest cannot give a group".to_owned());
-            }
-            // The planner finds a group by name: it must be the only one with that name.
-            let mut groups = state.groups.iter().filter(|group| group.name == *name);
-            match (groups.next(), groups.next()) {
-                (Some(group), None) if group.id == *id => {}
-                (None, _) => return Err("not in the portal's list of groups".to_owned()),
-                (Some(_), None) => {
-                    return Err("the group list gives that name to another group".to_owned());
-                }
-                (Some(_), Some(_)) => return Err("another group has the same name".to_owned()),
-            }
-            Member::Group(name.clone())
-        }
-    };
-    Ok(MemberSpec { subject, access, invite: false, line: 0 })
-}
-
-/// A person's email by portal id, or `""`.
-fn email_of<'a>(id: &str, state: &'a PortalState) -> &'a str {
-    state.people.iter().find(|person| person.id == id).map_or("", |person| person.email.as_str())
-}
-
-/// Who a member is, for the comment: the email or group name, else the portal id.
-fn describe(member: &RoomMember, state: &PortalState) -> String {
-    let id = &member.id;
-    match &member.member {
-        Member::User(email) => {
-            let email = if email.is_empty() { email_of(id, state) } else { email.as_str() };
-            if email.is_empty() { format!("user id `{id}`") } else { format!("user `{email}`") }
-        }
-        Member::Group(name) if name.trim().is_empty() => format!("group id `{id}`"),
-        Member::Group(name) => format!("group `{name}`"),
-    }
-}
-
 /// Refuses an export that would not read back as what the portal holds: `plan` right after it
 /// must plan nothing, above all no member removal.
 pub(crate) fn check_round_trip(yaml: &str, state: &PortalState) -> anyhow::Result<()> {
@@ -239,7 +138,9 @@ pub(crate) fn check_round_trip(yaml: &str, state: &PortalState) -> anyhow::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::docspace::RoomType;
+    use crate::docspace::{Access, RoomType, file_share_name};
+    use crate::manifest::Member;
+    use crate::model::RoomMember;
     use crate::model::{Group, Person, PortalRoom, PortalRoomType};
 
     #[test]

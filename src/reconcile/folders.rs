@@ -4,51 +4,33 @@
 //! Reads are `/subfolders` (direct children, no side effects) and one folder's info, level by
 //! level from the room down, each level's reads concurrently.
 
-use crate::manifest::{DesiredState, FoldersPolicy, Manifest};
-use crate::model::{PortalFolder, PortalState};
+use crate::manifest::{DesiredState, FoldersPolicy, RoomSpec};
+use crate::model::{PortalFolder, PortalRoom};
 use crate::plan::{Action, Plan, Target};
 use crate::portal::{ApiError, Portal};
 use crate::text::escape;
-use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-/// Reads the direct subfolders of every room an entry with `folders` may mean and of every
-/// declared folder found in it, into `state.folders`.
-pub(crate) async fn read_folders(
+/// The direct subfolders of every room an entry with `folders` means and of every declared
+/// folder found in it, by the id of the room or folder they are in.
+pub(crate) async fn read(
     portal: &Portal,
-    manifests: &[&Manifest],
-    state: &mut PortalState,
-) -> Result<(), ApiError> {
-    let specs: Vec<_> = manifests
-        .iter()
-        .flat_map(|manifest| &manifest.rooms)
-        .filter(|spec| spec.folders.is_some() && spec.state != DesiredState::Deleted)
-        .collect();
-    if specs.is_empty() {
-        return Ok(());
-    }
-    // Every room an entry could mean, with the declared paths to look for in it and whether
+    meant: &[(&RoomSpec, &PortalRoom)],
+) -> Result<BTreeMap<u64, Vec<PortalFolder>>, ApiError> {
+    let mut folders = BTreeMap::new();
+    // Every room an entry means, with the declared paths to look for in it and whether
     // undeclared folders matter (`exact`).
     let mut wanted: BTreeMap<u64, BTreeSet<&[String]>> = BTreeMap::new();
     let mut exact: HashSet<u64> = HashSet::new();
-    for spec in &specs {
-        let titles: HashSet<&str> = std::iter::once(&spec.stored_title)
-            .chain(&spec.renamed_from)
-            .map(String::as_str)
-            .collect();
-        for room in &state.rooms {
-            let means = match spec.id {
-                Some(id) => room.id == id,
-                None => titles.contains(room.title.as_str()),
-            };
-            if means {
-                if spec.folders_policy == FoldersPolicy::Exact {
-                    exact.insert(room.id);
-                }
-                let paths = wanted.entry(room.id).or_default();
-                paths.extend(spec.folders.iter().flatten().map(|f| f.path.as_slice()));
-            }
+    for (spec, room) in meant {
+        let Some(declared) = &spec.folders else { continue };
+        if spec.state == DesiredState::Deleted {
+            continue;
         }
+        if spec.folders_policy == FoldersPolicy::Exact {
+            exact.insert(room.id);
+        }
+        wanted.entry(room.id).or_default().extend(declared.iter().map(|f| f.path.as_slice()));
     }
     // Level by level: the rooms, then each declared folder found once in its parent.
     let mut level: Vec<(u64, u64, &[String])> =
@@ -71,11 +53,7 @@ pub(crate) async fn read_folders(
                 }
             }
         }
-        let listed: BTreeMap<u64, u64> = futures::stream::iter(to_list)
-            .map(|id| async move { portal.listing_total(id).await.map(|total| (id, total)) })
-            .buffer_unordered(portal.config().parallelism.max(1))
-            .try_collect()
-            .await?;
+        let listed = portal.read_each(to_list, |id| portal.listing_total(id)).await?;
         for (room, id, path) in level {
             let mut children = read.get(&id).cloned().unwrap_or_default();
             for child in &mut children {
@@ -100,28 +78,24 @@ pub(crate) async fn read_folders(
                     next.push((room, folder.id, *declared));
                 }
             }
-            state.folders.insert(id, children);
+            folders.insert(id, children);
         }
         level = next;
     }
-    Ok(())
+    Ok(folders)
 }
 
-/// The subfolders of each of these rooms or folders, read `--parallelism` at a time.
+/// The subfolders of each of these rooms or folders.
 async fn read_subfolders(
     portal: &Portal,
     ids: Vec<u64>,
 ) -> Result<BTreeMap<u64, Vec<PortalFolder>>, ApiError> {
-    futures::stream::iter(ids)
-        .map(|id| async move { portal.subfolders(id).await.map(|list| (id, list)) })
-        .buffer_unordered(portal.config().parallelism.max(1))
-        .try_collect()
-        .await
+    portal.read_each(ids, |id| portal.subfolders(id)).await
 }
 
 /// What changed since a saved plan was made about the folders it creates or moves to the
 /// trash: a folder to create that appeared, one to trash that is gone, renamed or filled up.
-pub(crate) async fn stale_folders(portal: &Portal, plan: &Plan) -> Result<Vec<String>, ApiError> {
+pub(crate) async fn stale(portal: &Portal, plan: &Plan) -> Result<Vec<String>, ApiError> {
     let mut changes = Vec::new();
     let mut creates: BTreeMap<u64, Vec<(&str, &[String])>> = BTreeMap::new();
     for (room, step) in plan.steps() {

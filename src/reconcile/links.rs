@@ -1,70 +1,55 @@
-//! Links in the reconcile flow: which rooms' links are read, and a saved plan's link steps
-//! checked before anything is sent (the passwords it was made with, the links it started from).
+//! Links in the reconcile flow: which rooms' links are read, a saved plan's link steps checked
+//! before anything is sent (the passwords it was made with, the links it started from), and
+//! the links `export` writes.
 
-use crate::manifest::Manifest;
+use crate::links;
+use crate::manifest::{DesiredState, Manifest, RoomSpec};
 use crate::model::{PortalLink, PortalRoom, PortalState};
 use crate::plan::links::portal_fields;
 use crate::plan::{Action, Plan, Target};
 use crate::portal::Portal;
 use crate::text::escape;
-use anyhow::{Context, bail};
-use futures::{StreamExt, TryStreamExt};
-use std::collections::BTreeMap;
+use anyhow::Context;
+use std::collections::{BTreeMap, BTreeSet};
 
-/// The links of the rooms an entry with `links` of any of these manifests could mean (pinned
-/// ids, titles and earlier titles), or with none (`export`), of every room whose type has links.
-pub(crate) async fn read_links(
-    portal: &Portal,
-    rooms: &[PortalRoom],
-    manifests: Option<&[&Manifest]>,
-) -> anyhow::Result<BTreeMap<u64, Vec<PortalLink>>> {
-    read_room_links(portal, link_rooms(rooms, manifests)).await
-}
-
-/// The rooms [`read_links`] reads, worked out before the read so the rooms need not be kept
-/// (or copied) while it runs.
-pub(crate) fn link_rooms(rooms: &[PortalRoom], manifests: Option<&[&Manifest]>) -> Vec<u64> {
-    match manifests {
+/// The rooms whose links a plan compares: those the entries with `links` mean (never one whose
+/// type has no links: the planner says so), or with no manifest (`export`), every room whose
+/// type has links.
+pub(crate) fn wanted(meant: Option<&[(&RoomSpec, &PortalRoom)]>, rooms: &[PortalRoom]) -> Vec<u64> {
+    let has_links =
+        |room: &PortalRoom| room.room_type.known().is_none_or(|t| links::rules(t).is_some());
+    let ids: BTreeSet<u64> = match meant {
         None => rooms
             .iter()
-            .filter(|room| room.room_type.known().and_then(crate::links::rules).is_some())
+            .filter(|room| room.room_type.known().and_then(links::rules).is_some())
             .map(|room| room.id)
             .collect(),
-        Some(manifests) => {
-            let with_links: Vec<_> = manifests
-                .iter()
-                .flat_map(|manifest| &manifest.rooms)
-                .filter(|spec| spec.links.is_some())
-                .collect();
-            super::read::rooms_meant_by(&with_links, rooms)
-                // A room whose type has no links has none to read; the planner says so.
-                .filter(|room| {
-                    room.room_type.known().is_none_or(|t| crate::links::rules(t).is_some())
-                })
-                .map(|room| room.id)
-                .collect()
-        }
-    }
+        Some(meant) => meant
+            .iter()
+            .filter(|(spec, room)| {
+                spec.links.is_some() && spec.state != DesiredState::Deleted && has_links(room)
+            })
+            .map(|(_, room)| room.id)
+            .collect(),
+    };
+    ids.into_iter().collect()
 }
 
-/// The external links of each of these rooms, read `--parallelism` at a time.
-pub(crate) async fn read_room_links(
+/// The external links of each of these rooms.
+pub(crate) async fn read(
     portal: &Portal,
-    ids: Vec<u64>,
+    rooms: Vec<u64>,
 ) -> anyhow::Result<BTreeMap<u64, Vec<PortalLink>>> {
-    futures::stream::iter(ids)
-        .map(|id| async move { portal.room_links(id).await.map(|links| (id, links)) })
-        .buffer_unordered(portal.config().parallelism.max(1))
-        .try_collect()
+    portal
+        .read_each(rooms, |id| portal.room_links(id))
         .await
         .with_context(|| format!("cannot read the room links of `{}`", portal.base_url()))
 }
 
-/// Refuses a saved plan whose password variables are not set or hold other passwords than
-/// when it was made, before anything is sent.
-pub(crate) fn check_passwords(plan: &Plan) -> anyhow::Result<()> {
-    let problems: Vec<String> = plan
-        .steps()
+/// A line per link step of a saved plan whose password variable is not set or holds another
+/// password than when the plan was made.
+pub(crate) fn stale_passwords(plan: &Plan) -> Vec<String> {
+    plan.steps()
         .filter_map(|(room, step)| match &step.action {
             Action::SetLink { link } => {
                 crate::executor::read_link_password(&room.title, link).err().map(|problem| {
@@ -77,19 +62,12 @@ pub(crate) fn check_passwords(plan: &Plan) -> anyhow::Result<()> {
             }
             _ => None,
         })
-        .collect();
-    if problems.is_empty() {
-        return Ok(());
-    }
-    bail!(
-        "the plan's link passwords cannot be sent, so it was not applied:\n  {}",
-        problems.join("\n  ")
-    )
+        .collect()
 }
 
-/// Refuses a saved plan when a link it changes is no longer as it was then, or a link it
-/// creates now exists (`now.links` holds the rooms of [`Plan::link_rooms`]).
-pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> {
+/// A line per link a saved plan changes that is no longer as it was then, or that it creates
+/// and now exists (`now.links` holds the rooms of [`Plan::link_rooms`]).
+pub(crate) fn stale(plan: &Plan, now: &PortalState) -> Vec<String> {
     let mut changes = Vec::new();
     for (room, step) in plan.steps() {
         let Target::Existing { id } = room.target else { continue };
@@ -97,11 +75,7 @@ pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> 
         let label = format!("room {id} \"{}\"", escape(&room.title));
         let (name, found, before) = match &step.action {
             Action::SetLink { link } => {
-                let found = if link.primary {
-                    links.iter().find(|l| l.primary)
-                } else {
-                    links.iter().find(|l| !l.primary && l.title == link.name)
-                };
+                let found = links.iter().find(|l| l.is_named(link.primary, &link.name));
                 (&link.name, found, link.before.as_ref())
             }
             Action::RemoveLink { name, link_id, before } => {
@@ -119,13 +93,7 @@ pub(crate) fn check_fresh(plan: &Plan, now: &PortalState) -> anyhow::Result<()> 
             changes.push(format!("{label}: link \"{}\" {what}", escape(name)));
         }
     }
-    if changes.is_empty() {
-        return Ok(());
-    }
-    bail!(
-        "the portal's links changed since the plan was made, so it was not applied; make a new plan:\n  {}",
-        changes.join("\n  ")
-    )
+    changes
 }
 
 /// A room's links as `export` writes them: each link a manifest can list (passwords named by
@@ -146,7 +114,7 @@ pub(crate) fn exported_links(room: &PortalRoom, links: &[PortalLink]) -> Option<
     if links.is_empty() {
         return None;
     }
-    let rules = room.room_type.known().and_then(crate::links::rules);
+    let rules = room.room_type.known().and_then(links::rules);
     let now = crate::links::now();
     let mut listed: Vec<LinkSpec> = Vec::new();
     let (mut passwords, mut left_out) = (Vec::new(), Vec::new());
@@ -155,8 +123,8 @@ pub(crate) fn exported_links(room: &PortalRoom, links: &[PortalLink]) -> Option<
     for (index, link) in ordered.into_iter().enumerate() {
         let access = crate::docspace::Access::from_code(link.access)
             .filter(|access| rules.is_some_and(|rules| rules.access.contains(access)));
-        let twin = !link.primary
-            && links.iter().filter(|l| !l.primary && l.title == link.title).count() > 1;
+        let twin =
+            !link.primary && links.iter().filter(|l| l.is_named(false, &link.title)).count() > 1;
         let why = match (access, link.expires) {
             _ if twin => Some("another link has the same name".to_owned()),
             (None, _) => {
@@ -214,7 +182,7 @@ pub(crate) fn portal_passwords(manifest: &mut Manifest, state: &PortalState) {
             let Some(password) = &mut link.password else { continue };
             password.value = links
                 .iter()
-                .find(|l| l.primary == link.primary && (l.primary || l.title == link.name))
+                .find(|l| l.is_named(link.primary, &link.name))
                 .and_then(|l| l.password.clone());
         }
     }

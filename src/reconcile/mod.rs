@@ -8,13 +8,13 @@ pub(crate) mod export;
 mod folders;
 mod fresh;
 mod links;
+mod members;
 pub mod read;
 mod settings;
 
 pub use execute::apply_plan;
-pub(crate) use links::read_links;
+pub(crate) use read::load_manifest;
 pub use read::{Planned, read_and_plan, read_and_plan_against};
-pub(crate) use read::{Scope, load_manifest, options, read_portal};
 
 use crate::plan::{Plan, saved::SavedPlan};
 use crate::portal::Portal;
@@ -40,7 +40,8 @@ impl From<Planned> for Ready {
 }
 
 /// Loads a saved plan and reads the portal again: the plan is refused unless it was made for
-/// this portal and every room it read or touches (members included) is as it was then.
+/// this portal and every room it read or touches (members, settings, folders and links
+/// included) is as it was then, with every stale finding named at once.
 pub(crate) async fn load_saved(
     path: &Path,
     portal: &Portal,
@@ -48,17 +49,27 @@ pub(crate) async fn load_saved(
 ) -> anyhow::Result<Ready> {
     let saved = SavedPlan::read(path)?;
     fresh::check_portal(&saved, portal)?;
-    let mut state = read_portal(portal, Scope::Rooms, progress).await?;
-    state.members = read::read_room_members(portal, saved.plan.member_rooms())
-        .await
-        .with_context(|| format!("cannot read the room members of `{}`", portal.base_url()))?;
-    links::check_passwords(&saved.plan)?;
-    state.links = links::read_room_links(portal, saved.plan.link_rooms()).await?;
-    let folder_changes = folders::stale_folders(portal, &saved.plan)
+    let plan = saved.plan;
+    let rooms = read::list_rooms(portal, progress).await?;
+    let (members, links) = tokio::try_join!(
+        async {
+            members::read_room_members(portal, plan.member_rooms())
+                .await
+                .with_context(|| format!("cannot read the room members of `{}`", portal.base_url()))
+        },
+        links::read(portal, plan.link_rooms()),
+    )?;
+    let folders = folders::stale(portal, &plan)
         .await
         .with_context(|| format!("cannot read the folders of `{}`", portal.base_url()))?;
-    fresh::check_fresh(&saved.plan, &state, folder_changes)?;
-    links::check_fresh(&saved.plan, &state)?;
-    let known = state.rooms.iter().map(|room| room.id).collect();
-    Ok(Ready { plan: saved.plan, known })
+    let now = crate::model::PortalState { rooms, members, links, ..Default::default() };
+    let mut findings = fresh::stale_rooms(&plan, &now);
+    findings.extend(settings::stale(&plan, &now));
+    findings.extend(members::stale(&plan, &now));
+    findings.extend(folders);
+    findings.extend(links::stale(&plan, &now));
+    findings.extend(links::stale_passwords(&plan));
+    fresh::refuse_stale(&findings)?;
+    let known = now.rooms.iter().map(|room| room.id).collect();
+    Ok(Ready { plan, known })
 }

@@ -1,13 +1,14 @@
-//! The reading half every portal job shares: load the manifest, read the portal, plan.
+//! The reading half every portal job shares: load the manifest, read the portal, plan. The
+//! rooms are listed first; then each slice (members, links, folders, settings) reads what the
+//! entries that declare it need, for exactly the rooms those entries mean.
 
-use crate::manifest::{self, Manifest};
-use crate::model::{Person, PortalRoom, PortalState, RoomMember};
+use super::{folders, links, members, settings};
+use crate::manifest::{self, Manifest, RoomSpec};
+use crate::model::{PortalRoom, PortalState};
 use crate::plan::{self, Plan, PlanOptions};
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
-use futures::{StreamExt, TryStreamExt};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
 /// The manifest, what the portal holds, and the plan between them.
@@ -29,114 +30,41 @@ pub(crate) fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
     Ok(manifest)
 }
 
-/// What to read besides the rooms.
-pub(crate) enum Scope<'a> {
-    /// The rooms alone.
-    Rooms,
-    /// People, groups and members as far as these manifests' `members` entries need them (the
-    /// manifest, and with `plan --base` the base manifest too).
-    For(&'a [&'a Manifest]),
-    /// People, groups and every room's members (for `export`).
-    Everything,
-}
-
-/// Reads every room on the portal, then the people, groups and members `scope` asks for.
-pub(crate) async fn read_portal(
+/// Every room of every area.
+pub(crate) async fn list_rooms(
     portal: &Portal,
-    scope: Scope<'_>,
     progress: &Progress,
-) -> anyhow::Result<PortalState> {
-    let rooms = list_rooms(portal, progress).await?;
-    read_members(portal, rooms, scope).await
-}
-
-async fn list_rooms(portal: &Portal, progress: &Progress) -> anyhow::Result<Vec<PortalRoom>> {
+) -> anyhow::Result<Vec<PortalRoom>> {
     portal
         .list_rooms(&|read, total| progress.rooms_read(read, total))
         .await
         .with_context(|| format!("cannot read the rooms of `{}`", portal.base_url()))
 }
 
-/// Every portal room one of these entries could mean: pinned ids, titles and earlier titles.
-pub(crate) fn rooms_meant_by<'a>(
-    specs: &[&crate::manifest::RoomSpec],
-    rooms: &'a [PortalRoom],
-) -> impl Iterator<Item = &'a PortalRoom> {
-    let pinned: HashSet<u64> = specs.iter().filter_map(|spec| spec.id).collect();
-    let titles: HashSet<String> = specs
-        .iter()
-        .flat_map(|spec| std::iter::once(&spec.stored_title).chain(&spec.renamed_from))
-        .cloned()
-        .collect();
-    rooms.iter().filter(move |room| pinned.contains(&room.id) || titles.contains(&room.title))
-}
-
-/// Given the rooms, the people, groups and members `scope` asks for.
-async fn read_members(
+/// Given the rooms, reads what planning these manifests needs: the members, links and folders
+/// of the rooms their entries mean, and the settings requirements.
+async fn read_for(
     portal: &Portal,
+    manifests: &[&Manifest],
     rooms: Vec<PortalRoom>,
-    scope: Scope<'_>,
 ) -> anyhow::Result<PortalState> {
-    let mut state = PortalState { rooms, ..PortalState::default() };
-    let (emails, room_ids): (Vec<String>, Vec<u64>) = match scope {
-        Scope::Rooms => return Ok(state),
-        Scope::Everything => (Vec::new(), state.rooms.iter().map(|room| room.id).collect()),
-        Scope::For(manifests) => {
-            let with_members: Vec<_> = manifests
-                .iter()
-                .flat_map(|manifest| &manifest.rooms)
-                .filter(|spec| spec.members.is_some())
-                .collect();
-            if with_members.is_empty() {
-                return Ok(state);
-            }
-            let emails = with_members
-                .iter()
-                .flat_map(|spec| spec.members.iter().flatten())
-                .filter_map(|member| match &member.subject {
-                    crate::manifest::Member::User(email) => Some(email.to_lowercase()),
-                    crate::manifest::Member::Group(_) => None,
-                })
-                .collect();
-            let ids = rooms_meant_by(&with_members, &state.rooms).map(|room| room.id).collect();
-            (emails, ids)
-        }
-    };
-    let context =
-        || format!("cannot read the people, groups and room members of `{}`", portal.base_url());
-    let (people, groups) =
-        tokio::try_join!(portal.list_people(), portal.list_groups()).with_context(context)?;
-    state.people = people;
-    state.groups = groups;
-
-    // The list holds active people only; look up the rest one by one, so a terminated
-    // account is known as such rather than as unknown.
-    let known: HashSet<String> = state.people.iter().map(|p| p.email.to_lowercase()).collect();
-    let missing: BTreeSet<String> =
-        emails.into_iter().filter(|email| !known.contains(email)).collect();
-    let parallelism = portal.config().parallelism.max(1);
-    let found: Vec<Option<Person>> = futures::stream::iter(missing)
-        .map(|email| async move { portal.find_person(&email).await })
-        .buffer_unordered(parallelism)
-        .try_collect()
+    let specs: Vec<&RoomSpec> = manifests.iter().flat_map(|manifest| &manifest.rooms).collect();
+    let meant = plan::resolve::meant_rooms(manifests, &rooms);
+    // Links are read alongside the members, each `--parallelism` rooms at a time.
+    let (directory, links) = tokio::try_join!(
+        members::read(portal, members::Wanted::of(&meant, &specs)),
+        links::read(portal, links::wanted(Some(&meant), &rooms)),
+    )?;
+    let folders = folders::read(portal, &meant)
         .await
-        .with_context(context)?;
-    state.people.extend(found.into_iter().flatten());
-
-    state.members = read_room_members(portal, room_ids).await.with_context(context)?;
+        .with_context(|| format!("cannot read the folders of `{}`", portal.base_url()))?;
+    drop(meant);
+    let mut state = PortalState { rooms, folders, links, ..PortalState::default() };
+    directory.into_state(&mut state);
+    settings::read(portal, manifests, &mut state)
+        .await
+        .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
     Ok(state)
-}
-
-/// The members of each of these rooms, read `--parallelism` at a time.
-pub(crate) async fn read_room_members(
-    portal: &Portal,
-    room_ids: impl IntoIterator<Item = u64>,
-) -> Result<BTreeMap<u64, Vec<RoomMember>>, crate::portal::ApiError> {
-    futures::stream::iter(room_ids)
-        .map(|id| async move { portal.room_members(id).await.map(|members| (id, members)) })
-        .buffer_unordered(portal.config().parallelism.max(1))
-        .try_collect()
-        .await
 }
 
 /// Reads the manifest and the portal (concurrently), then plans.
@@ -174,7 +102,7 @@ pub async fn read_and_plan_against(
     });
     let listing = list_rooms(portal, progress);
     tokio::pin!(listing);
-    let ((manifest, base), rooms) = tokio::select! {
+    let ((mut manifest, mut base), rooms) = tokio::select! {
         parsed = &mut parsing => {
             let manifests = parsed.context("the manifest parser stopped")??;
             (manifests, listing.await?)
@@ -184,8 +112,6 @@ pub async fn read_and_plan_against(
             (manifests, listed?)
         }
     };
-    let mut manifest = manifest;
-    let mut base = base;
     // Before anything else is read: a missing variable stops the job with only reads sent.
     let env = |name: &str| std::env::var(name).ok();
     manifest::read_passwords(&mut manifest, &env)?;
@@ -194,19 +120,7 @@ pub async fn read_and_plan_against(
             .context("the base manifest (`--base`) cannot be used")?;
     }
     let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();
-    // Links are read alongside the members, each `--parallelism` rooms at a time.
-    let link_rooms = super::links::link_rooms(&rooms, Some(&manifests));
-    let (mut state, links) = tokio::try_join!(
-        read_members(portal, rooms, Scope::For(&manifests)),
-        super::links::read_room_links(portal, link_rooms),
-    )?;
-    state.links = links;
-    super::folders::read_folders(portal, &manifests, &mut state)
-        .await
-        .with_context(|| format!("cannot read the folders of `{}`", portal.base_url()))?;
-    super::settings::read_requirements(portal, &manifests, &mut state)
-        .await
-        .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
+    let state = read_for(portal, &manifests, rooms).await?;
     let mut plan = plan::plan(&manifest, &state, options)?;
     for warning in &plan.warnings {
         crate::out::warn(warning);
@@ -217,12 +131,4 @@ pub async fn read_and_plan_against(
         plan = plan::compare::label(plan, &base_plan);
     }
     Ok(Planned { manifest, state, plan })
-}
-
-pub(crate) fn options(select: &crate::cli::SelectArgs) -> PlanOptions {
-    PlanOptions {
-        targets: select.targets.clone(),
-        excludes: select.excludes.clone(),
-        force: select.force,
-    }
 }

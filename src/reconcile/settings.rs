@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 /// Reads the room quota switch when an entry declares `quota`, and the covers when one
 /// declares a cover: planning checks both before any write.
-pub(crate) async fn read_requirements(
+pub(crate) async fn read(
     portal: &Portal,
     manifests: &[&crate::manifest::Manifest],
     state: &mut PortalState,
@@ -45,8 +45,8 @@ pub(crate) fn exported(observed: &Settings) -> Settings {
 
 /// A line per planned settings change whose starting point no longer holds: each setting the
 /// plan changes must still be as it was when planned.
-pub(crate) fn stale_settings(plan: &Plan, now: &[PortalRoom]) -> Vec<String> {
-    let by_id: HashMap<u64, &PortalRoom> = now.iter().map(|room| (room.id, room)).collect();
+pub(crate) fn stale(plan: &Plan, now: &PortalState) -> Vec<String> {
+    let by_id: HashMap<u64, &PortalRoom> = now.rooms.iter().map(|room| (room.id, room)).collect();
     let mut stale = Vec::new();
     for (room, step) in plan.steps() {
         let (Action::SetSettings { before, after }, Target::Existing { id }) =
