@@ -11,7 +11,8 @@
 use super::model::{
     Action, Adopted, Cause, MemberChange, Plan, RoomPlan, StateChange, Step, Target,
 };
-use super::planner::{PlanError, PlanOptions};
+use super::planner::PlanError;
+use super::rails::{PlanOptions, Refusal};
 use crate::docspace::Access;
 use crate::manifest::Manifest;
 use crate::model::PortalState;
@@ -64,7 +65,7 @@ pub fn plan_base(
     let mut options = PlanOptions { force: true, ..options.clone() };
     loop {
         match super::plan(base, portal, &options) {
-            Err(PlanError::UnknownSelection { flag, title }) => {
+            Err(PlanError::Refused(Refusal::UnknownSelection { flag, title })) => {
                 let targeted = !options.targets.is_empty();
                 let list =
                     if flag == "target" { &mut options.targets } else { &mut options.excludes };

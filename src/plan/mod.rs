@@ -7,10 +7,12 @@ pub mod links;
 pub mod members;
 pub mod model;
 pub mod planner;
+pub mod rails;
 pub mod render;
 pub(crate) mod resolve;
 pub mod saved;
 pub(crate) mod settings;
 
 pub use model::*;
-pub use planner::{PlanError, PlanOptions, plan};
+pub use planner::{PlanError, plan};
+pub use rails::{PlanOptions, Refusal};

@@ -7,23 +7,13 @@
 
 use super::folders;
 use super::model::{Action, Plan, RoomPlan, StateChange, Step, Target};
+use super::rails::{self, PlanOptions, Refusal};
 use super::{links, members};
-use crate::docspace::{stored_title, tag_key};
+use crate::docspace::tag_key;
 use crate::manifest::{DesiredState, Manifest, Pattern, Prune, RoomSpec};
 use crate::model::{PortalRoom, PortalRoomType, PortalState, RoomState};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
-
-/// Choices that narrow or permit a plan.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PlanOptions {
-    /// Only plan rooms with these titles (as written or stored); empty means every room.
-    pub targets: Vec<String>,
-    /// Leave rooms with these titles out.
-    pub excludes: Vec<String>,
-    /// Accept a plan over the destruction or member-removal threshold.
-    pub force: bool,
-}
 
 /// Why no plan could be made. Every variant lists all its problems at once.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,50 +26,9 @@ pub enum PlanError {
         /// Each problem with its manifest line.
         problems: Vec<(usize, String)>,
     },
-    /// The plan would archive or delete rooms declared `protect: true`.
-    #[error("refusing to archive or delete protected room{}: {}", crate::text::plural(.rooms.len()), .rooms.join(", "))]
-    Protected {
-        /// The protected rooms, quoted.
-        rooms: Vec<String>,
-    },
-    /// The plan archives or deletes more than `max_destroy_percent` of the portal's rooms.
-    #[error(
-        "refusing to archive or delete {count} of the portal's {total} rooms ({percent}%, over `max_destroy_percent` {limit}%): {}; pass `--force` to accept",
-        .rooms.join(", ")
-    )]
-    TooDestructive {
-        /// Rooms the plan archives or deletes.
-        count: usize,
-        /// Rooms on the portal.
-        total: usize,
-        /// `count` as a share of `total`.
-        percent: usize,
-        /// `max_destroy_percent`.
-        limit: u8,
-        /// The rooms, quoted.
-        rooms: Vec<String>,
-    },
-    /// The plan removes more people from rooms than `max_member_removals`.
-    #[error(
-        "refusing to remove {count} people from rooms (over `max_member_removals` {limit}): {}; pass `--force` to accept",
-        .people.join(", ")
-    )]
-    TooManyRemovals {
-        /// Member removals in the plan.
-        count: usize,
-        /// `max_member_removals`.
-        limit: u32,
-        /// Who from which room.
-        people: Vec<String>,
-    },
-    /// A `--target` or `--exclude` title that names no room.
-    #[error("no room matches `--{flag} {title}`")]
-    UnknownSelection {
-        /// `target` or `exclude`.
-        flag: &'static str,
-        /// The title as given.
-        title: String,
-    },
+    /// A rail refused the plan (see [`super::rails`]).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
 }
 
 fn lines(problems: &[(usize, String)], manifest: &std::path::Path) -> String {
@@ -147,10 +96,10 @@ pub fn plan(
         }
     }
 
-    let rooms = select(rooms, manifest, options)?;
-    check_protected(manifest, &rooms, &matches)?;
-    check_destruction(manifest, &rooms, portal.rooms.len(), options.force)?;
-    check_member_removals(manifest, &rooms, options.force)?;
+    let rooms = rails::select(rooms, manifest, options)?;
+    rails::check_protected(manifest, &rooms, &matches)?;
+    rails::check_destruction(manifest, &rooms, portal.rooms.len(), options.force)?;
+    rails::check_member_removals(manifest, &rooms, options.force)?;
 
     let mut rooms = rooms;
     rooms.sort_by(|a, b| {
@@ -377,121 +326,6 @@ fn sorted_tags(tags: &[String]) -> Vec<String> {
         tags.iter().filter(|tag| seen.insert(tag_key(tag))).cloned().collect();
     sorted.sort_by_key(|tag| tag_key(tag));
     sorted
-}
-
-/// Keeps the rooms `--target` names and drops those `--exclude` names. A title that names no
-/// room is an error, so a typo cannot silently plan nothing (or everything).
-fn select(
-    rooms: Vec<RoomPlan>,
-    manifest: &Manifest,
-    options: &PlanOptions,
-) -> Result<Vec<RoomPlan>, PlanError> {
-    if options.targets.is_empty() && options.excludes.is_empty() {
-        return Ok(rooms);
-    }
-    let known: HashSet<String> = manifest
-        .rooms
-        .iter()
-        .map(|spec| spec.stored_title.clone())
-        .chain(rooms.iter().map(|room| room.title.clone()))
-        .collect();
-    let normalise = |titles: &[String], flag: &'static str| -> Result<HashSet<String>, PlanError> {
-        titles
-            .iter()
-            .map(|title| {
-                let stored = stored_title(title);
-                if known.contains(&stored) {
-                    Ok(stored)
-                } else {
-                    Err(PlanError::UnknownSelection { flag, title: title.clone() })
-                }
-            })
-            .collect()
-    };
-    let targets = normalise(&options.targets, "target")?;
-    let excludes = normalise(&options.excludes, "exclude")?;
-    Ok(rooms
-        .into_iter()
-        .filter(|room| targets.is_empty() || targets.contains(&room.title))
-        .filter(|room| !excludes.contains(&room.title))
-        .collect())
-}
-
-/// Refuses a plan that takes a `protect: true` room from active to archived, or deletes it.
-fn check_protected(
-    manifest: &Manifest,
-    rooms: &[RoomPlan],
-    matches: &[Option<u64>],
-) -> Result<(), PlanError> {
-    let protected: HashSet<u64> = manifest
-        .rooms
-        .iter()
-        .zip(matches)
-        .filter(|(spec, _)| spec.protect)
-        .filter_map(|(_, found)| *found)
-        .collect();
-    let mut named: Vec<String> = rooms
-        .iter()
-        .filter(|room| matches!(room.target, Target::Existing { id } if protected.contains(&id)))
-        .filter(|room| room.change.removes_room())
-        .map(|room| format!("`{}`", room.title))
-        .collect();
-    named.sort();
-    if named.is_empty() { Ok(()) } else { Err(PlanError::Protected { rooms: named }) }
-}
-
-/// Refuses a plan that archives or deletes more than `max_destroy_percent` of the portal's
-/// rooms, when that is at least three rooms, unless forced.
-fn check_destruction(
-    manifest: &Manifest,
-    rooms: &[RoomPlan],
-    total: usize,
-    force: bool,
-) -> Result<(), PlanError> {
-    let destroyed: Vec<&RoomPlan> =
-        rooms.iter().filter(|room| room.change.removes_room()).collect();
-    let count = destroyed.len();
-    let limit = manifest.max_destroy_percent;
-    if force || count < 3 || total == 0 || count * 100 <= total * usize::from(limit) {
-        return Ok(());
-    }
-    let mut names: Vec<String> = destroyed.iter().map(|room| format!("`{}`", room.title)).collect();
-    names.sort();
-    Err(PlanError::TooDestructive {
-        count,
-        total,
-        percent: count * 100 / total,
-        limit,
-        rooms: names,
-    })
-}
-
-/// Refuses a plan that removes more than `max_member_removals` people from rooms, unless forced.
-fn check_member_removals(
-    manifest: &Manifest,
-    rooms: &[RoomPlan],
-    force: bool,
-) -> Result<(), PlanError> {
-    let mut removed: Vec<String> = rooms
-        .iter()
-        .flat_map(|room| room.edits.iter().map(move |step| (room, step)))
-        .filter_map(|(room, step)| match &step.action {
-            Action::SetMembers { changes, .. } => Some((room, changes)),
-            _ => None,
-        })
-        .flat_map(|(room, changes)| {
-            changes
-                .iter()
-                .filter(|c| c.after.is_none())
-                .map(move |c| format!("`{}` from `{}`", c.member, room.title))
-        })
-        .collect();
-    let limit = manifest.max_member_removals;
-    if force || removed.len() <= limit as usize {
-        return Ok(());
-    }
-    removed.sort();
-    Err(PlanError::TooManyRemovals { count: removed.len(), limit, people: removed })
 }
 
 /// The portal rooms the plan read to decide and touches, as they were.

@@ -3,6 +3,7 @@
 use super::*;
 use crate::docspace::RoomType;
 use crate::plan::model::Action;
+use crate::plan::rails::Refusal;
 use std::path::Path;
 
 fn manifest(yaml: &str) -> Manifest {
@@ -47,7 +48,7 @@ fn conflicts(err: PlanError) -> Vec<String> {
         PlanError::Conflicts { problems, .. } => {
             problems.into_iter().map(|(_, message)| message).collect()
         }
-        other => panic!("expected conflicts, got {other}"),
+        other @ PlanError::Refused(_) => panic!("expected conflicts, got {other}"),
     }
 }
 
@@ -456,7 +457,7 @@ fn protect_refuses_archiving_a_room() {
         vec![active(1, "Vault")],
     )
     .unwrap_err();
-    assert_eq!(err, PlanError::Protected { rooms: vec!["`Vault`".into()] });
+    assert_eq!(err, PlanError::Refused(Refusal::Protected { rooms: vec!["`Vault`".into()] }));
 }
 
 #[test]
@@ -466,7 +467,7 @@ fn protect_refuses_deleting_a_room() {
     manifest.rooms[0].protect = true;
     let err =
         plan(&manifest, &portal(vec![archived(1, "Vault")]), &PlanOptions::default()).unwrap_err();
-    assert!(matches!(err, PlanError::Protected { .. }));
+    assert!(matches!(err, PlanError::Refused(Refusal::Protected { .. })));
 }
 
 #[test]
@@ -487,7 +488,7 @@ fn many_rooms(count: u64) -> Vec<PortalRoom> {
 fn destroying_more_than_the_threshold_is_refused() {
     let err = plan_of("prune: archive\nrooms:\n  - title: Room 01\n", many_rooms(4)).unwrap_err();
     match err {
-        PlanError::TooDestructive { count, total, rooms, .. } => {
+        PlanError::Refused(Refusal::TooDestructive { count, total, rooms, .. }) => {
             assert_eq!((count, total), (3, 4));
             assert_eq!(rooms, ["`Room 02`", "`Room 03`", "`Room 04`"]);
         }
@@ -546,7 +547,10 @@ fn a_target_that_names_no_room_is_an_error() {
     let err =
         plan(&manifest("rooms:\n  - title: A\n    type: custom\n"), &portal(vec![]), &options)
             .unwrap_err();
-    assert_eq!(err, PlanError::UnknownSelection { flag: "target", title: "Nope".into() });
+    assert_eq!(
+        err,
+        PlanError::Refused(Refusal::UnknownSelection { flag: "target", title: "Nope".into() })
+    );
 }
 
 #[test]
@@ -821,7 +825,7 @@ fn removing_more_members_than_allowed_is_refused_unless_forced() {
     let portal = members_portal(leavers, RoomState::Active);
     let yaml = "max_member_removals: 2\nrooms:\n  - title: Legal\n    members: []\n";
     match plan(&manifest(yaml), &portal, &PlanOptions::default()).unwrap_err() {
-        PlanError::TooManyRemovals { count, people, .. } => {
+        PlanError::Refused(Refusal::TooManyRemovals { count, people, .. }) => {
             assert_eq!(count, 3);
             assert_eq!(people[0], "`l0@example.com` from `Legal`");
         }
