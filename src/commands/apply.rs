@@ -50,7 +50,10 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
     }
 
     let (report, interrupted) = reconcile::apply_plan(&portal, &ready, &progress).await;
-    crate::out!("{}", execute::report_text(&report, args.format)?)?;
+    match args.format {
+        ReportFormat::Json => crate::outln!("{}", serde_json::to_string_pretty(&report)?)?,
+        ReportFormat::Text => crate::out!("{}", execute::report_text(&report))?,
+    }
     if interrupted {
         eprintln!(
             "error: interrupted; the summary above is what happened. Run `apply` again to converge."

@@ -2,13 +2,14 @@
 //! hash, the whole link sent under a stable id, then read back, since the portal silently
 //! ignores what the caller may not change (`internal` by room type, expiry without the right).
 
+use super::error::StepError;
 use crate::docspace::access_name;
 use crate::links::Password;
 use crate::model::PortalLink;
 use crate::plan::links::{password_hash, portal_fields};
 use crate::plan::{LinkChange, LinkFields};
+use crate::portal::Portal;
 use crate::portal::links::LinkRequest;
-use crate::portal::{ApiError, Portal};
 use sha2::{Digest, Sha256};
 
 /// The id a new link is created under: derived from the portal, the room and the link's name,
@@ -53,8 +54,8 @@ pub(super) async fn set_link(
     room: u64,
     room_key: &str,
     link: &LinkChange,
-) -> Result<Option<String>, ApiError> {
-    let failed = |problems: Vec<String>| ApiError::LinkNotApplied {
+) -> Result<Option<String>, StepError> {
+    let failed = |problems: Vec<String>| StepError::LinkNotApplied {
         room,
         link: link.name.clone(),
         problems,
@@ -103,11 +104,11 @@ pub(super) async fn remove_link(
     room: u64,
     link_id: &str,
     name: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), StepError> {
     portal.remove_room_link(room, link_id).await?;
     let now: Vec<PortalLink> = portal.room_links(room).await?;
     if now.iter().any(|l| l.id == link_id && !l.primary) {
-        return Err(ApiError::LinkNotApplied {
+        return Err(StepError::LinkNotApplied {
             room,
             link: name.to_owned(),
             problems: vec!["the link is still on the portal".to_owned()],

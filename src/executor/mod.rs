@@ -4,13 +4,17 @@
 //! after an interrupt nothing new starts. The one exception to both: an archived room that was
 //! unarchived for an edit is always archived again.
 
+mod error;
 mod links;
 mod report;
 
 use crate::model::RoomMember;
 use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
+use crate::portal::Portal;
 use crate::portal::members::Invitation;
-use crate::portal::{ApiError, Portal};
+use crate::settings::Settings;
+use crate::text::escape;
+use error::StepError;
 use futures::StreamExt;
 pub(crate) use links::{new_links, read_password as read_link_password};
 pub(crate) use report::{Outcome, Report, Status};
@@ -96,17 +100,7 @@ impl RoomRun<'_> {
         } else if self.portal.is_interrupted() && !closes {
             Status::Skipped("interrupted before it started".into())
         } else {
-            let result = match &step.action {
-                Action::CreateFolder { path, parent_id } => {
-                    self.create_folder(path, *parent_id).await.map(|()| None)
-                }
-                Action::TrashFolder { path, id } => {
-                    let title = path.last().map_or("", String::as_str);
-                    self.portal.trash_folder(*id, title).await.map(|()| None)
-                }
-                action => run_step(self.portal, self.room, action, &mut self.id, self.known).await,
-            };
-            match result {
+            match self.run(&step.action).await {
                 Ok(url) => {
                     link_url = url;
                     Status::Applied
@@ -129,25 +123,66 @@ impl RoomRun<'_> {
         self.outcomes.push(outcome);
         applied
     }
-}
 
-impl RoomRun<'_> {
+    /// The one dispatch: each action to the requests that make it, then the read-back that
+    /// confirms it where a success status proves nothing. A link created returns its URL.
+    async fn run(&mut self, action: &Action) -> Result<Option<String>, StepError> {
+        let portal = self.portal;
+        match action {
+            Action::Create { title, room_type, tags, settings } => {
+                let room =
+                    portal.create_room_with(title, *room_type, tags, settings, self.known).await?;
+                self.id = Some(room.id);
+                let problems = crate::portal::settings::unapplied(settings, &room);
+                if !problems.is_empty() {
+                    return Err(StepError::SettingsNotApplied { room: room.id, problems });
+                }
+            }
+            Action::Rename { after, .. } => drop(portal.rename_room(self.room()?, after).await?),
+            Action::SetTags { after, .. } => {
+                drop(portal.set_room_tags(self.room()?, after).await?);
+            }
+            Action::Archive => portal.archive_room(self.room()?).await?,
+            Action::Unarchive => portal.unarchive_room(self.room()?).await?,
+            Action::Delete => portal.delete_room(self.room()?).await?,
+            Action::SetMembers { notify, changes } => {
+                set_members(portal, self.room()?, *notify, changes).await?;
+            }
+            Action::SetSettings { after, .. } => set_settings(portal, self.room()?, after).await?,
+            Action::CreateFolder { path, parent_id } => {
+                self.create_folder(path, *parent_id).await?;
+            }
+            Action::TrashFolder { path, id } => trash_folder(portal, *id, path).await?,
+            Action::SetLink { link } => {
+                return links::set_link(portal, self.room()?, &self.room.title, link).await;
+            }
+            Action::RemoveLink { link_id, name, .. } => {
+                links::remove_link(portal, self.room()?, link_id, name).await?;
+            }
+        }
+        Ok(None)
+    }
+
+    /// The room's id: the plan's, or the one its create returned.
+    fn room(&self) -> Result<u64, StepError> {
+        self.id.ok_or_else(|| StepError::NoRoomId { title: escape(&self.room.title) })
+    }
+
     /// Creates a folder in the room, in a folder that existed, or in one created earlier in
     /// this run.
     async fn create_folder(
         &mut self,
         path: &[String],
         parent_id: Option<u64>,
-    ) -> Result<(), ApiError> {
-        let Some(room) = self.id else {
-            return Err(ApiError::NoRoomId);
-        };
-        let (title, parent_path) = path.split_last().ok_or(ApiError::NoRoomId)?;
+    ) -> Result<(), StepError> {
+        let room = self.room()?;
+        let missing = || StepError::MissingParent { path: escape(&path.join("/")) };
+        let (title, parent_path) = path.split_last().ok_or_else(missing)?;
         let parent = match parent_id {
             Some(id) => id,
             None if parent_path.is_empty() => room,
             // Not reached after a failed parent: the room's later steps are skipped.
-            None => *self.folders.get(parent_path).ok_or(ApiError::NoRoomId)?,
+            None => *self.folders.get(parent_path).ok_or_else(missing)?,
         };
         let folder = self.portal.create_folder(parent, title).await?;
         self.folders.insert(path.to_vec(), folder.id);
@@ -155,51 +190,37 @@ impl RoomRun<'_> {
     }
 }
 
-/// Runs one step; a link created returns its URL.
-async fn run_step(
-    portal: &Portal,
-    plan: &RoomPlan,
-    action: &Action,
-    id: &mut Option<u64>,
-    known: &HashSet<u64>,
-) -> Result<Option<String>, ApiError> {
-    if let Action::Create { title, room_type, tags, settings } = action {
-        let room = portal.create_room_with(title, *room_type, tags, settings, known).await?;
-        *id = Some(room.id);
-        let problems = crate::portal::settings::unapplied(settings, &room);
-        return if problems.is_empty() {
-            Ok(None)
-        } else {
-            Err(ApiError::SettingsNotApplied { room: room.id, problems })
-        };
-    }
-    let Some(room) = *id else {
-        return Err(ApiError::NoRoomId);
+/// One update carrying `after`, then the room read back: a setting that did not take (a
+/// watermark the portal dropped, a quota it does not show) fails the step.
+async fn set_settings(portal: &Portal, room: u64, after: &Settings) -> Result<(), StepError> {
+    portal.update_room_settings(room, after).await?;
+    let problems = match portal.get_room(room).await? {
+        Some(now) => crate::portal::settings::unapplied(after, &now),
+        None => vec!["the room is gone".to_owned()],
     };
-    match action {
-        Action::SetLink { link } => links::set_link(portal, room, &plan.title, link).await,
-        Action::RemoveLink { link_id, name, .. } => {
-            links::remove_link(portal, room, link_id, name).await.map(|()| None)
-        }
-        _ => run_room_step(portal, room, action).await.map(|()| None),
-    }
+    if problems.is_empty() { Ok(()) } else { Err(StepError::SettingsNotApplied { room, problems }) }
 }
 
-async fn run_room_step(portal: &Portal, room: u64, action: &Action) -> Result<(), ApiError> {
-    match action {
-        Action::Create { .. } | Action::SetLink { .. } | Action::RemoveLink { .. } => {
-            unreachable!("handled by `run_step`")
-        }
-        Action::Rename { after, .. } => portal.rename_room(room, after).await.map(drop),
-        Action::SetTags { after, .. } => portal.set_room_tags(room, after).await.map(drop),
-        Action::Archive => portal.archive_room(room).await,
-        Action::Unarchive => portal.unarchive_room(room).await,
-        Action::Delete => portal.delete_room(room).await,
-        Action::SetMembers { notify, changes } => set_members(portal, room, *notify, changes).await,
-        Action::CreateFolder { .. } | Action::TrashFolder { .. } => {
-            unreachable!("run by `RoomRun`")
-        }
-        Action::SetSettings { after, .. } => portal.set_room_settings(room, after).await,
+/// Moves an empty folder to the trash (never deletes permanently), after checking again, right
+/// before, that it is still there and empty by its counts and by a listing: the portal deletes
+/// a folder with all its content.
+async fn trash_folder(portal: &Portal, id: u64, path: &[String]) -> Result<(), StepError> {
+    let changed = |what: &str| StepError::FolderChanged {
+        id,
+        title: escape(path.last().map_or("", String::as_str)),
+        what: what.to_owned(),
+    };
+    let Some(now) = portal.folder(id).await? else {
+        return Err(changed("is gone"));
+    };
+    if !now.is_empty() || portal.listing_total(id).await? != 0 {
+        return Err(changed("is not empty any more: left alone"));
+    }
+    portal.trash_folder(id).await?;
+    if portal.folder(id).await?.is_none() {
+        Ok(())
+    } else {
+        Err(changed("is not in the trash after its operation finished"))
     }
 }
 
@@ -210,7 +231,7 @@ async fn set_members(
     room: u64,
     notify: bool,
     changes: &[MemberChange],
-) -> Result<(), ApiError> {
+) -> Result<(), StepError> {
     let invitations: Vec<Invitation> = changes
         .iter()
         .map(|change| Invitation {
@@ -226,7 +247,7 @@ async fn set_members(
     let now = portal.room_members(room).await?;
     let problems: Vec<String> =
         changes.iter().filter_map(|change| unapplied(change, &now)).collect();
-    if problems.is_empty() { Ok(()) } else { Err(ApiError::MembersNotApplied { room, problems }) }
+    if problems.is_empty() { Ok(()) } else { Err(StepError::MembersNotApplied { room, problems }) }
 }
 
 /// Why `change` is not reflected in `now`, if it is not.
@@ -237,7 +258,7 @@ fn unapplied(change: &MemberChange, now: &[RoomMember]) -> Option<String> {
         // A group is known by its id only; a person also by address (an invitation has none).
         same_kind && (same_id || (!change.member.is_group() && member.member.is(&change.member)))
     });
-    let who = crate::text::escape(&change.member.to_string());
+    let who = escape(&change.member.to_string());
     match (change.after, found) {
         (Some(access), Some(member)) if member.access == access.code() => None,
         (Some(access), Some(_)) => Some(format!("`{who}` does not have {access} access")),

@@ -138,49 +138,6 @@ pub enum ApiError {
         /// The state expected: `archived`, `active` or `deleted`.
         expected: &'static str,
     },
-
-    /// A folder to move to the trash changed since it was planned; it is left alone.
-    #[error("folder {id} \"{title}\" {what}")]
-    FolderChanged {
-        /// The folder's id.
-        id: u64,
-        /// Its title, escaped.
-        title: String,
-        /// What changed.
-        what: String,
-    },
-
-    /// The members read back differ from the ones sent.
-    #[error("room {room}: the portal did not apply every member change: {}", .problems.join("; "))]
-    MembersNotApplied {
-        /// The room whose members were set.
-        room: u64,
-        /// One line per member that differs.
-        problems: Vec<String>,
-    },
-
-    /// A link read back differs from the one sent, or its password could not be sent.
-    #[error("room {room}, link `{link}`: {}", .problems.join("; "))]
-    LinkNotApplied {
-        /// The room.
-        room: u64,
-        /// The link's name.
-        link: String,
-        /// One line per field that differs.
-        problems: Vec<String>,
-    },
-    /// The settings read back differ from the ones sent.
-    #[error("room {room}: the portal did not apply every setting: {}", .problems.join("; "))]
-    SettingsNotApplied {
-        /// The room whose settings were set.
-        room: u64,
-        /// One line per setting that differs.
-        problems: Vec<String>,
-    },
-
-    /// A plan step names no room id and no earlier step created one.
-    #[error("the plan acts on a room it never created or named")]
-    NoRoomId,
 }
 
 impl ApiError {

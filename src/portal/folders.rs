@@ -117,24 +117,9 @@ impl Portal {
         }
     }
 
-    /// Moves an empty folder to the trash (never deletes permanently), after checking again,
-    /// right before, that it is still there and empty by its counts and by a listing: the
-    /// portal deletes a folder with all its content.
-    pub(crate) async fn trash_folder(&self, id: u64, title: &str) -> Result<(), ApiError> {
-        let Some(now) = self.folder(id).await? else {
-            return Err(ApiError::FolderChanged {
-                id,
-                title: crate::text::escape(title),
-                what: "is gone".to_owned(),
-            });
-        };
-        if !now.is_empty() || self.listing_total(id).await? != 0 {
-            return Err(ApiError::FolderChanged {
-                id,
-                title: crate::text::escape(title),
-                what: "is not empty any more: left alone".to_owned(),
-            });
-        }
+    /// Moves a folder to the trash (never deletes permanently) and waits for the operation.
+    /// The executor checks before that it is empty and after that it is gone.
+    pub(crate) async fn trash_folder(&self, id: u64) -> Result<(), ApiError> {
         let path = "/api/2.0/files/fileops/delete";
         let body = json!({
             "folderIds": [id],
@@ -155,14 +140,6 @@ impl Portal {
         for operation in &operations {
             self.wait_for(operation, id).await?;
         }
-        if self.folder(id).await?.is_none() {
-            Ok(())
-        } else {
-            Err(ApiError::FolderChanged {
-                id,
-                title: crate::text::escape(title),
-                what: "is not in the trash after its operation finished".to_owned(),
-            })
-        }
+        Ok(())
     }
 }

@@ -1,7 +1,6 @@
 //! Executing a plan as a job does: Ctrl-C and SIGTERM, and the report.
 
 use super::Ready;
-use crate::cli::ReportFormat;
 use crate::executor::{Report, Status, execute};
 use crate::portal::Portal;
 use crate::progress::{Progress, outcome_line};
@@ -31,28 +30,23 @@ pub async fn apply_plan(portal: &Portal, ready: &Ready, progress: &Progress) -> 
     (report, portal.is_interrupted())
 }
 
-/// The report as the job prints it: JSON, or the steps not applied and the summary line.
-pub(crate) fn report_text(report: &Report, format: ReportFormat) -> anyhow::Result<String> {
+/// The report as text: the steps not applied, the links created, and the summary line.
+pub(crate) fn report_text(report: &Report) -> String {
     use std::fmt::Write as _;
-    Ok(match format {
-        ReportFormat::Json => format!("{}\n", serde_json::to_string_pretty(report)?),
-        ReportFormat::Text => {
-            let mut text = String::new();
-            let unfinished: Vec<String> = report
-                .outcomes
-                .iter()
-                .filter(|o| !matches!(o.status, Status::Applied))
-                .map(outcome_line)
-                .collect();
-            if !unfinished.is_empty() {
-                text.push_str("\nNot applied:\n");
-                for line in unfinished {
-                    let _ = writeln!(text, "  {line}");
-                }
-            }
-            text.push_str(&crate::executor::new_links(report));
-            let _ = writeln!(text, "\n{}", report.summary());
-            text
+    let mut text = String::new();
+    let unfinished: Vec<String> = report
+        .outcomes
+        .iter()
+        .filter(|o| !matches!(o.status, Status::Applied))
+        .map(outcome_line)
+        .collect();
+    if !unfinished.is_empty() {
+        text.push_str("\nNot applied:\n");
+        for line in unfinished {
+            let _ = writeln!(text, "  {line}");
         }
-    })
+    }
+    text.push_str(&crate::executor::new_links(report));
+    let _ = writeln!(text, "\n{}", report.summary());
+    text
 }

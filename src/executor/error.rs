@@ -1,0 +1,69 @@
+//! What can go wrong running one step: a request failed (the client's [`ApiError`], with the
+//! server's message), or every request went through and the portal does not show the effect,
+//! which the executor finds by reading back.
+
+use crate::portal::ApiError;
+
+/// Why a step failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub(crate) enum StepError {
+    /// A request failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+
+    /// The members read back differ from the ones sent.
+    #[error("room {room}: the portal did not apply every member change: {}", .problems.join("; "))]
+    MembersNotApplied {
+        /// The room whose members were set.
+        room: u64,
+        /// One line per member that differs.
+        problems: Vec<String>,
+    },
+
+    /// A link read back differs from the one sent, or its password could not be sent.
+    #[error("room {room}, link `{link}`: {}", .problems.join("; "))]
+    LinkNotApplied {
+        /// The room.
+        room: u64,
+        /// The link's name.
+        link: String,
+        /// One line per field that differs.
+        problems: Vec<String>,
+    },
+
+    /// The settings read back differ from the ones sent.
+    #[error("room {room}: the portal did not apply every setting: {}", .problems.join("; "))]
+    SettingsNotApplied {
+        /// The room whose settings were set.
+        room: u64,
+        /// One line per setting that differs.
+        problems: Vec<String>,
+    },
+
+    /// A folder to move to the trash changed since it was planned; it is left alone.
+    #[error("folder {id} \"{title}\" {what}")]
+    FolderChanged {
+        /// The folder's id.
+        id: u64,
+        /// Its title, escaped.
+        title: String,
+        /// What changed.
+        what: String,
+    },
+
+    /// A step of a room whose id is not known: the room is created by this plan and its create
+    /// did not run. (The executor skips a room's later steps after a failure, so this names a
+    /// plan whose steps are out of order, e.g. an edited saved plan.)
+    #[error("the plan acts on room \"{title}\" before it is created")]
+    NoRoomId {
+        /// The room's title, escaped.
+        title: String,
+    },
+
+    /// A folder whose parent is created by this plan, when no earlier step created it.
+    #[error("folder \"{path}\" is to be created in a folder this run did not create")]
+    MissingParent {
+        /// The folder's path, escaped.
+        path: String,
+    },
+}
