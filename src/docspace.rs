@@ -204,7 +204,7 @@ impl Access {
 /// The server's name for a `FileShare` code (`FileShare.cs`, `shared/docspace/API-NOTES.md`
 /// §5.1), including the levels a manifest cannot hold: `None`, the owner's `ReadWrite`, and the
 /// legacy `Restrict`, `Varies` and `CustomFilter`. `None` for a code newer than this version.
-pub fn file_share_name(code: i64) -> Option<&'static str> {
+pub(crate) fn file_share_name(code: i64) -> Option<&'static str> {
     const NAMES: [&str; 12] = [
         "None",
         "ReadWrite",

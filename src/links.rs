@@ -172,7 +172,7 @@ pub(crate) fn parse_expiry(text: &str) -> Option<i64> {
 
 /// An expiry as plans show it: the date when it is the end of a day in UTC, else the UTC
 /// date-time.
-pub fn format_expiry(unix: i64) -> String {
+pub(crate) fn format_expiry(unix: i64) -> String {
     let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
     let (year, month, day) = crate::text::civil_from_days(days);
     if secs == 86_399 {

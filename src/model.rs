@@ -152,7 +152,7 @@ impl Member {
 /// An email address as it is compared: lowercased in full Unicode, since addresses are
 /// case-insensitive in practice and a portal stores them as typed (`Ärzte@…` and `ärzte@…` are
 /// one person, as `Ann@…` and `ann@…` are).
-pub fn email_key(email: &str) -> String {
+pub(crate) fn email_key(email: &str) -> String {
     email.to_lowercase()
 }
 
@@ -253,7 +253,7 @@ pub struct PortalLink {
 impl PortalLink {
     /// Whether this is the link a declaration means: the one link identity rule. The primary
     /// link is known by its flag (its title is the user's to change); another by its title.
-    pub fn is_named(&self, primary: bool, name: &str) -> bool {
+    pub(crate) fn is_named(&self, primary: bool, name: &str) -> bool {
         if primary { self.primary } else { !self.primary && self.title == name }
     }
 }

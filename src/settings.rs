@@ -20,7 +20,7 @@ pub enum Quota {
 
 impl Quota {
     /// The number the API takes: -2, -1 or the bytes.
-    pub fn api_value(self) -> i64 {
+    pub(crate) fn api_value(self) -> i64 {
         match self {
             Quota::Default => -2,
             Quota::Unlimited => -1,
@@ -51,7 +51,7 @@ const UNITS: [(&str, u64); 6] = [
 
 /// `10 GB`, `2 GiB`, `1.5 TB` or `1048577 bytes`: the largest unit that divides the size
 /// exactly, otherwise the largest decimal unit not above it with a fraction (up to 3 digits).
-pub fn format_size(bytes: u64) -> String {
+pub(crate) fn format_size(bytes: u64) -> String {
     if let Some((unit, size)) =
         UNITS.iter().find(|(_, size)| bytes >= *size && bytes.is_multiple_of(*size))
     {
@@ -78,7 +78,7 @@ pub fn format_size(bytes: u64) -> String {
 
 /// Reads `500 MB`, `2 GiB`, `1.5 TB` or `1048576` (bytes); units are case-sensitive as written
 /// in the manifest documentation, with or without a space. `Err` says what is wrong.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
     let (number, unit) = (text[..split].trim(), text[split..].trim());
@@ -200,7 +200,7 @@ impl Watermark {
     }
 
     /// The items of `additions` flags; unknown bits are dropped.
-    pub fn items_of(additions: i64) -> Vec<WatermarkItem> {
+    pub(crate) fn items_of(additions: i64) -> Vec<WatermarkItem> {
         WatermarkItem::ALL.into_iter().filter(|item| additions & item.flag() != 0).collect()
     }
 }
@@ -249,7 +249,7 @@ impl Period {
     }
 
     /// The period of an API integer.
-    pub fn from_code(code: i64) -> Option<Period> {
+    pub(crate) fn from_code(code: i64) -> Option<Period> {
         [Period::Days, Period::Months, Period::Years].into_iter().find(|p| p.code() == code)
     }
 

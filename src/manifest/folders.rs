@@ -10,7 +10,7 @@ use serde_saphyr::Spanned;
 use std::collections::HashMap;
 
 /// The longest folder title the portal takes (`[StringLength(165)]`, not 170 as for rooms).
-pub const MAX_FOLDER_TITLE_UNITS: usize = 165;
+pub(crate) const MAX_FOLDER_TITLE_UNITS: usize = 165;
 
 /// The folders of a room, parents added, in declared order; and the problems and warnings.
 pub(super) fn check_folders(

@@ -217,7 +217,7 @@ fn is_env_name(name: &str) -> bool {
 /// Link passwords whose variables are not set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("link password variable{} not set: {}", crate::text::plural(.missing.len()), .missing.join(", "))]
-pub struct MissingPasswords {
+pub(crate) struct MissingPasswords {
     /// `` `VAR` (room `Title`, link `Name`) `` for each.
     pub missing: Vec<String>,
 }
@@ -225,7 +225,7 @@ pub struct MissingPasswords {
 /// Reads every declared link password from the environment (`lookup` is `std::env::var` but
 /// for tests). All missing variables are reported at once; nothing is read from the portal
 /// or sent to it before this succeeds.
-pub fn read_passwords(
+pub(crate) fn read_passwords(
     manifest: &mut Manifest,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(), MissingPasswords> {

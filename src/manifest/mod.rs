@@ -40,11 +40,10 @@ use std::path::Path;
 use validate::CheckedRooms;
 
 pub use emit::to_yaml;
-pub use folders::MAX_FOLDER_TITLE_UNITS;
 pub(crate) use glob::Pattern;
 #[cfg(test)]
 pub(crate) use glob::glob_match;
-pub use links::{MissingPasswords, read_passwords};
+pub(crate) use links::read_passwords;
 pub use spec::{
     DesiredState, FolderSpec, FoldersPolicy, LinkPassword, LinkSpec, LinksPolicy,
     MAX_MANIFEST_BYTES, Manifest, ManifestError, MemberSpec, MembersPolicy, Problem, Prune,

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 /// Labels every step of `head` with its [`Cause`] and records what it adopts from `base`.
 /// Both plans must come from the same portal read.
-pub fn label(mut head: Plan, base: &Plan) -> Plan {
+pub(crate) fn label(mut head: Plan, base: &Plan) -> Plan {
     let base_rooms: HashMap<RoomKey, &RoomPlan> =
         base.rooms.iter().map(|room| (RoomKey::of(room), room)).collect();
     for room in &mut head.rooms {
@@ -57,7 +57,7 @@ pub fn label(mut head: Plan, base: &Plan) -> Plan {
 /// Plans the base manifest against the same portal read as the head. The rails are the head's
 /// to apply, so they do not stop it; a `--target` or `--exclude` naming a room the base does
 /// not have is dropped (a selection left with no target selects nothing of the base).
-pub fn plan_base(
+pub(crate) fn plan_base(
     base: &Manifest,
     portal: &PortalState,
     options: &PlanOptions,

@@ -1,14 +1,14 @@
 //! Plans: what would change on the portal, as data. `planner` computes one, purely; `render`
 //! shows one to people and machines; `saved` turns one into the reviewed JSON file and back.
 
-pub mod compare;
+pub(crate) mod compare;
 mod folders;
-pub mod links;
-pub mod members;
-pub mod model;
-pub mod planner;
-pub mod rails;
-pub mod render;
+pub(crate) mod links;
+mod members;
+pub(crate) mod model;
+pub(crate) mod planner;
+pub(crate) mod rails;
+pub(crate) mod render;
 pub(crate) mod resolve;
 pub mod saved;
 pub(crate) mod settings;

@@ -1,20 +1,21 @@
-//! The reconcile flow every portal job shares, in the order it runs: [`read`] the manifest and
-//! the portal and plan between them (or load a saved plan and check that it is still
-//! [`fresh`]), then [`execute`] it and report. The commands are thin wrappers around these
+//! The reconcile flow every portal job shares, in the order it runs: read the manifest and the
+//! portal and plan between them (or load a saved plan and check that it is still fresh), then
+//! execute it and report. Each feature is a slice (`members`, `links`, `folders`, `settings`)
+//! that reads what its entries need, finds what is stale in a saved plan, and exports. The commands are thin wrappers around these
 //! steps; the demo and the benchmarks call the same functions.
 
-pub mod execute;
+pub(crate) mod execute;
 pub(crate) mod export;
 mod folders;
 mod fresh;
 mod links;
 mod members;
-pub mod read;
+mod read;
 mod settings;
 
 pub use execute::apply_plan;
-pub(crate) use read::load_manifest;
-pub use read::{Planned, read_and_plan, read_and_plan_against};
+pub use read::{Planned, read_and_plan};
+pub(crate) use read::{load_manifest, read_and_plan_against};
 
 use crate::plan::{Plan, saved::SavedPlan};
 use crate::portal::Portal;

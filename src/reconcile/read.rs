@@ -79,7 +79,7 @@ pub async fn read_and_plan(
 
 /// As [`read_and_plan`]; with a `base` manifest (`plan --base`), the base is planned against
 /// the same portal read and the plan's steps are labelled against it.
-pub async fn read_and_plan_against(
+pub(crate) async fn read_and_plan_against(
     path: &Path,
     base: Option<&Path>,
     portal: &Portal,

@@ -11,7 +11,7 @@ pub(crate) use parts::{describe, mark, room_label};
 use std::fmt::Write;
 
 /// The plan as text, with ANSI colour when `color`.
-pub fn text(plan: &Plan, manifest: &str, color: bool) -> String {
+pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
     let paint = Paint(color);
     let mut out = String::new();
     if plan.adopted.is_some() {
@@ -38,7 +38,7 @@ const MARKDOWN_BUDGET: usize = 60_000;
 /// A pull-request comment: the summary, a table of actions with destructive ones first, and
 /// the full text plan folded in `<details>`, cut to fit with a note saying so. With `--base`,
 /// one table per cause and one for what is adopted.
-pub fn markdown(plan: &Plan, manifest: &str) -> String {
+pub(crate) fn markdown(plan: &Plan, manifest: &str) -> String {
     let mut out =
         format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), plan.summary());
     if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {
