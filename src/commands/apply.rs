@@ -1,6 +1,6 @@
 //! `apply`: plan afresh (or load a reviewed plan), show it, confirm, execute, report.
 
-use super::Exit;
+use super::exit::Exit;
 use crate::cli::{ApplyArgs, ReportFormat};
 use crate::config::{self, Output};
 use crate::executor::Report;

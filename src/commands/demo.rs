@@ -1,7 +1,7 @@
 //! `demo`: the whole job with no portal. Starts the emulator in-process, seeds it with a few
 //! rooms, then plans, applies and plans again the example manifest.
 
-use super::Exit;
+use super::exit::Exit;
 use crate::cli::DemoArgs;
 use crate::config::Output;
 use crate::docspace::{Access, RoomType};

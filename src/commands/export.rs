@@ -1,7 +1,7 @@
 //! `export`: write a manifest of every room on the portal, ids pinned, sorted by title, so a
 //! team can start from what exists. `plan` right after an export plans nothing.
 
-use super::Exit;
+use super::exit::Exit;
 use crate::cli::ExportArgs;
 use crate::config::{self, Output};
 use crate::portal::Portal;

@@ -4,36 +4,17 @@
 pub(crate) mod apply;
 pub(crate) mod demo;
 pub(crate) mod emulator;
+mod exit;
 pub(crate) mod export;
 pub(crate) mod plan;
 pub(crate) mod schema;
 pub(crate) mod validate;
 
+pub use exit::Exit;
+
 use crate::cli::{Cli, Command};
 use crate::config::Output;
 use clap::CommandFactory;
-
-/// What the process exits with when the job itself did not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// The job succeeded.
-    Success,
-    /// Work was attempted and some of it failed (a partial apply).
-    Failure,
-    /// `plan --detailed-exitcode` found changes.
-    Changes,
-}
-
-impl Exit {
-    /// The process exit code.
-    pub fn code(self) -> u8 {
-        match self {
-            Exit::Success => 0,
-            Exit::Failure => 1,
-            Exit::Changes => 2,
-        }
-    }
-}
 
 /// Runs the job the command line names and returns how the process should exit.
 pub async fn run(cli: Cli, output: Output) -> anyhow::Result<Exit> {

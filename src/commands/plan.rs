@@ -1,7 +1,7 @@
 //! `plan`: read the portal, diff it against the manifest, print the plan. It never builds an
 //! executor and sends no write request.
 
-use super::Exit;
+use super::exit::Exit;
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::config::{self, Output};
 use crate::plan::{render, saved};

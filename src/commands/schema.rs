@@ -1,6 +1,6 @@
 //! `schema`: print the manifest's JSON Schema, for editors' YAML language servers.
 
-use super::Exit;
+use super::exit::Exit;
 
 pub(crate) fn run() -> anyhow::Result<Exit> {
     let schema = crate::manifest::json_schema();

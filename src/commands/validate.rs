@@ -1,6 +1,6 @@
 //! `validate`: check a manifest offline, printing every problem and warning.
 
-use super::Exit;
+use super::exit::Exit;
 use crate::cli::ManifestArgs;
 use crate::reconcile::load_manifest;
 

@@ -149,25 +149,6 @@ fn differences(now: &LinkFields, sent: &LinkFields) -> Vec<String> {
     problems
 }
 
-/// The links an apply created, with the URLs to hand out: what the user wants next.
-pub(crate) fn new_links(report: &super::Report) -> String {
-    let lines: Vec<String> = report
-        .outcomes
-        .iter()
-        .filter_map(|outcome| {
-            let url = outcome.link_url.as_ref()?;
-            let crate::plan::Action::SetLink { link } = &outcome.action else { return None };
-            Some(format!(
-                "  \"{}\" in \"{}\": {}\n",
-                crate::text::escape(&link.name),
-                crate::text::escape(&outcome.title),
-                crate::text::escape(url)
-            ))
-        })
-        .collect();
-    if lines.is_empty() { String::new() } else { format!("\nNew links:\n{}", lines.concat()) }
-}
-
 #[cfg(test)]
 mod tests {
     use super::derived_link_id;

@@ -16,7 +16,7 @@ use crate::settings::Settings;
 use crate::text::escape;
 use error::StepError;
 use futures::StreamExt;
-pub(crate) use links::{new_links, read_password as read_link_password};
+pub(crate) use links::read_password as read_link_password;
 pub(crate) use report::{Outcome, Report, Status};
 use std::collections::{HashMap, HashSet};
 

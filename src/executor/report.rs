@@ -61,4 +61,23 @@ impl Report {
             self.skipped()
         )
     }
+
+    /// The links an apply created, with the URLs to hand out: what the user wants next.
+    pub(crate) fn new_links(&self) -> String {
+        let lines: Vec<String> = self
+            .outcomes
+            .iter()
+            .filter_map(|outcome| {
+                let url = outcome.link_url.as_ref()?;
+                let crate::plan::Action::SetLink { link } = &outcome.action else { return None };
+                Some(format!(
+                    "  \"{}\" in \"{}\": {}\n",
+                    crate::text::escape(&link.name),
+                    crate::text::escape(&outcome.title),
+                    crate::text::escape(url)
+                ))
+            })
+            .collect();
+        if lines.is_empty() { String::new() } else { format!("\nNew links:\n{}", lines.concat()) }
+    }
 }

@@ -38,7 +38,11 @@ pub fn to_yaml(manifest: &Manifest, header: &str) -> String {
 impl Manifest {
     /// [`to_yaml`], with the lines of `notes[id]` written as comments right above the entry of
     /// the room with that `id` (`export` says there what it left out of the room).
-    pub(crate) fn to_yaml_with_notes(&self, header: &str, notes: &BTreeMap<u64, Vec<String>>) -> String {
+    pub(crate) fn to_yaml_with_notes(
+        &self,
+        header: &str,
+        notes: &BTreeMap<u64, Vec<String>>,
+    ) -> String {
         let mut out = String::new();
         for line in header.lines() {
             push_comment(&mut out, "", line);

@@ -1,9 +1,27 @@
 //! Executing a plan as a job does: Ctrl-C and SIGTERM, and the report.
 
-use super::Ready;
+use super::read::Planned;
 use crate::executor::{Report, Status, execute};
+use crate::plan::Plan;
 use crate::portal::Portal;
 use crate::progress::{Progress, outcome_line};
+use std::collections::HashSet;
+
+/// A plan ready to execute, with the ids of the rooms read to make it (so an ambiguous create
+/// can tell its own room from one that existed before).
+pub struct Ready {
+    /// The plan to execute.
+    pub plan: Plan,
+    /// The ids of every portal room read while planning.
+    pub known: HashSet<u64>,
+}
+
+impl From<Planned> for Ready {
+    fn from(planned: Planned) -> Ready {
+        let known = planned.state.rooms.iter().map(|room| room.id).collect();
+        Ready { plan: planned.plan, known }
+    }
+}
 
 /// Executes with Ctrl-C and SIGTERM handled: the first starts nothing new but lets what is in
 /// flight finish and still archives again every room it unarchived for an edit; a second stops
@@ -46,7 +64,7 @@ pub(crate) fn report_text(report: &Report) -> String {
             let _ = writeln!(text, "  {line}");
         }
     }
-    text.push_str(&crate::executor::new_links(report));
+    text.push_str(&report.new_links());
     let _ = writeln!(text, "\n{}", report.summary());
     text
 }

@@ -13,32 +13,15 @@ mod members;
 mod read;
 mod settings;
 
-pub use execute::apply_plan;
+pub use execute::{Ready, apply_plan};
 pub use read::{Planned, read_and_plan};
 pub(crate) use read::{load_manifest, read_and_plan_against};
 
-use crate::plan::{Plan, saved::SavedPlan};
+use crate::plan::saved::SavedPlan;
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
-use std::collections::HashSet;
 use std::path::Path;
-
-/// A plan ready to execute, with the ids of the rooms read to make it (so an ambiguous create
-/// can tell its own room from one that existed before).
-pub struct Ready {
-    /// The plan to execute.
-    pub plan: Plan,
-    /// The ids of every portal room read while planning.
-    pub known: HashSet<u64>,
-}
-
-impl From<Planned> for Ready {
-    fn from(planned: Planned) -> Ready {
-        let known = planned.state.rooms.iter().map(|room| room.id).collect();
-        Ready { plan: planned.plan, known }
-    }
-}
 
 /// Loads a saved plan and reads the portal again: the plan is refused unless it was made for
 /// this portal and every room it read or touches (members, settings, folders and links

@@ -1,6 +1,7 @@
 //! The integration tests, in one binary so the suite links once. They run the real
 //! `docspace-rooms` binary, or the library, against emulated portals over real HTTP on loopback.
 
+mod architecture;
 mod client_create;
 mod client_paging;
 mod common;

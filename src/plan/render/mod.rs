@@ -6,7 +6,7 @@ mod parts;
 mod sections;
 
 use crate::plan::model::{Plan, Step};
-use parts::{Paint, md, member_summary, origin, room_block, rows, table};
+use parts::{MARKDOWN_BUDGET, Paint, md, member_summary, origin, room_block, rows, table};
 pub(crate) use parts::{describe, mark, room_label};
 use std::fmt::Write;
 
@@ -31,9 +31,6 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
     let _ = writeln!(out, "{}", plan.summary());
     out
 }
-
-/// The longest comment a code host accepts is 65,536 characters; stay well inside it.
-const MARKDOWN_BUDGET: usize = 60_000;
 
 /// A pull-request comment: the summary, a table of actions with destructive ones first, and
 /// the full text plan folded in `<details>`, cut to fit with a note saying so. With `--base`,

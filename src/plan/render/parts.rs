@@ -201,6 +201,9 @@ pub(crate) fn member_summary(plan: &Plan) -> String {
     out
 }
 
+/// The longest comment a code host accepts is 65,536 characters; stay well inside it.
+pub(crate) const MARKDOWN_BUDGET: usize = 60_000;
+
 /// Table rows for these rooms' steps: rooms that lose something first (deletes, then
 /// archives, then member removals), each room's steps together and in order.
 pub(crate) fn rows<'a>(rooms: impl Iterator<Item = (&'a RoomPlan, Vec<Step>)>) -> Vec<String> {
@@ -228,7 +231,7 @@ pub(crate) fn table(out: &mut String, header: &str, rows: &[String], reserve: us
     let _ = write!(out, "\n{header}\n|---|---|---|---|\n");
     let mut shown = 0;
     for row in rows {
-        if out.len() + row.len() + reserve > super::MARKDOWN_BUDGET {
+        if out.len() + row.len() + reserve > MARKDOWN_BUDGET {
             break;
         }
         out.push_str(row);
