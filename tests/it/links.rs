@@ -224,6 +224,33 @@ fn a_saved_plan_is_refused_when_the_links_changed_since() {
 }
 
 #[test]
+fn a_stale_room_and_a_stale_link_are_both_named_by_one_refusal() {
+    // Links were checked after the rooms, in a separate error: a plan stale on both counts
+    // needed two runs to show everything that changed.
+    let (portal, room) = press_portal();
+    add_link(&portal, room, json!({"title": "Press", "access": 2}));
+    portal.manifest(&format!(
+        "{}    tags: [press]\n",
+        manifest_with("      - name: Press\n        access: editor\n")
+    ));
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let id = additional(&portal, room)[0].id.clone();
+    add_link(&portal, room, json!({"linkId": id, "title": "Press", "access": 6}));
+    let renamed = json!({"title": "Press Kit (old)"});
+    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{room}"), renamed), 200);
+    let before = portal.writes().len();
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("room {room} \"Press Kit\" was renamed to \"Press Kit (old)\"")),
+        "{err}"
+    );
+    assert!(err.contains("link \"Press\" changed since"), "{err}");
+    assert_eq!(portal.writes().len(), before, "nothing is sent: {:?}", portal.writes());
+}
+
+#[test]
 fn a_field_the_portal_forces_is_a_failed_action_with_the_reason() {
     let (portal, room) = press_portal();
     portal.manifest(&manifest_with(
