@@ -5,7 +5,7 @@
 
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::faults::{Behaviour, Faults};
-use docspace_rooms::emulator::{Emulator, EmulatorConfig, PersonSeed};
+use docspace_rooms::emulator::{Clock, Emulator, EmulatorConfig, PersonSeed};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -53,6 +53,11 @@ enum Auth<'a> {
 impl Portal {
     async fn start() -> Portal {
         Portal::with(EmulatorConfig::default()).await
+    }
+
+    /// A portal on a manual clock, and the clock.
+    async fn on_clock(clock: Clock) -> Portal {
+        Portal::with(EmulatorConfig { clock, ..EmulatorConfig::default() }).await
     }
 
     async fn with(config: EmulatorConfig) -> Portal {
@@ -346,7 +351,8 @@ fn the_schema_checker_rejects_what_it_should() {
 
 #[tokio::test]
 async fn login_returns_a_token_with_expiry_and_no_two_factor() {
-    let portal = Portal::start().await;
+    // 2025-03-06T11:31:16Z.
+    let portal = Portal::on_clock(Clock::manual_at(1_741_260_676)).await;
     let body = json!({"userName": "owner@example.com", "password": portal.emu.password()});
     let reply = portal.call("POST", "authentication", Auth::Anonymous, Some(body)).await;
     assert_eq!(reply.status, 200);
@@ -354,7 +360,7 @@ async fn login_returns_a_token_with_expiry_and_no_two_factor() {
     assert_eq!(reply.json["links"][0]["action"], "POST");
     assert_eq!(reply.response()["sms"], false);
     assert_eq!(reply.response()["tfa"], false);
-    assert!(reply.response()["expires"].as_str().unwrap().ends_with("+00:00"));
+    assert_eq!(reply.response()["expires"], "2026-03-06T11:31:16.0000000+00:00");
     check_schema("AuthenticationTokenDto", reply.response());
 }
 
@@ -1729,12 +1735,14 @@ async fn futures_serial(portal: &Portal, n: usize) -> Vec<Reply> {
 }
 
 #[tokio::test]
-async fn requests_above_the_rate_are_429() {
-    let portal = Portal::start().await;
+async fn requests_above_the_rate_are_429_until_a_second_has_passed() {
+    let portal = Portal::on_clock(Clock::manual()).await;
     portal.emu.set_faults(Faults { rate_limit_per_second: Some(3), ..Faults::default() });
     let statuses: Vec<u16> = futures_serial(&portal, 5).await.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [200, 200, 200, 429, 429]);
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    portal.emu.clock().advance(Duration::from_millis(999));
+    assert_eq!(portal.get("files/rooms").await.status, 429, "the second has not passed");
+    portal.emu.clock().advance(Duration::from_millis(1));
     assert_eq!(portal.get("files/rooms").await.status, 200);
 }
 
@@ -2213,7 +2221,7 @@ async fn page_cap_limits_every_paged_list_and_keeps_the_true_total() {
 
 #[tokio::test]
 async fn create_commits_late_answers_504_html_and_commits_after_the_delay() {
-    let portal = Portal::start().await;
+    let portal = Portal::on_clock(Clock::manual()).await;
     portal.emu.set_faults(Faults {
         create_commits_late: Some(Duration::from_millis(300)),
         ..Faults::default()
@@ -2222,8 +2230,11 @@ async fn create_commits_late_answers_504_html_and_commits_after_the_delay() {
     assert_eq!(reply.status, 504);
     assert!(reply.text.contains("<html>"), "{}", reply.text);
     assert_eq!(reply.header("content-type"), Some("text/html"));
+    portal.emu.clock().advance(Duration::from_millis(299));
     assert!(portal.titles("").await.is_empty(), "not committed yet");
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(portal.emu.rooms().is_empty(), "nor seen by the test hooks");
+    portal.emu.clock().advance(Duration::from_millis(1));
+    assert_eq!(portal.emu.rooms().len(), 1, "committed once the delay is up");
     assert_eq!(portal.titles("").await, ["Late"]);
     let invalid = portal.post("files/rooms", json!({"title": "", "roomType": 5})).await;
     assert_eq!(invalid.status, 400, "a create that would fail still fails at once");

@@ -371,6 +371,29 @@ mod contract {
     }
 
     #[test]
+    fn a_link_is_expired_once_the_emulator_s_clock_is_past_its_date() {
+        // 2030-01-01T00:00:00Z: an hour before the link expires.
+        let portal = TestPortal::with(docspace_rooms::emulator::EmulatorConfig {
+            clock: docspace_rooms::emulator::Clock::manual_at(1_893_456_000),
+            ..Default::default()
+        });
+        let room = portal.seed("Press room", RoomType::Public, false, &[]);
+        let body = json!({"title": "P", "access": 2, "linkType": 1, "expirationDate": "2030-01-01T01:00:00Z"});
+        let (status, link) = put(&portal, room, body);
+        assert_eq!((status, &link["sharedLink"]["isExpired"]), (200, &json!(false)));
+        let expired = || {
+            let (_, list) = portal.call("GET", &format!("/api/2.0/files/rooms/{room}/links"), None);
+            list.as_array().unwrap().iter().find(|l| l["sharedLink"]["title"] == "P").unwrap()
+                ["sharedLink"]["isExpired"]
+                .clone()
+        };
+        portal.emulator.clock().advance(std::time::Duration::from_secs(3600));
+        assert_eq!(expired(), false, "expired only once the date is past");
+        portal.emulator.clock().advance(std::time::Duration::from_secs(1));
+        assert_eq!(expired(), true);
+    }
+
+    #[test]
     fn get_link_creates_a_custom_room_s_primary_link_and_get_links_filters_by_type() {
         let portal = TestPortal::start();
         let custom = portal.seed("Custom", RoomType::Custom, false, &[]);
