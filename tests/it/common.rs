@@ -70,6 +70,15 @@ impl TestPortal {
         cmd
     }
 
+    /// The binary started in the background against this portal, its output captured.
+    pub(crate) fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.process(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     /// Titles and states of every room, sorted by title then id.
     pub(crate) fn rooms(&self) -> Vec<(String, bool, Vec<String>)> {
         let mut rooms: Vec<_> =
@@ -91,6 +100,23 @@ impl TestPortal {
     pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
+}
+
+/// Waits for a state the test needs, looking every few milliseconds, and fails the test naming
+/// `what` if it has not come within `within`. Never a fixed delay: it returns as soon as
+/// `done` holds.
+pub(crate) fn wait_until(what: &str, within: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}: not within {within:?}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Sends `signal` (`-TERM`, `-INT`) to a process, as a supervisor or Ctrl-C would.
+pub(crate) fn signal(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill").args([signal, &child.id().to_string()]).status();
+    assert!(sent.unwrap().success(), "kill {signal} {}", child.id());
 }
 
 pub(crate) fn stdout(output: &std::process::Output) -> String {

@@ -1924,16 +1924,11 @@ fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
                 http.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
             assert_eq!(list["response"]["folders"][0]["title"], "Kept");
         });
-        let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-        assert!(killed.success());
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "the emulator did not stop on SIGINT");
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        crate::common::signal(&child, "-INT");
+        crate::common::wait_until("the emulator stops on SIGINT", Duration::from_secs(10), || {
+            child.try_wait().unwrap().is_some()
+        });
+        let status = child.wait().unwrap();
         assert!(status.success(), "{status}");
     };
     run(false);
