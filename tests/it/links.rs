@@ -375,10 +375,8 @@ mod contract {
     #[test]
     fn a_link_is_expired_once_the_emulator_s_clock_is_past_its_date() {
         // 2030-01-01T00:00:00Z: an hour before the link expires.
-        let portal = TestPortal::with(docspace_rooms::emulator::EmulatorConfig {
-            clock: docspace_rooms::emulator::Clock::manual_at(1_893_456_000),
-            ..Default::default()
-        });
+        let portal =
+            TestPortal::on_clock(docspace_rooms::emulator::Clock::manual_at(1_893_456_000));
         let room = portal.seed("Press room", RoomType::Public, false, &[]);
         let body = json!({"title": "P", "access": 2, "linkType": 1, "expirationDate": "2030-01-01T01:00:00Z"});
         let (status, link) = put(&portal, room, body);
