@@ -25,5 +25,6 @@ pub mod reconcile;
 pub mod settings;
 mod signal;
 mod text;
+mod time;
 
 pub(crate) use out::{out, outln};

@@ -17,7 +17,7 @@ pub(crate) async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exi
     let header = format!(
         "Exported from {} on {} by docspace-rooms {}.",
         portal.base_url(),
-        crate::text::utc_timestamp(std::time::SystemTime::now()),
+        crate::time::utc_timestamp(std::time::SystemTime::now()),
         env!("CARGO_PKG_VERSION")
     );
     let export = export::manifest_of(&state);

@@ -1,5 +1,6 @@
 //! How an emulator starts: its settings, and the people and groups of a seed file.
 
+use super::clock::Clock;
 use super::faults::{Behaviour, Faults};
 use super::state::Person;
 use serde::Deserialize;
@@ -24,6 +25,8 @@ pub struct EmulatorConfig {
     pub faults: Faults,
     /// Portal behaviour switches (a test hook).
     pub behaviour: Behaviour,
+    /// The time it runs on: the system's, or a manual clock a test advances (a test hook).
+    pub clock: Clock,
     /// People and groups to add at start (format in the module documentation).
     pub seed_file: Option<PathBuf>,
     /// The portal owner's email (their login name).
@@ -40,6 +43,7 @@ impl Default for EmulatorConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             faults: Faults::default(),
             behaviour: Behaviour::default(),
+            clock: Clock::system(),
             seed_file: None,
             owner_email: DEFAULT_OWNER_EMAIL.to_string(),
             password: DEFAULT_PASSWORD.to_string(),

@@ -1,6 +1,7 @@
 //! What every handler shares (the state, the settings, the request log) and what it knows about
 //! the request in hand (the caller, the URL for the envelope's `links`, the query).
 
+use super::clock::Clock;
 use super::config::EmulatorConfig;
 use super::envelope::{ApiError, Success, success_body, text_response};
 use super::faults::{Behaviour, FaultState};
@@ -15,6 +16,7 @@ use axum::response::Response;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// The emulator's state and settings, shared by every request.
 pub(crate) struct Shared {
@@ -28,11 +30,24 @@ pub(crate) struct Shared {
     state_file: Option<PathBuf>,
     pub(crate) writes_in_flight: AtomicUsize,
     pub(crate) max_writes: AtomicUsize,
+    /// The time everything here is dated and timed by.
+    pub(crate) clock: Clock,
+    /// Changes the portal makes later, in no order; see [`Shared::schedule`].
+    scheduled: Mutex<Vec<Scheduled>>,
     /// Bumped by every change of the state, under its write lock.
     generation: AtomicU64,
     /// The last room listing's matches, for the pages that follow its first.
     listing: Mutex<Option<Listing>>,
 }
+
+/// A change to make once the clock reaches `due` (time since the Unix epoch).
+struct Scheduled {
+    due: Duration,
+    change: Change,
+}
+
+/// A change of the state, given the time it is made at (Unix seconds).
+type Change = Box<dyn FnOnce(&mut State, i64) + Send>;
 
 /// The ids one room query matched, in order, at one generation of the state. A client reads a
 /// large portal as many pages of the same query; filtering and sorting every room again for
@@ -85,12 +100,20 @@ impl Shared {
             state_file: config.state_file.clone(),
             writes_in_flight: AtomicUsize::new(0),
             max_writes: AtomicUsize::new(0),
+            clock: config.clock.clone(),
+            scheduled: Mutex::new(Vec::new()),
             generation: AtomicU64::new(0),
             listing: Mutex::new(None),
         }
     }
 
+    /// Seconds since the Unix epoch on the emulator's clock.
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
     pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        self.make_due_changes();
         f(&self.state.read().expect("state lock"))
     }
 
@@ -118,6 +141,50 @@ impl Shared {
 
     /// Change the state, then write the state file (if any) atomically.
     pub(crate) fn mutate<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        self.make_due_changes();
+        self.write(f)
+    }
+
+    /// Makes `change` `after` this long on the emulator's clock. It is made at the first look
+    /// at the state from then on, which no one can tell from its being made on time, and a
+    /// manual clock needs no task to wake.
+    pub(crate) fn schedule(
+        &self,
+        after: Duration,
+        change: impl FnOnce(&mut State, i64) + Send + 'static,
+    ) {
+        let due = self.clock.since_epoch() + after;
+        self.scheduled
+            .lock()
+            .expect("scheduled lock")
+            .push(Scheduled { due, change: Box::new(change) });
+    }
+
+    /// Makes the scheduled changes whose time has come, earliest first.
+    fn make_due_changes(&self) {
+        let mut scheduled = self.scheduled.lock().expect("scheduled lock");
+        // Almost always nothing is scheduled: every read passes here, the clock need not.
+        if scheduled.is_empty() {
+            return;
+        }
+        let now = self.clock.since_epoch();
+        if !scheduled.iter().any(|s| s.due <= now) {
+            return;
+        }
+        scheduled.sort_by_key(|s| s.due);
+        let first_later = scheduled.partition_point(|s| s.due <= now);
+        let later = scheduled.split_off(first_later);
+        let due = std::mem::replace(&mut *scheduled, later);
+        // Still holding `scheduled`, so no one looks at the state between taking these and
+        // making them.
+        self.write(|state| {
+            for Scheduled { due, change } in due {
+                change(state, crate::time::whole_seconds(due));
+            }
+        });
+    }
+
+    fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
         let mut state = self.state.write().expect("state lock");
         let result = f(&mut state);
         self.generation.fetch_add(1, Ordering::SeqCst);

@@ -2,9 +2,9 @@
 //! (`FileOperationDto`) and people (`EmployeeDto`, `EmployeeFullDto`), with its field names,
 //! integer enums, string dates and no null-valued properties.
 
-use super::clock::api_date;
 use super::state::{ARCHIVE_FOLDER_ID, Operation, Person, ROOMS_FOLDER_ID, Room, State};
 use crate::docspace::{FOLDER_TYPE_ARCHIVE, FOLDER_TYPE_ROOMS};
+use crate::time::api_date;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Injected failures, all off by default. "Every Nth" counts the requests (or successful
 /// creates) received since these faults were set, from 1; setting them also empties the
@@ -24,7 +24,8 @@ pub struct Faults {
     /// (`rate_limit_per_second`, else the portal's 1500), `X-RateLimit-Remaining` 0 and
     /// `X-RateLimit-Reset` (the `Retry-After` seconds).
     pub rate_limit_every: Option<u32>,
-    /// Answer 429 (as above) to a request when this many were accepted in the last second.
+    /// Answer 429 (as above) to a request when this many were accepted in the last second (of
+    /// the emulator's clock, as is every rate window here).
     pub rate_limit_per_second: Option<u32>,
     /// The `Retry-After` seconds of the two 429 faults above (default 1).
     pub retry_after_secs: u64,
@@ -54,7 +55,8 @@ pub struct Faults {
     pub page_cap: Option<usize>,
     /// Every room create (`POST /files/rooms`) that would succeed answers `504 Gateway Timeout`
     /// with a proxy's HTML page instead, and the room is committed (listed, readable) only
-    /// this long afterwards: "a create committed a few seconds after a 504".
+    /// this long afterwards on the emulator's clock: "a create committed a few seconds after a
+    /// 504".
     pub create_commits_late: Option<Duration>,
     /// Each entry is `"METHOD /path/pattern"`, where `*` matches one path segment (for example
     /// `"PUT /api/2.0/files/rooms/*/share"`). The first request matching an entry answers 500
@@ -127,10 +129,11 @@ pub(crate) struct FaultState {
     folder_creates: AtomicU64,
     /// Rooms deleted by `Faults::delete_oldest_before_page` so far.
     churned: AtomicU64,
-    /// Accepted requests of the last second (`Faults::rate_limit_per_second`).
-    last_second: Mutex<VecDeque<Instant>>,
-    /// Accepted requests of the sliding window (`Faults::rate_limit_headers`).
-    window: Mutex<VecDeque<Instant>>,
+    /// When the requests of the last second were accepted (`Faults::rate_limit_per_second`),
+    /// on the emulator's clock: time since the Unix epoch.
+    last_second: Mutex<VecDeque<Duration>>,
+    /// When the requests of the sliding window were accepted (`Faults::rate_limit_headers`).
+    window: Mutex<VecDeque<Duration>>,
     /// The `Faults::fail_once` entries already spent, by index.
     spent: Mutex<Vec<usize>>,
 }
@@ -167,7 +170,7 @@ impl FaultState {
         &self,
         faults: &Faults,
         sequence: u64,
-        now: Instant,
+        now: Duration,
     ) -> Option<Response> {
         if is_nth(faults.rate_limit_every, sequence) || self.over_per_second(faults, now) {
             let limit = faults.rate_limit_per_second.unwrap_or(1500);
@@ -214,7 +217,7 @@ impl FaultState {
     }
 
     /// Add the sliding window's headers to any response.
-    pub(crate) fn after_request(&self, faults: &Faults, response: &mut Response, now: Instant) {
+    pub(crate) fn after_request(&self, faults: &Faults, response: &mut Response, now: Duration) {
         let Some((limit, length)) = faults.rate_limit_headers else { return };
         let window = self.window.lock().expect("window lock");
         let remaining = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(window.len());
@@ -250,7 +253,7 @@ impl FaultState {
         start == at && self.churned.fetch_add(1, Ordering::SeqCst) < u64::from(times)
     }
 
-    fn over_per_second(&self, faults: &Faults, now: Instant) -> bool {
+    fn over_per_second(&self, faults: &Faults, now: Duration) -> bool {
         let Some(limit) = faults.rate_limit_per_second else { return false };
         window_full(
             &mut self.last_second.lock().expect("rate lock"),
@@ -261,7 +264,7 @@ impl FaultState {
     }
 
     /// `Some(retry-after seconds)` when the sliding window of `rate_limit_headers` is full.
-    fn over_window(&self, faults: &Faults, now: Instant) -> Option<u64> {
+    fn over_window(&self, faults: &Faults, now: Duration) -> Option<u64> {
         let (limit, length) = faults.rate_limit_headers?;
         let mut window = self.window.lock().expect("window lock");
         window_full(&mut window, limit, length, now)
@@ -298,8 +301,13 @@ fn too_many(retry_after: u64, limit: u32, reset: u64) -> Response {
 }
 
 /// Slide a window of accepted requests; `true` when it already holds `limit` of them.
-fn window_full(window: &mut VecDeque<Instant>, limit: u32, length: Duration, now: Instant) -> bool {
-    while window.front().is_some_and(|t| now.duration_since(*t) >= length) {
+fn window_full(
+    window: &mut VecDeque<Duration>,
+    limit: u32,
+    length: Duration,
+    now: Duration,
+) -> bool {
+    while window.front().is_some_and(|t| now.saturating_sub(*t) >= length) {
         window.pop_front();
     }
     if u32::try_from(window.len()).unwrap_or(u32::MAX) >= limit {
@@ -309,9 +317,8 @@ fn window_full(window: &mut VecDeque<Instant>, limit: u32, length: Duration, now
     false
 }
 
-fn seconds_until_free(window: &VecDeque<Instant>, length: Duration, now: Instant) -> u64 {
-    let wait = window
-        .front()
-        .map_or(Duration::ZERO, |oldest| (*oldest + length).saturating_duration_since(now));
+fn seconds_until_free(window: &VecDeque<Duration>, length: Duration, now: Duration) -> u64 {
+    let wait =
+        window.front().map_or(Duration::ZERO, |oldest| (*oldest + length).saturating_sub(now));
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }

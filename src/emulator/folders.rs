@@ -291,6 +291,7 @@ fn start_deletes(
     delete_after: bool,
 ) -> Result<Vec<Value>, ApiError> {
     let behaviour = ctx.shared.behaviour();
+    let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
         for &id in ids {
             match place(state, id) {
@@ -328,7 +329,7 @@ fn start_deletes(
             if !delete_after {
                 state.operations.push(op);
             } else if !op.never_finishes {
-                let _ = state.complete(&op, super::clock::now());
+                let _ = state.complete(&op, now);
             }
         }
         Ok(operations)

@@ -6,15 +6,13 @@
 //! the per-type limits and access levels (403), past expiries dropped, `internal` forced by
 //! room type, and passwords returned in plain text.
 
-use super::clock;
 use super::context::{Ctx, room_id};
 use super::envelope::{ApiError, Success};
 use super::request::{JsonBody, Kind, check_kind, type_error};
 use super::state::{Link, Room, State, default_title, new_id, primary_link};
 use crate::docspace::{RoomType, file_share_name, utf16_len};
-use crate::links::{
-    LINK_TYPE_EXTERNAL, MAX_EXPIRY_SECS, MAX_LINK_TITLE_UNITS, api_date, parse_date_time, rules,
-};
+use crate::links::{LINK_TYPE_EXTERNAL, MAX_EXPIRY_SECS, MAX_LINK_TITLE_UNITS, rules};
+use crate::time::{api_date, parse_date_time};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::HeaderMap;
@@ -68,8 +66,8 @@ pub(crate) fn snapshot(room: &Room) -> Vec<EmulatedLink> {
         .collect()
 }
 
-/// A link as `FileShareDto`.
-fn dto(room: &Room, link: &Link, base: &str) -> Value {
+/// A link as `FileShareDto`, at `now`.
+fn dto(room: &Room, link: &Link, base: &str, now: i64) -> Value {
     let can_expire = !link.primary || rules(room.room_type).is_some_and(|r| r.primary_expires);
     let mut shared = json!({
         "id": link.id,
@@ -77,7 +75,8 @@ fn dto(room: &Room, link: &Link, base: &str) -> Value {
         "shareLink": format!("{base}/s/{}", link.key),
         "linkType": LINK_TYPE_EXTERNAL,
         "denyDownload": link.deny_download,
-        "isExpired": link.expires.is_some_and(|e| e < clock::now()),
+        // `FileShareOptions.IsExpired` (Core/Security/FileShareOptions.cs): strictly before now.
+        "isExpired": link.expires.is_some_and(|e| e < now),
         "primary": link.primary,
         "internal": link.internal,
         "requestToken": link.key,
@@ -113,10 +112,11 @@ fn list_links(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
     let link_type = ctx.query.int("type", "type")?;
+    let now = ctx.shared.now();
     ctx.shared.read(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
         let items: Vec<Value> = if state.can_edit(user, room) && link_type != Some(0) {
-            room.links.iter().map(|link| dto(room, link, ctx.base())).collect()
+            room.links.iter().map(|link| dto(room, link, ctx.base(), now)).collect()
         } else {
             Vec::new()
         };
@@ -134,6 +134,7 @@ pub(crate) async fn primary(ctx: Ctx, Path(id): Path<String>) -> Response {
 fn primary_of(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
     let id = room_id(raw_id)?;
     let user = ctx.require_user()?;
+    let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
         let can_edit = state.rooms.get(&id).is_some_and(|room| state.can_edit(user, room));
         let room = state.rooms.get_mut(&id).ok_or_else(ApiError::folder_not_found)?;
@@ -150,7 +151,7 @@ fn primary_of(ctx: &Ctx, raw_id: &str) -> Result<Success, ApiError> {
         }
         let room = &state.rooms[&id];
         let link = room.links.iter().find(|l| l.primary).expect("made above");
-        Ok(Success::one(dto(room, link, ctx.base())))
+        Ok(Success::one(dto(room, link, ctx.base(), now)))
     })
 }
 
@@ -231,6 +232,7 @@ fn set_link(
     let user = ctx.require_user()?;
     let body = JsonBody::parse(headers, bytes)?;
     let request = read_request(&body)?;
+    let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
         if room.archived || !state.can_edit(user, room) {
@@ -241,7 +243,7 @@ fn set_link(
             .as_deref()
             .and_then(|wanted| room.links.iter().position(|l| l.id.eq_ignore_ascii_case(wanted)));
         if request.access == 0 {
-            return Ok(remove(state, id, existing, ctx.base()));
+            return Ok(remove(state, id, existing, ctx.base(), now));
         }
         // `linkType` counts for a new link only; this emulator keeps no invitation links.
         if existing.is_none() && request.link_type != LINK_TYPE_EXTERNAL {
@@ -265,7 +267,6 @@ fn set_link(
                 )));
             }
         }
-        let now = clock::now();
         // A past or malformed expiry is dropped; one more than 10 years ahead is a 400; a
         // primary link that cannot expire keeps none.
         let expires = match request.expiration.as_deref().map(parse_date_time) {
@@ -317,13 +318,13 @@ fn set_link(
         link.internal = internal;
         let link = link.clone();
         let room = &state.rooms[&id];
-        Ok(Success::one(dto(room, &link, ctx.base())))
+        Ok(Success::one(dto(room, &link, ctx.base(), now)))
     })
 }
 
 /// `access: 0`: a link removed (again: fine), or a primary link of a public or form-filling
 /// room revoked, which makes a new one.
-fn remove(state: &mut State, id: u64, existing: Option<usize>, base: &str) -> Success {
+fn remove(state: &mut State, id: u64, existing: Option<usize>, base: &str, now: i64) -> Success {
     let room = state.rooms.get_mut(&id).expect("room");
     let Some(at) = existing else {
         return Success::one(Value::Null);
@@ -334,7 +335,7 @@ fn remove(state: &mut State, id: u64, existing: Option<usize>, base: &str) -> Su
     {
         room.links.insert(0, fresh);
         let room = &state.rooms[&id];
-        return Success::one(dto(room, &room.links[0], base));
+        return Success::one(dto(room, &room.links[0], base, now));
     }
     Success::one(Value::Null)
 }

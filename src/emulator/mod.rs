@@ -66,6 +66,12 @@
 //! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
 //! (`page_cap`), commit creates late after a 504 (`create_commits_late`) and fail chosen requests
 //! once (`fail_once`).
+//!
+//! # Clock
+//! Room, lifetime, link and login dates, link expiry, late commits and the rate-limit windows
+//! go by `EmulatorConfig::clock`: the system's by default, or a [`Clock::manual`] that stands
+//! still until a test advances it (`Emulator::clock`), so no test sleeps for time to pass.
+//! Operations finish by reads, not time. Injected latency stays a real delay.
 
 mod clock;
 mod config;
@@ -85,6 +91,7 @@ mod settings;
 mod snapshot;
 mod state;
 
+pub use clock::Clock;
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
 pub use links::EmulatedLink;
@@ -166,6 +173,11 @@ impl Emulator {
         &self.shared.password
     }
 
+    /// The clock it runs on: a test advances a manual one (see [`Clock`]).
+    pub fn clock(&self) -> Clock {
+        self.shared.clock.clone()
+    }
+
     /// The portal owner's email.
     pub fn owner_email(&self) -> String {
         self.shared.read(|s| s.owner().email.clone())
@@ -186,9 +198,10 @@ impl Emulator {
         tags: &[&str],
     ) -> u64 {
         let tags: Vec<String> = tags.iter().map(ToString::to_string).collect();
+        let now = self.shared.now();
         self.shared.mutate(|s| {
             let owner = s.owner().id.clone();
-            let id = s.create_room(stored_title(title), room_type, &owner, &tags, clock::now());
+            let id = s.create_room(stored_title(title), room_type, &owner, &tags, now);
             if let Some(room) = s.rooms.get_mut(&id) {
                 room.archived = archived;
             }

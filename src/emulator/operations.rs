@@ -1,7 +1,6 @@
 //! Asynchronous operations: archive, unarchive and delete start one; `GET /files/fileops`
 //! advances and reports them (see the module documentation of `emulator` for the rules).
 
-use super::clock;
 use super::context::{Ctx, room_id};
 use super::dto::{self, OpProgress};
 use super::envelope::{ApiError, Success};
@@ -66,6 +65,7 @@ fn start(
     let body = JsonBody::parse(headers, bytes)?;
     let delete_after = delete_after(&body, action)?;
     let behaviour = ctx.shared.behaviour();
+    let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
         let Some(room) = state.rooms.get(&id) else {
             return Err(match action {
@@ -97,7 +97,7 @@ fn start(
         } else if !op.never_finishes {
             // Without a held result the task runs unobserved: the change is made now and
             // the operation never shows up in /fileops.
-            let _ = state.complete(&op, clock::now());
+            let _ = state.complete(&op, now);
         }
         Ok(Success::one(dto))
     })
@@ -115,8 +115,8 @@ fn read_operations(ctx: &Ctx) -> Success {
     };
     let wanted = ctx.query.first("id").map(str::to_string);
     let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
+    let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
-        let now = clock::now();
         let mut reported = Vec::new();
         let mut index = 0;
         while index < state.operations.len() {

@@ -1,6 +1,5 @@
 //! The directory (people and groups), logging in, and room members (`/files/rooms/{id}/share`).
 
-use super::clock;
 use super::context::{Ctx, room_id};
 use super::dto;
 use super::envelope::{ApiError, CANNOT_VIEW_FOLDER, Success};
@@ -70,7 +69,7 @@ fn log_in(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Success, ApiEr
         state.sessions.insert(token.clone(), person_id);
         Ok(Success::one(json!({
             "token": token,
-            "expires": clock::api_date(clock::now() + 365 * 86_400),
+            "expires": crate::time::api_date(ctx.shared.now() + 365 * 86_400),
             "sms": false,
             "tfa": false,
         })))

@@ -1,6 +1,5 @@
 //! Rooms: list, create, read, update, and the room tag endpoints.
 
-use super::clock;
 use super::context::{Ctx, ListingQuery, SubjectRole, room_id};
 use super::dto;
 use super::envelope::{
@@ -21,7 +20,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 /// `SearchArea`: the spec's 0 to 7, and Forms as observed on portals.
 const SEARCH_AREAS: [(&str, i64); 9] = [
@@ -500,18 +498,18 @@ pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Respons
         Err(error) => return ctx.respond(Err(error)),
     };
     if let Some(delay) = ctx.shared.faults.create_commit_delay() {
-        // `Faults::create_commits_late`: the gateway gives up; the portal commits later.
-        let shared = Arc::clone(&ctx.shared);
-        tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
-            shared.mutate(|state| room.commit(state));
+        // `Faults::create_commits_late`: the gateway gives up; the portal commits later, when
+        // the emulator's clock says so.
+        ctx.shared.schedule(delay, move |state, now| {
+            room.commit(state, now);
         });
         return html_response(StatusCode::GATEWAY_TIMEOUT);
     }
     let user = ctx.user.as_ref().expect("a new room has an owner");
     let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
+    let now = ctx.shared.now();
     let success = ctx.shared.mutate(|state| {
-        let id = room.commit(state);
+        let id = room.commit(state, now);
         let mut dto = dto::room(state, &state.rooms[&id], user, ctx.base(), deny_active_delete);
         // The create response omits the quota even when one was set (OBSERVED §4.5).
         if let Value::Object(map) = &mut dto {
@@ -541,14 +539,14 @@ struct NewRoom {
 }
 
 impl NewRoom {
-    /// Store the room; its id.
-    fn commit(&self, state: &mut State) -> u64 {
+    /// Store the room, created at `now`; its id.
+    fn commit(&self, state: &mut State, now: i64) -> u64 {
         let id = state.create_room(
             stored_title(&self.title),
             self.room_type,
             &self.owner,
             &self.tags,
-            clock::now(),
+            now,
         );
         let room = state.rooms.get_mut(&id).expect("the room was just created");
         if let Some(color) = self.color.clone().filter(|c| !c.is_empty()) {
@@ -556,7 +554,7 @@ impl NewRoom {
         }
         room.indexing = self.indexing;
         room.deny_download = self.deny_download;
-        self.settings.clone().apply_create(state, id, clock::now());
+        self.settings.clone().apply_create(state, id, now);
         id
     }
 }
@@ -639,7 +637,7 @@ fn update_room(
     check_settings(&body, false)?;
     let settings = SettingsRequest::read(&body);
     let behaviour = ctx.shared.behaviour();
-
+    let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
         let room =
             state.rooms.get(&id).ok_or_else(|| ApiError::invalid_operation(FOLDER_NOT_FOUND))?;
@@ -649,7 +647,6 @@ fn update_room(
         if let Some(tags) = &tags {
             check_tag_lengths(tags)?;
         }
-        let now = clock::now();
         let before = room.clone();
         if let Some(tags) = &tags {
             state.rooms.get_mut(&id).expect("room").tags.clear();
@@ -736,6 +733,7 @@ fn change_tags(
         .opt_strings("names")?
         .ok_or_else(|| ApiError::validation("Names", "The Names field is required."))?;
     let behaviour = ctx.shared.behaviour();
+    let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
         let room = state.rooms.get(&id).ok_or_else(ApiError::folder_not_found)?;
         if room.archived || !state.can_edit(user, room) {
@@ -751,7 +749,7 @@ fn change_tags(
             state.rooms.get_mut(&id).expect("room").tags.retain(|k| !keys.contains(k));
         }
         let room = state.rooms.get_mut(&id).expect("room");
-        touch_if_changed(room, &before, &user.id, clock::now());
+        touch_if_changed(room, &before, &user.id, now);
         let room = &state.rooms[&id];
         Ok(Success::one(dto::room(state, room, user, ctx.base(), behaviour.deny_active_delete)))
     })

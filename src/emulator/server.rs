@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
@@ -101,7 +101,8 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         tokio::time::sleep(faults.latency).await;
     }
     let sequence = shared.faults.count_request();
-    let now = Instant::now();
+    // Rate windows slide on the emulator's clock; the latency above is the network's.
+    let now = shared.clock.since_epoch();
 
     let mut response = if enforce && write.as_ref().is_some_and(|w| w.1 > MAX_CONCURRENT_WRITES) {
         // The concurrency limiter rejects at once, with no Retry-After.

@@ -36,7 +36,7 @@ impl<'a> LinkView<'a> {
             primary: link.primary,
             name: text(&link.name),
             access: link.access,
-            expires: link.expires.map(links::format_expiry),
+            expires: link.expires.map(crate::time::format_expiry),
             password_env: link.password.as_ref().map(|p| text(&p.env)),
             deny_download: link.deny_download,
             internal: link.internal,
@@ -176,7 +176,7 @@ fn check_expiry(
     report: &mut Report,
 ) -> Option<i64> {
     let expires_line = line_of(expires);
-    let Some(unix) = links::parse_expiry(&expires.value) else {
+    let Some(unix) = crate::time::parse_expiry(&expires.value) else {
         report.problem(
             expires_line,
             format!(
@@ -281,7 +281,7 @@ mod tests {
         let room = &manifest.rooms[0];
         assert_eq!(room.links_policy, LinksPolicy::Exact);
         let links = room.links.as_ref().unwrap();
-        assert_eq!(links[0].expires.map(links::format_expiry).as_deref(), Some("2030-03-31"));
+        assert_eq!(links[0].expires.map(crate::time::format_expiry).as_deref(), Some("2030-03-31"));
         assert_eq!(links[0].password.as_ref().unwrap().env, "PRESS_PASSWORD");
         assert!(links[0].deny_download && !links[0].internal && !links[0].primary);
         assert!(links[1].primary);

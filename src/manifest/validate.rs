@@ -322,7 +322,7 @@ fn check_room(spanned: &Spanned<RawRoom>, report: &mut Report) -> RoomSpec {
             room.room_type,
             &links.value,
             line_of(links),
-            crate::links::now(),
+            crate::time::now(),
             report,
         )
     });

@@ -338,7 +338,7 @@ mod tests {
     #[test]
     fn a_changed_expiry_is_one_update_of_the_whole_link_by_its_id() {
         let mut press = portal_link("l1", "Press", false);
-        press.expires = crate::links::parse_expiry("2030-03-31");
+        press.expires = crate::time::parse_expiry("2030-03-31");
         press.password = Some(Password::new(SECRET));
         let portal = state(RoomState::Active, vec![portal_link("p", "Shared link", true), press]);
         let plan = plan_of(&PRESS.replace("2030-03-31", "2030-06-30"), &portal).unwrap();
@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn passwords_are_compared_and_only_said_to_be_set_changed_or_removed() {
         let mut press = portal_link("l1", "Press", false);
-        press.expires = crate::links::parse_expiry("2030-03-31");
+        press.expires = crate::time::parse_expiry("2030-03-31");
         press.password = Some(Password::new(SECRET));
         let portal = state(RoomState::Active, vec![press.clone()]);
         assert!(plan_of(PRESS, &portal).unwrap().is_empty());

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 /// How the client talks to one portal; built once by `config`.
@@ -462,7 +462,7 @@ impl Portal {
 fn reset_delay(reset: u64) -> Duration {
     const UNIX_TIME_THRESHOLD: u64 = 1_000_000_000;
     if reset >= UNIX_TIME_THRESHOLD {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let now = crate::time::since_epoch().as_secs();
         Duration::from_secs(reset.saturating_sub(now))
     } else {
         Duration::from_secs(reset)

@@ -4,8 +4,9 @@
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
-use crate::links::{LINK_TYPE_EXTERNAL, Password, api_date, parse_date_time};
+use crate::links::{LINK_TYPE_EXTERNAL, Password};
 use crate::model::PortalLink;
+use crate::time::{api_date, parse_date_time};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -115,7 +115,7 @@ pub(crate) fn exported_links(room: &PortalRoom, links: &[PortalLink]) -> Option<
         return None;
     }
     let rules = room.room_type.known().and_then(links::rules);
-    let now = crate::links::now();
+    let now = crate::time::now();
     let mut listed: Vec<LinkSpec> = Vec::new();
     let (mut passwords, mut left_out) = (Vec::new(), Vec::new());
     let mut ordered: Vec<&PortalLink> = links.iter().collect();

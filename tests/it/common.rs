@@ -1,21 +1,32 @@
-//! Test harness: an emulated portal on a free loopback port, and the real binary pointed at it.
+//! Test harness: an emulated portal on a free loopback port, the one way tests call it over
+//! HTTP, and the real binary pointed at it.
 #![allow(dead_code)]
+
+pub(crate) mod schema;
 
 use assert_cmd::Command;
 use docspace_rooms::docspace::RoomType;
-use docspace_rooms::emulator::{Emulator, EmulatorConfig};
+use docspace_rooms::emulator::{Clock, Emulator, EmulatorConfig};
+use reqwest::header::HeaderMap;
+use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
 pub(crate) struct TestPortal {
     pub emulator: Emulator,
     pub dir: tempfile::TempDir,
+    pub api: Api,
     runtime: tokio::runtime::Runtime,
 }
 
 impl TestPortal {
     pub(crate) fn start() -> TestPortal {
         TestPortal::with(EmulatorConfig::default())
+    }
+
+    /// A portal on `clock`, which the test advances instead of waiting.
+    pub(crate) fn on_clock(clock: Clock) -> TestPortal {
+        TestPortal::with(EmulatorConfig { clock, ..EmulatorConfig::default() })
     }
 
     pub(crate) fn with(config: EmulatorConfig) -> TestPortal {
@@ -25,7 +36,8 @@ impl TestPortal {
             .build()
             .unwrap();
         let emulator = runtime.block_on(Emulator::start(config)).expect("the emulator starts");
-        TestPortal { emulator, dir: tempfile::tempdir().unwrap(), runtime }
+        let api = Api::new(&emulator.url(), emulator.token());
+        TestPortal { emulator, dir: tempfile::tempdir().unwrap(), api, runtime }
     }
 
     pub(crate) fn seed(
@@ -70,6 +82,15 @@ impl TestPortal {
         cmd
     }
 
+    /// The binary started in the background against this portal, its output captured.
+    pub(crate) fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.process(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     /// Titles and states of every room, sorted by title then id.
     pub(crate) fn rooms(&self) -> Vec<(String, bool, Vec<String>)> {
         let mut rooms: Vec<_> =
@@ -88,9 +109,31 @@ impl TestPortal {
             .collect()
     }
 
+    /// Stops the emulator and waits until it has (its state file written).
+    pub(crate) fn shutdown(self) {
+        self.runtime.block_on(self.emulator.shutdown());
+    }
+
     pub(crate) fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
+}
+
+/// Waits for a state the test needs, looking every few milliseconds, and fails the test naming
+/// `what` if it has not come within `within`. Never a fixed delay: it returns as soon as
+/// `done` holds.
+pub(crate) fn wait_until(what: &str, within: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}: not within {within:?}");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Sends `signal` (`-TERM`, `-INT`) to a process, as a supervisor or Ctrl-C would.
+pub(crate) fn signal(child: &std::process::Child, signal: &str) {
+    let sent = std::process::Command::new("kill").args([signal, &child.id().to_string()]).status();
+    assert!(sent.unwrap().success(), "kill {signal} {}", child.id());
 }
 
 pub(crate) fn stdout(output: &std::process::Output) -> String {
@@ -101,34 +144,200 @@ pub(crate) fn stderr(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// Calls to the portal as another client would send them, answered before they return.
 impl TestPortal {
-    /// Sends a request to the portal over HTTP, as another administrator would.
-    pub(crate) fn http(&self, method: &str, path: &str, body: serde_json::Value) -> u16 {
-        self.call(method, path, Some(body)).0
+    /// `path` below `/api/2.0/`, a verbatim body with its content type.
+    pub(crate) fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<&str>,
+        content_type: Option<&str>,
+    ) -> Reply {
+        self.block_on(self.api.send(method, path, auth, body, content_type))
+            .expect("the emulator answers")
     }
 
-    /// A request to the emulator as another client would send it, with the API token: the
-    /// status and the envelope's `response` (`null` when the body is not JSON).
+    /// `path` below `/api/2.0/` with a JSON body, if any.
     pub(crate) fn call(
         &self,
         method: &str,
         path: &str,
-        body: Option<serde_json::Value>,
-    ) -> (u16, serde_json::Value) {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let url = format!("{}{path}", self.emulator.url());
-        let token = self.emulator.token().to_owned();
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        self.block_on(async move {
-            let mut request = reqwest::Client::new().request(method, url).bearer_auth(token);
-            if let Some(body) = body {
-                request = request.json(&body);
+        auth: Auth<'_>,
+        body: Option<Value>,
+    ) -> Reply {
+        self.block_on(self.api.call(method, path, auth, body)).expect("the emulator answers")
+    }
+
+    pub(crate) fn get(&self, path: &str) -> Reply {
+        self.call("GET", path, Auth::Owner, None)
+    }
+
+    pub(crate) fn post(&self, path: &str, body: Value) -> Reply {
+        self.call("POST", path, Auth::Owner, Some(body))
+    }
+
+    pub(crate) fn put(&self, path: &str, body: Value) -> Reply {
+        self.call("PUT", path, Auth::Owner, Some(body))
+    }
+
+    pub(crate) fn delete(&self, path: &str, body: Value) -> Reply {
+        self.call("DELETE", path, Auth::Owner, Some(body))
+    }
+
+    /// Creates a room over HTTP; its JSON.
+    pub(crate) fn create(&self, title: &str, room_type: Value) -> Value {
+        let mut body = json!({ "title": title });
+        body["roomType"] = room_type;
+        let reply = self.post("files/rooms", body);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.response().clone()
+    }
+
+    /// The operations `/fileops` reports now.
+    pub(crate) fn fileops(&self) -> Vec<Value> {
+        let reply = self.get("files/fileops");
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.response().as_array().unwrap().clone()
+    }
+
+    /// Polls `/fileops` until every operation was reported finished, as a client does.
+    pub(crate) fn settle(&self) {
+        for _ in 0..20 {
+            if self.fileops().iter().all(|op| op["finished"] == json!(true)) {
+                return;
             }
-            let response = request.send().await.expect("the emulator answers");
-            let status = response.status().as_u16();
-            let body: serde_json::Value = response.json().await.unwrap_or_default();
-            (status, body["response"].clone())
-        })
+        }
+        panic!("operations did not finish");
+    }
+
+    pub(crate) fn room(&self, id: u64) -> Reply {
+        self.get(&format!("files/rooms/{id}"))
+    }
+
+    /// Titles listed by a rooms query.
+    pub(crate) fn titles(&self, query: &str) -> Vec<String> {
+        let reply = self.get(&format!("files/rooms?{query}"));
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.response()["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["title"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// Logs `email` in with the portal's password; the session token.
+    pub(crate) fn login(&self, email: &str) -> String {
+        let body = json!({"userName": email, "password": self.emulator.password()});
+        let reply = self.call("POST", "authentication", Auth::Anonymous, Some(body));
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.response()["token"].as_str().unwrap().to_string()
+    }
+}
+
+/// An emulator's API over HTTP (`base` is `http://host:port`), with its owner's API token.
+pub(crate) struct Api {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    pub(crate) fn new(base: &str, token: &str) -> Api {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http =
+            reqwest::Client::builder().timeout(std::time::Duration::from_secs(20)).build().unwrap();
+        Api { base: base.to_owned(), token: token.to_owned(), http }
+    }
+
+    /// The URL of `path` below `/api/2.0/`.
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}/api/2.0/{path}", self.base)
+    }
+
+    /// Sends a request: the one way tests call an emulator. An error only when no response
+    /// came at all.
+    pub(crate) async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<&str>,
+        content_type: Option<&str>,
+    ) -> reqwest::Result<Reply> {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, self.url(path));
+        request = match auth {
+            Auth::Owner => request.bearer_auth(&self.token),
+            Auth::Anonymous => request,
+            Auth::Header(value) => request.header("Authorization", value),
+            Auth::Cookie(value) => request.header("Cookie", format!("asc_auth_key={value}")),
+        };
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await?;
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok(Reply { status, headers, text, json })
+    }
+
+    /// [`Api::send`] with a JSON body, if any.
+    pub(crate) async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Auth<'_>,
+        body: Option<Value>,
+    ) -> reqwest::Result<Reply> {
+        let body = body.map(|b| b.to_string());
+        let content_type = body.as_ref().map(|_| "application/json");
+        self.send(method, path, auth, body.as_deref(), content_type).await
+    }
+}
+
+/// Whose credentials a request carries.
+#[derive(Clone, Copy)]
+pub(crate) enum Auth<'a> {
+    /// The API token, as `Authorization: Bearer`.
+    Owner,
+    Anonymous,
+    /// `Authorization: <value>` verbatim.
+    Header(&'a str),
+    /// `Cookie: asc_auth_key=<value>`.
+    Cookie(&'a str),
+}
+
+/// An emulator's answer.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) text: String,
+    /// The body as JSON; `null` when it is not.
+    pub(crate) json: Value,
+}
+
+impl Reply {
+    /// The envelope's `response`.
+    pub(crate) fn response(&self) -> &Value {
+        &self.json["response"]
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The exception envelope's `error.message`; empty when there is none.
+    pub(crate) fn error_message(&self) -> &str {
+        self.json["error"]["message"].as_str().unwrap_or_default()
     }
 }
 

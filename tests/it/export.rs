@@ -57,7 +57,7 @@ fn portal_with_unlistable_members() -> (TestPortal, u64, String) {
     let dave = portal.emulator.add_person(PersonSeed::new("dave@example.com", "Dave"));
     let ben = portal.emulator.add_person(PersonSeed::new("ben@example.com", "Ben"));
     let body = json!({"invitations": [{"id": dave, "access": 10}], "notify": false});
-    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{legal}/share"), body), 200);
+    assert_eq!(portal.put(&format!("files/rooms/{legal}/share"), body).status, 200);
     let entry = |user: Value, access: i64| json!({"access": access, "sharedToUser": user, "isOwner": false, "canEditAccess": true, "subjectType": 0});
     let proxy = Arc::new(Proxy {
         emulator: portal.emulator.url(),

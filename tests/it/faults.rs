@@ -1,7 +1,7 @@
 //! Reliability under injected faults: every run ends with the portal exactly as the manifest
 //! says, no duplicate room, and a summary that tells the truth.
 
-use crate::common::{TestPortal, http, plan_at, serve_once, stderr, stdout};
+use crate::common::{TestPortal, http, plan_at, serve_once, signal, stderr, stdout, wait_until};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::faults::{Behaviour, Faults};
 use docspace_rooms::emulator::{EmulatorConfig, PersonSeed};
@@ -262,15 +262,12 @@ fn an_interrupt_starts_nothing_new_and_reports_truthfully() {
     let yaml: String =
         (0..30).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
     portal.manifest(&format!("rooms:\n{yaml}"));
-    let mut cmd = portal.process(&["apply", "--auto-approve", "--parallelism", "1"]);
-    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let child = portal.spawn(&["apply", "--auto-approve", "--parallelism", "1"]);
+    // Interrupt once the first room is created, with the others still to come.
+    wait_until("a first room is created", Duration::from_secs(30), || {
+        !portal.emulator.rooms().is_empty()
+    });
+    signal(&child, "-TERM");
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let out = stdout(&output);

@@ -54,7 +54,7 @@ fn a_saved_plan_is_refused_when_a_room_changed_after_planning() {
     portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
 
     assert_eq!(
-        portal.http("PUT", &format!("/api/2.0/files/rooms/{id}"), json!({"title": "Legal (old)"})),
+        portal.put(&format!("files/rooms/{id}"), json!({"title": "Legal (old)"})).status,
         200
     );
     let writes_before = portal.writes().len();

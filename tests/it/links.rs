@@ -23,7 +23,7 @@ fn additional(portal: &TestPortal, room: u64) -> Vec<EmulatedLink> {
 fn add_link(portal: &TestPortal, room: u64, body: serde_json::Value) {
     let mut body = body;
     body["linkType"] = json!(1);
-    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{room}/links"), body), 200);
+    assert_eq!(portal.put(&format!("files/rooms/{room}/links"), body).status, 200);
 }
 
 fn manifest_with(links: &str) -> String {
@@ -237,7 +237,7 @@ fn a_stale_room_and_a_stale_link_are_both_named_by_one_refusal() {
     let id = additional(&portal, room)[0].id.clone();
     add_link(&portal, room, json!({"linkId": id, "title": "Press", "access": 6}));
     let renamed = json!({"title": "Press Kit (old)"});
-    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{room}"), renamed), 200);
+    assert_eq!(portal.put(&format!("files/rooms/{room}"), renamed).status, 200);
     let before = portal.writes().len();
     let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -300,8 +300,10 @@ fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variabl
 mod contract {
     use super::*;
 
+    /// The status and the link a `PUT …/links` answers.
     fn put(portal: &TestPortal, room: u64, body: serde_json::Value) -> (u16, serde_json::Value) {
-        portal.call("PUT", &format!("/api/2.0/files/rooms/{room}/links"), Some(body))
+        let reply = portal.put(&format!("files/rooms/{room}/links"), body);
+        (reply.status, reply.response().clone())
     }
 
     const ID: &str = "6f1c0f0e-8a4b-4c55-9d1e-000000000001";
@@ -318,7 +320,7 @@ mod contract {
         assert_eq!(link["sharedLink"]["id"], ID);
         assert_eq!(link["sharedLink"]["password"], SECRET, "passwords come back in plain text");
         assert_eq!(link["subjectType"], 1);
-        crate::emulator_contract::check_schema("FileShareDto", &link);
+        crate::common::schema::check_schema("FileShareDto", &link);
         let (_, link) = put(&portal, room, json!({"linkId": ID, "title": "Press", "access": 6}));
         assert_eq!(link["access"], 6);
         assert_eq!(link["sharedLink"].get("password"), None, "an update without it removes it");
@@ -348,7 +350,7 @@ mod contract {
         assert!(links[0].primary && links[0].id != old.id);
         assert_eq!(fresh["sharedLink"]["id"], links[0].id.as_str());
         assert_eq!(fresh["subjectType"], 4);
-        crate::emulator_contract::check_schema("FileShareDto", &fresh);
+        crate::common::schema::check_schema("FileShareDto", &fresh);
     }
 
     #[test]
@@ -398,18 +400,42 @@ mod contract {
     }
 
     #[test]
+    fn a_link_is_expired_once_the_emulator_s_clock_is_past_its_date() {
+        // 2030-01-01T00:00:00Z: an hour before the link expires.
+        let portal =
+            TestPortal::on_clock(docspace_rooms::emulator::Clock::manual_at(1_893_456_000));
+        let room = portal.seed("Press room", RoomType::Public, false, &[]);
+        let body = json!({"title": "P", "access": 2, "linkType": 1, "expirationDate": "2030-01-01T01:00:00Z"});
+        let (status, link) = put(&portal, room, body);
+        assert_eq!((status, &link["sharedLink"]["isExpired"]), (200, &json!(false)));
+        let expired = || {
+            let list = portal.get(&format!("files/rooms/{room}/links"));
+            list.response()
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["sharedLink"]["title"] == "P")
+                .unwrap()["sharedLink"]["isExpired"]
+                .clone()
+        };
+        portal.emulator.clock().advance(std::time::Duration::from_secs(3600));
+        assert_eq!(expired(), false, "expired only once the date is past");
+        portal.emulator.clock().advance(std::time::Duration::from_secs(1));
+        assert_eq!(expired(), true);
+    }
+
+    #[test]
     fn get_link_creates_a_custom_room_s_primary_link_and_get_links_filters_by_type() {
         let portal = TestPortal::start();
         let custom = portal.seed("Custom", RoomType::Custom, false, &[]);
-        let path = format!("/api/2.0/files/rooms/{custom}/links?type=1");
-        assert_eq!(portal.call("GET", &path, None).1, json!([]));
-        let (status, primary) =
-            portal.call("GET", &format!("/api/2.0/files/rooms/{custom}/link"), None);
-        assert_eq!(status, 200);
-        assert_eq!(primary["sharedLink"]["primary"], true);
-        assert_eq!(portal.call("GET", &path, None).1.as_array().unwrap().len(), 1);
-        let invitations = format!("/api/2.0/files/rooms/{custom}/links?type=0");
-        assert_eq!(portal.call("GET", &invitations, None).1, json!([]));
+        let path = format!("files/rooms/{custom}/links?type=1");
+        assert_eq!(portal.get(&path).response(), &json!([]));
+        let primary = portal.get(&format!("files/rooms/{custom}/link"));
+        assert_eq!(primary.status, 200);
+        assert_eq!(primary.response()["sharedLink"]["primary"], true);
+        assert_eq!(portal.get(&path).response().as_array().unwrap().len(), 1);
+        let invitations = format!("files/rooms/{custom}/links?type=0");
+        assert_eq!(portal.get(&invitations).response(), &json!([]));
     }
 }
 

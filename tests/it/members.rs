@@ -39,7 +39,7 @@ fn members(portal: &TestPortal, room: u64) -> Vec<(String, i64)> {
 fn invite(portal: &TestPortal, room: u64, email: &str, access: i64) {
     let id = portal.emulator.add_person(PersonSeed::new(email, email));
     let body = json!({"invitations": [{"id": id, "access": access}], "notify": false});
-    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{room}/share"), body), 200);
+    assert_eq!(portal.put(&format!("files/rooms/{room}/share"), body).status, 200);
 }
 
 #[test]
@@ -249,7 +249,7 @@ fn export_writes_members_and_plan_after_it_is_empty() {
     invite(&portal, legal, "ben@example.com", 10);
     let body =
         json!({"invitations": [{"id": portal.emulator.add_group("Auditors", &[]), "access": 2}]});
-    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{legal}/share"), body), 200);
+    assert_eq!(portal.put(&format!("files/rooms/{legal}/share"), body).status, 200);
     let output = portal.cmd(&["export", "-o", "rooms.yaml"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let text = std::fs::read_to_string(portal.dir.path().join("rooms.yaml")).unwrap();
@@ -287,7 +287,7 @@ fn a_saved_plan_is_refused_when_a_member_it_changes_changed_after_planning() {
         portal.emulator.add_person(PersonSeed::new(&email, &email))
     });
     let body = json!({"invitations": [{"id": ben, "access": 11}, {"id": dave, "access": 0}, {"id": anna, "access": 2}], "notify": false});
-    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{legal}/share"), body), 200);
+    assert_eq!(portal.put(&format!("files/rooms/{legal}/share"), body).status, 200);
     let after_change = members(&portal, legal);
 
     let writes_before = portal.writes().len();

@@ -19,7 +19,7 @@ fn pull_request() -> TestPortal {
     portal.seed("Board", RoomType::Custom, false, &[]);
     let legal = portal.seed("Legal", RoomType::Custom, false, &[]);
     let body = json!({"invitations": [{"id": ben, "access": 10}], "notify": false});
-    assert_eq!(portal.http("PUT", &format!("/api/2.0/files/rooms/{legal}/share"), body), 200);
+    assert_eq!(portal.put(&format!("files/rooms/{legal}/share"), body).status, 200);
     let legal_members = |access: &str| {
         format!(
             "  - title: Legal\n    members_policy: additive\n    members:\n      - user: ben@example.com\n        access: {access}\n"

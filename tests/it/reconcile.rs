@@ -420,16 +420,7 @@ fn a_reader_that_closes_stdout_ends_the_output_not_the_run() {
     let yaml: String =
         (0..300).map(|n| format!("  - title: Room {n:03}\n    type: custom\n")).collect();
     portal.manifest(&format!("rooms:\n{yaml}"));
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"))
-        .current_dir(portal.dir.path())
-        .env("DOCSPACE_URL", portal.emulator.url())
-        .env("DOCSPACE_TOKEN", portal.emulator.token())
-        .env("NO_COLOR", "1")
-        .args(["plan", "--detailed-exitcode"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = portal.spawn(&["plan", "--detailed-exitcode"]);
     // Like `| head -0`: the reader is gone before the plan (which needs the portal) is printed.
     drop(child.stdout.take());
     let output = child.wait_with_output().unwrap();

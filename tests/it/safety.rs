@@ -1,10 +1,10 @@
 //! Safe at the edges (issue 12): against a portal that misbehaves as real ones do, no room is
 //! left open, created twice, missed or stripped, and `plan` after `apply` plans nothing.
 
-use crate::common::{TestPortal, stderr, stdout};
+use crate::common::{TestPortal, signal, stderr, stdout, wait_until};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::faults::Faults;
-use docspace_rooms::emulator::{EmulatorConfig, PersonSeed};
+use docspace_rooms::emulator::{Clock, EmulatorConfig, PersonSeed};
 use std::time::Duration;
 
 fn with_faults(faults: Faults) -> TestPortal {
@@ -42,12 +42,24 @@ fn an_archived_room_whose_edit_fails_is_archived_again_and_the_next_apply_conver
 
 #[test]
 fn a_create_committed_seconds_after_a_504_is_reported_created_and_sent_once() {
-    let portal = with_faults(Faults {
-        create_commits_late: Some(Duration::from_secs(2)),
-        ..Faults::default()
+    let portal = TestPortal::with(EmulatorConfig {
+        faults: Faults { create_commits_late: Some(Duration::from_secs(2)), ..Faults::default() },
+        clock: Clock::manual(),
+        ..EmulatorConfig::default()
     });
     portal.manifest("rooms:\n  - title: Late\n    type: custom\n");
-    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    let child = portal.spawn(&["apply", "--auto-approve"]);
+    // The two seconds pass once the client has looked for the room after the 504 and missed it.
+    wait_until("a lookup after the 504", Duration::from_secs(30), || {
+        let requests = portal.emulator.requests();
+        let create = requests.iter().position(|r| r.method == "POST" && r.status == 504);
+        create.is_some_and(|at| {
+            requests[at..].iter().any(|r| r.method == "GET" && r.path == "/api/2.0/files/rooms")
+        })
+    });
+    assert!(portal.rooms().is_empty(), "not committed before the clock moves");
+    portal.emulator.clock().advance(Duration::from_secs(2));
+    let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
     assert!(
         stdout(&output).contains("Apply: 1 applied, 0 failed, 0 skipped."),
@@ -142,21 +154,12 @@ fn an_interrupt_during_an_edit_of_an_archived_room_still_archives_it_again() {
     portal.manifest(
         "rooms:\n  - title: Vault 2\n    renamed_from: [Vault]\n    tags: [kept]\n    state: archived\n",
     );
-    let child = portal
-        .process(&["apply", "--auto-approve"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = portal.spawn(&["apply", "--auto-approve"]);
     // Interrupt once the room is open for its edits: at least the retag has not started.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while portal.emulator.rooms().iter().all(|room| room.archived) {
-        assert!(std::time::Instant::now() < deadline, "the room was never unarchived");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let killed =
-        std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-    assert!(killed.unwrap().success());
+    wait_until("the room is unarchived", Duration::from_secs(30), || {
+        portal.emulator.rooms().iter().any(|room| !room.archived)
+    });
+    signal(&child, "-TERM");
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
     assert!(stderr(&output).contains("interrupted"), "{}", stderr(&output));

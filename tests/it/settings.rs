@@ -18,14 +18,7 @@ fn portal() -> (TestPortal, u64) {
 
 /// The room as `GET /api/2.0/files/rooms/{id}` shows it.
 fn room(portal: &TestPortal, id: u64) -> Value {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let url = format!("{}/api/2.0/files/rooms/{id}", portal.emulator.url());
-    let token = portal.emulator.token().to_owned();
-    let body: Value = portal.block_on(async move {
-        let response = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
-        response.json().await.unwrap()
-    });
-    body["response"].clone()
+    portal.room(id).response().clone()
 }
 
 const DEAL: &str = "rooms:\n  - title: Deal\n    type: virtual-data\n";
@@ -172,11 +165,7 @@ fn an_archived_room_made_active_gets_its_lifetime_back() {
     assert!(apply(&portal, &[]).status.success());
     // Someone archives the room: that erases its lifetime.
     assert_eq!(
-        portal.http(
-            "PUT",
-            &format!("/api/2.0/files/rooms/{id}/archive"),
-            json!({"deleteAfter": true})
-        ),
+        portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": true})).status,
         200
     );
     assert!(portal.emulator.lifetime_started(id).is_none());
@@ -238,9 +227,9 @@ fn a_saved_plan_is_refused_when_a_setting_it_changes_changed_since() {
     let (portal, id) = portal();
     portal.manifest(&format!("{DEAL}    watermark:\n      text: Mine\n"));
     portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
-    let path = format!("/api/2.0/files/rooms/{id}");
+    let path = format!("files/rooms/{id}");
     assert_eq!(
-        portal.http("PUT", &path, json!({"watermark": {"enabled": true, "text": "Theirs"}})),
+        portal.put(&path, json!({"watermark": {"enabled": true, "text": "Theirs"}})).status,
         200
     );
     let writes = portal.writes().len();
@@ -280,8 +269,8 @@ fn export_writes_the_settings_and_plan_then_changes_nothing() {
 #[test]
 fn a_manifest_without_settings_reads_and_writes_none() {
     let (portal, id) = portal();
-    let path = format!("/api/2.0/files/rooms/{id}");
-    assert_eq!(portal.http("PUT", &path, json!({"watermark": {"text": "Kept"}, "quota": 5})), 200);
+    let path = format!("files/rooms/{id}");
+    assert_eq!(portal.put(&path, json!({"watermark": {"text": "Kept"}, "quota": 5})).status, 200);
     portal.manifest("rooms:\n  - title: Deal\n    tags: [x]\n");
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert!(!stdout(&output).contains("watermark"), "{}", stdout(&output));
@@ -299,74 +288,77 @@ fn a_manifest_without_settings_reads_and_writes_none() {
 fn emulator_quota_shows_only_while_room_quota_is_on_and_never_in_the_create_response() {
     let portal = TestPortal::start();
     let body = json!({"title": "Q", "roomType": 8, "quota": 10_485_760});
-    let (status, created) = portal.call("POST", "/api/2.0/files/rooms", Some(body.clone()));
-    assert_eq!(status, 200);
-    let id = created["id"].as_u64().unwrap();
+    let created = portal.post("files/rooms", body.clone());
+    assert_eq!(created.status, 200);
+    let id = created.response()["id"].as_u64().unwrap();
     assert!(room(&portal, id).get("quotaLimit").is_none(), "room quota is off");
     portal.emulator.set_room_quota(true, 1000);
-    let (_, created) = portal.call("POST", "/api/2.0/files/rooms", Some(body));
+    let created = portal.post("files/rooms", body).response().clone();
     assert!(created.get("quotaLimit").is_none(), "{created}");
     let other = created["id"].as_u64().unwrap();
     assert_eq!(room(&portal, other)["quotaLimit"], 10_485_760);
     // Stored while off, shown once on; a quota below -1 on update is the default.
     assert_eq!(room(&portal, id)["isCustomQuota"], true);
-    let path = format!("/api/2.0/files/rooms/{id}");
-    assert_eq!(portal.call("PUT", &path, Some(json!({"quota": -100}))).0, 200);
+    let path = format!("files/rooms/{id}");
+    assert_eq!(portal.put(&path, json!({"quota": -100})).status, 200);
     assert_eq!(room(&portal, id)["isCustomQuota"], false);
     assert_eq!(room(&portal, id)["quotaLimit"], 1000);
-    let (_, list) = portal.call("GET", "/api/2.0/files/rooms?searchArea=Any", None);
-    assert!(list["folders"].as_array().unwrap().iter().all(|r| r.get("quotaLimit").is_some()));
-    assert_eq!(
-        portal.call("PUT", &format!("{path}/archive"), Some(json!({"deleteAfter": true}))).0,
-        200
+    let list = portal.get("files/rooms?searchArea=Any");
+    assert!(
+        list.response()["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("quotaLimit").is_some())
     );
+    assert_eq!(portal.put(&format!("{path}/archive"), json!({"deleteAfter": true})).status, 200);
     assert!(room(&portal, id).get("quotaLimit").is_none(), "not for an archived room");
-    let (status, quota) = portal.call("GET", "/api/2.0/portal/payment/quota", None);
-    assert_eq!(status, 200);
-    assert_eq!(quota["roomsQuota"]["enableQuota"], true);
-    assert_eq!(quota["roomsQuota"]["defaultQuota"], 1000);
+    let quota = portal.get("portal/payment/quota");
+    assert_eq!(quota.status, 200);
+    assert_eq!(quota.response()["roomsQuota"]["enableQuota"], true);
+    assert_eq!(quota.response()["roomsQuota"]["defaultQuota"], 1000);
 }
 
 #[test]
 fn emulator_watermark_and_lifetime_are_replaced_whole_and_rewritten_on_every_write() {
     let portal = TestPortal::start();
     let id = portal.seed("W", RoomType::VirtualData, false, &[]);
-    let path = format!("/api/2.0/files/rooms/{id}");
+    let path = format!("files/rooms/{id}");
     let watermark = json!({"enabled": true, "additions": 3, "text": "A", "rotate": -45});
     let lifetime = json!({"enabled": true, "deletePermanently": false, "period": 1, "value": 6});
     let both = json!({"watermark": watermark, "lifetime": lifetime});
-    assert_eq!(portal.call("PUT", &path, Some(both.clone())).0, 200);
+    assert_eq!(portal.put(&path, both.clone()).status, 200);
     let shown = room(&portal, id);
     assert_eq!(shown["lifetime"], json!({"deletePermanently": false, "period": 1, "value": 6}));
     assert!(
         shown["watermark"].get("enabled").is_none() && shown["lifetime"].get("enabled").is_none()
     );
-    assert_eq!(portal.call("PUT", &path, Some(both)).0, 200);
+    assert_eq!(portal.put(&path, both).status, 200);
     assert_eq!(
         portal.emulator.settings_writes(id, "lifetime"),
         2,
         "the same lifetime written again"
     );
     // A partial object replaces the whole one.
-    assert_eq!(portal.call("PUT", &path, Some(json!({"watermark": {"text": "B"}}))).0, 200);
+    assert_eq!(portal.put(&path, json!({"watermark": {"text": "B"}})).status, 200);
     assert_eq!(room(&portal, id)["watermark"]["additions"], 0);
     assert_eq!(room(&portal, id)["watermark"]["rotate"], 0);
     let off = json!({"watermark": {"enabled": false}, "lifetime": {"enabled": false}});
-    assert_eq!(portal.call("PUT", &path, Some(off)).0, 200);
+    assert_eq!(portal.put(&path, off).status, 200);
     let shown = room(&portal, id);
     assert!(shown.get("watermark").is_none() && shown.get("lifetime").is_none(), "{shown}");
     // A create ignores `enabled`: the portal applies any watermark or lifetime object it gets.
     let body = json!({"title": "N", "roomType": 8, "watermark": {"enabled": false, "text": "Still"}, "lifetime": {"enabled": false, "value": 3, "period": 0}});
-    let (status, created) = portal.call("POST", "/api/2.0/files/rooms", Some(body));
-    assert_eq!(status, 200);
-    assert_eq!(created["watermark"]["text"], "Still");
-    assert_eq!(created["lifetime"]["value"], 3);
+    let created = portal.post("files/rooms", body);
+    assert_eq!(created.status, 200);
+    assert_eq!(created.response()["watermark"]["text"], "Still");
+    assert_eq!(created.response()["lifetime"]["value"], 3);
     // Model validation.
     for bad in [
         json!({"lifetime": {"value": -5, "period": 0}}),
         json!({"lifetime": {"value": 5, "period": 999}}),
     ] {
-        assert_eq!(portal.call("PUT", &path, Some(bad)).0, 400);
+        assert_eq!(portal.put(&path, bad).status, 400);
     }
 }
 
@@ -374,16 +366,17 @@ fn emulator_watermark_and_lifetime_are_replaced_whole_and_rewritten_on_every_wri
 fn emulator_colour_is_checked_by_length_only_and_covers_by_the_list() {
     let portal = TestPortal::start();
     let id = portal.seed("C", RoomType::Custom, false, &[]);
-    let path = format!("/api/2.0/files/rooms/{id}");
-    assert_eq!(portal.call("PUT", &path, Some(json!({"color": "#FF5733"}))).0, 400);
-    assert_eq!(portal.call("PUT", &path, Some(json!({"color": "ZZZZZZ"}))).0, 200);
+    let path = format!("files/rooms/{id}");
+    assert_eq!(portal.put(&path, json!({"color": "#FF5733"})).status, 400);
+    assert_eq!(portal.put(&path, json!({"color": "ZZZZZZ"})).status, 200);
     assert_eq!(room(&portal, id)["logo"]["color"], "ZZZZZZ");
-    assert_eq!(portal.call("PUT", &path, Some(json!({"cover": "nope"}))).0, 400);
-    let (status, covers) = portal.call("GET", "/api/2.0/files/rooms/covers", None);
-    assert_eq!(status, 200);
+    assert_eq!(portal.put(&path, json!({"cover": "nope"})).status, 400);
+    let covers = portal.get("files/rooms/covers");
+    assert_eq!(covers.status, 200);
+    let covers = covers.response();
     let first = covers[0]["id"].as_str().unwrap().to_owned();
     assert!(covers[0]["data"].as_str().unwrap().starts_with("<svg"));
-    assert_eq!(portal.call("PUT", &path, Some(json!({"cover": first}))).0, 200);
+    assert_eq!(portal.put(&path, json!({"cover": first})).status, 200);
     assert_eq!(room(&portal, id)["logo"]["cover"]["id"], first.as_str());
     portal.emulator.set_custom_logo(id, true);
     let logo = &room(&portal, id)["logo"];

@@ -286,7 +286,7 @@ fn link_change(change: &LinkChange) -> String {
     let Some(before) = &change.before else {
         let mut parts = vec![crate::docspace::access_name(after.access)];
         if let Some(expires) = after.expires {
-            parts.push(format!("expires {}", crate::links::format_expiry(expires)));
+            parts.push(format!("expires {}", crate::time::format_expiry(expires)));
         }
         if after.password.is_some() {
             parts.push("password set".to_owned());
@@ -316,7 +316,7 @@ fn link_change(change: &LinkChange) -> String {
     }
     if before.expires != after.expires {
         let show =
-            |e: Option<i64>| e.map_or_else(|| "never".to_owned(), crate::links::format_expiry);
+            |e: Option<i64>| e.map_or_else(|| "never".to_owned(), crate::time::format_expiry);
         parts.push(format!("expires {} → {}", show(before.expires), show(after.expires)));
     }
     match (&before.password, &after.password) {

@@ -1,0 +1,159 @@
+//! Room listings: search areas, filters, sorting and paging.
+
+use super::*;
+
+#[test]
+fn active_area_leaves_out_form_filling_and_archived_rooms() {
+    let portal = TestPortal::start();
+    seed_each_type(&portal.emulator);
+    assert_eq!(portal.titles(BY_ID), ["Custom", "Collab", "Public", "Vdr"]);
+    assert_eq!(
+        portal.titles(&format!("searchArea=Active&{BY_ID}")),
+        ["Custom", "Collab", "Public", "Vdr"]
+    );
+    let reply = portal.get(&format!("files/rooms?{BY_ID}"));
+    assert_eq!(
+        (reply.response()["count"].clone(), reply.response()["total"].clone()),
+        (json!(4), json!(4))
+    );
+}
+
+#[test]
+fn forms_area_lists_active_form_filling_rooms() {
+    let portal = TestPortal::start();
+    seed_each_type(&portal.emulator);
+    assert_eq!(portal.titles("searchArea=Forms"), ["Form"]);
+    assert_eq!(portal.titles("searchArea=8"), ["Form"]);
+}
+
+#[test]
+fn archive_area_lists_archived_rooms_with_root_folder_type_20() {
+    let portal = TestPortal::start();
+    seed_each_type(&portal.emulator);
+    let reply = portal.get(&format!("files/rooms?searchArea=Archive&{BY_ID}"));
+    let folders = reply.response()["folders"].as_array().unwrap();
+    let titles: Vec<&str> = folders.iter().map(|f| f["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Old", "OldForm"]);
+    for folder in folders {
+        assert_eq!(folder["rootFolderType"], 20);
+        assert_eq!(folder["parentId"], 1001);
+    }
+    assert_eq!(reply.response()["current"]["id"], 1001);
+    assert_eq!(reply.response()["current"]["rootFolderType"], 20);
+}
+
+#[test]
+fn any_area_lists_every_room_active_and_archived() {
+    let portal = TestPortal::start();
+    seed_each_type(&portal.emulator);
+    assert_eq!(
+        portal.titles(&format!("searchArea=Any&{BY_ID}")),
+        ["Custom", "Collab", "Form", "Public", "Vdr", "Old", "OldForm"]
+    );
+    assert_eq!(portal.titles(&format!("searchArea=2&{BY_ID}")).len(), 7);
+}
+
+#[test]
+fn search_area_is_taken_by_name_or_number_and_anything_else_is_400() {
+    let portal = TestPortal::start();
+    seed_each_type(&portal.emulator);
+    assert_eq!(portal.titles("searchArea=archive").len(), 2);
+    assert_eq!(portal.titles("searchArea=1").len(), 2);
+    assert_eq!(portal.titles("searchArea=0").len(), 4);
+    for bad in ["999", "Trash", "-1"] {
+        assert_validation_400(&portal.get(&format!("files/rooms?searchArea={bad}")));
+    }
+}
+
+#[test]
+fn count_outside_1_to_100_or_not_a_number_is_400() {
+    let portal = TestPortal::start();
+    for query in [
+        "count=0",
+        "count=101",
+        "count=-1",
+        "count=abc",
+        "startIndex=-1",
+        "startIndex=abc",
+        "type=999",
+    ] {
+        assert_validation_400(&portal.get(&format!("files/rooms?{query}")));
+    }
+    assert_eq!(portal.get("files/rooms?count=100").status, 200);
+    assert_eq!(portal.get("files/rooms?count=1").status, 200);
+}
+
+#[test]
+fn start_index_and_count_page_the_list_and_keep_the_total() {
+    let portal = TestPortal::start();
+    seed_titles(&portal.emulator, &["A", "B", "C", "D"]);
+    let reply = portal.get(&format!("files/rooms?startIndex=1&count=2&{BY_ID}"));
+    let content = reply.response();
+    assert_eq!(
+        (content["startIndex"].clone(), content["count"].clone(), content["total"].clone()),
+        (json!(1), json!(2), json!(4))
+    );
+    assert_eq!(portal.titles(&format!("startIndex=1&count=2&{BY_ID}")), ["B", "C"]);
+    let beyond = portal.get(&format!("files/rooms?startIndex=999&{BY_ID}"));
+    assert_eq!(beyond.response()["folders"], json!([]));
+    assert_eq!(beyond.response()["total"], 4);
+}
+
+#[test]
+fn a_repeated_page_query_sees_every_change_made_between_pages() {
+    let portal = TestPortal::start();
+    seed_titles(&portal.emulator, &["A", "B", "C"]);
+    let query = format!("startIndex=0&count=2&{BY_ID}");
+    assert_eq!(portal.titles(&query), ["A", "B"]);
+    let a = portal.emulator.rooms().iter().find(|r| r.title == "A").map(|r| r.id).unwrap();
+    assert_eq!(portal.put(&format!("files/rooms/{a}"), json!({ "title": "A2" })).status, 200);
+    assert_eq!(portal.titles(&query), ["A2", "B"]);
+    let created = portal.create("D", json!(2));
+    let all = portal.get(&format!("files/rooms?{BY_ID}"));
+    assert_eq!(all.response()["total"], 4);
+    assert_eq!(id_of(&all.response()["folders"][3]), id_of(&created));
+}
+
+#[test]
+fn filter_value_matches_a_case_insensitive_part_of_the_title() {
+    let portal = TestPortal::start();
+    seed_titles(&portal.emulator, &["Marketing EMEA", "Sales", "marketing us"]);
+    assert_eq!(
+        portal.titles(&format!("filterValue=MARKETING&{BY_ID}")),
+        ["Marketing EMEA", "marketing us"]
+    );
+    let none = portal.get("files/rooms?filterValue=zzz");
+    assert_eq!(
+        (none.response()["folders"].clone(), none.response()["total"].clone()),
+        (json!([]), json!(0))
+    );
+}
+
+#[test]
+fn type_filter_is_repeatable_and_takes_names_or_numbers() {
+    let portal = TestPortal::start();
+    seed_each_type(&portal.emulator);
+    assert_eq!(portal.titles("type=PublicRoom"), ["Public"]);
+    assert_eq!(portal.titles(&format!("type=5&type=6&{BY_ID}")), ["Custom", "Public"]);
+    assert_eq!(portal.titles(&format!("type=CustomRoom&searchArea=Archive&{BY_ID}")), ["Old"]);
+}
+
+#[test]
+fn sort_by_title_or_creation_works_in_both_orders() {
+    let portal = TestPortal::start();
+    seed_titles(&portal.emulator, &["C", "a", "B"]);
+    assert_eq!(portal.titles("sortBy=AZ&sortOrder=ascending"), ["a", "B", "C"]);
+    assert_eq!(portal.titles("sortBy=AZ&sortOrder=Descending"), ["C", "B", "a"]);
+    assert_eq!(portal.titles("sortBy=DateAndTimeCreation&sortOrder=0"), ["C", "a", "B"]);
+    assert_eq!(portal.titles("sortBy=DateAndTimeCreation&sortOrder=1"), ["B", "a", "C"]);
+}
+
+#[test]
+fn invalid_sort_by_is_ignored_and_invalid_sort_order_is_400() {
+    let portal = TestPortal::start();
+    seed_titles(&portal.emulator, &["C", "a", "B"]);
+    assert_eq!(portal.titles("sortBy=AZ&sortOrder=ascending"), ["a", "B", "C"]);
+    // `title` is no SortedByType: ignored, so the saved order (AZ ascending) applies.
+    assert_eq!(portal.titles("sortBy=title&sortOrder=descending"), ["a", "B", "C"]);
+    assert_validation_400(&portal.get("files/rooms?sortBy=AZ&sortOrder=sideways"));
+}
