@@ -1,8 +1,9 @@
 //! The reconcile flow every portal job shares, in the order it runs: read the manifest and the
 //! portal and plan between them (or load a saved plan and check that it is still fresh), then
 //! execute it and report. Each feature is a slice (`members`, `links`, `folders`, `settings`)
-//! that reads what its entries need, finds what is stale in a saved plan, and exports. The commands are thin wrappers around these
-//! steps; the demo and the benchmarks call the same functions.
+//! that reads what its entries need, finds what is stale in a saved plan, and exports. The
+//! commands are thin wrappers around these steps; the demo and the benchmarks call the same
+//! functions.
 
 pub(crate) mod execute;
 pub(crate) mod export;
