@@ -213,4 +213,21 @@ pub(crate) struct EmulatorArgs {
     /// Seed people, groups and the room quota switch from this JSON file.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+
+    /// Limit every user to N requests per sliding WINDOW, e.g. `1500/60s` (a cloud portal's).
+    #[arg(long, value_name = "N/WINDOW")]
+    pub rate_limit: Option<String>,
+
+    /// Limit every user to 50 GET and 15 other requests in flight, as a cloud portal does.
+    #[arg(long)]
+    pub concurrency_limit: bool,
+
+    /// Limit every user to N POST and PUT requests a day (or per WINDOW: `N/WINDOW`), counted
+    /// from the first one, e.g. `10000` (a cloud portal's).
+    #[arg(long, value_name = "N[/WINDOW]")]
+    pub daily_write_limit: Option<String>,
+
+    /// All three limits with a cloud portal's numbers; the flags above override them.
+    #[arg(long)]
+    pub cloud_limits: bool,
 }

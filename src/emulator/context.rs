@@ -23,6 +23,8 @@ pub(crate) struct Shared {
     state: std::sync::RwLock<State>,
     pub(crate) faults: FaultState,
     pub(crate) behaviour: Mutex<Behaviour>,
+    /// The rate limiter's counts, per user (`Behaviour::limiter` says which limits are on).
+    pub(crate) limits: super::limiter::LimiterState,
     pub(crate) requests: Mutex<Vec<RequestRecord>>,
     pub(crate) token: String,
     pub(crate) password: String,
@@ -93,6 +95,7 @@ impl Shared {
             state: std::sync::RwLock::new(state),
             faults: FaultState::new(config.faults.clone()),
             behaviour: Mutex::new(config.behaviour.clone()),
+            limits: super::limiter::LimiterState::default(),
             requests: Mutex::new(Vec::new()),
             token,
             password: config.password.clone(),
@@ -201,7 +204,7 @@ impl Shared {
     }
 
     /// The active person a request's credentials stand for, if any.
-    fn authenticate(&self, parts: &Parts) -> Option<Person> {
+    pub(crate) fn authenticate(&self, parts: &Parts) -> Option<Person> {
         let header_value =
             parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::trim);
         let cookie = parts

@@ -67,6 +67,13 @@
 //! (`page_cap`), commit creates late after a 504 (`create_commits_late`) and fail chosen requests
 //! once (`fail_once`).
 //!
+//! # Rate limits
+//! Off by default, as on an on-premises portal. [`Limiter`] (`Behaviour::limiter`, or the
+//! `emulator` command's `--rate-limit`, `--concurrency-limit`, `--daily-write-limit` and
+//! `--cloud-limits`) turns on a cloud portal's: a sliding window per user (1,500 a minute),
+//! 50 GETs and 15 other requests in flight, and 10,000 POST and PUT a day, each refusing with
+//! the server's 429 and headers (see `limiter`).
+//!
 //! # Clock
 //! Room, lifetime, link and login dates, link expiry, late commits and the rate-limit windows
 //! go by `EmulatorConfig::clock`: the system's by default, or a [`Clock::manual`] that stands
@@ -81,6 +88,7 @@ mod envelope;
 #[doc(hidden)]
 pub mod faults;
 mod folders;
+mod limiter;
 mod links;
 mod operations;
 mod people;
@@ -94,6 +102,7 @@ mod state;
 pub use clock::Clock;
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
+pub use limiter::Limiter;
 pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 pub use state::RoomQuotaSeed;
@@ -280,7 +289,7 @@ impl Emulator {
         self.shared.faults.set(faults);
     }
 
-    /// Replace the behaviour switches (a test hook).
+    /// Replace the behaviour switches (a test hook). The rate limiter's counts go on.
     ///
     /// # Panics
     /// If a handler panicked while holding the behaviour.

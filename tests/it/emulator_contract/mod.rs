@@ -5,6 +5,7 @@
 
 mod access;
 mod faults;
+mod limits;
 mod listing;
 mod operations;
 mod people;
