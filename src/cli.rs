@@ -100,6 +100,11 @@ pub(crate) struct PortalArgs {
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
     pub create_lookup_window: u64,
 
+    /// Pace requests to at most N per sliding WINDOW from the first one, e.g. `1500/60s` (a
+    /// cloud portal's limit). Without it, requests are paced once the portal refuses one (429).
+    #[arg(long, value_name = "N/WINDOW")]
+    pub max_rate: Option<String>,
+
     /// How long to wait for one asynchronous operation (archive, unarchive, delete), in seconds.
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600), value_name = "SECS")]
     pub operation_timeout: u64,

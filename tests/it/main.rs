@@ -17,6 +17,7 @@ mod links;
 mod manifest;
 mod members;
 mod plandiff;
+mod rate;
 mod reconcile;
 mod safety;
 mod settings;
