@@ -2,6 +2,7 @@
 //! shows one to people and machines; `saved` turns one into the reviewed JSON file and back.
 
 pub(crate) mod compare;
+pub mod cost;
 mod folders;
 pub(crate) mod links;
 mod members;

@@ -2,9 +2,10 @@
 //! applies exactly as reviewed. A checksum over the document refuses hand edits; the portal URL
 //! refuses another portal; the fingerprints let `apply` refuse a plan that has gone stale.
 //!
-//! Format version 2 (version 1 had no settings):
-//! `{format_version, tool_version, portal, manifest: {path, sha256}, summary, plan, checksum}`
-//! where `plan` is `{rooms: [{title, target: {kind: existing, id} | {kind: new}, line,
+//! Format version 3 (version 1 had no settings, version 2 no `requests`):
+//! `{format_version, tool_version, portal, manifest: {path, sha256}, summary, requests: {writes,
+//! reads, deletes}, plan, checksum}`, where `requests` is what applying sends (`apply` does not
+//! read it), and `plan` is `{rooms: [{title, target: {kind: existing, id} | {kind: new}, line,
 //! steps: [{action, reason, …}]}], unmanaged, portal_rooms, fingerprints: [{id, title,
 //! room_type, state, tags}]}` and each step is one of `create {title,
 //! room_type, tags, settings?}`, `rename {before, after}`, `set_tags {before, after}`, `set_members`,
@@ -12,14 +13,15 @@
 //! `indexing`, `color`, `cover`, `watermark`, `lifetime`), `archive` (active → archived),
 //! `unarchive` (archived → active) or `delete` (archived → gone).
 //!
-//! Format version 2 adds, for plans made with `plan --base` only: `cause` (`change` | `drift`)
+//! Since format version 2, for plans made with `plan --base` only: `cause` (`change` | `drift`)
 //! on every step and every member change, and `plan.adopted: [{title, target, step, why}]`,
-//! the base plan's steps the plan no longer has. `apply` ignores both. It adds four edits:
+//! the base plan's steps the plan no longer has. `apply` ignores both. There are four more edits:
 //! `create_folder {path, parent_id}`, `trash_folder {path, id}`, `set_link {link: {name,
 //! primary, link_id, before, after, password_env}}` and `remove_link {name, link_id, before}`,
 //! where a link's `before` and `after` are `{title, access, expires, password, deny_download,
 //! internal}` and `password` is a salted hash, never the password.
 
+use super::cost::Requests;
 use super::model::Plan;
 use crate::manifest::Manifest;
 use anyhow::{Context, bail};
@@ -29,7 +31,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Bump when the document's shape or meaning changes; `apply` refuses other versions.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SavedPlan {
@@ -39,6 +41,9 @@ pub(crate) struct SavedPlan {
     pub portal: String,
     pub manifest: ManifestRef,
     pub summary: String,
+    /// The requests applying it sends (writes: POST and PUT, what a cloud portal's daily
+    /// limit counts).
+    pub requests: Requests,
     pub plan: Plan,
     /// SHA-256 over the document without this field; `apply` refuses a mismatch.
     pub checksum: String,
@@ -65,7 +70,8 @@ impl SavedPlan {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             portal: portal.to_string(),
             manifest: ManifestRef { path: manifest.source.display().to_string(), sha256 },
-            summary: plan.summary(),
+            summary: super::cost::summary_line(plan),
+            requests: super::cost::requests(plan),
             plan: plan.clone(),
             checksum: String::new(),
         };
@@ -120,6 +126,7 @@ struct Unsigned<'a> {
     portal: &'a str,
     manifest: &'a ManifestRef,
     summary: &'a str,
+    requests: &'a Requests,
     plan: &'a Plan,
 }
 
@@ -143,6 +150,7 @@ fn streamed_checksum(saved: &SavedPlan) -> anyhow::Result<String> {
         portal: &saved.portal,
         manifest: &saved.manifest,
         summary: &saved.summary,
+        requests: &saved.requests,
         plan: &saved.plan,
     };
     let mut hasher = HashWriter(Sha256::new());

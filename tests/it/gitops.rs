@@ -346,6 +346,8 @@ fn the_plan_format_cannot_change_without_its_version() {
         // links: `set_link` and `remove_link` with salted password hashes;
         // settings: `set_settings` with the changed settings only.
         (2, "7a317164e072f241ee5cf2824a938f0b4bb91e639ce3a472dd8725ebe100fbfc"),
+        // `requests`: the writes, reads and deletes applying sends.
+        (3, "dfe852f3de21cc84079512817d5752074f747ae74c91ee8a000026f13f4e50c1"),
     ];
     let portal = snapshot_portal();
     // An empty undeclared folder, so the shape holds a move to the trash too.

@@ -1,12 +1,13 @@
-//! A cloud portal's rate limits (issue 22): pacing to the sliding window (from the first request
-//! with `--max-rate`, else from the first 429), and the daily write limit stopping an apply
-//! cleanly for a second one to finish.
+//! A cloud portal's rate limits (issue 22): what a plan says applying it sends, pacing to the
+//! sliding window (from the first request with `--max-rate`, else from the first 429), and the
+//! daily write limit stopping an apply cleanly for a second one to finish.
 
 use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::{RateLimit, RoomType};
 use docspace_rooms::emulator::faults::{Behaviour, Faults};
-use docspace_rooms::emulator::{Clock, EmulatorConfig, Limiter};
+use docspace_rooms::emulator::{Clock, EmulatorConfig, Limiter, PersonSeed};
 use docspace_rooms::plan::PlanOptions;
+use docspace_rooms::plan::cost::{Requests, requests};
 use docspace_rooms::portal::{Portal, PortalConfig};
 use docspace_rooms::progress::Progress;
 use docspace_rooms::reconcile::{Ready, apply_plan, read_and_plan};
@@ -28,6 +29,97 @@ fn client(portal: &TestPortal, configure: impl FnOnce(&mut PortalConfig)) -> Por
     );
     configure(&mut config);
     Portal::new(config).unwrap()
+}
+
+/// The requests the portal received from the `from`-th on, by what a daily limit counts.
+fn received(portal: &TestPortal, from: usize) -> Requests {
+    let mut requests = Requests::default();
+    for request in &portal.emulator.requests()[from..] {
+        match request.method.as_str() {
+            "POST" | "PUT" => requests.writes += 1,
+            "DELETE" => requests.deletes += 1,
+            _ => requests.reads += 1,
+        }
+    }
+    requests
+}
+
+#[test]
+fn a_plan_says_exactly_what_applying_it_sends() {
+    let portal = TestPortal::start();
+    portal.emulator.set_room_quota(true, -1);
+    portal.emulator.add_person(PersonSeed::new("ann@example.com", "Ann Lee"));
+    portal.seed("Old", RoomType::Custom, true, &[]);
+    portal.seed("Away", RoomType::Custom, false, &[]);
+    portal.seed("Gone", RoomType::Custom, true, &[]);
+    let trim = portal.seed("Trim", RoomType::Custom, false, &[]);
+    portal.emulator.seed_folder(trim, trim, "Scratch");
+    let manifest = portal.manifest(
+        "rooms:
+  - title: Fresh
+    type: custom
+    tags: [t]
+    color: 4C9AFF
+    quota: 1 GB
+    members:
+      - user: ann@example.com
+        access: viewer
+    folders: [Docs/2025]
+    links:
+      - name: Partners
+        access: viewer
+  - title: Old
+    state: archived
+    tags: [x]
+  - title: Away
+    state: archived
+  - title: Gone
+    state: deleted
+  - title: Trim
+    folders: [Keep]
+    folders_policy: exact
+",
+    );
+    let client = client(&portal, |_| {});
+    let planned = portal
+        .block_on(read_and_plan(&manifest, &client, &PlanOptions::default(), &Progress::hidden()))
+        .unwrap();
+    let expected = requests(&planned.plan);
+    let from = portal.emulator.requests().len();
+    let (report, _) =
+        portal.block_on(apply_plan(&client, &Ready::from(planned), &Progress::hidden()));
+    assert!(report.is_success(), "{}", report.summary());
+    // Writes and reads: create 1, settings 1+1, members 1+1, two folders 2, a link 1+1;
+    // unarchive 1+2, retag 1, archive 1+2; archive 1+2; delete 0+2 and a DELETE; a folder 1,
+    // one to the trash 1+4.
+    assert_eq!(expected, Requests { writes: 12, reads: 15, deletes: 1 });
+    assert_eq!(received(&portal, from), expected);
+}
+
+#[test]
+fn the_summary_and_the_json_say_what_applying_sends_and_a_plan_over_a_days_writes_warns() {
+    let portal = TestPortal::start();
+    let rooms: String =
+        (0..10_001).map(|n| format!("  - title: Room {n:05}\n    type: custom\n")).collect();
+    portal.manifest(&format!("rooms:\n{rooms}"));
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output).lines().last().unwrap().to_owned();
+    assert_eq!(
+        summary,
+        "Plan: 10001 to create, 0 to rename, 0 to archive, 0 to delete; 0 unmanaged rooms left alone. Applying sends 10001 requests: 10001 writes (POST and PUT), 0 reads."
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("warning: applying sends 10001 writes (POST and PUT); a cloud portal allows 10000 a day per user: `apply` stops when the portal refuses them, says when its limit resets, and running `apply` again after that continues where it stopped"),
+        "{err}"
+    );
+
+    portal.manifest("rooms:\n  - title: One\n    type: custom\n");
+    let output = portal.cmd(&["plan", "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["requests"], serde_json::json!({"writes": 1, "reads": 0, "deletes": 0}));
+    assert!(json["summary"].as_str().unwrap().ends_with("left alone."), "small: not in the text");
 }
 
 /// A portal admitting `limit` requests a second (on the system's clock: the client is another

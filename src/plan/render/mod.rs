@@ -5,6 +5,7 @@
 mod parts;
 mod sections;
 
+use crate::plan::cost::summary_line;
 use crate::plan::model::{Plan, Step};
 use parts::{MARKDOWN_BUDGET, Paint, md, member_summary, origin, room_block, rows, table};
 pub(crate) use parts::{describe, mark, room_label};
@@ -28,7 +29,7 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
         }
         out.push_str(&member_summary(plan));
     }
-    let _ = writeln!(out, "{}", plan.summary());
+    let _ = writeln!(out, "{}", summary_line(plan));
     out
 }
 
@@ -37,7 +38,7 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
 /// one table per cause and one for what is adopted.
 pub(crate) fn markdown(plan: &Plan, manifest: &str) -> String {
     let mut out =
-        format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), plan.summary());
+        format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), summary_line(plan));
     if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {
         return out;
     }
