@@ -18,6 +18,7 @@ mod manifest;
 mod members;
 mod plandiff;
 mod rate;
+mod reads;
 mod reconcile;
 mod safety;
 mod settings;

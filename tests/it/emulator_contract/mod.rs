@@ -5,6 +5,7 @@
 
 mod access;
 mod faults;
+mod folder_listing;
 mod limits;
 mod listing;
 mod operations;
