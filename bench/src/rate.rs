@@ -37,6 +37,8 @@ struct Phase {
     wall: Duration,
     received: usize,
     refused: usize,
+    /// Where in the phase's requests the refused ones came (1 the first).
+    refused_at: Vec<usize>,
     client: u64,
 }
 
@@ -64,15 +66,26 @@ impl Phase {
             target: format!("≤ 1% 429, ≤ {RATIO_TARGET}× floor"),
             pass: Some(share <= REFUSED_TARGET && ratio <= RATIO_TARGET && problem.is_none()),
             notes: format!(
-                "{} refused with 429 ({:.1}%); {:.2} requests per room{}",
+                "{} refused with 429 ({:.1}%){}; {:.2} requests per room{}",
                 self.refused,
                 share * 100.0,
+                positions(&self.refused_at),
                 self.received as f64 / ROOMS as f64,
                 problem.map_or_else(String::new, |problem| format!("; {problem}"))
             ),
             ..Row::default()
         }
     }
+}
+
+/// ` (requests #1, #2, …)`: where the refusals came, the first eight.
+fn positions(at: &[usize]) -> String {
+    if at.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = at.iter().take(8).map(|n| format!("#{n}")).collect();
+    let more = if at.len() > 8 { ", …" } else { "" };
+    format!(" (requests {}{more})", shown.join(", "))
 }
 
 /// Runs `work` with a fresh client, paced from the first request when `max_rate`, and
@@ -93,8 +106,16 @@ fn measure<T>(
     let wall = started.elapsed();
     let requests = server.emulator.requests();
     let phase = &requests[before..];
-    let refused = phase.iter().filter(|r| r.status == 429).count();
-    Ok((Phase { wall, received: phase.len(), refused, client: portal.requests_sent() }, result))
+    let refused_at: Vec<usize> =
+        phase.iter().enumerate().filter(|(_, r)| r.status == 429).map(|(n, _)| n + 1).collect();
+    let phase = Phase {
+        wall,
+        received: phase.len(),
+        refused: refused_at.len(),
+        refused_at,
+        client: portal.requests_sent(),
+    };
+    Ok((phase, result))
 }
 
 /// The apply of [`ROOMS`] full-featured rooms to an empty portal, then the plan after it,

@@ -18,7 +18,9 @@
 //!   travel time.
 //! - Requests this client did not send (another job with the same account, an earlier run)
 //!   count too, but are only known from a refusal the client's own count does not explain. They
-//!   are assumed spread evenly over the last window (right after a paced run, they are). Each
+//!   are assumed spread evenly over the last window, each up to a burst (a twentieth of the
+//!   window) later, as a paced run leaves them (a simulated run right after one is refused once,
+//!   not three or four times as with the even guess alone). Each
 //!   further unexplained refusal before a success also holds every request back, four times
 //!   longer each time from four requests' spacing up to a whole window: a burst of someone
 //!   else's just before costs a few refusals, a stray 429 costs little. When pacing starts from
@@ -192,11 +194,13 @@ impl Pacer {
         }
     }
 
-    /// Places `unknown` requests of others evenly in the window ending `now`.
+    /// Places `unknown` requests of others evenly in the window ending `now`, each a burst's
+    /// worth later (a paced run sends up to a twentieth of the limit at once).
     fn fill(&mut self, unknown: u32, now: Secs) {
         let span = self.span();
         let step = span / f64::from(unknown.max(1));
-        self.others = (1..=unknown).map(|k| now - span + step * f64::from(k)).collect();
+        let late = span / 20.0;
+        self.others = (1..=unknown).map(|k| now - span + late + step * f64::from(k)).collect();
     }
 }
 

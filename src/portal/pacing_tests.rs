@@ -91,9 +91,21 @@ fn tick(time: Time) -> Tick {
     Duration::from_secs_f64(time.0)
 }
 
-/// `requests` requests through `pacer` to `portal` by `parallelism` workers; a request takes
-/// `travel(n)` seconds to reach the portal (the `n`-th sent) and `answer` seconds to come back.
+/// How a simulated run starts: at `at` seconds, all workers at once or (`solo`) one request
+/// alone first, as a plan reads the first page of rooms before anything else.
+#[derive(Clone, Copy)]
+struct Start {
+    at: f64,
+    solo: bool,
+}
+
+const AT_ONCE: Start = Start { at: 0.0, solo: false };
+
+/// `requests` requests through `pacer` to `portal` by `parallelism` workers, starting as
+/// `start` says; a request takes `travel(n)` seconds to reach the portal (the `n`-th sent) and
+/// `answer` seconds to come back.
 fn simulate(
+    start: Start,
     pacer: &mut Pacer,
     portal: &mut Portal,
     requests: usize,
@@ -102,9 +114,11 @@ fn simulate(
     answer: f64,
 ) -> Run {
     let mut events = BinaryHeap::new();
-    for worker in 0..parallelism {
-        events.push(Reverse((Time(0.0), Event::Ask(worker))));
+    let first = if start.solo { 1 } else { parallelism };
+    for worker in 0..first {
+        events.push(Reverse((Time(start.at), Event::Ask(worker))));
     }
+    let mut waiting = (first..parallelism).collect::<Vec<usize>>();
     let (mut started, mut done, mut sent, mut refused) = (0, 0, 0, 0);
     let mut holding = vec![false; parallelism];
     let mut took = 0.0;
@@ -137,7 +151,10 @@ fn simulate(
                     pacer.admitted(tick(sent_at));
                     holding[worker] = false;
                     done += 1;
-                    took = at.0;
+                    took = at.0 - start.at;
+                    for other in waiting.drain(..) {
+                        events.push(Reverse((at, Event::Ask(other))));
+                    }
                 } else {
                     refused += 1;
                     let limit = u32::try_from(portal.limit).unwrap();
@@ -167,7 +184,7 @@ const REQUESTS: usize = 1_800;
 fn a_portal_that_never_refuses_is_never_waited_for() {
     let mut pacer = learning();
     let mut portal = Portal::new(RateLimit { limit: u32::MAX, window: Duration::from_secs(60) });
-    let run = simulate(&mut pacer, &mut portal, 10_000, 8, |_| 0.0, 0.02);
+    let run = simulate(AT_ONCE, &mut pacer, &mut portal, 10_000, 8, |_| 0.0, 0.02);
     assert_eq!((run.sent, run.refused), (10_000, 0));
     // 10,000 requests 8 at a time at 20 ms: 1,250 round trips, nothing more.
     assert!((run.took - 25.0).abs() < 1e-6, "{run:?}");
@@ -178,7 +195,7 @@ fn a_portal_that_never_refuses_is_never_waited_for() {
 fn after_the_first_refusal_a_run_is_refused_under_1_percent_within_1_15_times_the_floor() {
     let mut pacer = learning();
     let mut portal = Portal::new(SCALED);
-    let run = simulate(&mut pacer, &mut portal, REQUESTS, 8, |_| 0.001, 0.02);
+    let run = simulate(AT_ONCE, &mut pacer, &mut portal, REQUESTS, 8, |_| 0.001, 0.02);
     assert_eq!(pacer.rate(), Some(SCALED), "the limit learned, over the assumed window");
     // The first window goes unpaced: the first refusal and the 7 others in flight with it.
     assert!(run.refused <= 8, "{run:?}");
@@ -191,7 +208,7 @@ fn max_rate_paces_from_the_first_request_and_nothing_is_refused() {
     let mut pacer = Pacer::new(Some(SCALED), Duration::from_secs(60), Tick::ZERO);
     assert_eq!(pacer.rate(), Some(SCALED));
     let mut portal = Portal::new(SCALED);
-    let run = simulate(&mut pacer, &mut portal, REQUESTS, 8, |_| 0.001, 0.02);
+    let run = simulate(AT_ONCE, &mut pacer, &mut portal, REQUESTS, 8, |_| 0.001, 0.02);
     assert_eq!(run.refused, 0, "{run:?}");
     assert!(run.took <= 1.15 * floor(REQUESTS, SCALED), "{run:?}");
     // It did pace: unpaced, 8 at a time, the requests would take a tenth of that.
@@ -204,7 +221,7 @@ fn requests_that_travel_for_varying_times_are_still_refused_under_1_percent() {
     let mut portal = Portal::new(SCALED);
     // 1 to 60 ms on the way there, in a fixed irregular order.
     let travel = |n: usize| 0.001 + real((n * 7_919) % 60) / 1000.0;
-    let run = simulate(&mut pacer, &mut portal, REQUESTS, 8, travel, 0.02);
+    let run = simulate(AT_ONCE, &mut pacer, &mut portal, REQUESTS, 8, travel, 0.02);
     assert!(run.refused_share() <= 0.01, "{run:?}");
     assert!(run.took <= 1.15 * floor(REQUESTS, SCALED), "{run:?}");
 }
@@ -224,7 +241,7 @@ fn a_window_an_earlier_run_filled_evenly_costs_one_round_of_refusals() {
     // The apply just before paced at the limit: its last window is full, evenly.
     let mut portal = busy_portal(150, 0.04);
     let mut pacer = learning();
-    let run = simulate(&mut pacer, &mut portal, 800, 8, |_| 0.001, 0.02);
+    let run = simulate(AT_ONCE, &mut pacer, &mut portal, 800, 8, |_| 0.001, 0.02);
     // The 8 sent before the first refusal, then the even guess holds.
     assert!(run.refused <= 8, "{run:?}");
     assert!(run.took <= 1.15 * floor(800, SCALED), "{run:?}");
@@ -235,7 +252,7 @@ fn a_burst_of_others_just_before_costs_a_few_refusals_then_is_waited_out() {
     // Someone else used the whole window a moment ago.
     let mut portal = busy_portal(150, 0.0001);
     let mut pacer = learning();
-    let run = simulate(&mut pacer, &mut portal, 800, 8, |_| 0.001, 0.02);
+    let run = simulate(AT_ONCE, &mut pacer, &mut portal, 800, 8, |_| 0.001, 0.02);
     // The 8 before the limit was known; then the even guess and the holds of 4, 16 and 64
     // requests' spacing are refused, and the hold of a whole window is not.
     assert_eq!(run.refused, 8 + 4, "{run:?}");
@@ -292,4 +309,34 @@ fn the_first_refusal_starts_pacing_and_says_so_once() {
     assert!(pacer.refused(1500, Tick::ZERO, Duration::from_millis(20)));
     assert!(!pacer.refused(1500, Tick::ZERO, Duration::from_millis(21)));
     assert_eq!(pacer.rate().map(|r| (r.limit, r.window)), Some((1500, SCALED.window)));
+}
+
+/// A paced run of 1,800 requests (as the bench's apply), then a new client's run of 605 (as
+/// the plan after it), `gap` seconds later, its first request alone: the new run's refusals.
+fn plan_after_apply(gap: f64) -> Run {
+    let mut portal = Portal::new(SCALED);
+    let apply = simulate(AT_ONCE, &mut learning(), &mut portal, 1_800, 8, |_| 0.001, 0.02);
+    let at = apply.took + gap;
+    let mut pacer = Pacer::new(None, SCALED.window, Duration::from_secs_f64(at));
+    let start = Start { at, solo: true };
+    simulate(start, &mut pacer, &mut portal, 605, 8, |_| 0.001, 0.02)
+}
+
+#[test]
+fn a_run_right_after_a_paced_one_is_refused_once_then_paced() {
+    // The window is full: the first request is refused alone, and the even guess holds.
+    let run = plan_after_apply(0.0);
+    assert_eq!(run.refused, 1, "{run:?}");
+    assert!(run.took <= 1.15 * floor(605, SCALED), "{run:?}");
+}
+
+#[test]
+fn a_run_that_fills_a_window_with_room_left_overshoots_by_its_parallelism_at_most() {
+    // A moment later the window has a few places: the run goes unpaced until it fills them,
+    // and the requests in flight then are refused with the first.
+    for gap in [0.5, 2.0] {
+        let run = plan_after_apply(gap);
+        assert!((2..=8).contains(&run.refused), "{gap}: {run:?}");
+        assert!(run.took <= 1.15 * floor(605, SCALED), "{gap}: {run:?}");
+    }
 }
