@@ -76,6 +76,9 @@ pub(crate) struct ListingQuery {
     pub(crate) exclude_subject: bool,
     /// A filter no room here can match: custom quota, third-party storage or a provider.
     pub(crate) nothing: bool,
+    /// With `filter`, only rooms created by then (Unix seconds) are found: the search index's
+    /// lag (`Behaviour::search_index_lag`).
+    pub(crate) indexed_by: Option<i64>,
 }
 
 /// How `subjectId` relates to a room (`SubjectFilter`).

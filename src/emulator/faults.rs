@@ -6,12 +6,14 @@
 //! this module; it knows nothing of them.
 
 use super::envelope::{ApiError, html_response};
+use crate::docspace::stored_title;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Injected failures, all off by default. "Every Nth" counts the requests (or successful
 /// creates) received since these faults were set, from 1; setting them also empties the
@@ -62,7 +64,25 @@ pub struct Faults {
     /// `"PUT /api/2.0/files/rooms/*/share"`). The first request matching an entry answers 500
     /// with the portal's JSON error envelope and has no effect; the entry is then spent.
     pub fail_once: Vec<String>,
+    /// Creates of chosen titles held until their rivals arrive: see [`Rendezvous`].
+    pub create_rendezvous: Option<Rendezvous>,
 }
+
+/// Room creates (`POST /files/rooms`) and folder creates (`POST /files/folder/{id}`) of these
+/// titles wait, before they commit, until `parties` creates of the same title (in the same
+/// parent, for a folder) have arrived, then commit one after another in the order they arrived
+/// and answer: runs creating one title at the same instant, made to happen whatever the timing.
+/// A create waits at most [`RENDEZVOUS_WAIT`] (real time) for its rivals, then goes on alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendezvous {
+    /// How many creates of one title meet.
+    pub parties: usize,
+    /// The titles whose creates meet, compared in stored form.
+    pub titles: Vec<String>,
+}
+
+/// The longest a create waits at a [`Rendezvous`] for its rivals.
+pub const RENDEZVOUS_WAIT: Duration = Duration::from_secs(30);
 
 impl Default for Faults {
     fn default() -> Self {
@@ -80,6 +100,7 @@ impl Default for Faults {
             page_cap: None,
             create_commits_late: None,
             fail_once: Vec::new(),
+            create_rendezvous: None,
         }
     }
 }
@@ -99,6 +120,13 @@ pub struct Behaviour {
     /// Answer 429 (empty body) to a non-GET request when 15 others are in flight, as a portal's
     /// concurrency limiter does.
     pub enforce_write_concurrency: bool,
+    /// A rooms listing with `filterValue` leaves out the rooms created less than this long ago
+    /// (on the emulator's clock), as a portal with full-text search does until its index has the
+    /// room: the listing takes its ids from the index (`FolderDao.GetRoomsAsync`,
+    /// `products/ASC.Files/Core/Core/Dao/TeamlabDao/FolderDao.cs` L194-197), which a create
+    /// asks to update without waiting (`InternalSaveFolderToDbAsync`, L625-628). Zero (the
+    /// default) is a portal without full-text search.
+    pub search_index_lag: Duration,
 }
 
 impl Default for Behaviour {
@@ -109,6 +137,7 @@ impl Default for Behaviour {
             failing_operation: None,
             operations_never_finish: false,
             enforce_write_concurrency: false,
+            search_index_lag: Duration::ZERO,
         }
     }
 }
@@ -136,6 +165,33 @@ pub(crate) struct FaultState {
     window: Mutex<VecDeque<Duration>>,
     /// The `Faults::fail_once` entries already spent, by index.
     spent: Mutex<Vec<usize>>,
+    /// The creates that came to a `Faults::create_rendezvous`, by title (and parent).
+    meetings: Mutex<HashMap<String, Meeting>>,
+    /// Woken whenever a create arrives at or leaves a rendezvous.
+    met: Notify,
+}
+
+/// One title's rendezvous: creates arrived, and creates done (committed, failed or dropped).
+#[derive(Debug, Default)]
+struct Meeting {
+    arrived: usize,
+    done: usize,
+}
+
+/// A create's place at a rendezvous; dropping it (after the commit) lets the next one go.
+pub(crate) struct Turn<'a> {
+    state: &'a FaultState,
+    key: String,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if let Some(meeting) = self.state.meetings.lock().expect("meetings lock").get_mut(&self.key)
+        {
+            meeting.done += 1;
+        }
+        self.state.met.notify_waiters();
+    }
 }
 
 impl FaultState {
@@ -158,6 +214,49 @@ impl FaultState {
         self.window.lock().expect("window lock").clear();
         self.spent.lock().expect("spent lock").clear();
         *current = faults;
+    }
+
+    /// Holds a create of `title` (`key` names the title and, for a folder, its parent) at its
+    /// `Faults::create_rendezvous` until its rivals have arrived and the creates that arrived
+    /// before it are done; `None` at once for a title without one. The caller commits, then
+    /// drops the turn.
+    pub(crate) async fn meet(&self, key: &str, title: &str) -> Option<Turn<'_>> {
+        let rendezvous = self.current().create_rendezvous?;
+        let stored = stored_title(title);
+        if !rendezvous.titles.iter().any(|t| stored_title(t) == stored) {
+            return None;
+        }
+        let parties = rendezvous.parties.max(1);
+        let ticket = {
+            let mut meetings = self.meetings.lock().expect("meetings lock");
+            let meeting = meetings.entry(key.to_owned()).or_default();
+            meeting.arrived += 1;
+            meeting.arrived - 1
+        };
+        let turn = Turn { state: self, key: key.to_owned() };
+        self.met.notify_waiters();
+        let deadline = tokio::time::Instant::now() + RENDEZVOUS_WAIT;
+        loop {
+            let notified = self.met.notified();
+            let (met, first) = {
+                let meetings = self.meetings.lock().expect("meetings lock");
+                let meeting = &meetings[key];
+                (meeting.arrived >= (ticket / parties + 1) * parties, meeting.done >= ticket)
+            };
+            let late = tokio::time::Instant::now() >= deadline;
+            if (met || late) && first {
+                return Some(turn);
+            }
+            tokio::select! {
+                () = notified => {}
+                () = tokio::time::sleep_until(deadline), if !late => {}
+            }
+        }
+    }
+
+    /// How many creates have come to a rendezvous so far.
+    pub(crate) fn rendezvous_arrivals(&self) -> usize {
+        self.meetings.lock().expect("meetings lock").values().map(|m| m.arrived).sum()
     }
 
     /// Count a request received; its number since the faults were set, from 1.

@@ -64,8 +64,10 @@
 //! # Faults
 //! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
 //! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
-//! (`page_cap`), commit creates late after a 504 (`create_commits_late`) and fail chosen requests
-//! once (`fail_once`).
+//! (`page_cap`), commit creates late after a 504 (`create_commits_late`), fail chosen requests
+//! once (`fail_once`), hold the creates of chosen titles until their rivals arrive
+//! (`create_rendezvous`: two runs creating one title at the same instant) and keep new rooms out
+//! of `filterValue` searches for a while (`Behaviour::search_index_lag`).
 //!
 //! # Clock
 //! Room, lifetime, link and login dates, link expiry, late commits and the rate-limit windows
@@ -278,6 +280,11 @@ impl Emulator {
     /// Replace the injected faults (a test hook); their counters start afresh.
     pub fn set_faults(&self, faults: Faults) {
         self.shared.faults.set(faults);
+    }
+
+    /// How many creates have come to a `Faults::create_rendezvous` so far (a test hook).
+    pub fn rendezvous_arrivals(&self) -> usize {
+        self.shared.faults.rendezvous_arrivals()
     }
 
     /// Replace the behaviour switches (a test hook).

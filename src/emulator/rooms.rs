@@ -166,7 +166,11 @@ fn listing_query(ctx: &Ctx, user: &Person) -> Result<ListingQuery, ApiError> {
             Err(_) => not_valid(group, "groupId"),
         });
     }
+    let lag = ctx.shared.behaviour().search_index_lag;
+    let indexed_by = (filter.is_some() && !lag.is_zero())
+        .then(|| ctx.shared.now() - i64::try_from(lag.as_secs()).unwrap_or(i64::MAX));
     Ok(ListingQuery {
+        indexed_by,
         owner,
         subject,
         exclude_subject,
@@ -192,6 +196,7 @@ fn matching_rooms(state: &State, user: &Person, query: &ListingQuery) -> Vec<u64
         .filter(|r| {
             query.filter.as_ref().is_none_or(|f| r.title.to_lowercase().contains(f.as_str()))
         })
+        .filter(|r| query.indexed_by.is_none_or(|by| r.created <= by))
         .filter(|r| !query.without_tags || r.tags.is_empty())
         .filter(|r| query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
         .filter(|r| subject_matches(state, r, query) != query.exclude_subject)
@@ -497,6 +502,9 @@ pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Respons
         Ok(room) => room,
         Err(error) => return ctx.respond(Err(error)),
     };
+    // `Faults::create_rendezvous`; the turn is given up once the room is committed.
+    let key = format!("room:{}", stored_title(&room.title));
+    let _turn = ctx.shared.faults.meet(&key, &room.title).await;
     if let Some(delay) = ctx.shared.faults.create_commit_delay() {
         // `Faults::create_commits_late`: the gateway gives up; the portal commits later, when
         // the emulator's clock says so.
