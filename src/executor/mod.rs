@@ -7,6 +7,7 @@
 mod error;
 mod links;
 mod report;
+mod twins;
 
 use crate::model::RoomMember;
 use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
@@ -19,6 +20,7 @@ use futures::StreamExt;
 pub(crate) use links::read_password as read_link_password;
 pub(crate) use report::{Outcome, Report, Status};
 use std::collections::{HashMap, HashSet};
+use twins::{FolderTwins, RoomTwins, Settled, Twins as _};
 
 /// Applies `plan`, calling `on_outcome` as each step ends, and returns every step's outcome in
 /// plan order. `known` holds the ids of the rooms read while planning, so an ambiguous create
@@ -130,8 +132,7 @@ impl RoomRun<'_> {
         let portal = self.portal;
         match action {
             Action::Create { title, room_type, tags, settings } => {
-                let room =
-                    portal.create_room_with(title, *room_type, tags, settings, self.known).await?;
+                let room = self.create_room(title, *room_type, tags, settings).await?;
                 self.id = Some(room.id);
                 let problems = crate::portal::settings::unapplied(settings, &room);
                 if !problems.is_empty() {
@@ -163,6 +164,45 @@ impl RoomRun<'_> {
         Ok(None)
     }
 
+    /// Creates the room unless another run made it since this run read the portal, then settles
+    /// any twin another run created at the same time (see `twins`).
+    async fn create_room(
+        &self,
+        title: &str,
+        room_type: crate::docspace::RoomType,
+        tags: &[String],
+        settings: &Settings,
+    ) -> Result<crate::model::PortalRoom, StepError> {
+        let stored = crate::docspace::stored_title(title);
+        let twins = RoomTwins { portal: self.portal, title: &stored, known: self.known };
+        let appeared = twins.look().await?;
+        if !appeared.is_empty() {
+            return Err(StepError::Appeared {
+                title: escape(&stored),
+                ids: twins::list(&appeared),
+            });
+        }
+        let made =
+            self.portal.create_room_with(title, room_type, tags, settings, self.known).await?;
+        let mine = made.confirmed.then_some(made.item.id);
+        match twins::settle(self.portal, &twins, mine).await? {
+            Settled::Kept(id) if id == made.item.id => Ok(made.item),
+            // Found after an unknown outcome, gone since, and another in its place.
+            Settled::Kept(id) => Err(StepError::Twins {
+                kind: "room",
+                title: escape(&stored),
+                ids: twins::list(&[made.item.id, id]),
+                why: format!(
+                    "{}, found after this run's create got no answer, is gone",
+                    made.item.id
+                ),
+            }),
+            Settled::Removed { mine, survivor } => {
+                Err(StepError::TwinRemoved { title: escape(&stored), mine, survivor })
+            }
+        }
+    }
+
     /// The room's id: the plan's, or the one its create returned.
     fn room(&self) -> Result<u64, StepError> {
         self.id.ok_or_else(|| StepError::NoRoomId { title: escape(&self.room.title) })
@@ -184,9 +224,26 @@ impl RoomRun<'_> {
             // Not reached after a failed parent: the room's later steps are skipped.
             None => *self.folders.get(parent_path).ok_or_else(missing)?,
         };
-        let folder = self.portal.create_folder(parent, title).await?;
-        self.folders.insert(path.to_vec(), folder.id);
+        let id = self.folder_in(parent, title).await?;
+        self.folders.insert(path.to_vec(), id);
         Ok(())
+    }
+
+    /// The folder titled `title` in `parent`: one another run made since this run read the
+    /// portal, or this run's; a twin another run created at the same time is settled (see
+    /// `twins`), and the run goes on in the folder that stays.
+    async fn folder_in(&self, parent: u64, title: &str) -> Result<u64, StepError> {
+        let stored = crate::docspace::stored_title(title);
+        let twins = FolderTwins { portal: self.portal, parent, title: &stored };
+        if let Some(oldest) = twins.look().await?.into_iter().min() {
+            tracing::info!(parent, id = oldest, title = stored, "another run made the folder");
+            return Ok(oldest);
+        }
+        let made = self.portal.create_folder(parent, title).await?;
+        match twins::settle(self.portal, &twins, made.confirmed.then_some(made.item.id)).await? {
+            Settled::Kept(id) => Ok(id),
+            Settled::Removed { survivor, .. } => Ok(survivor),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
-use super::rooms::Operation;
+use super::rooms::{Made, Operation};
 use crate::model::PortalFolder;
 use reqwest::Method;
 use serde::Deserialize;
@@ -94,23 +94,25 @@ impl Portal {
     /// Creates a folder. A create is not safe to repeat (the portal makes duplicates): it is
     /// sent again only where the portal certainly did not take it, and after an unknown
     /// outcome the parent is listed: the planner saw no folder with this title there, so one
-    /// there now is this create's.
+    /// there now is this create's, or another run's (not `confirmed`; with several, the oldest).
     pub(crate) async fn create_folder(
         &self,
         parent: u64,
         title: &str,
-    ) -> Result<PortalFolder, ApiError> {
+    ) -> Result<Made<PortalFolder>, ApiError> {
         let path = format!("/api/2.0/files/folder/{parent}");
         let request = format!("POST {path}");
         let body = json!({ "title": title });
         match self.send(Method::POST, &path, &[], Some(&body), Repeat::OnlyIfNotSent).await {
-            Ok(value) => decode::<FolderDto>(value, &request).map(PortalFolder::from),
+            Ok(value) => decode::<FolderDto>(value, &request)
+                .map(|dto| Made { item: PortalFolder::from(dto), confirmed: true }),
             Err(err) if err.outcome_unknown() => {
+                let stored = crate::docspace::stored_title(title);
                 let found = self.subfolders(parent).await?;
-                let mut same = found.into_iter().filter(|f| !f.system && f.title == title);
-                match (same.next(), same.next()) {
-                    (Some(folder), None) => Ok(folder),
-                    _ => Err(err),
+                let same = found.into_iter().filter(|f| !f.system && f.title == stored);
+                match same.min_by_key(|f| f.id) {
+                    Some(item) => Ok(Made { item, confirmed: false }),
+                    None => Err(err),
                 }
             }
             Err(err) => Err(err),

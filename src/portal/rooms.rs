@@ -37,6 +37,9 @@ struct RoomDto {
     watermark: Option<super::settings::WatermarkDto>,
     #[serde(default)]
     logo: Option<super::settings::LogoDto>,
+    /// Pinned by the caller: a portal lists such rooms first, whatever the sort.
+    #[serde(default)]
+    pinned: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,16 +121,33 @@ const AREA_ANY: &str = "Any";
 /// portal keeps them out of `Any` as it keeps them out of `Active`.
 const LOOKUP_AREAS: [&str; 2] = [AREA_ANY, "Forms"];
 
-/// The longest pause between two lookups of a create whose outcome is unknown.
-const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
+/// The longest pause between two lookups of a create whose outcome is unknown (and between two
+/// looks for twins, see `executor::twins`).
+pub(crate) const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
 
-fn page_query(start: usize, filter: Option<&str>, area: &str) -> Vec<(&'static str, String)> {
+/// The order of a rooms listing by creation date.
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    OldestFirst,
+    NewestFirst,
+}
+
+fn page_query(
+    start: usize,
+    filter: Option<&str>,
+    area: &str,
+    order: Order,
+) -> Vec<(&'static str, String)> {
+    let order = match order {
+        Order::OldestFirst => "ascending",
+        Order::NewestFirst => "descending",
+    };
     let mut query = vec![
         ("searchArea", area.to_owned()),
         ("startIndex", start.to_string()),
         ("count", MAX_PAGE_SIZE.to_string()),
         ("sortBy", "DateAndTimeCreation".to_owned()),
-        ("sortOrder", "ascending".to_owned()),
+        ("sortOrder", order.to_owned()),
     ];
     if let Some(filter) = filter {
         query.push(("filterValue", filter.to_owned()));
@@ -135,20 +155,35 @@ fn page_query(start: usize, filter: Option<&str>, area: &str) -> Vec<(&'static s
     query
 }
 
+/// What a create made: named by the create's own answer (`confirmed`), or looked up by its title
+/// after a create whose outcome was unknown, when it may as well be another run's.
+#[derive(Debug, Clone)]
+pub(crate) struct Made<T> {
+    /// The room or folder.
+    pub(crate) item: T,
+    /// Whether the create's answer named it, so this run certainly made it.
+    pub(crate) confirmed: bool,
+}
+
 impl Portal {
+    /// One page of rooms, each with whether the caller pinned it, and the list's `total`.
     async fn room_page(
         &self,
         start: usize,
         filter: Option<&str>,
         area: &str,
-    ) -> Result<(Vec<PortalRoom>, usize), ApiError> {
+        order: Order,
+    ) -> Result<(Vec<(PortalRoom, bool)>, usize), ApiError> {
         let request = format!("GET {ROOMS}");
         let (page, _): (RoomPage, _) =
-            self.get_typed(ROOMS, &page_query(start, filter, area)).await?;
+            self.get_typed(ROOMS, &page_query(start, filter, area, order)).await?;
         let rooms = page
             .folders
             .into_iter()
-            .map(|room| room_from_dto(room, &request))
+            .map(|room| {
+                let pinned = room.pinned;
+                room_from_dto(room, &request).map(|room| (room, pinned))
+            })
             .collect::<Result<_, _>>()?;
         Ok((rooms, page.total))
     }
@@ -170,7 +205,10 @@ impl Portal {
         area: &str,
         on_page: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PortalRoom>, ApiError> {
-        let page = |start: usize| self.room_page(start, filter, area);
+        let page = |start: usize| async move {
+            let (rooms, total) = self.room_page(start, filter, area, Order::OldestFirst).await?;
+            Ok((rooms.into_iter().map(|(room, _)| room).collect(), total))
+        };
         // The same room twice also means the pages shifted. Sorted in place, so a large
         // portal's rooms are held once.
         let distinct = |rooms: &mut Vec<PortalRoom>| {
@@ -192,18 +230,60 @@ impl Portal {
         }
     }
 
-    /// A room whose stored title is exactly `title` and whose id is not in `known`, from the
-    /// first area of [`LOOKUP_AREAS`] that has one.
+    /// The rooms of `area` that are not in `known` (the ids read while planning), whatever their
+    /// title: the listing newest first, read until a page holds a room of `known` that is not
+    /// pinned (a portal lists the caller's pinned rooms first, whatever the sort), or to its end.
+    /// Usually one request. Never by `filterValue`: on a portal with full-text search a filtered
+    /// listing takes its ids from the search index (`FolderDao.GetRoomsAsync`), which a create
+    /// only asks to update, without waiting (`FolderDao.InternalSaveFolderToDbAsync`), so a room
+    /// just created may be missing from it for a while; this listing reads the database.
+    pub(crate) async fn rooms_created_since(
+        &self,
+        known: &HashSet<u64>,
+        area: &str,
+    ) -> Result<Vec<PortalRoom>, ApiError> {
+        let mut new: Vec<PortalRoom> = Vec::new();
+        let mut start = 0;
+        loop {
+            let (page, total) = self.room_page(start, None, area, Order::NewestFirst).await?;
+            let read = page.len();
+            let mut reached_known = false;
+            for (room, pinned) in page {
+                if known.contains(&room.id) {
+                    reached_known |= !pinned;
+                } else if new.iter().all(|seen| seen.id != room.id) {
+                    new.push(room);
+                }
+            }
+            start += read;
+            if reached_known || read == 0 || start >= total {
+                return Ok(new);
+            }
+        }
+    }
+
+    /// The rooms not in `known` whose stored title is `title` (stored form), in the area that
+    /// lists every room: the area the plan was read from, so these are the rooms a next plan
+    /// would find ambiguous with a new one.
+    pub(crate) async fn new_rooms_titled(
+        &self,
+        title: &str,
+        known: &HashSet<u64>,
+    ) -> Result<Vec<PortalRoom>, ApiError> {
+        let rooms = self.rooms_created_since(known, AREA_ANY).await?;
+        Ok(rooms.into_iter().filter(|room| room.title == title).collect())
+    }
+
+    /// A room whose stored title is `title` (stored form) and whose id is not in `known`, from
+    /// the first area of [`LOOKUP_AREAS`] that has one.
     async fn find_new_room(
         &self,
         title: &str,
         known: &HashSet<u64>,
     ) -> Result<Option<PortalRoom>, ApiError> {
         for area in LOOKUP_AREAS {
-            let rooms = self.list_rooms_matching(Some(title), area, &|_, _| {}).await?;
-            if let Some(room) =
-                rooms.into_iter().find(|room| room.title == title && !known.contains(&room.id))
-            {
+            let rooms = self.rooms_created_since(known, area).await?;
+            if let Some(room) = rooms.into_iter().find(|room| room.title == title) {
                 return Ok(Some(room));
             }
         }
@@ -223,10 +303,12 @@ impl Portal {
     ) -> Result<PortalRoom, ApiError> {
         self.create_room_with(title, room_type, tags, &crate::settings::Settings::default(), known)
             .await
+            .map(|made| made.item)
     }
 
     /// [`Portal::create_room`], also sending `settings` (the simple ones: flags, colour,
-    /// cover; quota, watermark and lifetime belong in an update after the create).
+    /// cover; quota, watermark and lifetime belong in an update after the create), and saying
+    /// whether the room came from the create's answer or from a lookup after an unknown outcome.
     pub(crate) async fn create_room_with(
         &self,
         title: &str,
@@ -234,7 +316,7 @@ impl Portal {
         tags: &[String],
         settings: &crate::settings::Settings,
         known: &HashSet<u64>,
-    ) -> Result<PortalRoom, ApiError> {
+    ) -> Result<Made<PortalRoom>, ApiError> {
         let mut body = super::settings::update_body(settings);
         body["title"] = json!(title);
         body["roomType"] = json!(room_type.code());
@@ -243,9 +325,10 @@ impl Portal {
         }
         let request = format!("POST {ROOMS}");
         match self.send(Method::POST, ROOMS, &[], Some(&body), Repeat::OnlyIfNotSent).await {
-            Ok(value) => room_from(value, &request),
+            Ok(value) => room_from(value, &request).map(|item| Made { item, confirmed: true }),
             Err(err) if err.outcome_unknown() => {
-                self.await_create(title, known, request, err).await
+                let item = self.await_create(title, known, request, err).await?;
+                Ok(Made { item, confirmed: false })
             }
             Err(err) => Err(err),
         }
@@ -265,8 +348,9 @@ impl Portal {
         let window = self.config().create_lookup_window;
         let started = Instant::now();
         let mut pause = self.config().retry_min_delay;
+        let stored = crate::docspace::stored_title(title);
         for lookup in 1.. {
-            match self.find_new_room(title, known).await {
+            match self.find_new_room(&stored, known).await {
                 Ok(Some(room)) => {
                     tracing::info!(
                         title,

@@ -7,20 +7,7 @@ use docspace_rooms::docspace::RoomType;
 
 /// The live folder paths of a room, sorted, with `/` between levels.
 fn paths(portal: &TestPortal, room: u64) -> Vec<String> {
-    let folders = portal.emulator.folders(room);
-    let path_of = |mut id: u64| {
-        let mut titles = Vec::new();
-        while let Some(folder) = folders.iter().find(|f| f.id == id) {
-            titles.push(folder.title.clone());
-            id = folder.parent;
-        }
-        titles.reverse();
-        titles.join("/")
-    };
-    let mut paths: Vec<String> =
-        folders.iter().filter(|f| !f.trashed).map(|f| path_of(f.id)).collect();
-    paths.sort();
-    paths
+    portal.folder_paths(room)
 }
 
 fn room_id(portal: &TestPortal, title: &str) -> u64 {

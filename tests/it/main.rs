@@ -5,6 +5,7 @@ mod architecture;
 mod client_create;
 mod client_paging;
 mod common;
+mod concurrency;
 mod demo;
 mod emulator_contract;
 mod export;
