@@ -95,7 +95,7 @@ pub(crate) enum StepError {
 
     /// Twins of one title that this run may not settle: it removes nothing.
     #[error(
-        "{kind}s {ids} all carry the title \"{title}\", created by runs at the same time; {kind} {why}, so none was removed: keep one, and rename or remove the others"
+        "{kind}s {ids} {all} carry the title \"{title}\", created by runs at the same time; {kind} {why}, so none was removed: keep one, and rename or remove the others"
     )]
     Twins {
         /// `room` or `folder`.
@@ -104,6 +104,8 @@ pub(crate) enum StepError {
         title: String,
         /// Every twin, as `12 and 13`.
         ids: String,
+        /// `both` or `all`.
+        all: &'static str,
         /// Why this run cannot settle them.
         why: String,
     },

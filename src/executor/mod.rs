@@ -24,7 +24,7 @@ use twins::{FolderTwins, RoomTwins, Settled, Twins as _};
 
 /// Applies `plan`, calling `on_outcome` as each step ends, and returns every step's outcome in
 /// plan order. `known` holds the ids of the rooms read while planning, so an ambiguous create
-/// can tell its own room from one that existed before.
+/// can tell its own room from one that existed before, and a create from another run's twin.
 pub(crate) async fn execute(
     portal: &Portal,
     plan: &Plan,
@@ -32,13 +32,16 @@ pub(crate) async fn execute(
     on_outcome: &(dyn Fn(&Outcome) + Sync),
 ) -> Report {
     let parallelism = portal.config().parallelism.get();
-    let mut rooms: Vec<(usize, Vec<Outcome>)> = futures::stream::iter(
-        plan.rooms.iter().enumerate(),
-    )
-    .map(|(index, room)| async move { (index, run_room(portal, room, known, on_outcome).await) })
-    .buffer_unordered(parallelism)
-    .collect()
-    .await;
+    let new_rooms = twins::NewRooms::new(known);
+    let new_rooms = &new_rooms;
+    let mut rooms: Vec<(usize, Vec<Outcome>)> =
+        futures::stream::iter(plan.rooms.iter().enumerate())
+            .map(|(index, room)| async move {
+                (index, run_room(portal, room, known, new_rooms, on_outcome).await)
+            })
+            .buffer_unordered(parallelism)
+            .collect()
+            .await;
     rooms.sort_by_key(|(index, _)| *index);
     Report { outcomes: rooms.into_iter().flat_map(|(_, outcomes)| outcomes).collect() }
 }
@@ -51,12 +54,14 @@ async fn run_room(
     portal: &Portal,
     room: &RoomPlan,
     known: &HashSet<u64>,
+    new_rooms: &twins::NewRooms<'_>,
     on_outcome: &(dyn Fn(&Outcome) + Sync),
 ) -> Vec<Outcome> {
     let mut run = RoomRun {
         portal,
         room,
         known,
+        new_rooms,
         on_outcome,
         id: match room.target {
             Target::Existing { id } => Some(id),
@@ -84,6 +89,8 @@ struct RoomRun<'a> {
     portal: &'a Portal,
     room: &'a RoomPlan,
     known: &'a HashSet<u64>,
+    /// The rooms created since the plan read, as this run's looks listed them.
+    new_rooms: &'a twins::NewRooms<'a>,
     on_outcome: &'a (dyn Fn(&Outcome) + Sync),
     id: Option<u64>,
     failed: bool,
@@ -174,8 +181,8 @@ impl RoomRun<'_> {
         settings: &Settings,
     ) -> Result<crate::model::PortalRoom, StepError> {
         let stored = crate::docspace::stored_title(title);
-        let twins = RoomTwins { portal: self.portal, title: &stored, known: self.known };
-        let appeared = twins.look().await?;
+        let twins = RoomTwins { portal: self.portal, title: &stored, new_rooms: self.new_rooms };
+        let appeared = twins.appeared().await?;
         if !appeared.is_empty() {
             return Err(StepError::Appeared {
                 title: escape(&stored),
@@ -188,15 +195,12 @@ impl RoomRun<'_> {
         match twins::settle(self.portal, &twins, mine).await? {
             Settled::Kept(id) if id == made.item.id => Ok(made.item),
             // Found after an unknown outcome, gone since, and another in its place.
-            Settled::Kept(id) => Err(StepError::Twins {
-                kind: "room",
-                title: escape(&stored),
-                ids: twins::list(&[made.item.id, id]),
-                why: format!(
-                    "{}, found after this run's create got no answer, is gone",
-                    made.item.id
-                ),
-            }),
+            Settled::Kept(id) => Err(twins::twins_error(
+                "room",
+                escape(&stored),
+                &[made.item.id.min(id), made.item.id.max(id)],
+                format!("{}, found after this run's create got no answer, is gone", made.item.id),
+            )),
             Settled::Removed { mine, survivor } => {
                 Err(StepError::TwinRemoved { title: escape(&stored), mine, survivor })
             }
@@ -235,7 +239,7 @@ impl RoomRun<'_> {
     async fn folder_in(&self, parent: u64, title: &str) -> Result<u64, StepError> {
         let stored = crate::docspace::stored_title(title);
         let twins = FolderTwins { portal: self.portal, parent, title: &stored };
-        if let Some(oldest) = twins.look().await?.into_iter().min() {
+        if let Some(oldest) = twins.look(None).await?.into_iter().min() {
             tracing::info!(parent, id = oldest, title = stored, "another run made the folder");
             return Ok(oldest);
         }

@@ -2,8 +2,10 @@
 //! without the room (or folder), and both create it: two rooms of one title, which every later
 //! plan refuses as ambiguous. Nothing central tells the runs apart, so each run, on its own:
 //!
-//! 1. looks the title up again right before it creates (a run that planned before the other
-//!    created does not create again);
+//! 1. checks the title again right before it creates, against the rooms created since it read
+//!    the portal as its latest look listed them (one before its first create, then one after
+//!    each), or against the folder's parent (a run that planned before another created does not
+//!    create again: a person at the prompt while CI applies);
 //! 2. after its create, looks again for twins: items of that title that did not exist when it
 //!    read the portal; and
 //! 3. settles them by one rule every run applies alike: the oldest (the lowest id: a portal
@@ -28,8 +30,10 @@
 use super::error::StepError;
 use crate::model::RoomState;
 use crate::portal::Portal;
+use crate::portal::rooms::AREA_ANY;
 use crate::text::{escape, plural};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// What one look for twins found.
@@ -104,8 +108,9 @@ pub(crate) trait Twins {
     /// The title, escaped, for messages.
     fn title(&self) -> String;
 
-    /// Every item now carrying the title that did not exist when this run read the portal.
-    async fn look(&self) -> Result<Vec<u64>, StepError>;
+    /// Every item now carrying the title that did not exist when this run read the portal
+    /// (`mine`, this run's, need not be read again).
+    async fn look(&self, mine: Option<u64>) -> Result<Vec<u64>, StepError>;
 
     /// Why the item is in use, if it is.
     async fn in_use(&self, id: u64) -> Result<Option<String>, StepError>;
@@ -126,7 +131,7 @@ pub(crate) async fn settle<T: Twins>(
     let started = Instant::now();
     let mut pause = portal.config().retry_min_delay;
     loop {
-        let seen = twins.look().await?;
+        let seen = twins.look(mine).await?;
         let others = seen.iter().any(|id| Some(*id) != mine);
         let in_use = match mine {
             Some(id) if others => twins.in_use(id).await?,
@@ -173,7 +178,18 @@ pub(crate) async fn settle<T: Twins>(
 }
 
 fn conflict<T: Twins>(twins: &T, ids: &[u64], why: String) -> StepError {
-    StepError::Twins { kind: T::KIND, title: twins.title(), ids: list(ids), why }
+    twins_error(T::KIND, twins.title(), ids, why)
+}
+
+/// [`StepError::Twins`] for these ids.
+pub(crate) fn twins_error(
+    kind: &'static str,
+    title: String,
+    ids: &[u64],
+    why: String,
+) -> StepError {
+    let all = if ids.len() == 2 { "both" } else { "all" };
+    StepError::Twins { kind, title, ids: list(ids), all, why }
 }
 
 /// `12 and 13`, `12, 13 and 14`.
@@ -185,12 +201,75 @@ pub(crate) fn list(ids: &[u64]) -> String {
     }
 }
 
-/// A new room's title, looked up among the rooms this run did not read while planning.
+/// The rooms created since this run read the portal, as its looks have listed them (id and
+/// stored title). Each look reads the listing newest first only down to a room it lists
+/// already, so looking after each of a thousand creates stays about one request each.
+pub(crate) struct NewRooms<'a> {
+    known: &'a HashSet<u64>,
+    listed: Mutex<HashMap<u64, String>>,
+    /// The first look, made once, before the first create needs it.
+    first: tokio::sync::OnceCell<()>,
+}
+
+impl<'a> NewRooms<'a> {
+    /// No room listed yet; `known` holds the ids read while planning.
+    pub(crate) fn new(known: &'a HashSet<u64>) -> NewRooms<'a> {
+        NewRooms { known, listed: Mutex::new(HashMap::new()), first: tokio::sync::OnceCell::new() }
+    }
+
+    /// Lists the rooms created since the last look.
+    async fn look(&self, portal: &Portal) -> Result<(), StepError> {
+        let listed = |id: u64| self.known.contains(&id) || self.lock().contains_key(&id);
+        let fresh = portal.rooms_created_since(&listed, AREA_ANY).await?;
+        self.lock().extend(fresh.into_iter().map(|room| (room.id, room.title)));
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, String>> {
+        self.listed.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The rooms listed with this stored title, sorted: `mine`, and the others each read again
+    /// (one gone or renamed since is forgotten).
+    async fn titled(
+        &self,
+        portal: &Portal,
+        title: &str,
+        mine: Option<u64>,
+    ) -> Result<Vec<u64>, StepError> {
+        let listed: Vec<u64> = {
+            let rooms = self.lock();
+            rooms.iter().filter(|(_, t)| *t == title).map(|(id, _)| *id).collect()
+        };
+        let mut now = Vec::new();
+        for id in listed.into_iter().filter(|id| Some(*id) != mine) {
+            match portal.get_room(id).await? {
+                Some(room) if room.title == title => now.push(id),
+                Some(room) => drop(self.lock().insert(id, room.title)),
+                None => drop(self.lock().remove(&id)),
+            }
+        }
+        now.extend(mine);
+        now.sort_unstable();
+        Ok(now)
+    }
+}
+
+/// A new room's title, looked for among the rooms created since this run read the portal.
 pub(crate) struct RoomTwins<'a> {
     pub(crate) portal: &'a Portal,
     /// The title in stored form.
     pub(crate) title: &'a str,
-    pub(crate) known: &'a HashSet<u64>,
+    pub(crate) new_rooms: &'a NewRooms<'a>,
+}
+
+impl RoomTwins<'_> {
+    /// The rooms of this title created since this run read the portal, as of the last look
+    /// (the first made now if none was): right before a create.
+    pub(crate) async fn appeared(&self) -> Result<Vec<u64>, StepError> {
+        self.new_rooms.first.get_or_try_init(|| self.new_rooms.look(self.portal)).await?;
+        self.new_rooms.titled(self.portal, self.title, None).await
+    }
 }
 
 impl Twins for RoomTwins<'_> {
@@ -200,9 +279,9 @@ impl Twins for RoomTwins<'_> {
         escape(self.title)
     }
 
-    async fn look(&self) -> Result<Vec<u64>, StepError> {
-        let rooms = self.portal.new_rooms_titled(self.title, self.known).await?;
-        Ok(rooms.into_iter().map(|room| room.id).collect())
+    async fn look(&self, mine: Option<u64>) -> Result<Vec<u64>, StepError> {
+        self.new_rooms.look(self.portal).await?;
+        self.new_rooms.titled(self.portal, self.title, mine).await
     }
 
     async fn in_use(&self, id: u64) -> Result<Option<String>, StepError> {
@@ -262,7 +341,7 @@ impl Twins for FolderTwins<'_> {
         escape(self.title)
     }
 
-    async fn look(&self) -> Result<Vec<u64>, StepError> {
+    async fn look(&self, _mine: Option<u64>) -> Result<Vec<u64>, StepError> {
         let folders = self.portal.subfolders(self.parent).await?;
         let same = folders.into_iter().filter(|f| !f.system && f.title == self.title);
         Ok(same.map(|folder| folder.id).collect())

@@ -115,7 +115,7 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
 }
 
 /// The `searchArea` that lists every room, active and archived.
-const AREA_ANY: &str = "Any";
+pub(crate) const AREA_ANY: &str = "Any";
 
 /// Where a create is looked for: every room, then the form-filling rooms' own area, in case a
 /// portal keeps them out of `Any` as it keeps them out of `Active`.
@@ -230,16 +230,17 @@ impl Portal {
         }
     }
 
-    /// The rooms of `area` that are not in `known` (the ids read while planning), whatever their
-    /// title: the listing newest first, read until a page holds a room of `known` that is not
-    /// pinned (a portal lists the caller's pinned rooms first, whatever the sort), or to its end.
-    /// Usually one request. Never by `filterValue`: on a portal with full-text search a filtered
-    /// listing takes its ids from the search index (`FolderDao.GetRoomsAsync`), which a create
-    /// only asks to update, without waiting (`FolderDao.InternalSaveFolderToDbAsync`), so a room
-    /// just created may be missing from it for a while; this listing reads the database.
+    /// The rooms of `area` listed newest first, whatever their title, down to the first one that
+    /// `listed` holds (a room read while planning, or one an earlier look returned) and that is
+    /// not pinned (a portal lists the caller's pinned rooms first, whatever the sort), or to the
+    /// end: the rooms created since, and usually one request. Never by `filterValue`: on a
+    /// portal with full-text search a filtered listing takes its ids from the search index
+    /// (`FolderDao.GetRoomsAsync`), which a create only asks to update, without waiting
+    /// (`FolderDao.InternalSaveFolderToDbAsync`), so a room just created may be missing from
+    /// it for a while; this listing reads the database.
     pub(crate) async fn rooms_created_since(
         &self,
-        known: &HashSet<u64>,
+        listed: &(dyn Fn(u64) -> bool + Sync),
         area: &str,
     ) -> Result<Vec<PortalRoom>, ApiError> {
         let mut new: Vec<PortalRoom> = Vec::new();
@@ -247,31 +248,19 @@ impl Portal {
         loop {
             let (page, total) = self.room_page(start, None, area, Order::NewestFirst).await?;
             let read = page.len();
-            let mut reached_known = false;
+            let mut reached = false;
             for (room, pinned) in page {
-                if known.contains(&room.id) {
-                    reached_known |= !pinned;
+                if listed(room.id) {
+                    reached |= !pinned;
                 } else if new.iter().all(|seen| seen.id != room.id) {
                     new.push(room);
                 }
             }
             start += read;
-            if reached_known || read == 0 || start >= total {
+            if reached || read == 0 || start >= total {
                 return Ok(new);
             }
         }
-    }
-
-    /// The rooms not in `known` whose stored title is `title` (stored form), in the area that
-    /// lists every room: the area the plan was read from, so these are the rooms a next plan
-    /// would find ambiguous with a new one.
-    pub(crate) async fn new_rooms_titled(
-        &self,
-        title: &str,
-        known: &HashSet<u64>,
-    ) -> Result<Vec<PortalRoom>, ApiError> {
-        let rooms = self.rooms_created_since(known, AREA_ANY).await?;
-        Ok(rooms.into_iter().filter(|room| room.title == title).collect())
     }
 
     /// A room whose stored title is `title` (stored form) and whose id is not in `known`, from
@@ -282,7 +271,7 @@ impl Portal {
         known: &HashSet<u64>,
     ) -> Result<Option<PortalRoom>, ApiError> {
         for area in LOOKUP_AREAS {
-            let rooms = self.rooms_created_since(known, area).await?;
+            let rooms = self.rooms_created_since(&|id| known.contains(&id), area).await?;
             if let Some(room) = rooms.into_iter().find(|room| room.title == title) {
                 return Ok(Some(room));
             }

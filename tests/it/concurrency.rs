@@ -150,7 +150,7 @@ fn a_twin_already_in_use_is_never_removed_and_the_error_names_both_rooms() {
     assert_eq!(output.status.code(), Some(1), "{out}{}", stderr(&output));
     assert!(
         out.contains(&format!(
-            "rooms {mine} and {theirs} all carry the title \"Solo\", created by runs at the same time; room {mine}, this run's, is not empty, so none was removed"
+            "rooms {mine} and {theirs} both carry the title \"Solo\", created by runs at the same time; room {mine}, this run's, is not empty, so none was removed"
         )),
         "{out}"
     );
@@ -208,4 +208,24 @@ fn a_lagging_search_index_hides_a_new_room_from_filter_value_only() {
     assert_eq!(portal.titles("searchArea=Any"), ["Fresh"], "the database has it");
     portal.emulator.clock().advance(Duration::from_secs(5));
     assert_eq!(portal.titles("searchArea=Any&filterValue=Fresh"), ["Fresh"], "indexed by now");
+}
+
+#[test]
+fn the_looks_for_twins_read_only_the_rooms_created_since_the_last_look() {
+    // 250 creates on an empty portal: a look that read every room created since the plan
+    // would read 1, then 2, then 3 pages (about 500 reads in all).
+    let portal = TestPortal::start();
+    let mut yaml = String::from("rooms:\n");
+    for n in 0..250 {
+        yaml.push_str(&format!("  - title: Room {n:03}\n    type: custom\n"));
+    }
+    portal.manifest(&yaml);
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.rooms().len(), 250);
+    let reads = portal.emulator.requests().into_iter();
+    let reads = reads.filter(|r| r.method == "GET" && r.path == "/api/2.0/files/rooms").count();
+    // The plan's read, the first look, and one look after each create (a few more when
+    // concurrent looks race to the same page).
+    assert!((252..=270).contains(&reads), "{reads} listing reads");
 }
