@@ -128,9 +128,15 @@ pub(crate) const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
 /// The order of a rooms listing by creation date.
 #[derive(Debug, Clone, Copy)]
 enum Order {
+    /// Every room, a full page at a time.
     OldestFirst,
+    /// The newest rooms, [`NEWEST_PAGE`] at a time.
     NewestFirst,
 }
+
+/// The page size of a look at the newest rooms: room DTOs are large, and a look after a create
+/// usually needs only the few rooms created since the previous look.
+const NEWEST_PAGE: usize = 25;
 
 fn page_query(
     start: usize,
@@ -138,14 +144,14 @@ fn page_query(
     area: &str,
     order: Order,
 ) -> Vec<(&'static str, String)> {
-    let order = match order {
-        Order::OldestFirst => "ascending",
-        Order::NewestFirst => "descending",
+    let (order, count) = match order {
+        Order::OldestFirst => ("ascending", MAX_PAGE_SIZE),
+        Order::NewestFirst => ("descending", NEWEST_PAGE),
     };
     let mut query = vec![
         ("searchArea", area.to_owned()),
         ("startIndex", start.to_string()),
-        ("count", MAX_PAGE_SIZE.to_string()),
+        ("count", count.to_string()),
         ("sortBy", "DateAndTimeCreation".to_owned()),
         ("sortOrder", order.to_owned()),
     ];
