@@ -71,7 +71,10 @@ fn two_runs_of_one_manifest_at_once_leave_one_room_per_title_and_one_folder_per_
 
         // Both runs created both rooms and the shared folders: the race took place.
         assert_eq!(posts(&portal, "/api/2.0/files/rooms"), 4, "round {round}");
-        assert!(posts(&portal, "/api/2.0/files/folder/") >= 6, "round {round}");
+        let shared_folders = portal.emulator.folders(shared);
+        let trashed: Vec<&str> =
+            shared_folders.iter().filter(|f| f.trashed).map(|f| f.title.as_str()).collect();
+        assert_eq!(trashed.len(), 3, "round {round}: one copy of each shared folder, {trashed:?}");
         let titles: Vec<String> = portal.rooms().into_iter().map(|(title, ..)| title).collect();
         assert_eq!(titles, ["Deal Alpha", "Deal Beta", "Shared"], "round {round}");
         let alpha = rooms_titled(&portal, "Deal Alpha")[0].id;
@@ -228,4 +231,37 @@ fn the_looks_for_twins_read_only_the_rooms_created_since_the_last_look() {
     // The plan's read, the first look, and one look after each create (a few more when
     // concurrent looks race to the same page).
     assert!((252..=270).contains(&reads), "{reads} listing reads");
+}
+
+#[test]
+fn a_younger_room_that_cannot_be_removed_is_named_with_its_twin_and_both_stay() {
+    let portal = TestPortal::start();
+    portal.emulator.set_faults(Faults {
+        create_rendezvous: Some(Rendezvous { parties: 2, titles: vec!["Solo".into()] }),
+        fail_once: vec!["PUT /api/2.0/files/rooms/*/archive".into()],
+        ..Faults::default()
+    });
+    portal.manifest("rooms:\n  - title: Solo\n    type: custom\n");
+    // Another client's create arrives first, so its room is the older one.
+    let other = std::thread::scope(|scope| {
+        let other = scope.spawn(|| portal.create("Solo", json!("CustomRoom"))["id"].as_u64());
+        wait_until("the other create arrives", Duration::from_secs(60), || {
+            portal.emulator.rendezvous_arrivals() == 1
+        });
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        (other.join().unwrap().unwrap(), output)
+    });
+    let (theirs, output) = other;
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}{}", stderr(&output));
+    let rooms = rooms_titled(&portal, "Solo");
+    assert_eq!(rooms.len(), 2, "{rooms:?}");
+    let mine = rooms[1].id;
+    assert_eq!(rooms[0].id, theirs);
+    assert!(
+        out.contains(&format!(
+            "rooms {theirs} and {mine} both carry the title \"Solo\", created by runs at the same time; room {mine}, this run's, could not be removed: "
+        )),
+        "{out}"
+    );
 }
