@@ -46,7 +46,7 @@ pub(crate) struct Sighting<'a> {
     pub(crate) seen: &'a [u64],
     /// Whether this run has waited its whole window for younger twins to go.
     pub(crate) waited_out: bool,
-    /// Why this run's own item is in use by now, if it is (read only when there are twins).
+    /// Why this run's own item is in use by now, if it is (read only when it would be removed).
     pub(crate) in_use: Option<&'a str>,
 }
 
@@ -132,14 +132,18 @@ pub(crate) async fn settle<T: Twins>(
     let mut pause = portal.config().retry_min_delay;
     loop {
         let seen = twins.look(mine).await?;
-        let others = seen.iter().any(|id| Some(*id) != mine);
-        let in_use = match mine {
-            Some(id) if others => twins.in_use(id).await?,
+        let waited_out = started.elapsed() >= window;
+        let sighting = Sighting { mine, seen: &seen, waited_out, in_use: None };
+        let mut verdict = resolve(&sighting);
+        // Whether this run's item is in use matters only once the rule would remove it.
+        let in_use = match verdict {
+            Verdict::RemoveMine { mine, .. } => twins.in_use(mine).await?,
             _ => None,
         };
-        let waited_out = started.elapsed() >= window;
-        let sighting = Sighting { mine, seen: &seen, waited_out, in_use: in_use.as_deref() };
-        match resolve(&sighting) {
+        if in_use.is_some() {
+            verdict = resolve(&Sighting { in_use: in_use.as_deref(), ..sighting });
+        }
+        match verdict {
             Verdict::Keep(id) => return Ok(Settled::Kept(id)),
             Verdict::Wait if portal.is_interrupted() => {
                 return Ok(Settled::Kept(mine.expect("only a confirmed item waits")));
