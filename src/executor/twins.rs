@@ -301,14 +301,15 @@ impl Twins for RoomTwins<'_> {
 }
 
 /// Why a room this run created moments ago is in use, if it is: it is gone, renamed or
-/// archived, it holds a folder or a file, or it has a member besides its owner. Links are not
+/// archived, it holds a folder or a file (its counts, at any depth), or it has a member besides
+/// its owner. Only rooms endpoints, which a key with `rooms:write` may read. Links are not
 /// read: a room a create just made has only the links the portal gives every new room.
 pub(crate) async fn in_use_room(
     portal: &Portal,
     id: u64,
     title: &str,
 ) -> Result<Option<String>, StepError> {
-    let Some(room) = portal.get_room(id).await? else {
+    let Some((room, items)) = portal.get_room_counted(id).await? else {
         return Ok(Some("is gone".to_owned()));
     };
     if room.title != title {
@@ -317,7 +318,6 @@ pub(crate) async fn in_use_room(
     if room.state != RoomState::Active {
         return Ok(Some("was archived".to_owned()));
     }
-    let items = portal.listing_total(id).await?;
     if items > 0 {
         return Ok(Some("is not empty".to_owned()));
     }

@@ -40,6 +40,12 @@ struct RoomDto {
     /// Pinned by the caller: a portal lists such rooms first, whatever the sort.
     #[serde(default)]
     pinned: bool,
+    /// Files in the room, at any depth.
+    #[serde(default)]
+    files_count: u64,
+    /// Folders in the room, at any depth.
+    #[serde(default)]
+    folders_count: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,13 +76,16 @@ impl Operation {
     }
 }
 
-fn room_from(value: Value, request: &str) -> Result<PortalRoom, ApiError> {
-    let dto: RoomDto = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+fn room_dto(value: Value, request: &str) -> Result<RoomDto, ApiError> {
+    serde_json::from_value(value).map_err(|err| ApiError::Malformed {
         request: request.to_owned(),
         status: 200,
         detail: format!("a room object: {err}"),
-    })?;
-    room_from_dto(dto, request)
+    })
+}
+
+fn room_from(value: Value, request: &str) -> Result<PortalRoom, ApiError> {
+    room_from_dto(room_dto(value, request)?, request)
 }
 
 fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
@@ -228,12 +237,25 @@ impl Portal {
 
     /// One room, or `None` when the portal says it does not exist.
     pub(crate) async fn get_room(&self, id: u64) -> Result<Option<PortalRoom>, ApiError> {
+        Ok(self.get_room_counted(id).await?.map(|(room, _)| room))
+    }
+
+    /// One room and how many files and folders it holds at any depth (its `filesCount` and
+    /// `foldersCount`), or `None` when the portal says it does not exist.
+    pub(crate) async fn get_room_counted(
+        &self,
+        id: u64,
+    ) -> Result<Option<(PortalRoom, u64)>, ApiError> {
         let path = format!("{ROOMS}/{id}");
-        match self.get(&path, &[]).await {
-            Ok(value) => room_from(value, &format!("GET {path}")).map(Some),
-            Err(err) if err.status() == Some(404) => Ok(None),
-            Err(err) => Err(err),
-        }
+        let request = format!("GET {path}");
+        let value = match self.get(&path, &[]).await {
+            Ok(value) => value,
+            Err(err) if err.status() == Some(404) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let dto = room_dto(value, &request)?;
+        let items = dto.files_count + dto.folders_count;
+        Ok(Some((room_from_dto(dto, &request)?, items)))
     }
 
     /// The rooms of `area` listed newest first, whatever their title, down to the first one that

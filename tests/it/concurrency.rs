@@ -265,3 +265,20 @@ fn a_younger_room_that_cannot_be_removed_is_named_with_its_twin_and_both_stay() 
         "{out}"
     );
 }
+
+#[test]
+fn a_rooms_counts_show_its_folders_and_files_at_any_depth() {
+    // What a run reads to tell whether its new room is still empty (a room is a folder:
+    // `FolderDto.FilesCount`/`FoldersCount`, recursive as a folder's).
+    let portal = TestPortal::start();
+    let room = portal.seed("Counted", RoomType::Custom, false, &[]);
+    let counts = |portal: &TestPortal| {
+        let reply = portal.room(room);
+        (reply.response()["filesCount"].clone(), reply.response()["foldersCount"].clone())
+    };
+    assert_eq!(counts(&portal), (json!(0), json!(0)));
+    let outer = portal.emulator.seed_folder(room, room, "Outer");
+    let inner = portal.emulator.seed_folder(room, outer, "Inner");
+    portal.emulator.add_file(inner);
+    assert_eq!(counts(&portal), (json!(1), json!(2)));
+}
