@@ -208,6 +208,8 @@ pub struct PortalFolder {
     pub id: u64,
     /// The title as stored.
     pub title: String,
+    /// The room or folder it is in (`parentId`), when the portal says.
+    pub parent_id: Option<u64>,
     /// Files in it and everything below (the portal's counts are recursive).
     pub files_count: u64,
     /// Folders below it, at any depth.

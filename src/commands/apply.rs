@@ -15,7 +15,8 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let ready = if let Some(path) = &args.plan_file {
-        reconcile::load_saved(path, &portal, &progress).await
+        let key = config::plan_key()?;
+        reconcile::load_saved(path, key.as_ref(), &portal, &progress).await
     } else {
         let options = config::plan_options(&args.select);
         reconcile::read_and_plan(&args.manifest.manifest, &portal, &options, &progress)
@@ -26,11 +27,11 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
     let ready = ready?;
     let plan = &ready.plan;
 
-    let manifest_name = args.manifest.manifest.display().to_string();
+    let manifest_name = &ready.manifest;
     let json = args.format == ReportFormat::Json;
     let shown = render::text(
         plan,
-        &manifest_name,
+        manifest_name,
         if json { output.stderr_color } else { output.stdout_color },
     );
     if json {

@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod emulator;
 mod exit;
 pub(crate) mod export;
+mod overwrite;
 pub(crate) mod plan;
 pub(crate) mod schema;
 pub(crate) mod validate;

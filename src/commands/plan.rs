@@ -2,15 +2,23 @@
 //! executor and sends no write request.
 
 use super::exit::Exit;
+use super::overwrite;
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::config::{self, Output};
 use crate::plan::{render, saved};
 use crate::portal::Portal;
 use crate::progress::Progress;
 use crate::reconcile::read_and_plan_against;
-use anyhow::Context;
+use anyhow::{Context, bail};
+use std::path::Path;
 
 pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit> {
+    // Decided before anything is read: where the plan goes, and the key that signs it.
+    if let Some(out) = &args.out {
+        check_out(out, &args.manifest.manifest, args.base.as_deref())?;
+    }
+    let wanted = args.out.is_some() || args.format == PlanFormat::Json;
+    let key = if wanted { config::plan_key()? } else { None };
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let planned = read_and_plan_against(
@@ -26,9 +34,9 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
 
     // The saved document copies the whole plan (fingerprints included) and checksums it:
     // only build it when it is written or printed.
-    let wanted = args.out.is_some() || args.format == PlanFormat::Json;
     let document = if wanted {
-        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan)?)
+        let (url, manifest, plan) = (portal.base_url(), &planned.manifest, &planned.plan);
+        Some(saved::SavedPlan::new(url, manifest, plan, key.as_ref())?)
     } else {
         None
     };
@@ -55,4 +63,24 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
     } else {
         Exit::Success
     })
+}
+
+/// Refuses an `--out` that names the manifest, the base, or an existing file that is not a
+/// saved plan (an earlier plan may be replaced).
+fn check_out(out: &Path, manifest: &Path, base: Option<&Path>) -> anyhow::Result<()> {
+    let named = [(Some(manifest), "the manifest (`-f`)"), (base, "the base manifest (`--base`)")];
+    for (path, what) in named {
+        if path.is_some_and(|path| overwrite::same_file(out, path)) {
+            bail!(
+                "refusing to write the plan to `{}`: it is {what}; save the plan elsewhere, e.g. `--out plan.json`",
+                out.display()
+            );
+        }
+    }
+    overwrite::check(
+        out,
+        "the plan",
+        saved::is_saved_plan,
+        "is not a saved plan; remove it or choose another path",
+    )
 }

@@ -389,6 +389,31 @@ impl Emulator {
         self.shared.mutate(|s| s.add_folder(parent, room, stored_title(title), None))
     }
 
+    /// Renames a folder and moves it under `parent` (a room or a folder, in any room), as a
+    /// person in the web interface would (`PUT files/folder/{id}`, `PUT files/fileops/move`).
+    /// `false` when there is no such folder.
+    pub fn move_folder(&self, id: u64, parent: u64, title: &str) -> bool {
+        self.shared.mutate(|s| {
+            let room = s.folders.get(&parent).map_or(parent, |f| f.room);
+            let Some(folder) = s.folders.get_mut(&id) else { return false };
+            folder.parent = parent;
+            folder.title = stored_title(title);
+            // The folder and everything below it now belong to `room`.
+            let mut moved = vec![id];
+            let mut seen = std::collections::HashSet::new();
+            while let Some(next) = moved.pop() {
+                if !seen.insert(next) {
+                    continue;
+                }
+                moved.extend(s.folders.values().filter(|f| f.parent == next).map(|f| f.id));
+                if let Some(folder) = s.folders.get_mut(&next) {
+                    folder.room = room;
+                }
+            }
+            true
+        })
+    }
+
     /// Puts a file in a folder, as a person uploading one would.
     pub fn add_file(&self, folder: u64) {
         self.shared.mutate(|s| {

@@ -118,6 +118,7 @@ impl RoomRun<'_> {
             action: step.action.clone(),
             status,
             link_url,
+            new_room: self.room.target == Target::New,
         };
         (self.on_outcome)(&outcome);
         self.outcomes.push(outcome);

@@ -314,8 +314,9 @@ mod tests {
     /// Each step as the plan shows it, mark first.
     fn lines(plan: &Plan) -> Vec<String> {
         plan.steps()
-            .map(|(_, step)| {
-                format!("{} {}", render::mark(&step.action), render::describe(&step.action))
+            .map(|(room, step)| {
+                let mark = render::mark(&step.action, &room.target);
+                format!("{mark} {}", render::describe(&step.action))
             })
             .collect()
     }
@@ -372,7 +373,7 @@ mod tests {
         );
         let exact = plan_of("    links: []\n", &portal).unwrap();
         assert_eq!(lines(&exact), ["- link \"Old partner\""]);
-        assert!(exact.rooms[0].edits[0].action.is_destructive());
+        assert!(exact.rooms[0].edits[0].action.takes_away(&exact.rooms[0].target));
         let additive = plan_of("    links_policy: additive\n    links: []\n", &portal).unwrap();
         assert!(additive.is_empty());
     }

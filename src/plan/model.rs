@@ -471,8 +471,9 @@ impl Action {
         }
     }
 
-    /// Archive and delete take people's rooms away; shown first and guarded by the rails.
-    pub(crate) fn is_destructive(&self) -> bool {
+    /// Archive and delete take people's rooms away; shown first and guarded by the rails. Asked
+    /// of a room that exists: see [`Action::takes_away`].
+    fn is_destructive(&self) -> bool {
         matches!(
             self,
             Action::Archive
@@ -481,6 +482,13 @@ impl Action {
                 | Action::RemoveLink { .. }
         ) || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
             || matches!(self, Action::SetSettings { before, after } if before.removes_files(after))
+    }
+
+    /// Whether this action, in the room `target` names, takes something away from people: a
+    /// room, a member, a link, a folder, or files (a lifetime that may remove some). A room
+    /// this plan creates has nothing to lose yet.
+    pub(crate) fn takes_away(&self, target: &Target) -> bool {
+        *target != Target::New && self.is_destructive()
     }
 }
 
@@ -631,7 +639,7 @@ impl Plan {
             .filter(|room| {
                 room.edits.iter().any(|step| {
                     matches!(step.action, Action::SetSettings { .. })
-                        && step.action.is_destructive()
+                        && step.action.takes_away(&room.target)
                 })
             })
             .collect()

@@ -97,6 +97,11 @@ pub fn plan(
     }
 
     let rooms = rails::select(rooms, manifest, options)?;
+    let mut problems = rails::check_titles(&rooms, &portal.rooms);
+    if !problems.is_empty() {
+        problems.sort();
+        return Err(PlanError::Conflicts { manifest: manifest.source.clone(), problems });
+    }
     rails::check_protected(manifest, &rooms, &matches)?;
     rails::check_destruction(manifest, &rooms, portal.rooms.len(), options.force)?;
     rails::check_member_removals(manifest, &rooms, options.force)?;

@@ -18,7 +18,7 @@ pub use execute::{Ready, apply_plan};
 pub use read::{Planned, read_and_plan};
 pub(crate) use read::{load_manifest, read_and_plan_against};
 
-use crate::plan::saved::SavedPlan;
+use crate::plan::saved::{PlanKey, SavedPlan};
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
@@ -29,12 +29,14 @@ use std::path::Path;
 /// included) is as it was then, with every stale finding named at once.
 pub(crate) async fn load_saved(
     path: &Path,
+    key: Option<&PlanKey>,
     portal: &Portal,
     progress: &Progress,
 ) -> anyhow::Result<Ready> {
-    let saved = SavedPlan::read(path)?;
+    let saved = SavedPlan::read(path, key)?;
     fresh::check_portal(&saved, portal)?;
     let plan = saved.plan;
+    let manifest = saved.manifest.path;
     let rooms = read::list_rooms(portal, progress).await?;
     let (members, links) = tokio::try_join!(
         async {
@@ -56,5 +58,5 @@ pub(crate) async fn load_saved(
     findings.extend(links::stale_passwords(&plan));
     fresh::refuse_stale(&findings)?;
     let known = now.rooms.iter().map(|room| room.id).collect();
-    Ok(Ready { plan, known })
+    Ok(Ready { plan, known, manifest })
 }

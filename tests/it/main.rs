@@ -17,6 +17,8 @@ mod links;
 mod manifest;
 mod members;
 mod plandiff;
+mod rails;
 mod reconcile;
 mod safety;
+mod saved;
 mod settings;
