@@ -446,7 +446,7 @@ impl Settings {
     /// Whether changing a room that holds files from these settings to `after` removes files
     /// it keeps now: a lifetime that deletes permanently, one that may be shorter than the
     /// room's, or any lifetime on a room without one (no lifetime keeps files forever; the
-    /// portal trashes every older file about 6 h after the write, server-facts §10) or whose
+    /// portal trashes every older file about 6 h after the write, `CleanupLifetimeExpiredService.cs`) or whose
     /// lifetime is not known. A room the plan creates holds no files: the plan asks
     /// [`Settings::removes_files`] only of rooms that exist.
     pub(crate) fn removes_files(&self, after: &Settings) -> bool {

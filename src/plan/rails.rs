@@ -149,7 +149,7 @@ fn given_title<'a>(action: &'a Action, target: &Target) -> Option<(&'a str, Stri
 }
 
 /// Refuses a rename (or a create) into a title another portal room has, in any state, managed
-/// or not: the portal keeps both (server-facts §12), and every later plan fails as ambiguous.
+/// or not: the portal keeps both (`FileStorageService.UpdateRoomAsync` checks no uniqueness), and every later plan fails as ambiguous.
 /// That room giving the title up in the same plan does not help: rooms are changed
 /// concurrently and either change may fail, so it gives the title up in an apply of its own.
 /// One problem per step, with its entry's line, naming the other room.

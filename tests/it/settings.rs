@@ -401,7 +401,7 @@ fn emulator_seed_turns_room_quota_on() {
 }
 
 /// A first lifetime on a room that has files trashes every file older than it, about 6 h after
-/// the write (server-facts §10): as destructive as a shorter one, so it needs `--allow-delete`.
+/// the write (`CleanupLifetimeExpiredService.cs`): as destructive as a shorter one, so it needs `--allow-delete`.
 /// A room the same plan creates has no files and needs no flag, whatever its lifetime.
 #[test]
 fn a_first_lifetime_on_an_existing_room_needs_allow_delete_a_new_room_does_not() {
@@ -428,7 +428,7 @@ fn a_first_lifetime_on_an_existing_room_needs_allow_delete_a_new_room_does_not()
     assert_eq!(room(&portal, id)["lifetime"]["value"], 30);
 }
 
-/// Archiving erases a lifetime and unarchiving does not restore it (server-facts §10): the
+/// Archiving erases a lifetime and unarchiving does not restore it (`FileMoveCopyOperation.cs`, `FolderDao.cs`): the
 /// room coming back has none, so setting it again is a first lifetime.
 #[test]
 fn a_lifetime_set_again_after_the_archive_needs_allow_delete() {
