@@ -14,12 +14,14 @@ pub struct Ready {
     pub plan: Plan,
     /// The ids of every portal room read while planning.
     pub known: HashSet<u64>,
+    /// The API key's scopes (`None` for a login token), checked before the first write.
+    pub(crate) key: Option<super::preflight::KeyScopes>,
 }
 
 impl From<Planned> for Ready {
     fn from(planned: Planned) -> Ready {
         let known = planned.state.rooms.iter().map(|room| room.id).collect();
-        Ready { plan: planned.plan, known }
+        Ready { plan: planned.plan, known, key: planned.key }
     }
 }
 
@@ -27,7 +29,7 @@ impl From<Planned> for Ready {
 /// flight finish and still archives again every room it unarchived for an edit; a second stops
 /// at once.
 pub async fn apply_plan(portal: &Portal, ready: &Ready, progress: &Progress) -> (Report, bool) {
-    let Ready { plan, known } = ready;
+    let Ready { plan, known, .. } = ready;
     let watcher = {
         let portal = portal.clone();
         tokio::spawn(async move {

@@ -10,6 +10,7 @@ mod folders;
 mod fresh;
 mod links;
 mod members;
+pub(crate) mod preflight;
 mod read;
 mod settings;
 
@@ -33,6 +34,8 @@ pub(crate) async fn load_saved(
 ) -> anyhow::Result<Ready> {
     let saved = SavedPlan::read(path)?;
     fresh::check_portal(&saved, portal)?;
+    let key = preflight::read_key(portal).await?;
+    preflight::check_reads(key.as_ref(), &preflight::Reads::Saved(&saved.plan))?;
     let plan = saved.plan;
     let rooms = read::list_rooms(portal, progress).await?;
     let (members, links) = tokio::try_join!(
@@ -55,5 +58,5 @@ pub(crate) async fn load_saved(
     findings.extend(links::stale_passwords(&plan));
     fresh::refuse_stale(&findings)?;
     let known = now.rooms.iter().map(|room| room.id).collect();
-    Ok(Ready { plan, known })
+    Ok(Ready { plan, known, key })
 }

@@ -19,4 +19,5 @@ mod members;
 mod plandiff;
 mod reconcile;
 mod safety;
+mod scopes;
 mod settings;
