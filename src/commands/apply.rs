@@ -45,6 +45,7 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
         }
         return Ok(Exit::Success);
     }
+    reconcile::preflight::check_apply(ready.scopes.as_ref(), plan)?;
     crate::plan::rails::check_deletes(plan, args.allow_delete)?;
     if args.plan_file.is_none() && !args.auto_approve {
         confirm(output)?;

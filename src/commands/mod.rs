@@ -2,7 +2,7 @@
 //! code; `main` prints whatever error comes back.
 
 pub(crate) mod apply;
-pub(crate) mod demo;
+pub mod demo;
 pub(crate) mod emulator;
 mod exit;
 pub(crate) mod export;

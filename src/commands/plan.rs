@@ -8,7 +8,7 @@ use crate::config::{self, Output};
 use crate::plan::{render, saved};
 use crate::portal::Portal;
 use crate::progress::Progress;
-use crate::reconcile::read_and_plan_against;
+use crate::reconcile::{preflight, read_and_plan_against};
 use anyhow::{Context, bail};
 use std::path::Path;
 
@@ -57,6 +57,9 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
         PlanFormat::Markdown => render::markdown(&planned.plan, &manifest_name),
     };
     crate::out!("{text}")?;
+    if let Some(warning) = preflight::apply_warning(planned.scopes.as_ref(), &planned.plan) {
+        crate::out::warn(warning);
+    }
 
     Ok(if args.detailed_exitcode && !planned.plan.is_empty() {
         Exit::Changes

@@ -11,7 +11,7 @@
 //! `/unarchive`; `GET /api/2.0/files/rooms/covers`; `GET /api/2.0/portal/payment/quota`;
 //! `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
 //! /api/2.0/files/rooms/{id}/share`; `GET /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`,
-//! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`; folders inside rooms (see
+//! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`, `GET /api/2.0/keys/@self`; folders inside rooms (see
 //! `folders`): `POST`/`GET`/`DELETE /api/2.0/files/folder/{id}`, `GET
 //! /api/2.0/files/{id}/subfolders`, `GET /api/2.0/files/{id}`, `PUT /api/2.0/files/fileops/delete`.
 //! Any other path is a 404 and a wrong
@@ -26,6 +26,12 @@
 //! login token is accepted as `Authorization: Bearer <t>`, `Authorization: <t>` or the cookie
 //! `asc_auth_key`. The owner is [`DEFAULT_OWNER_EMAIL`] unless configured. A terminated person's
 //! tokens stop working (401).
+//!
+//! More API keys of the owner's, each limited to its scopes, come from
+//! `EmulatorConfig::api_keys` and the seed file's `api_keys` (see `keys` and `auth`): every
+//! request is authorised by the server's scope map (`crate::scopes`), a missing scope is an
+//! empty 403 before anything is looked up, also on the actions the server serves anonymously.
+//! The API token is an unrestricted key (`keys/@self` reads `permissions: []`).
 //!
 //! # Asynchronous operations
 //! Archive, unarchive and delete answer with a `FileOperationDto` that is not finished; the room
@@ -44,7 +50,10 @@
 //! ```
 //! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. An optional
 //! `"roomQuota": {"enableQuota": true, "defaultQuota": 104857600}` turns the portal's room quota
-//! on (off by default, as on a new portal; also `Emulator::set_room_quota`).
+//! on (off by default, as on a new portal; also `Emulator::set_room_quota`). An optional
+//! `"api_keys": [{"key": "sk-…", "permissions": ["rooms:write"], "expiresAt": "2030-01-01T00:00:00Z",
+//! "isActive": true}]` adds API keys ([`ApiKeySeed`]); a permission that is not a scope stops the
+//! start.
 //!
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
@@ -73,6 +82,7 @@
 //! still until a test advances it (`Emulator::clock`), so no test sleeps for time to pass.
 //! Operations finish by reads, not time. Injected latency stays a real delay.
 
+mod auth;
 mod clock;
 mod config;
 mod context;
@@ -81,6 +91,7 @@ mod envelope;
 #[doc(hidden)]
 pub mod faults;
 mod folders;
+mod keys;
 mod links;
 mod operations;
 mod people;
@@ -94,6 +105,7 @@ mod state;
 pub use clock::Clock;
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
+pub use keys::ApiKeySeed;
 pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 pub use state::RoomQuotaSeed;
@@ -123,6 +135,7 @@ impl Emulator {
             Some(path) => State::load(path)?.unwrap_or_else(|| State::new(&config.owner_email)),
             None => State::new(&config.owner_email),
         };
+        let mut api_keys = config.api_keys.clone();
         if let Some(path) = &config.seed_file {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 anyhow::anyhow!("cannot read the seed file {}: {e}", path.display())
@@ -132,6 +145,9 @@ impl Emulator {
             for person in seed.people {
                 state.add_person(person.into_person());
             }
+            keys::Keys::check(&seed.api_keys)
+                .map_err(|e| anyhow::anyhow!("invalid seed file {}: {e}", path.display()))?;
+            api_keys.extend(seed.api_keys);
             if let Some(quota) = seed.room_quota {
                 state.room_quota = quota;
             }
@@ -147,7 +163,9 @@ impl Emulator {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let url = format!("http://{}", listener.local_addr()?);
         let token = config.token.clone().unwrap_or_else(random_api_key);
-        let shared = Arc::new(Shared::new(state, &config, token, url));
+        let keys = keys::Keys::new(&token, &api_keys, config.clock.now())
+            .map_err(|e| anyhow::anyhow!("invalid API keys: {e}"))?;
+        let shared = Arc::new(Shared::new(state, &config, token, url, keys));
         if let Some(path) = &config.state_file {
             shared.read(|s| s.save(path)).map_err(|e| {
                 anyhow::anyhow!("cannot write the state file {}: {e}", path.display())

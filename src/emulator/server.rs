@@ -5,7 +5,7 @@ use super::context::Shared;
 use super::envelope::html_response;
 use super::faults::LoseResponse;
 use super::snapshot::RequestRecord;
-use super::{folders, links, operations, people, rooms, settings};
+use super::{auth, folders, links, operations, people, rooms, settings};
 use crate::docspace::MAX_CONCURRENT_WRITES;
 use axum::Router;
 use axum::extract::connect_info::Connected;
@@ -53,6 +53,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/people", get(people::list))
         .route("/api/2.0/people/email", get(people::by_email))
         .route("/api/2.0/group", get(people::groups))
+        .route("/api/2.0/keys/@self", get(auth::own))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), auth::authorize))
         .layer(middleware::from_fn_with_state(shared.clone(), inject))
         .with_state(shared)
 }

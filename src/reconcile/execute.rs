@@ -16,13 +16,15 @@ pub struct Ready {
     pub known: HashSet<u64>,
     /// The manifest the plan was made from, as its rooms' lines name it (a saved plan's own).
     pub manifest: String,
+    /// The API key's scopes (`None` for a login token), checked before the first write.
+    pub(crate) scopes: Option<super::preflight::KeyScopes>,
 }
 
 impl From<Planned> for Ready {
     fn from(planned: Planned) -> Ready {
         let known = planned.state.rooms.iter().map(|room| room.id).collect();
         let manifest = planned.manifest.source.display().to_string();
-        Ready { plan: planned.plan, known, manifest }
+        Ready { plan: planned.plan, known, manifest, scopes: planned.scopes }
     }
 }
 

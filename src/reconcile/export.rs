@@ -17,6 +17,8 @@ pub(crate) async fn read_portal(
     portal: &Portal,
     progress: &Progress,
 ) -> anyhow::Result<PortalState> {
+    let key = super::preflight::read_key(portal).await?;
+    super::preflight::check_reads(key.as_ref(), &super::preflight::Reads::Export)?;
     let rooms = super::read::list_rooms(portal, progress).await;
     progress.finish();
     let rooms = rooms?;

@@ -11,6 +11,7 @@ mod folders;
 mod fresh;
 mod links;
 mod members;
+pub(crate) mod preflight;
 mod read;
 mod settings;
 
@@ -35,6 +36,8 @@ pub(crate) async fn load_saved(
 ) -> anyhow::Result<Ready> {
     let saved = SavedPlan::read(path, key)?;
     fresh::check_portal(&saved, portal)?;
+    let scopes = preflight::read_key(portal).await?;
+    preflight::check_reads(scopes.as_ref(), &preflight::Reads::Saved(&saved.plan))?;
     let plan = saved.plan;
     let manifest = saved.manifest.path;
     let rooms = read::list_rooms(portal, progress).await?;
@@ -58,5 +61,5 @@ pub(crate) async fn load_saved(
     findings.extend(links::stale_passwords(&plan));
     fresh::refuse_stale(&findings)?;
     let known = now.rooms.iter().map(|room| room.id).collect();
-    Ok(Ready { plan, known, manifest })
+    Ok(Ready { plan, known, manifest, scopes })
 }

@@ -2,6 +2,7 @@
 //! rooms are listed first; then each slice (members, links, folders, settings) reads what the
 //! entries that declare it need, for exactly the rooms those entries mean.
 
+use super::preflight::{self, KeyScopes, Reads};
 use super::{folders, links, members, settings};
 use crate::manifest::{self, Manifest, RoomSpec};
 use crate::model::{PortalRoom, PortalState};
@@ -19,6 +20,8 @@ pub struct Planned {
     pub state: PortalState,
     /// The plan between them.
     pub plan: Plan,
+    /// The API key's scopes (`None` for a login token), for what an apply would lack.
+    pub(crate) scopes: Option<KeyScopes>,
 }
 
 /// Loads the manifest and prints its warnings on stderr.
@@ -100,18 +103,31 @@ pub(crate) async fn read_and_plan_against(
             .context("the base manifest (`--base`) cannot be used")?;
         anyhow::Ok((manifest, base))
     });
-    let listing = list_rooms(portal, progress);
-    tokio::pin!(listing);
-    let ((mut manifest, mut base), rooms) = tokio::select! {
-        parsed = &mut parsing => {
-            let manifests = parsed.context("the manifest parser stopped")??;
-            (manifests, listing.await?)
-        }
-        listed = &mut listing => {
-            let manifests = parsing.await.context("the manifest parser stopped")??;
-            (manifests, listed?)
-        }
+    let (manifests, rooms, key) = if portal.uses_api_key() {
+        // An API key: its scopes are read while the manifest is parsed and checked against
+        // every read before the first one.
+        let (parsed, key) = tokio::join!(parsing, preflight::read_key(portal));
+        let manifests = parsed.context("the manifest parser stopped")??;
+        let key = key?;
+        let both: Vec<&Manifest> = std::iter::once(&manifests.0).chain(&manifests.1).collect();
+        preflight::check_reads(key.as_ref(), &Reads::Manifests(&both))?;
+        (manifests, list_rooms(portal, progress).await?, key)
+    } else {
+        let listing = list_rooms(portal, progress);
+        tokio::pin!(listing);
+        let (manifests, rooms) = tokio::select! {
+            parsed = &mut parsing => {
+                let manifests = parsed.context("the manifest parser stopped")??;
+                (manifests, listing.await?)
+            }
+            listed = &mut listing => {
+                let manifests = parsing.await.context("the manifest parser stopped")??;
+                (manifests, listed?)
+            }
+        };
+        (manifests, rooms, None)
     };
+    let (mut manifest, mut base) = manifests;
     // Before anything else is read: a missing variable stops the job with only reads sent.
     let env = |name: &str| std::env::var(name).ok();
     manifest::read_passwords(&mut manifest, &env)?;
@@ -130,5 +146,5 @@ pub(crate) async fn read_and_plan_against(
             .context("the base manifest (`--base`) cannot be planned against the portal")?;
         plan = plan::compare::label(plan, &base_plan);
     }
-    Ok(Planned { manifest, state, plan })
+    Ok(Planned { manifest, state, plan, scopes: key })
 }

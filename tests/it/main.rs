@@ -21,4 +21,5 @@ mod rails;
 mod reconcile;
 mod safety;
 mod saved;
+mod scopes;
 mod settings;

@@ -5,6 +5,7 @@
 
 mod access;
 mod faults;
+mod keys;
 mod listing;
 mod operations;
 mod people;
