@@ -241,10 +241,13 @@ fn syntax_errors_carry_file_line_and_column() {
     assert_eq!(error.to_string(), format!("rooms.yaml:2:11: {message}"));
 }
 
+/// A hang guard, not a speed target (the benchmarks hold those): an input these tests feed
+/// would take hours or all memory if expanded, and a second or less when refused as it is; a
+/// minute separates the two on any machine, however loaded.
 fn assert_quick<T>(what: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
     let result = what();
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
     result
 }
 
@@ -936,9 +939,8 @@ fn glob_match_wildcards() {
 fn glob_match_is_fast_on_pathological_patterns() {
     let title = "a".repeat(2_000);
     let pattern = format!("{}b", "*a".repeat(100));
-    let started = std::time::Instant::now();
-    assert!(!glob_match(&pattern, &title));
-    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // Backtracking would try about 2,000^100 splits; the matcher is linear.
+    assert!(!assert_quick(|| glob_match(&pattern, &title)));
 }
 
 #[test]
