@@ -25,15 +25,12 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
     let planned = planned?;
 
     // The saved document copies the whole plan (fingerprints included) and checksums it:
-    // only build it when it is written or printed.
-    let wanted = args.out.is_some() || args.format == PlanFormat::Json;
-    let document = if wanted {
-        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan)?)
-    } else {
-        None
-    };
-    if let (Some(path), Some(document)) = (&args.out, &document) {
-        document
+    // only build it when it is written or printed. Only the file holds password verifiers:
+    // stdout says of a password only that it is set.
+    if let Some(path) = &args.out {
+        let mut sealed = planned.plan.clone();
+        crate::plan::links::seal(&mut sealed, crate::reconcile::plan_key().as_deref());
+        saved::SavedPlan::new(portal.base_url(), &planned.manifest, &sealed)?
             .write(path)
             .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
         eprintln!(
@@ -42,6 +39,11 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
             path.display()
         );
     }
+    let document = if args.format == PlanFormat::Json {
+        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan)?)
+    } else {
+        None
+    };
     let manifest_name = args.manifest.manifest.display().to_string();
     let text = match args.format {
         PlanFormat::Text => render::text(&planned.plan, &manifest_name, output.stdout_color),

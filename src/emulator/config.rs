@@ -128,4 +128,10 @@ pub(crate) struct Seed {
     /// The portal's room quota switch.
     #[serde(default, rename = "roomQuota")]
     pub(crate) room_quota: Option<super::state::RoomQuotaSeed>,
+    /// The portal's sharing settings.
+    #[serde(default, rename = "filesSettings")]
+    pub(crate) sharing: Option<super::state::SharingSettings>,
+    /// The portal's password policy.
+    #[serde(default, rename = "passwordSettings")]
+    pub(crate) password_policy: Option<crate::links::PasswordPolicy>,
 }

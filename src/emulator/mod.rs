@@ -10,7 +10,10 @@
 //! `GET`/`PUT`/`DELETE /api/2.0/files/rooms/{id}`; `PUT /api/2.0/files/rooms/{id}/archive` and
 //! `/unarchive`; `GET /api/2.0/files/rooms/covers`; `GET /api/2.0/portal/payment/quota`;
 //! `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
-//! /api/2.0/files/rooms/{id}/share`; `GET /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`,
+//! /api/2.0/files/rooms/{id}/share`; links (see `links`): `GET`/`PUT
+//! /api/2.0/files/rooms/{id}/links`, `GET /api/2.0/files/rooms/{id}/link`, `GET
+//! /api/2.0/files/share/{key}`; `GET /api/2.0/files/settings` and `GET
+//! /api/2.0/settings/security/password` (see `portal_settings`); `GET /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`,
 //! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`; folders inside rooms (see
 //! `folders`): `POST`/`GET`/`DELETE /api/2.0/files/folder/{id}`, `GET
 //! /api/2.0/files/{id}/subfolders`, `GET /api/2.0/files/{id}`, `PUT /api/2.0/files/fileops/delete`.
@@ -44,7 +47,11 @@
 //! ```
 //! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. An optional
 //! `"roomQuota": {"enableQuota": true, "defaultQuota": 104857600}` turns the portal's room quota
-//! on (off by default, as on a new portal; also `Emulator::set_room_quota`).
+//! on (off by default, as on a new portal; also `Emulator::set_room_quota`). `"filesSettings":
+//! {"externalShare", "externalShareApplyToRooms", "defaultShareLinkInternal"}` and
+//! `"passwordSettings": {"minLength", "upperCase", "digits", "specSymbols"}` set the portal's
+//! sharing settings and password policy (a new portal's by default; also `Emulator::set_sharing`
+//! and `Emulator::set_password_policy`).
 //!
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
@@ -84,6 +91,7 @@ mod folders;
 mod links;
 mod operations;
 mod people;
+mod portal_settings;
 mod request;
 mod rooms;
 mod server;
@@ -91,12 +99,13 @@ mod settings;
 mod snapshot;
 mod state;
 
+pub use crate::links::PasswordPolicy;
 pub use clock::Clock;
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
 pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
-pub use state::RoomQuotaSeed;
+pub use state::{RoomQuotaSeed, SharingSettings};
 
 use crate::docspace::{RoomType, stored_title};
 use config::Seed;
@@ -134,6 +143,12 @@ impl Emulator {
             }
             if let Some(quota) = seed.room_quota {
                 state.room_quota = quota;
+            }
+            if let Some(sharing) = seed.sharing {
+                state.sharing = sharing;
+            }
+            if let Some(policy) = seed.password_policy {
+                state.password_policy = policy;
             }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
@@ -215,6 +230,16 @@ impl Emulator {
         self.shared.mutate(|s| s.room_quota = RoomQuotaSeed { enable_quota, default_quota });
     }
 
+    /// Sets the portal's sharing settings (Settings → Sharing), as its admin would.
+    pub fn set_sharing(&self, sharing: SharingSettings) {
+        self.shared.mutate(|s| s.sharing = sharing);
+    }
+
+    /// Sets the portal's password policy (Settings → Security → Password strength).
+    pub fn set_password_policy(&self, policy: PasswordPolicy) {
+        self.shared.mutate(|s| s.password_policy = policy);
+    }
+
     /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false
     /// for an unknown room.
     pub fn set_custom_logo(&self, room_id: u64, custom: bool) -> bool {
@@ -259,7 +284,13 @@ impl Emulator {
 
     /// A room's external links, the primary one first; empty for an unknown room.
     pub fn links(&self, room_id: u64) -> Vec<EmulatedLink> {
-        self.shared.read(|s| s.rooms.get(&room_id).map(links::snapshot).unwrap_or_default())
+        let base = self.url();
+        self.shared.read(|s| {
+            s.rooms
+                .get(&room_id)
+                .map(|room| links::snapshot(room, &base, &s.share_secret))
+                .unwrap_or_default()
+        })
     }
 
     /// The tag catalog, sorted case-insensitively.

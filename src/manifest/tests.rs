@@ -264,7 +264,7 @@ fn yaml_bomb_is_refused_quickly() {
     let error = assert_quick(|| syntax_error(&billion_laughs(|i| format!("a{i}"))));
     assert_eq!(
         error,
-        "rooms.yaml:1:1: unknown key `a0`; expected one of `prune`, `ignore`, `max_destroy_percent`, `max_member_removals`, `rooms`, `templates`"
+        "rooms.yaml:1:1: unknown key `a0`; expected one of `prune`, `ignore`, `max_destroy_percent`, `max_member_removals`, `password_env_allow`, `rooms`, `templates`"
     );
 
     // Inside rooms, so that the error needs its key found in the expanding document.

@@ -18,7 +18,12 @@
 //! `create_folder {path, parent_id}`, `trash_folder {path, id}`, `set_link {link: {name,
 //! primary, link_id, before, after, password_env}}` and `remove_link {name, link_id, before}`,
 //! where a link's `before` and `after` are `{title, access, expires, password, deny_download,
-//! internal}` and `password` is a salted hash, never the password.
+//! internal}`.
+//!
+//! Format version 3: a link's `password` is a verifier (`plan::links::verifier`: Argon2id with
+//! a random salt, keyed with `DOCSPACE_PLAN_KEY` when set) in a file `plan --out` writes, and
+//! `"set"` in what `plan --format json` prints; `set_link` gains `password_change` (`none`,
+//! `set`, `changed`, `removed`).
 
 use super::model::Plan;
 use crate::manifest::Manifest;
@@ -29,7 +34,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Bump when the document's shape or meaning changes; `apply` refuses other versions.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct SavedPlan {

@@ -14,6 +14,7 @@ mod read;
 mod settings;
 
 pub use execute::{Ready, apply_plan};
+pub(crate) use links::plan_key;
 pub use read::{Planned, read_and_plan};
 pub(crate) use read::{load_manifest, read_and_plan_against};
 
@@ -33,7 +34,8 @@ pub(crate) async fn load_saved(
 ) -> anyhow::Result<Ready> {
     let saved = SavedPlan::read(path)?;
     fresh::check_portal(&saved, portal)?;
-    let plan = saved.plan;
+    let mut plan = saved.plan;
+    let key = links::plan_key();
     let rooms = read::list_rooms(portal, progress).await?;
     let (members, links) = tokio::try_join!(
         async {
@@ -51,8 +53,8 @@ pub(crate) async fn load_saved(
     findings.extend(settings::stale(&plan, &now));
     findings.extend(members::stale(&plan, &now));
     findings.extend(folders);
-    findings.extend(links::stale(&plan, &now));
-    findings.extend(links::stale_passwords(&plan));
+    findings.extend(links::stale(&plan, &now, key.as_deref()));
+    findings.extend(links::unseal_passwords(&mut plan, key.as_deref()));
     fresh::refuse_stale(&findings)?;
     let known = now.rooms.iter().map(|room| room.id).collect();
     Ok(Ready { plan, known })

@@ -64,6 +64,7 @@ async fn read_for(
     settings::read(portal, manifests, &mut state)
         .await
         .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
+    links::read_settings(portal, manifests, &mut state).await?;
     Ok(state)
 }
 
@@ -113,10 +114,10 @@ pub(crate) async fn read_and_plan_against(
         }
     };
     // Before anything else is read: a missing variable stops the job with only reads sent.
-    let env = |name: &str| std::env::var(name).ok();
-    manifest::read_passwords(&mut manifest, &env)?;
+    let (env, is_token) = (crate::links::EnvValue::of, |value: &str| portal.is_token(value));
+    manifest::read_passwords(&mut manifest, &env, &is_token)?;
     if let Some(base) = &mut base {
-        manifest::read_passwords(base, &env)
+        manifest::read_passwords(base, &env, &is_token)
             .context("the base manifest (`--base`) cannot be used")?;
     }
     let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();

@@ -346,6 +346,8 @@ fn the_plan_format_cannot_change_without_its_version() {
         // links: `set_link` and `remove_link` with salted password hashes;
         // settings: `set_settings` with the changed settings only.
         (2, "7a317164e072f241ee5cf2824a938f0b4bb91e639ce3a472dd8725ebe100fbfc"),
+        // Link passwords: a verifier (or "set"), and `password_change` on `set_link`.
+        (3, "31e3271c62d14b167bc4b9d12c40fc52528b1dbe748d58ef8a98b3e962f5119e"),
     ];
     let portal = snapshot_portal();
     // An empty undeclared folder, so the shape holds a move to the trash too.

@@ -30,7 +30,7 @@ fn manifest_with(links: &str) -> String {
     format!("rooms:\n  - title: Press Kit\n    type: public\n    links:\n{links}")
 }
 
-const PRESS: &str = "      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: PRESS_PASSWORD\n";
+const PRESS: &str = "      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: LINK_PASSWORD_PRESS\n";
 
 fn link_writes(portal: &TestPortal) -> usize {
     portal.writes().iter().filter(|w| w.ends_with("/links")).count()
@@ -40,15 +40,18 @@ fn link_writes(portal: &TestPortal) -> usize {
 fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_planned() {
     let (portal, room) = press_portal();
     portal.manifest(&manifest_with(PRESS));
-    let output = portal.cmd(&["plan"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("+ link \"Press\" viewer, expires 2030-03-31, password set"), "{text}");
     assert!(!text.contains(SECRET));
     assert_eq!(portal.writes(), Vec::<String>::new(), "plan never writes");
 
-    let output =
-        portal.cmd(&["apply", "--auto-approve"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    let output = portal
+        .cmd(&["apply", "--auto-approve"])
+        .env("LINK_PASSWORD_PRESS", SECRET)
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
     let links = additional(&portal, room);
     assert_eq!(links.len(), 1);
@@ -58,11 +61,14 @@ fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_pl
     let text = stdout(&output);
     assert!(text.contains("New links:\n  \"Press\" in \"Press Kit\": http"), "{text}");
 
-    let output = portal.cmd(&["plan"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
     assert!(stdout(&output).contains("No changes"), "{}", stdout(&output));
     let before = link_writes(&portal);
-    let output =
-        portal.cmd(&["apply", "--auto-approve"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    let output = portal
+        .cmd(&["apply", "--auto-approve"])
+        .env("LINK_PASSWORD_PRESS", SECRET)
+        .output()
+        .unwrap();
     assert!(output.status.success());
     assert_eq!(link_writes(&portal), before, "a second apply sends no link write");
 }
@@ -114,7 +120,7 @@ fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_ou
     portal.manifest(&manifest_with(PRESS));
     let output = portal
         .cmd(&["plan", "-vv", "--out", "plan.json"])
-        .env("PRESS_PASSWORD", NEW_SECRET)
+        .env("LINK_PASSWORD_PRESS", NEW_SECRET)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -122,7 +128,7 @@ fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_ou
     let saved = std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap();
     let output_apply = portal
         .cmd(&["apply", "plan.json", "-vv", "--format", "json"])
-        .env("PRESS_PASSWORD", NEW_SECRET)
+        .env("LINK_PASSWORD_PRESS", NEW_SECRET)
         .output()
         .unwrap();
     assert!(output_apply.status.success(), "{}", stderr(&output_apply));
@@ -202,7 +208,9 @@ fn a_missing_password_variable_is_an_error_naming_it_and_the_room_with_no_write(
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("`PRESS_PASSWORD` (room `Press Kit`, link `Press`)"),
+        stderr(&output).contains(
+            "rooms.yaml:8: `LINK_PASSWORD_PRESS` is not set (room `Press Kit`, link `Press`)"
+        ),
         "{}",
         stderr(&output)
     );
@@ -251,15 +259,37 @@ fn a_stale_room_and_a_stale_link_are_both_named_by_one_refusal() {
 }
 
 #[test]
-fn a_field_the_portal_forces_is_a_failed_action_with_the_reason() {
-    let (portal, room) = press_portal();
+fn an_internal_link_in_a_public_room_is_refused_before_any_request() {
+    // The portal skips such an update silently (FileSharing.cs L204-209): refused up front.
+    let (portal, _) = press_portal();
     portal.manifest(&manifest_with(
         "      - name: Staff\n        access: viewer\n        internal: true\n",
     ));
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stdout(&output).contains("`internal` is false, not true"), "{}", stdout(&output));
-    assert!(!additional(&portal, room)[0].internal);
+    assert!(
+        stderr(&output).contains("rooms.yaml:7: a link in a `public` room cannot be `internal`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(portal.writes(), Vec::<String>::new());
+}
+
+#[test]
+fn a_field_the_portal_ignores_is_a_failed_action_with_the_reason() {
+    // A room whose type the manifest does not declare: the planner learns it is public.
+    let (portal, room) = press_portal();
+    portal.manifest(
+        "rooms:\n  - title: Press Kit\n    links:\n      - name: Staff\n        access: viewer\n        internal: true\n",
+    );
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("rooms.yaml:4: a link in a `public` room cannot be `internal`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(additional(&portal, room), []);
 }
 
 #[test]
@@ -286,9 +316,7 @@ fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variabl
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains(&format!(
-            "link password variable not set: `{env}` (room `Press Kit`, link `Press`)"
-        )),
+        stderr(&output).contains(&format!("`{env}` is not set (room `Press Kit`, link `Press`)")),
         "{}",
         stderr(&output)
     );
@@ -457,14 +485,320 @@ fn a_custom_room_s_declared_primary_link_is_made_when_it_has_none() {
 }
 
 #[test]
-fn a_link_created_again_gets_the_same_id_so_a_repeated_create_makes_one_link() {
+fn a_revoked_link_stays_revoked_when_the_manifest_declares_it_again() {
+    // Failed on the old code: the link came back under its old id, so its old URL, the one
+    // revoked because it leaked, opened the room again.
     let (portal, room) = press_portal();
     portal.manifest(&manifest_with("      - name: Press\n        access: viewer\n"));
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
-    let first = additional(&portal, room)[0].id.clone();
-    add_link(&portal, room, json!({"linkId": first, "access": 0}));
-    assert_eq!(additional(&portal, room), []);
+    let first = additional(&portal, room)[0].clone();
+    assert_eq!(share_status(&portal, &first.url), 0, "the new link opens");
+    // An admin revokes the leaked link; a scheduled drift fix runs.
+    add_link(&portal, room, json!({"linkId": first.id, "access": 0}));
+    assert_eq!(share_status(&portal, &first.url), 1, "a revoked link's URL is dead");
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
-    let links = additional(&portal, room);
-    assert_eq!((links.len(), links[0].id.as_str()), (1, first.as_str()));
+    let again = additional(&portal, room);
+    assert_eq!(again.len(), 1);
+    assert_ne!(again[0].id, first.id);
+    assert_ne!(again[0].url, first.url);
+    assert_eq!(share_status(&portal, &first.url), 1, "the revoked URL stays dead");
+    assert_eq!(share_status(&portal, &again[0].url), 0);
+}
+
+/// What `GET /api/2.0/files/share/{key}` says of a share URL: 0 opens, 1 invalid.
+fn share_status(portal: &TestPortal, url: &str) -> i64 {
+    let key = url.split_once("key=").expect("a share URL has a key").1;
+    let reply =
+        portal.call("GET", &format!("files/share/{key}"), crate::common::Auth::Anonymous, None);
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.response()["status"].as_i64().unwrap()
+}
+
+#[test]
+fn a_create_whose_answer_is_lost_is_found_by_its_id_and_not_sent_again() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with("      - name: Press\n        access: viewer\n"));
+    portal.emulator.set_faults(docspace_rooms::emulator::faults::Faults {
+        lose_link_write_response_every: Some(1),
+        ..Default::default()
+    });
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(additional(&portal, room).len(), 1);
+    assert_eq!(link_writes(&portal), 1, "{:?}", portal.writes());
+}
+
+/// Issue 21: link passwords at the edges, each refused before any write.
+mod passwords {
+    use super::*;
+
+    const PRESS_WITH_PASSWORD: &str =
+        "      - name: Press\n        access: viewer\n        password_env: LINK_PASSWORD_PRESS\n";
+
+    /// `Press Kit` with the link `Press` protected by `SECRET`.
+    fn protected() -> (TestPortal, u64) {
+        let (portal, room) = press_portal();
+        add_link(&portal, room, json!({"title": "Press", "access": 2, "password": SECRET}));
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        (portal, room)
+    }
+
+    #[test]
+    fn a_variable_holding_only_spaces_never_removes_the_password() {
+        // Failed on the old code: planned as "password changed", and applying it removed it.
+        let (portal, room) = protected();
+        let before = portal.writes().len();
+        let output = portal
+            .cmd(&["apply", "--auto-approve"])
+            .env("LINK_PASSWORD_PRESS", "   ")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("rooms.yaml:7: `LINK_PASSWORD_PRESS` holds only whitespace"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(portal.writes().len(), before, "no write");
+        assert_eq!(additional(&portal, room)[0].password.as_deref(), Some(SECRET));
+    }
+
+    #[test]
+    fn a_trailing_newline_converges() {
+        // Failed on the old code: every plan showed a change and every apply failed.
+        let (portal, _) = protected();
+        let output = portal
+            .cmd(&["plan"])
+            .env("LINK_PASSWORD_PRESS", format!("{SECRET}\n"))
+            .output()
+            .unwrap();
+        assert!(stdout(&output).contains("No changes"), "{}{}", stdout(&output), stderr(&output));
+    }
+
+    #[test]
+    fn a_password_the_portal_would_refuse_fails_the_plan_naming_the_variable_not_the_value() {
+        // Failed on the old code: `plan` passed, `apply` created the room and failed on the link.
+        let portal = TestPortal::start();
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let long = "x".repeat(100_000);
+        for (value, _) in [(long.as_str(), "long"), ("pass word", "space"), ("short", "short")] {
+            let output = portal
+                .cmd(&["apply", "--auto-approve"])
+                .env("LINK_PASSWORD_PRESS", value)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(1));
+            let err = stderr(&output);
+            assert!(
+                err.contains("rooms.yaml:7: link `Press`: the password in `LINK_PASSWORD_PRESS` does not meet the portal's password policy: Password must contain from 8 to 30 characters"),
+                "{err}"
+            );
+            assert!(!err.contains(value) && !stdout(&output).contains(value));
+        }
+        assert_eq!(portal.writes(), Vec::<String>::new());
+        assert_eq!(portal.emulator.rooms(), []);
+    }
+
+    #[test]
+    fn the_portal_s_own_password_settings_are_read_and_applied() {
+        let portal = TestPortal::start();
+        portal.emulator.set_password_policy(docspace_rooms::emulator::PasswordPolicy {
+            min_length: 12,
+            upper_case: true,
+            digits: true,
+            spec_symbols: true,
+            ascii_cut: false,
+        });
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let output =
+            portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", "Summer2026!").output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("from 12 to 30 characters, only latin letters, no spaces, capital letters, digits, special characters"),
+            "{}",
+            stderr(&output)
+        );
+        let output =
+            portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", "Summer2026!xy").output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    #[test]
+    fn a_manifest_cannot_read_the_token_or_a_variable_it_was_not_allowed() {
+        // Failed on the old code: the token became the link's password, shown in plain text on
+        // the portal, while the plan said only "password set".
+        let portal = TestPortal::start();
+        portal.manifest(&manifest_with(
+            "      - name: Press\n        access: viewer\n        password_env: DOCSPACE_TOKEN\n",
+        ));
+        let output = portal.cmd(&["plan"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("`DOCSPACE_*` variables are never read"),
+            "{}",
+            stderr(&output)
+        );
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let token = portal.emulator.token().to_owned();
+        let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", &token).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("holds the API token"), "{}", stderr(&output));
+        assert_eq!(portal.writes(), Vec::<String>::new());
+        portal.manifest(&format!(
+            "password_env_allow: [PRESS_*]\n{}",
+            manifest_with(
+                "      - name: Press\n        access: viewer\n        password_env: PRESS_SECRET\n"
+            )
+        ));
+        let output = portal.cmd(&["plan"]).env("PRESS_SECRET", SECRET).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    #[test]
+    fn no_password_derived_value_reaches_stdout_and_a_saved_plan_holds_a_memory_hard_verifier() {
+        // Failed on the old code: `--format json` printed the salted SHA-256 of the password.
+        let (portal, _) = protected();
+        let output = portal
+            .cmd(&["plan", "--format", "json", "--out", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let printed: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let link = &printed["plan"]["rooms"][0]["steps"][0]["link"];
+        assert_eq!(link["password_change"], "changed");
+        assert_eq!(
+            (&link["before"]["password"], &link["after"]["password"]),
+            (&json!("set"), &json!("set"))
+        );
+        let saved: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap(),
+        )
+        .unwrap();
+        let verifier =
+            saved["plan"]["rooms"][0]["steps"][0]["link"]["after"]["password"].as_str().unwrap();
+        assert!(verifier.starts_with("argon2id$m=19456,t=2$"), "{verifier}");
+        // What stdout printed is no plan to apply: it holds no verifier.
+        portal.file("printed.json", &stdout(&output));
+        let output = portal
+            .cmd(&["apply", "printed.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("save the plan with `plan --out`"), "{}", stderr(&output));
+        // The file applies, and is refused with another password in the variable.
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", SECRET)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("holds another password than when the plan was made"),
+            "{}",
+            stderr(&output)
+        );
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    #[test]
+    fn a_plan_keyed_with_the_plan_key_needs_it_to_apply() {
+        let (portal, room) = protected();
+        let output = portal
+            .cmd(&["plan", "--out", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .env("DOCSPACE_PLAN_KEY", "shared-between-jobs")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap();
+        assert!(text.contains("\"argon2id-keyed$"), "{text}");
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("set it to apply the plan"), "{}", stderr(&output));
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .env("DOCSPACE_PLAN_KEY", "shared-between-jobs")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(additional(&portal, room)[0].password.as_deref(), Some(NEW_SECRET));
+    }
+}
+
+/// Issue 21: a link whose date has passed, on a portal whose clock the test sets.
+mod expiry {
+    use super::*;
+    use docspace_rooms::emulator::Clock;
+
+    /// 2000-06-01: the portal's clock, before the link's 2001 expiry; the tool's clock (the
+    /// real one) is past it, whatever the real date.
+    const JUNE_2000: u64 = 959_817_600;
+
+    #[test]
+    fn a_declared_link_that_expired_as_declared_is_a_warning_not_an_error() {
+        // Failed on the old code: `validate`, `plan` and `apply` refused the whole manifest.
+        let portal = TestPortal::on_clock(Clock::manual_at(JUNE_2000));
+        let room = portal.seed("Press Kit", RoomType::Public, false, &[]);
+        add_link(
+            &portal,
+            room,
+            json!({"title": "Press", "access": 2, "expirationDate": "2001-01-01T23:59:59Z"}),
+        );
+        portal.manifest(&format!(
+            "{}  - title: Other\n    type: custom\n",
+            manifest_with(
+                "      - name: Press\n        access: viewer\n        expires: 2001-01-01\n"
+            )
+        ));
+        let output = portal.cmd(&["validate"]).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let before = link_writes(&portal);
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+        assert!(
+            stderr(&output)
+                .contains("room `Press Kit`, link `Press` expired 2001-01-01; nothing to do"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(portal.emulator.rooms().len(), 2, "the other room was created");
+        assert_eq!(link_writes(&portal), before);
+    }
+
+    #[test]
+    fn a_link_to_create_with_a_past_date_fails_its_room_only() {
+        let portal = TestPortal::on_clock(Clock::manual_at(JUNE_2000));
+        portal.seed("Press Kit", RoomType::Public, false, &[]);
+        portal.manifest(&format!(
+            "{}  - title: Other\n    type: custom\n",
+            manifest_with(
+                "      - name: Press\n        access: viewer\n        expires: 2001-01-01\n"
+            )
+        ));
+        let output = portal.cmd(&["plan"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains(
+                "rooms.yaml:5: room `Press Kit`, link `Press`: `expires` 2001-01-01 has passed"
+            ),
+            "{}",
+            stderr(&output)
+        );
+        let output =
+            portal.cmd(&["apply", "--auto-approve", "--target", "Other"]).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(portal.emulator.rooms().len(), 2);
+    }
 }

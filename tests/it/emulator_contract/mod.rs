@@ -5,6 +5,7 @@
 
 mod access;
 mod faults;
+mod links;
 mod listing;
 mod operations;
 mod people;
