@@ -170,6 +170,19 @@ impl EnvValue {
             Some(Ok(text)) => EnvValue::Text(text),
         }
     }
+
+    /// The password it holds, trimmed as the portal trims it (VirtualRoomsController.cs L610),
+    /// or what is wrong with it, to follow the variable's name in a message.
+    pub(crate) fn password(self) -> Result<Password, &'static str> {
+        match self {
+            EnvValue::Unset => Err("is not set"),
+            EnvValue::NotText => Err("is not UTF-8 text"),
+            EnvValue::Text(value) if value.trim().is_empty() => Err(
+                "holds only whitespace, which the portal takes as no password; to remove the link's password, remove `password_env`",
+            ),
+            EnvValue::Text(value) => Ok(Password::new(value.trim())),
+        }
+    }
 }
 
 /// A link password: compared, never shown. `Debug` prints a placeholder.

@@ -24,11 +24,9 @@ pub(crate) fn read_password(link: &LinkChange) -> Result<Option<Password>, Strin
     let Some(env) = &link.password_env else {
         return Ok(None);
     };
-    let value = match crate::links::EnvValue::of(env) {
-        crate::links::EnvValue::Text(value) if !value.trim().is_empty() => value,
-        _ => return Err(format!("the password variable `{env}` is not set")),
-    };
-    let password = Password::new(value.trim());
+    let password = crate::links::EnvValue::of(env)
+        .password()
+        .map_err(|problem| format!("the password variable `{env}` {problem}"))?;
     let planned = link.after.password.as_ref().and_then(|mark| mark.secret.as_ref());
     if planned != Some(&password) {
         return Err(format!(

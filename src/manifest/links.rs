@@ -8,7 +8,7 @@ use super::spec::{LinkPassword, LinkSpec, Manifest};
 use super::syntax::shorten;
 use super::yaml_text::Text;
 use crate::docspace::{Access, RoomType, utf16_len};
-use crate::links::{self, EnvValue, MAX_LINK_TITLE_UNITS, Password};
+use crate::links::{self, EnvValue, MAX_LINK_TITLE_UNITS};
 use serde::Serialize;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
@@ -331,19 +331,15 @@ pub(crate) fn read_passwords(
         for link in room.links.iter_mut().flatten() {
             let Some(password) = &mut link.password else { continue };
             let env = &password.env;
-            let problem = match lookup(env) {
-                EnvValue::Unset => "is not set",
-                EnvValue::NotText => "is not UTF-8 text",
-                EnvValue::Text(value) if is_token(&value) || is_token(value.trim()) => {
+            let problem = match lookup(env).password() {
+                Ok(value) if is_token(value.expose()) => {
                     "holds the API token, which is never a link password"
                 }
-                EnvValue::Text(value) if value.trim().is_empty() => {
-                    "holds only whitespace, which the portal takes as no password; to remove the link's password, remove `password_env`"
-                }
-                EnvValue::Text(value) => {
-                    password.value = Some(Password::new(value.trim()));
+                Ok(value) => {
+                    password.value = Some(value);
                     continue;
                 }
+                Err(problem) => problem,
             };
             problems.push(format!(
                 "{source}:{}: `{env}` {problem} (room `{}`, link `{}`)",
@@ -574,6 +570,9 @@ mod tests {
             "link password cannot be used:\n  rooms.yaml:11: `B_PASSWORD` is not set (room `Press Kit`, link `B`)"
         );
         let links = manifest.rooms[0].links.as_ref().unwrap();
-        assert_eq!(links[0].password.as_ref().unwrap().value, Some(Password::new("s3cret-pass")));
+        assert_eq!(
+            links[0].password.as_ref().unwrap().value,
+            Some(crate::links::Password::new("s3cret-pass"))
+        );
     }
 }

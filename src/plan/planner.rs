@@ -174,7 +174,7 @@ fn plan_room(
     let (members, link_steps) = if spec.state == DesiredState::Deleted {
         (None, Vec::new())
     } else {
-        let members = members::member_step(spec, current, portal, directory, terminated);
+        let members = members::member_step(spec, current, portal, directory, terminated, warnings);
         let link_steps = links::link_steps(spec, current, portal, context, warnings);
         match (members, link_steps) {
             (Ok(members), Ok(link_steps)) => (members, link_steps),

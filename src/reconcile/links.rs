@@ -89,12 +89,10 @@ pub(crate) fn unseal_passwords(plan: &mut Plan, key: Option<&[u8]>) -> Vec<Strin
             let (Some(env), Some(mark)) = (&link.password_env, &mut link.after.password) else {
                 continue;
             };
-            let problem = match (crate::links::EnvValue::of(env), &mark.verifier) {
+            let problem = match (crate::links::EnvValue::of(env).password(), &mark.verifier) {
                 (_, None) => Some(crate::plan::links::NO_VERIFIER.to_owned()),
-                (crate::links::EnvValue::Text(value), Some(verifier))
-                    if !value.trim().is_empty() =>
-                {
-                    let password = crate::links::Password::new(value.trim());
+                (Err(problem), _) => Some(format!("the password variable `{env}` {problem}")),
+                (Ok(password), Some(verifier)) => {
                     match crate::plan::links::verifies(verifier, &password, key) {
                         Ok(true) => {
                             mark.secret = Some(password);
@@ -106,7 +104,6 @@ pub(crate) fn unseal_passwords(plan: &mut Plan, key: Option<&[u8]>) -> Vec<Strin
                         Err(problem) => Some(problem),
                     }
                 }
-                _ => Some(format!("the password variable `{env}` is not set")),
             };
             if let Some(problem) = problem {
                 problems.push(format!(

@@ -402,3 +402,29 @@ fn collect_shape(value: &Value, path: &str, out: &mut std::collections::BTreeSet
         _ => {}
     }
 }
+
+#[test]
+fn apply_given_a_manifest_where_a_saved_plan_goes_says_to_use_f() {
+    // Issue 21: `apply rooms.yaml` said only that it is not a saved plan.
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: A\n    type: custom\n");
+    let output = portal.cmd(&["apply", "rooms.yaml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("`rooms.yaml` is a manifest, not a saved plan: apply a manifest with `docspace-rooms apply -f rooms.yaml`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(portal.emulator.requests().len(), 0, "refused before any request");
+}
+
+#[test]
+fn watermark_text_keeps_its_quotes_apart_in_a_plan() {
+    // Issue 21: `"Say "hi""` was printed, its quotes not escaped.
+    let portal = TestPortal::start();
+    portal.manifest(
+        "rooms:\n  - title: A\n    type: custom\n    watermark:\n      text: 'Say \"hi\"'\n",
+    );
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&output).contains(r#""Say \"hi\"""#), "{}", stdout(&output));
+}
