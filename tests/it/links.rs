@@ -32,6 +32,15 @@ fn manifest_with(links: &str) -> String {
 
 const PRESS: &str = "      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: LINK_PASSWORD_PRESS\n";
 
+/// `text` with its year 2030 made two years after the real one: a link declared with a date
+/// must lie ahead of the tool's clock, whatever day the tests run.
+fn dated(text: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    // Years of 365.2425 days: off by a day at most around New Year, which two years absorb.
+    let year = 1970 + now.as_secs() / 31_556_952 + 2;
+    text.replace("2030", &year.to_string())
+}
+
 fn link_writes(portal: &TestPortal) -> usize {
     portal.writes().iter().filter(|w| w.ends_with("/links")).count()
 }
@@ -39,11 +48,12 @@ fn link_writes(portal: &TestPortal) -> usize {
 #[test]
 fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_planned() {
     let (portal, room) = press_portal();
-    portal.manifest(&manifest_with(PRESS));
+    portal.manifest(&manifest_with(&dated(PRESS)));
     let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("+ link \"Press\" viewer, expires 2030-03-31, password set"), "{text}");
+    let line = dated("+ link \"Press\" viewer, expires 2030-03-31, password set");
+    assert!(text.contains(&line), "{text}");
     assert!(!text.contains(SECRET));
     assert_eq!(portal.writes(), Vec::<String>::new(), "plan never writes");
 
@@ -57,7 +67,7 @@ fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_pl
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].title, "Press");
     assert_eq!(links[0].password.as_deref(), Some(SECRET));
-    assert_eq!(links[0].expires.as_deref(), Some("2030-03-31T23:59:59.0000000+00:00"));
+    assert_eq!(links[0].expires, Some(dated("2030-03-31T23:59:59.0000000+00:00")));
     let text = stdout(&output);
     assert!(text.contains("New links:\n  \"Press\" in \"Press Kit\": http"), "{text}");
 
@@ -91,22 +101,22 @@ fn a_changed_expiry_updates_the_same_link() {
     add_link(
         &portal,
         room,
-        json!({"title": "Press", "access": 2, "expirationDate": "2030-03-31T23:59:59Z"}),
+        json!({"title": "Press", "access": 2, "expirationDate": dated("2030-03-31T23:59:59Z")}),
     );
     let id = additional(&portal, room)[0].id.clone();
-    portal.manifest(&manifest_with(
+    portal.manifest(&manifest_with(&dated(
         "      - name: Press\n        access: viewer\n        expires: 2030-06-30\n",
-    ));
+    )));
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
     assert!(
-        stdout(&output).contains("~ link \"Press\" expires 2030-03-31 → 2030-06-30"),
+        stdout(&output).contains(&dated("~ link \"Press\" expires 2030-03-31 → 2030-06-30")),
         "{}",
         stdout(&output)
     );
     let links = additional(&portal, room);
     assert_eq!((links.len(), links[0].id.as_str()), (1, id.as_str()));
-    assert_eq!(links[0].expires.as_deref(), Some("2030-06-30T23:59:59.0000000+00:00"));
+    assert_eq!(links[0].expires, Some(dated("2030-06-30T23:59:59.0000000+00:00")));
 }
 
 #[test]
@@ -115,9 +125,9 @@ fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_ou
     add_link(
         &portal,
         room,
-        json!({"title": "Press", "access": 2, "expirationDate": "2030-03-31T23:59:59Z", "password": SECRET}),
+        json!({"title": "Press", "access": 2, "expirationDate": dated("2030-03-31T23:59:59Z"), "password": SECRET}),
     );
-    portal.manifest(&manifest_with(PRESS));
+    portal.manifest(&manifest_with(&dated(PRESS)));
     let output = portal
         .cmd(&["plan", "-vv", "--out", "plan.json"])
         .env("LINK_PASSWORD_PRESS", NEW_SECRET)
@@ -204,7 +214,7 @@ fn more_links_than_the_type_allows_fail_validation_with_the_line() {
 #[test]
 fn a_missing_password_variable_is_an_error_naming_it_and_the_room_with_no_write() {
     let (portal, _) = press_portal();
-    portal.manifest(&manifest_with(PRESS));
+    portal.manifest(&manifest_with(&dated(PRESS)));
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -298,7 +308,7 @@ fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variabl
     add_link(
         &portal,
         room,
-        json!({"title": "Press", "access": 6, "expirationDate": "2030-03-31T12:00:00Z", "password": SECRET, "denyDownload": true}),
+        json!({"title": "Press", "access": 6, "expirationDate": dated("2030-03-31T12:00:00Z"), "password": SECRET, "denyDownload": true}),
     );
     let output = portal.cmd(&["export", "--output", "rooms.yaml"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -307,9 +317,9 @@ fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variabl
     let env = format!("LINK_PASSWORD_{room}_2");
     assert!(yaml.contains(&format!("# - `{env}`: the password of link `Press`")), "{yaml}");
     assert!(
-        yaml.contains(&format!(
+        yaml.contains(&dated(&format!(
             "    links:\n      - primary: true\n        name: Shared link\n        access: viewer\n      - name: Press\n        access: commenter\n        expires: \"2030-03-31T12:00:00Z\"\n        password_env: {env}\n        deny_download: true\n"
-        )),
+        ))),
         "{yaml}"
     );
 
@@ -472,7 +482,7 @@ fn a_custom_room_s_declared_primary_link_is_made_when_it_has_none() {
     let portal = TestPortal::start();
     let room = portal.seed("Custom", RoomType::Custom, false, &[]);
     portal.manifest(
-        "rooms:\n  - title: Custom\n    type: custom\n    links:\n      - primary: true\n        name: Everyone\n        access: commenter\n        expires: 2030-01-01\n",
+        &dated("rooms:\n  - title: Custom\n    type: custom\n    links:\n      - primary: true\n        name: Everyone\n        access: commenter\n        expires: 2030-01-01\n"),
     );
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
