@@ -812,3 +812,43 @@ mod expiry {
         assert_eq!(portal.emulator.rooms().len(), 2);
     }
 }
+
+/// Issue 20: the portal's sharing settings, read when links are declared.
+mod sharing {
+    use super::*;
+    use docspace_rooms::emulator::SharingSettings;
+
+    #[test]
+    fn a_new_form_filling_room_s_primary_link_converges_on_the_first_apply() {
+        let portal = TestPortal::start();
+        portal.emulator.set_sharing(SharingSettings {
+            default_share_link_internal: true,
+            ..SharingSettings::default()
+        });
+        portal.manifest(
+            "rooms:\n  - title: Forms\n    type: form-filling\n    links:\n      - primary: true\n        name: Link to fill out\n        access: form-filler\n        internal: true\n",
+        );
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+        assert_eq!(link_writes(&portal), 0, "the portal made it as declared");
+        let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    }
+
+    #[test]
+    fn a_public_room_s_links_are_refused_at_plan_time_while_sharing_is_restricted() {
+        let (portal, _) = press_portal();
+        portal
+            .emulator
+            .set_sharing(SharingSettings { external_share: false, ..SharingSettings::default() });
+        portal.manifest(&manifest_with("      - name: Partners\n        access: viewer\n"));
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("the portal restricts external sharing for rooms"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+}

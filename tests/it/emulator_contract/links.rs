@@ -195,3 +195,40 @@ fn an_unknown_link_removed_counts_as_a_create() {
     let public = portal.seed("Press", RoomType::Public, false, &[]);
     assert_eq!(put_link(&portal, public, json!({"linkId": uuid(), "access": 0})).0, 200);
 }
+
+#[test]
+fn the_seed_file_sets_the_sharing_settings_and_the_password_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("seed.json");
+    std::fs::write(
+        &seed,
+        r#"{"filesSettings": {"externalShare": false, "defaultShareLinkInternal": true},
+            "passwordSettings": {"minLength": 12, "digits": true}}"#,
+    )
+    .unwrap();
+    let portal =
+        TestPortal::with(EmulatorConfig { seed_file: Some(seed), ..EmulatorConfig::default() });
+    let sharing = portal.get("files/settings");
+    assert_eq!(sharing.response()["externalShare"], false);
+    assert_eq!(sharing.response()["externalShareApplyToRooms"], true, "the default");
+    assert_eq!(sharing.response()["defaultShareLinkInternal"], true);
+    let password = portal.get("settings/security/password");
+    assert_eq!(
+        (password.response()["minLength"].clone(), password.response()["digits"].clone()),
+        (json!(12), json!(true))
+    );
+    assert_eq!(password.response()["upperCase"], false);
+    let anonymous = portal.call("GET", "settings/security/password", Auth::Anonymous, None);
+    assert_eq!(anonymous.status, 401);
+}
+
+#[test]
+fn a_far_expiry_is_refused_before_the_right_to_edit_is_checked() {
+    // FSS L5759-5765 run before FSH L82-99 (`CanSetAccessAsync`): an archived room answers 400.
+    let portal = TestPortal::on_clock(Clock::manual_at(1_835_395_200));
+    let room = portal.seed("Old", RoomType::Public, true, &[]);
+    let body = json!({"title": "P", "access": 2, "expirationDate": "2099-01-01T00:00:00Z"});
+    assert_eq!(put_link(&portal, room, body).0, 400);
+    let body = json!({"title": "P", "access": 2});
+    assert_eq!(put_link(&portal, room, body).0, 403);
+}
