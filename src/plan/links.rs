@@ -201,7 +201,6 @@ pub(super) fn link_steps(
         check_against_type(spec, wanted, room_type, &rules, &mut problems);
         check_sharing(spec, wanted, room_type, room, context, &mut problems);
     }
-    check_passwords(wanted, &context.policy, &mut problems);
 
     let (mut removes, mut updates, mut creates) = (Vec::new(), Vec::new(), Vec::new());
     let mut claimed: Vec<&str> = Vec::new();
@@ -240,6 +239,11 @@ pub(super) fn link_steps(
             continue;
         }
         if unchanged {
+            continue;
+        }
+        // The step sends the whole link, its password too: the portal checks it then.
+        if let Some(problem) = password_problem(link, &context.policy) {
+            problems.push(problem);
             continue;
         }
         let change = LinkChange {
@@ -320,27 +324,24 @@ fn password_change(before: Option<&LinkFields>, after: &LinkFields) -> PasswordC
     }
 }
 
-/// Every declared password against the portal's policy, before anything is sent: the portal
-/// would refuse the link with a 400 (after creating its room). Never says the value.
-fn check_passwords(
-    wanted: &[LinkSpec],
-    policy: &PasswordPolicy,
-    problems: &mut Vec<(usize, String)>,
-) {
-    for link in wanted {
-        let Some(declared) = &link.password else { continue };
-        if declared.value.as_ref().is_some_and(|value| !policy.allows(value.expose())) {
-            problems.push((
-                declared.line.max(link.line),
-                format!(
-                    "link `{}`: the password in `{}` does not meet the portal's password policy: {}",
-                    link.name,
-                    declared.env,
-                    policy.help()
-                ),
-            ));
-        }
-    }
+/// A declared password against the portal's policy, before anything is sent: the portal
+/// would refuse the link with a 400 (after creating its room). Checked for every link a step
+/// sends; a link left as it is sends nothing (its password may predate a stricter policy).
+/// Never says the value.
+fn password_problem(link: &LinkSpec, policy: &PasswordPolicy) -> Option<(usize, String)> {
+    let declared = link.password.as_ref()?;
+    let value = declared.value.as_ref()?;
+    (!policy.allows(value.expose())).then(|| {
+        (
+            declared.line.max(link.line),
+            format!(
+                "link `{}`: the password in `{}` does not meet the portal's password policy: {}",
+                link.name,
+                declared.env,
+                policy.help()
+            ),
+        )
+    })
 }
 
 /// The portal's sharing settings against the declared links: with external sharing
@@ -793,5 +794,16 @@ mod tests {
         assert_eq!(verifies(&keyed, &password, Some(b"another key")), Ok(false));
         assert!(verifies(&keyed, &password, None).unwrap_err().contains("DOCSPACE_PLAN_KEY"));
         assert!(verifies("argon2id$m=1$zz$00", &password, None).is_err());
+    }
+
+    #[test]
+    fn a_link_left_as_it_is_sends_nothing_so_an_older_password_is_not_checked_again() {
+        let mut press = portal_link("l1", "Press", false);
+        press.expires = crate::time::parse_expiry("2030-03-31");
+        press.password = Some(Password::new(SECRET));
+        let mut portal = state(RoomState::Active, vec![press]);
+        portal.password_policy =
+            Some(PasswordPolicy { min_length: 25, ..PasswordPolicy::default() });
+        assert!(plan_of(PRESS, &portal).unwrap().is_empty());
     }
 }
