@@ -199,7 +199,6 @@ pub(super) fn link_steps(
     if let Some((room_type, rules)) = rules {
         // The manifest could not check a room whose type it learns from the portal.
         check_against_type(spec, wanted, room_type, &rules, &mut problems);
-        check_sharing(spec, wanted, room_type, room, context, &mut problems);
     }
 
     let (mut removes, mut updates, mut creates) = (Vec::new(), Vec::new(), Vec::new());
@@ -246,21 +245,7 @@ pub(super) fn link_steps(
             problems.push(problem);
             continue;
         }
-        let change = LinkChange {
-            name: link.name.clone(),
-            primary: link.primary,
-            link_id: found.map(|found| found.id.clone()),
-            password_env: link.password.as_ref().map(|p| p.env.clone()),
-            password_change: password_change(before.as_ref(), &after),
-            before,
-            after,
-        };
-        let reason = match (&change.before, change.primary) {
-            (None, false) => "declared in the manifest and not on the portal",
-            (None, true) => "the room's primary link is declared",
-            (Some(_), _) => "the declared link differs from the portal's",
-        };
-        let step = Step::new(Action::SetLink { link: Box::new(change) }, reason);
+        let step = set_link(link, found, before, after);
         if found.is_some() || link.primary {
             updates.push(step);
         } else {
@@ -286,12 +271,40 @@ pub(super) fn link_steps(
             ),
         ));
     }
+    if let Some((room_type, _)) = rules {
+        let sends = updates.len() + creates.len();
+        problems.extend(sharing_problem(spec, room_type, sends, context));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     removes.extend(updates);
     removes.extend(creates);
     Ok(removes)
+}
+
+/// The step that creates or updates a declared link.
+fn set_link(
+    link: &LinkSpec,
+    found: Option<&PortalLink>,
+    before: Option<LinkFields>,
+    after: LinkFields,
+) -> Step {
+    let change = LinkChange {
+        name: link.name.clone(),
+        primary: link.primary,
+        link_id: found.map(|found| found.id.clone()),
+        password_env: link.password.as_ref().map(|p| p.env.clone()),
+        password_change: password_change(before.as_ref(), &after),
+        before,
+        after,
+    };
+    let reason = match (&change.before, change.primary) {
+        (None, false) => "declared in the manifest and not on the portal",
+        (None, true) => "the room's primary link is declared",
+        (Some(_), _) => "the declared link differs from the portal's",
+    };
+    Step::new(Action::SetLink { link: Box::new(change) }, reason)
 }
 
 /// A declared expiry that has passed: a warning when the link exists with it (nothing to do),
@@ -347,26 +360,25 @@ fn password_problem(link: &LinkSpec, policy: &PasswordPolicy) -> Option<(usize, 
 /// The portal's sharing settings against the declared links: with external sharing
 /// restricted for rooms, a public room's links are refused (the portal answers 403 to any
 /// link change there: `ResolveRequiredAuthAsync`, FileStorageService.cs L5967-5997).
-fn check_sharing(
+/// Only a link created or updated is refused (`sends` of them): removing an additional link is
+/// allowed, and a room whose links are as declared plans nothing. An archived room is opened
+/// for its link changes, so the restriction of active rooms applies to it too.
+fn sharing_problem(
     spec: &RoomSpec,
-    wanted: &[LinkSpec],
     room_type: RoomType,
-    room: Option<&PortalRoom>,
+    sends: usize,
     context: &LinkContext<'_>,
-    problems: &mut Vec<(usize, String)>,
-) {
-    let archived = room.is_some_and(|room| room.state == crate::model::RoomState::Archived)
-        && spec.state == crate::manifest::DesiredState::Archived;
+) -> Option<(usize, String)> {
     let restricted = context.sharing.is_some_and(crate::model::PortalSharing::restricts_rooms);
-    if room_type == RoomType::Public && restricted && !archived && !wanted.is_empty() {
-        problems.push((
+    (room_type == RoomType::Public && restricted && sends > 0).then(|| {
+        (
             spec.line,
             format!(
-                "room `{}`: the portal restricts external sharing for rooms (Settings → Sharing), so it refuses every change to a public room's links; remove `links` from the entry or lift the restriction",
+                "room `{}`: the portal restricts external sharing for rooms (Settings → Sharing), so it refuses to create or change a public room's links ({sends} here); lift the restriction, or declare the links as they are",
                 spec.title
             ),
-        ));
-    }
+        )
+    })
 }
 
 /// The room's type (from the portal, else the manifest) and its link rules, when known.
@@ -805,5 +817,21 @@ mod tests {
         portal.password_policy =
             Some(PasswordPolicy { min_length: 25, ..PasswordPolicy::default() });
         assert!(plan_of(PRESS, &portal).unwrap().is_empty());
+    }
+
+    #[test]
+    fn under_the_restriction_a_public_room_whose_links_are_as_declared_plans_nothing() {
+        let mut press = portal_link("l1", "Press", false);
+        press.expires = crate::time::parse_expiry("2030-03-31");
+        press.password = Some(Password::new(SECRET));
+        let old = portal_link("o", "Old partner", false);
+        let mut portal = state(RoomState::Active, vec![press, old]);
+        portal.sharing = Some(crate::model::PortalSharing {
+            external_share: false,
+            apply_to_rooms: true,
+            default_internal: false,
+        });
+        let plan = plan_of(PRESS, &portal).unwrap();
+        assert_eq!(lines(&plan), ["- link \"Old partner\""], "a removal is allowed");
     }
 }
