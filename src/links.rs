@@ -41,6 +41,7 @@ pub(crate) const CUT_ASCII_REGEX: &str = r##"[0-9a-zA-Z!"#$%&()*+,.:;<>?@^_{}~]"
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PasswordPolicy {
     /// The fewest characters (8 on a new portal).
+    #[serde(default = "eight")]
     pub min_length: usize,
     /// At least one capital letter.
     #[serde(default)]
@@ -56,10 +57,14 @@ pub struct PasswordPolicy {
     pub ascii_cut: bool,
 }
 
+fn eight() -> usize {
+    8
+}
+
 impl Default for PasswordPolicy {
     fn default() -> Self {
         PasswordPolicy {
-            min_length: 8,
+            min_length: eight(),
             upper_case: false,
             digits: false,
             spec_symbols: false,
