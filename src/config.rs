@@ -60,6 +60,7 @@ pub(crate) fn plan_options(select: &SelectArgs) -> PlanOptions {
         targets: select.targets.clone(),
         excludes: select.excludes.clone(),
         force: select.force,
+        now: crate::time::now(),
     }
 }
 

@@ -80,6 +80,11 @@ pub(crate) fn format_size(bytes: u64) -> String {
 /// in the manifest documentation, with or without a space. `Err` says what is wrong.
 pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
+    if text.starts_with('-') {
+        return Err(format!(
+            "`{text}` is negative; a size is 0 or more (write `unlimited` for no limit)"
+        ));
+    }
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
     let (number, unit) = (text[..split].trim(), text[split..].trim());
     let multiplier = match unit {
@@ -214,8 +219,8 @@ impl fmt::Display for Watermark {
             [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
         };
         match (self.text.is_empty(), items.is_empty()) {
-            (false, false) => write!(f, "\"{}\" with {items}", crate::text::escape(&self.text))?,
-            (false, true) => write!(f, "\"{}\"", crate::text::escape(&self.text))?,
+            (false, false) => write!(f, "{} with {items}", crate::text::quoted(&self.text))?,
+            (false, true) => f.write_str(&crate::text::quoted(&self.text))?,
             (true, false) => f.write_str(&items)?,
             (true, true) => f.write_str("an empty watermark")?,
         }

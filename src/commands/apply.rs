@@ -15,6 +15,7 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let ready = if let Some(path) = &args.plan_file {
+        refuse_manifest(path)?;
         let key = config::plan_key()?;
         reconcile::load_saved(path, key.as_ref(), &portal, &progress).await
     } else {
@@ -62,6 +63,22 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
         );
     }
     Ok(if report.is_success() && !interrupted { Exit::Success } else { Exit::Failure })
+}
+
+/// `apply rooms.yaml` (the manifest where a saved plan goes, `-f` forgotten): said plainly,
+/// before any request.
+fn refuse_manifest(path: &std::path::Path) -> anyhow::Result<()> {
+    let yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    if yaml {
+        bail!(
+            "`{0}` is a manifest, not a saved plan: apply a manifest with `docspace-rooms apply -f {0}`, a saved plan with `docspace-rooms apply plan.json`",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn confirm(output: Output) -> anyhow::Result<()> {

@@ -5,6 +5,7 @@ use super::exit::Exit;
 use super::overwrite;
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::config::{self, Output};
+use crate::plan::saved::PlanKey;
 use crate::plan::{render, saved};
 use crate::portal::Portal;
 use crate::progress::Progress;
@@ -17,8 +18,7 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
     if let Some(out) = &args.out {
         check_out(out, &args.manifest.manifest, args.base.as_deref())?;
     }
-    let wanted = args.out.is_some() || args.format == PlanFormat::Json;
-    let key = if wanted { config::plan_key()? } else { None };
+    let key = if args.out.is_some() { config::plan_key()? } else { None };
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let planned = read_and_plan_against(
@@ -33,15 +33,12 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
     let planned = planned?;
 
     // The saved document copies the whole plan (fingerprints included) and checksums it:
-    // only build it when it is written or printed.
-    let document = if wanted {
-        let (url, manifest, plan) = (portal.base_url(), &planned.manifest, &planned.plan);
-        Some(saved::SavedPlan::new(url, manifest, plan, key.as_ref())?)
-    } else {
-        None
-    };
-    if let (Some(path), Some(document)) = (&args.out, &document) {
-        document
+    // only build it when it is written or printed. Only the file holds password verifiers:
+    // stdout says of a password only that it is set.
+    if let Some(path) = &args.out {
+        let mut sealed = planned.plan.clone();
+        crate::plan::links::seal(&mut sealed, key.as_ref().map(PlanKey::expose));
+        saved::SavedPlan::new(portal.base_url(), &planned.manifest, &sealed, key.as_ref())?
             .write(path)
             .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
         eprintln!(
@@ -50,6 +47,12 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
             path.display()
         );
     }
+    let document = if args.format == PlanFormat::Json {
+        // Unsigned: what stdout shows cannot be applied (its passwords are only `set`).
+        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan, None)?)
+    } else {
+        None
+    };
     let manifest_name = args.manifest.manifest.display().to_string();
     let text = match args.format {
         PlanFormat::Text => render::text(&planned.plan, &manifest_name, output.stdout_color),

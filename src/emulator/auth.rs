@@ -27,13 +27,16 @@ use std::sync::Arc;
 
 /// The `[AllowAnonymous]` actions the emulator serves, by method and route:
 /// `VirtualRoomsController.cs` L326, `OperationController.cs` L165, `FoldersController.cs`
-/// L292 and L269, `AuthenticationController.cs` L217.
-const ANONYMOUS: [(&str, &str); 5] = [
+/// L292 and L269, `AuthenticationController.cs` L217, `products/ASC.Files/Server/Api/
+/// SettingsController.cs` L216 and `SecurityController.cs` L415.
+const ANONYMOUS: [(&str, &str); 7] = [
     ("GET", "/api/2.0/files/rooms/{id}"),
     ("GET", "/api/2.0/files/fileops"),
     ("GET", "/api/2.0/files/folder/{id}"),
     ("GET", "/api/2.0/files/{id}"),
     ("POST", "/api/2.0/authentication"),
+    ("GET", "/api/2.0/files/settings"),
+    ("GET", "/api/2.0/files/share/{key}"),
 ];
 
 /// The route layer: authenticates the caller once, applies the scope policy of the matched

@@ -136,4 +136,10 @@ pub(crate) struct Seed {
     /// API keys with their scopes.
     #[serde(default)]
     pub(crate) api_keys: Vec<ApiKeySeed>,
+    /// The portal's sharing settings.
+    #[serde(default, rename = "filesSettings")]
+    pub(crate) sharing: Option<super::state::SharingSettings>,
+    /// The portal's password policy.
+    #[serde(default, rename = "passwordSettings")]
+    pub(crate) password_policy: Option<crate::links::PasswordPolicy>,
 }

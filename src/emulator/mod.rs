@@ -10,8 +10,12 @@
 //! `GET`/`PUT`/`DELETE /api/2.0/files/rooms/{id}`; `PUT /api/2.0/files/rooms/{id}/archive` and
 //! `/unarchive`; `GET /api/2.0/files/rooms/covers`; `GET /api/2.0/portal/payment/quota`;
 //! `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
-//! /api/2.0/files/rooms/{id}/share`; `GET /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`,
-//! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`, `GET /api/2.0/keys/@self`; folders inside rooms (see
+//! /api/2.0/files/rooms/{id}/share`; links (see `links`): `GET`/`PUT
+//! /api/2.0/files/rooms/{id}/links`, `GET /api/2.0/files/rooms/{id}/link`, `GET
+//! /api/2.0/files/share/{key}`; `GET /api/2.0/files/settings` and `GET
+//! /api/2.0/settings/security/password` (see `portal_settings`); `GET
+//! /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`, `GET /api/2.0/people/email?email=`,
+//! `GET /api/2.0/group`, `GET /api/2.0/keys/@self` (see `auth`); folders inside rooms (see
 //! `folders`): `POST`/`GET`/`DELETE /api/2.0/files/folder/{id}`, `GET
 //! /api/2.0/files/{id}/subfolders`, `GET /api/2.0/files/{id}`, `PUT /api/2.0/files/fileops/delete`.
 //! Any other path is a 404 and a wrong
@@ -51,9 +55,13 @@
 //! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. An optional
 //! `"roomQuota": {"enableQuota": true, "defaultQuota": 104857600}` turns the portal's room quota
 //! on (off by default, as on a new portal; also `Emulator::set_room_quota`). An optional
-//! `"api_keys": [{"key": "sk-…", "permissions": ["rooms:write"], "expiresAt": "2030-01-01T00:00:00Z",
-//! "isActive": true}]` adds API keys ([`ApiKeySeed`]); a permission that is not a scope stops the
-//! start.
+//! `"api_keys": [{"key": "sk-…", "permissions": ["rooms:write"], "expiresAt":
+//! "2030-01-01T00:00:00Z", "isActive": true}]` adds API keys ([`ApiKeySeed`]); a permission that
+//! is not a scope stops the start. `"filesSettings": {"externalShare",
+//! "externalShareApplyToRooms", "defaultShareLinkInternal"}` and `"passwordSettings":
+//! {"minLength", "upperCase", "digits", "specSymbols"}` set the portal's sharing settings and
+//! password policy (a new portal's by default; also `Emulator::set_sharing` and
+//! `Emulator::set_password_policy`).
 //!
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
@@ -95,6 +103,7 @@ mod keys;
 mod links;
 mod operations;
 mod people;
+mod portal_settings;
 mod request;
 mod rooms;
 mod server;
@@ -102,13 +111,14 @@ mod settings;
 mod snapshot;
 mod state;
 
+pub use crate::links::PasswordPolicy;
 pub use clock::Clock;
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
 pub use keys::ApiKeySeed;
 pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
-pub use state::RoomQuotaSeed;
+pub use state::{RoomQuotaSeed, SharingSettings};
 
 use crate::docspace::{RoomType, stored_title};
 use config::Seed;
@@ -150,6 +160,12 @@ impl Emulator {
             api_keys.extend(seed.api_keys);
             if let Some(quota) = seed.room_quota {
                 state.room_quota = quota;
+            }
+            if let Some(sharing) = seed.sharing {
+                state.sharing = sharing;
+            }
+            if let Some(policy) = seed.password_policy {
+                state.password_policy = policy;
             }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
@@ -233,6 +249,16 @@ impl Emulator {
         self.shared.mutate(|s| s.room_quota = RoomQuotaSeed { enable_quota, default_quota });
     }
 
+    /// Sets the portal's sharing settings (Settings → Sharing), as its admin would.
+    pub fn set_sharing(&self, sharing: SharingSettings) {
+        self.shared.mutate(|s| s.sharing = sharing);
+    }
+
+    /// Sets the portal's password policy (Settings → Security → Password strength).
+    pub fn set_password_policy(&self, policy: PasswordPolicy) {
+        self.shared.mutate(|s| s.password_policy = policy);
+    }
+
     /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false
     /// for an unknown room.
     pub fn set_custom_logo(&self, room_id: u64, custom: bool) -> bool {
@@ -277,7 +303,13 @@ impl Emulator {
 
     /// A room's external links, the primary one first; empty for an unknown room.
     pub fn links(&self, room_id: u64) -> Vec<EmulatedLink> {
-        self.shared.read(|s| s.rooms.get(&room_id).map(links::snapshot).unwrap_or_default())
+        let base = self.url();
+        self.shared.read(|s| {
+            s.rooms
+                .get(&room_id)
+                .map(|room| links::snapshot(room, &base, &s.share_secret))
+                .unwrap_or_default()
+        })
     }
 
     /// The tag catalog, sorted case-insensitively.

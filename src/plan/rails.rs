@@ -20,6 +20,8 @@ pub struct PlanOptions {
     pub excludes: Vec<String>,
     /// Accept a plan over the destruction or member-removal threshold.
     pub force: bool,
+    /// Now, as a Unix time: what link expiries are compared with (the planner reads no clock).
+    pub now: i64,
 }
 
 /// What a rail refused.
@@ -72,6 +74,13 @@ pub enum Refusal {
     /// The plan deletes something for good (or may), and `--allow-delete` was not given.
     #[error("the plan {0}; pass `--allow-delete` to apply it")]
     NeedsAllowDelete(String),
+}
+
+/// Whether `--target` and `--exclude` keep the room with this stored title (a title naming no
+/// room is [`select`]'s to refuse).
+pub(super) fn selects(options: &PlanOptions, title: &str) -> bool {
+    let names = |titles: &[String]| titles.iter().any(|given| stored_title(given) == title);
+    (options.targets.is_empty() || names(&options.targets)) && !names(&options.excludes)
 }
 
 /// Keeps the rooms `--target` names and drops those `--exclude` names. A title that names no

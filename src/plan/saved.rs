@@ -24,7 +24,12 @@
 //! `create_folder {path, parent_id}`, `trash_folder {path, id}`, `set_link {link: {name,
 //! primary, link_id, before, after, password_env}}` and `remove_link {name, link_id, before}`,
 //! where a link's `before` and `after` are `{title, access, expires, password, deny_download,
-//! internal}` and `password` is a salted hash, never the password.
+//! internal}`.
+//!
+//! Format version 3: a link's `password` is a verifier (`plan::links::verifier`: Argon2id with
+//! a random salt, keyed with `DOCSPACE_PLAN_KEY` when set) in a file `plan --out` writes, and
+//! `"set"` in what `plan --format json` prints; `set_link` gains `password_change` (`none`,
+//! `set`, `changed`, `removed`).
 
 use super::model::{Plan, Target};
 use crate::manifest::Manifest;
@@ -62,6 +67,13 @@ impl PlanKey {
             );
         }
         Ok(PlanKey(SecretSlice::from(bytes)))
+    }
+}
+
+impl PlanKey {
+    /// The key's bytes, for the one MAC or KDF that takes them.
+    pub(crate) fn expose(&self) -> &[u8] {
+        self.0.expose_secret()
     }
 }
 

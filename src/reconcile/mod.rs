@@ -38,8 +38,9 @@ pub(crate) async fn load_saved(
     fresh::check_portal(&saved, portal)?;
     let scopes = preflight::read_key(portal).await?;
     preflight::check_reads(scopes.as_ref(), &preflight::Reads::Saved(&saved.plan))?;
-    let plan = saved.plan;
+    let mut plan = saved.plan;
     let manifest = saved.manifest.path;
+    let key = key.map(PlanKey::expose);
     let rooms = read::list_rooms(portal, progress).await?;
     let (members, links) = tokio::try_join!(
         async {
@@ -57,8 +58,8 @@ pub(crate) async fn load_saved(
     findings.extend(settings::stale(&plan, &now));
     findings.extend(members::stale(&plan, &now));
     findings.extend(folders);
-    findings.extend(links::stale(&plan, &now));
-    findings.extend(links::stale_passwords(&plan));
+    findings.extend(links::stale(&plan, &now, key));
+    findings.extend(links::unseal_passwords(&mut plan, key));
     fresh::refuse_stale(&findings)?;
     let known = now.rooms.iter().map(|room| room.id).collect();
     Ok(Ready { plan, known, manifest, scopes })

@@ -43,6 +43,8 @@ const GROUPS: Request = request("GET", "/api/2.0/group");
 const MEMBERS: Request = request("GET", "/api/2.0/files/rooms/{id}/share");
 const LINKS: Request = request("GET", "/api/2.0/files/rooms/{id}/links");
 const PRIMARY_LINK: Request = request("GET", "/api/2.0/files/rooms/{id}/link");
+const SHARING_SETTINGS: Request = request("GET", "/api/2.0/files/settings");
+const PASSWORD_POLICY: Request = request("GET", "/api/2.0/settings/security/password");
 const SUBFOLDERS: Request = request("GET", "/api/2.0/files/{id}/subfolders");
 const FOLDER: Request = request("GET", "/api/2.0/files/folder/{id}");
 const LISTING: Request = request("GET", "/api/2.0/files/{id}");
@@ -94,6 +96,19 @@ pub(crate) fn uses(reads: Option<&Reads<'_>>, plan: Option<&Plan>) -> Vec<Use> {
             }
             if specs.iter().filter(kept).any(|spec| spec.links.is_some()) {
                 add(&[LINKS], "reading links (entries with `links`)");
+            }
+            if specs.iter().any(|spec| spec.links.is_some()) {
+                add(
+                    &[SHARING_SETTINGS],
+                    "reading the portal's sharing settings (entries with `links`)",
+                );
+            }
+            let mut links = specs.iter().flat_map(|spec| spec.links.iter().flatten());
+            if links.any(|link| link.password.is_some()) {
+                add(
+                    &[PASSWORD_POLICY],
+                    "reading the portal's password policy (links with `password_env`)",
+                );
             }
             let folders: Vec<&&RoomSpec> =
                 specs.iter().filter(kept).filter(|spec| spec.folders.is_some()).collect();
@@ -423,6 +438,7 @@ mod tests {
                 (
                     "files:read",
                     vec![
+                        "reading the portal's sharing settings (entries with `links`)".to_owned(),
                         "reading folders (entries with `folders`)".to_owned(),
                         "reading folders (entries with `folders_policy: exact`)".to_owned()
                     ]
@@ -470,6 +486,7 @@ mod tests {
             before: None,
             after: fields,
             password_env: None,
+            password_change: crate::plan::PasswordChange::None,
         })
     }
 

@@ -67,6 +67,7 @@ async fn read_for(
     settings::read(portal, manifests, &mut state)
         .await
         .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
+    links::read_settings(portal, manifests, &mut state).await?;
     Ok(state)
 }
 
@@ -129,11 +130,20 @@ pub(crate) async fn read_and_plan_against(
     };
     let (mut manifest, mut base) = manifests;
     // Before anything else is read: a missing variable stops the job with only reads sent.
-    let env = |name: &str| std::env::var(name).ok();
-    manifest::read_passwords(&mut manifest, &env)?;
-    if let Some(base) = &mut base {
-        manifest::read_passwords(base, &env)
-            .context("the base manifest (`--base`) cannot be used")?;
+    let (env, is_token) = (crate::links::EnvValue::of, |value: &str| portal.is_token(value));
+    manifest::read_passwords(&mut manifest, &env, &is_token)?;
+    // A base that cannot be planned (it names a variable this job lacks, it pins a room
+    // deleted since) must not leave the pull request that fixes it without a plan.
+    let unlabelled = |why: &dyn std::fmt::Display| {
+        crate::out::warn(format_args!(
+            "the base manifest (`--base`) cannot be planned, so the plan is not labelled: {why}"
+        ));
+    };
+    if let Some(err) =
+        base.as_mut().and_then(|b| manifest::read_passwords(b, &env, &is_token).err())
+    {
+        unlabelled(&err);
+        base = None;
     }
     let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();
     let state = read_for(portal, &manifests, rooms).await?;
@@ -142,9 +152,10 @@ pub(crate) async fn read_and_plan_against(
         crate::out::warn(warning);
     }
     if let Some(base) = &base {
-        let base_plan = plan::compare::plan_base(base, &state, options)
-            .context("the base manifest (`--base`) cannot be planned against the portal")?;
-        plan = plan::compare::label(plan, &base_plan);
+        match plan::compare::plan_base(base, &state, options) {
+            Ok(base_plan) => plan = plan::compare::label(plan, &base_plan),
+            Err(err) => unlabelled(&err),
+        }
     }
     Ok(Planned { manifest, state, plan, scopes: key })
 }

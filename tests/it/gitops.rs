@@ -411,8 +411,9 @@ fn the_plan_format_cannot_change_without_its_version() {
         // links: `set_link` and `remove_link` with salted password hashes;
         // settings: `set_settings` with the changed settings only.
         (2, "7a317164e072f241ee5cf2824a938f0b4bb91e639ce3a472dd8725ebe100fbfc"),
-        // `signature`; the shape now also holds every kind of step and every optional field.
-        (3, "1404e5ecb4c778a712520b21ee4dd2a68558e68888fee4fddd379047135c6b76"),
+        // `signature`; link passwords a verifier (or "set") and `password_change` on
+        // `set_link`; the shape now also holds every kind of step and every optional field.
+        (3, "034de6caec98c8f8e18df01780b0311f4178d5e202f6b291e1b2f451ca57b931"),
     ];
     let portal = snapshot_portal();
     // An empty undeclared folder, so the shape holds a move to the trash too.
@@ -477,4 +478,30 @@ fn collect_shape(value: &Value, path: &str, out: &mut std::collections::BTreeSet
         }
         _ => {}
     }
+}
+
+#[test]
+fn apply_given_a_manifest_where_a_saved_plan_goes_says_to_use_f() {
+    // Issue 21: `apply rooms.yaml` said only that it is not a saved plan.
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: A\n    type: custom\n");
+    let output = portal.cmd(&["apply", "rooms.yaml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("`rooms.yaml` is a manifest, not a saved plan: apply a manifest with `docspace-rooms apply -f rooms.yaml`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(portal.emulator.requests().len(), 0, "refused before any request");
+}
+
+#[test]
+fn watermark_text_keeps_its_quotes_apart_in_a_plan() {
+    // Issue 21: `"Say "hi""` was printed, its quotes not escaped.
+    let portal = TestPortal::start();
+    portal.manifest(
+        "rooms:\n  - title: A\n    type: custom\n    watermark:\n      text: 'Say \"hi\"'\n",
+    );
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&output).contains(r#""Say \"hi\"""#), "{}", stdout(&output));
 }

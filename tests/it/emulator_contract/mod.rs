@@ -6,6 +6,7 @@
 mod access;
 mod faults;
 mod keys;
+mod links;
 mod listing;
 mod operations;
 mod people;
