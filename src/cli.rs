@@ -133,8 +133,9 @@ pub(crate) struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
 
-    /// Also write the plan as JSON to this file, for `apply PLAN_FILE`.
-    #[arg(long, value_name = "FILE")]
+    /// Also write the plan as JSON to this file, for `apply PLAN_FILE`. Never over the
+    /// manifest, the base, or a file that is not a saved plan.
+    #[arg(short = 'o', long = "out", visible_alias = "output", value_name = "FILE")]
     pub out: Option<PathBuf>,
 
     /// How to print the plan on stdout.
@@ -179,9 +180,13 @@ pub(crate) struct ExportArgs {
     #[command(flatten)]
     pub portal: PortalArgs,
 
-    /// Write the manifest here instead of stdout.
+    /// Write the manifest here instead of stdout; never over a file `export` did not write.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Overwrite `--output` even when `export` did not write it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]

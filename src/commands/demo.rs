@@ -40,8 +40,9 @@ const PEOPLE: &[(&str, &str, bool)] = &[
     ("dave@example.com", "Dave Smith", false),
 ];
 
-/// Seeds the emulator; Finance starts with members the manifest changes.
-async fn seed(emulator: &Emulator, portal: &Portal) -> anyhow::Result<()> {
+/// Seeds the emulator with the demo's portal (`portal` is a client of it with its token);
+/// Finance starts with members the manifest changes. The tests apply the example to it too.
+pub async fn seed(emulator: &Emulator, portal: &Portal) -> anyhow::Result<()> {
     let mut ids = std::collections::HashMap::new();
     for (email, name, room_admin) in PEOPLE {
         let person = PersonSeed { is_room_admin: *room_admin, ..PersonSeed::new(email, name) };

@@ -2,10 +2,11 @@
 //! code; `main` prints whatever error comes back.
 
 pub(crate) mod apply;
-pub(crate) mod demo;
+pub mod demo;
 pub(crate) mod emulator;
 mod exit;
 pub(crate) mod export;
+mod overwrite;
 pub(crate) mod plan;
 pub(crate) mod schema;
 pub(crate) mod validate;

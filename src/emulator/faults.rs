@@ -43,6 +43,9 @@ pub struct Faults {
     /// Every Nth successful folder create (`POST /files/folder/{id}`) creates the folder and
     /// then drops the connection without answering, as `lose_create_response_every` does.
     pub lose_folder_create_response_every: Option<u32>,
+    /// Every Nth successful `PUT /files/rooms/{id}/links` makes its change and then drops the
+    /// connection without answering, as `lose_create_response_every` does.
+    pub lose_link_write_response_every: Option<u32>,
     /// A sliding-window limiter of `limit` requests per `window`: every response carries
     /// `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the
     /// oldest request leaves the window); over the limit is a 429 with `Retry-After`.
@@ -95,6 +98,7 @@ impl Default for Faults {
             server_error_status: 502,
             lose_create_response_every: None,
             lose_folder_create_response_every: None,
+            lose_link_write_response_every: None,
             rate_limit_headers: None,
             delete_oldest_before_page: None,
             page_cap: None,
@@ -156,6 +160,7 @@ pub(crate) struct FaultState {
     creates: AtomicU64,
     /// Folders created through the API so far.
     folder_creates: AtomicU64,
+    link_writes: AtomicU64,
     /// Rooms deleted by `Faults::delete_oldest_before_page` so far.
     churned: AtomicU64,
     /// When the requests of the last second were accepted (`Faults::rate_limit_per_second`),
@@ -342,6 +347,13 @@ impl FaultState {
     pub(crate) fn lose_folder_create_response(&self) -> bool {
         let every = self.faults.lock().expect("faults lock").lose_folder_create_response_every;
         let n = self.folder_creates.fetch_add(1, Ordering::SeqCst) + 1;
+        is_nth(every, n)
+    }
+
+    /// Count a successful link write; whether its response is to be lost.
+    pub(crate) fn lose_link_write_response(&self) -> bool {
+        let every = self.faults.lock().expect("faults lock").lose_link_write_response_every;
+        let n = self.link_writes.fetch_add(1, Ordering::SeqCst) + 1;
         is_nth(every, n)
     }
 

@@ -5,7 +5,7 @@ use super::context::Shared;
 use super::envelope::html_response;
 use super::faults::LoseResponse;
 use super::snapshot::RequestRecord;
-use super::{folders, links, operations, people, rooms, settings};
+use super::{auth, folders, links, operations, people, portal_settings, rooms, settings};
 use crate::docspace::MAX_CONCURRENT_WRITES;
 use axum::Router;
 use axum::extract::connect_info::Connected;
@@ -42,6 +42,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/files/rooms/{id}/share", get(people::get_share).put(people::put_share))
         .route("/api/2.0/files/rooms/{id}/links", get(links::list).put(links::set))
         .route("/api/2.0/files/rooms/{id}/link", get(links::primary))
+        .route("/api/2.0/files/share/{key}", get(links::share_data))
+        .route("/api/2.0/files/settings", get(portal_settings::files_settings))
+        .route("/api/2.0/settings/security/password", get(portal_settings::password_settings))
         .route("/api/2.0/files/fileops", get(operations::fileops))
         .route("/api/2.0/files/fileops/delete", put(folders::delete))
         .route(
@@ -53,6 +56,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/people", get(people::list))
         .route("/api/2.0/people/email", get(people::by_email))
         .route("/api/2.0/group", get(people::groups))
+        .route("/api/2.0/keys/@self", get(auth::own))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), auth::authorize))
         .layer(middleware::from_fn_with_state(shared.clone(), inject))
         .with_state(shared)
 }

@@ -6,7 +6,8 @@
 mod link;
 mod room_settings;
 
-pub(crate) use link::{Link, default_title, initial_links, new_id, primary_link};
+pub use link::SharingSettings;
+pub(crate) use link::{DEFAULT_LINK_TITLE, Link, new_id, primary_link};
 pub use room_settings::RoomQuotaSeed;
 pub(crate) use room_settings::{DEFAULT_QUOTA, StoredLifetime, StoredSettings};
 
@@ -188,6 +189,15 @@ pub(crate) struct State {
     /// Writes of each setting per room (a test hook): room id → setting → count.
     #[serde(default)]
     pub(crate) settings_writes: BTreeMap<u64, BTreeMap<String, u32>>,
+    /// The portal's sharing settings.
+    #[serde(default)]
+    pub(crate) sharing: SharingSettings,
+    /// The portal's password policy, which link passwords meet.
+    #[serde(default)]
+    pub(crate) password_policy: crate::links::PasswordPolicy,
+    /// The portal's secret that signs share keys (`CoreSettings.GetDocDbKeyAsync`).
+    #[serde(default = "link::new_id")]
+    pub(crate) share_secret: String,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
@@ -225,6 +235,9 @@ impl State {
             folders: BTreeMap::new(),
             room_quota: RoomQuotaSeed::default(),
             settings_writes: BTreeMap::new(),
+            sharing: SharingSettings::default(),
+            password_policy: crate::links::PasswordPolicy::default(),
+            share_secret: new_id(),
         }
     }
 
@@ -338,7 +351,7 @@ impl State {
             indexing: false,
             deny_download: false,
             members: Vec::new(),
-            links: initial_links(room_type),
+            links: primary_link(room_type, self.sharing).into_iter().collect(),
             settings: StoredSettings::default(),
         };
         self.rooms.insert(id, room);

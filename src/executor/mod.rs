@@ -17,7 +17,6 @@ use crate::settings::Settings;
 use crate::text::escape;
 use error::StepError;
 use futures::StreamExt;
-pub(crate) use links::read_password as read_link_password;
 pub(crate) use report::{Outcome, Report, Status};
 use std::collections::{HashMap, HashSet};
 use twins::{FolderTwins, RoomTwins, Settled, Twins as _};
@@ -127,6 +126,7 @@ impl RoomRun<'_> {
             action: step.action.clone(),
             status,
             link_url,
+            new_room: self.room.target == Target::New,
         };
         (self.on_outcome)(&outcome);
         self.outcomes.push(outcome);
@@ -162,7 +162,7 @@ impl RoomRun<'_> {
             }
             Action::TrashFolder { path, id } => trash_folder(portal, *id, path).await?,
             Action::SetLink { link } => {
-                return links::set_link(portal, self.room()?, &self.room.title, link).await;
+                return links::set_link(portal, self.room()?, link).await;
             }
             Action::RemoveLink { link_id, name, .. } => {
                 links::remove_link(portal, self.room()?, link_id, name).await?;

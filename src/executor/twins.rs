@@ -292,11 +292,9 @@ impl Twins for RoomTwins<'_> {
         in_use_room(self.portal, id, self.title).await
     }
 
-    /// Archive, then delete: a portal deletes only archived rooms.
+    /// Archive, then delete (see `Portal::remove_room`).
     async fn remove(&self, id: u64) -> Result<(), StepError> {
-        self.portal.archive_room(id).await?;
-        self.portal.delete_room(id).await?;
-        Ok(())
+        Ok(self.portal.remove_room(id).await?)
     }
 }
 

@@ -141,6 +141,8 @@ fn members_portal() -> PortalState {
         links: std::collections::BTreeMap::default(),
         room_quota: None,
         covers: None,
+        password_policy: None,
+        sharing: None,
         // Someone gave Ben editor by hand; the base declares viewer.
         members: [(
             1,

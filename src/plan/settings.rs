@@ -273,15 +273,19 @@ mod tests {
             ("30 days", "trash", true),
             ("1 year", "delete", true),
             ("1 year", "trash", false),
-            ("91 days", "trash", false),
+            ("93 days", "trash", false),
+            // Three calendar months span up to 92 days: some files 91 days old would go.
+            ("91 days", "trash", true),
+            ("4 months", "trash", false),
         ] {
             let yaml = format!(
                 "{ROOM}    lifetime:\n      older_than: {older_than}\n      action: {action}\n"
             );
             let plan = plan(&yaml, &portal).unwrap();
             let step = &plan.rooms[0].edits[0];
-            assert_eq!(step.action.is_destructive(), destructive, "{older_than} {action}");
-            let mark = crate::plan::render::mark(&step.action);
+            let target = &plan.rooms[0].target;
+            assert_eq!(step.action.takes_away(target), destructive, "{older_than} {action}");
+            let mark = crate::plan::render::mark(&step.action, target);
             assert_eq!(mark == '-', destructive, "{older_than} {action}");
         }
     }

@@ -21,6 +21,8 @@ struct FolderDto {
     id: u64,
     title: String,
     #[serde(default)]
+    parent_id: Option<u64>,
+    #[serde(default)]
     files_count: u64,
     #[serde(default)]
     folders_count: u64,
@@ -36,6 +38,7 @@ impl From<FolderDto> for PortalFolder {
         PortalFolder {
             id: dto.id,
             title: dto.title,
+            parent_id: dto.parent_id,
             files_count: dto.files_count,
             folders_count: dto.folders_count,
             system: dto.folder_type.is_some(),

@@ -437,6 +437,48 @@ impl Portal {
         }
     }
 
+    /// Removes a room this run just created: archives it, then deletes it (a portal deletes
+    /// only archived rooms). Each operation is followed by reading the room until it shows the
+    /// operation done, within the operation timeout, not by polling `/fileops`, which a key with
+    /// only `rooms:write` may not read; `deleteAfter: true`, so the portal keeps no finished
+    /// operation for a read that never comes.
+    pub(crate) async fn remove_room(&self, id: u64) -> Result<(), ApiError> {
+        let body = json!({ "deleteAfter": true });
+        let archive = format!("{ROOMS}/{id}/archive");
+        self.send(Method::PUT, &archive, &[], Some(&body), Repeat::Safe).await?;
+        self.await_room(id, Some(RoomState::Archived)).await?;
+        let path = format!("{ROOMS}/{id}");
+        match self.send(Method::DELETE, &path, &[], Some(&body), Repeat::Safe).await {
+            // A repeated delete whose first attempt went through finds nothing to delete.
+            Err(err) if err.status() == Some(404) => {}
+            other => drop(other?),
+        }
+        self.await_room(id, None).await
+    }
+
+    /// Reads the room, with growing pauses, until it is in `expected` (`None`: gone).
+    async fn await_room(&self, id: u64, expected: Option<RoomState>) -> Result<(), ApiError> {
+        let timeout = self.config().operation_timeout;
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(50);
+        loop {
+            let now = self.get_room(id).await?;
+            let done = match expected {
+                None => now.is_none(),
+                Some(state) => now.is_some_and(|room| room.state == state),
+            };
+            if done {
+                return Ok(());
+            }
+            if started.elapsed() >= timeout {
+                let expected = if expected.is_some() { "archived" } else { "deleted" };
+                return Err(ApiError::NotConverged { room: id, expected });
+            }
+            tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+
     /// Starts an operation (always with `deleteAfter: false`, so its result can be polled),
     /// waits for it, then reads the room back: a finished operation vanishes from `/fileops`.
     async fn run_operation(

@@ -2,6 +2,7 @@
 //! rooms are listed first; then each slice (members, links, folders, settings) reads what the
 //! entries that declare it need, for exactly the rooms those entries mean.
 
+use super::preflight::{self, KeyScopes, Reads};
 use super::{folders, links, members, settings};
 use crate::manifest::{self, Manifest, RoomSpec};
 use crate::model::{PortalRoom, PortalState};
@@ -19,6 +20,8 @@ pub struct Planned {
     pub state: PortalState,
     /// The plan between them.
     pub plan: Plan,
+    /// The API key's scopes (`None` for a login token), for what an apply would lack.
+    pub(crate) scopes: Option<KeyScopes>,
 }
 
 /// Loads the manifest and prints its warnings on stderr.
@@ -64,6 +67,7 @@ async fn read_for(
     settings::read(portal, manifests, &mut state)
         .await
         .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
+    links::read_settings(portal, manifests, &mut state).await?;
     Ok(state)
 }
 
@@ -100,24 +104,46 @@ pub(crate) async fn read_and_plan_against(
             .context("the base manifest (`--base`) cannot be used")?;
         anyhow::Ok((manifest, base))
     });
-    let listing = list_rooms(portal, progress);
-    tokio::pin!(listing);
-    let ((mut manifest, mut base), rooms) = tokio::select! {
-        parsed = &mut parsing => {
-            let manifests = parsed.context("the manifest parser stopped")??;
-            (manifests, listing.await?)
-        }
-        listed = &mut listing => {
-            let manifests = parsing.await.context("the manifest parser stopped")??;
-            (manifests, listed?)
-        }
+    let (manifests, rooms, key) = if portal.uses_api_key() {
+        // An API key: its scopes are read while the manifest is parsed and checked against
+        // every read before the first one.
+        let (parsed, key) = tokio::join!(parsing, preflight::read_key(portal));
+        let manifests = parsed.context("the manifest parser stopped")??;
+        let key = key?;
+        let both: Vec<&Manifest> = std::iter::once(&manifests.0).chain(&manifests.1).collect();
+        preflight::check_reads(key.as_ref(), &Reads::Manifests(&both))?;
+        (manifests, list_rooms(portal, progress).await?, key)
+    } else {
+        let listing = list_rooms(portal, progress);
+        tokio::pin!(listing);
+        let (manifests, rooms) = tokio::select! {
+            parsed = &mut parsing => {
+                let manifests = parsed.context("the manifest parser stopped")??;
+                (manifests, listing.await?)
+            }
+            listed = &mut listing => {
+                let manifests = parsing.await.context("the manifest parser stopped")??;
+                (manifests, listed?)
+            }
+        };
+        (manifests, rooms, None)
     };
+    let (mut manifest, mut base) = manifests;
     // Before anything else is read: a missing variable stops the job with only reads sent.
-    let env = |name: &str| std::env::var(name).ok();
-    manifest::read_passwords(&mut manifest, &env)?;
-    if let Some(base) = &mut base {
-        manifest::read_passwords(base, &env)
-            .context("the base manifest (`--base`) cannot be used")?;
+    let (env, is_token) = (crate::links::EnvValue::of, |value: &str| portal.is_token(value));
+    manifest::read_passwords(&mut manifest, &env, &is_token)?;
+    // A base that cannot be planned (it names a variable this job lacks, it pins a room
+    // deleted since) must not leave the pull request that fixes it without a plan.
+    let unlabelled = |why: &dyn std::fmt::Display| {
+        crate::out::warn(format_args!(
+            "the base manifest (`--base`) cannot be planned, so the plan is not labelled: {why}"
+        ));
+    };
+    if let Some(err) =
+        base.as_mut().and_then(|b| manifest::read_passwords(b, &env, &is_token).err())
+    {
+        unlabelled(&err);
+        base = None;
     }
     let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();
     let state = read_for(portal, &manifests, rooms).await?;
@@ -126,9 +152,10 @@ pub(crate) async fn read_and_plan_against(
         crate::out::warn(warning);
     }
     if let Some(base) = &base {
-        let base_plan = plan::compare::plan_base(base, &state, options)
-            .context("the base manifest (`--base`) cannot be planned against the portal")?;
-        plan = plan::compare::label(plan, &base_plan);
+        match plan::compare::plan_base(base, &state, options) {
+            Ok(base_plan) => plan = plan::compare::label(plan, &base_plan),
+            Err(err) => unlabelled(&err),
+        }
     }
-    Ok(Planned { manifest, state, plan })
+    Ok(Planned { manifest, state, plan, scopes: key })
 }

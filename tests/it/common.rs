@@ -546,8 +546,9 @@ pub(crate) fn envelope(response: serde_json::Value, total: Option<usize>) -> ser
     body
 }
 
-/// The binary with `args` against any `url` with a fake token, run in a fresh directory
-/// holding `manifest` as `rooms.yaml`: for servers that are not an emulator.
+/// The binary with `args` against any `url` with a fake login token (not an API key, so no
+/// `keys/@self` comes first), run in a fresh directory holding `manifest` as `rooms.yaml`: for
+/// servers that are not an emulator.
 pub(crate) fn run_at(url: &str, manifest: &str, args: &[&str]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
@@ -555,7 +556,7 @@ pub(crate) fn run_at(url: &str, manifest: &str, args: &[&str]) -> std::process::
         .unwrap()
         .current_dir(dir.path())
         .env("DOCSPACE_URL", url)
-        .env("DOCSPACE_TOKEN", "sk-test")
+        .env("DOCSPACE_TOKEN", "test-login-token")
         .env("NO_COLOR", "1")
         .args(args)
         .timeout(std::time::Duration::from_secs(60))

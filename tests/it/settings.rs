@@ -50,7 +50,8 @@ fn each_setting_is_set_changed_and_removed() {
     );
     assert!(text.contains("lifetime none → files older than 90 days go to the trash"), "{text}");
     assert!(portal.writes().is_empty(), "plan reads covers and the quota switch, writes nothing");
-    let output = apply(&portal, &[]);
+    // A first lifetime on a room with files: it may remove some.
+    let output = apply(&portal, &["--allow-delete"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let shown = room(&portal, id);
     assert_eq!(shown["quotaLimit"], 10_000_000_000_i64);
@@ -162,14 +163,14 @@ fn settings_on_a_room_declared_archived_are_refused() {
 fn an_archived_room_made_active_gets_its_lifetime_back() {
     let (portal, id) = portal();
     portal.manifest(&format!("{DEAL}    lifetime:\n      older_than: 30 days\n"));
-    assert!(apply(&portal, &[]).status.success());
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
     // Someone archives the room: that erases its lifetime.
     assert_eq!(
         portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": true})).status,
         200
     );
     assert!(portal.emulator.lifetime_started(id).is_none());
-    let output = apply(&portal, &[]);
+    let output = apply(&portal, &["--allow-delete"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(room(&portal, id)["lifetime"]["value"], 30);
     assert_eq!(room(&portal, id)["rootFolderType"], 14);
@@ -244,8 +245,9 @@ fn a_saved_plan_is_refused_when_a_setting_it_changes_changed_since() {
 fn export_writes_the_settings_and_plan_then_changes_nothing() {
     let (portal, id) = portal();
     portal.manifest(&format!("{DEAL}{ALL}"));
-    assert!(apply(&portal, &[]).status.success());
-    let output = portal.cmd(&["export", "-o", "rooms.yaml"]).output().unwrap();
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
+    // The export replaces the hand-written manifest: only with `--force`.
+    let output = portal.cmd(&["export", "-o", "rooms.yaml", "--force"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let yaml = std::fs::read_to_string(portal.dir.path().join("rooms.yaml")).unwrap();
     for line in [
@@ -396,4 +398,48 @@ fn emulator_seed_turns_room_quota_on() {
     let portal = TestPortal::with(config);
     let id = portal.seed("S", RoomType::Custom, false, &[]);
     assert_eq!(room(&portal, id)["quotaLimit"], 5);
+}
+
+/// A first lifetime on a room that has files trashes every file older than it, about 6 h after
+/// the write (`CleanupLifetimeExpiredService.cs`): as destructive as a shorter one, so it needs `--allow-delete`.
+/// A room the same plan creates has no files and needs no flag, whatever its lifetime.
+#[test]
+fn a_first_lifetime_on_an_existing_room_needs_allow_delete_a_new_room_does_not() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}    lifetime:\n      older_than: 30 days\n"));
+    let plan = stdout(&portal.cmd(&["plan"]).output().unwrap());
+    assert!(plan.contains("- lifetime none → files older than 30 days go to the trash"), "{plan}");
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("\"Deal\" (id "), "{text}");
+    assert!(text.contains("pass `--allow-delete`"), "{text}");
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+
+    // A room created by the plan: no flag, even for permanent deletion.
+    portal.manifest(&format!(
+        "{DEAL}    lifetime:\n      older_than: 30 days\n  - title: Fresh\n    type: virtual-data\n    lifetime:\n      older_than: 1 day\n      action: delete\n"
+    ));
+    let plan = stdout(&portal.cmd(&["plan", "--target", "Fresh"]).output().unwrap());
+    assert!(plan.contains("~ lifetime none → files older than 1 day are deleted"), "{plan}");
+    let output = apply(&portal, &["--target", "Fresh"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
+    assert_eq!(room(&portal, id)["lifetime"]["value"], 30);
+}
+
+/// Archiving erases a lifetime and unarchiving does not restore it (`FileMoveCopyOperation.cs`, `FolderDao.cs`): the
+/// room coming back has none, so setting it again is a first lifetime.
+#[test]
+fn a_lifetime_set_again_after_the_archive_needs_allow_delete() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}    lifetime:\n      older_than: 30 days\n"));
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
+    let archive = portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": true}));
+    assert_eq!(archive.status, 200);
+    let writes = portal.writes().len();
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("pass `--allow-delete`"), "{}", stderr(&output));
+    assert_eq!(portal.writes().len(), writes, "nothing is sent, not even the unarchive");
 }

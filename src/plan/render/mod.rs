@@ -24,7 +24,9 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
             let heading =
                 format!("{}{}", room_label(&room.title, &room.target), origin(room, manifest));
             let steps: Vec<Step> = room.steps().cloned().collect();
-            room_block(&mut out, &paint, &heading, &steps, |step| step.reason.clone());
+            room_block(&mut out, &paint, (&heading, &room.target), &steps, |step| {
+                step.reason.clone()
+            });
         }
         out.push_str(&member_summary(plan));
     }

@@ -5,6 +5,8 @@
 
 mod access;
 mod faults;
+mod keys;
+mod links;
 mod listing;
 mod operations;
 mod people;
