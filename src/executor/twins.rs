@@ -55,8 +55,9 @@ pub(crate) struct Sighting<'a> {
 pub(crate) enum Verdict {
     /// No twin: this is the item.
     Keep(u64),
-    /// This run's item is the oldest; the younger twins' runs remove theirs: look again.
-    Wait,
+    /// This run's item (the id) is the oldest; the younger twins' runs remove theirs: look
+    /// again.
+    Wait(u64),
     /// Remove this run's item: `survivor` stays.
     RemoveMine { mine: u64, survivor: u64 },
     /// Twins this run may not settle: stop, naming them all (sorted).
@@ -83,7 +84,7 @@ pub(crate) fn resolve(sighting: &Sighting<'_>) -> Verdict {
         return Verdict::Keep(mine);
     };
     if mine < oldest_twin && !sighting.waited_out {
-        return Verdict::Wait;
+        return Verdict::Wait(mine);
     }
     match sighting.in_use {
         None => Verdict::RemoveMine { mine, survivor: oldest_twin },
@@ -145,10 +146,8 @@ pub(crate) async fn settle<T: Twins>(
         }
         match verdict {
             Verdict::Keep(id) => return Ok(Settled::Kept(id)),
-            Verdict::Wait if portal.is_interrupted() => {
-                return Ok(Settled::Kept(mine.expect("only a confirmed item waits")));
-            }
-            Verdict::Wait => {
+            Verdict::Wait(mine) if portal.is_interrupted() => return Ok(Settled::Kept(mine)),
+            Verdict::Wait(_) => {
                 tracing::info!(
                     kind = T::KIND,
                     title = twins.title(),
@@ -408,8 +407,8 @@ mod tests {
 
     #[test]
     fn the_oldest_item_waits_for_the_younger_twins_to_go() {
-        assert_eq!(verdict(Some(12), &[12, 13], false, None), Verdict::Wait);
-        assert_eq!(verdict(Some(12), &[13, 14], false, Some("is not empty")), Verdict::Wait);
+        assert_eq!(verdict(Some(12), &[12, 13], false, None), Verdict::Wait(12));
+        assert_eq!(verdict(Some(12), &[13, 14], false, Some("is not empty")), Verdict::Wait(12));
     }
 
     #[test]
@@ -455,7 +454,7 @@ mod tests {
         // Run A made 12, run B made 13; each sees both.
         let a = verdict(Some(12), &[12, 13], false, None);
         let b = verdict(Some(13), &[12, 13], false, None);
-        assert_eq!(a, Verdict::Wait);
+        assert_eq!(a, Verdict::Wait(12));
         assert_eq!(b, Verdict::RemoveMine { mine: 13, survivor: 12 });
         // B's twin is gone: A keeps its own.
         assert_eq!(verdict(Some(12), &[12], false, None), Verdict::Keep(12));
