@@ -62,6 +62,10 @@ pub struct Faults {
     /// `"PUT /api/2.0/files/rooms/*/share"`). The first request matching an entry answers 500
     /// with the portal's JSON error envelope and has no effect; the entry is then spent.
     pub fail_once: Vec<String>,
+    /// Entries as in `fail_once`. The first request matching an entry that succeeds takes
+    /// effect, and then the connection is dropped without a response (see
+    /// `lose_create_response_every`); the entry is then spent.
+    pub lose_response_once: Vec<String>,
 }
 
 impl Default for Faults {
@@ -80,6 +84,7 @@ impl Default for Faults {
             page_cap: None,
             create_commits_late: None,
             fail_once: Vec::new(),
+            lose_response_once: Vec::new(),
         }
     }
 }
@@ -136,6 +141,8 @@ pub(crate) struct FaultState {
     window: Mutex<VecDeque<Duration>>,
     /// The `Faults::fail_once` entries already spent, by index.
     spent: Mutex<Vec<usize>>,
+    /// The `Faults::lose_response_once` entries already spent, by index.
+    lost: Mutex<Vec<usize>>,
 }
 
 impl FaultState {
@@ -157,6 +164,7 @@ impl FaultState {
         self.last_second.lock().expect("rate lock").clear();
         self.window.lock().expect("window lock").clear();
         self.spent.lock().expect("spent lock").clear();
+        self.lost.lock().expect("lost lock").clear();
         *current = faults;
     }
 
@@ -204,6 +212,18 @@ impl FaultState {
             kind: Some(("System.NullReferenceException", -2_147_467_261)),
         };
         Some(error.into_response(path, method))
+    }
+
+    /// Whether the successful response to `method` `path` is to be lost
+    /// (`Faults::lose_response_once`); the entry it matches is spent.
+    pub(crate) fn lose_once(&self, faults: &Faults, method: &str, path: &str) -> bool {
+        let mut lost = self.lost.lock().expect("lost lock");
+        let index = faults
+            .lose_response_once
+            .iter()
+            .enumerate()
+            .position(|(i, entry)| !lost.contains(&i) && matches_entry(entry, method, path));
+        index.inspect(|i| lost.push(*i)).is_some()
     }
 
     /// The items a page may hold at most (`Faults::page_cap`).

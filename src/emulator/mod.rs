@@ -34,7 +34,10 @@
 //! reports it finished, with `progress` 100 and `error` ""). Earlier reads report it running. A
 //! finished operation is reported once and then forgotten. `?id=` only advances that operation.
 //! With `deleteAfter: true` (or `null` on delete) the change is made at once and the operation is
-//! never listed. An anonymous caller gets `[]`.
+//! never listed. An anonymous caller gets `[]`. `PUT /api/2.0/files/fileops/delete` starts one
+//! operation for all its ids and answers as the server does (see `folders`: its Trash, and
+//! `returnSingleOperation`); its answer, like `DELETE /api/2.0/files/folder/{id}`'s, is also a
+//! read of the caller's earlier delete operations that dequeues the finished ones.
 //!
 //! # Seed file (`--seed`)
 //! ```json
@@ -64,8 +67,9 @@
 //! # Faults
 //! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
 //! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
-//! (`page_cap`), commit creates late after a 504 (`create_commits_late`) and fail chosen requests
-//! once (`fail_once`).
+//! (`page_cap`), commit creates late after a 504 (`create_commits_late`), fail chosen requests
+//! once (`fail_once`) and lose the response to chosen requests once, after they took effect
+//! (`lose_response_once`).
 //!
 //! # Clock
 //! Room, lifetime, link and login dates, link expiry, late commits and the rate-limit windows
@@ -377,7 +381,7 @@ impl Emulator {
                     title: f.title.clone(),
                     files: f.files,
                     system_type: f.system_type,
-                    trashed: f.trashed,
+                    trashed: s.trash_holding(f.id).is_some(),
                 })
                 .collect()
         })
