@@ -49,6 +49,9 @@ struct RoomPage {
 #[derive(Debug, Clone, Deserialize)]
 pub(super) struct Operation {
     id: String,
+    /// `FileOperationType`: 2 is a delete.
+    #[serde(default, rename = "Operation")]
+    kind: Option<i64>,
     #[serde(default)]
     progress: i64,
     #[serde(default)]
@@ -375,6 +378,30 @@ impl Portal {
         }
     }
 
+    /// The caller's operations as `/fileops` reports them now (a portal dequeues the finished
+    /// ones it reports).
+    async fn operations(&self, query: &[(&str, String)]) -> Result<Vec<Operation>, ApiError> {
+        let value = self.get("/api/2.0/files/fileops", query).await?;
+        serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+            request: "GET /api/2.0/files/fileops".into(),
+            status: 200,
+            detail: format!("not a list of operations: {err}"),
+        })
+    }
+
+    /// Waits for every unfinished delete operation the caller has (`GET /fileops`, no id);
+    /// whether there was any. `folder` names the folder acted on in errors.
+    pub(super) async fn wait_for_running_deletes(&self, folder: u64) -> Result<bool, ApiError> {
+        const DELETE: i64 = 2;
+        let operations = self.operations(&[]).await?;
+        let running: Vec<Operation> =
+            operations.into_iter().filter(|op| op.kind == Some(DELETE) && !op.is_done()).collect();
+        for operation in &running {
+            self.wait_for(operation, folder).await?;
+        }
+        Ok(!running.is_empty())
+    }
+
     /// Polls `/fileops?id=` until the operation is done or gone, within the operation timeout.
     pub(super) async fn wait_for(&self, operation: &Operation, room: u64) -> Result<(), ApiError> {
         let timeout = self.config().operation_timeout;
@@ -401,13 +428,7 @@ impl Portal {
             }
             tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
             delay = (delay * 2).min(Duration::from_secs(2));
-            let value = self.get("/api/2.0/files/fileops", &[("id", operation.id.clone())]).await?;
-            let operations: Vec<Operation> =
-                serde_json::from_value(value).map_err(|err| ApiError::Malformed {
-                    request: "GET /api/2.0/files/fileops".into(),
-                    status: 200,
-                    detail: format!("not a list of operations: {err}"),
-                })?;
+            let operations = self.operations(&[("id", operation.id.clone())]).await?;
             match operations.into_iter().find(|op| op.id == operation.id) {
                 Some(op) => current = op,
                 // A finished operation is reported once and then forgotten: gone means done.
