@@ -128,4 +128,7 @@ pub(crate) struct Seed {
     /// The portal's room quota switch.
     #[serde(default, rename = "roomQuota")]
     pub(crate) room_quota: Option<super::state::RoomQuotaSeed>,
+    /// The tariff's total storage in bytes; unlimited when absent.
+    #[serde(default, rename = "maxTotalSize")]
+    pub(crate) max_total_size: Option<u64>,
 }

@@ -47,7 +47,9 @@
 //! ```
 //! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. An optional
 //! `"roomQuota": {"enableQuota": true, "defaultQuota": 104857600}` turns the portal's room quota
-//! on (off by default, as on a new portal; also `Emulator::set_room_quota`).
+//! on (off by default, as on a new portal; also `Emulator::set_room_quota`), and
+//! `"maxTotalSize": 10737418240` limits the tariff's total storage in bytes (unlimited by
+//! default; also `Emulator::set_max_total_size`): a room quota above it is refused.
 //!
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
@@ -139,6 +141,9 @@ impl Emulator {
             if let Some(quota) = seed.room_quota {
                 state.room_quota = quota;
             }
+            if seed.max_total_size.is_some() {
+                state.max_total_size = seed.max_total_size;
+            }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
                 let occurrence = earlier.iter().filter(|name| **name == group.name).count();
@@ -217,6 +222,11 @@ impl Emulator {
     /// default room quota in bytes.
     pub fn set_room_quota(&self, enable_quota: bool, default_quota: i64) {
         self.shared.mutate(|s| s.room_quota = RoomQuotaSeed { enable_quota, default_quota });
+    }
+
+    /// Sets the tariff's total storage in bytes (`None`: unlimited, the default).
+    pub fn set_max_total_size(&self, bytes: Option<u64>) {
+        self.shared.mutate(|s| s.max_total_size = bytes);
     }
 
     /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false

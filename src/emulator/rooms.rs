@@ -598,6 +598,7 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
         });
     }
     check_tag_lengths(&tags)?;
+    ctx.shared.read(|state| settings.check_storage(state))?;
     Ok(NewRoom {
         owner: user.id.clone(),
         title,
@@ -639,6 +640,7 @@ fn update_room(
     let behaviour = ctx.shared.behaviour();
     let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
+        settings.check_storage(state)?;
         let room =
             state.rooms.get(&id).ok_or_else(|| ApiError::invalid_operation(FOLDER_NOT_FOUND))?;
         if room.archived || !state.can_edit(user, room) {

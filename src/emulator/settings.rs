@@ -15,6 +15,11 @@ use serde_json::{Map, Value, json};
 /// `suitcase`). Any other id is a 400, as an unknown one is on a portal.
 pub(crate) const COVERS: [&str; 5] = ["anchor", "archive", "bell", "book_open", "suitcase"];
 
+/// `Resource.RoomQuotaGreaterPortalError` (`web/ASC.Web.Core/PublicResources/Resource.resx`
+/// L1125-1126).
+const ROOM_QUOTA_GREATER_PORTAL: &str =
+    "Failed to set quota per room. The entered value is greater than the total DocSpace storage.";
+
 /// The settings in a create or update body, already checked by model validation.
 #[derive(Clone)]
 pub(crate) struct SettingsRequest {
@@ -97,6 +102,19 @@ impl SettingsRequest {
         let changed = serde_json::to_value(&room.settings).ok() != before;
         count_writes(state, id, fields);
         changed
+    }
+
+    /// The 403 of a quota above the tariff's total storage (`FileStorageService.cs` L1169-1179
+    /// on update, before the room is looked up; L958-966 on create, after the permission
+    /// checks). Strictly greater: an equal quota passes, and -1 and -2 never trip it.
+    pub(crate) fn check_storage(&self, state: &State) -> Result<(), ApiError> {
+        let total = state.max_total_size.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+        match self.quota {
+            Some(quota) if quota > total => {
+                Err(ApiError::invalid_operation(ROOM_QUOTA_GREATER_PORTAL))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn fields(&self) -> Vec<&'static str> {
@@ -212,23 +230,42 @@ pub(crate) async fn covers(ctx: Ctx) -> Response {
     ctx.respond(result)
 }
 
-/// `GET /api/2.0/portal/payment/quota`: the tariff's quota with `roomsQuota`, as on a
-/// portal whose tariff has statistics.
+/// `GET /api/2.0/portal/payment/quota` (`web/ASC.Web.Api/Api/PaymentsController.cs` L590-599,
+/// `QuotaHelper.cs` L122-214): guests are refused; `features` holds the tariff's total storage
+/// as `total_size` (bytes, -1 when unlimited), and `roomsQuota` and `tenantCustomQuota` are
+/// there as on a portal whose tariff has statistics.
 pub(crate) async fn payment_quota(ctx: Ctx) -> Response {
-    let result: Result<Success, ApiError> = ctx.require_user().map(|_| {
-        let quota = ctx.shared.read(|state| state.room_quota.clone());
-        Success::one(json!({
+    let result: Result<Success, ApiError> = ctx.require_user().and_then(|user| {
+        if user.is_visitor {
+            return Err(ApiError::access_denied());
+        }
+        let (quota, total) =
+            ctx.shared.read(|state| (state.room_quota.clone(), state.max_total_size));
+        let total = total.map_or(-1, |bytes| i64::try_from(bytes).unwrap_or(i64::MAX));
+        Ok(Success::one(json!({
             "id": -1,
             "title": "emulator",
             "nonProfit": false,
             "free": false,
             "trial": false,
+            "features": [{
+                "id": "total_size",
+                "title": "Storage",
+                "type": "size",
+                "value": total,
+                "used": {"value": 0, "title": "Storage used"},
+            }],
             "roomsQuota": {
                 "enableQuota": quota.enable_quota,
                 "defaultQuota": quota.default_quota,
                 "lastRecalculateDate": "0001-01-01T00:00:00.0000000Z",
             },
-        }))
+            "tenantCustomQuota": {
+                "enableQuota": false,
+                "quota": -1,
+                "lastRecalculateDate": "0001-01-01T00:00:00.0000000Z",
+            },
+        })))
     });
     ctx.respond(result)
 }

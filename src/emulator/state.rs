@@ -198,6 +198,9 @@ pub(crate) struct State {
     /// Each person's Trash folder (person id → folder id), made at their first move to it.
     #[serde(default)]
     pub(crate) trash: BTreeMap<String, u64>,
+    /// The tariff's total storage in bytes (`TenantQuota.MaxTotalSize`); `None` is unlimited.
+    #[serde(default)]
+    pub(crate) max_total_size: Option<u64>,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
@@ -236,6 +239,7 @@ impl State {
             room_quota: RoomQuotaSeed::default(),
             settings_writes: BTreeMap::new(),
             trash: BTreeMap::new(),
+            max_total_size: None,
         }
     }
 

@@ -142,6 +142,68 @@ fn a_quota_while_room_quota_is_off_fails_before_any_write() {
 }
 
 #[test]
+fn a_quota_above_the_portals_total_storage_is_refused_by_plan_naming_the_room_and_the_total() {
+    let (portal, id) = portal();
+    portal.emulator.set_max_total_size(Some(1 << 30));
+    portal.manifest(&format!("{DEAL}    quota: 2 GiB\n"));
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert_eq!(plan.status.code(), Some(1), "{}", stdout(&plan));
+    assert!(
+        stderr(&plan).contains(
+            "room `Deal`: `quota` 2 GiB is more than the portal's total storage of 1 GiB"
+        ),
+        "{}",
+        stderr(&plan)
+    );
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+    // Within the total, it applies.
+    portal.manifest(&format!("{DEAL}    quota: 1 GiB\n"));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(room(&portal, id)["quotaLimit"], 1 << 30);
+}
+
+/// `FileStorageService.cs` L1169-1179: a quota above the tariff's `MaxTotalSize` is a 403
+/// before the room is looked up; L958-966 on create. `QuotaHelper.cs` L210-214: `total_size`
+/// is -1 when unlimited. `PaymentsController.cs` L590-599: guests are refused.
+#[test]
+fn emulator_refuses_a_room_quota_above_the_total_storage_before_looking_the_room_up() {
+    let (portal, id) = portal();
+    let total = |portal: &TestPortal| {
+        let quota = portal.get("portal/payment/quota");
+        let features = quota.response()["features"].as_array().unwrap().clone();
+        let size = features.iter().find(|f| f["id"] == "total_size").unwrap().clone();
+        assert_eq!(size["type"], "size");
+        size["value"].clone()
+    };
+    assert_eq!(total(&portal), json!(-1), "unlimited");
+    portal.emulator.set_max_total_size(Some(1000));
+    assert_eq!(total(&portal), json!(1000));
+    let message = "Failed to set quota per room. The entered value is greater than the total DocSpace storage.";
+    let archived = portal.seed("Old", RoomType::Custom, true, &[]);
+    for target in [id, archived, 999_999] {
+        let reply = portal.put(&format!("files/rooms/{target}"), json!({"quota": 1001}));
+        assert_eq!((reply.status, reply.error_message()), (403, message), "{target}");
+    }
+    for fits in [1000, -1, -2] {
+        assert_eq!(portal.put(&format!("files/rooms/{id}"), json!({"quota": fits})).status, 200);
+    }
+    let create = portal.post("files/rooms", json!({"title": "Big", "roomType": 6, "quota": 1001}));
+    assert_eq!((create.status, create.error_message()), (403, message));
+    assert!(portal.emulator.rooms().iter().all(|r| r.title != "Big"));
+    portal.emulator.add_person(docspace_rooms::emulator::PersonSeed {
+        is_visitor: true,
+        ..docspace_rooms::emulator::PersonSeed::new("gus@example.com", "Gus")
+    });
+    let guest = format!("Bearer {}", portal.login("gus@example.com"));
+    let refused =
+        portal.call("GET", "portal/payment/quota", crate::common::Auth::Header(&guest), None);
+    assert_eq!((refused.status, refused.error_message()), (403, "Access denied"));
+}
+
+#[test]
 fn settings_on_a_room_declared_archived_are_refused() {
     let (portal, _) = portal();
     portal.seed("Vault", RoomType::VirtualData, true, &[]);
@@ -388,7 +450,11 @@ fn emulator_colour_is_checked_by_length_only_and_covers_by_the_list() {
 fn emulator_seed_turns_room_quota_on() {
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("seed.json");
-    std::fs::write(&seed, r#"{"roomQuota": {"enableQuota": true, "defaultQuota": 5}}"#).unwrap();
+    std::fs::write(
+        &seed,
+        r#"{"roomQuota": {"enableQuota": true, "defaultQuota": 5}, "maxTotalSize": 10737418240}"#,
+    )
+    .unwrap();
     let config = docspace_rooms::emulator::EmulatorConfig {
         seed_file: Some(seed),
         ..docspace_rooms::emulator::EmulatorConfig::default()
@@ -396,4 +462,6 @@ fn emulator_seed_turns_room_quota_on() {
     let portal = TestPortal::with(config);
     let id = portal.seed("S", RoomType::Custom, false, &[]);
     assert_eq!(room(&portal, id)["quotaLimit"], 5);
+    let quota = portal.get("portal/payment/quota");
+    assert_eq!(quota.response()["features"][0]["value"], 10_737_418_240_u64);
 }
