@@ -59,7 +59,9 @@
 //! `lifetime` read back without `enabled`, are absent when unset, replaced whole by every
 //! update that sends one (`{"enabled": false}` removes it; the lifetime clock restarts at every
 //! write) and, on create, stored whatever `enabled` says. Archiving erases the lifetime. Colour
-//! is checked by length only; an unknown cover is a 400. `Emulator::settings_writes` counts the
+//! is checked by length only. The covers are the server's 56; an unknown one is a 400 once the room
+//! was found and may be edited (an archived room's 403 comes first), and nothing of its update
+//! is saved. `Emulator::settings_writes` counts the
 //! requests that sent each setting of a room, `Emulator::set_custom_logo` gives a room a custom
 //! logo. People and
 //! groups get stable UUIDs derived from their email and name (and, for a group whose name an

@@ -59,7 +59,7 @@ const PROVIDER_FILTER: [(&str, i64); 10] = [
     ("Storage", 9),
 ];
 
-use super::settings::{COVERS, SettingsRequest};
+use super::settings::SettingsRequest;
 
 fn room_type_values() -> Vec<(&'static str, i64)> {
     RoomType::ALL.iter().map(|t| (t.api_name(), t.code())).collect()
@@ -419,16 +419,12 @@ fn check_settings(body: &JsonBody, creating: bool) -> Result<(), ApiError> {
             ranged(logo, name, "logo", (low, 1280))?;
         }
     }
-    if let Some(cover) = body.opt_string("cover")? {
-        if utf16_len(&cover) > 50 {
-            return Err(ApiError::validation(
-                "Cover",
-                "The field Cover must be a string with a maximum length of 50.",
-            ));
-        }
-        if !cover.is_empty() && !COVERS.contains(&cover.as_str()) {
-            return Err(ApiError::argument("The cover was not found"));
-        }
+    // Only the length here; whether the portal has that cover is checked later, after the room.
+    if body.opt_string("cover")?.is_some_and(|cover| utf16_len(&cover) > 50) {
+        return Err(ApiError::validation(
+            "Cover",
+            "The field Cover must be a string with a maximum length of 50.",
+        ));
     }
     if creating {
         check_share(body)?;
@@ -599,6 +595,7 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
     }
     check_tag_lengths(&tags)?;
     ctx.shared.read(|state| settings.check_storage(state))?;
+    settings.check_cover(None)?;
     Ok(NewRoom {
         owner: user.id.clone(),
         title,
@@ -649,6 +646,8 @@ fn update_room(
         if let Some(tags) = &tags {
             check_tag_lengths(tags)?;
         }
+        // Nothing of the update is saved when its cover is refused (FDAO L1306-1308).
+        settings.check_cover(room.settings.cover.as_deref())?;
         let before = room.clone();
         if let Some(tags) = &tags {
             state.rooms.get_mut(&id).expect("room").tags.clear();

@@ -10,10 +10,68 @@ use super::state::{DEFAULT_QUOTA, Room, State, StoredLifetime};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-/// Built-in cover ids known here (a portal lists 56 in `GET /files/rooms/covers`;
-/// ROOM-SETTINGS §2.3.7 names `anchor`, `archive`, `bell` and `book_open`, the example
-/// `suitcase`). Any other id is a 400, as an unknown one is on a portal.
-pub(crate) const COVERS: [&str; 5] = ["anchor", "archive", "bell", "book_open", "suitcase"];
+/// The built-in covers: the server's whole catalogue, the embedded
+/// `products/ASC.Files/Core/Covers/default/*.svg` (`ASC.Files.Core.csproj` L156,
+/// `RoomLogoManager.cs` L342-355), each id the file name without `.svg` (one has a space). Their
+/// drawings are not copied: each is served as a placeholder SVG, as the tool reads only ids.
+pub(crate) const COVERS: [&str; 56] = [
+    "anchor",
+    "archive",
+    "bell",
+    "book_open",
+    "bookmark",
+    "calendar",
+    "camera",
+    "cart",
+    "check mark",
+    "clipboard",
+    "cloud",
+    "comment_1",
+    "comment_2",
+    "dollar",
+    "face_1",
+    "face_2",
+    "face_3",
+    "feather",
+    "file_1",
+    "file_2",
+    "file_3",
+    "file_empty",
+    "film",
+    "flag",
+    "folder",
+    "gift",
+    "hash",
+    "headphones",
+    "heart",
+    "house",
+    "human",
+    "img",
+    "label",
+    "layers",
+    "life_buoy",
+    "lock_security",
+    "loupe",
+    "mail",
+    "map",
+    "medal",
+    "package",
+    "pen",
+    "percent",
+    "planet",
+    "schedule",
+    "share",
+    "shield",
+    "sliders",
+    "star",
+    "suitcase",
+    "telephone",
+    "truck",
+    "umbrella",
+    "video_camera",
+    "watch",
+    "zap",
+];
 
 /// `Resource.RoomQuotaGreaterPortalError` (`web/ASC.Web.Core/PublicResources/Resource.resx`
 /// L1125-1126).
@@ -102,6 +160,24 @@ impl SettingsRequest {
         let changed = serde_json::to_value(&room.settings).ok() != before;
         count_writes(state, id, fields);
         changed
+    }
+
+    /// The 400 of an unknown cover (`RoomLogoManager.ValidateRoomCover`, L357-364: an
+    /// `ArgumentException` for `icon`), checked only when it differs from `stored`
+    /// (`CoverChanged`, L477-490) and, on update, only once the room was found, may be edited
+    /// and is not archived (`FileStorageService.cs` L1196-1216 come before
+    /// `FolderDao.UpdateFolderAsync` L1288-1294). `""` clears the cover.
+    pub(crate) fn check_cover(&self, stored: Option<&str>) -> Result<(), ApiError> {
+        match self.cover.as_deref() {
+            Some(cover)
+                if !cover.is_empty() && Some(cover) != stored && !COVERS.contains(&cover) =>
+            {
+                Err(ApiError::argument(
+                    "Value does not fall within the expected range. (Parameter 'icon')",
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The 403 of a quota above the tariff's total storage (`FileStorageService.cs` L1169-1179
@@ -220,12 +296,16 @@ fn cover_svg(id: &str) -> String {
     format!("<svg xmlns=\"http://www.w3.org/2000/svg\" data-cover=\"{id}\"/>")
 }
 
-/// `GET /api/2.0/files/rooms/covers`.
+/// `GET /api/2.0/files/rooms/covers` (`VirtualRoomsController.cs` L760-772): guests are
+/// refused; a streamed list, so the envelope's `count` is 1.
 pub(crate) async fn covers(ctx: Ctx) -> Response {
-    let result = ctx.require_user().map(|_| {
-        Success::one(Value::Array(
+    let result = ctx.require_user().and_then(|user| {
+        if user.is_visitor {
+            return Err(ApiError::access_denied());
+        }
+        Ok(Success::one(Value::Array(
             COVERS.iter().map(|id| json!({"id": id, "data": cover_svg(id)})).collect(),
-        ))
+        )))
     });
     ctx.respond(result)
 }

@@ -266,6 +266,20 @@ fn an_unknown_cover_is_refused_with_the_closest() {
 }
 
 #[test]
+fn any_cover_of_the_servers_catalogue_applies_the_one_with_a_space_included() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}    cover: check mark\n"));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(room(&portal, id)["logo"]["cover"]["id"], "check mark");
+    plans_nothing(&portal);
+    // A close miss names it.
+    portal.manifest(&format!("{DEAL}    cover: checkmark\n"));
+    let output = apply(&portal, &[]);
+    assert!(stderr(&output).contains("did you mean `check mark`?"), "{}", stderr(&output));
+}
+
+#[test]
 fn a_permanent_lifetime_needs_allow_delete() {
     let (portal, id) = portal();
     portal.manifest(&format!(
@@ -444,6 +458,67 @@ fn emulator_colour_is_checked_by_length_only_and_covers_by_the_list() {
     let logo = &room(&portal, id)["logo"];
     assert!(logo.get("color").is_none() && logo.get("cover").is_none(), "{logo}");
     assert!(!logo["original"].as_str().unwrap().is_empty());
+}
+
+/// `products/ASC.Files/Core/Covers/default/*.svg` (56 files, embedded by
+/// `ASC.Files.Core.csproj` L156) and `VirtualRoomsController.cs` L760-772 (guests refused).
+#[test]
+fn emulator_serves_the_servers_56_covers_and_refuses_guests() {
+    let portal = TestPortal::start();
+    let covers = portal.get("files/rooms/covers");
+    assert_eq!((covers.status, covers.json["count"].clone()), (200, json!(1)));
+    let mut ids: Vec<&str> =
+        covers.response().as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids.len(), 56);
+    for id in ["anchor", "check mark", "lock_security", "video_camera", "zap"] {
+        assert!(ids.contains(&id), "{id}: {ids:?}");
+    }
+    let id = portal.seed("C", RoomType::Custom, false, &[]);
+    let set = portal.put(&format!("files/rooms/{id}"), json!({"cover": "check mark"}));
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(room(&portal, id)["logo"]["cover"]["id"], "check mark");
+    portal.emulator.add_person(docspace_rooms::emulator::PersonSeed {
+        is_visitor: true,
+        ..docspace_rooms::emulator::PersonSeed::new("gus@example.com", "Gus")
+    });
+    let guest = format!("Bearer {}", portal.login("gus@example.com"));
+    let refused =
+        portal.call("GET", "files/rooms/covers", crate::common::Auth::Header(&guest), None);
+    assert_eq!((refused.status, refused.error_message()), (403, "Access denied"));
+}
+
+/// An unknown cover is checked only after the room was found, may be edited and is not
+/// archived (`FileStorageService.cs` L1196-1216 before `FolderDao.UpdateFolderAsync`
+/// L1288-1294), and only when it differs from the stored one (`RoomLogoManager.cs` L477-490);
+/// its 400 aborts the whole update (the save is at FDAO L1306-1308). On create it comes after
+/// the permission checks (FSS L1012).
+#[test]
+fn emulator_checks_an_unknown_cover_after_the_room_and_saves_nothing_of_its_update() {
+    let portal = TestPortal::start();
+    let active = portal.seed("Active", RoomType::Custom, false, &[]);
+    let archived = portal.seed("Archived", RoomType::Custom, true, &[]);
+    let unknown = json!({"title": "Renamed", "cover": "nope"});
+    let reply = portal.put(&format!("files/rooms/{active}"), unknown.clone());
+    assert_eq!(
+        (reply.status, reply.error_message()),
+        (400, "Value does not fall within the expected range. (Parameter 'icon')")
+    );
+    assert_eq!(room(&portal, active)["title"], "Active", "nothing of it was saved");
+    let reply = portal.put(&format!("files/rooms/{archived}"), unknown.clone());
+    assert_eq!(
+        (reply.status, reply.error_message()),
+        (403, "You don't have permission to edit the room")
+    );
+    let reply = portal.put("files/rooms/999999", unknown);
+    assert_eq!((reply.status, reply.error_message()), (403, "The required folder was not found"));
+    let reply = portal.post("files/rooms", json!({"title": "New", "roomType": 6, "cover": "nope"}));
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    // The stored cover sent again is not checked; "" clears it.
+    assert_eq!(portal.put(&format!("files/rooms/{active}"), json!({"cover": "zap"})).status, 200);
+    assert_eq!(portal.put(&format!("files/rooms/{active}"), json!({"cover": "zap"})).status, 200);
+    assert_eq!(portal.put(&format!("files/rooms/{active}"), json!({"cover": ""})).status, 200);
+    assert!(room(&portal, active)["logo"].get("cover").is_none());
 }
 
 #[test]
