@@ -214,4 +214,19 @@ pub(crate) struct EmulatorArgs {
     /// Seed people, groups and the room quota switch from this JSON file.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+
+    /// Which server to imitate where they differ: `newer` (form-filling rooms in their own
+    /// `Forms` area, as live portals show them) or `3.7.2` (no `Forms` area).
+    #[arg(long, value_enum, default_value_t = EmulatedVersion::Newer, value_name = "VERSION")]
+    pub portal_version: EmulatedVersion,
+}
+
+/// `docspace-rooms emulator --portal-version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EmulatedVersion {
+    /// The v3.7.2 server.
+    #[value(name = "3.7.2")]
+    V3_7_2,
+    /// Portals newer than v3.7.2.
+    Newer,
 }

@@ -104,6 +104,29 @@ pub struct Behaviour {
     /// Answer 429 (empty body) to a non-GET request when 15 others are in flight, as a portal's
     /// concurrency limiter does.
     pub enforce_write_concurrency: bool,
+    /// Which server's room areas (`searchArea`) the portal has.
+    pub version: PortalVersion,
+}
+
+/// Which `DocSpace` server the emulated portal is, where the two differ: the v3.7.2 source, or
+/// the newer portals of OBSERVED-ON-PORTALS.md §9.1.
+///
+/// The default is [`PortalVersion::Newer`]. The v3.7.2 source (tag `v3.7.2-server`,
+/// 2026-06-30) is what the emulator follows otherwise, but OBSERVED-ON-PORTALS.md, which wins
+/// where the two disagree, records live portals that are newer: its suite creates a fresh
+/// hosted portal for every test and was verified on one on 2026-08-04, and there form-filling
+/// rooms have left the `Active` area for a `Forms` area that v3.7.2 does not have. A tool
+/// tested only against v3.7.2 would not notice that it misses those rooms on the portals most
+/// users run; the client is tested against both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PortalVersion {
+    /// v3.7.2 (`SearchArea.cs` L39-63): no `Forms` area (`searchArea=Forms` or `8` is a
+    /// model-binding 400), and `Active` lists form-filling rooms with the others.
+    V3_7_2,
+    /// Newer portals (OBSERVED §9.1): `Active` leaves form-filling rooms out, `Forms` (8) lists
+    /// them; `Any` lists every room either way.
+    #[default]
+    Newer,
 }
 
 impl Default for Behaviour {
@@ -114,6 +137,7 @@ impl Default for Behaviour {
             failing_operation: None,
             operations_never_finish: false,
             enforce_write_concurrency: false,
+            version: PortalVersion::default(),
         }
     }
 }

@@ -68,6 +68,14 @@
 //! earlier group of the file has, from how many came before). Any number of groups may be
 //! seeded; `GET /api/2.0/group` pages them.
 //!
+//! # Server version
+//! It follows the `DocSpace` server source at v3.7.2 (tag `v3.7.2-server`, commit `ed2994e7`),
+//! and OBSERVED-ON-PORTALS.md where live portals differ. One difference is switchable,
+//! `Behaviour::version` (`--portal-version` of the `emulator` command): newer portals (the
+//! default, see [`faults::PortalVersion`] for why) keep form-filling rooms in a `Forms` search
+//! area of their own, out of `Active`; v3.7.2 has no such area (a 400) and lists them in
+//! `Active`.
+//!
 //! # Faults
 //! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
 //! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages

@@ -114,12 +114,11 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
     })
 }
 
-/// The `searchArea` that lists every room, active and archived.
+/// The `searchArea` that lists every room, active and archived, of every type, on v3.7.2
+/// (server `FileSecurity.cs` L2675-2682: the Rooms and Archive folders) and on newer portals,
+/// which keep form-filling rooms out of `Active` but list them in `Any` (OBSERVED §9.1). The
+/// newer portals' `Forms` area is never asked for: v3.7.2 answers it with a 400.
 const AREA_ANY: &str = "Any";
-
-/// Where a create is looked for: every room, then the form-filling rooms' own area, in case a
-/// portal keeps them out of `Any` as it keeps them out of `Active`.
-const LOOKUP_AREAS: [&str; 2] = [AREA_ANY, "Forms"];
 
 /// The longest pause between two lookups of a create whose outcome is unknown.
 const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
@@ -156,8 +155,8 @@ impl Portal {
         Ok((rooms, page.total))
     }
 
-    /// Every room, active and archived (and form-filling rooms, which current portals keep out
-    /// of the Active area): the first page gives `total`, the rest are read concurrently.
+    /// Every room, active and archived, of every type (see [`AREA_ANY`]): the first page gives
+    /// `total`, the rest are read concurrently.
     pub async fn list_rooms(
         &self,
         on_page: &(dyn Fn(usize, usize) + Sync),
@@ -195,22 +194,15 @@ impl Portal {
         }
     }
 
-    /// A room whose stored title is exactly `title` and whose id is not in `known`, from the
-    /// first area of [`LOOKUP_AREAS`] that has one.
+    /// A room whose stored title is exactly `title` and whose id is not in `known` (the filter
+    /// is a substring match, so titles are compared here).
     async fn find_new_room(
         &self,
         title: &str,
         known: &HashSet<u64>,
     ) -> Result<Option<PortalRoom>, ApiError> {
-        for area in LOOKUP_AREAS {
-            let rooms = self.list_rooms_matching(Some(title), area, &|_, _| {}).await?;
-            if let Some(room) =
-                rooms.into_iter().find(|room| room.title == title && !known.contains(&room.id))
-            {
-                return Ok(Some(room));
-            }
-        }
-        Ok(None)
+        let rooms = self.list_rooms_matching(Some(title), AREA_ANY, &|_, _| {}).await?;
+        Ok(rooms.into_iter().find(|room| room.title == title && !known.contains(&room.id)))
     }
 
     /// Creates a room. A create is not safe to repeat: it is sent again only when the portal
