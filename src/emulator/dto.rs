@@ -239,7 +239,7 @@ pub(crate) fn room_dto<'a>(
         updated: api_date(room.updated),
         root_folder_type: root_type,
         updated_by: employee_ref(person_or_owner(state, &room.updated_by), base),
-        settings: super::settings::room_fields(state, room, state.can_edit(caller, room)),
+        settings: super::settings::room_fields(state, room, edit, delete),
     }
 }
 

@@ -54,8 +54,9 @@
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
 //! `quota`, `indexing`, `denyDownload`, `color`, `cover`, `watermark` and `lifetime`, and the
-//! single GET and list items show them. `quotaLimit`/`isCustomQuota` appear only while room
-//! quota is on, for an active room, and never in the create response. `watermark` and
+//! single GET and list items show them. `usedSpace` shows to whoever may edit the room (or delete it
+//! from the archive); `quotaLimit`/`isCustomQuota` besides only while room quota is on, for an
+//! active room, and never in the create response. `watermark` and
 //! `lifetime` read back without `enabled`, are absent when unset, replaced whole by every
 //! update that sends one (`{"enabled": false}` removes it; the lifetime clock restarts at every
 //! write) and, on create, stored whatever `enabled` says. Archiving erases the lifetime. Colour

@@ -232,17 +232,28 @@ fn count_writes(state: &mut State, id: u64, fields: Vec<&'static str>) {
 }
 
 /// The settings fields of a room's `FolderDto` that a typed DTO leaves to this module:
-/// `lifetime` and `watermark` (absent when unset, no `enabled`), and `quotaLimit` with
-/// `isCustomQuota` only while room quota is on, the room active and the caller its editor.
-pub(crate) fn room_fields(state: &State, room: &Room, can_edit: bool) -> Map<String, Value> {
+/// `lifetime` and `watermark` (absent when unset, no `enabled`), and the usage fields as
+/// `FolderDto.cs` L335-351 shows them on a tariff with statistics (the emulator's): `usedSpace`
+/// when the caller may edit the room or create in it (`edits`), or delete it from the archive
+/// (`deletes`), whatever the room quota switch says; `quotaLimit` and `isCustomQuota` besides
+/// only while room quota is on and the room is not archived.
+pub(crate) fn room_fields(
+    state: &State,
+    room: &Room,
+    edits: bool,
+    deletes: bool,
+) -> Map<String, Value> {
     let mut fields = Map::new();
     let stored = &room.settings;
-    if state.room_quota.enable_quota && !room.archived && can_edit {
-        let custom = stored.quota > DEFAULT_QUOTA;
-        let limit = if custom { stored.quota } else { state.room_quota.default_quota };
+    if edits || (room.archived && deletes) {
+        // No file has a size here.
         fields.insert("usedSpace".into(), json!(0));
-        fields.insert("quotaLimit".into(), json!(limit));
-        fields.insert("isCustomQuota".into(), json!(custom));
+        if state.room_quota.enable_quota && !room.archived {
+            let custom = stored.quota > DEFAULT_QUOTA;
+            let limit = if custom { stored.quota } else { state.room_quota.default_quota };
+            fields.insert("quotaLimit".into(), json!(limit));
+            fields.insert("isCustomQuota".into(), json!(custom));
+        }
     }
     if let Some(lifetime) = &stored.lifetime {
         fields.insert(

@@ -521,6 +521,46 @@ fn emulator_checks_an_unknown_cover_after_the_room_and_saves_nothing_of_its_upda
     assert!(room(&portal, active)["logo"].get("cover").is_none());
 }
 
+/// `FolderDto.cs` L335-351 (a tariff with statistics): `usedSpace` for whoever may edit the room
+/// or delete it from the archive, whatever the room quota switch; `quotaLimit` and
+/// `isCustomQuota` only while room quota is on and the room is not archived.
+#[test]
+fn emulator_shows_used_space_to_editors_and_archive_deleters_and_the_quota_only_while_on() {
+    let portal = TestPortal::start();
+    let bob = portal
+        .emulator
+        .add_person(docspace_rooms::emulator::PersonSeed::new("bob@example.com", "Bob"));
+    let active = portal.seed("Active", RoomType::Custom, false, &[]);
+    let archived = portal.seed("Archived", RoomType::Custom, false, &[]);
+    for id in [active, archived] {
+        let body = json!({"invitations": [{"id": bob, "access": 2}], "notify": false});
+        assert_eq!(portal.put(&format!("files/rooms/{id}/share"), body).status, 200);
+    }
+    let archive =
+        portal.put(&format!("files/rooms/{archived}/archive"), json!({"deleteAfter": true}));
+    assert_eq!(archive.status, 200);
+    let fields = |shown: &Value| {
+        ["usedSpace", "quotaLimit", "isCustomQuota"].map(|field| shown.get(field).is_some())
+    };
+    // Room quota off: the owner sees the usage of both rooms, and no quota.
+    assert_eq!(fields(&room(&portal, active)), [true, false, false]);
+    assert_eq!(fields(&room(&portal, archived)), [true, false, false]);
+    portal.emulator.set_room_quota(true, 1000);
+    assert_eq!(fields(&room(&portal, active)), [true, true, true]);
+    assert_eq!(fields(&room(&portal, archived)), [true, false, false]);
+    // A viewer sees neither.
+    let auth = format!("Bearer {}", portal.login("bob@example.com"));
+    for id in [active, archived] {
+        let shown = portal.call(
+            "GET",
+            &format!("files/rooms/{id}"),
+            crate::common::Auth::Header(&auth),
+            None,
+        );
+        assert_eq!(fields(shown.response()), [false, false, false], "{}", shown.text);
+    }
+}
+
 #[test]
 fn emulator_seed_turns_room_quota_on() {
     let dir = tempfile::tempdir().unwrap();
