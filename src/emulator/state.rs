@@ -483,14 +483,24 @@ impl State {
         children
     }
 
-    /// Recursive `(filesCount, foldersCount)` of a room or folder.
+    /// Recursive `(filesCount, foldersCount)` of a room or folder. Everything below `id` belongs
+    /// to its room, so only that room's folders are walked: one pass over the folders, whatever
+    /// the depth (a room listing asks this of every room on its page).
     pub(crate) fn counts(&self, id: u64) -> (u64, u64) {
+        let room = self.folders.get(&id).map_or(id, |f| f.room);
+        let mut below: BTreeMap<u64, Vec<&Folder>> = BTreeMap::new();
+        for folder in self.folders.values().filter(|f| f.room == room) {
+            below.entry(folder.parent).or_default().push(folder);
+        }
         let mut files = self.folders.get(&id).map_or(0, |f| u64::from(f.files));
         let mut folders = 0;
-        for child in self.children(id) {
-            let (f, d) = self.counts(child.id);
-            files += f;
-            folders += d + 1;
+        let mut stack = vec![id];
+        while let Some(next) = stack.pop() {
+            for child in below.get(&next).into_iter().flatten() {
+                files += u64::from(child.files);
+                folders += 1;
+                stack.push(child.id);
+            }
         }
         (files, folders)
     }
