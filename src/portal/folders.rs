@@ -6,19 +6,15 @@
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
-use super::rooms::Operation;
+use super::rooms::{MAX_LOOKUP_PAUSE, Operation};
 use crate::model::PortalFolder;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// `rootFolderType` of the trash (`FolderType.TRASH`, server `Folder.cs` L53).
 const ROOT_TRASH: i64 = 3;
-
-/// The longest pause between two lookups of a folder whose move to the trash has an unknown
-/// outcome.
-const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
 
 /// Where a folder is, as `GET /files/folder/{id}` tells: on a portal a folder in the caller's
 /// Trash still reads 200, with `rootFolderType` 3 (server `FileStorageService.cs` L167-201,

@@ -120,8 +120,9 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
 /// newer portals' `Forms` area is never asked for: v3.7.2 answers it with a 400.
 const AREA_ANY: &str = "Any";
 
-/// The longest pause between two lookups of a create whose outcome is unknown.
-const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
+/// The longest pause between two lookups of a write whose outcome is unknown (a create, a move
+/// to the trash).
+pub(super) const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
 
 fn page_query(start: usize, filter: Option<&str>, area: &str) -> Vec<(&'static str, String)> {
     let mut query = vec![
