@@ -65,6 +65,10 @@ pub struct Faults {
     /// `"PUT /api/2.0/files/rooms/*/share"`). The first request matching an entry answers 500
     /// with the portal's JSON error envelope and has no effect; the entry is then spent.
     pub fail_once: Vec<String>,
+    /// Entries as in `fail_once`. The first request matching an entry that succeeds takes
+    /// effect, and then the connection is dropped without a response (see
+    /// `lose_create_response_every`); the entry is then spent.
+    pub lose_response_once: Vec<String>,
 }
 
 impl Default for Faults {
@@ -84,6 +88,7 @@ impl Default for Faults {
             page_cap: None,
             create_commits_late: None,
             fail_once: Vec::new(),
+            lose_response_once: Vec::new(),
         }
     }
 }
@@ -103,6 +108,29 @@ pub struct Behaviour {
     /// Answer 429 (empty body) to a non-GET request when 15 others are in flight, as a portal's
     /// concurrency limiter does.
     pub enforce_write_concurrency: bool,
+    /// Which server's room areas (`searchArea`) the portal has.
+    pub version: PortalVersion,
+}
+
+/// Which `DocSpace` server the emulated portal is, where the two differ: the v3.7.2 source, or
+/// the newer portals of OBSERVED-ON-PORTALS.md §9.1.
+///
+/// The default is [`PortalVersion::Newer`]. The v3.7.2 source (tag `v3.7.2-server`,
+/// 2026-06-30) is what the emulator follows otherwise, but OBSERVED-ON-PORTALS.md, which wins
+/// where the two disagree, records live portals that are newer: its suite creates a fresh
+/// hosted portal for every test and was verified on one on 2026-08-04, and there form-filling
+/// rooms have left the `Active` area for a `Forms` area that v3.7.2 does not have. A tool
+/// tested only against v3.7.2 would not notice that it misses those rooms on the portals most
+/// users run; the client is tested against both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PortalVersion {
+    /// v3.7.2 (`SearchArea.cs` L39-63): no `Forms` area (`searchArea=Forms` or `8` is a
+    /// model-binding 400), and `Active` lists form-filling rooms with the others.
+    V3_7_2,
+    /// Newer portals (OBSERVED §9.1): `Active` leaves form-filling rooms out, `Forms` (8) lists
+    /// them; `Any` lists every room either way.
+    #[default]
+    Newer,
 }
 
 impl Default for Behaviour {
@@ -113,6 +141,7 @@ impl Default for Behaviour {
             failing_operation: None,
             operations_never_finish: false,
             enforce_write_concurrency: false,
+            version: PortalVersion::default(),
         }
     }
 }
@@ -141,6 +170,8 @@ pub(crate) struct FaultState {
     window: Mutex<VecDeque<Duration>>,
     /// The `Faults::fail_once` entries already spent, by index.
     spent: Mutex<Vec<usize>>,
+    /// The `Faults::lose_response_once` entries already spent, by index.
+    lost: Mutex<Vec<usize>>,
 }
 
 impl FaultState {
@@ -162,6 +193,7 @@ impl FaultState {
         self.last_second.lock().expect("rate lock").clear();
         self.window.lock().expect("window lock").clear();
         self.spent.lock().expect("spent lock").clear();
+        self.lost.lock().expect("lost lock").clear();
         *current = faults;
     }
 
@@ -209,6 +241,18 @@ impl FaultState {
             kind: Some(("System.NullReferenceException", -2_147_467_261)),
         };
         Some(error.into_response(path, method))
+    }
+
+    /// Whether the successful response to `method` `path` is to be lost
+    /// (`Faults::lose_response_once`); the entry it matches is spent.
+    pub(crate) fn lose_once(&self, faults: &Faults, method: &str, path: &str) -> bool {
+        let mut lost = self.lost.lock().expect("lost lock");
+        let index = faults
+            .lose_response_once
+            .iter()
+            .enumerate()
+            .position(|(i, entry)| !lost.contains(&i) && matches_entry(entry, method, path));
+        index.inspect(|i| lost.push(*i)).is_some()
     }
 
     /// The items a page may hold at most (`Faults::page_cap`).
