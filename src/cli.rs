@@ -95,8 +95,9 @@ pub(crate) struct PortalArgs {
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECS")]
     pub retry_budget: u64,
 
-    /// After a create whose outcome is unknown (no answer, 502, 504), how long to look for the
-    /// room before reporting that outcome unknown, in seconds. It is never created twice.
+    /// After a create, or a move of a folder to the trash, whose outcome is unknown (no answer,
+    /// 502, 504), how long to look for the room or folder before reporting that outcome unknown,
+    /// in seconds. Neither is ever sent twice.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
     pub create_lookup_window: u64,
 
@@ -218,4 +219,19 @@ pub(crate) struct EmulatorArgs {
     /// Seed people, groups and the room quota switch from this JSON file.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+
+    /// Which server to imitate where they differ: `newer` (form-filling rooms in their own
+    /// `Forms` area, as live portals show them) or `3.7.2` (no `Forms` area).
+    #[arg(long, value_enum, default_value_t = EmulatedVersion::Newer, value_name = "VERSION")]
+    pub portal_version: EmulatedVersion,
+}
+
+/// `docspace-rooms emulator --portal-version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EmulatedVersion {
+    /// The v3.7.2 server.
+    #[value(name = "3.7.2")]
+    V3_7_2,
+    /// Portals newer than v3.7.2.
+    Newer,
 }

@@ -197,6 +197,9 @@ pub struct PortalState {
     pub links: std::collections::BTreeMap<u64, Vec<PortalLink>>,
     /// Whether the portal's room quota is on; read only when some room declares `quota`.
     pub room_quota: Option<bool>,
+    /// The portal's total storage in bytes, when its tariff limits it; read only when some room
+    /// declares `quota` (a portal refuses a room quota above it).
+    pub storage_total: Option<u64>,
     /// The cover ids the portal offers; read only when some room declares `cover`.
     pub covers: Option<Vec<String>>,
     /// The portal's password policy; read only when some link declares a password.

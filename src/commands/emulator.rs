@@ -1,6 +1,7 @@
 //! `docspace-rooms emulator`: serve the emulated rooms API until Ctrl-C.
 
-use crate::cli::EmulatorArgs;
+use crate::cli::{EmulatedVersion, EmulatorArgs};
+use crate::emulator::faults::{Behaviour, PortalVersion};
 use crate::emulator::{Emulator, EmulatorConfig};
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -10,11 +11,16 @@ pub(crate) async fn run(args: &EmulatorArgs) -> anyhow::Result<()> {
     let listen: SocketAddr = args.listen.parse().with_context(|| {
         format!("--listen {:?} is not an address like 127.0.0.1:8080", args.listen)
     })?;
+    let version = match args.portal_version {
+        EmulatedVersion::V3_7_2 => PortalVersion::V3_7_2,
+        EmulatedVersion::Newer => PortalVersion::Newer,
+    };
     let config = EmulatorConfig {
         token: args.token.clone(),
         state_file: args.state.clone(),
         seed_file: args.seed.clone(),
         listen,
+        behaviour: Behaviour { version, ..Behaviour::default() },
         ..EmulatorConfig::default()
     };
     let emulator = Emulator::start(config).await?;

@@ -142,4 +142,7 @@ pub(crate) struct Seed {
     /// The portal's password policy.
     #[serde(default, rename = "passwordSettings")]
     pub(crate) password_policy: Option<crate::links::PasswordPolicy>,
+    /// The tariff's total storage in bytes; unlimited when absent.
+    #[serde(default, rename = "maxTotalSize")]
+    pub(crate) max_total_size: Option<u64>,
 }

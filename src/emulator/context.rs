@@ -67,6 +67,8 @@ struct Listing {
 pub(crate) struct ListingQuery {
     pub(crate) user: String,
     pub(crate) area: i64,
+    /// Form-filling rooms have their own area, out of Active (`PortalVersion::Newer`).
+    pub(crate) forms_apart: bool,
     pub(crate) types: Vec<i64>,
     pub(crate) filter: Option<String>,
     pub(crate) without_tags: bool,

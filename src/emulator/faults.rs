@@ -69,6 +69,10 @@ pub struct Faults {
     pub fail_once: Vec<String>,
     /// Creates of chosen titles held until their rivals arrive: see [`Rendezvous`].
     pub create_rendezvous: Option<Rendezvous>,
+    /// Entries as in `fail_once`. The first request matching an entry that succeeds takes
+    /// effect, and then the connection is dropped without a response (see
+    /// `lose_create_response_every`); the entry is then spent.
+    pub lose_response_once: Vec<String>,
 }
 
 /// Room creates (`POST /files/rooms`) and folder creates (`POST /files/folder/{id}`) of these
@@ -105,6 +109,7 @@ impl Default for Faults {
             create_commits_late: None,
             fail_once: Vec::new(),
             create_rendezvous: None,
+            lose_response_once: Vec::new(),
         }
     }
 }
@@ -131,6 +136,29 @@ pub struct Behaviour {
     /// asks to update without waiting (`InternalSaveFolderToDbAsync`, L625-628). Zero (the
     /// default) is a portal without full-text search.
     pub search_index_lag: Duration,
+    /// Which server's room areas (`searchArea`) the portal has.
+    pub version: PortalVersion,
+}
+
+/// Which `DocSpace` server the emulated portal is, where the two differ: the v3.7.2 source, or
+/// the newer portals of OBSERVED-ON-PORTALS.md §9.1.
+///
+/// The default is [`PortalVersion::Newer`]. The v3.7.2 source (tag `v3.7.2-server`,
+/// 2026-06-30) is what the emulator follows otherwise, but OBSERVED-ON-PORTALS.md, which wins
+/// where the two disagree, records live portals that are newer: its suite creates a fresh
+/// hosted portal for every test and was verified on one on 2026-08-04, and there form-filling
+/// rooms have left the `Active` area for a `Forms` area that v3.7.2 does not have. A tool
+/// tested only against v3.7.2 would not notice that it misses those rooms on the portals most
+/// users run; the client is tested against both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PortalVersion {
+    /// v3.7.2 (`SearchArea.cs` L39-63): no `Forms` area (`searchArea=Forms` or `8` is a
+    /// model-binding 400), and `Active` lists form-filling rooms with the others.
+    V3_7_2,
+    /// Newer portals (OBSERVED §9.1): `Active` leaves form-filling rooms out, `Forms` (8) lists
+    /// them; `Any` lists every room either way.
+    #[default]
+    Newer,
 }
 
 impl Default for Behaviour {
@@ -142,6 +170,7 @@ impl Default for Behaviour {
             operations_never_finish: false,
             enforce_write_concurrency: false,
             search_index_lag: Duration::ZERO,
+            version: PortalVersion::default(),
         }
     }
 }
@@ -170,6 +199,8 @@ pub(crate) struct FaultState {
     window: Mutex<VecDeque<Duration>>,
     /// The `Faults::fail_once` entries already spent, by index.
     spent: Mutex<Vec<usize>>,
+    /// The `Faults::lose_response_once` entries already spent, by index.
+    lost: Mutex<Vec<usize>>,
     /// The creates that came to a `Faults::create_rendezvous`, by title (and parent).
     meetings: Mutex<HashMap<String, Meeting>>,
     /// Woken whenever a create arrives at or leaves a rendezvous.
@@ -218,6 +249,7 @@ impl FaultState {
         self.last_second.lock().expect("rate lock").clear();
         self.window.lock().expect("window lock").clear();
         self.spent.lock().expect("spent lock").clear();
+        self.lost.lock().expect("lost lock").clear();
         *current = faults;
     }
 
@@ -308,6 +340,18 @@ impl FaultState {
             kind: Some(("System.NullReferenceException", -2_147_467_261)),
         };
         Some(error.into_response(path, method))
+    }
+
+    /// Whether the successful response to `method` `path` is to be lost
+    /// (`Faults::lose_response_once`); the entry it matches is spent.
+    pub(crate) fn lose_once(&self, faults: &Faults, method: &str, path: &str) -> bool {
+        let mut lost = self.lost.lock().expect("lost lock");
+        let index = faults
+            .lose_response_once
+            .iter()
+            .enumerate()
+            .position(|(i, entry)| !lost.contains(&i) && matches_entry(entry, method, path));
+        index.inspect(|i| lost.push(*i)).is_some()
     }
 
     /// The items a page may hold at most (`Faults::page_cap`).

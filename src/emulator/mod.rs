@@ -44,7 +44,10 @@
 //! reports it finished, with `progress` 100 and `error` ""). Earlier reads report it running. A
 //! finished operation is reported once and then forgotten. `?id=` only advances that operation.
 //! With `deleteAfter: true` (or `null` on delete) the change is made at once and the operation is
-//! never listed. An anonymous caller gets `[]`.
+//! never listed. An anonymous caller gets `[]`. `PUT /api/2.0/files/fileops/delete` starts one
+//! operation for all its ids and answers as the server does (see `folders`: its Trash, and
+//! `returnSingleOperation`); its answer, like `DELETE /api/2.0/files/folder/{id}`'s, is also a
+//! read of the caller's earlier delete operations that dequeues the finished ones.
 //!
 //! # Seed file (`--seed`)
 //! ```json
@@ -61,28 +64,42 @@
 //! "externalShareApplyToRooms", "defaultShareLinkInternal"}` and `"passwordSettings":
 //! {"minLength", "upperCase", "digits", "specSymbols"}` set the portal's sharing settings and
 //! password policy (a new portal's by default; also `Emulator::set_sharing` and
-//! `Emulator::set_password_policy`).
+//! `Emulator::set_password_policy`). `"maxTotalSize": 10737418240` limits the tariff's total
+//! storage in bytes (unlimited by default; also `Emulator::set_max_total_size`): a room quota
+//! above it is refused.
 //!
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
 //! `quota`, `indexing`, `denyDownload`, `color`, `cover`, `watermark` and `lifetime`, and the
-//! single GET and list items show them. `quotaLimit`/`isCustomQuota` appear only while room
-//! quota is on, for an active room, and never in the create response. `watermark` and
+//! single GET and list items show them. `usedSpace` shows to whoever may edit the room (or delete it
+//! from the archive); `quotaLimit`/`isCustomQuota` besides only while room quota is on, for an
+//! active room, and never in the create response. `watermark` and
 //! `lifetime` read back without `enabled`, are absent when unset, replaced whole by every
 //! update that sends one (`{"enabled": false}` removes it; the lifetime clock restarts at every
 //! write) and, on create, stored whatever `enabled` says. Archiving erases the lifetime. Colour
-//! is checked by length only; an unknown cover is a 400. `Emulator::settings_writes` counts the
+//! is checked by length only. The covers are the server's 56; an unknown one is a 400 once the room
+//! was found and may be edited (an archived room's 403 comes first), and nothing of its update
+//! is saved. `Emulator::settings_writes` counts the
 //! requests that sent each setting of a room, `Emulator::set_custom_logo` gives a room a custom
 //! logo. People and
 //! groups get stable UUIDs derived from their email and name (and, for a group whose name an
 //! earlier group of the file has, from how many came before). Any number of groups may be
 //! seeded; `GET /api/2.0/group` pages them.
 //!
+//! # Server version
+//! It follows the `DocSpace` server source at v3.7.2 (tag `v3.7.2-server`, commit `ed2994e7`),
+//! and OBSERVED-ON-PORTALS.md where live portals differ. One difference is switchable,
+//! `Behaviour::version` (`--portal-version` of the `emulator` command): newer portals (the
+//! default, see [`faults::PortalVersion`] for why) keep form-filling rooms in a `Forms` search
+//! area of their own, out of `Active`; v3.7.2 has no such area (a 400) and lists them in
+//! `Active`.
+//!
 //! # Faults
 //! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
 //! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
 //! (`page_cap`), commit creates late after a 504 (`create_commits_late`), fail chosen requests
-//! once (`fail_once`), hold the creates of chosen titles until their rivals arrive
+//! once (`fail_once`), lose the response to chosen requests once, after they took effect
+//! (`lose_response_once`), hold the creates of chosen titles until their rivals arrive
 //! (`create_rendezvous`: two runs creating one title at the same instant) and keep new rooms out
 //! of `filterValue` searches for a while (`Behaviour::search_index_lag`).
 //!
@@ -168,6 +185,9 @@ impl Emulator {
             }
             if let Some(policy) = seed.password_policy {
                 state.password_policy = policy;
+            }
+            if seed.max_total_size.is_some() {
+                state.max_total_size = seed.max_total_size;
             }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
@@ -259,6 +279,11 @@ impl Emulator {
     /// Sets the portal's password policy (Settings → Security → Password strength).
     pub fn set_password_policy(&self, policy: PasswordPolicy) {
         self.shared.mutate(|s| s.password_policy = policy);
+    }
+
+    /// Sets the tariff's total storage in bytes (`None`: unlimited, the default).
+    pub fn set_max_total_size(&self, bytes: Option<u64>) {
+        self.shared.mutate(|s| s.max_total_size = bytes);
     }
 
     /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false
@@ -434,7 +459,7 @@ impl Emulator {
                     title: f.title.clone(),
                     files: f.files,
                     system_type: f.system_type,
-                    trashed: f.trashed,
+                    trashed: s.trash_holding(f.id).is_some(),
                 })
                 .collect()
         })

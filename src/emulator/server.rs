@@ -120,6 +120,9 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         next.run(request).await
     };
     shared.faults.after_request(&faults, &mut response, now);
+    if response.status().is_success() && shared.faults.lose_once(&faults, method.as_str(), &path) {
+        response.extensions_mut().insert(LoseResponse);
+    }
     let lost = response.extensions().get::<LoseResponse>().is_some();
     if lost {
         match &connection {

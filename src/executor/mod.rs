@@ -11,8 +11,8 @@ mod twins;
 
 use crate::model::RoomMember;
 use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
-use crate::portal::Portal;
 use crate::portal::members::Invitation;
+use crate::portal::{Portal, Whereabouts};
 use crate::settings::Settings;
 use crate::text::escape;
 use error::StepError;
@@ -264,24 +264,27 @@ async fn set_settings(portal: &Portal, room: u64, after: &Settings) -> Result<()
 
 /// Moves an empty folder to the trash (never deletes permanently), after checking again, right
 /// before, that it is still there and empty by its counts and by a listing: the portal deletes
-/// a folder with all its content.
+/// a folder with all its content. Done is in the trash (recoverable), as a portal shows it.
 async fn trash_folder(portal: &Portal, id: u64, path: &[String]) -> Result<(), StepError> {
     let changed = |what: &str| StepError::FolderChanged {
         id,
         title: escape(path.last().map_or("", String::as_str)),
         what: what.to_owned(),
     };
-    let Some(now) = portal.folder(id).await? else {
-        return Err(changed("is gone"));
-    };
-    if !now.is_empty() || portal.listing_total(id).await? != 0 {
-        return Err(changed("is not empty any more: left alone"));
+    match portal.whereabouts(id).await? {
+        Whereabouts::Live(now) => {
+            if !now.is_empty() || portal.listing_total(id).await? != 0 {
+                return Err(changed("is not empty any more: left alone"));
+            }
+        }
+        Whereabouts::Trashed => return Err(changed("is in the trash already")),
+        Whereabouts::Gone => return Err(changed("is gone")),
     }
     portal.trash_folder(id).await?;
-    if portal.folder(id).await?.is_none() {
-        Ok(())
-    } else {
-        Err(changed("is not in the trash after its operation finished"))
+    match portal.whereabouts(id).await? {
+        Whereabouts::Trashed => Ok(()),
+        Whereabouts::Gone => Err(changed("was deleted for good, not moved to the trash")),
+        Whereabouts::Live(_) => Err(changed("is not in the trash after its operation finished")),
     }
 }
 

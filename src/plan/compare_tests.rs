@@ -140,6 +140,7 @@ fn members_portal() -> PortalState {
         folders: std::collections::BTreeMap::default(),
         links: std::collections::BTreeMap::default(),
         room_quota: None,
+        storage_total: None,
         covers: None,
         password_policy: None,
         sharing: None,

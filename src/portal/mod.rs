@@ -14,3 +14,4 @@ pub(crate) mod settings;
 
 pub use client::{Parallelism, Portal, PortalConfig};
 pub use error::ApiError;
+pub(crate) use folders::Whereabouts;

@@ -58,6 +58,9 @@ struct RoomPage {
 #[derive(Debug, Clone, Deserialize)]
 pub(super) struct Operation {
     id: String,
+    /// `FileOperationType`: 2 is a delete.
+    #[serde(default, rename = "Operation")]
+    kind: Option<i64>,
     #[serde(default)]
     progress: i64,
     #[serde(default)]
@@ -123,15 +126,14 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
     })
 }
 
-/// The `searchArea` that lists every room, active and archived.
+/// The `searchArea` that lists every room, active and archived, of every type, on v3.7.2
+/// (server `FileSecurity.cs` L2675-2682: the Rooms and Archive folders) and on newer portals,
+/// which keep form-filling rooms out of `Active` but list them in `Any` (OBSERVED §9.1). The
+/// newer portals' `Forms` area is never asked for: v3.7.2 answers it with a 400.
 pub(crate) const AREA_ANY: &str = "Any";
 
-/// Where a create is looked for: every room, then the form-filling rooms' own area, in case a
-/// portal keeps them out of `Any` as it keeps them out of `Active`.
-const LOOKUP_AREAS: [&str; 2] = [AREA_ANY, "Forms"];
-
-/// The longest pause between two lookups of a create whose outcome is unknown (and between two
-/// looks for twins, see `executor::twins`).
+/// The longest pause between two lookups of a write whose outcome is unknown (a create, a move
+/// to the trash), and between two looks for twins (see `executor::twins`).
 pub(crate) const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
 
 /// The order of a rooms listing by creation date.
@@ -203,8 +205,8 @@ impl Portal {
         Ok((rooms, page.total))
     }
 
-    /// Every room, active and archived (and form-filling rooms, which current portals keep out
-    /// of the Active area): the first page gives `total`, the rest are read concurrently.
+    /// Every room, active and archived, of every type (see [`AREA_ANY`]): the first page gives
+    /// `total`, the rest are read concurrently.
     pub async fn list_rooms(
         &self,
         on_page: &(dyn Fn(usize, usize) + Sync),
@@ -291,20 +293,15 @@ impl Portal {
         }
     }
 
-    /// A room whose stored title is `title` (stored form) and whose id is not in `known`, from
-    /// the first area of [`LOOKUP_AREAS`] that has one.
+    /// A room whose stored title is `title` (stored form) and whose id is not in `known`,
+    /// among the rooms created since (see [`Portal::rooms_created_since`]).
     async fn find_new_room(
         &self,
         title: &str,
         known: &HashSet<u64>,
     ) -> Result<Option<PortalRoom>, ApiError> {
-        for area in LOOKUP_AREAS {
-            let rooms = self.rooms_created_since(&|id| known.contains(&id), area).await?;
-            if let Some(room) = rooms.into_iter().find(|room| room.title == title) {
-                return Ok(Some(room));
-            }
-        }
-        Ok(None)
+        let rooms = self.rooms_created_since(&|id| known.contains(&id), AREA_ANY).await?;
+        Ok(rooms.into_iter().find(|room| room.title == title))
     }
 
     /// Creates a room. A create is not safe to repeat: it is sent again only when the portal
@@ -518,6 +515,30 @@ impl Portal {
         }
     }
 
+    /// The caller's operations as `/fileops` reports them now (a portal dequeues the finished
+    /// ones it reports).
+    async fn operations(&self, query: &[(&str, String)]) -> Result<Vec<Operation>, ApiError> {
+        let value = self.get("/api/2.0/files/fileops", query).await?;
+        serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+            request: "GET /api/2.0/files/fileops".into(),
+            status: 200,
+            detail: format!("not a list of operations: {err}"),
+        })
+    }
+
+    /// Waits for every unfinished delete operation the caller has (`GET /fileops`, no id);
+    /// whether there was any. `folder` names the folder acted on in errors.
+    pub(super) async fn wait_for_running_deletes(&self, folder: u64) -> Result<bool, ApiError> {
+        const DELETE: i64 = 2;
+        let operations = self.operations(&[]).await?;
+        let running: Vec<Operation> =
+            operations.into_iter().filter(|op| op.kind == Some(DELETE) && !op.is_done()).collect();
+        for operation in &running {
+            self.wait_for(operation, folder).await?;
+        }
+        Ok(!running.is_empty())
+    }
+
     /// Polls `/fileops?id=` until the operation is done or gone, within the operation timeout.
     pub(super) async fn wait_for(&self, operation: &Operation, room: u64) -> Result<(), ApiError> {
         let timeout = self.config().operation_timeout;
@@ -544,13 +565,7 @@ impl Portal {
             }
             tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
             delay = (delay * 2).min(Duration::from_secs(2));
-            let value = self.get("/api/2.0/files/fileops", &[("id", operation.id.clone())]).await?;
-            let operations: Vec<Operation> =
-                serde_json::from_value(value).map_err(|err| ApiError::Malformed {
-                    request: "GET /api/2.0/files/fileops".into(),
-                    status: 200,
-                    detail: format!("not a list of operations: {err}"),
-                })?;
+            let operations = self.operations(&[("id", operation.id.clone())]).await?;
             match operations.into_iter().find(|op| op.id == operation.id) {
                 Some(op) => current = op,
                 // A finished operation is reported once and then forgotten: gone means done.
