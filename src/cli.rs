@@ -5,7 +5,12 @@ use std::path::PathBuf;
 
 /// Manage ONLYOFFICE DocSpace rooms as code.
 #[derive(Debug, Parser)]
-#[command(name = "docspace-rooms", version, about, propagate_version = true)]
+#[command(
+    name = "docspace-rooms",
+    version = env!("DOCSPACE_ROOMS_VERSION"),
+    about,
+    propagate_version = true
+)]
 pub struct Cli {
     /// More detail on stderr (-v requests, -vv everything); `RUST_LOG` overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

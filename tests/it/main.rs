@@ -12,6 +12,7 @@ mod folders;
 mod folders_emulator;
 mod garbage;
 mod gitops;
+mod install;
 mod links;
 mod manifest;
 mod members;
