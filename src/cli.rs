@@ -191,14 +191,13 @@ pub(crate) struct ExportArgs {
 
 #[derive(Debug, Clone, Args)]
 pub(crate) struct DemoArgs {
-    /// The manifest the demo plans and applies.
-    #[arg(
-        short = 'f',
-        long = "manifest",
-        default_value = "examples/rooms.yaml",
-        value_name = "FILE"
-    )]
-    pub manifest: PathBuf,
+    /// The manifest the demo plans and applies (default: the built-in `examples/rooms.yaml`).
+    #[arg(short = 'f', long = "manifest", value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
+    /// Print the built-in example manifest and exit, e.g. to plan it against `emulator --demo`.
+    #[arg(long, conflicts_with = "manifest")]
+    pub print_manifest: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -218,4 +217,9 @@ pub(crate) struct EmulatorArgs {
     /// Seed people, groups and the room quota switch from this JSON file.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+
+    /// Start with the demo's portal (the rooms, people and groups `demo` starts with), to plan
+    /// `examples/rooms.yaml` against. It starts afresh every time.
+    #[arg(long, conflicts_with_all = ["state", "seed"])]
+    pub demo: bool,
 }

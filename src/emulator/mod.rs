@@ -70,6 +70,7 @@
 mod clock;
 mod config;
 mod context;
+mod demo;
 mod dto;
 mod envelope;
 #[doc(hidden)]
@@ -86,6 +87,7 @@ mod snapshot;
 mod state;
 
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
+pub use demo::DemoPortal;
 pub use folders::EmulatedFolder;
 pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};

@@ -13,7 +13,7 @@ mod settings;
 
 pub use execute::apply_plan;
 pub(crate) use links::read_links;
-pub use read::{Planned, read_and_plan, read_and_plan_against};
+pub use read::{Planned, read_and_plan, read_and_plan_against, read_and_plan_built_in};
 pub(crate) use read::{Scope, load_manifest, options, read_portal};
 
 use crate::plan::{Plan, saved::SavedPlan};
