@@ -11,6 +11,7 @@ pub(crate) mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::config::Output;
+use anyhow::Context;
 use clap::CommandFactory;
 
 /// What the process exits with when the job itself did not fail.
@@ -50,6 +51,12 @@ pub async fn run(cli: Cli, output: Output) -> anyhow::Result<Exit> {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "docspace-rooms", &mut script);
             crate::out!("{}", String::from_utf8_lossy(&script))?;
+            Ok(Exit::Success)
+        }
+        Command::Man { dir } => {
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
+                .with_context(|| format!("cannot write the man pages into `{}`", dir.display()))?;
             Ok(Exit::Success)
         }
     }

@@ -133,3 +133,20 @@ fn emulator_demo_starts_afresh_so_takes_no_state_or_seed_file() {
         assert!(stderr(&output).contains("cannot be used with"), "{}", stderr(&output));
     }
 }
+
+#[test]
+fn man_pages_are_generated_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("man");
+    let output = binary().arg("man").arg(&out).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut pages: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    assert!(pages.contains(&"docspace-rooms.1".to_owned()), "{pages:?}");
+    assert!(!pages.iter().any(|p| p.contains("-man") || p.contains("-help")), "{pages:?}");
+    let plan = std::fs::read_to_string(out.join("docspace-rooms-plan.1")).unwrap();
+    assert!(plan.contains("detailed\\-exitcode"), "{plan}");
+}
