@@ -45,8 +45,7 @@ pub(crate) enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Write the man pages, one per command, into a directory (for packagers and archives).
-    #[command(hide = true)]
+    /// Write the man pages, one per command, into a directory.
     Man {
         /// The directory to write `docspace-rooms.1`, `docspace-rooms-plan.1`, … into.
         #[arg(value_name = "DIR")]
