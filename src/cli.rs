@@ -5,7 +5,12 @@ use std::path::PathBuf;
 
 /// Manage ONLYOFFICE DocSpace rooms as code.
 #[derive(Debug, Parser)]
-#[command(name = "docspace-rooms", version, about, propagate_version = true)]
+#[command(
+    name = "docspace-rooms",
+    version = env!("DOCSPACE_ROOMS_VERSION"),
+    about,
+    propagate_version = true
+)]
 pub struct Cli {
     /// More detail on stderr (-v requests, -vv everything); `RUST_LOG` overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -39,6 +44,12 @@ pub(crate) enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Write the man pages, one per command, into a directory.
+    Man {
+        /// The directory to write `docspace-rooms.1`, `docspace-rooms-plan.1`, … into.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 
@@ -192,14 +203,13 @@ pub(crate) struct ExportArgs {
 
 #[derive(Debug, Clone, Args)]
 pub(crate) struct DemoArgs {
-    /// The manifest the demo plans and applies.
-    #[arg(
-        short = 'f',
-        long = "manifest",
-        default_value = "examples/rooms.yaml",
-        value_name = "FILE"
-    )]
-    pub manifest: PathBuf,
+    /// The manifest the demo plans and applies (default: the built-in `examples/rooms.yaml`).
+    #[arg(short = 'f', long = "manifest", value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
+    /// Print the built-in example manifest and exit, e.g. to plan it against `emulator --demo`.
+    #[arg(long, conflicts_with = "manifest")]
+    pub print_manifest: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -219,6 +229,11 @@ pub(crate) struct EmulatorArgs {
     /// Seed people, groups and the room quota switch from this JSON file.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+
+    /// Start with the demo's portal (the rooms, people and groups `demo` starts with), to plan
+    /// `examples/rooms.yaml` against. It starts afresh every time.
+    #[arg(long, conflicts_with_all = ["state", "seed"])]
+    pub demo: bool,
 
     /// Which server to imitate where they differ: `newer` (form-filling rooms in their own
     /// `Forms` area, as live portals show them) or `3.7.2` (no `Forms` area).

@@ -24,9 +24,20 @@ pub(crate) async fn run(args: &EmulatorArgs) -> anyhow::Result<()> {
         ..EmulatorConfig::default()
     };
     let emulator = Emulator::start(config).await?;
+    // Before the address is printed, so no client sees it half seeded.
+    let demo = args.demo.then(|| emulator.seed_demo());
     crate::outln!("DocSpace emulator listening on {}", emulator.url())?;
     crate::outln!("API token: {}", emulator.token())?;
     crate::outln!("Login: {} / {}", emulator.owner_email(), emulator.password())?;
+    if let Some(seeded) = demo {
+        crate::outln!(
+            "The demo's portal: {} rooms and {} people. Plan the example against it with\n  DOCSPACE_URL={} DOCSPACE_TOKEN={} docspace-rooms plan -f examples/rooms.yaml\n(`docspace-rooms demo --print-manifest > examples/rooms.yaml` writes the example.)",
+            seeded.rooms,
+            seeded.people,
+            emulator.url(),
+            emulator.token()
+        )?;
+    }
     crate::outln!("Press Ctrl-C to stop.")?;
     emulator.run_until_signal().await
 }

@@ -57,7 +57,7 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
     let text = match args.format {
         PlanFormat::Text => render::text(&planned.plan, &manifest_name, output.stdout_color),
         PlanFormat::Json => document.as_ref().map(saved::SavedPlan::to_json).unwrap_or_default(),
-        PlanFormat::Markdown => render::markdown(&planned.plan, &manifest_name),
+        PlanFormat::Markdown => render::markdown(&planned.plan, &manifest_name, portal.base_url()),
     };
     crate::out!("{text}")?;
     if let Some(warning) = preflight::apply_warning(planned.scopes.as_ref(), &planned.plan) {

@@ -113,6 +113,7 @@ mod auth;
 mod clock;
 mod config;
 mod context;
+pub mod demo;
 mod dto;
 mod envelope;
 #[doc(hidden)]

@@ -16,7 +16,7 @@ mod read;
 mod settings;
 
 pub use execute::{Ready, apply_plan};
-pub use read::{Planned, read_and_plan};
+pub use read::{Planned, read_and_plan, read_and_plan_built_in};
 pub(crate) use read::{load_manifest, read_and_plan_against};
 
 use crate::plan::saved::{PlanKey, SavedPlan};

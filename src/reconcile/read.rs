@@ -10,7 +10,7 @@ use crate::plan::{self, Plan, PlanOptions};
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The manifest, what the portal holds, and the plan between them.
 pub struct Planned {
@@ -26,11 +26,26 @@ pub struct Planned {
 
 /// Loads the manifest and prints its warnings on stderr.
 pub(crate) fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
-    let (manifest, warnings) = manifest::load(path)?;
+    warned(path, manifest::load(path))
+}
+
+/// The manifest, once its warnings are printed on stderr.
+fn warned(
+    path: &Path,
+    loaded: Result<(Manifest, Vec<manifest::Warning>), manifest::ManifestError>,
+) -> anyhow::Result<Manifest> {
+    let (manifest, warnings) = loaded?;
     for warning in warnings {
         crate::out::warn(format_args!("{}:{}: {}", path.display(), warning.line, warning.message));
     }
     Ok(manifest)
+}
+
+/// Where the manifest comes from.
+enum Source {
+    File(PathBuf),
+    /// Text built into the binary (the demo's example), named as if it were a file.
+    BuiltIn(PathBuf, &'static str),
 }
 
 /// Every room of every area.
@@ -81,6 +96,19 @@ pub async fn read_and_plan(
     read_and_plan_against(path, None, portal, options, progress).await
 }
 
+/// As [`read_and_plan`], for manifest text built into the binary (the demo's example); `name`
+/// names it in messages.
+pub async fn read_and_plan_built_in(
+    name: &Path,
+    text: &'static str,
+    portal: &Portal,
+    options: &PlanOptions,
+    progress: &Progress,
+) -> anyhow::Result<Planned> {
+    let source = Source::BuiltIn(name.to_path_buf(), text);
+    read_and_plan_from(source, None, portal, options, progress).await
+}
+
 /// As [`read_and_plan`]; with a `base` manifest (`plan --base`), the base is planned against
 /// the same portal read and the plan's steps are labelled against it.
 pub(crate) async fn read_and_plan_against(
@@ -90,13 +118,25 @@ pub(crate) async fn read_and_plan_against(
     options: &PlanOptions,
     progress: &Progress,
 ) -> anyhow::Result<Planned> {
+    read_and_plan_from(Source::File(path.to_path_buf()), base, portal, options, progress).await
+}
+
+async fn read_and_plan_from(
+    source: Source,
+    base: Option<&Path>,
+    portal: &Portal,
+    options: &PlanOptions,
+    progress: &Progress,
+) -> anyhow::Result<Planned> {
     // The rooms do not depend on the manifest: list them while it is parsed. A bad manifest
     // stops the listing (only reads were sent) and is the error reported, even when the
     // portal failed too.
-    let owned = path.to_path_buf();
     let base_owned = base.map(Path::to_path_buf);
     let mut parsing = tokio::task::spawn_blocking(move || {
-        let manifest = load_manifest(&owned)?;
+        let manifest = match &source {
+            Source::File(path) => load_manifest(path)?,
+            Source::BuiltIn(name, text) => warned(name, manifest::parse(name, text))?,
+        };
         // The base's warnings are the target branch's business: not repeated here.
         let base = base_owned
             .map(|path| manifest::load(&path).map(|(base, _)| base))

@@ -194,7 +194,27 @@ fn plan_markdown_output_snapshot() {
     let portal = snapshot_portal();
     let output = portal.cmd(&["plan", "--format", "markdown"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    insta::assert_snapshot!("plan_markdown", stdout(&output));
+    let text = stdout(&output).replace(&portal.emulator.url(), "[portal]");
+    insta::assert_snapshot!("plan_markdown", text);
+}
+
+#[test]
+fn the_markdown_plan_starts_with_a_hidden_marker_naming_the_tool_and_the_portal() {
+    let portal = snapshot_portal();
+    let marker = format!("<!-- docspace-rooms plan: {}/ -->", portal.emulator.url());
+    for args in [
+        &["plan", "--format", "markdown"][..],
+        &["plan", "--format", "markdown", "--base", "rooms.yaml"],
+    ] {
+        let output = portal.cmd(args).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert_eq!(text.lines().next(), Some(marker.as_str()), "{args:?}: {text}");
+    }
+    // With nothing to change, the comment that said there was something is still found.
+    portal.manifest("rooms: []\n");
+    let output = portal.cmd(&["plan", "--format", "markdown"]).output().unwrap();
+    assert_eq!(stdout(&output).lines().next(), Some(marker.as_str()));
 }
 
 #[test]
@@ -217,7 +237,7 @@ fn markdown_is_cut_to_fit_a_comment_with_a_note() {
     let text = stdout(&output);
     assert!(text.len() < 65_536, "{} characters", text.len());
     assert!(text.contains("more actions not shown"), "{text}");
-    assert!(text.starts_with("### docspace-rooms plan") && text.contains("**Plan: 1500 to create"));
+    assert!(text.contains("\n### docspace-rooms plan") && text.contains("**Plan: 1500 to create"));
 }
 
 #[test]

@@ -14,6 +14,7 @@ mod folders;
 mod folders_emulator;
 mod garbage;
 mod gitops;
+mod install;
 mod links;
 mod manifest;
 mod members;

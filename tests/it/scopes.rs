@@ -8,7 +8,6 @@ use crate::common::{Auth, TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::faults::Faults;
 use docspace_rooms::emulator::{ApiKeySeed, EmulatorConfig};
-use docspace_rooms::portal::{Portal, PortalConfig};
 use std::process::Output;
 
 /// The scopes the README gives a key that applies the example manifest (members, folders,
@@ -42,14 +41,7 @@ fn requests_after(portal: &TestPortal, since: usize) -> Vec<String> {
 /// The demo's portal, seeded as `docspace-rooms demo` seeds it, holding these keys.
 fn demo_portal(keys: &[(&str, &[&str])]) -> TestPortal {
     let portal = portal_with_keys(keys);
-    let config = PortalConfig::new(
-        portal.emulator.url().parse().unwrap(),
-        portal.emulator.token().to_owned().into(),
-    );
-    let client = Portal::new(config).unwrap();
-    portal
-        .block_on(docspace_rooms::commands::demo::seed(&portal.emulator, &client))
-        .expect("the demo portal is seeded");
+    portal.emulator.seed_demo();
     portal
 }
 

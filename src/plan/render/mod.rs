@@ -34,12 +34,16 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
     out
 }
 
-/// A pull-request comment: the summary, a table of actions with destructive ones first, and
-/// the full text plan folded in `<details>`, cut to fit with a note saying so. With `--base`,
-/// one table per cause and one for what is adopted.
-pub(crate) fn markdown(plan: &Plan, manifest: &str) -> String {
-    let mut out =
-        format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), plan.summary());
+/// A pull-request comment: a hidden marker, the summary, a table of actions with destructive
+/// ones first, and the full text plan folded in `<details>`, cut to fit with a note saying so.
+/// With `--base`, one table per cause and one for what is adopted.
+pub(crate) fn markdown(plan: &Plan, manifest: &str, portal: &url::Url) -> String {
+    let mut out = format!(
+        "{}\n### docspace-rooms plan for `{}`\n\n**{}**\n",
+        comment_marker(portal),
+        md(manifest),
+        plan.summary()
+    );
     if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {
         return out;
     }
@@ -71,4 +75,11 @@ pub(crate) fn markdown(plan: &Plan, manifest: &str) -> String {
     }
     out.push_str("</details>\n");
     out
+}
+
+/// The markdown plan's first line: a comment hidden when rendered, naming the tool and the
+/// portal, so a CI job finds the comment it posted for this portal and updates it instead of
+/// adding another. A parsed URL percent-encodes `>`, so it cannot end the comment early.
+pub(crate) fn comment_marker(portal: &url::Url) -> String {
+    format!("<!-- docspace-rooms plan: {portal} -->")
 }
