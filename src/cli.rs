@@ -5,7 +5,12 @@ use std::path::PathBuf;
 
 /// Manage ONLYOFFICE DocSpace rooms as code.
 #[derive(Debug, Parser)]
-#[command(name = "docspace-rooms", version, about, propagate_version = true)]
+#[command(
+    name = "docspace-rooms",
+    version = env!("DOCSPACE_ROOMS_VERSION"),
+    about,
+    propagate_version = true
+)]
 pub struct Cli {
     /// More detail on stderr (-v requests, -vv everything); `RUST_LOG` overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -39,6 +44,12 @@ pub(crate) enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Write the man pages, one per command, into a directory.
+    Man {
+        /// The directory to write `docspace-rooms.1`, `docspace-rooms-plan.1`, … into.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
     },
 }
 
@@ -95,8 +106,9 @@ pub(crate) struct PortalArgs {
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECS")]
     pub retry_budget: u64,
 
-    /// After a create whose outcome is unknown (no answer, 502, 504), how long to look for the
-    /// room before reporting that outcome unknown, in seconds. It is never created twice.
+    /// After a create, or a move of a folder to the trash, whose outcome is unknown (no answer,
+    /// 502, 504), how long to look for the room or folder before reporting that outcome unknown,
+    /// in seconds. Neither is ever sent twice.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
     pub create_lookup_window: u64,
 
@@ -138,8 +150,9 @@ pub(crate) struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
 
-    /// Also write the plan as JSON to this file, for `apply PLAN_FILE`.
-    #[arg(long, value_name = "FILE")]
+    /// Also write the plan as JSON to this file, for `apply PLAN_FILE`. Never over the
+    /// manifest, the base, or a file that is not a saved plan.
+    #[arg(short = 'o', long = "out", visible_alias = "output", value_name = "FILE")]
     pub out: Option<PathBuf>,
 
     /// How to print the plan on stdout.
@@ -184,21 +197,24 @@ pub(crate) struct ExportArgs {
     #[command(flatten)]
     pub portal: PortalArgs,
 
-    /// Write the manifest here instead of stdout.
+    /// Write the manifest here instead of stdout; never over a file `export` did not write.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Overwrite `--output` even when `export` did not write it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Args)]
 pub(crate) struct DemoArgs {
-    /// The manifest the demo plans and applies.
-    #[arg(
-        short = 'f',
-        long = "manifest",
-        default_value = "examples/rooms.yaml",
-        value_name = "FILE"
-    )]
-    pub manifest: PathBuf,
+    /// The manifest the demo plans and applies (default: the built-in `examples/rooms.yaml`).
+    #[arg(short = 'f', long = "manifest", value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+
+    /// Print the built-in example manifest and exit, e.g. to plan it against `emulator --demo`.
+    #[arg(long, conflicts_with = "manifest")]
+    pub print_manifest: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -235,4 +251,24 @@ pub(crate) struct EmulatorArgs {
     /// All three limits with a cloud portal's numbers; the flags above override them.
     #[arg(long)]
     pub cloud_limits: bool,
+
+    /// Start with the demo's portal (the rooms, people and groups `demo` starts with), to plan
+    /// `examples/rooms.yaml` against. It starts afresh every time.
+    #[arg(long, conflicts_with_all = ["state", "seed"])]
+    pub demo: bool,
+
+    /// Which server to imitate where they differ: `newer` (form-filling rooms in their own
+    /// `Forms` area, as live portals show them) or `3.7.2` (no `Forms` area).
+    #[arg(long, value_enum, default_value_t = EmulatedVersion::Newer, value_name = "VERSION")]
+    pub portal_version: EmulatedVersion,
+}
+
+/// `docspace-rooms emulator --portal-version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum EmulatedVersion {
+    /// The v3.7.2 server.
+    #[value(name = "3.7.2")]
+    V3_7_2,
+    /// Portals newer than v3.7.2.
+    Newer,
 }

@@ -4,6 +4,7 @@
 use crate::cli::{ColorChoice, PortalArgs, SelectArgs};
 use crate::docspace::RateLimit;
 use crate::plan::PlanOptions;
+use crate::plan::saved::{PLAN_KEY_VARIABLE, PlanKey};
 use crate::portal::{Parallelism, PortalConfig};
 use anyhow::{Context, bail};
 use reqwest::Url;
@@ -60,7 +61,16 @@ pub(crate) fn plan_options(select: &SelectArgs) -> PlanOptions {
         targets: select.targets.clone(),
         excludes: select.excludes.clone(),
         force: select.force,
+        now: crate::time::now(),
     }
+}
+
+/// The key that signs saved plans and checks them (`DOCSPACE_PLAN_KEY`): `None` when unset.
+/// Set but empty or short is an error (a job that means to sign must not silently not sign);
+/// the value is never shown.
+pub(crate) fn plan_key() -> anyhow::Result<Option<PlanKey>> {
+    let Some(value) = std::env::var_os(PLAN_KEY_VARIABLE) else { return Ok(None) };
+    PlanKey::new(value.into_encoded_bytes()).map(Some)
 }
 
 /// The portal to talk to, from `--portal`/`DOCSPACE_URL` and `--token-file`/`DOCSPACE_TOKEN`.

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod portal;
 pub mod progress;
 pub mod reconcile;
+pub mod scopes;
 pub mod settings;
 mod signal;
 mod text;

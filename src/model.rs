@@ -197,8 +197,33 @@ pub struct PortalState {
     pub links: std::collections::BTreeMap<u64, Vec<PortalLink>>,
     /// Whether the portal's room quota is on; read only when some room declares `quota`.
     pub room_quota: Option<bool>,
+    /// The portal's total storage in bytes, when its tariff limits it; read only when some room
+    /// declares `quota` (a portal refuses a room quota above it).
+    pub storage_total: Option<u64>,
     /// The cover ids the portal offers; read only when some room declares `cover`.
     pub covers: Option<Vec<String>>,
+    /// The portal's password policy; read only when some link declares a password.
+    pub password_policy: Option<crate::links::PasswordPolicy>,
+    /// The portal's sharing settings; read only when some room declares `links`.
+    pub sharing: Option<PortalSharing>,
+}
+
+/// The portal's sharing settings that decide what its links may be (`GET /api/2.0/files/settings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortalSharing {
+    /// External links may be public (`externalShare`).
+    pub external_share: bool,
+    /// A restriction covers rooms (`externalShareApplyToRooms`).
+    pub apply_to_rooms: bool,
+    /// New links are internal by default (`defaultShareLinkInternal`).
+    pub default_internal: bool,
+}
+
+impl PortalSharing {
+    /// Whether new public links are refused in active rooms.
+    pub fn restricts_rooms(&self) -> bool {
+        !self.external_share && self.apply_to_rooms
+    }
 }
 
 /// A folder inside a room, as read from the portal.
@@ -208,6 +233,8 @@ pub struct PortalFolder {
     pub id: u64,
     /// The title as stored.
     pub title: String,
+    /// The room or folder it is in (`parentId`), when the portal says.
+    pub parent_id: Option<u64>,
     /// Files in it and everything below (the portal's counts are recursive).
     pub files_count: u64,
     /// Folders below it, at any depth.

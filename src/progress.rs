@@ -87,9 +87,11 @@ pub(crate) fn outcome_line(outcome: &Outcome) -> String {
         Some(id) => Target::Existing { id },
         None => Target::New,
     };
+    // A room this run created is labelled with its id, and marked as new: it had no files.
+    let planned = if outcome.new_room { Target::New } else { target.clone() };
     let what = format!(
         "{} {}: {}",
-        mark(&outcome.action),
+        mark(&outcome.action, &planned),
         room_label(&outcome.title, &target),
         describe(&outcome.action)
     );

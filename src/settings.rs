@@ -80,6 +80,11 @@ pub(crate) fn format_size(bytes: u64) -> String {
 /// in the manifest documentation, with or without a space. `Err` says what is wrong.
 pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let text = text.trim();
+    if text.starts_with('-') {
+        return Err(format!(
+            "`{text}` is negative; a size is 0 or more (write `unlimited` for no limit)"
+        ));
+    }
     let split = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
     let (number, unit) = (text[..split].trim(), text[split..].trim());
     let multiplier = match unit {
@@ -214,8 +219,8 @@ impl fmt::Display for Watermark {
             [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
         };
         match (self.text.is_empty(), items.is_empty()) {
-            (false, false) => write!(f, "\"{}\" with {items}", crate::text::escape(&self.text))?,
-            (false, true) => write!(f, "\"{}\"", crate::text::escape(&self.text))?,
+            (false, false) => write!(f, "{} with {items}", crate::text::quoted(&self.text))?,
+            (false, true) => f.write_str(&crate::text::quoted(&self.text))?,
             (true, false) => f.write_str(&items)?,
             (true, true) => f.write_str("an empty watermark")?,
         }
@@ -253,12 +258,13 @@ impl Period {
         [Period::Days, Period::Months, Period::Years].into_iter().find(|p| p.code() == code)
     }
 
-    /// Days in one unit, to tell which of two lifetimes is shorter.
-    fn days(self) -> u32 {
+    /// The fewest and the most days one unit spans: the portal counts calendar months and
+    /// years back from now (`RoomDataLifetime.cs` L69-89), so their length depends on the date.
+    fn days(self) -> (u32, u32) {
         match self {
-            Period::Days => 1,
-            Period::Months => 30,
-            Period::Years => 365,
+            Period::Days => (1, 1),
+            Period::Months => (28, 31),
+            Period::Years => (365, 366),
         }
     }
 
@@ -291,9 +297,16 @@ impl Lifetime {
         format!("{} {}", self.value, self.period.name(self.value))
     }
 
-    /// Roughly how many days, to compare two lifetimes.
-    pub fn days(self) -> u32 {
-        u32::from(self.value) * self.period.days()
+    /// Whether, on some date, this lifetime removes a file that `other` keeps: the same unit
+    /// with a smaller number, or another unit whose shortest span is below `other`'s longest
+    /// (`90 days` after `3 months`, which spans up to 93 days; `12 months` after `1 year`).
+    pub fn may_be_shorter_than(self, other: Lifetime) -> bool {
+        if self.period == other.period {
+            return self.value < other.value;
+        }
+        let fewest = u32::from(self.value) * self.period.days().0;
+        let most = u32::from(other.value) * other.period.days().1;
+        fewest < most
     }
 }
 
@@ -435,12 +448,19 @@ impl Settings {
             || self.indexing.is_some()
     }
 
-    /// Whether changing from these settings to `after` removes files: a lifetime that deletes
-    /// permanently, or one shorter than the room's (files the old one kept become due).
+    /// Whether changing a room that holds files from these settings to `after` removes files
+    /// it keeps now: a lifetime that deletes permanently, one that may be shorter than the
+    /// room's, or any lifetime on a room without one (no lifetime keeps files forever; the
+    /// portal trashes every older file about 6 h after the write, `CleanupLifetimeExpiredService.cs`) or whose
+    /// lifetime is not known. A room the plan creates holds no files: the plan asks
+    /// [`Settings::removes_files`] only of rooms that exist.
     pub(crate) fn removes_files(&self, after: &Settings) -> bool {
         let Some(Switch::On(new)) = &after.lifetime else { return false };
-        let shorter = matches!(&self.lifetime, Some(Switch::On(old)) if new.days() < old.days());
-        new.delete_permanently || shorter
+        let keeps_more = match &self.lifetime {
+            Some(Switch::On(old)) => new.may_be_shorter_than(*old),
+            Some(Switch::Off) | None => true,
+        };
+        new.delete_permanently || keeps_more
     }
 
     /// The settings as plans show them, one `name value` per given field, in a fixed order.

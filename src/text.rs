@@ -34,6 +34,21 @@ fn needs_escape(ch: char) -> bool {
         )
 }
 
+/// `text` in double quotes, as plans show free text (a watermark): a quote in it is escaped
+/// with a backslash, and what [`escape`] escapes is escaped, so the quotes always delimit it.
+pub(crate) fn quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in escape(text).chars() {
+        if matches!(ch, '"') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('"');
+    out
+}
+
 /// At most `max` characters of `text`, with an ellipsis when cut.
 pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -52,6 +67,13 @@ mod tests {
         assert_eq!(escape("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(escape("x\u{200b}y"), "x\\u{200b}y");
         assert_eq!(escape("Légal 中文 עברית"), "Légal 中文 עברית");
+    }
+
+    #[test]
+    fn quoted_text_keeps_its_quotes_apart() {
+        assert_eq!(quoted(r#"Say "hi""#), r#""Say \"hi\"""#);
+        assert_eq!(quoted("plain"), "\"plain\"");
+        assert_eq!(quoted("a\u{1b}b"), "\"a\\u{1b}b\"");
     }
 
     #[test]

@@ -103,6 +103,19 @@ pub(crate) fn parse_date_time(text: &str) -> Option<i64> {
     Some(days * 86_400 + h * 3600 + m * 60 + s - offset)
 }
 
+/// `unix` plus `years` calendar years, as .NET's `DateTime.AddYears` counts them: the same month,
+/// day and time of day, a 29 February becoming the 28th in a year without one.
+pub(crate) fn add_years(unix: i64, years: i64) -> i64 {
+    let ((year, month, day), secs) = split(unix);
+    let year = year + years;
+    let day = if month == 2 && day == 29 && date_days(&format!("{year:04}-02-29")).is_none() {
+        28
+    } else {
+        day
+    };
+    days_from_civil(year, month, day) * 86_400 + secs
+}
+
 /// A manifest expiry: a date (`2027-03-31`, the end of that day in UTC) or an RFC 3339
 /// date-time.
 pub(crate) fn parse_expiry(text: &str) -> Option<i64> {
@@ -196,6 +209,14 @@ mod tests {
         let at = |secs| UNIX_EPOCH + Duration::from_secs(secs);
         assert_eq!(utc_timestamp(at(0)), "1970-01-01T00:00:00Z");
         assert_eq!(utc_timestamp(at(1_709_251_199)), "2024-02-29T23:59:59Z");
+    }
+
+    #[test]
+    fn years_are_added_as_calendar_years() {
+        let at = |text| parse_date_time(text).unwrap();
+        assert_eq!(add_years(at("2026-03-31T12:00:00Z"), 10), at("2036-03-31T12:00:00Z"));
+        assert_eq!(add_years(at("2028-02-29T00:00:00Z"), 10), at("2038-02-28T00:00:00Z"));
+        assert_eq!(add_years(at("2028-02-29T00:00:00Z"), 4), at("2032-02-29T00:00:00Z"));
     }
 
     #[test]

@@ -29,11 +29,15 @@ pub fn plan_floor(rooms: usize, parallelism: usize) -> u64 {
     1 + (pages - 1).div_ceil(reads)
 }
 
-/// Round trips `creates` creates need at least: the listing (an empty portal: one page), then
-/// the creates `min(P, 15)` at a time.
+/// Round trips `creates` creates need at least: the listing (an empty portal: one page) and the
+/// first look for rooms created since, then each room's create and the look for its twins
+/// after it, `P` rooms at a time; creates go at most `min(P, 15)` at a time, and a look overlaps
+/// other rooms' creates.
 pub fn apply_floor(creates: usize, parallelism: usize) -> u64 {
+    let rooms = parallelism.max(1) as u64;
     let writes = parallelism.clamp(1, MAX_CONCURRENT_WRITES) as u64;
-    1 + (creates as u64).div_ceil(writes)
+    let creates = creates as u64;
+    2 + (2 * creates.div_ceil(rooms)).max(creates.div_ceil(writes) + 1)
 }
 
 fn ratio(wall: Duration, floor: Duration) -> f64 {
@@ -215,8 +219,8 @@ mod tests {
         assert_eq!(plan_floor(1_000, 8), 3);
         assert_eq!(plan_floor(10_000, 8), 14);
         assert_eq!(plan_floor(10_000, 1), 100);
-        assert_eq!(apply_floor(1_000, 1), 1_001);
-        assert_eq!(apply_floor(1_000, 8), 126);
-        assert_eq!(apply_floor(1_000, 50), 68);
+        assert_eq!(apply_floor(1_000, 1), 2_002);
+        assert_eq!(apply_floor(1_000, 8), 252);
+        assert_eq!(apply_floor(1_000, 50), 70);
     }
 }

@@ -15,7 +15,9 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let ready = if let Some(path) = &args.plan_file {
-        reconcile::load_saved(path, &portal, &progress).await
+        refuse_manifest(path)?;
+        let key = config::plan_key()?;
+        reconcile::load_saved(path, key.as_ref(), &portal, &progress).await
     } else {
         let options = config::plan_options(&args.select);
         reconcile::read_and_plan(&args.manifest.manifest, &portal, &options, &progress)
@@ -26,11 +28,11 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
     let ready = ready?;
     let plan = &ready.plan;
 
-    let manifest_name = args.manifest.manifest.display().to_string();
+    let manifest_name = &ready.manifest;
     let json = args.format == ReportFormat::Json;
     let shown = render::text(
         plan,
-        &manifest_name,
+        manifest_name,
         if json { output.stderr_color } else { output.stdout_color },
     );
     if json {
@@ -44,6 +46,7 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
         }
         return Ok(Exit::Success);
     }
+    reconcile::preflight::check_apply(ready.scopes.as_ref(), plan)?;
     crate::plan::rails::check_deletes(plan, args.allow_delete)?;
     if args.plan_file.is_none() && !args.auto_approve {
         confirm(output)?;
@@ -73,6 +76,22 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
         }
     }
     Ok(if report.is_success() && !interrupted { Exit::Success } else { Exit::Failure })
+}
+
+/// `apply rooms.yaml` (the manifest where a saved plan goes, `-f` forgotten): said plainly,
+/// before any request.
+fn refuse_manifest(path: &std::path::Path) -> anyhow::Result<()> {
+    let yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    if yaml {
+        bail!(
+            "`{0}` is a manifest, not a saved plan: apply a manifest with `docspace-rooms apply -f {0}`, a saved plan with `docspace-rooms apply plan.json`",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 fn confirm(output: Output) -> anyhow::Result<()> {

@@ -1,8 +1,8 @@
 //! `docspace-rooms emulator`: serve the emulated rooms API until Ctrl-C.
 
-use crate::cli::EmulatorArgs;
+use crate::cli::{EmulatedVersion, EmulatorArgs};
 use crate::docspace::RateLimit;
-use crate::emulator::faults::Behaviour;
+use crate::emulator::faults::{Behaviour, PortalVersion};
 use crate::emulator::{Emulator, EmulatorConfig, Limiter};
 use anyhow::{Context, anyhow};
 use std::net::SocketAddr;
@@ -13,18 +13,33 @@ pub(crate) async fn run(args: &EmulatorArgs) -> anyhow::Result<()> {
         format!("--listen {:?} is not an address like 127.0.0.1:8080", args.listen)
     })?;
     let limiter = limiter(args)?;
+    let version = match args.portal_version {
+        EmulatedVersion::V3_7_2 => PortalVersion::V3_7_2,
+        EmulatedVersion::Newer => PortalVersion::Newer,
+    };
     let config = EmulatorConfig {
         token: args.token.clone(),
         state_file: args.state.clone(),
         seed_file: args.seed.clone(),
         listen,
-        behaviour: Behaviour { limiter: limiter.clone(), ..Behaviour::default() },
+        behaviour: Behaviour { version, limiter: limiter.clone(), ..Behaviour::default() },
         ..EmulatorConfig::default()
     };
     let emulator = Emulator::start(config).await?;
+    // Before the address is printed, so no client sees it half seeded.
+    let demo = args.demo.then(|| emulator.seed_demo());
     crate::outln!("DocSpace emulator listening on {}", emulator.url())?;
     crate::outln!("API token: {}", emulator.token())?;
     crate::outln!("Login: {} / {}", emulator.owner_email(), emulator.password())?;
+    if let Some(seeded) = demo {
+        crate::outln!(
+            "The demo's portal: {} rooms and {} people. Plan the example against it with\n  DOCSPACE_URL={} DOCSPACE_TOKEN={} docspace-rooms plan -f examples/rooms.yaml\n(`docspace-rooms demo --print-manifest > examples/rooms.yaml` writes the example.)",
+            seeded.rooms,
+            seeded.people,
+            emulator.url(),
+            emulator.token()
+        )?;
+    }
     if limiter.is_on() {
         crate::outln!("Rate limits per user: {}", describe(&limiter))?;
     }

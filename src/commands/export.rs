@@ -2,6 +2,7 @@
 //! team can start from what exists. `plan` right after an export plans nothing.
 
 use super::exit::Exit;
+use super::overwrite;
 use crate::cli::ExportArgs;
 use crate::config::{self, Output};
 use crate::portal::Portal;
@@ -11,15 +12,18 @@ use anyhow::Context;
 
 /// Reads every room of the portal and writes the manifest to `--output` or stdout.
 pub(crate) async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exit> {
+    if let Some(path) = args.output.as_deref().filter(|_| !args.force) {
+        overwrite::check(
+            path,
+            "the export",
+            export::written_by_export,
+            "was not written by `export` (its first line is not an export's header); pass `--force` to overwrite it",
+        )?;
+    }
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let state = export::read_portal(&portal, &progress).await?;
-    let header = format!(
-        "Exported from {} on {} by docspace-rooms {}.",
-        portal.base_url(),
-        crate::time::utc_timestamp(std::time::SystemTime::now()),
-        env!("CARGO_PKG_VERSION")
-    );
+    let header = export::header(portal.base_url(), std::time::SystemTime::now());
     let export = export::manifest_of(&state);
     for (room, left_out) in &export.left_out {
         for member in left_out {

@@ -2,6 +2,7 @@
 
 use super::clock::Clock;
 use super::faults::{Behaviour, Faults};
+use super::keys::ApiKeySeed;
 use super::state::Person;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -33,6 +34,9 @@ pub struct EmulatorConfig {
     pub owner_email: String,
     /// The password every person of the directory logs in with.
     pub password: String,
+    /// API keys of the owner's besides `token`, each with its scopes (also the seed file's
+    /// `api_keys`).
+    pub api_keys: Vec<ApiKeySeed>,
 }
 
 impl Default for EmulatorConfig {
@@ -47,6 +51,7 @@ impl Default for EmulatorConfig {
             seed_file: None,
             owner_email: DEFAULT_OWNER_EMAIL.to_string(),
             password: DEFAULT_PASSWORD.to_string(),
+            api_keys: Vec::new(),
         }
     }
 }
@@ -128,4 +133,16 @@ pub(crate) struct Seed {
     /// The portal's room quota switch.
     #[serde(default, rename = "roomQuota")]
     pub(crate) room_quota: Option<super::state::RoomQuotaSeed>,
+    /// API keys with their scopes.
+    #[serde(default)]
+    pub(crate) api_keys: Vec<ApiKeySeed>,
+    /// The portal's sharing settings.
+    #[serde(default, rename = "filesSettings")]
+    pub(crate) sharing: Option<super::state::SharingSettings>,
+    /// The portal's password policy.
+    #[serde(default, rename = "passwordSettings")]
+    pub(crate) password_policy: Option<crate::links::PasswordPolicy>,
+    /// The tariff's total storage in bytes; unlimited when absent.
+    #[serde(default, rename = "maxTotalSize")]
+    pub(crate) max_total_size: Option<u64>,
 }

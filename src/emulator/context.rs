@@ -5,9 +5,11 @@ use super::clock::Clock;
 use super::config::EmulatorConfig;
 use super::envelope::{ApiError, Success, success_body, text_response};
 use super::faults::{Behaviour, FaultState};
+use super::keys::{Caller, Keys, api_key_of};
 use super::request::{Paging, Query};
 use super::snapshot::RequestRecord;
 use super::state::{Person, SortOrder, State};
+use crate::scopes::Grant;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::uri::PathAndQuery;
@@ -40,6 +42,8 @@ pub(crate) struct Shared {
     generation: AtomicU64,
     /// The last room listing's matches, for the pages that follow its first.
     listing: Mutex<Option<Listing>>,
+    /// The API keys it accepts, the token's included.
+    pub(crate) keys: Keys,
 }
 
 /// A change to make once the clock reaches `due` (time since the Unix epoch).
@@ -65,6 +69,8 @@ struct Listing {
 pub(crate) struct ListingQuery {
     pub(crate) user: String,
     pub(crate) area: i64,
+    /// Form-filling rooms have their own area, out of Active (`PortalVersion::Newer`).
+    pub(crate) forms_apart: bool,
     pub(crate) types: Vec<i64>,
     pub(crate) filter: Option<String>,
     pub(crate) without_tags: bool,
@@ -78,6 +84,9 @@ pub(crate) struct ListingQuery {
     pub(crate) exclude_subject: bool,
     /// A filter no room here can match: custom quota, third-party storage or a provider.
     pub(crate) nothing: bool,
+    /// With `filter`, only rooms created by then (Unix seconds) are found: the search index's
+    /// lag (`Behaviour::search_index_lag`).
+    pub(crate) indexed_by: Option<i64>,
 }
 
 /// How `subjectId` relates to a room (`SubjectFilter`).
@@ -90,7 +99,13 @@ pub(crate) enum SubjectRole {
 }
 
 impl Shared {
-    pub(crate) fn new(state: State, config: &EmulatorConfig, token: String, url: String) -> Shared {
+    pub(crate) fn new(
+        state: State,
+        config: &EmulatorConfig,
+        token: String,
+        url: String,
+        keys: Keys,
+    ) -> Shared {
         Shared {
             state: std::sync::RwLock::new(state),
             faults: FaultState::new(config.faults.clone()),
@@ -107,6 +122,7 @@ impl Shared {
             scheduled: Mutex::new(Vec::new()),
             generation: AtomicU64::new(0),
             listing: Mutex::new(None),
+            keys,
         }
     }
 
@@ -203,8 +219,8 @@ impl Shared {
         self.behaviour.lock().expect("behaviour lock").clone()
     }
 
-    /// The active person a request's credentials stand for, if any.
-    pub(crate) fn authenticate(&self, parts: &Parts) -> Option<Person> {
+    /// Who a request's credentials stand for (an active person) and what they may call.
+    pub(crate) fn authenticate(&self, parts: &Parts) -> Caller {
         let header_value =
             parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::trim);
         let cookie = parts
@@ -215,12 +231,14 @@ impl Shared {
             .flat_map(|v| v.split(';'))
             .find_map(|c| c.trim().strip_prefix("asc_auth_key="))
             .map(str::to_string);
-        self.read(|state| {
+        let api_key = api_key_of(parts);
+        let grant = api_key.and_then(|key| self.keys.validate(key, self.now()));
+        let person = self.read(|state| {
             let person_of_session =
                 |token: &str| state.sessions.get(token).and_then(|id| state.person(id));
             let person = match header_value.and_then(|h| h.strip_prefix("Bearer ")).map(str::trim) {
-                // The API-key scheme: `Bearer sk-…`.
-                Some(key) if key.starts_with("sk-") => (key == self.token).then(|| state.owner()),
+                // The API-key scheme: `Bearer sk-…`, the owner's keys.
+                Some(key) if key.starts_with("sk-") => grant.is_some().then(|| state.owner()),
                 // The cookie scheme: the cookie, else the header with or without `Bearer `.
                 bearer => {
                     let header_token = bearer.or(header_value);
@@ -234,7 +252,10 @@ impl Shared {
                 }
             };
             person.filter(|p| p.active()).cloned()
-        })
+        });
+        // A login token holds `*:write` (`SecurityContext.cs` L143-148): everything.
+        let grant = person.as_ref().map(|_| grant.unwrap_or(Grant::All));
+        Caller { person, grant, api_key_request: api_key.is_some() }
     }
 }
 
@@ -258,7 +279,11 @@ impl FromRequestParts<Arc<Shared>> for Ctx {
         let base = host.map_or_else(|| shared.url.clone(), |h| format!("http://{h}"));
         let path_and_query = parts.uri.path_and_query().map_or("/", PathAndQuery::as_str);
         Ok(Ctx {
-            user: shared.authenticate(parts),
+            // The route layer (`keys::authorize`) authenticated the caller already.
+            user: match parts.extensions.get::<Caller>() {
+                Some(caller) => caller.person.clone(),
+                None => shared.authenticate(parts).person,
+            },
             query: Query::parse(parts.uri.query()),
             href: format!("{base}{path_and_query}"),
             method: parts.method.to_string(),

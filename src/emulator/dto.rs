@@ -130,8 +130,9 @@ struct RoomSecurity {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RoomDto<'a> {
     parent_id: u64,
-    files_count: u8,
-    folders_count: u8,
+    /// Recursive, for rooms as for folders (`FolderDto.cs` L640-644).
+    files_count: u64,
+    folders_count: u64,
     new: u8,
     mute: bool,
     tags: Vec<String>,
@@ -183,10 +184,11 @@ pub(crate) fn room_dto<'a>(
     } else {
         (ROOMS_FOLDER_ID, FOLDER_TYPE_ROOMS)
     };
+    let (files_count, folders_count) = state.counts(room.id);
     RoomDto {
         parent_id: parent,
-        files_count: 0,
-        folders_count: 0,
+        files_count,
+        folders_count,
         new: 0,
         mute: false,
         tags: room.tags.iter().map(|k| state.tag_name(k)).collect(),
@@ -237,7 +239,7 @@ pub(crate) fn room_dto<'a>(
         updated: api_date(room.updated),
         root_folder_type: root_type,
         updated_by: employee_ref(person_or_owner(state, &room.updated_by), base),
-        settings: super::settings::room_fields(state, room, state.can_edit(caller, room)),
+        settings: super::settings::room_fields(state, room, edit, delete),
     }
 }
 

@@ -22,6 +22,11 @@ impl Success {
         Success { response, count: 1, total: None }
     }
 
+    /// A streamed list whose controller sets only its count (`apiContext.SetCount`): no `total`.
+    pub(crate) fn counted(items: Vec<Value>) -> Success {
+        Success { count: items.len(), response: Value::Array(items), total: None }
+    }
+
     /// A materialised page with `count` and `total` set by the controller.
     pub(crate) fn page(items: Vec<Value>, total: usize) -> Success {
         Success { count: items.len(), response: Value::Array(items), total: Some(total) }

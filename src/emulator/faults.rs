@@ -6,11 +6,14 @@
 //! this module; it knows nothing of them.
 
 use super::envelope::{ApiError, html_response};
+use crate::docspace::stored_title;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Injected failures, all off by default. "Every Nth" counts the requests (or successful
 /// creates) received since these faults were set, from 1. The portal's own rate limiter is not
@@ -38,6 +41,9 @@ pub struct Faults {
     /// Every Nth successful folder create (`POST /files/folder/{id}`) creates the folder and
     /// then drops the connection without answering, as `lose_create_response_every` does.
     pub lose_folder_create_response_every: Option<u32>,
+    /// Every Nth successful `PUT /files/rooms/{id}/links` makes its change and then drops the
+    /// connection without answering, as `lose_create_response_every` does.
+    pub lose_link_write_response_every: Option<u32>,
     /// `(start, times)`: someone else deletes the oldest room just before a room listing page
     /// at `startIndex` `start` is built, the first `times` times that page is asked for. Every
     /// later room moves up one place, so pages read before and after it miss one.
@@ -55,7 +61,29 @@ pub struct Faults {
     /// `"PUT /api/2.0/files/rooms/*/share"`). The first request matching an entry answers 500
     /// with the portal's JSON error envelope and has no effect; the entry is then spent.
     pub fail_once: Vec<String>,
+    /// Creates of chosen titles held until their rivals arrive: see [`Rendezvous`].
+    pub create_rendezvous: Option<Rendezvous>,
+    /// Entries as in `fail_once`. The first request matching an entry that succeeds takes
+    /// effect, and then the connection is dropped without a response (see
+    /// `lose_create_response_every`); the entry is then spent.
+    pub lose_response_once: Vec<String>,
 }
+
+/// Room creates (`POST /files/rooms`) and folder creates (`POST /files/folder/{id}`) of these
+/// titles wait, before they commit, until `parties` creates of the same title (in the same
+/// parent, for a folder) have arrived, then commit one after another in the order they arrived
+/// and answer: runs creating one title at the same instant, made to happen whatever the timing.
+/// A create waits at most [`RENDEZVOUS_WAIT`] (real time) for its rivals, then goes on alone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendezvous {
+    /// How many creates of one title meet.
+    pub parties: usize,
+    /// The titles whose creates meet, compared in stored form.
+    pub titles: Vec<String>,
+}
+
+/// The longest a create waits at a [`Rendezvous`] for its rivals.
+pub const RENDEZVOUS_WAIT: Duration = Duration::from_secs(30);
 
 impl Default for Faults {
     fn default() -> Self {
@@ -67,10 +95,13 @@ impl Default for Faults {
             server_error_status: 502,
             lose_create_response_every: None,
             lose_folder_create_response_every: None,
+            lose_link_write_response_every: None,
             delete_oldest_before_page: None,
             page_cap: None,
             create_commits_late: None,
             fail_once: Vec::new(),
+            create_rendezvous: None,
+            lose_response_once: Vec::new(),
         }
     }
 }
@@ -105,6 +136,36 @@ pub struct Behaviour {
     pub operations_never_finish: bool,
     /// The portal's rate limiter: off, as on an on-premises portal (see [`super::Limiter`]).
     pub limiter: super::limiter::Limiter,
+    /// A rooms listing with `filterValue` leaves out the rooms created less than this long ago
+    /// (on the emulator's clock), as a portal with full-text search does until its index has the
+    /// room: the listing takes its ids from the index (`FolderDao.GetRoomsAsync`,
+    /// `products/ASC.Files/Core/Core/Dao/TeamlabDao/FolderDao.cs` L194-197), which a create
+    /// asks to update without waiting (`InternalSaveFolderToDbAsync`, L625-628). Zero (the
+    /// default) is a portal without full-text search.
+    pub search_index_lag: Duration,
+    /// Which server's room areas (`searchArea`) the portal has.
+    pub version: PortalVersion,
+}
+
+/// Which `DocSpace` server the emulated portal is, where the two differ: the v3.7.2 source, or
+/// the newer portals of OBSERVED-ON-PORTALS.md §9.1.
+///
+/// The default is [`PortalVersion::Newer`]. The v3.7.2 source (tag `v3.7.2-server`,
+/// 2026-06-30) is what the emulator follows otherwise, but OBSERVED-ON-PORTALS.md, which wins
+/// where the two disagree, records live portals that are newer: its suite creates a fresh
+/// hosted portal for every test and was verified on one on 2026-08-04, and there form-filling
+/// rooms have left the `Active` area for a `Forms` area that v3.7.2 does not have. A tool
+/// tested only against v3.7.2 would not notice that it misses those rooms on the portals most
+/// users run; the client is tested against both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PortalVersion {
+    /// v3.7.2 (`SearchArea.cs` L39-63): no `Forms` area (`searchArea=Forms` or `8` is a
+    /// model-binding 400), and `Active` lists form-filling rooms with the others.
+    V3_7_2,
+    /// Newer portals (OBSERVED §9.1): `Active` leaves form-filling rooms out, `Forms` (8) lists
+    /// them; `Any` lists every room either way.
+    #[default]
+    Newer,
 }
 
 impl Default for Behaviour {
@@ -115,6 +176,8 @@ impl Default for Behaviour {
             failing_operation: None,
             operations_never_finish: false,
             limiter: super::limiter::Limiter::default(),
+            search_index_lag: Duration::ZERO,
+            version: PortalVersion::default(),
         }
     }
 }
@@ -133,10 +196,40 @@ pub(crate) struct FaultState {
     creates: AtomicU64,
     /// Folders created through the API so far.
     folder_creates: AtomicU64,
+    link_writes: AtomicU64,
     /// Rooms deleted by `Faults::delete_oldest_before_page` so far.
     churned: AtomicU64,
     /// The `Faults::fail_once` entries already spent, by index.
     spent: Mutex<Vec<usize>>,
+    /// The `Faults::lose_response_once` entries already spent, by index.
+    lost: Mutex<Vec<usize>>,
+    /// The creates that came to a `Faults::create_rendezvous`, by title (and parent).
+    meetings: Mutex<HashMap<String, Meeting>>,
+    /// Woken whenever a create arrives at or leaves a rendezvous.
+    met: Notify,
+}
+
+/// One title's rendezvous: creates arrived, and creates done (committed, failed or dropped).
+#[derive(Debug, Default)]
+struct Meeting {
+    arrived: usize,
+    done: usize,
+}
+
+/// A create's place at a rendezvous; dropping it (after the commit) lets the next one go.
+pub(crate) struct Turn<'a> {
+    state: &'a FaultState,
+    key: String,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if let Some(meeting) = self.state.meetings.lock().expect("meetings lock").get_mut(&self.key)
+        {
+            meeting.done += 1;
+        }
+        self.state.met.notify_waiters();
+    }
 }
 
 impl FaultState {
@@ -156,7 +249,51 @@ impl FaultState {
         self.creates.store(0, Ordering::SeqCst);
         self.churned.store(0, Ordering::SeqCst);
         self.spent.lock().expect("spent lock").clear();
+        self.lost.lock().expect("lost lock").clear();
         *current = faults;
+    }
+
+    /// Holds a create of `title` (`key` names the title and, for a folder, its parent) at its
+    /// `Faults::create_rendezvous` until its rivals have arrived and the creates that arrived
+    /// before it are done; `None` at once for a title without one. The caller commits, then
+    /// drops the turn.
+    pub(crate) async fn meet(&self, key: &str, title: &str) -> Option<Turn<'_>> {
+        let rendezvous = self.current().create_rendezvous?;
+        let stored = stored_title(title);
+        if !rendezvous.titles.iter().any(|t| stored_title(t) == stored) {
+            return None;
+        }
+        let parties = rendezvous.parties.max(1);
+        let ticket = {
+            let mut meetings = self.meetings.lock().expect("meetings lock");
+            let meeting = meetings.entry(key.to_owned()).or_default();
+            meeting.arrived += 1;
+            meeting.arrived - 1
+        };
+        let turn = Turn { state: self, key: key.to_owned() };
+        self.met.notify_waiters();
+        let deadline = tokio::time::Instant::now() + RENDEZVOUS_WAIT;
+        loop {
+            let notified = self.met.notified();
+            let (met, first) = {
+                let meetings = self.meetings.lock().expect("meetings lock");
+                let meeting = &meetings[key];
+                (meeting.arrived >= (ticket / parties + 1) * parties, meeting.done >= ticket)
+            };
+            let late = tokio::time::Instant::now() >= deadline;
+            if (met || late) && first {
+                return Some(turn);
+            }
+            tokio::select! {
+                () = notified => {}
+                () = tokio::time::sleep_until(deadline), if !late => {}
+            }
+        }
+    }
+
+    /// How many creates have come to a rendezvous so far.
+    pub(crate) fn rendezvous_arrivals(&self) -> usize {
+        self.meetings.lock().expect("meetings lock").values().map(|m| m.arrived).sum()
     }
 
     /// Count a request received; its number since the faults were set, from 1.
@@ -183,6 +320,18 @@ impl FaultState {
         Some(error.into_response(path, method))
     }
 
+    /// Whether the successful response to `method` `path` is to be lost
+    /// (`Faults::lose_response_once`); the entry it matches is spent.
+    pub(crate) fn lose_once(&self, faults: &Faults, method: &str, path: &str) -> bool {
+        let mut lost = self.lost.lock().expect("lost lock");
+        let index = faults
+            .lose_response_once
+            .iter()
+            .enumerate()
+            .position(|(i, entry)| !lost.contains(&i) && matches_entry(entry, method, path));
+        index.inspect(|i| lost.push(*i)).is_some()
+    }
+
     /// The items a page may hold at most (`Faults::page_cap`).
     pub(crate) fn page_cap(&self) -> Option<usize> {
         self.faults.lock().expect("faults lock").page_cap
@@ -204,6 +353,13 @@ impl FaultState {
     pub(crate) fn lose_folder_create_response(&self) -> bool {
         let every = self.faults.lock().expect("faults lock").lose_folder_create_response_every;
         let n = self.folder_creates.fetch_add(1, Ordering::SeqCst) + 1;
+        is_nth(every, n)
+    }
+
+    /// Count a successful link write; whether its response is to be lost.
+    pub(crate) fn lose_link_write_response(&self) -> bool {
+        let every = self.faults.lock().expect("faults lock").lose_link_write_response_every;
+        let n = self.link_writes.fetch_add(1, Ordering::SeqCst) + 1;
         is_nth(every, n)
     }
 

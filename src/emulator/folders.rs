@@ -1,20 +1,29 @@
-//! Folders inside rooms, as FOLDERS.md records them: create (the title rewritten like a room's,
-//! at most 165 UTF-16 units, duplicates allowed), the direct-subfolders listing, the paged
-//! content listing, one folder's info, and delete as an asynchronous operation that moves the
-//! folder with everything in it to the trash. Counts are recursive. Archived rooms and AI rooms
-//! refuse new folders (403); the system folders of form-filling rooms (`type` 25 and 26) are
-//! never created into or deleted.
+//! Folders inside rooms, as FOLDERS.md records them and the server source (v3.7.2) confirms:
+//! create (the title rewritten like a room's, at most 165 UTF-16 units, duplicates allowed), the
+//! direct-subfolders listing, the paged content listing, one folder's info, and delete as one
+//! asynchronous operation per request. Counts are recursive. Archived rooms and AI rooms refuse
+//! new folders (403); the system folders of form-filling rooms (`type` 25 and 26) are never
+//! created into or deleted.
+//!
+//! The Trash is the server's (server paths under `products/ASC.Files/Core/`): a folder moved to
+//! the trash goes, subtree intact, into the caller's own Trash folder (`FolderDao.cs`
+//! L959-1011); the caller still reads it, with `rootFolderType` 3 and the Trash as parent
+//! (`FileStorageService.cs` L167-201, `FileSecurity.cs` L1471-1481), but may not list its
+//! content (L347-350); and deleting it again erases it for good (`FileDeleteOperation.cs` L281,
+//! `FolderDao.UseTrashForRemoveAsync` L1377-1380). Anyone else gets a 403.
 
 use super::context::{Ctx, room_id};
 use super::dto::{self, OpProgress};
-use super::envelope::{ApiError, FOLDER_NOT_FOUND, Success};
+use super::envelope::{ApiError, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success};
 use super::faults::LoseResponse;
 use super::request::{JsonBody, type_error};
-use super::state::{Folder, OpAction, Operation, State};
+use super::state::{
+    ARCHIVE_FOLDER_ID, Folder, OpAction, Operation, Person, ROOMS_FOLDER_ID, State,
+};
 use crate::docspace::{RoomType, stored_title, utf16_len};
 use axum::body::Bytes;
 use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
@@ -28,18 +37,20 @@ pub(crate) const FOLDER_TYPE_IN_PROCESS: i64 = 26;
 const ROOT_ROOMS: i64 = 14;
 /// `rootFolderType` of an archived room's content.
 const ROOT_ARCHIVE: i64 = 20;
-/// `rootFolderType` of the trash.
+/// `rootFolderType` of the trash (`FolderType.TRASH`, `Folder.cs` L53).
 const ROOT_TRASH: i64 = 3;
 const CANNOT_CREATE: &str = "You don't have enough permission to create";
+/// `ErrorMessage_ViewTrashItem` (`FilesCommonResource.resx` L423-424).
+const VIEW_TRASH_ITEM: &str = "You are not allowed to preview the elements in the Trash";
 
-/// The `FolderDto` of a folder.
+/// The `FolderDto` of a folder (`FolderDto.cs`, `FileEntryDto.cs`: no `isFolder`).
 fn folder_dto(state: &State, folder: &Folder) -> Value {
     let (files, folders) = state.counts(folder.id);
     let room = state.rooms.get(&folder.room);
-    let root_type = match (folder.trashed, room.is_some_and(|r| r.archived)) {
-        (true, _) => ROOT_TRASH,
-        (false, true) => ROOT_ARCHIVE,
-        (false, false) => ROOT_ROOMS,
+    let (root_type, root_id) = match (state.trash_holding(folder.id), room) {
+        (Some((_, trash)), _) => (ROOT_TRASH, trash),
+        (None, Some(room)) if room.archived => (ROOT_ARCHIVE, ARCHIVE_FOLDER_ID),
+        (None, _) => (ROOT_ROOMS, ROOMS_FOLDER_ID),
     };
     let mut dto = json!({
         "id": folder.id,
@@ -47,9 +58,9 @@ fn folder_dto(state: &State, folder: &Folder) -> Value {
         "title": folder.title,
         "filesCount": files,
         "foldersCount": folders,
+        "rootFolderId": root_id,
         "rootFolderType": root_type,
         "fileEntryType": 1,
-        "isFolder": true,
     });
     if let Some(room) = room.filter(|_| root_type == ROOT_ROOMS) {
         dto["parentRoomType"] = json!(room_folder_type(room.room_type));
@@ -73,36 +84,38 @@ fn room_folder_type(room_type: RoomType) -> i64 {
     }
 }
 
-/// Where an id points: a room, or a live folder (with its room).
+/// Where an id points: a room, a folder in a room (with its room), or a folder in someone's
+/// Trash (with that person's id).
 enum Place {
     Room(u64),
     Folder(u64, u64),
+    Trashed(String),
 }
 
 fn place(state: &State, id: u64) -> Option<Place> {
     if state.rooms.contains_key(&id) {
         return Some(Place::Room(id));
     }
+    let folder = state.folders.get(&id)?;
+    if let Some((owner, _)) = state.trash_holding(id) {
+        return Some(Place::Trashed(owner.to_owned()));
+    }
     // A folder of a deleted room went with it.
-    state
-        .folders
-        .get(&id)
-        .filter(|f| !f.trashed && state.rooms.contains_key(&f.room))
-        .map(|f| Place::Folder(f.id, f.room))
+    state.rooms.contains_key(&folder.room).then_some(Place::Folder(id, folder.room))
 }
 
-/// The room an id is in, and whether the caller may read it; 404 when unknown, 403 otherwise.
-fn readable(ctx: &Ctx, state: &State, id: u64) -> Result<u64, ApiError> {
+/// Where an id points, when the caller may read it; 404 when unknown, 403 otherwise. Only the
+/// owner of a Trash reads what is in it, admins included (`FileSecurity.cs` L1471-1481).
+fn readable(ctx: &Ctx, state: &State, id: u64) -> Result<Place, ApiError> {
     let user = ctx.require_user()?;
-    let room = match place(state, id).ok_or_else(ApiError::folder_not_found)? {
-        Place::Room(room) | Place::Folder(_, room) => room,
+    let place = place(state, id).ok_or_else(ApiError::folder_not_found)?;
+    let readable = match &place {
+        Place::Room(room) | Place::Folder(_, room) => {
+            state.rooms.get(room).is_some_and(|r| state.can_read(user, r))
+        }
+        Place::Trashed(owner) => *owner == user.id,
     };
-    let readable = state.rooms.get(&room).is_some_and(|r| state.can_read(user, r));
-    if readable {
-        Ok(room)
-    } else {
-        Err(ApiError::invalid_operation(super::envelope::CANNOT_VIEW_FOLDER))
-    }
+    if readable { Ok(place) } else { Err(ApiError::invalid_operation(CANNOT_VIEW_FOLDER)) }
 }
 
 /// `POST /api/2.0/files/folder/{parentId}` `{"title": …}`.
@@ -112,6 +125,15 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // `Faults::create_rendezvous`; the turn is given up once the folder is committed.
+    let title = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|body| body.get("title").and_then(Value::as_str).map(str::to_owned));
+    let key = title.as_deref().map(|t| format!("folder:{parent}:{}", stored_title(t)));
+    let _turn = match (&key, &title) {
+        (Some(key), Some(title)) => ctx.shared.faults.meet(key, title).await,
+        _ => None,
+    };
     let created = create_folder(&ctx, &parent, &headers, &body);
     let lose = created.is_ok() && ctx.shared.faults.lose_folder_create_response();
     let mut response = ctx.respond(created);
@@ -149,6 +171,8 @@ fn create_folder(
             Some(Place::Folder(folder, room)) => {
                 (room, state.folders.get(&folder).and_then(|f| f.system_type))
             }
+            // Nothing is created in the Trash: only read, delete and move are allowed there.
+            Some(Place::Trashed(_)) => return Err(ApiError::invalid_operation(CANNOT_CREATE)),
             None => return Err(ApiError::invalid_operation(FOLDER_NOT_FOUND)),
         };
         let room = &state.rooms[&room_id];
@@ -207,7 +231,9 @@ pub(crate) async fn content(ctx: Ctx, Path(id): Path<String>) -> Response {
             ctx.query.boolean("withsubfolders", "withSubFolders")?.unwrap_or(true);
         let every_level = with_subfolders && filter != 0;
         ctx.shared.read(|state| {
-            readable(&ctx, state, id)?;
+            if let Place::Trashed(_) = readable(&ctx, state, id)? {
+                return Err(ApiError::invalid_operation(VIEW_TRASH_ITEM));
+            }
             let listed: Vec<&Folder> =
                 if every_level { descendants(state, id) } else { state.children(id) };
             let folders: Vec<Value> = if filter == 1 {
@@ -271,8 +297,10 @@ fn descendants(state: &State, id: u64) -> Vec<&Folder> {
     all
 }
 
-/// `PUT /api/2.0/files/fileops/delete`: folders only here. Every id is checked before anything
-/// starts; the operation then moves them to the trash (or deletes them, `immediately`).
+/// `PUT /api/2.0/files/fileops/delete` (`OperationController.cs` L105-114): folders, and rooms
+/// with `immediately`. Every id is checked before anything starts; one operation then does
+/// them all. The answer is that operation alone with `returnSingleOperation`, else every
+/// delete operation the caller has (each reported as `/fileops` would).
 pub(crate) async fn delete(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
     ctx.respond(delete_folders(&ctx, &headers, &body))
 }
@@ -292,14 +320,17 @@ fn delete_folders(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<Succes
             .collect::<Result<_, _>>()?,
         Some(_) => Err(type_error("folderIds", "System.Collections.Generic.IEnumerable"))?,
     };
-    let immediately = body.opt_bool("immediately")?.unwrap_or(false);
-    let delete_after = body.opt_bool("deleteAfter")?.unwrap_or(false);
-    let started = start_deletes(ctx, &user, &ids, immediately, delete_after)?;
-    Ok(Success::one(Value::Array(started)))
+    let request = DeleteRequest {
+        immediately: body.opt_bool("immediately")?.unwrap_or(false),
+        delete_after: body.opt_bool("deleteAfter")?.unwrap_or(false),
+        single: body.opt_bool("returnSingleOperation")?.unwrap_or(false),
+    };
+    start_delete(ctx, &user, &ids, &request).map(|ops| Success::one(Value::Array(ops)))
 }
 
 /// `DELETE /api/2.0/files/folder/{id}` `{"deleteAfter", "immediately"}`: starts the delete and
-/// answers every delete operation the caller has held, not only this one (FOLDERS.md §1 item 8).
+/// answers every delete operation the caller has, not only this one (`FoldersController.cs`
+/// L229-238; FOLDERS.md §1 item 8).
 pub(crate) async fn delete_one(
     ctx: Ctx,
     Path(id): Path<String>,
@@ -309,74 +340,99 @@ pub(crate) async fn delete_one(
     let result = room_id(&id).and_then(|id| {
         let user = ctx.require_user()?.clone();
         let body = JsonBody::parse(&headers, &body)?;
-        let immediately = body.opt_bool("immediately")?.unwrap_or(false);
-        let delete_after = body.opt_bool("deleteAfter")?.unwrap_or(false);
-        start_deletes(&ctx, &user, &[id], immediately, delete_after)?;
-        let held = ctx.shared.read(|state| {
-            state
-                .operations
-                .iter()
-                .filter(|op| op.user == user.id && op.action.operation_type() == 2)
-                .map(|op| dto::operation(op, OpProgress::Created))
-                .collect()
-        });
-        Ok(Success::one(Value::Array(held)))
+        let request = DeleteRequest {
+            immediately: body.opt_bool("immediately")?.unwrap_or(false),
+            delete_after: body.opt_bool("deleteAfter")?.unwrap_or(false),
+            single: false,
+        };
+        start_delete(&ctx, &user, &[id], &request).map(|ops| Success::one(Value::Array(ops)))
     });
     ctx.respond(result)
 }
 
-/// Checks every id, then starts one operation per folder; their DTOs as just published.
-fn start_deletes(
-    ctx: &Ctx,
-    user: &super::state::Person,
-    ids: &[u64],
+/// What a delete request asks besides its ids.
+struct DeleteRequest {
     immediately: bool,
     delete_after: bool,
+    /// `returnSingleOperation`.
+    single: bool,
+}
+
+/// The pre-check of every id (`DeletePermissionsCheck.cs` L116-146: a missing one is a 404, a
+/// room without `immediately` or anything the caller may not delete a 403, and any failure
+/// fails the whole request), then one operation for all of them (`FileOperationsManager.cs`
+/// L603-637; none for no ids). Returns the operations to answer with: the caller's earlier
+/// delete operations as a `/fileops` read reports them (finished ones are dequeued by it,
+/// FOM L61-100), unless `single`, then the new one as just published.
+fn start_delete(
+    ctx: &Ctx,
+    user: &Person,
+    ids: &[u64],
+    request: &DeleteRequest,
 ) -> Result<Vec<Value>, ApiError> {
     let behaviour = ctx.shared.behaviour();
     let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
         for &id in ids {
-            match place(state, id) {
-                None => return Err(ApiError::delete_not_found()),
-                // A room with `immediately:false` is refused (DPC L100-104).
-                Some(Place::Room(_)) if !immediately => return Err(ApiError::access_denied()),
-                Some(Place::Room(_)) => {
-                    return Err(ApiError::plain(StatusCode::FORBIDDEN, "not emulated"));
-                }
-                Some(Place::Folder(folder, room)) => {
-                    let room = &state.rooms[&room];
-                    let system = state.folders[&folder].system_type;
-                    if room.archived
-                        || matches!(system, Some(FOLDER_TYPE_COMPLETE | FOLDER_TYPE_IN_PROCESS))
-                        || !state.can_edit(user, room)
-                    {
-                        return Err(ApiError::access_denied());
-                    }
-                }
-            }
+            may_delete(state, user, id, request.immediately, behaviour.deny_active_delete)?;
         }
-        let mut operations = Vec::new();
-        for &id in ids {
-            let op = Operation {
-                id: uuid::Uuid::new_v4().to_string(),
-                user: user.id.clone(),
-                action: if immediately { OpAction::DeleteFolder } else { OpAction::TrashFolder },
-                room: id,
-                reads: 0,
-                polls: behaviour.polls_per_operation.max(1),
-                fails_with: behaviour.failing_operation.clone(),
-                never_finishes: behaviour.operations_never_finish,
-            };
-            operations.push(dto::operation(&op, OpProgress::Created));
-            if !delete_after {
+        let op = (!ids.is_empty()).then(|| Operation {
+            id: uuid::Uuid::new_v4().to_string(),
+            user: user.id.clone(),
+            action: OpAction::DeleteItems { immediately: request.immediately },
+            room: 0,
+            items: ids.to_vec(),
+            reads: 0,
+            polls: behaviour.polls_per_operation.max(1),
+            fails_with: behaviour.failing_operation.clone(),
+            never_finishes: behaviour.operations_never_finish,
+        });
+        // With no ids there is no operation, and even `returnSingleOperation` lists them all.
+        let mut answer = match &op {
+            Some(_) if request.single => Vec::new(),
+            _ => super::operations::report(ctx, state, user, now, |op| {
+                op.action.operation_type() == 2
+            }),
+        };
+        if let Some(op) = op {
+            answer.push(dto::operation(&op, OpProgress::Created));
+            if !request.delete_after {
                 state.operations.push(op);
             } else if !op.never_finishes {
+                // No held result: the job runs unobserved and is never listed.
                 let _ = state.complete(&op, now);
             }
         }
-        Ok(operations)
+        Ok(answer)
     })
+}
+
+/// The pre-check of one id.
+fn may_delete(
+    state: &State,
+    user: &Person,
+    id: u64,
+    immediately: bool,
+    deny_active_delete: bool,
+) -> Result<(), ApiError> {
+    let allowed = match place(state, id).ok_or_else(ApiError::delete_not_found)? {
+        // A room only with `immediately`, and only by who may delete it (DPC L132-142).
+        Place::Room(room) => {
+            let room = &state.rooms[&room];
+            let owns = user.is_owner || room.owner == user.id;
+            immediately && owns && (room.archived || !deny_active_delete)
+        }
+        Place::Folder(folder, room) => {
+            let room = &state.rooms[&room];
+            let system = state.folders[&folder].system_type;
+            !room.archived
+                && !matches!(system, Some(FOLDER_TYPE_COMPLETE | FOLDER_TYPE_IN_PROCESS))
+                && state.can_edit(user, room)
+        }
+        // In the caller's own Trash, deleting is allowed: the job then erases it for good.
+        Place::Trashed(owner) => owner == user.id,
+    };
+    if allowed { Ok(()) } else { Err(ApiError::access_denied()) }
 }
 
 /// A folder as tests see it.

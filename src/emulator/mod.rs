@@ -10,8 +10,12 @@
 //! `GET`/`PUT`/`DELETE /api/2.0/files/rooms/{id}`; `PUT /api/2.0/files/rooms/{id}/archive` and
 //! `/unarchive`; `GET /api/2.0/files/rooms/covers`; `GET /api/2.0/portal/payment/quota`;
 //! `PUT`/`DELETE /api/2.0/files/rooms/{id}/tags`; `GET`/`PUT
-//! /api/2.0/files/rooms/{id}/share`; `GET /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`,
-//! `GET /api/2.0/people/email?email=`, `GET /api/2.0/group`; folders inside rooms (see
+//! /api/2.0/files/rooms/{id}/share`; links (see `links`): `GET`/`PUT
+//! /api/2.0/files/rooms/{id}/links`, `GET /api/2.0/files/rooms/{id}/link`, `GET
+//! /api/2.0/files/share/{key}`; `GET /api/2.0/files/settings` and `GET
+//! /api/2.0/settings/security/password` (see `portal_settings`); `GET
+//! /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`, `GET /api/2.0/people/email?email=`,
+//! `GET /api/2.0/group`, `GET /api/2.0/keys/@self` (see `auth`); folders inside rooms (see
 //! `folders`): `POST`/`GET`/`DELETE /api/2.0/files/folder/{id}`, `GET
 //! /api/2.0/files/{id}/subfolders`, `GET /api/2.0/files/{id}`, `PUT /api/2.0/files/fileops/delete`.
 //! Any other path is a 404 and a wrong
@@ -27,6 +31,12 @@
 //! `asc_auth_key`. The owner is [`DEFAULT_OWNER_EMAIL`] unless configured. A terminated person's
 //! tokens stop working (401).
 //!
+//! More API keys of the owner's, each limited to its scopes, come from
+//! `EmulatorConfig::api_keys` and the seed file's `api_keys` (see `keys` and `auth`): every
+//! request is authorised by the server's scope map (`crate::scopes`), a missing scope is an
+//! empty 403 before anything is looked up, also on the actions the server serves anonymously.
+//! The API token is an unrestricted key (`keys/@self` reads `permissions: []`).
+//!
 //! # Asynchronous operations
 //! Archive, unarchive and delete answer with a `FileOperationDto` that is not finished; the room
 //! changes only when `GET /api/2.0/files/fileops` reports the operation finished, which happens at
@@ -34,7 +44,10 @@
 //! reports it finished, with `progress` 100 and `error` ""). Earlier reads report it running. A
 //! finished operation is reported once and then forgotten. `?id=` only advances that operation.
 //! With `deleteAfter: true` (or `null` on delete) the change is made at once and the operation is
-//! never listed. An anonymous caller gets `[]`.
+//! never listed. An anonymous caller gets `[]`. `PUT /api/2.0/files/fileops/delete` starts one
+//! operation for all its ids and answers as the server does (see `folders`: its Trash, and
+//! `returnSingleOperation`); its answer, like `DELETE /api/2.0/files/folder/{id}`'s, is also a
+//! read of the caller's earlier delete operations that dequeues the finished ones.
 //!
 //! # Seed file (`--seed`)
 //! ```json
@@ -44,28 +57,51 @@
 //! ```
 //! `status` is 1 (active, the default) or 2 (terminated); the flags default to false. An optional
 //! `"roomQuota": {"enableQuota": true, "defaultQuota": 104857600}` turns the portal's room quota
-//! on (off by default, as on a new portal; also `Emulator::set_room_quota`).
+//! on (off by default, as on a new portal; also `Emulator::set_room_quota`). An optional
+//! `"api_keys": [{"key": "sk-…", "permissions": ["rooms:write"], "expiresAt":
+//! "2030-01-01T00:00:00Z", "isActive": true}]` adds API keys ([`ApiKeySeed`]); a permission that
+//! is not a scope stops the start. `"filesSettings": {"externalShare",
+//! "externalShareApplyToRooms", "defaultShareLinkInternal"}` and `"passwordSettings":
+//! {"minLength", "upperCase", "digits", "specSymbols"}` set the portal's sharing settings and
+//! password policy (a new portal's by default; also `Emulator::set_sharing` and
+//! `Emulator::set_password_policy`). `"maxTotalSize": 10737418240` limits the tariff's total
+//! storage in bytes (unlimited by default; also `Emulator::set_max_total_size`): a room quota
+//! above it is refused.
 //!
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
 //! `quota`, `indexing`, `denyDownload`, `color`, `cover`, `watermark` and `lifetime`, and the
-//! single GET and list items show them. `quotaLimit`/`isCustomQuota` appear only while room
-//! quota is on, for an active room, and never in the create response. `watermark` and
+//! single GET and list items show them. `usedSpace` shows to whoever may edit the room (or delete it
+//! from the archive); `quotaLimit`/`isCustomQuota` besides only while room quota is on, for an
+//! active room, and never in the create response. `watermark` and
 //! `lifetime` read back without `enabled`, are absent when unset, replaced whole by every
 //! update that sends one (`{"enabled": false}` removes it; the lifetime clock restarts at every
 //! write) and, on create, stored whatever `enabled` says. Archiving erases the lifetime. Colour
-//! is checked by length only; an unknown cover is a 400. `Emulator::settings_writes` counts the
+//! is checked by length only. The covers are the server's 56; an unknown one is a 400 once the room
+//! was found and may be edited (an archived room's 403 comes first), and nothing of its update
+//! is saved. `Emulator::settings_writes` counts the
 //! requests that sent each setting of a room, `Emulator::set_custom_logo` gives a room a custom
 //! logo. People and
 //! groups get stable UUIDs derived from their email and name (and, for a group whose name an
 //! earlier group of the file has, from how many came before). Any number of groups may be
 //! seeded; `GET /api/2.0/group` pages them.
 //!
+//! # Server version
+//! It follows the `DocSpace` server source at v3.7.2 (tag `v3.7.2-server`, commit `ed2994e7`),
+//! and OBSERVED-ON-PORTALS.md where live portals differ. One difference is switchable,
+//! `Behaviour::version` (`--portal-version` of the `emulator` command): newer portals (the
+//! default, see [`faults::PortalVersion`] for why) keep form-filling rooms in a `Forms` search
+//! area of their own, out of `Active`; v3.7.2 has no such area (a 400) and lists them in
+//! `Active`.
+//!
 //! # Faults
 //! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
 //! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
-//! (`page_cap`), commit creates late after a 504 (`create_commits_late`) and fail chosen requests
-//! once (`fail_once`).
+//! (`page_cap`), commit creates late after a 504 (`create_commits_late`), fail chosen requests
+//! once (`fail_once`), lose the response to chosen requests once, after they took effect
+//! (`lose_response_once`), hold the creates of chosen titles until their rivals arrive
+//! (`create_rendezvous`: two runs creating one title at the same instant) and keep new rooms out
+//! of `filterValue` searches for a while (`Behaviour::search_index_lag`).
 //!
 //! # Rate limits
 //! Off by default, as on an on-premises portal. [`Limiter`] (`Behaviour::limiter`, or the
@@ -80,18 +116,22 @@
 //! still until a test advances it (`Emulator::clock`), so no test sleeps for time to pass.
 //! Operations finish by reads, not time. Injected latency stays a real delay.
 
+mod auth;
 mod clock;
 mod config;
 mod context;
+pub mod demo;
 mod dto;
 mod envelope;
 #[doc(hidden)]
 pub mod faults;
 mod folders;
+mod keys;
 mod limiter;
 mod links;
 mod operations;
 mod people;
+mod portal_settings;
 mod request;
 mod rooms;
 mod server;
@@ -99,13 +139,15 @@ mod settings;
 mod snapshot;
 mod state;
 
+pub use crate::links::PasswordPolicy;
 pub use clock::Clock;
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
+pub use keys::ApiKeySeed;
 pub use limiter::Limiter;
 pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
-pub use state::RoomQuotaSeed;
+pub use state::{RoomQuotaSeed, SharingSettings};
 
 use crate::docspace::{RoomType, stored_title};
 use config::Seed;
@@ -132,6 +174,7 @@ impl Emulator {
             Some(path) => State::load(path)?.unwrap_or_else(|| State::new(&config.owner_email)),
             None => State::new(&config.owner_email),
         };
+        let mut api_keys = config.api_keys.clone();
         if let Some(path) = &config.seed_file {
             let text = std::fs::read_to_string(path).map_err(|e| {
                 anyhow::anyhow!("cannot read the seed file {}: {e}", path.display())
@@ -141,8 +184,20 @@ impl Emulator {
             for person in seed.people {
                 state.add_person(person.into_person());
             }
+            keys::Keys::check(&seed.api_keys)
+                .map_err(|e| anyhow::anyhow!("invalid seed file {}: {e}", path.display()))?;
+            api_keys.extend(seed.api_keys);
             if let Some(quota) = seed.room_quota {
                 state.room_quota = quota;
+            }
+            if let Some(sharing) = seed.sharing {
+                state.sharing = sharing;
+            }
+            if let Some(policy) = seed.password_policy {
+                state.password_policy = policy;
+            }
+            if seed.max_total_size.is_some() {
+                state.max_total_size = seed.max_total_size;
             }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
@@ -156,7 +211,9 @@ impl Emulator {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let url = format!("http://{}", listener.local_addr()?);
         let token = config.token.clone().unwrap_or_else(random_api_key);
-        let shared = Arc::new(Shared::new(state, &config, token, url));
+        let keys = keys::Keys::new(&token, &api_keys, config.clock.now())
+            .map_err(|e| anyhow::anyhow!("invalid API keys: {e}"))?;
+        let shared = Arc::new(Shared::new(state, &config, token, url, keys));
         if let Some(path) = &config.state_file {
             shared.read(|s| s.save(path)).map_err(|e| {
                 anyhow::anyhow!("cannot write the state file {}: {e}", path.display())
@@ -224,6 +281,21 @@ impl Emulator {
         self.shared.mutate(|s| s.room_quota = RoomQuotaSeed { enable_quota, default_quota });
     }
 
+    /// Sets the portal's sharing settings (Settings → Sharing), as its admin would.
+    pub fn set_sharing(&self, sharing: SharingSettings) {
+        self.shared.mutate(|s| s.sharing = sharing);
+    }
+
+    /// Sets the portal's password policy (Settings → Security → Password strength).
+    pub fn set_password_policy(&self, policy: PasswordPolicy) {
+        self.shared.mutate(|s| s.password_policy = policy);
+    }
+
+    /// Sets the tariff's total storage in bytes (`None`: unlimited, the default).
+    pub fn set_max_total_size(&self, bytes: Option<u64>) {
+        self.shared.mutate(|s| s.max_total_size = bytes);
+    }
+
     /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false
     /// for an unknown room.
     pub fn set_custom_logo(&self, room_id: u64, custom: bool) -> bool {
@@ -268,7 +340,13 @@ impl Emulator {
 
     /// A room's external links, the primary one first; empty for an unknown room.
     pub fn links(&self, room_id: u64) -> Vec<EmulatedLink> {
-        self.shared.read(|s| s.rooms.get(&room_id).map(links::snapshot).unwrap_or_default())
+        let base = self.url();
+        self.shared.read(|s| {
+            s.rooms
+                .get(&room_id)
+                .map(|room| links::snapshot(room, &base, &s.share_secret))
+                .unwrap_or_default()
+        })
     }
 
     /// The tag catalog, sorted case-insensitively.
@@ -287,6 +365,11 @@ impl Emulator {
     /// Replace the injected faults (a test hook); their counters start afresh.
     pub fn set_faults(&self, faults: Faults) {
         self.shared.faults.set(faults);
+    }
+
+    /// How many creates have come to a `Faults::create_rendezvous` so far (a test hook).
+    pub fn rendezvous_arrivals(&self) -> usize {
+        self.shared.faults.rendezvous_arrivals()
     }
 
     /// Replace the behaviour switches (a test hook). The rate limiter's counts go on.
@@ -386,7 +469,7 @@ impl Emulator {
                     title: f.title.clone(),
                     files: f.files,
                     system_type: f.system_type,
-                    trashed: f.trashed,
+                    trashed: s.trash_holding(f.id).is_some(),
                 })
                 .collect()
         })
@@ -396,6 +479,31 @@ impl Emulator {
     /// the title is stored as a portal stores it.
     pub fn seed_folder(&self, room: u64, parent: u64, title: &str) -> u64 {
         self.shared.mutate(|s| s.add_folder(parent, room, stored_title(title), None))
+    }
+
+    /// Renames a folder and moves it under `parent` (a room or a folder, in any room), as a
+    /// person in the web interface would (`PUT files/folder/{id}`, `PUT files/fileops/move`).
+    /// `false` when there is no such folder.
+    pub fn move_folder(&self, id: u64, parent: u64, title: &str) -> bool {
+        self.shared.mutate(|s| {
+            let room = s.folders.get(&parent).map_or(parent, |f| f.room);
+            let Some(folder) = s.folders.get_mut(&id) else { return false };
+            folder.parent = parent;
+            folder.title = stored_title(title);
+            // The folder and everything below it now belong to `room`.
+            let mut moved = vec![id];
+            let mut seen = std::collections::HashSet::new();
+            while let Some(next) = moved.pop() {
+                if !seen.insert(next) {
+                    continue;
+                }
+                moved.extend(s.folders.values().filter(|f| f.parent == next).map(|f| f.id));
+                if let Some(folder) = s.folders.get_mut(&next) {
+                    folder.room = room;
+                }
+            }
+            true
+        })
     }
 
     /// Puts a file in a folder, as a person uploading one would.

@@ -5,7 +5,7 @@ use super::context::{Ctx, room_id};
 use super::dto::{self, OpProgress};
 use super::envelope::{ApiError, Success};
 use super::request::{JsonBody, type_error};
-use super::state::{OpAction, Operation};
+use super::state::{OpAction, Operation, Person, State};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::HeaderMap;
@@ -86,6 +86,7 @@ fn start(
             user: user.id.clone(),
             action,
             room: id,
+            items: Vec::new(),
             reads: 0,
             polls: behaviour.polls_per_operation.max(1),
             fails_with: behaviour.failing_operation.clone(),
@@ -114,39 +115,52 @@ fn read_operations(ctx: &Ctx) -> Success {
         return Success::one(Value::Array(Vec::new()));
     };
     let wanted = ctx.query.first("id").map(str::to_string);
-    let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
     let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
-        let mut reported = Vec::new();
-        let mut index = 0;
-        while index < state.operations.len() {
-            let op = &mut state.operations[index];
-            if op.user != user.id
-                || wanted.as_ref().is_some_and(|w| !w.eq_ignore_ascii_case(&op.id))
-            {
-                index += 1;
-                continue;
-            }
-            op.reads += 1;
-            if op.never_finishes || op.reads < op.polls {
-                let percent =
-                    if op.never_finishes { 50 } else { (op.reads * 100 / op.polls).min(99) };
-                reported.push(dto::operation(op, OpProgress::Running(percent)));
-                index += 1;
-                continue;
-            }
-            let op = state.operations.remove(index);
-            let outcome = state.complete(&op, now);
-            let folder = match (&outcome, op.action) {
-                (Ok(()), OpAction::Archive | OpAction::Unarchive) => state
-                    .rooms
-                    .get(&op.room)
-                    .map(|room| dto::room(state, room, user, ctx.base(), deny_active_delete)),
-                _ => None,
-            };
-            let error = outcome.err().unwrap_or_default();
-            reported.push(dto::operation(&op, OpProgress::Finished { error: &error, folder }));
-        }
+        let reported = report(ctx, state, user, now, |op| {
+            wanted.as_ref().is_none_or(|w| w.eq_ignore_ascii_case(&op.id))
+        });
         Success::one(Value::Array(reported))
     })
+}
+
+/// One read of `user`'s operations that `wanted` picks, as `FileOperationsManager.GetOperationResults`
+/// makes it (FOM L61-100): each read advances them, and one that finishes is reported by that
+/// read and dequeued, so it is never reported again.
+pub(crate) fn report(
+    ctx: &Ctx,
+    state: &mut State,
+    user: &Person,
+    now: i64,
+    wanted: impl Fn(&Operation) -> bool,
+) -> Vec<Value> {
+    let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
+    let mut reported = Vec::new();
+    let mut index = 0;
+    while index < state.operations.len() {
+        let op = &mut state.operations[index];
+        if op.user != user.id || !wanted(op) {
+            index += 1;
+            continue;
+        }
+        op.reads += 1;
+        if op.never_finishes || op.reads < op.polls {
+            let percent = if op.never_finishes { 50 } else { (op.reads * 100 / op.polls).min(99) };
+            reported.push(dto::operation(op, OpProgress::Running(percent)));
+            index += 1;
+            continue;
+        }
+        let op = state.operations.remove(index);
+        let outcome = state.complete(&op, now);
+        let folder = match (&outcome, op.action) {
+            (Ok(()), OpAction::Archive | OpAction::Unarchive) => state
+                .rooms
+                .get(&op.room)
+                .map(|room| dto::room(state, room, user, ctx.base(), deny_active_delete)),
+            _ => None,
+        };
+        let error = outcome.err().unwrap_or_default();
+        reported.push(dto::operation(&op, OpProgress::Finished { error: &error, folder }));
+    }
+    reported
 }

@@ -5,7 +5,7 @@ use super::dto;
 use super::envelope::{
     ApiError, CANNOT_EDIT_ROOM, CANNOT_VIEW_FOLDER, FOLDER_NOT_FOUND, Success, html_response,
 };
-use super::faults::LoseResponse;
+use super::faults::{LoseResponse, PortalVersion};
 use super::request::{
     JsonBody, Kind, SORT_ORDER, check_kind, member, not_valid, parse_enum, type_error,
 };
@@ -21,7 +21,8 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
-/// `SearchArea`: the spec's 0 to 7, and Forms as observed on portals.
+/// `SearchArea`: v3.7.2's 0 to 7 (`SearchArea.cs` L39-63), and Forms as observed on newer
+/// portals (see `PortalVersion`).
 const SEARCH_AREAS: [(&str, i64); 9] = [
     ("Active", 0),
     ("Archive", 1),
@@ -59,7 +60,7 @@ const PROVIDER_FILTER: [(&str, i64); 10] = [
     ("Storage", 9),
 ];
 
-use super::settings::{COVERS, SettingsRequest};
+use super::settings::SettingsRequest;
 
 fn room_type_values() -> Vec<(&'static str, i64)> {
     RoomType::ALL.iter().map(|t| (t.api_name(), t.code())).collect()
@@ -112,7 +113,12 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
 /// the caller's saved order.
 fn listing_query(ctx: &Ctx, user: &Person) -> Result<ListingQuery, ApiError> {
     let q = &ctx.query;
-    let area = q.enumeration("searcharea", "searchArea", &SEARCH_AREAS)?.unwrap_or(AREA_ACTIVE);
+    let version = ctx.shared.behaviour().version;
+    let areas = match version {
+        PortalVersion::V3_7_2 => &SEARCH_AREAS[..SEARCH_AREAS.len() - 1],
+        PortalVersion::Newer => &SEARCH_AREAS[..],
+    };
+    let area = q.enumeration("searcharea", "searchArea", areas)?.unwrap_or(AREA_ACTIVE);
     let type_values = room_type_values();
     let types = q
         .all("type")
@@ -166,13 +172,18 @@ fn listing_query(ctx: &Ctx, user: &Person) -> Result<ListingQuery, ApiError> {
             Err(_) => not_valid(group, "groupId"),
         });
     }
+    let lag = ctx.shared.behaviour().search_index_lag;
+    let indexed_by = (filter.is_some() && !lag.is_zero())
+        .then(|| ctx.shared.now() - i64::try_from(lag.as_secs()).unwrap_or(i64::MAX));
     Ok(ListingQuery {
+        indexed_by,
         owner,
         subject,
         exclude_subject,
         nothing: custom_quota || third_party || provider,
         user: user.id.clone(),
         area,
+        forms_apart: version == PortalVersion::Newer,
         types,
         filter,
         without_tags,
@@ -186,12 +197,13 @@ fn matching_rooms(state: &State, user: &Person, query: &ListingQuery) -> Vec<u64
     let mut rooms: Vec<&Room> = state
         .rooms
         .values()
-        .filter(|r| in_area(r, query.area))
+        .filter(|r| in_area(r, query.area, query.forms_apart))
         .filter(|r| state.can_read(user, r))
         .filter(|r| query.types.is_empty() || query.types.contains(&r.room_type.code()))
         .filter(|r| {
             query.filter.as_ref().is_none_or(|f| r.title.to_lowercase().contains(f.as_str()))
         })
+        .filter(|r| query.indexed_by.is_none_or(|by| r.created <= by))
         .filter(|r| !query.without_tags || r.tags.is_empty())
         .filter(|r| query.tags.as_ref().is_none_or(|keys| keys.iter().any(|k| r.tags.contains(k))))
         .filter(|r| subject_matches(state, r, query) != query.exclude_subject)
@@ -243,13 +255,14 @@ fn subject_matches(state: &State, room: &Room, query: &ListingQuery) -> bool {
     owned && subject
 }
 
-/// Form-filling rooms live in their own Forms area and AI rooms in `AiAgents`; Any lists every
-/// room. Recent links, templates, knowledge and result storage hold no rooms here.
-fn in_area(room: &Room, area: i64) -> bool {
+/// AI rooms live in `AiAgents`; form-filling rooms in their own Forms area on newer portals
+/// (`forms_apart`) and in Active on v3.7.2; Any lists every room. Recent links, templates,
+/// knowledge and result storage hold no rooms here.
+fn in_area(room: &Room, area: i64, forms_apart: bool) -> bool {
     let form = room.room_type == RoomType::FormFilling;
     let ai = room.room_type == RoomType::Ai;
     match area {
-        AREA_ACTIVE => !room.archived && !form && !ai,
+        AREA_ACTIVE => !(room.archived || ai || form && forms_apart),
         AREA_ARCHIVE => room.archived,
         AREA_ANY => true,
         AREA_FORMS => !room.archived && form,
@@ -419,16 +432,12 @@ fn check_settings(body: &JsonBody, creating: bool) -> Result<(), ApiError> {
             ranged(logo, name, "logo", (low, 1280))?;
         }
     }
-    if let Some(cover) = body.opt_string("cover")? {
-        if utf16_len(&cover) > 50 {
-            return Err(ApiError::validation(
-                "Cover",
-                "The field Cover must be a string with a maximum length of 50.",
-            ));
-        }
-        if !cover.is_empty() && !COVERS.contains(&cover.as_str()) {
-            return Err(ApiError::argument("The cover was not found"));
-        }
+    // Only the length here; whether the portal has that cover is checked later, after the room.
+    if body.opt_string("cover")?.is_some_and(|cover| utf16_len(&cover) > 50) {
+        return Err(ApiError::validation(
+            "Cover",
+            "The field Cover must be a string with a maximum length of 50.",
+        ));
     }
     if creating {
         check_share(body)?;
@@ -497,6 +506,9 @@ pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Respons
         Ok(room) => room,
         Err(error) => return ctx.respond(Err(error)),
     };
+    // `Faults::create_rendezvous`; the turn is given up once the room is committed.
+    let key = format!("room:{}", stored_title(&room.title));
+    let _turn = ctx.shared.faults.meet(&key, &room.title).await;
     if let Some(delay) = ctx.shared.faults.create_commit_delay() {
         // `Faults::create_commits_late`: the gateway gives up; the portal commits later, when
         // the emulator's clock says so.
@@ -598,6 +610,8 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
         });
     }
     check_tag_lengths(&tags)?;
+    ctx.shared.read(|state| settings.check_storage(state))?;
+    settings.check_cover(None)?;
     Ok(NewRoom {
         owner: user.id.clone(),
         title,
@@ -639,6 +653,7 @@ fn update_room(
     let behaviour = ctx.shared.behaviour();
     let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
+        settings.check_storage(state)?;
         let room =
             state.rooms.get(&id).ok_or_else(|| ApiError::invalid_operation(FOLDER_NOT_FOUND))?;
         if room.archived || !state.can_edit(user, room) {
@@ -647,6 +662,8 @@ fn update_room(
         if let Some(tags) = &tags {
             check_tag_lengths(tags)?;
         }
+        // Nothing of the update is saved when its cover is refused (FDAO L1306-1308).
+        settings.check_cover(room.settings.cover.as_deref())?;
         let before = room.clone();
         if let Some(tags) = &tags {
             state.rooms.get_mut(&id).expect("room").tags.clear();

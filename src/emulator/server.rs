@@ -5,7 +5,7 @@ use super::context::Shared;
 use super::envelope::html_response;
 use super::faults::LoseResponse;
 use super::snapshot::RequestRecord;
-use super::{folders, links, operations, people, rooms, settings};
+use super::{auth, folders, links, operations, people, portal_settings, rooms, settings};
 use axum::Router;
 use axum::extract::connect_info::Connected;
 use axum::extract::{ConnectInfo, Request, State};
@@ -41,6 +41,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/files/rooms/{id}/share", get(people::get_share).put(people::put_share))
         .route("/api/2.0/files/rooms/{id}/links", get(links::list).put(links::set))
         .route("/api/2.0/files/rooms/{id}/link", get(links::primary))
+        .route("/api/2.0/files/share/{key}", get(links::share_data))
+        .route("/api/2.0/files/settings", get(portal_settings::files_settings))
+        .route("/api/2.0/settings/security/password", get(portal_settings::password_settings))
         .route("/api/2.0/files/fileops", get(operations::fileops))
         .route("/api/2.0/files/fileops/delete", put(folders::delete))
         .route(
@@ -52,6 +55,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/people", get(people::list))
         .route("/api/2.0/people/email", get(people::by_email))
         .route("/api/2.0/group", get(people::groups))
+        .route("/api/2.0/keys/@self", get(auth::own))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), auth::authorize))
         .layer(middleware::from_fn_with_state(shared.clone(), inject))
         .with_state(shared)
 }
@@ -102,7 +107,8 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     // on the emulator's clock; a concurrency slot is held until the response is made.
     let (request, admission) = if limiter.is_on() {
         let (parts, body) = request.into_parts();
-        let user = shared.authenticate(&parts).map_or_else(|| "anonymous".to_owned(), |p| p.id);
+        let user =
+            shared.authenticate(&parts).person.map_or_else(|| "anonymous".to_owned(), |p| p.id);
         let now = shared.clock.since_epoch();
         let admission = shared.limits.admit(&limiter, &user, method.as_str(), now);
         (Request::from_parts(parts, body), admission)
@@ -131,6 +137,9 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
             response
         }
     };
+    if response.status().is_success() && shared.faults.lose_once(&faults, method.as_str(), &path) {
+        response.extensions_mut().insert(LoseResponse);
+    }
     let lost = response.extensions().get::<LoseResponse>().is_some();
     if lost {
         match &connection {

@@ -10,10 +10,73 @@ use super::state::{DEFAULT_QUOTA, Room, State, StoredLifetime};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-/// Built-in cover ids known here (a portal lists 56 in `GET /files/rooms/covers`;
-/// ROOM-SETTINGS §2.3.7 names `anchor`, `archive`, `bell` and `book_open`, the example
-/// `suitcase`). Any other id is a 400, as an unknown one is on a portal.
-pub(crate) const COVERS: [&str; 5] = ["anchor", "archive", "bell", "book_open", "suitcase"];
+/// The built-in covers: the server's whole catalogue, the embedded
+/// `products/ASC.Files/Core/Covers/default/*.svg` (`ASC.Files.Core.csproj` L156,
+/// `RoomLogoManager.cs` L342-355), each id the file name without `.svg` (one has a space). Their
+/// drawings are not copied: each is served as a placeholder SVG, as the tool reads only ids.
+pub(crate) const COVERS: [&str; 56] = [
+    "anchor",
+    "archive",
+    "bell",
+    "book_open",
+    "bookmark",
+    "calendar",
+    "camera",
+    "cart",
+    "check mark",
+    "clipboard",
+    "cloud",
+    "comment_1",
+    "comment_2",
+    "dollar",
+    "face_1",
+    "face_2",
+    "face_3",
+    "feather",
+    "file_1",
+    "file_2",
+    "file_3",
+    "file_empty",
+    "film",
+    "flag",
+    "folder",
+    "gift",
+    "hash",
+    "headphones",
+    "heart",
+    "house",
+    "human",
+    "img",
+    "label",
+    "layers",
+    "life_buoy",
+    "lock_security",
+    "loupe",
+    "mail",
+    "map",
+    "medal",
+    "package",
+    "pen",
+    "percent",
+    "planet",
+    "schedule",
+    "share",
+    "shield",
+    "sliders",
+    "star",
+    "suitcase",
+    "telephone",
+    "truck",
+    "umbrella",
+    "video_camera",
+    "watch",
+    "zap",
+];
+
+/// `Resource.RoomQuotaGreaterPortalError` (`web/ASC.Web.Core/PublicResources/Resource.resx`
+/// L1125-1126).
+const ROOM_QUOTA_GREATER_PORTAL: &str =
+    "Failed to set quota per room. The entered value is greater than the total DocSpace storage.";
 
 /// The settings in a create or update body, already checked by model validation.
 #[derive(Clone)]
@@ -99,6 +162,37 @@ impl SettingsRequest {
         changed
     }
 
+    /// The 400 of an unknown cover (`RoomLogoManager.ValidateRoomCover`, L357-364: an
+    /// `ArgumentException` for `icon`), checked only when it differs from `stored`
+    /// (`CoverChanged`, L477-490) and, on update, only once the room was found, may be edited
+    /// and is not archived (`FileStorageService.cs` L1196-1216 come before
+    /// `FolderDao.UpdateFolderAsync` L1288-1294). `""` clears the cover.
+    pub(crate) fn check_cover(&self, stored: Option<&str>) -> Result<(), ApiError> {
+        match self.cover.as_deref() {
+            Some(cover)
+                if !cover.is_empty() && Some(cover) != stored && !COVERS.contains(&cover) =>
+            {
+                Err(ApiError::argument(
+                    "Value does not fall within the expected range. (Parameter 'icon')",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The 403 of a quota above the tariff's total storage (`FileStorageService.cs` L1169-1179
+    /// on update, before the room is looked up; L958-966 on create, after the permission
+    /// checks). Strictly greater: an equal quota passes, and -1 and -2 never trip it.
+    pub(crate) fn check_storage(&self, state: &State) -> Result<(), ApiError> {
+        let total = state.max_total_size.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+        match self.quota {
+            Some(quota) if quota > total => {
+                Err(ApiError::invalid_operation(ROOM_QUOTA_GREATER_PORTAL))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn fields(&self) -> Vec<&'static str> {
         [
             ("quota", self.quota.is_some()),
@@ -138,17 +232,28 @@ fn count_writes(state: &mut State, id: u64, fields: Vec<&'static str>) {
 }
 
 /// The settings fields of a room's `FolderDto` that a typed DTO leaves to this module:
-/// `lifetime` and `watermark` (absent when unset, no `enabled`), and `quotaLimit` with
-/// `isCustomQuota` only while room quota is on, the room active and the caller its editor.
-pub(crate) fn room_fields(state: &State, room: &Room, can_edit: bool) -> Map<String, Value> {
+/// `lifetime` and `watermark` (absent when unset, no `enabled`), and the usage fields as
+/// `FolderDto.cs` L335-351 shows them on a tariff with statistics (the emulator's): `usedSpace`
+/// when the caller may edit the room or create in it (`edits`), or delete it from the archive
+/// (`deletes`), whatever the room quota switch says; `quotaLimit` and `isCustomQuota` besides
+/// only while room quota is on and the room is not archived.
+pub(crate) fn room_fields(
+    state: &State,
+    room: &Room,
+    edits: bool,
+    deletes: bool,
+) -> Map<String, Value> {
     let mut fields = Map::new();
     let stored = &room.settings;
-    if state.room_quota.enable_quota && !room.archived && can_edit {
-        let custom = stored.quota > DEFAULT_QUOTA;
-        let limit = if custom { stored.quota } else { state.room_quota.default_quota };
+    if edits || (room.archived && deletes) {
+        // No file has a size here.
         fields.insert("usedSpace".into(), json!(0));
-        fields.insert("quotaLimit".into(), json!(limit));
-        fields.insert("isCustomQuota".into(), json!(custom));
+        if state.room_quota.enable_quota && !room.archived {
+            let custom = stored.quota > DEFAULT_QUOTA;
+            let limit = if custom { stored.quota } else { state.room_quota.default_quota };
+            fields.insert("quotaLimit".into(), json!(limit));
+            fields.insert("isCustomQuota".into(), json!(custom));
+        }
     }
     if let Some(lifetime) = &stored.lifetime {
         fields.insert(
@@ -202,33 +307,56 @@ fn cover_svg(id: &str) -> String {
     format!("<svg xmlns=\"http://www.w3.org/2000/svg\" data-cover=\"{id}\"/>")
 }
 
-/// `GET /api/2.0/files/rooms/covers`.
+/// `GET /api/2.0/files/rooms/covers` (`VirtualRoomsController.cs` L760-772): guests are
+/// refused; a streamed list, so the envelope's `count` is 1.
 pub(crate) async fn covers(ctx: Ctx) -> Response {
-    let result = ctx.require_user().map(|_| {
-        Success::one(Value::Array(
+    let result = ctx.require_user().and_then(|user| {
+        if user.is_visitor {
+            return Err(ApiError::access_denied());
+        }
+        Ok(Success::one(Value::Array(
             COVERS.iter().map(|id| json!({"id": id, "data": cover_svg(id)})).collect(),
-        ))
+        )))
     });
     ctx.respond(result)
 }
 
-/// `GET /api/2.0/portal/payment/quota`: the tariff's quota with `roomsQuota`, as on a
-/// portal whose tariff has statistics.
+/// `GET /api/2.0/portal/payment/quota` (`web/ASC.Web.Api/Api/PaymentsController.cs` L590-599,
+/// `QuotaHelper.cs` L122-214): guests are refused; `features` holds the tariff's total storage
+/// as `total_size` (bytes, -1 when unlimited), and `roomsQuota` and `tenantCustomQuota` are
+/// there as on a portal whose tariff has statistics.
 pub(crate) async fn payment_quota(ctx: Ctx) -> Response {
-    let result: Result<Success, ApiError> = ctx.require_user().map(|_| {
-        let quota = ctx.shared.read(|state| state.room_quota.clone());
-        Success::one(json!({
+    let result: Result<Success, ApiError> = ctx.require_user().and_then(|user| {
+        if user.is_visitor {
+            return Err(ApiError::access_denied());
+        }
+        let (quota, total) =
+            ctx.shared.read(|state| (state.room_quota.clone(), state.max_total_size));
+        let total = total.map_or(-1, |bytes| i64::try_from(bytes).unwrap_or(i64::MAX));
+        Ok(Success::one(json!({
             "id": -1,
             "title": "emulator",
             "nonProfit": false,
             "free": false,
             "trial": false,
+            "features": [{
+                "id": "total_size",
+                "title": "Storage",
+                "type": "size",
+                "value": total,
+                "used": {"value": 0, "title": "Storage used"},
+            }],
             "roomsQuota": {
                 "enableQuota": quota.enable_quota,
                 "defaultQuota": quota.default_quota,
                 "lastRecalculateDate": "0001-01-01T00:00:00.0000000Z",
             },
-        }))
+            "tenantCustomQuota": {
+                "enableQuota": false,
+                "quota": -1,
+                "lastRecalculateDate": "0001-01-01T00:00:00.0000000Z",
+            },
+        })))
     });
     ctx.respond(result)
 }

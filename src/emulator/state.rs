@@ -6,7 +6,8 @@
 mod link;
 mod room_settings;
 
-pub(crate) use link::{Link, default_title, initial_links, new_id, primary_link};
+pub use link::SharingSettings;
+pub(crate) use link::{DEFAULT_LINK_TITLE, Link, new_id, primary_link};
 pub use room_settings::RoomQuotaSeed;
 pub(crate) use room_settings::{DEFAULT_QUOTA, StoredLifetime, StoredSettings};
 
@@ -102,10 +103,14 @@ pub(crate) enum OpAction {
     Archive,
     Unarchive,
     Delete,
-    /// A folder (`room` holds its id) moved to the trash with its content.
-    TrashFolder,
-    /// A folder (`room` holds its id) deleted with its content.
-    DeleteFolder,
+    /// `PUT fileops/delete` or `DELETE files/folder/{id}`: one operation for every id of the
+    /// request (`Operation::items`), FOM L603-637. Each folder moves to the caller's Trash, or
+    /// is erased with everything in it when `immediately` or when it is in the Trash already
+    /// (FDO L281, `FolderDao.UseTrashForRemoveAsync` FDAO L1377-1380); a room id (only accepted
+    /// with `immediately`) deletes the room.
+    DeleteItems {
+        immediately: bool,
+    },
 }
 
 impl OpAction {
@@ -113,7 +118,7 @@ impl OpAction {
     pub(crate) fn operation_type(self) -> i64 {
         match self {
             OpAction::Archive | OpAction::Unarchive => 0,
-            OpAction::Delete | OpAction::TrashFolder | OpAction::DeleteFolder => 2,
+            OpAction::Delete | OpAction::DeleteItems { .. } => 2,
         }
     }
 }
@@ -126,6 +131,9 @@ pub(crate) struct Operation {
     pub(crate) user: String,
     pub(crate) action: OpAction,
     pub(crate) room: u64,
+    /// The folder and room ids of a [`OpAction::DeleteItems`].
+    #[serde(default)]
+    pub(crate) items: Vec<u64>,
     /// `/fileops` reads that have included it so far.
     pub(crate) reads: u32,
     /// Reads it takes to finish (captured from the behaviour when it started).
@@ -188,6 +196,21 @@ pub(crate) struct State {
     /// Writes of each setting per room (a test hook): room id → setting → count.
     #[serde(default)]
     pub(crate) settings_writes: BTreeMap<u64, BTreeMap<String, u32>>,
+    /// The portal's sharing settings.
+    #[serde(default)]
+    pub(crate) sharing: SharingSettings,
+    /// The portal's password policy, which link passwords meet.
+    #[serde(default)]
+    pub(crate) password_policy: crate::links::PasswordPolicy,
+    /// The portal's secret that signs share keys (`CoreSettings.GetDocDbKeyAsync`).
+    #[serde(default = "link::new_id")]
+    pub(crate) share_secret: String,
+    /// Each person's Trash folder (person id → folder id), made at their first move to it.
+    #[serde(default)]
+    pub(crate) trash: BTreeMap<String, u64>,
+    /// The tariff's total storage in bytes (`TenantQuota.MaxTotalSize`); `None` is unlimited.
+    #[serde(default)]
+    pub(crate) max_total_size: Option<u64>,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
@@ -225,6 +248,11 @@ impl State {
             folders: BTreeMap::new(),
             room_quota: RoomQuotaSeed::default(),
             settings_writes: BTreeMap::new(),
+            sharing: SharingSettings::default(),
+            password_policy: crate::links::PasswordPolicy::default(),
+            share_secret: new_id(),
+            trash: BTreeMap::new(),
+            max_total_size: None,
         }
     }
 
@@ -338,7 +366,7 @@ impl State {
             indexing: false,
             deny_download: false,
             members: Vec::new(),
-            links: initial_links(room_type),
+            links: primary_link(room_type, self.sharing).into_iter().collect(),
             settings: StoredSettings::default(),
         };
         self.rooms.insert(id, room);
@@ -362,8 +390,8 @@ impl State {
         if let Some(message) = &op.fails_with {
             return Err(message.clone());
         }
-        if matches!(op.action, OpAction::TrashFolder | OpAction::DeleteFolder) {
-            return self.trash_folder(op.room, op.action == OpAction::DeleteFolder);
+        if let OpAction::DeleteItems { immediately } = op.action {
+            return self.delete_items(&op.items, immediately, &op.user);
         }
         if op.action == OpAction::Delete {
             return if self.rooms.contains_key(&op.room) {
@@ -442,8 +470,6 @@ pub(crate) struct Folder {
     pub(crate) files: u32,
     /// `FolderType` of a system folder; ordinary folders have none.
     pub(crate) system_type: Option<i64>,
-    /// Moved to the trash.
-    pub(crate) trashed: bool,
 }
 
 impl State {
@@ -457,48 +483,94 @@ impl State {
     ) -> u64 {
         let id = self.next_room_id;
         self.next_room_id += 1;
-        self.folders.insert(
-            id,
-            Folder { id, parent, room, title, files: 0, system_type: system, trashed: false },
-        );
+        self.folders.insert(id, Folder { id, parent, room, title, files: 0, system_type: system });
         id
     }
 
-    /// The live folders directly inside `parent`, sorted by title then id.
+    /// The folders directly inside `parent`, sorted by title then id. A folder moved to the
+    /// Trash is inside the Trash folder, with its subtree intact (FDAO L959-1011).
     pub(crate) fn children(&self, parent: u64) -> Vec<&Folder> {
         let mut children: Vec<&Folder> =
-            self.folders.values().filter(|f| f.parent == parent && !f.trashed).collect();
+            self.folders.values().filter(|f| f.parent == parent).collect();
         children.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
         children
     }
 
-    /// Recursive `(filesCount, foldersCount)` of a room or folder.
+    /// Recursive `(filesCount, foldersCount)` of a room or folder. Everything below `id` belongs
+    /// to its room, so only that room's folders are walked: one pass over the folders, whatever
+    /// the depth (a room listing asks this of every room on its page).
     pub(crate) fn counts(&self, id: u64) -> (u64, u64) {
+        let room = self.folders.get(&id).map_or(id, |f| f.room);
+        let mut below: BTreeMap<u64, Vec<&Folder>> = BTreeMap::new();
+        for folder in self.folders.values().filter(|f| f.room == room) {
+            below.entry(folder.parent).or_default().push(folder);
+        }
         let mut files = self.folders.get(&id).map_or(0, |f| u64::from(f.files));
         let mut folders = 0;
-        for child in self.children(id) {
-            let (f, d) = self.counts(child.id);
-            files += f;
-            folders += d + 1;
+        let mut stack = vec![id];
+        while let Some(next) = stack.pop() {
+            for child in below.get(&next).into_iter().flatten() {
+                files += u64::from(child.files);
+                folders += 1;
+                stack.push(child.id);
+            }
         }
         (files, folders)
     }
 
-    /// Moves a folder and everything below it to the trash, or (`forever`) deletes them.
-    pub(crate) fn trash_folder(&mut self, id: u64, forever: bool) -> Result<(), String> {
-        if self.folders.get(&id).is_none_or(|f| f.trashed) {
-            return Err(FOLDER_NOT_FOUND.to_owned());
+    /// Whose Trash a folder is in (at any depth), with that Trash's id; `None` for a folder in
+    /// a room.
+    pub(crate) fn trash_holding(&self, id: u64) -> Option<(&str, u64)> {
+        let mut current = self.folders.get(&id)?;
+        // Parents form a tree; the bound only guards against a hand-edited state file.
+        for _ in 0..=self.folders.len() {
+            if let Some((owner, trash)) = self.trash.iter().find(|(_, t)| **t == current.parent) {
+                return Some((owner.as_str(), *trash));
+            }
+            current = self.folders.get(&current.parent)?;
         }
-        let mut stack = vec![id];
-        while let Some(next) = stack.pop() {
-            stack.extend(self.children(next).iter().map(|f| f.id));
-            if forever {
-                self.folders.remove(&next);
-            } else if let Some(folder) = self.folders.get_mut(&next) {
-                folder.trashed = true;
+        None
+    }
+
+    /// `user`'s Trash folder id, made on first use (ids shared with rooms and folders).
+    fn trash_of(&mut self, user: &str) -> u64 {
+        if let Some(id) = self.trash.get(user) {
+            return *id;
+        }
+        let id = self.next_room_id;
+        self.next_room_id += 1;
+        self.trash.insert(user.to_owned(), id);
+        id
+    }
+
+    /// The job of a delete operation, item by item: a room is deleted; a folder is erased with
+    /// everything in it when `immediately` or when it is in a Trash already, and otherwise
+    /// moved, subtree intact, into `user`'s Trash. Stops at the first item that is gone.
+    fn delete_items(&mut self, items: &[u64], immediately: bool, user: &str) -> Result<(), String> {
+        for &id in items {
+            if self.rooms.contains_key(&id) {
+                self.delete_room(id);
+            } else if !self.folders.contains_key(&id) {
+                return Err(FOLDER_NOT_FOUND.to_owned());
+            } else if immediately || self.trash_holding(id).is_some() {
+                self.erase_folder(id);
+            } else {
+                let trash = self.trash_of(user);
+                if let Some(folder) = self.folders.get_mut(&id) {
+                    folder.parent = trash;
+                }
             }
         }
         Ok(())
+    }
+
+    /// Deletes a folder and everything below it for good.
+    fn erase_folder(&mut self, id: u64) {
+        let mut stack = vec![id];
+        while let Some(next) = stack.pop() {
+            stack.extend(self.children(next).iter().map(|f| f.id));
+            self.folders.remove(&next);
+        }
     }
 }
 

@@ -66,4 +66,47 @@ pub(crate) enum StepError {
         /// The folder's path, escaped.
         path: String,
     },
+
+    /// A room this run was to create appeared after it read the portal: another run (or a
+    /// person) made it. It is not created again, and the room's other steps are left.
+    #[error(
+        "room \"{title}\" was created by someone else after this run read the portal (room {ids}); it was not created again, and its other changes are left to the next `plan`"
+    )]
+    Appeared {
+        /// The title, escaped.
+        title: String,
+        /// The rooms now carrying it, as `12 and 13`.
+        ids: String,
+    },
+
+    /// Another run created the same room at the same time; this run removed its own copy and
+    /// leaves the room's other steps to that run.
+    #[error(
+        "another run created room \"{title}\" at the same time: room {survivor} stays, and this run removed its own copy (room {mine}) and left the room's other changes to that run; run `plan` to see what is left"
+    )]
+    TwinRemoved {
+        /// The title, escaped.
+        title: String,
+        /// This run's room, removed.
+        mine: u64,
+        /// The room that stays.
+        survivor: u64,
+    },
+
+    /// Twins of one title that this run may not settle: it removes nothing.
+    #[error(
+        "{kind}s {ids} {all} carry the title \"{title}\", created by runs at the same time; {kind} {why}, so none was removed: keep one, and rename or remove the others"
+    )]
+    Twins {
+        /// `room` or `folder`.
+        kind: &'static str,
+        /// The title, escaped.
+        title: String,
+        /// Every twin, as `12 and 13`.
+        ids: String,
+        /// `both` or `all`.
+        all: &'static str,
+        /// Why this run cannot settle them.
+        why: String,
+    },
 }

@@ -1,46 +1,34 @@
-//! Applying link steps: the password read from its variable and checked against the plan's
-//! hash, the whole link sent under a stable id, then read back, since the portal silently
-//! ignores what the caller may not change (`internal` by room type, expiry without the right).
+//! Applying link steps: the password read from its variable and checked against the plan's,
+//! the whole link sent, then read back, since the portal silently ignores what the caller may
+//! not change (`internal` by room type, expiry without the right).
+//!
+//! A new link is created under a fresh random id, never one derived from its name: on a portal
+//! a link's URL is a signature of its id (`ExternalShare.CreateShareKeyAsync`), so a link made
+//! again under an old id would revive every copy of its old URL, a revoked one included. A
+//! create is sent once; after an unknown outcome the room's links are read and the link found
+//! by that id. An update is sent only while the link still exists, for the same reason.
 
 use super::error::StepError;
 use crate::docspace::access_name;
 use crate::links::Password;
 use crate::model::PortalLink;
-use crate::plan::links::{password_hash, portal_fields};
+use crate::plan::links::portal_fields;
 use crate::plan::{LinkChange, LinkFields};
 use crate::portal::Portal;
 use crate::portal::links::LinkRequest;
-use sha2::{Digest, Sha256};
 
-/// The id a new link is created under: derived from the portal, the room and the link's name,
-/// so a create sent twice (a retry, a second run after a lost answer) makes one link.
-pub(crate) fn derived_link_id(portal: &str, room: u64, name: &str) -> String {
-    let digest = Sha256::new()
-        .chain_update(portal.trim_end_matches('/').as_bytes())
-        .chain_update([0])
-        .chain_update(room.to_string().as_bytes())
-        .chain_update([0])
-        .chain_update(name.as_bytes())
-        .finalize();
-    let mut bytes = [0_u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid().to_string()
-}
-
-/// The password the step sends, read from its variable now and checked against the hash the
-/// plan holds, so a saved plan never sends another password than the one reviewed.
-pub(crate) fn read_password(room_key: &str, link: &LinkChange) -> Result<Option<Password>, String> {
+/// The password the step sends, read from its variable now (trimmed, as the portal trims it)
+/// and compared with the plan's, so a saved plan never sends another password than the one
+/// reviewed (its verifier was checked against the variable before anything was sent).
+pub(crate) fn read_password(link: &LinkChange) -> Result<Option<Password>, String> {
     let Some(env) = &link.password_env else {
         return Ok(None);
     };
-    let value = std::env::var(env)
-        .ok()
-        .filter(|value| !value.is_empty())
-        .ok_or_else(|| format!("the password variable `{env}` is not set"))?;
-    let password = Password::new(&value);
-    if link.after.password.as_deref()
-        != Some(password_hash(room_key, &link.name, &password).as_str())
-    {
+    let password = crate::links::EnvValue::of(env)
+        .password()
+        .map_err(|problem| format!("the password variable `{env}` {problem}"))?;
+    let planned = link.after.password.as_ref().and_then(|mark| mark.secret.as_ref());
+    if planned != Some(&password) {
         return Err(format!(
             "the password variable `{env}` holds another password than when the plan was made"
         ));
@@ -52,7 +40,6 @@ pub(crate) fn read_password(room_key: &str, link: &LinkChange) -> Result<Option<
 pub(super) async fn set_link(
     portal: &Portal,
     room: u64,
-    room_key: &str,
     link: &LinkChange,
 ) -> Result<Option<String>, StepError> {
     let failed = |problems: Vec<String>| StepError::LinkNotApplied {
@@ -60,38 +47,51 @@ pub(super) async fn set_link(
         link: link.name.clone(),
         problems,
     };
-    let password = read_password(room_key, link).map_err(|problem| failed(vec![problem]))?;
+    let password = read_password(link).map_err(|problem| failed(vec![problem]))?;
+    let after = &link.after;
+    let request = |link_id| LinkRequest {
+        link_id,
+        title: &after.title,
+        access: after.access,
+        expires: after.expires,
+        password: password.as_ref(),
+        deny_download: after.deny_download,
+        internal: after.internal,
+    };
     let link_id = match (&link.link_id, link.primary) {
-        (Some(id), _) => id.clone(),
-        (None, false) => derived_link_id(portal.base_url().as_str(), room, &link.name),
+        (Some(id), _) => {
+            // Sent to an id the portal no longer has, an update would make the link again
+            // under it, reviving its old URL.
+            if !portal.room_links(room).await?.iter().any(|l| &l.id == id) {
+                return Err(failed(vec![
+                    "the link was removed since the plan was made; it is not made again under its old id (its old URL would open again): run `plan` again".to_owned(),
+                ]));
+            }
+            portal.set_room_link(room, &request(id)).await?;
+            id.clone()
+        }
+        (None, false) => {
+            let id = uuid::Uuid::new_v4().to_string();
+            portal.create_room_link(room, &request(&id)).await?;
+            id
+        }
         // The primary link of a room created by this plan, or of a custom room that has none
         // yet: only `GET …/link` makes one.
-        (None, true) => match portal.room_links(room).await?.into_iter().find(|l| l.primary) {
-            Some(primary) => primary.id,
-            None => portal.create_primary_link(room).await?.id,
-        },
+        (None, true) => {
+            let id = match portal.room_links(room).await?.into_iter().find(|l| l.primary) {
+                Some(primary) => primary.id,
+                None => portal.create_primary_link(room).await?.id,
+            };
+            portal.set_room_link(room, &request(&id)).await?;
+            id
+        }
     };
-    let after = &link.after;
-    portal
-        .set_room_link(
-            room,
-            &LinkRequest {
-                link_id: &link_id,
-                title: &after.title,
-                access: after.access,
-                expires: after.expires,
-                password: password.as_ref(),
-                deny_download: after.deny_download,
-                internal: after.internal,
-            },
-        )
-        .await?;
     let now = portal.room_links(room).await?;
     let found = now.iter().find(|l| l.id == link_id);
     let Some(found) = found else {
         return Err(failed(vec!["the link is not on the portal after it was sent".to_owned()]));
     };
-    let problems = differences(&portal_fields(room_key, &link.name, found), after);
+    let problems = differences(&portal_fields(found), after);
     if !problems.is_empty() {
         return Err(failed(problems));
     }
@@ -147,23 +147,4 @@ fn differences(now: &LinkFields, sent: &LinkFields) -> Vec<String> {
         problems.push(format!("`internal` is {}, not {}: {ignored}", now.internal, sent.internal));
     }
     problems
-}
-
-#[cfg(test)]
-mod tests {
-    use super::derived_link_id;
-
-    #[test]
-    fn a_link_id_depends_on_the_portal_the_room_and_the_name_only() {
-        let id = derived_link_id("https://a.example.com/", 7, "Press");
-        assert_eq!(id, derived_link_id("https://a.example.com", 7, "Press"));
-        assert!(uuid::Uuid::parse_str(&id).is_ok());
-        for other in [
-            derived_link_id("https://b.example.com/", 7, "Press"),
-            derived_link_id("https://a.example.com/", 8, "Press"),
-            derived_link_id("https://a.example.com/", 7, "Press kit"),
-        ] {
-            assert_ne!(id, other);
-        }
-    }
 }

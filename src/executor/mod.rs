@@ -7,22 +7,23 @@
 mod error;
 mod links;
 mod report;
+mod twins;
 
 use crate::model::RoomMember;
 use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
-use crate::portal::Portal;
 use crate::portal::members::Invitation;
+use crate::portal::{Portal, Whereabouts};
 use crate::settings::Settings;
 use crate::text::escape;
 use error::StepError;
 use futures::StreamExt;
-pub(crate) use links::read_password as read_link_password;
 pub(crate) use report::{Outcome, Report, Status, Stopped};
 use std::collections::{HashMap, HashSet};
+use twins::{FolderTwins, RoomTwins, Settled, Twins as _};
 
 /// Applies `plan`, calling `on_outcome` as each step ends, and returns every step's outcome in
 /// plan order. `known` holds the ids of the rooms read while planning, so an ambiguous create
-/// can tell its own room from one that existed before.
+/// can tell its own room from one that existed before, and a create from another run's twin.
 pub(crate) async fn execute(
     portal: &Portal,
     plan: &Plan,
@@ -30,13 +31,16 @@ pub(crate) async fn execute(
     on_outcome: &(dyn Fn(&Outcome) + Sync),
 ) -> Report {
     let parallelism = portal.config().parallelism.get();
-    let mut rooms: Vec<(usize, Vec<Outcome>)> = futures::stream::iter(
-        plan.rooms.iter().enumerate(),
-    )
-    .map(|(index, room)| async move { (index, run_room(portal, room, known, on_outcome).await) })
-    .buffer_unordered(parallelism)
-    .collect()
-    .await;
+    let new_rooms = twins::NewRooms::new(known);
+    let new_rooms = &new_rooms;
+    let mut rooms: Vec<(usize, Vec<Outcome>)> =
+        futures::stream::iter(plan.rooms.iter().enumerate())
+            .map(|(index, room)| async move {
+                (index, run_room(portal, room, known, new_rooms, on_outcome).await)
+            })
+            .buffer_unordered(parallelism)
+            .collect()
+            .await;
     rooms.sort_by_key(|(index, _)| *index);
     let outcomes = rooms.into_iter().flat_map(|(_, outcomes)| outcomes).collect();
     let mut report = Report { outcomes, limit_reached: None };
@@ -53,12 +57,14 @@ async fn run_room(
     portal: &Portal,
     room: &RoomPlan,
     known: &HashSet<u64>,
+    new_rooms: &twins::NewRooms<'_>,
     on_outcome: &(dyn Fn(&Outcome) + Sync),
 ) -> Vec<Outcome> {
     let mut run = RoomRun {
         portal,
         room,
         known,
+        new_rooms,
         on_outcome,
         id: match room.target {
             Target::Existing { id } => Some(id),
@@ -86,6 +92,8 @@ struct RoomRun<'a> {
     portal: &'a Portal,
     room: &'a RoomPlan,
     known: &'a HashSet<u64>,
+    /// The rooms created since the plan read, as this run's looks listed them.
+    new_rooms: &'a twins::NewRooms<'a>,
     on_outcome: &'a (dyn Fn(&Outcome) + Sync),
     id: Option<u64>,
     failed: bool,
@@ -127,6 +135,7 @@ impl RoomRun<'_> {
             action: step.action.clone(),
             status,
             link_url,
+            new_room: self.room.target == Target::New,
         };
         (self.on_outcome)(&outcome);
         self.outcomes.push(outcome);
@@ -139,8 +148,7 @@ impl RoomRun<'_> {
         let portal = self.portal;
         match action {
             Action::Create { title, room_type, tags, settings } => {
-                let room =
-                    portal.create_room_with(title, *room_type, tags, settings, self.known).await?;
+                let room = self.create_room(title, *room_type, tags, settings).await?;
                 self.id = Some(room.id);
                 let problems = crate::portal::settings::unapplied(settings, &room);
                 if !problems.is_empty() {
@@ -163,13 +171,49 @@ impl RoomRun<'_> {
             }
             Action::TrashFolder { path, id } => trash_folder(portal, *id, path).await?,
             Action::SetLink { link } => {
-                return links::set_link(portal, self.room()?, &self.room.title, link).await;
+                return links::set_link(portal, self.room()?, link).await;
             }
             Action::RemoveLink { link_id, name, .. } => {
                 links::remove_link(portal, self.room()?, link_id, name).await?;
             }
         }
         Ok(None)
+    }
+
+    /// Creates the room unless another run made it since this run read the portal, then settles
+    /// any twin another run created at the same time (see `twins`).
+    async fn create_room(
+        &self,
+        title: &str,
+        room_type: crate::docspace::RoomType,
+        tags: &[String],
+        settings: &Settings,
+    ) -> Result<crate::model::PortalRoom, StepError> {
+        let stored = crate::docspace::stored_title(title);
+        let twins = RoomTwins { portal: self.portal, title: &stored, new_rooms: self.new_rooms };
+        let appeared = twins.appeared().await?;
+        if !appeared.is_empty() {
+            return Err(StepError::Appeared {
+                title: escape(&stored),
+                ids: twins::list(&appeared),
+            });
+        }
+        let made =
+            self.portal.create_room_with(title, room_type, tags, settings, self.known).await?;
+        let mine = made.confirmed.then_some(made.item.id);
+        match twins::settle(self.portal, &twins, mine).await? {
+            Settled::Kept(id) if id == made.item.id => Ok(made.item),
+            // Found after an unknown outcome, gone since, and another in its place.
+            Settled::Kept(id) => Err(twins::twins_error(
+                "room",
+                escape(&stored),
+                &[made.item.id.min(id), made.item.id.max(id)],
+                format!("{}, found after this run's create got no answer, is gone", made.item.id),
+            )),
+            Settled::Removed { mine, survivor } => {
+                Err(StepError::TwinRemoved { title: escape(&stored), mine, survivor })
+            }
+        }
     }
 
     /// The room's id: the plan's, or the one its create returned.
@@ -193,9 +237,26 @@ impl RoomRun<'_> {
             // Not reached after a failed parent: the room's later steps are skipped.
             None => *self.folders.get(parent_path).ok_or_else(missing)?,
         };
-        let folder = self.portal.create_folder(parent, title).await?;
-        self.folders.insert(path.to_vec(), folder.id);
+        let id = self.folder_in(parent, title).await?;
+        self.folders.insert(path.to_vec(), id);
         Ok(())
+    }
+
+    /// The folder titled `title` in `parent`: one another run made since this run read the
+    /// portal, or this run's; a twin another run created at the same time is settled (see
+    /// `twins`), and the run goes on in the folder that stays.
+    async fn folder_in(&self, parent: u64, title: &str) -> Result<u64, StepError> {
+        let stored = crate::docspace::stored_title(title);
+        let twins = FolderTwins { portal: self.portal, parent, title: &stored };
+        if let Some(oldest) = twins.look(None).await?.into_iter().min() {
+            tracing::info!(parent, id = oldest, title = stored, "another run made the folder");
+            return Ok(oldest);
+        }
+        let made = self.portal.create_folder(parent, title).await?;
+        match twins::settle(self.portal, &twins, made.confirmed.then_some(made.item.id)).await? {
+            Settled::Kept(id) => Ok(id),
+            Settled::Removed { survivor, .. } => Ok(survivor),
+        }
     }
 }
 
@@ -212,24 +273,27 @@ async fn set_settings(portal: &Portal, room: u64, after: &Settings) -> Result<()
 
 /// Moves an empty folder to the trash (never deletes permanently), after checking again, right
 /// before, that it is still there and empty by its counts and by a listing: the portal deletes
-/// a folder with all its content.
+/// a folder with all its content. Done is in the trash (recoverable), as a portal shows it.
 async fn trash_folder(portal: &Portal, id: u64, path: &[String]) -> Result<(), StepError> {
     let changed = |what: &str| StepError::FolderChanged {
         id,
         title: escape(path.last().map_or("", String::as_str)),
         what: what.to_owned(),
     };
-    let Some(now) = portal.folder(id).await? else {
-        return Err(changed("is gone"));
-    };
-    if !now.is_empty() || portal.listing_total(id).await? != 0 {
-        return Err(changed("is not empty any more: left alone"));
+    match portal.whereabouts(id).await? {
+        Whereabouts::Live(now) => {
+            if !now.is_empty() || portal.listing_total(id).await? != 0 {
+                return Err(changed("is not empty any more: left alone"));
+            }
+        }
+        Whereabouts::Trashed => return Err(changed("is in the trash already")),
+        Whereabouts::Gone => return Err(changed("is gone")),
     }
     portal.trash_folder(id).await?;
-    if portal.folder(id).await?.is_none() {
-        Ok(())
-    } else {
-        Err(changed("is not in the trash after its operation finished"))
+    match portal.whereabouts(id).await? {
+        Whereabouts::Trashed => Ok(()),
+        Whereabouts::Gone => Err(changed("was deleted for good, not moved to the trash")),
+        Whereabouts::Live(_) => Err(changed("is not in the trash after its operation finished")),
     }
 }
 

@@ -12,8 +12,11 @@ pub enum Status {
     Skipped(String),
 }
 
+/// One step's outcome. In JSON the room's title is `room`: the action's own fields (a create's
+/// `title`) sit beside it, and every key appears once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
+    #[serde(rename = "room")]
     pub title: String,
     /// The room's id, once known (a create learns it).
     pub room_id: Option<u64>,
@@ -24,6 +27,9 @@ pub struct Outcome {
     /// The URL of a link this step created, to hand out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_url: Option<String>,
+    /// Whether the room is one this run created (it had nothing to lose), for its marks.
+    #[serde(skip)]
+    pub new_room: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -12,6 +12,12 @@ use std::collections::HashMap;
 /// The longest folder title the portal takes (`[StringLength(165)]`, not 170 as for rooms).
 pub(crate) const MAX_FOLDER_TITLE_UNITS: usize = 165;
 
+/// The most levels a folder path may have. The portal sets none (FOLDERS.md §2: no depth limit
+/// in the create path), but each level is one more round of reads when planning and one more
+/// create in order when applying, and a path implies each of its parents: without a bound, a
+/// 20 KB path of 10,000 levels would mean 50 million titles held at once.
+pub(crate) const MAX_FOLDER_DEPTH: usize = 32;
+
 /// The folders of a room, parents added, in declared order; and the problems and warnings.
 pub(super) fn check_folders(
     room_type: Option<RoomType>,
@@ -29,6 +35,18 @@ pub(super) fn check_folders(
     for entry in entries {
         let line = line_of(entry);
         let written = entry.value.as_str();
+        // Counted before anything is built, so a path of any depth costs one pass.
+        let depth = written.bytes().filter(|b| *b == b'/').count() + 1;
+        if depth > MAX_FOLDER_DEPTH {
+            problems.push((
+                line,
+                format!(
+                    "folder `{}` is {depth} levels deep; at most {MAX_FOLDER_DEPTH} are allowed",
+                    shorten(written)
+                ),
+            ));
+            continue;
+        }
         let mut path = Vec::new();
         let mut ok = true;
         for segment in written.split('/') {

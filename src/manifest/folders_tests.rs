@@ -84,3 +84,22 @@ fn a_template_gives_its_folders_and_a_room_replaces_them_whole() {
     assert_eq!(of(0), ["Contracts", "Invoices"]);
     assert_eq!(of(1), ["Other"]);
 }
+
+#[test]
+fn a_path_deeper_than_the_limit_is_one_error_and_costs_one_pass() {
+    // 10,000 levels in 20 KB once took over 3 GB (every parent held its whole path).
+    let deep = vec!["a"; 10_000].join("/");
+    let limit = vec!["a"; super::folders::MAX_FOLDER_DEPTH].join("/");
+    let yaml = format!(
+        "rooms:\n  - title: R\n    type: custom\n    folders:\n      - {deep}\n      - {limit}\n"
+    );
+    assert_eq!(
+        problems(&yaml),
+        [format!(
+            "rooms.yaml:5: folder `{}` is 10000 levels deep; at most 32 are allowed",
+            super::syntax::shorten(&deep)
+        )]
+    );
+    let ok = format!("rooms:\n  - title: R\n    type: custom\n    folders: [{limit}]\n");
+    assert_eq!(paths(&ok).len(), super::folders::MAX_FOLDER_DEPTH);
+}

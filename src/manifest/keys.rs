@@ -5,8 +5,15 @@
 
 /// The keys each mapping accepts, for suggestions across mappings (a room key written at the
 /// top level, a member key written in a room).
-pub(super) const MANIFEST_KEYS: &[&str] =
-    &["prune", "ignore", "max_destroy_percent", "max_member_removals", "rooms", "templates"];
+pub(super) const MANIFEST_KEYS: &[&str] = &[
+    "prune",
+    "ignore",
+    "max_destroy_percent",
+    "max_member_removals",
+    "password_env_allow",
+    "rooms",
+    "templates",
+];
 pub(super) const ROOM_KEYS: &[&str] = &[
     "title",
     "id",

@@ -8,7 +8,7 @@ use super::spec::{LinkPassword, LinkSpec, Manifest};
 use super::syntax::shorten;
 use super::yaml_text::Text;
 use crate::docspace::{Access, RoomType, utf16_len};
-use crate::links::{self, MAX_EXPIRY_SECS, MAX_LINK_TITLE_UNITS, Password};
+use crate::links::{self, EnvValue, MAX_LINK_TITLE_UNITS};
 use serde::Serialize;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
@@ -127,18 +127,11 @@ pub(super) fn check_links(
                 "a link password is never written in the manifest: put it in an environment variable and name that with `password_env`".to_owned(),
             );
         }
-        let password = link.password_env.as_ref().map(|env| {
-            if !is_env_name(&env.value) {
-                report.problem(
-                    line_of(env),
-                    format!(
-                        "`password_env` `{}` is not an environment variable name",
-                        shorten(&env.value)
-                    ),
-                );
-            }
-            LinkPassword { env: env.value.clone(), value: None }
-        });
+        let password = link.password_env.as_ref().map(|env| password_env(env, report));
+        let internal = link.internal.as_ref().is_some_and(|i| i.value);
+        if let (true, Some(room_type)) = (internal, room_type) {
+            check_internal(room_type, line_of(link.internal.as_ref().expect("set")), report);
+        }
         specs.push(LinkSpec {
             name: name.to_owned(),
             primary,
@@ -146,11 +139,21 @@ pub(super) fn check_links(
             expires,
             password,
             deny_download: link.deny_download.as_ref().is_some_and(|d| d.value),
-            internal: link.internal.as_ref().is_some_and(|i| i.value),
+            internal,
             line: entry_line,
         });
     }
     specs
+}
+
+fn password_env(env: &Spanned<String>, report: &mut Report) -> LinkPassword {
+    if !is_env_name(&env.value) {
+        report.problem(
+            line_of(env),
+            format!("`password_env` `{}` is not an environment variable name", shorten(&env.value)),
+        );
+    }
+    LinkPassword { env: env.value.clone(), line: line_of(env), value: None }
 }
 
 fn check_name(name: &Spanned<String>, report: &mut Report) {
@@ -187,11 +190,16 @@ fn check_expiry(
         return None;
     };
     if unix <= now {
-        report.problem(
+        // A manifest valid when merged must not break the day its link expires: only a plan
+        // that would create or change the link with this date refuses it.
+        report.warn(
             expires_line,
-            format!("`expires` `{}` is in the past; the portal would drop it", expires.value),
+            format!(
+                "`expires` `{}` has passed: the link expired; `plan` refuses to create or change it with this date",
+                expires.value
+            ),
         );
-    } else if unix - now > MAX_EXPIRY_SECS {
+    } else if unix > links::latest_expiry(now) {
         report.problem(
             expires_line,
             format!("`expires` `{}` is more than 10 years ahead", expires.value),
@@ -208,41 +216,140 @@ fn check_expiry(
     Some(unix)
 }
 
+/// `internal: true` where the room type fixes it: a public room's links are never internal, and
+/// a portal skips such an update silently (FileSharing.cs L204-209), so it is refused here.
+pub(crate) fn internal_problem(room_type: RoomType) -> Option<String> {
+    (room_type == RoomType::Public).then(|| {
+        "a link in a `public` room cannot be `internal`: anyone with the link opens it, and the portal silently ignores the change".to_owned()
+    })
+}
+
+fn check_internal(room_type: RoomType, line: usize, report: &mut Report) {
+    if let Some(problem) = internal_problem(room_type) {
+        report.problem(line, problem);
+    }
+}
+
+/// The variables `password_env` may name when `password_env_allow` adds nothing: the names
+/// `export` writes.
+pub(crate) const DEFAULT_PASSWORD_ENV: &str = "LINK_PASSWORD_*";
+/// Variables never read as a link password: the tool's own (the API token among them).
+const RESERVED_ENV_PREFIX: &str = "DOCSPACE_";
+
+/// Whether `name` starts with the reserved prefix, in any case.
+fn reserved(name: &str) -> bool {
+    name.get(..RESERVED_ENV_PREFIX.len())
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(RESERVED_ENV_PREFIX))
+}
+
+/// Checks `password_env_allow` and that every `password_env` is a name it (or the default)
+/// allows, and never a `DOCSPACE_*` variable: a manifest change cannot publish the API token
+/// or another CI secret as a link password.
+pub(super) fn check_password_variables(
+    allow: &[Spanned<String>],
+    rooms: &[super::spec::RoomSpec],
+    report: &mut Report,
+) {
+    let mut patterns = vec![super::glob::Pattern::new(DEFAULT_PASSWORD_ENV)];
+    for pattern in allow {
+        let text = &pattern.value;
+        let literal = text.chars().filter(|c| !matches!(c, '*' | '?')).count();
+        let problem = if !text.chars().all(|c| c.is_ascii_alphanumeric() || "_*?".contains(c)) {
+            Some(format!(
+                "`password_env_allow` `{}` is not a variable name or pattern (letters, digits, `_`, `*`, `?`)",
+                shorten(text)
+            ))
+        } else if reserved(text) {
+            Some(format!(
+                "`password_env_allow` `{}`: `{RESERVED_ENV_PREFIX}*` variables are never link passwords",
+                shorten(text)
+            ))
+        } else if literal < 3 {
+            Some(format!(
+                "`password_env_allow` `{}` allows almost any variable; name a prefix or suffix, such as `PRESS_*`",
+                shorten(text)
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => report.problem(line_of(pattern), problem),
+            None => patterns.push(super::glob::Pattern::new(text)),
+        }
+    }
+    let links = rooms.iter().flat_map(|room| room.links.iter().flatten());
+    for password in links.filter_map(|link| link.password.as_ref()) {
+        let env = &password.env;
+        if reserved(env) {
+            report.problem(
+                password.line,
+                format!(
+                    "`password_env` `{}`: `{RESERVED_ENV_PREFIX}*` variables are never read as link passwords",
+                    shorten(env)
+                ),
+            );
+        } else if is_env_name(env) && !patterns.iter().any(|p| p.matches(env)) {
+            report.problem(
+                password.line,
+                format!(
+                    "`password_env` `{}` is not an allowed link password variable: name it `{DEFAULT_PASSWORD_ENV}`, or add it to the top-level `password_env_allow`",
+                    shorten(env)
+                ),
+            );
+        }
+    }
+}
+
 fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Link passwords whose variables are not set.
+/// Link passwords that cannot be used, each line naming the variable and the link's
+/// `FILE:LINE`, never a value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("link password variable{} not set: {}", crate::text::plural(.missing.len()), .missing.join(", "))]
-pub(crate) struct MissingPasswords {
-    /// `` `VAR` (room `Title`, link `Name`) `` for each.
-    pub missing: Vec<String>,
+#[error("link password{} cannot be used:\n{}", crate::text::plural(.problems.len()), .problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+pub(crate) struct PasswordProblems {
+    /// `` rooms.yaml:9: `VAR` is not set (room `Title`, link `Name`) `` for each.
+    pub problems: Vec<String>,
 }
 
-/// Reads every declared link password from the environment (`lookup` is `std::env::var` but
-/// for tests). All missing variables are reported at once; nothing is read from the portal
-/// or sent to it before this succeeds.
+/// Reads every declared link password from the environment (`lookup` is [`EnvValue::of`] but
+/// for tests), trimmed as the portal trims it. Refused, all at once and before anything is
+/// sent: a variable not set or not UTF-8, a value that is only whitespace (which the portal
+/// would take as "no password", removing one), and a value `is_token` recognises as the API
+/// token. The portal's policy is checked by the planner, which knows the portal's settings.
 pub(crate) fn read_passwords(
     manifest: &mut Manifest,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) -> Result<(), MissingPasswords> {
-    let mut missing = Vec::new();
+    lookup: &dyn Fn(&str) -> EnvValue,
+    is_token: &dyn Fn(&str) -> bool,
+) -> Result<(), PasswordProblems> {
+    let source = manifest.source.display().to_string();
+    let mut problems = Vec::new();
     for room in &mut manifest.rooms {
         for link in room.links.iter_mut().flatten() {
             let Some(password) = &mut link.password else { continue };
-            match lookup(&password.env) {
-                Some(value) if !value.is_empty() => password.value = Some(Password::new(&value)),
-                _ => missing.push(format!(
-                    "`{}` (room `{}`, link `{}`)",
-                    password.env, room.title, link.name
-                )),
-            }
+            let env = &password.env;
+            let problem = match lookup(env).password() {
+                Ok(value) if is_token(value.expose()) => {
+                    "holds the API token, which is never a link password"
+                }
+                Ok(value) => {
+                    password.value = Some(value);
+                    continue;
+                }
+                Err(problem) => problem,
+            };
+            problems.push(format!(
+                "{source}:{}: `{env}` {problem} (room `{}`, link `{}`)",
+                password.line.max(link.line),
+                room.title,
+                link.name
+            ));
         }
     }
-    if missing.is_empty() { Ok(()) } else { Err(MissingPasswords { missing }) }
+    if problems.is_empty() { Ok(()) } else { Err(PasswordProblems { problems }) }
 }
 
 #[cfg(test)]
@@ -273,7 +380,7 @@ mod tests {
             "{PRESS}{}{}",
             link(
                 "Press",
-                "        expires: 2030-03-31\n        password_env: PRESS_PASSWORD\n        deny_download: true\n"
+                "        expires: 2030-03-31\n        password_env: LINK_PASSWORD_PRESS\n        deny_download: true\n"
             ),
             "      - primary: true\n        name: Shared link\n        access: viewer\n"
         );
@@ -282,7 +389,7 @@ mod tests {
         assert_eq!(room.links_policy, LinksPolicy::Exact);
         let links = room.links.as_ref().unwrap();
         assert_eq!(links[0].expires.map(crate::time::format_expiry).as_deref(), Some("2030-03-31"));
-        assert_eq!(links[0].password.as_ref().unwrap().env, "PRESS_PASSWORD");
+        assert_eq!(links[0].password.as_ref().unwrap().env, "LINK_PASSWORD_PRESS");
         assert!(links[0].deny_download && !links[0].internal && !links[0].primary);
         assert!(links[1].primary);
         assert_eq!(links[1].line, 10);
@@ -323,7 +430,7 @@ mod tests {
     }
 
     #[test]
-    fn expiries_in_the_past_too_far_ahead_or_on_a_primary_that_cannot_expire_are_refused() {
+    fn expiries_too_far_ahead_or_on_a_primary_that_cannot_expire_are_refused() {
         let yaml = format!(
             "{PRESS}{}{}{}",
             link("Old", "        expires: 2001-01-01\n"),
@@ -333,9 +440,60 @@ mod tests {
         assert_eq!(
             problems(&yaml),
             [
-                "rooms.yaml:7: `expires` `2001-01-01` is in the past; the portal would drop it",
                 "rooms.yaml:10: `expires` `2099-01-01` is more than 10 years ahead",
                 "rooms.yaml:14: the primary link of a `public` room cannot expire",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_past_expiry_is_a_warning_so_a_manifest_does_not_break_the_day_its_link_expires() {
+        // Failed on the old code: `validate` refused the whole manifest.
+        let yaml = format!("{PRESS}{}", link("Old", "        expires: 2001-01-01\n"));
+        let (manifest, warnings) = parse(Path::new("rooms.yaml"), &yaml).unwrap();
+        assert_eq!(
+            manifest.rooms[0].links.as_ref().unwrap()[0].expires,
+            crate::time::parse_expiry("2001-01-01")
+        );
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, 7);
+        assert!(warnings[0].message.contains("`2001-01-01` has passed"), "{}", warnings[0].message);
+    }
+
+    #[test]
+    fn an_internal_link_in_a_public_room_is_refused() {
+        let yaml = format!("{PRESS}{}", link("Staff", "        internal: true\n"));
+        assert_eq!(
+            problems(&yaml),
+            [
+                "rooms.yaml:7: a link in a `public` room cannot be `internal`: anyone with the link opens it, and the portal silently ignores the change"
+            ]
+        );
+    }
+
+    #[test]
+    fn password_variables_must_be_allowed_and_never_the_tool_s_own() {
+        // Failed on the old code: any variable, `DOCSPACE_TOKEN` included, was read.
+        let yaml = format!(
+            "{PRESS}{}{}{}",
+            link("A", "        password_env: DOCSPACE_TOKEN\n"),
+            link("B", "        password_env: AWS_SECRET_ACCESS_KEY\n"),
+            link("C", "        password_env: LINK_PASSWORD_7_1\n"),
+        );
+        assert_eq!(
+            problems(&yaml),
+            [
+                "rooms.yaml:7: `password_env` `DOCSPACE_TOKEN`: `DOCSPACE_*` variables are never read as link passwords",
+                "rooms.yaml:10: `password_env` `AWS_SECRET_ACCESS_KEY` is not an allowed link password variable: name it `LINK_PASSWORD_*`, or add it to the top-level `password_env_allow`",
+            ]
+        );
+        let widened = format!("password_env_allow: [AWS_*, \"DOCSPACE_*\", \"*\"]\n{yaml}");
+        assert_eq!(
+            problems(&widened),
+            [
+                "rooms.yaml:1: `password_env_allow` `DOCSPACE_*`: `DOCSPACE_*` variables are never link passwords",
+                "rooms.yaml:1: `password_env_allow` `*` allows almost any variable; name a prefix or suffix, such as `PRESS_*`",
+                "rooms.yaml:8: `password_env` `DOCSPACE_TOKEN`: `DOCSPACE_*` variables are never read as link passwords",
             ]
         );
     }
@@ -354,23 +512,67 @@ mod tests {
         assert!(!problems(&yaml).concat().contains("hunter2"));
     }
 
+    const ALLOW: &str = "password_env_allow: [A_PASSWORD, B_PASSWORD, C_PASSWORD, D_PASSWORD]\n";
+
+    fn read(
+        yaml: &str,
+        env: &[(&str, EnvValue)],
+    ) -> (crate::manifest::Manifest, Result<(), PasswordProblems>) {
+        let (mut manifest, _) = parse(Path::new("rooms.yaml"), &format!("{ALLOW}{yaml}")).unwrap();
+        let lookup = |name: &str| match env.iter().find(|(n, _)| *n == name) {
+            Some((_, EnvValue::Text(text))) => EnvValue::Text(text.clone()),
+            Some((_, EnvValue::NotText)) => EnvValue::NotText,
+            _ => EnvValue::Unset,
+        };
+        let read = read_passwords(&mut manifest, &lookup, &|value| value == "sk-the-token");
+        (manifest, read)
+    }
+
     #[test]
-    fn missing_password_variables_are_named_with_their_rooms_all_at_once() {
+    fn unusable_password_variables_are_named_with_their_lines_all_at_once() {
+        // Failed on the old code: a non-UTF-8 value was "not set", whitespace passed (and
+        // removed the link's password), and the API token passed as a password.
+        let yaml = format!(
+            "{PRESS}{}{}{}{}",
+            link("A", "        password_env: A_PASSWORD\n"),
+            link("B", "        password_env: B_PASSWORD\n"),
+            link("C", "        password_env: C_PASSWORD\n"),
+            link("D", "        password_env: D_PASSWORD\n"),
+        );
+        let (_, read) = read(
+            &yaml,
+            &[
+                ("A_PASSWORD", EnvValue::Text("s3cret-pass\n".into())),
+                ("B_PASSWORD", EnvValue::Text("   ".into())),
+                ("C_PASSWORD", EnvValue::NotText),
+                ("D_PASSWORD", EnvValue::Text("sk-the-token".into())),
+            ],
+        );
+        let text = read.unwrap_err().to_string();
+        assert_eq!(
+            text,
+            "link passwords cannot be used:\n  rooms.yaml:11: `B_PASSWORD` holds only whitespace, which the portal takes as no password; to remove the link's password, remove `password_env` (room `Press Kit`, link `B`)\n  rooms.yaml:14: `C_PASSWORD` is not UTF-8 text (room `Press Kit`, link `C`)\n  rooms.yaml:17: `D_PASSWORD` holds the API token, which is never a link password (room `Press Kit`, link `D`)"
+        );
+        assert!(!text.contains("sk-the-token"));
+    }
+
+    #[test]
+    fn a_password_is_read_trimmed_as_the_portal_trims_it() {
         let yaml = format!(
             "{PRESS}{}{}",
             link("A", "        password_env: A_PASSWORD\n"),
             link("B", "        password_env: B_PASSWORD\n")
         );
-        let (mut manifest, _) = parse(Path::new("rooms.yaml"), &yaml).unwrap();
-        let err = read_passwords(&mut manifest, &|name| {
-            (name == "A_PASSWORD").then(|| "s3cret-pass".to_owned())
-        })
-        .unwrap_err();
+        let (manifest, read) =
+            read(&yaml, &[("A_PASSWORD", EnvValue::Text(" s3cret-pass\n".into()))]);
         assert_eq!(
-            err.to_string(),
-            "link password variable not set: `B_PASSWORD` (room `Press Kit`, link `B`)"
+            read.unwrap_err().to_string(),
+            "link password cannot be used:\n  rooms.yaml:11: `B_PASSWORD` is not set (room `Press Kit`, link `B`)"
         );
         let links = manifest.rooms[0].links.as_ref().unwrap();
-        assert_eq!(links[0].password.as_ref().unwrap().value, Some(Password::new("s3cret-pass")));
+        assert_eq!(
+            links[0].password.as_ref().unwrap().value,
+            Some(crate::links::Password::new("s3cret-pass"))
+        );
     }
 }

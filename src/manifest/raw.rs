@@ -41,6 +41,11 @@ pub(super) struct RawManifest<Rooms> {
     #[schemars(extend("default" = 10))]
     pub max_member_removals: Option<u32>,
 
+    /// Environment variables `password_env` may name besides `LINK_PASSWORD_*` (the names `export` writes): names or patterns where `*` matches any run of characters and `?` one character (`PRESS_*`). `DOCSPACE_*` variables are never read as link passwords.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>", inner(regex(pattern = r"^[A-Za-z0-9_*?]+$")))]
+    pub password_env_allow: Vec<Spanned<String>>,
+
     /// The rooms the portal should have. A room is matched by `id` when given, else by its title or one of its `renamed_from` titles.
     #[schemars(with = "Vec<RawRoom>")]
     pub rooms: Rooms,
@@ -211,7 +216,7 @@ pub(super) struct RawLink {
     #[schemars(with = "Option<String>")]
     pub expires: Option<Spanned<String>>,
 
-    /// The name of an environment variable holding the link's password.
+    /// The name of an environment variable holding the link's password: `LINK_PASSWORD_*` or a name `password_env_allow` allows, never `DOCSPACE_*`. The value is trimmed; it must meet the portal's password policy (8 to 30 printable ASCII characters without spaces by default).
     #[serde(default)]
     #[schemars(with = "Option<String>", regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
     pub password_env: Option<Spanned<String>>,
@@ -226,7 +231,7 @@ pub(super) struct RawLink {
     #[schemars(with = "Option<bool>", extend("default" = false))]
     pub deny_download: Option<Spanned<bool>>,
 
-    /// Only people signed in to the portal can open it (default false).
+    /// Only people signed in to the portal can open it (default false). Not in a `public` room, whose links are always open to anyone.
     #[serde(default)]
     #[schemars(with = "Option<bool>", extend("default" = false))]
     pub internal: Option<Spanned<bool>>,

@@ -16,6 +16,9 @@ use serde_saphyr::Spanned;
 /// Longest watermark text the portal accepts (`[StringLength(255)]`).
 const MAX_WATERMARK_TEXT: usize = 255;
 
+/// Below this many bytes a quota was almost surely meant with a unit.
+const MEGABYTE: u64 = 1_000_000;
+
 /// The settings keys of a room, for the checks that name them.
 pub(super) const SETTINGS_KEYS: [&str; 7] =
     ["quota", "deny_download", "indexing", "color", "cover", "watermark", "lifetime"];
@@ -142,6 +145,16 @@ fn check_quota(quota: &Spanned<Scalar>, report: &mut Report) -> Option<Quota> {
         Ok(Quota::Bytes(0)) => {
             report.warn(line, "`quota: 0` allows zero bytes (not unlimited): nothing can be uploaded; write `quota: unlimited` for no limit".to_owned());
             Some(Quota::Bytes(0))
+        }
+        Ok(Quota::Bytes(bytes)) if bytes < MEGABYTE => {
+            report.warn(
+                line,
+                format!(
+                    "`quota` is {bytes} byte{}, less than 1 MB: write a unit (`{bytes} GB`) if that was meant",
+                    crate::text::plural(usize::try_from(bytes).unwrap_or(2))
+                ),
+            );
+            Some(Quota::Bytes(bytes))
         }
         Ok(quota) => Some(quota),
         Err(message) => {

@@ -365,7 +365,10 @@ pub struct LinkSpec {
 pub struct LinkPassword {
     /// The variable's name.
     pub env: String,
-    /// The value, once read.
+    /// 1-based line of `password_env` (0 for a link `export` made).
+    #[serde(skip)]
+    pub line: usize,
+    /// The value, once read and trimmed as the portal trims it.
     #[serde(skip)]
     pub value: Option<Password>,
 }

@@ -88,7 +88,8 @@ fn to_usize(n: u64) -> usize {
 
 fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
     // The second pass runs only for the errors that need a key, and gives up quietly.
-    let context = || location.and_then(|l| locate(text, l));
+    let located = || location.and_then(|l| locate(text, l));
+    let context = || located().map(|(path, _)| path);
     let found = || {
         location
             .and_then(|l| source_text(text, l))
@@ -108,9 +109,19 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             }
             message
         }
-        YamlError::SerdeMissingField { field, .. } => match context() {
-            Some(path) if !path.is_root() => format!("missing key `{field}` in `{path}`"),
-            _ => format!("missing key `{field}`"),
+        // Found at a key, the error is about the mapping that key is in, not about the key.
+        YamlError::SerdeMissingField { field, .. } => match located() {
+            Some((mut path, at_key)) => {
+                if at_key {
+                    path.0.pop();
+                }
+                if path.is_root() {
+                    format!("missing key `{field}`")
+                } else {
+                    format!("missing key `{field}` in `{path}`")
+                }
+            }
+            None => format!("missing key `{field}`"),
         },
         YamlError::DuplicateMappingKey { key, .. } => match key {
             Some(key) => format!("duplicate key `{}`", shorten(key)),
@@ -167,7 +178,7 @@ fn describe(text: &str, err: &YamlError, location: Option<Location>) -> String {
             if message.contains("recursion limit") {
                 return format!("the manifest nests deeper than {MAX_DEPTH} levels");
             }
-            lowercase_first(&message.escape_debug().to_string())
+            lowercase_first(&crate::text::escape(&message))
         }
     }
 }
@@ -287,7 +298,11 @@ fn list(items: &[&str]) -> String {
 /// `text` cut to a length that fits in a message, control characters escaped.
 pub(super) fn shorten(text: &str) -> String {
     const MAX: usize = 60;
-    let mut out: String = text.chars().take(MAX).collect::<String>().escape_debug().to_string();
+    // Only what a terminal would act on or not show is escaped: a quote or a backslash is
+    // shown as written.
+    let cut: String = text.chars().take(MAX).collect();
+    let mut out =
+        crate::text::escape(&cut.replace('\n', "\\n").replace('\r', "\\r").replace('\t', "\\t"));
     if text.chars().count() > MAX {
         out.push('…');
     }
@@ -330,7 +345,7 @@ fn shape_name(expected: &str) -> String {
     } else if let Some(ty) = ["u8", "u16", "u32", "u64"].iter().find(|t| lower.contains(*t)) {
         type_name(ty)
     } else {
-        expected.escape_debug().to_string()
+        crate::text::escape(expected)
     }
 }
 
@@ -449,7 +464,7 @@ fn same_place(a: &Location, b: &Location) -> bool {
 
 /// The path of the node an error at `target` is about: the shallowest value there, else the
 /// value of a key there. `None` when the document does not parse generically either.
-fn locate(text: &str, target: Location) -> Option<NodePath> {
+fn locate(text: &str, target: Location) -> Option<(NodePath, bool)> {
     let mut options = options(LOCATE_REPLAYED_EVENTS);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     let root: Spanned<Node> = serde_saphyr::from_str_with_options(text, options).ok()?;
@@ -459,7 +474,7 @@ fn locate(text: &str, target: Location) -> Option<NodePath> {
     let mut by_key = None;
     while let Some((path, node)) = queue.pop_front() {
         if same_place(&node.referenced, &target) {
-            return Some(path);
+            return Some((path, false));
         }
         match &node.value {
             Node::Scalar(_) => {}
@@ -486,5 +501,5 @@ fn locate(text: &str, target: Location) -> Option<NodePath> {
             }
         }
     }
-    by_key
+    by_key.map(|path| (path, true))
 }

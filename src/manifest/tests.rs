@@ -241,10 +241,13 @@ fn syntax_errors_carry_file_line_and_column() {
     assert_eq!(error.to_string(), format!("rooms.yaml:2:11: {message}"));
 }
 
+/// A hang guard, not a speed target (the benchmarks hold those): an input these tests feed
+/// would take hours or all memory if expanded, and a second or less when refused as it is; a
+/// minute separates the two on any machine, however loaded.
 fn assert_quick<T>(what: impl FnOnce() -> T) -> T {
     let started = std::time::Instant::now();
     let result = what();
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "took {:?}", started.elapsed());
     result
 }
 
@@ -264,7 +267,7 @@ fn yaml_bomb_is_refused_quickly() {
     let error = assert_quick(|| syntax_error(&billion_laughs(|i| format!("a{i}"))));
     assert_eq!(
         error,
-        "rooms.yaml:1:1: unknown key `a0`; expected one of `prune`, `ignore`, `max_destroy_percent`, `max_member_removals`, `rooms`, `templates`"
+        "rooms.yaml:1:1: unknown key `a0`; expected one of `prune`, `ignore`, `max_destroy_percent`, `max_member_removals`, `password_env_allow`, `rooms`, `templates`"
     );
 
     // Inside rooms, so that the error needs its key found in the expanding document.
@@ -936,9 +939,8 @@ fn glob_match_wildcards() {
 fn glob_match_is_fast_on_pathological_patterns() {
     let title = "a".repeat(2_000);
     let pattern = format!("{}b", "*a".repeat(100));
-    let started = std::time::Instant::now();
-    assert!(!glob_match(&pattern, &title));
-    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // Backtracking would try about 2,000^100 splits; the matcher is linear.
+    assert!(!assert_quick(|| glob_match(&pattern, &title)));
 }
 
 #[test]
@@ -1057,4 +1059,64 @@ fn json_schema_describes_every_field() {
     assert!(
         schema["$defs"]["Template"].get("required").is_none_or(|r| r == &serde_json::json!([]))
     );
+}
+
+/// Issue 21, "Smaller": each message as it read on the old code, corrected.
+mod smaller_messages {
+    use super::*;
+
+    #[test]
+    fn quotes_and_backslashes_are_shown_as_written() {
+        // Were `don\'t` and `x\\y`.
+        assert_syntax_error(
+            "rooms:\n  - title: A\n    state: 'don''t'\n",
+            "rooms.yaml:3:12: invalid value `don't` for `state`; expected one of `active`, `archived`, `deleted`",
+        );
+        assert_syntax_error(
+            "rooms:\n  - title: A\n    state: \"x\\\\y\"\n",
+            "rooms.yaml:3:12: invalid value `x\\y` for `state`; expected one of `active`, `archived`, `deleted`",
+        );
+        // What a terminal would act on is still escaped.
+        assert!(syntax_error("rooms:\n  - title: A\n    state: \"\\e[31m\"\n").contains("\\u{1b}"));
+    }
+
+    #[test]
+    fn a_missing_key_names_the_mapping_it_is_missing_from() {
+        // Was `rooms[0].lifetime.action`.
+        for yaml in [
+            "rooms:\n  - title: A\n    type: custom\n    lifetime: {action: delete}\n",
+            "rooms:\n  - title: A\n    type: custom\n    lifetime:\n      action: delete\n",
+        ] {
+            let error = syntax_error(yaml);
+            assert!(error.ends_with("missing key `older_than` in `rooms[0].lifetime`"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_negative_quota_says_so() {
+        // Was "unknown size unit `-1 GB`".
+        assert_eq!(
+            problems("rooms:\n  - title: A\n    type: custom\n    quota: \"-1 GB\"\n"),
+            [
+                "rooms.yaml:4: `quota`: `-1 GB` is negative; a size is 0 or more (write `unlimited` for no limit)"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quota_below_a_megabyte_is_a_warning() {
+        // Validated silently.
+        for (quota, bytes) in [("1", "1 byte,"), ("10", "10 bytes,")] {
+            let (_, warnings) =
+                valid(&format!("rooms:\n  - title: A\n    type: custom\n    quota: {quota}\n"));
+            assert_eq!(warnings.len(), 1, "{quota}");
+            assert!(
+                warnings[0].message.contains(&format!("`quota` is {bytes} less than 1 MB")),
+                "{}",
+                warnings[0].message
+            );
+        }
+        let (_, warnings) = valid("rooms:\n  - title: A\n    type: custom\n    quota: 500 MB\n");
+        assert_eq!(warnings, []);
+    }
 }

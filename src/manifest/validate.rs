@@ -165,6 +165,7 @@ pub(super) fn validate(
     };
 
     check_across_rooms(&lines, &rooms, &mut report);
+    super::links::check_password_variables(&raw.password_env_allow, &rooms, &mut report);
 
     if !report.problems.is_empty() {
         report.problems.sort_by_key(|p| p.line);

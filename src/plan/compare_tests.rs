@@ -140,7 +140,10 @@ fn members_portal() -> PortalState {
         folders: std::collections::BTreeMap::default(),
         links: std::collections::BTreeMap::default(),
         room_quota: None,
+        storage_total: None,
         covers: None,
+        password_policy: None,
+        sharing: None,
         // Someone gave Ben editor by hand; the base declares viewer.
         members: [(
             1,

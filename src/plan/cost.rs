@@ -1,19 +1,22 @@
-//! What applying a plan costs in requests, as `executor::RoomRun::run` sends them when nothing
-//! is retried: the writes a cloud portal's daily limit counts (POST and PUT; 10,000 a day per
-//! user, `DailyWriteLimit` in DocSpace-server v3.7.2), the reads, and the deletes (which that
-//! limit does not count). Shown in the plan's summary when it matters and always in its JSON.
+//! What applying a plan costs in requests, counted from the table of what each step sends
+//! (`plan/requests.rs`) when nothing is retried and no other run creates the same rooms: the
+//! writes a cloud portal's daily limit counts (POST and PUT; 10,000 a day per user,
+//! `DailyWriteLimit` in DocSpace-server v3.7.2), the reads, and the deletes (which that limit
+//! does not count). Shown in the plan's summary when it matters and always in its JSON.
 
-use super::model::{Action, Plan};
+use super::model::Plan;
+use super::requests::{Request, Times, step_requests};
 use crate::docspace::{DAILY_WRITE_LIMIT, WINDOW_LIMIT};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// The requests an apply sends.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requests {
     /// POST and PUT, what the daily limit counts: exactly these unless one is retried.
     pub writes: usize,
-    /// GET: the reads back that prove a change, and one poll per asynchronous operation (a
-    /// slow operation takes more).
+    /// GET: the reads back that prove a change, the looks for another run's rooms and
+    /// folders, and one poll per asynchronous operation (a slow operation takes more).
     pub reads: usize,
     /// DELETE: room deletes.
     pub deletes: usize,
@@ -25,35 +28,26 @@ impl Requests {
         self.writes + self.reads + self.deletes
     }
 
-    fn add(&mut self, writes: usize, reads: usize, deletes: usize) {
-        self.writes += writes;
-        self.reads += reads;
-        self.deletes += deletes;
+    fn add(&mut self, request: Request, times: usize) {
+        match request.method {
+            "POST" | "PUT" => self.writes += times,
+            "DELETE" => self.deletes += times,
+            _ => self.reads += times,
+        }
     }
 }
 
 /// The requests applying `plan` sends.
 pub fn requests(plan: &Plan) -> Requests {
     let mut requests = Requests::default();
+    let mut once = BTreeSet::new();
     for (_, step) in plan.steps() {
-        match &step.action {
-            Action::Create { .. }
-            | Action::Rename { .. }
-            | Action::SetTags { .. }
-            | Action::CreateFolder { .. } => requests.add(1, 0, 0),
-            // The operation polled once, then the room read back.
-            Action::Archive | Action::Unarchive => requests.add(1, 2, 0),
-            Action::Delete => requests.add(0, 2, 1),
-            // The update, then the members, settings or links read back.
-            Action::SetMembers { .. } | Action::SetSettings { .. } | Action::RemoveLink { .. } => {
-                requests.add(1, 1, 0);
+        for sent in step_requests(&step.action) {
+            match sent.times {
+                Times::Each(times) => requests.add(sent.request, times),
+                Times::OncePerRun if once.insert(sent.request) => requests.add(sent.request, 1),
+                Times::OncePerRun | Times::IfNeeded => {}
             }
-            // A primary link of unknown id is looked up among the room's links first.
-            Action::SetLink { link } => {
-                requests.add(1, 1 + usize::from(link.primary && link.link_id.is_none()), 0);
-            }
-            // The folder and its listing checked again, the move, one poll, the folder read.
-            Action::TrashFolder { .. } => requests.add(1, 4, 0),
         }
     }
     requests
@@ -71,13 +65,20 @@ pub(crate) fn summary_line(plan: &Plan) -> String {
 
 /// `Applying sends 1812 requests: 1605 writes (POST and PUT), 207 reads.`
 fn describe(requests: &Requests) -> String {
-    let mut parts =
-        vec![format!("{} write{} (POST and PUT)", requests.writes, plural(requests.writes))];
-    parts.push(format!("{} read{}", requests.reads, plural(requests.reads)));
-    if requests.deletes > 0 {
-        parts.push(format!("{} delete{}", requests.deletes, plural(requests.deletes)));
+    format!("Applying sends {} requests: {}.", requests.total(), requests.parts())
+}
+
+impl Requests {
+    /// `1605 writes (POST and PUT), 207 reads` (and the deletes, when there are any).
+    pub(crate) fn parts(&self) -> String {
+        let mut parts =
+            vec![format!("{} write{} (POST and PUT)", self.writes, plural(self.writes))];
+        parts.push(format!("{} read{}", self.reads, plural(self.reads)));
+        if self.deletes > 0 {
+            parts.push(format!("{} delete{}", self.deletes, plural(self.deletes)));
+        }
+        parts.join(", ")
     }
-    format!("Applying sends {} requests: {}.", requests.total(), parts.join(", "))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -97,7 +98,8 @@ pub(crate) fn daily_limit_warning(requests: &Requests) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::model::{LinkChange, LinkFields, RoomPlan, Step, Target};
+    use crate::docspace::RoomType;
+    use crate::plan::model::{Action, LinkChange, LinkFields, RoomPlan, Step, Target};
 
     fn room(steps: Vec<Action>) -> RoomPlan {
         let steps = steps.into_iter().map(|action| Step::new(action, "")).collect();
@@ -132,6 +134,7 @@ mod tests {
                 before: None,
                 after: fields,
                 password_env: None,
+                password_change: crate::plan::model::PasswordChange::None,
             }),
         }
     }
@@ -148,10 +151,31 @@ mod tests {
             room(vec![Action::Archive, Action::Delete]),
         ]);
         let requests = requests(&plan);
-        // Writes and reads: unarchive 1+2, rename 1, folder 1, trash 1+4, members 1+1, archive
-        // 1+2; links 1+1, 1+2, 1+1; archive 1+2, delete 0+2 and 1 DELETE.
-        assert_eq!(requests, Requests { writes: 10, reads: 17, deletes: 1 });
-        assert_eq!(requests.total(), 28);
+        // Writes and reads: unarchive 1+2, rename 1, folder 1+2, trash 1+4, members 1+1,
+        // archive 1+2; a new link 1+1, a primary link the room lacks 1+3, an update 1+2;
+        // archive 1+2, delete 0+2 and 1 DELETE.
+        assert_eq!(requests, Requests { writes: 10, reads: 21, deletes: 1 });
+        assert_eq!(requests.total(), 32);
+    }
+
+    #[test]
+    fn the_new_rooms_are_listed_once_before_the_first_create_and_once_after_each() {
+        let create = |title: &str| {
+            let action = Action::Create {
+                title: title.into(),
+                room_type: RoomType::Custom,
+                tags: Vec::new(),
+                settings: Box::default(),
+            };
+            RoomPlan::from_steps(title.into(), Target::New, None, vec![Step::new(action, "")])
+                .unwrap()
+        };
+        assert_eq!(
+            requests(&plan(vec![create("A")])),
+            Requests { writes: 1, reads: 2, deletes: 0 }
+        );
+        let three = plan(vec![create("A"), create("B"), create("C")]);
+        assert_eq!(requests(&three), Requests { writes: 3, reads: 4, deletes: 0 });
     }
 
     #[test]

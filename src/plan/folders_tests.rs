@@ -26,6 +26,7 @@ fn folder(id: u64, title: &str, files: u64, folders: u64) -> PortalFolder {
     PortalFolder {
         id,
         title: title.into(),
+        parent_id: None,
         files_count: files,
         folders_count: folders,
         system: false,

@@ -2,49 +2,192 @@
 //! portal's (the primary one by its flag, the others by title), then plan removals, updates
 //! and creates in that order, so a swap never crosses the room type's limit.
 //!
-//! Passwords never enter a plan: each side is a salted hash, which is enough to tell a change
-//! and, later, to tell that a saved plan has gone stale.
+//! Passwords never enter a plan: a plan says only whether one is set, changed or removed
+//! ([`PasswordChange`]); while it is made it compares the passwords in memory, and a saved
+//! plan holds a [`verifier`] of each, enough to tell later that one is another.
 
-use super::model::{Action, LinkChange, LinkFields, Step};
+use super::model::{Action, LinkChange, LinkFields, PasswordChange, PasswordMark, Plan, Step};
 use crate::docspace::RoomType;
-use crate::links::{self, Password};
+use crate::links::{self, Password, PasswordPolicy};
 use crate::manifest::{LinkSpec, LinksPolicy, RoomSpec};
 use crate::model::{PortalLink, PortalRoom, PortalState};
-use sha2::{Digest, Sha256};
 
-/// Rounds of SHA-256 in [`password_hash`]: 1.5 ms a hash optimised, so a plan stays fast while
-/// each guess at a saved plan's hash costs as much.
-const HASH_ROUNDS: u32 = 10_000;
+/// Argon2id's cost for a verifier: 19 MiB and two passes (the OWASP minimum), about 25 ms in
+/// an optimised build, so each guess at a saved plan's password costs as much.
+const VERIFIER_MEMORY_KIB: u32 = 19 * 1024;
+const VERIFIER_PASSES: u32 = 2;
+/// How a verifier starts: made with the plan key, or without.
+const KEYED: &str = "argon2id-keyed";
+const UNKEYED: &str = "argon2id";
 
-/// The salted hash a plan holds instead of a password. The salt is the room's title and the
-/// link's name, so that one password gives a different hash in every link.
-pub(crate) fn password_hash(room: &str, link: &str, password: &Password) -> String {
-    let salt = format!("docspace-rooms link password\0{room}\0{link}\0");
-    let mut digest =
-        Sha256::new().chain_update(salt.as_bytes()).chain_update(password.expose()).finalize();
-    for _ in 1..HASH_ROUNDS {
-        digest = Sha256::new().chain_update(salt.as_bytes()).chain_update(digest).finalize();
-    }
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+/// A verifier of `password`: Argon2id over it with a fresh random salt, keyed with the plan
+/// key (`DOCSPACE_PLAN_KEY`) when one is set, so that without the key a verifier cannot even
+/// be guessed at. The one place a saved plan's password verifiers are made.
+pub(crate) fn verifier(password: &Password, key: Option<&[u8]>) -> String {
+    let salt = *uuid::Uuid::new_v4().as_bytes();
+    let hash = argon2id(password, &salt, key, VERIFIER_MEMORY_KIB, VERIFIER_PASSES)
+        .expect("the verifier's parameters are valid");
+    format!(
+        "{}$m={VERIFIER_MEMORY_KIB},t={VERIFIER_PASSES}${}${}",
+        if key.is_some() { KEYED } else { UNKEYED },
+        hex(&salt),
+        hex(&hash)
+    )
 }
 
-/// A portal link's fields, its password hashed for the room and name it is compared under.
-pub(crate) fn portal_fields(room: &str, name: &str, link: &PortalLink) -> LinkFields {
+/// Whether `verifier` was made from `password`; an error when it cannot tell (a verifier made
+/// with the plan key and no key given, or a verifier this version cannot read).
+pub(crate) fn verifies(
+    verifier: &str,
+    password: &Password,
+    key: Option<&[u8]>,
+) -> Result<bool, String> {
+    let unreadable = || "its password verifier is unreadable: make the plan again".to_owned();
+    let mut parts = verifier.split('$');
+    let (kind, params, salt, hash) = (parts.next(), parts.next(), parts.next(), parts.next());
+    let (Some(kind), Some(params), Some(salt), Some(hash), None) =
+        (kind, params, salt, hash, parts.next())
+    else {
+        return Err(unreadable());
+    };
+    let key = match (kind, key) {
+        (KEYED, None) => {
+            return Err(
+                "the plan was made with `DOCSPACE_PLAN_KEY`: set it to apply the plan".to_owned()
+            );
+        }
+        (KEYED, key) => key,
+        (UNKEYED, _) => None,
+        _ => return Err(unreadable()),
+    };
+    let number = |name: &str| {
+        params.split(',').find_map(|p| p.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+    };
+    let (Some(memory), Some(passes), Some(salt), Some(hash)) =
+        (number("m"), number("t"), unhex(salt), unhex(hash))
+    else {
+        return Err(unreadable());
+    };
+    let again = argon2id(password, &salt, key, memory, passes).map_err(|_| unreadable())?;
+    Ok(again == hash)
+}
+
+fn argon2id(
+    password: &Password,
+    salt: &[u8],
+    key: Option<&[u8]>,
+    memory: u32,
+    passes: u32,
+) -> Result<Vec<u8>, argon2::Error> {
+    use argon2::{Algorithm, Argon2, Params, Version};
+    let params = Params::new(memory, passes, 1, Some(32))?;
+    let argon = match key {
+        Some(key) => Argon2::new_with_secret(key, Algorithm::Argon2id, Version::V0x13, params)?,
+        None => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+    };
+    let mut out = vec![0_u8; 32];
+    argon.hash_password_into(password.expose().as_bytes(), salt, &mut out)?;
+    Ok(out)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (text.len().is_multiple_of(2) && text.is_ascii())
+        .then(|| {
+            (0..text.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+                .collect::<Option<Vec<u8>>>()
+        })
+        .flatten()
+}
+
+/// Gives every password mark of a plan about to be saved its verifier (see [`verifier`]).
+pub(crate) fn seal(plan: &mut Plan, key: Option<&[u8]>) {
+    for step in plan.rooms.iter_mut().flat_map(|room| room.edits.iter_mut()) {
+        let marks: Vec<&mut PasswordMark> = match &mut step.action {
+            Action::SetLink { link } => {
+                let LinkChange { before, after, .. } = &mut **link;
+                before.iter_mut().chain([after]).filter_map(|f| f.password.as_mut()).collect()
+            }
+            Action::RemoveLink { before, .. } => before.password.as_mut().into_iter().collect(),
+            _ => Vec::new(),
+        };
+        for mark in marks {
+            if let Some(secret) = &mark.secret {
+                mark.verifier = Some(verifier(secret, key));
+            }
+        }
+    }
+}
+
+/// Whether a link read now still has the password a saved plan recorded for it.
+pub(crate) fn same_password(
+    recorded: Option<&PasswordMark>,
+    now: Option<&Password>,
+    key: Option<&[u8]>,
+) -> Result<bool, String> {
+    match (recorded, now) {
+        (None, None) => Ok(true),
+        (Some(mark), Some(now)) => match (&mark.secret, &mark.verifier) {
+            (Some(secret), _) => Ok(secret == now),
+            (None, Some(verifier)) => verifies(verifier, now, key),
+            (None, None) => Err(NO_VERIFIER.to_owned()),
+        },
+        _ => Ok(false),
+    }
+}
+
+/// Why a saved plan without verifiers cannot be applied.
+pub(crate) const NO_VERIFIER: &str = "the plan holds no password verifier (`plan --format json` prints none): save the plan with `plan --out`";
+
+/// A portal link's fields; its password held in memory, to compare.
+pub(crate) fn portal_fields(link: &PortalLink) -> LinkFields {
     LinkFields {
         title: link.title.clone(),
         access: link.access,
         expires: link.expires,
-        password: link.password.as_ref().map(|p| password_hash(room, name, p)),
+        password: link.password.as_ref().map(PasswordMark::of),
         deny_download: link.deny_download,
         internal: link.internal,
     }
 }
 
-/// The link steps for one room, or the problems (with their manifest lines) that prevent them.
+/// The link fields of a saved plan and of a link read now: the same, the password compared
+/// with the plan's verifier.
+pub(crate) fn unchanged_since(
+    recorded: &LinkFields,
+    now: &PortalLink,
+    key: Option<&[u8]>,
+) -> Result<bool, String> {
+    let fields = portal_fields(now);
+    let alike = LinkFields { password: None, ..fields.clone() }
+        == LinkFields { password: None, ..recorded.clone() };
+    Ok(alike && same_password(recorded.password.as_ref(), now.password.as_ref(), key)?)
+}
+
+/// What the planner needs of the portal and the clock to plan links.
+pub(crate) struct LinkContext<'a> {
+    /// The portal's password policy (its defaults when it was not read).
+    pub(crate) policy: PasswordPolicy,
+    /// Whether the portal restricts external sharing for rooms, and makes links internal by
+    /// default; `None` when not read.
+    pub(crate) sharing: Option<&'a crate::model::PortalSharing>,
+    /// Now, as a Unix time.
+    pub(crate) now: i64,
+}
+
+/// The link steps for one room, or the problems (with their manifest lines) that prevent them;
+/// `warnings` gets what needs no step but should be said (a declared link that has expired).
 pub(super) fn link_steps(
     spec: &RoomSpec,
     room: Option<&PortalRoom>,
     portal: &PortalState,
+    context: &LinkContext<'_>,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<Step>, Vec<(usize, String)>> {
     let Some(wanted) = &spec.links else {
         return Ok(Vec::new());
@@ -58,7 +201,6 @@ pub(super) fn link_steps(
         check_against_type(spec, wanted, room_type, &rules, &mut problems);
     }
 
-    let key = spec.stored_title.as_str();
     let (mut removes, mut updates, mut creates) = (Vec::new(), Vec::new(), Vec::new());
     let mut claimed: Vec<&str> = Vec::new();
     for link in wanted {
@@ -69,7 +211,7 @@ pub(super) fn link_steps(
                 continue;
             }
         };
-        let after = match wanted_fields(key, link) {
+        let after = match wanted_fields(link) {
             Ok(after) => after,
             Err(message) => {
                 problems.push((link.line, message));
@@ -79,31 +221,31 @@ pub(super) fn link_steps(
         let before = match found {
             Some(found) => {
                 claimed.push(&found.id);
-                Some(portal_fields(key, &link.name, found))
+                Some(portal_fields(found))
             }
             // A room this plan creates starts with the primary link the portal gives its type.
             None if link.primary && room.is_none() => {
-                rules.and_then(|(_, rules)| auto_primary(&rules))
+                rules.and_then(|(room_type, rules)| auto_primary(room_type, &rules, context))
             }
             None => None,
         };
-        if before.as_ref() == Some(&after) {
+        let unchanged = before.as_ref() == Some(&after);
+        if let Some(expired) = past_expiry(spec, link, unchanged, context.now) {
+            match expired {
+                Ok(warning) => warnings.push(warning),
+                Err(problem) => problems.push((link.line, problem)),
+            }
             continue;
         }
-        let change = LinkChange {
-            name: link.name.clone(),
-            primary: link.primary,
-            link_id: found.map(|found| found.id.clone()),
-            password_env: link.password.as_ref().map(|p| p.env.clone()),
-            before,
-            after,
-        };
-        let reason = match (&change.before, change.primary) {
-            (None, false) => "declared in the manifest and not on the portal",
-            (None, true) => "the room's primary link is declared",
-            (Some(_), _) => "the declared link differs from the portal's",
-        };
-        let step = Step::new(Action::SetLink { link: Box::new(change) }, reason);
+        if unchanged {
+            continue;
+        }
+        // The step sends the whole link, its password too: the portal checks it then.
+        if let Some(problem) = password_problem(link, &context.policy) {
+            problems.push(problem);
+            continue;
+        }
+        let step = set_link(link, found, before, after);
         if found.is_some() || link.primary {
             updates.push(step);
         } else {
@@ -113,7 +255,7 @@ pub(super) fn link_steps(
     let unclaimed = current.iter().filter(|l| !l.primary && !claimed.contains(&l.id.as_str()));
     let mut kept = current.iter().filter(|l| !l.primary).count();
     if spec.links_policy == LinksPolicy::Exact {
-        removes.extend(unclaimed.map(|link| removal(key, link)));
+        removes.extend(unclaimed.map(removal));
         kept -= removes.len();
     }
     if let Some((room_type, rules)) = rules
@@ -129,12 +271,114 @@ pub(super) fn link_steps(
             ),
         ));
     }
+    if let Some((room_type, _)) = rules {
+        let sends = updates.len() + creates.len();
+        problems.extend(sharing_problem(spec, room_type, sends, context));
+    }
     if !problems.is_empty() {
         return Err(problems);
     }
     removes.extend(updates);
     removes.extend(creates);
     Ok(removes)
+}
+
+/// The step that creates or updates a declared link.
+fn set_link(
+    link: &LinkSpec,
+    found: Option<&PortalLink>,
+    before: Option<LinkFields>,
+    after: LinkFields,
+) -> Step {
+    let change = LinkChange {
+        name: link.name.clone(),
+        primary: link.primary,
+        link_id: found.map(|found| found.id.clone()),
+        password_env: link.password.as_ref().map(|p| p.env.clone()),
+        password_change: password_change(before.as_ref(), &after),
+        before,
+        after,
+    };
+    let reason = match (&change.before, change.primary) {
+        (None, false) => "declared in the manifest and not on the portal",
+        (None, true) => "the room's primary link is declared",
+        (Some(_), _) => "the declared link differs from the portal's",
+    };
+    Step::new(Action::SetLink { link: Box::new(change) }, reason)
+}
+
+/// A declared expiry that has passed: a warning when the link exists with it (nothing to do),
+/// an error when the link would be created or changed with it (the portal drops a past date,
+/// so the link would never expire).
+fn past_expiry(
+    spec: &RoomSpec,
+    link: &LinkSpec,
+    unchanged: bool,
+    now: i64,
+) -> Option<Result<String, String>> {
+    let expires = crate::time::format_expiry(link.expires.filter(|e| *e <= now)?);
+    let (room, name) = (&spec.title, &link.name);
+    Some(if unchanged {
+        Ok(format!("room `{room}`, link `{name}` expired {expires}; nothing to do"))
+    } else {
+        Err(format!(
+            "room `{room}`, link `{name}`: `expires` {expires} has passed; the portal drops a past date, so the link would never expire: set a later date or remove the link"
+        ))
+    })
+}
+
+/// What a step does to the password, from the link as it is to the link as declared.
+fn password_change(before: Option<&LinkFields>, after: &LinkFields) -> PasswordChange {
+    match (before.and_then(|b| b.password.as_ref()), &after.password) {
+        (None, Some(_)) => PasswordChange::Set,
+        (Some(_), None) => PasswordChange::Removed,
+        (Some(a), Some(b)) if a != b => PasswordChange::Changed,
+        _ => PasswordChange::None,
+    }
+}
+
+/// A declared password against the portal's policy, before anything is sent: the portal
+/// would refuse the link with a 400 (after creating its room). Checked for every link a step
+/// sends; a link left as it is sends nothing (its password may predate a stricter policy).
+/// Never says the value.
+fn password_problem(link: &LinkSpec, policy: &PasswordPolicy) -> Option<(usize, String)> {
+    let declared = link.password.as_ref()?;
+    let value = declared.value.as_ref()?;
+    (!policy.allows(value.expose())).then(|| {
+        (
+            declared.line.max(link.line),
+            format!(
+                "link `{}`: the password in `{}` does not meet the portal's password policy: {}",
+                link.name,
+                declared.env,
+                policy.help()
+            ),
+        )
+    })
+}
+
+/// The portal's sharing settings against the declared links: with external sharing
+/// restricted for rooms, a public room's links are refused (the portal answers 403 to any
+/// link change there: `ResolveRequiredAuthAsync`, FileStorageService.cs L5967-5997).
+/// Only a link created or updated is refused (`sends` of them): removing an additional link is
+/// allowed, and a room whose links are as declared plans nothing. An archived room is opened
+/// for its link changes, so the restriction of active rooms applies to it too.
+fn sharing_problem(
+    spec: &RoomSpec,
+    room_type: RoomType,
+    sends: usize,
+    context: &LinkContext<'_>,
+) -> Option<(usize, String)> {
+    let restricted = context.sharing.is_some_and(crate::model::PortalSharing::restricts_rooms);
+    (room_type == RoomType::Public && restricted && sends > 0).then(|| {
+        (
+            spec.line,
+            format!(
+                "room `{}`: the portal restricts external sharing for rooms (Settings → Sharing), so it refuses to create or change a public room's links ({sends} here); lift the restriction, or declare the links as they are",
+                spec.title
+            ),
+        )
+    })
 }
 
 /// The room's type (from the portal, else the manifest) and its link rules, when known.
@@ -181,25 +425,33 @@ fn find_existing<'a>(
     }
 }
 
-/// The primary link the portal creates with a room of this type, as a plan compares it.
-fn auto_primary(rules: &links::LinkRules) -> Option<LinkFields> {
+/// The primary link the portal creates with a room of this type, as a plan compares it: a
+/// form-filling room's is internal when the portal makes links internal by default
+/// (FileStorageService.cs L848-850).
+fn auto_primary(
+    room_type: RoomType,
+    rules: &links::LinkRules,
+    context: &LinkContext<'_>,
+) -> Option<LinkFields> {
+    let internal = room_type == RoomType::FormFilling
+        && context.sharing.is_some_and(|sharing| sharing.default_internal);
     rules.auto_primary.map(|(title, access)| LinkFields {
         title: title.to_owned(),
         access: access.code(),
         expires: None,
         password: None,
         deny_download: false,
-        internal: false,
+        internal,
     })
 }
 
 /// The step that removes an undeclared additional link.
-fn removal(room: &str, link: &PortalLink) -> Step {
+fn removal(link: &PortalLink) -> Step {
     Step::new(
         Action::RemoveLink {
             name: link.title.clone(),
             link_id: link.id.clone(),
-            before: Box::new(portal_fields(room, &link.title, link)),
+            before: Box::new(portal_fields(link)),
         },
         "not declared and `links_policy: exact`; everyone holding it loses access",
     )
@@ -233,15 +485,20 @@ fn check_against_type(
                 format!("the primary link of a `{room_type}` room cannot expire"),
             ));
         }
+        if link.internal
+            && let Some(problem) = crate::manifest::internal_problem(room_type)
+        {
+            problems.push((link.line, problem));
+        }
     }
 }
 
 /// The declared link's fields; its password must have been read from the environment.
-fn wanted_fields(room: &str, link: &LinkSpec) -> Result<LinkFields, String> {
+fn wanted_fields(link: &LinkSpec) -> Result<LinkFields, String> {
     let password = match &link.password {
         None => None,
         Some(declared) => match &declared.value {
-            Some(value) => Some(password_hash(room, &link.name, value)),
+            Some(value) => Some(PasswordMark::of(value)),
             None => return Err(format!("link `{}`: `{}` was not read", link.name, declared.env)),
         },
     };
@@ -263,16 +520,18 @@ mod tests {
     use crate::plan::{Plan, PlanError, PlanOptions, StateChange, plan, render};
     use std::path::Path;
 
-    const SECRET: &str = "correct horse battery";
+    const SECRET: &str = "correct-horse-battery";
+    const OTHER: &str = "another-secret";
 
     fn manifest(yaml: &str) -> crate::manifest::Manifest {
-        let mut manifest = crate::manifest::parse(Path::new("rooms.yaml"), yaml).unwrap().0;
-        crate::manifest::read_passwords(&mut manifest, &|name| match name {
-            "PRESS_PASSWORD" => Some(SECRET.to_owned()),
-            "OTHER_PASSWORD" => Some("another secret".to_owned()),
-            _ => None,
-        })
-        .unwrap();
+        let yaml = format!("password_env_allow: [PRESS_PASSWORD, OTHER_PASSWORD]\n{yaml}");
+        let mut manifest = crate::manifest::parse(Path::new("rooms.yaml"), &yaml).unwrap().0;
+        let env = |name: &str| match name {
+            "PRESS_PASSWORD" => crate::links::EnvValue::Text(SECRET.to_owned()),
+            "OTHER_PASSWORD" => crate::links::EnvValue::Text(OTHER.to_owned()),
+            _ => crate::links::EnvValue::Unset,
+        };
+        crate::manifest::read_passwords(&mut manifest, &env, &|_| false).unwrap();
         manifest
     }
 
@@ -314,8 +573,9 @@ mod tests {
     /// Each step as the plan shows it, mark first.
     fn lines(plan: &Plan) -> Vec<String> {
         plan.steps()
-            .map(|(_, step)| {
-                format!("{} {}", render::mark(&step.action), render::describe(&step.action))
+            .map(|(room, step)| {
+                let mark = render::mark(&step.action, &room.target);
+                format!("{mark} {}", render::describe(&step.action))
             })
             .collect()
     }
@@ -330,9 +590,10 @@ mod tests {
         let Action::SetLink { link } = &plan.rooms[0].edits[0].action else { panic!() };
         assert_eq!(link.link_id, None);
         assert_eq!(link.password_env.as_deref(), Some("PRESS_PASSWORD"));
+        assert_eq!(link.password_change, PasswordChange::Set);
         let json = serde_json::to_string(&plan).unwrap();
         assert!(!json.contains(SECRET), "{json}");
-        assert!(json.contains(link.after.password.as_deref().unwrap()));
+        assert!(json.contains(r#""password":"set""#), "{json}");
     }
 
     #[test]
@@ -361,7 +622,7 @@ mod tests {
             plan_of(&PRESS.replace("        password_env: PRESS_PASSWORD\n", ""), &portal).unwrap();
         assert_eq!(lines(&removed), ["~ link \"Press\" password removed"]);
         let text = render::text(&changed, "rooms.yaml", false);
-        assert!(!text.contains(SECRET) && !text.contains("another secret"), "{text}");
+        assert!(!text.contains(SECRET) && !text.contains(OTHER), "{text}");
     }
 
     #[test]
@@ -372,7 +633,7 @@ mod tests {
         );
         let exact = plan_of("    links: []\n", &portal).unwrap();
         assert_eq!(lines(&exact), ["- link \"Old partner\""]);
-        assert!(exact.rooms[0].edits[0].action.is_destructive());
+        assert!(exact.rooms[0].edits[0].action.takes_away(&exact.rooms[0].target));
         let additive = plan_of("    links_policy: additive\n    links: []\n", &portal).unwrap();
         assert!(additive.is_empty());
     }
@@ -443,5 +704,135 @@ mod tests {
             problems[0].1,
             "room `Press Kit` would have 6 links besides its primary one; a `public` room allows 5"
         );
+    }
+
+    /// 2030-06-01: after the 2030-03-31 expiries above.
+    const JUNE_2030: i64 = 1_906_934_400;
+
+    fn plan_at(links_yaml: &str, portal: &PortalState, now: i64) -> Result<Plan, PlanError> {
+        let yaml = format!("rooms:\n  - title: Press Kit\n    type: public\n{links_yaml}");
+        plan(&manifest(&yaml), portal, &PlanOptions { now, ..PlanOptions::default() })
+    }
+
+    #[test]
+    fn an_expired_link_that_exists_with_that_expiry_is_a_warning_with_no_step() {
+        // Failed on the old code: the manifest itself was refused once the date had passed.
+        let mut press = portal_link("l1", "Press", false);
+        press.expires = crate::time::parse_expiry("2030-03-31");
+        press.password = Some(Password::new(SECRET));
+        let portal = state(RoomState::Active, vec![press]);
+        let plan = plan_at(PRESS, &portal, JUNE_2030).unwrap();
+        assert!(plan.is_empty());
+        assert_eq!(
+            plan.warnings,
+            ["room `Press Kit`, link `Press` expired 2030-03-31; nothing to do"]
+        );
+    }
+
+    #[test]
+    fn a_create_or_an_update_with_a_past_expiry_is_an_error_for_its_room_only() {
+        let portal = state(RoomState::Active, vec![]);
+        let Err(PlanError::Conflicts { problems, .. }) = plan_at(PRESS, &portal, JUNE_2030) else {
+            panic!()
+        };
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].1.contains("`expires` 2030-03-31 has passed"), "{}", problems[0].1);
+        // `--target` on another room plans that room.
+        let yaml = format!(
+            "rooms:\n  - title: Press Kit\n    type: public\n{PRESS}  - title: Other\n    type: custom\n"
+        );
+        let options =
+            PlanOptions { now: JUNE_2030, targets: vec!["Other".into()], ..PlanOptions::default() };
+        let planned = plan(&manifest(&yaml), &portal, &options).unwrap();
+        assert_eq!(planned.rooms.len(), 1);
+        assert_eq!(planned.rooms[0].title, "Other");
+    }
+
+    #[test]
+    fn a_password_the_portal_s_policy_refuses_is_an_error_naming_its_variable_not_its_value() {
+        // Failed on the old code: the plan passed and `apply` failed on the link.
+        let mut portal = state(RoomState::Active, vec![]);
+        portal.password_policy =
+            Some(PasswordPolicy { min_length: 25, ..PasswordPolicy::default() });
+        let Err(PlanError::Conflicts { problems, .. }) = plan_of(PRESS, &portal) else { panic!() };
+        assert_eq!(
+            problems,
+            [(
+                9,
+                "link `Press`: the password in `PRESS_PASSWORD` does not meet the portal's password policy: Password must contain from 25 to 30 characters, only latin letters, no spaces".to_owned()
+            )]
+        );
+    }
+
+    #[test]
+    fn a_public_room_s_links_are_refused_while_the_portal_restricts_external_sharing() {
+        let mut portal = state(RoomState::Active, vec![]);
+        portal.sharing = Some(crate::model::PortalSharing {
+            external_share: false,
+            apply_to_rooms: true,
+            default_internal: true,
+        });
+        let Err(PlanError::Conflicts { problems, .. }) = plan_of(PRESS, &portal) else { panic!() };
+        assert!(problems[0].1.contains("restricts external sharing for rooms"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_new_form_filling_room_s_primary_link_follows_the_portal_s_default_internal() {
+        let yaml = "rooms:\n  - title: Forms\n    type: form-filling\n    links:\n      - primary: true\n        name: Link to fill out\n        access: form-filler\n        internal: true\n";
+        let portal = PortalState {
+            sharing: Some(crate::model::PortalSharing {
+                external_share: true,
+                apply_to_rooms: true,
+                default_internal: true,
+            }),
+            ..PortalState::default()
+        };
+        let planned = plan(&manifest(yaml), &portal, &PlanOptions::default()).unwrap();
+        assert_eq!(planned.rooms[0].edits, [], "the portal makes it internal already");
+        let planned =
+            plan(&manifest(yaml), &PortalState::default(), &PlanOptions::default()).unwrap();
+        assert_eq!(planned.rooms[0].edits.len(), 1);
+    }
+
+    #[test]
+    fn a_verifier_tells_the_password_and_needs_the_key_it_was_made_with() {
+        let password = Password::new("Summer2026!");
+        let unkeyed = verifier(&password, None);
+        assert!(unkeyed.starts_with("argon2id$m=19456,t=2$"), "{unkeyed}");
+        assert_ne!(unkeyed, verifier(&password, None), "a fresh salt every time");
+        assert_eq!(verifies(&unkeyed, &password, None), Ok(true));
+        assert_eq!(verifies(&unkeyed, &Password::new("Summer2026?"), None), Ok(false));
+        let keyed = verifier(&password, Some(b"plan key"));
+        assert_eq!(verifies(&keyed, &password, Some(b"plan key")), Ok(true));
+        assert_eq!(verifies(&keyed, &password, Some(b"another key")), Ok(false));
+        assert!(verifies(&keyed, &password, None).unwrap_err().contains("DOCSPACE_PLAN_KEY"));
+        assert!(verifies("argon2id$m=1$zz$00", &password, None).is_err());
+    }
+
+    #[test]
+    fn a_link_left_as_it_is_sends_nothing_so_an_older_password_is_not_checked_again() {
+        let mut press = portal_link("l1", "Press", false);
+        press.expires = crate::time::parse_expiry("2030-03-31");
+        press.password = Some(Password::new(SECRET));
+        let mut portal = state(RoomState::Active, vec![press]);
+        portal.password_policy =
+            Some(PasswordPolicy { min_length: 25, ..PasswordPolicy::default() });
+        assert!(plan_of(PRESS, &portal).unwrap().is_empty());
+    }
+
+    #[test]
+    fn under_the_restriction_a_public_room_whose_links_are_as_declared_plans_nothing() {
+        let mut press = portal_link("l1", "Press", false);
+        press.expires = crate::time::parse_expiry("2030-03-31");
+        press.password = Some(Password::new(SECRET));
+        let old = portal_link("o", "Old partner", false);
+        let mut portal = state(RoomState::Active, vec![press, old]);
+        portal.sharing = Some(crate::model::PortalSharing {
+            external_share: false,
+            apply_to_rooms: true,
+            default_internal: false,
+        });
+        let plan = plan_of(PRESS, &portal).unwrap();
+        assert_eq!(lines(&plan), ["- link \"Old partner\""], "a removal is allowed");
     }
 }

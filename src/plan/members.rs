@@ -47,15 +47,31 @@ fn current_members(
     (owner, current)
 }
 
+/// The room's owner declared with less than `room-manager`: the declaration has no effect.
+fn owner_warning(spec: &RoomSpec, entry: &crate::manifest::MemberSpec) -> Option<String> {
+    (entry.access != Access::RoomManager).then(|| {
+        format!(
+            "room `{}`: `{}` owns the room, whose access is never changed; `{}` (line {}) has no effect",
+            spec.title,
+            entry.subject.name(),
+            entry.access,
+            entry.line
+        )
+    })
+}
+
 /// The member step for one room, or the problems (with their manifest lines) that prevent it.
 /// Declared people whose accounts are terminated are added to `terminated`: the portal refuses
-/// them access, so they are never sent; one who is a member already is left as they are.
+/// them access, so they are never sent; one who is a member already is left as they are. The
+/// room's owner declared with less than `room-manager` is a warning in `warnings`: the owner's
+/// access is never changed.
 pub(super) fn member_step(
     spec: &RoomSpec,
     room: Option<&PortalRoom>,
     portal: &PortalState,
     directory: &Directory<'_>,
     terminated: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> Result<Option<Step>, Vec<(usize, String)>> {
     let Some(wanted) = &spec.members else {
         return Ok(None);
@@ -117,7 +133,9 @@ pub(super) fn member_step(
             },
         };
         if portal_id.is_some() && portal_id == owner {
-            continue; // The owner's access is not the manifest's to change.
+            // The owner's access is not the manifest's to change.
+            warnings.extend(owner_warning(spec, entry));
+            continue;
         }
         if let Some(id) = &portal_id {
             declared.push(id.clone());

@@ -10,6 +10,7 @@ pub(crate) mod model;
 pub(crate) mod planner;
 pub(crate) mod rails;
 pub(crate) mod render;
+pub(crate) mod requests;
 pub(crate) mod resolve;
 pub mod saved;
 pub(crate) mod settings;

@@ -312,8 +312,8 @@ pub struct LinkFields {
     pub access: i64,
     /// When it expires, as a Unix time.
     pub expires: Option<i64>,
-    /// A salted hash of its password (`plan::links::password_hash`); never the password.
-    pub password: Option<String>,
+    /// Whether it has a password, and which: never the password (see [`PasswordMark`]).
+    pub password: Option<PasswordMark>,
     /// Whether downloads are denied.
     pub deny_download: bool,
     /// Whether only people signed in to the portal can open it.
@@ -336,6 +336,79 @@ pub struct LinkChange {
     pub after: LinkFields,
     /// The variable the password is read from when applied.
     pub password_env: Option<String>,
+    /// What happens to its password: all a plan ever says about one.
+    #[serde(default)]
+    pub password_change: PasswordChange,
+}
+
+/// What a link step does to the link's password.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordChange {
+    /// Nothing.
+    #[default]
+    None,
+    /// A link without one gets one.
+    Set,
+    /// The link's password becomes another.
+    Changed,
+    /// The link's password is removed.
+    Removed,
+}
+
+/// A link's password as a plan holds it, never the password itself. While a plan is made it
+/// holds the password in memory, to compare; a saved plan (`plan --out`) holds a verifier made
+/// by `plan::links::verifier` (Argon2id with a random salt, keyed with the plan key when one is
+/// set), enough to tell later that a password is another without revealing it; anywhere else
+/// (`plan --format json`) it is written `"set"`.
+#[derive(Clone, Default)]
+pub struct PasswordMark {
+    /// The password, in memory only.
+    pub(crate) secret: Option<crate::links::Password>,
+    /// The verifier, in a saved plan only.
+    pub(crate) verifier: Option<String>,
+}
+
+/// How a mark without a verifier is written.
+const MARK_SET: &str = "set";
+
+impl PasswordMark {
+    /// The mark of a password read from the environment or the portal.
+    pub(crate) fn of(password: &crate::links::Password) -> PasswordMark {
+        PasswordMark { secret: Some(password.clone()), verifier: None }
+    }
+}
+
+/// Two marks are alike when they hold the same password; marks read from a saved plan, when
+/// they hold the same verifier.
+impl PartialEq for PasswordMark {
+    fn eq(&self, other: &PasswordMark) -> bool {
+        match (&self.secret, &other.secret) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.verifier.is_some() && self.verifier == other.verifier,
+        }
+    }
+}
+
+impl Eq for PasswordMark {}
+
+impl std::fmt::Debug for PasswordMark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordMark(…)")
+    }
+}
+
+impl Serialize for PasswordMark {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.verifier.as_deref().unwrap_or(MARK_SET))
+    }
+}
+
+impl<'de> Deserialize<'de> for PasswordMark {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(PasswordMark { secret: None, verifier: (text != MARK_SET).then_some(text) })
+    }
 }
 
 /// The actions the API offers, each one request (plus a wait for the asynchronous ones).
@@ -471,8 +544,9 @@ impl Action {
         }
     }
 
-    /// Archive and delete take people's rooms away; shown first and guarded by the rails.
-    pub(crate) fn is_destructive(&self) -> bool {
+    /// Archive and delete take people's rooms away; shown first and guarded by the rails. Asked
+    /// of a room that exists: see [`Action::takes_away`].
+    fn is_destructive(&self) -> bool {
         matches!(
             self,
             Action::Archive
@@ -481,6 +555,13 @@ impl Action {
                 | Action::RemoveLink { .. }
         ) || matches!(self, Action::SetMembers { changes, .. } if changes.iter().any(|c| c.after.is_none()))
             || matches!(self, Action::SetSettings { before, after } if before.removes_files(after))
+    }
+
+    /// Whether this action, in the room `target` names, takes something away from people: a
+    /// room, a member, a link, a folder, or files (a lifetime that may remove some). A room
+    /// this plan creates has nothing to lose yet.
+    pub(crate) fn takes_away(&self, target: &Target) -> bool {
+        *target != Target::New && self.is_destructive()
     }
 }
 
@@ -631,7 +712,7 @@ impl Plan {
             .filter(|room| {
                 room.edits.iter().any(|step| {
                     matches!(step.action, Action::SetSettings { .. })
-                        && step.action.is_destructive()
+                        && step.action.takes_away(&room.target)
                 })
             })
             .collect()

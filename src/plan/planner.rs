@@ -56,8 +56,17 @@ pub fn plan(
     let mut terminated: BTreeMap<String, Vec<String>> = BTreeMap::new();
     // Undeclared folders left alone because they are not empty.
     let mut folder_warnings: Vec<String> = Vec::new();
+    let mut link_warnings: Vec<String> = Vec::new();
+    let context = links::LinkContext {
+        policy: portal.password_policy.unwrap_or_default(),
+        sharing: portal.sharing.as_ref(),
+        now: options.now,
+    };
     for (spec, found) in manifest.rooms.iter().zip(&matches) {
         let Ok(found) = found else { continue };
+        // A room `--target`/`--exclude` leaves out is not planned: its problems (a link that
+        // expired since the merge) must not block a change to another room.
+        let selected = rails::selects(options, &spec.stored_title);
         let current = found.map(|id| by_id[&id]);
         let mut left_out = Vec::new();
         let folder_steps = match folders::plan_folders(spec, current, portal) {
@@ -66,18 +75,25 @@ pub fn plan(
                 folder_plan.steps
             }
             Err(folder_problems) => {
-                problems.extend(folder_problems);
+                if selected {
+                    problems.extend(folder_problems);
+                }
                 continue;
             }
         };
-        let planned = plan_room(spec, current, portal, &directory, &mut left_out, folder_steps);
+        let mut room_warnings = Vec::new();
+        let room = Room { spec, current, portal, context: &context };
+        let planned = plan_room(&room, &directory, &mut left_out, &mut room_warnings, folder_steps);
+        if selected {
+            link_warnings.extend(room_warnings);
+        }
         for email in left_out {
             terminated.entry(email).or_default().push(format!("`{}`", spec.stored_title));
         }
         match planned {
             Ok(Some(room_plan)) => rooms.push(room_plan),
-            Ok(None) => {}
-            Err(room_problems) => problems.extend(room_problems),
+            Err(room_problems) if selected => problems.extend(room_problems),
+            Ok(None) | Err(_) => {}
         }
     }
     if !problems.is_empty() {
@@ -97,6 +113,11 @@ pub fn plan(
     }
 
     let rooms = rails::select(rooms, manifest, options)?;
+    let mut problems = rails::check_titles(&rooms, &portal.rooms);
+    if !problems.is_empty() {
+        problems.sort();
+        return Err(PlanError::Conflicts { manifest: manifest.source.clone(), problems });
+    }
     rails::check_protected(manifest, &rooms, &matches)?;
     rails::check_destruction(manifest, &rooms, portal.rooms.len(), options.force)?;
     rails::check_member_removals(manifest, &rooms, options.force)?;
@@ -118,6 +139,7 @@ pub fn plan(
         .collect();
     folder_warnings.sort();
     warnings.extend(folder_warnings);
+    warnings.extend(link_warnings);
     warnings.extend(super::settings::type_warnings(manifest, &matches, &by_id));
     let mut plan = Plan {
         rooms,
@@ -139,20 +161,28 @@ fn target_order(target: &Target) -> u64 {
     }
 }
 
+/// One manifest room with what planning it reads.
+struct Room<'a> {
+    spec: &'a RoomSpec,
+    current: Option<&'a PortalRoom>,
+    portal: &'a PortalState,
+    context: &'a links::LinkContext<'a>,
+}
+
 /// The steps for one manifest room, or the problems (with their lines) that prevent them.
 fn plan_room(
-    spec: &RoomSpec,
-    current: Option<&PortalRoom>,
-    portal: &PortalState,
+    room: &Room<'_>,
     directory: &members::Directory<'_>,
     terminated: &mut Vec<String>,
+    warnings: &mut Vec<String>,
     folder_steps: Vec<Step>,
 ) -> Result<Option<RoomPlan>, Vec<(usize, String)>> {
+    let Room { spec, current, portal, context } = *room;
     let (members, link_steps) = if spec.state == DesiredState::Deleted {
         (None, Vec::new())
     } else {
-        let members = members::member_step(spec, current, portal, directory, terminated);
-        let link_steps = links::link_steps(spec, current, portal);
+        let members = members::member_step(spec, current, portal, directory, terminated, warnings);
+        let link_steps = links::link_steps(spec, current, portal, context, warnings);
         match (members, link_steps) {
             (Ok(members), Ok(link_steps)) => (members, link_steps),
             (members, link_steps) => {

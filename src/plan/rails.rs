@@ -8,7 +8,8 @@ use super::model::{Action, Plan, RoomPlan, Target};
 use super::render::room_label;
 use crate::docspace::stored_title;
 use crate::manifest::Manifest;
-use std::collections::HashSet;
+use crate::model::{PortalRoom, RoomState};
+use std::collections::{HashMap, HashSet};
 
 /// Choices that narrow or permit a plan.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,6 +20,8 @@ pub struct PlanOptions {
     pub excludes: Vec<String>,
     /// Accept a plan over the destruction or member-removal threshold.
     pub force: bool,
+    /// Now, as a Unix time: what link expiries are compared with (the planner reads no clock).
+    pub now: i64,
 }
 
 /// What a rail refused.
@@ -71,6 +74,13 @@ pub enum Refusal {
     /// The plan deletes something for good (or may), and `--allow-delete` was not given.
     #[error("the plan {0}; pass `--allow-delete` to apply it")]
     NeedsAllowDelete(String),
+}
+
+/// Whether `--target` and `--exclude` keep the room with this stored title (a title naming no
+/// room is [`select`]'s to refuse).
+pub(super) fn selects(options: &PlanOptions, title: &str) -> bool {
+    let names = |titles: &[String]| titles.iter().any(|given| stored_title(given) == title);
+    (options.targets.is_empty() || names(&options.targets)) && !names(&options.excludes)
 }
 
 /// Keeps the rooms `--target` names and drops those `--exclude` names. A title that names no
@@ -134,6 +144,75 @@ pub(super) fn check_protected(
     if named.is_empty() { Ok(()) } else { Err(Refusal::Protected { rooms: named }) }
 }
 
+/// The title a step gives its room (a rename's new title, a create's) and how to say so.
+fn given_title<'a>(action: &'a Action, target: &Target) -> Option<(&'a str, String)> {
+    match (action, target) {
+        (Action::Rename { before, after }, Target::Existing { id }) => {
+            Some((after, format!("room `{before}` (id {id}) cannot be renamed to `{after}`")))
+        }
+        (Action::Create { title, .. }, _) => {
+            Some((title, format!("room `{title}` cannot be created")))
+        }
+        _ => None,
+    }
+}
+
+/// Refuses a rename (or a create) into a title another portal room has, in any state, managed
+/// or not: the portal keeps both (`FileStorageService.UpdateRoomAsync` checks no uniqueness), and every later plan fails as ambiguous.
+/// That room giving the title up in the same plan does not help: rooms are changed
+/// concurrently and either change may fail, so it gives the title up in an apply of its own.
+/// One problem per step, with its entry's line, naming the other room.
+pub(super) fn check_titles(rooms: &[RoomPlan], portal: &[PortalRoom]) -> Vec<(usize, String)> {
+    let mut by_title: HashMap<&str, Vec<&PortalRoom>> = HashMap::new();
+    for room in portal {
+        by_title.entry(room.title.as_str()).or_default().push(room);
+    }
+    let planned: HashMap<u64, &RoomPlan> = rooms
+        .iter()
+        .filter_map(|room| match room.target {
+            Target::Existing { id } => Some((id, room)),
+            Target::New => None,
+        })
+        .collect();
+    let mut problems = Vec::new();
+    for room in rooms {
+        let own = match room.target {
+            Target::Existing { id } => Some(id),
+            Target::New => None,
+        };
+        for (title, what) in room.steps().filter_map(|step| given_title(&step.action, &room.target))
+        {
+            let others = by_title.get(title).into_iter().flatten().filter(|r| Some(r.id) != own);
+            for other in others {
+                let state = if other.state == RoomState::Archived { " (archived)" } else { "" };
+                let then = planned.get(&other.id).and_then(|plan| {
+                    if plan.change.deletes() {
+                        return Some("this plan deletes it too, but rooms are changed at once and either change may fail: delete it in an apply of its own first".to_owned());
+                    }
+                    plan.edits.iter().find_map(|step| match &step.action {
+                        Action::Rename { after, .. } => Some(format!(
+                            "this plan renames it to `{after}` too, but rooms are changed at once and either rename may fail: rename it in an apply of its own first"
+                        )),
+                        _ => None,
+                    })
+                });
+                let then = then.unwrap_or_else(|| {
+                    "two rooms of one title would make every later plan ambiguous: rename or delete that room first, or choose another title".to_owned()
+                });
+                problems.push((
+                    room.line.unwrap_or_default(),
+                    format!(
+                        "{what}: portal room {} \"{}\"{state} has that title; {then}",
+                        other.id,
+                        crate::text::escape(&other.title)
+                    ),
+                ));
+            }
+        }
+    }
+    problems
+}
+
 /// Refuses a plan that archives or deletes more than `max_destroy_percent` of the portal's
 /// rooms, when that is at least three rooms, unless forced.
 pub(super) fn check_destruction(
@@ -183,8 +262,10 @@ pub(super) fn check_member_removals(
 }
 
 /// Deleting a room on DocSpace is permanent: a plan with a delete needs `--allow-delete`, and
-/// so does one that moves folders to the trash or gives a room a lifetime that deletes files
-/// permanently or sooner than before.
+/// so does one that moves folders to the trash or gives an existing room a lifetime that may
+/// remove files it keeps now: a first one (no lifetime keeps files forever, and the portal
+/// trashes every older file about 6 h after the write), one that may be shorter, or one that
+/// deletes permanently (`Settings::removes_files`). A room the plan creates has no files.
 pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> Result<(), Refusal> {
     if allowed {
         return Ok(());
@@ -196,7 +277,7 @@ pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> Result<(), Refusal> {
         .collect();
     if !lifetimes.is_empty() {
         return Err(Refusal::NeedsAllowDelete(format!(
-            "sets a lifetime that deletes files permanently or sooner than before in {} room{} ({})",
+            "sets a lifetime that removes files the room keeps now (a first lifetime, a shorter one, or one that deletes permanently) in {} room{} ({})",
             lifetimes.len(),
             crate::text::plural(lifetimes.len()),
             lifetimes.join(", ")
@@ -259,6 +340,10 @@ mod tests {
         }
     }
 
+    fn no_lifetime() -> Settings {
+        Settings { lifetime: Some(Switch::Off), ..Settings::default() }
+    }
+
     fn plan(rooms: Vec<RoomPlan>) -> Plan {
         Plan {
             rooms,
@@ -314,7 +399,7 @@ mod tests {
     fn a_shorter_or_permanent_lifetime_needs_allow_delete_a_longer_one_does_not() {
         let shorter = settings(lifetime(90, false), lifetime(30, false));
         assert!(refused(&plan(vec![room("R", StateChange::Keep, vec![shorter])])).starts_with(
-            "the plan sets a lifetime that deletes files permanently or sooner than before in 1 room"
+            "the plan sets a lifetime that removes files the room keeps now (a first lifetime, a shorter one, or one that deletes permanently) in 1 room"
         ));
         let permanent = settings(lifetime(90, false), lifetime(90, true));
         assert!(
@@ -326,6 +411,51 @@ mod tests {
             check_deletes(&plan(vec![room("R", StateChange::Keep, vec![longer])]), false),
             Ok(())
         );
+    }
+
+    #[test]
+    fn a_first_lifetime_on_an_existing_room_needs_allow_delete() {
+        // No lifetime keeps files forever: any lifetime removes some, as does one not known.
+        for before in [no_lifetime(), Settings::default()] {
+            let first = settings(before, lifetime(999, false));
+            let refusal = refused(&plan(vec![room("R", StateChange::Keep, vec![first])]));
+            assert!(refusal.contains("in 1 room (\"R\" (id 3))"), "{refusal}");
+        }
+        // Switching it off removes nothing.
+        let off = settings(lifetime(30, true), no_lifetime());
+        assert_eq!(
+            check_deletes(&plan(vec![room("R", StateChange::Keep, vec![off])]), false),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_room_the_plan_creates_has_no_files_to_lose() {
+        let create = Step::new(
+            Action::Create {
+                title: "R".into(),
+                room_type: crate::docspace::RoomType::VirtualData,
+                tags: vec![],
+                settings: Box::default(),
+            },
+            "",
+        );
+        let permanent = settings(no_lifetime(), lifetime(1, true));
+        let mut new = room("R", StateChange::Create { create, archive: None }, vec![permanent]);
+        new.target = Target::New;
+        assert_eq!(check_deletes(&plan(vec![new]), false), Ok(()));
+    }
+
+    #[test]
+    fn another_unit_needs_the_flag_unless_it_is_longer_on_every_date() {
+        let of = |value, period| Lifetime { value, period, delete_permanently: false };
+        // Three calendar months span 89 to 92 days; a year, 365 or 366.
+        assert!(of(91, Period::Days).may_be_shorter_than(of(3, Period::Months)));
+        assert!(!of(93, Period::Days).may_be_shorter_than(of(3, Period::Months)));
+        assert!(of(12, Period::Months).may_be_shorter_than(of(1, Period::Years)));
+        assert!(!of(1, Period::Years).may_be_shorter_than(of(11, Period::Months)));
+        assert!(of(30, Period::Days).may_be_shorter_than(of(31, Period::Days)));
+        assert!(!of(31, Period::Days).may_be_shorter_than(of(31, Period::Days)));
     }
 
     #[test]

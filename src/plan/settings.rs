@@ -52,6 +52,16 @@ pub(super) fn settings_step(
             "room `{title}`: the portal does not show its quota to this account (only its owner and room managers see it), so `quota` cannot be checked"
         ));
     }
+    if let (Some(Quota::Bytes(bytes)), Some(total)) = (wanted.quota, portal.storage_total)
+        && bytes > total
+        && room.is_none_or(|room| room.settings.quota != wanted.quota)
+    {
+        problems.push(format!(
+            "room `{title}`: `quota` {} is more than the portal's total storage of {}, and the portal refuses a room quota above it",
+            Quota::Bytes(bytes),
+            Quota::Bytes(total)
+        ));
+    }
     if room.is_some_and(|room| room.custom_logo) {
         for (key, declared) in
             [("color", wanted.color.is_some()), ("cover", wanted.cover.is_some())]
@@ -273,15 +283,19 @@ mod tests {
             ("30 days", "trash", true),
             ("1 year", "delete", true),
             ("1 year", "trash", false),
-            ("91 days", "trash", false),
+            ("93 days", "trash", false),
+            // Three calendar months span up to 92 days: some files 91 days old would go.
+            ("91 days", "trash", true),
+            ("4 months", "trash", false),
         ] {
             let yaml = format!(
                 "{ROOM}    lifetime:\n      older_than: {older_than}\n      action: {action}\n"
             );
             let plan = plan(&yaml, &portal).unwrap();
             let step = &plan.rooms[0].edits[0];
-            assert_eq!(step.action.is_destructive(), destructive, "{older_than} {action}");
-            let mark = crate::plan::render::mark(&step.action);
+            let target = &plan.rooms[0].target;
+            assert_eq!(step.action.takes_away(target), destructive, "{older_than} {action}");
+            let mark = crate::plan::render::mark(&step.action, target);
             assert_eq!(mark == '-', destructive, "{older_than} {action}");
         }
     }
@@ -310,6 +324,28 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("room `Deal` declares `quota`"), "{text}");
         assert!(text.contains("Settings → Storage management"), "{text}");
+    }
+
+    #[test]
+    fn a_quota_above_the_portals_total_storage_is_refused_naming_the_room_and_the_total() {
+        let mut portal = portal(vdr(observed(), RoomState::Active));
+        portal.storage_total = Some(1 << 30);
+        let err = plan(&format!("{ROOM}    quota: 2 GiB\n"), &portal).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the manifest does not match the portal:\n  rooms.yaml:2: room `Deal`: `quota` 2 GiB is more than the portal's total storage of 1 GiB, and the portal refuses a room quota above it"
+        );
+        // Equal passes, as on the portal; a new room is refused as well.
+        assert!(plan(&format!("{ROOM}    quota: 1 GiB\n"), &portal).is_ok());
+        let empty = PortalState { rooms: Vec::new(), ..portal.clone() };
+        assert!(plan(&format!("{ROOM}    quota: 2 GiB\n"), &empty).is_err());
+        // A room that has that quota already sends none: nothing to refuse.
+        let shown = Settings { quota: Some(Quota::Bytes(2 << 30)), ..observed() };
+        let over = PortalState {
+            storage_total: Some(1 << 30),
+            ..self::portal(vdr(shown, RoomState::Active))
+        };
+        assert!(plan(&format!("{ROOM}    quota: 2 GiB\n"), &over).is_ok());
     }
 
     #[test]

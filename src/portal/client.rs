@@ -240,6 +240,13 @@ impl Portal {
         &self.inner.config.base_url
     }
 
+    /// Whether `value` is this run's token: the one check callers get, never the token itself
+    /// (a manifest must not read it as a link password).
+    pub(crate) fn is_token(&self, value: &str) -> bool {
+        let token = self.inner.config.token.expose_secret();
+        !value.is_empty() && value.trim() == token.trim()
+    }
+
     /// How many HTTP requests this client has sent, retries included.
     pub fn requests_sent(&self) -> u64 {
         self.inner.sent.load(Ordering::Relaxed)

@@ -123,6 +123,26 @@ pub enum ApiError {
         last: Box<ApiError>,
     },
 
+    /// A move of a folder to the trash whose outcome is unknown (see
+    /// [`ApiError::outcome_unknown`]) and whose folder was still in its room when the lookup
+    /// window ended. It is never sent again in the same run: on a portal a second delete of a
+    /// folder already in the trash erases it.
+    #[error(
+        "the portal did not answer whether `{request}` moved folder {folder} to the trash (it {}); it was still in its room after {} s and was not sent again, as a second delete would erase a folder already in the trash; run `plan` again",
+        .last.outcome(),
+        .window.as_secs_f64()
+    )]
+    TrashOutcomeUnknown {
+        /// The delete request.
+        request: RequestName,
+        /// The folder's id.
+        folder: u64,
+        /// How long the folder was looked up for.
+        window: Duration,
+        /// The request's own error.
+        last: Box<ApiError>,
+    },
+
     /// An asynchronous operation reported an error.
     #[error("operation {operation} for room {room} failed on the portal: {message}")]
     OperationFailed {

@@ -1,21 +1,37 @@
 //! The folders endpoints inside rooms: direct subfolders, a room's whole tree in one read, one
-//! folder, whether a folder's listing is empty, create (never sent twice: an unknown outcome is
-//! looked up), and the move to the trash with its wait. Only reads without side effects are
-//! used (FOLDERS.md §1 item 15: no `sortBy`, never the folder link endpoint; the one filter,
-//! `FoldersOnly`, is used for the tree on purpose, with its answer checked).
+//! folder, whether a folder's listing is empty, create and the move to the trash (neither ever
+//! sent twice: an unknown outcome is looked up), with the wait for the move's operation. Only
+//! reads without side effects are used (FOLDERS.md §1 item 15: no `sortBy`, never the folder
+//! link endpoint; the one filter, `FoldersOnly`, is used for the tree on purpose, with its answer
+//! checked), besides the operations list after a move whose outcome is unknown (see
+//! `trash_folder`).
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
-use super::rooms::Operation;
+use super::rooms::{MAX_LOOKUP_PAUSE, Made, Operation};
 use crate::docspace::MAX_PAGE_SIZE;
 use crate::model::PortalFolder;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
 
-/// `rootFolderType` of the trash.
+/// `rootFolderType` of the trash (`FolderType.TRASH`, server `Folder.cs` L53).
 const ROOT_TRASH: i64 = 3;
+
+/// Where a folder is, as `GET /files/folder/{id}` tells: on a portal a folder in the caller's
+/// Trash still reads 200, with `rootFolderType` 3 (server `FileStorageService.cs` L167-201,
+/// `FileSecurity.cs` L1471-1481).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Whereabouts {
+    /// In its room.
+    Live(PortalFolder),
+    /// In the caller's Trash: recoverable.
+    Trashed,
+    /// Not found: deleted for good (or never there).
+    Gone,
+}
 
 /// A folder as the API sends it; only the fields the tool reads.
 #[derive(Debug, Deserialize)]
@@ -23,6 +39,8 @@ const ROOT_TRASH: i64 = 3;
 struct FolderDto {
     id: u64,
     title: String,
+    #[serde(default)]
+    parent_id: Option<u64>,
     #[serde(default)]
     files_count: u64,
     #[serde(default)]
@@ -32,9 +50,6 @@ struct FolderDto {
     folder_type: Option<i64>,
     #[serde(default)]
     root_folder_type: Option<i64>,
-    /// The folder or room it is in.
-    #[serde(default)]
-    parent_id: Option<u64>,
 }
 
 impl From<FolderDto> for PortalFolder {
@@ -42,6 +57,7 @@ impl From<FolderDto> for PortalFolder {
         PortalFolder {
             id: dto.id,
             title: dto.title,
+            parent_id: dto.parent_id,
             files_count: dto.files_count,
             folders_count: dto.folders_count,
             system: dto.folder_type.is_some(),
@@ -158,17 +174,29 @@ impl Portal {
         Ok(tree)
     }
 
-    /// One folder, or `None` when it is gone or in the trash.
-    pub(crate) async fn folder(&self, id: u64) -> Result<Option<PortalFolder>, ApiError> {
+    /// Where a folder is now.
+    pub(crate) async fn whereabouts(&self, id: u64) -> Result<Whereabouts, ApiError> {
         let path = format!("/api/2.0/files/folder/{id}");
         match self.get(&path, &[]).await {
             Ok(value) => {
                 let dto: FolderDto = decode(value, &format!("GET {path}"))?;
-                Ok((dto.root_folder_type != Some(ROOT_TRASH)).then(|| dto.into()))
+                Ok(if dto.root_folder_type == Some(ROOT_TRASH) {
+                    Whereabouts::Trashed
+                } else {
+                    Whereabouts::Live(dto.into())
+                })
             }
-            Err(err) if err.status() == Some(404) => Ok(None),
+            Err(err) if err.status() == Some(404) => Ok(Whereabouts::Gone),
             Err(err) => Err(err),
         }
+    }
+
+    /// One folder, or `None` when it is gone or in the trash.
+    pub(crate) async fn folder(&self, id: u64) -> Result<Option<PortalFolder>, ApiError> {
+        Ok(match self.whereabouts(id).await? {
+            Whereabouts::Live(folder) => Some(folder),
+            Whereabouts::Trashed | Whereabouts::Gone => None,
+        })
     }
 
     /// How many items the folder's own listing holds. The counters are maintained
@@ -185,23 +213,25 @@ impl Portal {
     /// Creates a folder. A create is not safe to repeat (the portal makes duplicates): it is
     /// sent again only where the portal certainly did not take it, and after an unknown
     /// outcome the parent is listed: the planner saw no folder with this title there, so one
-    /// there now is this create's.
+    /// there now is this create's, or another run's (not `confirmed`; with several, the oldest).
     pub(crate) async fn create_folder(
         &self,
         parent: u64,
         title: &str,
-    ) -> Result<PortalFolder, ApiError> {
+    ) -> Result<Made<PortalFolder>, ApiError> {
         let path = format!("/api/2.0/files/folder/{parent}");
         let request = format!("POST {path}");
         let body = json!({ "title": title });
         match self.send(Method::POST, &path, &[], Some(&body), Repeat::OnlyIfNotSent).await {
-            Ok(value) => decode::<FolderDto>(value, &request).map(PortalFolder::from),
+            Ok(value) => decode::<FolderDto>(value, &request)
+                .map(|dto| Made { item: PortalFolder::from(dto), confirmed: true }),
             Err(err) if err.outcome_unknown() => {
+                let stored = crate::docspace::stored_title(title);
                 let found = self.subfolders(parent).await?;
-                let mut same = found.into_iter().filter(|f| !f.system && f.title == title);
-                match (same.next(), same.next()) {
-                    (Some(folder), None) => Ok(folder),
-                    _ => Err(err),
+                let same = found.into_iter().filter(|f| !f.system && f.title == stored);
+                match same.min_by_key(|f| f.id) {
+                    Some(item) => Ok(Made { item, confirmed: false }),
+                    None => Err(err),
                 }
             }
             Err(err) => Err(err),
@@ -209,9 +239,17 @@ impl Portal {
     }
 
     /// Moves a folder to the trash (never deletes permanently) and waits for the operation.
-    /// The executor checks before that it is empty and after that it is gone.
+    /// The executor checks before that it is empty and after that it is in the trash.
+    ///
+    /// Never sent twice: on a portal, deleting a folder already in the caller's Trash erases it
+    /// for good, with a 200 (server `FileDeleteOperation.cs` L281,
+    /// `FolderDao.UseTrashForRemoveAsync` L1377-1380), so repeating a request that went through
+    /// would destroy what the first one kept. It is sent again only where the portal certainly
+    /// did not take it (a refused connection, a 429, a 503); after an unknown outcome the folder
+    /// is looked up instead (see `await_trash`).
     pub(crate) async fn trash_folder(&self, id: u64) -> Result<(), ApiError> {
         let path = "/api/2.0/files/fileops/delete";
+        let request = format!("PUT {path}");
         let body = json!({
             "folderIds": [id],
             "fileIds": [],
@@ -219,19 +257,58 @@ impl Portal {
             "immediately": false,
             "returnSingleOperation": true,
         });
-        let value = self.send(Method::PUT, path, &[], Some(&body), Repeat::Safe).await;
-        let value = match value {
-            // A repeated request whose first attempt went through finds nothing to delete.
-            Err(err) if err.status() == Some(404) && self.folder(id).await?.is_none() => {
-                return Ok(());
-            }
-            other => other?,
+        let value = match self
+            .send(Method::PUT, path, &[], Some(&body), Repeat::OnlyIfNotSent)
+            .await
+        {
+            Ok(value) => value,
+            Err(err) if err.outcome_unknown() => return self.await_trash(id, request, err).await,
+            Err(err) => return Err(err),
         };
-        let operations: Vec<Operation> = decode(value, &format!("PUT {path}"))?;
+        let operations: Vec<Operation> = decode(value, &request)?;
         for operation in &operations {
             self.wait_for(operation, id).await?;
         }
         Ok(())
+    }
+
+    /// After a move to the trash whose outcome is unknown: looks the folder up until it has left
+    /// its room (in the trash, or gone: the executor tells which) or `create_lookup_window` has
+    /// passed. Between lookups it waits for the caller's unfinished delete operations, one of
+    /// which is this move's if the portal took it. That read of every operation also dequeues
+    /// the caller's finished ones on a portal; the other waits of this run treat a dequeued
+    /// operation as finished and read their result back, so none is misled.
+    async fn await_trash(&self, id: u64, request: String, cause: ApiError) -> Result<(), ApiError> {
+        let window = self.config().create_lookup_window;
+        let started = Instant::now();
+        let mut pause = self.config().retry_min_delay;
+        for lookup in 1.. {
+            match self.whereabouts(id).await {
+                Ok(Whereabouts::Live(_)) => {
+                    tracing::info!(id, lookup, "the folder is still in its room");
+                }
+                Ok(_) => {
+                    tracing::info!(id, lookup, "the move to the trash went through after all");
+                    return Ok(());
+                }
+                Err(err) => tracing::info!(id, lookup, error = %err, "the lookup failed"),
+            }
+            let left = window.saturating_sub(started.elapsed());
+            if left.is_zero() || self.is_interrupted() {
+                break;
+            }
+            match self.wait_for_running_deletes(id).await {
+                // Something finished: look again at once.
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(err) => {
+                    tracing::info!(id, error = %err, "waiting for the delete operations failed");
+                }
+            }
+            tokio::time::sleep(pause.min(left)).await;
+            pause = (pause * 2).min(MAX_LOOKUP_PAUSE);
+        }
+        Err(ApiError::TrashOutcomeUnknown { request, folder: id, window, last: Box::new(cause) })
     }
 }
 

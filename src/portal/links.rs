@@ -4,8 +4,8 @@
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
-use crate::links::{LINK_TYPE_EXTERNAL, Password};
-use crate::model::PortalLink;
+use crate::links::{CUT_ASCII_REGEX, LINK_TYPE_EXTERNAL, Password, PasswordPolicy};
+use crate::model::{PortalLink, PortalSharing};
 use crate::time::{api_date, parse_date_time};
 use reqwest::Method;
 use serde::Deserialize;
@@ -62,6 +62,38 @@ impl ShareDto {
     }
 }
 
+/// `GET /api/2.0/settings/security/password` (`PasswordSettingsDto`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PasswordSettingsDto {
+    min_length: usize,
+    #[serde(default)]
+    upper_case: bool,
+    #[serde(default)]
+    digits: bool,
+    #[serde(default)]
+    spec_symbols: bool,
+    #[serde(default)]
+    allowed_characters_regex_str: Option<String>,
+}
+
+/// The sharing fields of `GET /api/2.0/files/settings` (`FilesSettingsDto`); a portal that
+/// leaves one out has it at its default.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FilesSettingsDto {
+    #[serde(default = "yes")]
+    external_share: bool,
+    #[serde(default = "yes")]
+    external_share_apply_to_rooms: bool,
+    #[serde(default)]
+    default_share_link_internal: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// What `PUT …/links` is sent: the whole link.
 pub(crate) struct LinkRequest<'a> {
     pub(crate) link_id: &'a str,
@@ -84,6 +116,29 @@ impl Portal {
         Ok(entries.into_iter().filter_map(ShareDto::into_link).collect())
     }
 
+    /// The portal's password policy, which every link password must meet.
+    pub(crate) async fn password_policy(&self) -> Result<PasswordPolicy, ApiError> {
+        let path = "/api/2.0/settings/security/password";
+        let (dto, _) = self.get_typed::<PasswordSettingsDto>(path, &[]).await?;
+        Ok(PasswordPolicy {
+            min_length: dto.min_length,
+            upper_case: dto.upper_case,
+            digits: dto.digits,
+            spec_symbols: dto.spec_symbols,
+            ascii_cut: dto.allowed_characters_regex_str.as_deref() == Some(CUT_ASCII_REGEX),
+        })
+    }
+
+    /// The portal's sharing settings: may links be public, are new ones internal by default.
+    pub(crate) async fn sharing_settings(&self) -> Result<PortalSharing, ApiError> {
+        let (dto, _) = self.get_typed::<FilesSettingsDto>("/api/2.0/files/settings", &[]).await?;
+        Ok(PortalSharing {
+            external_share: dto.external_share,
+            apply_to_rooms: dto.external_share_apply_to_rooms,
+            default_internal: dto.default_share_link_internal,
+        })
+    }
+
     /// Creates the primary link of a custom room that has none (`GET …/link` creates it), and
     /// returns it.
     pub(crate) async fn create_primary_link(&self, room: u64) -> Result<PortalLink, ApiError> {
@@ -96,29 +151,46 @@ impl Portal {
         })
     }
 
-    /// Creates or updates a link under `link_id` (the portal keeps an unknown id), sending the
-    /// whole link. Safe to repeat: the id makes it the same link.
+    /// Updates the link `link_id`, sending the whole link. Safe to repeat: the id makes it the
+    /// same link.
     pub(crate) async fn set_room_link(
         &self,
         room: u64,
         link: &LinkRequest<'_>,
     ) -> Result<(), ApiError> {
-        let mut body = json!({
-            "linkId": link.link_id,
-            "title": link.title,
-            "access": link.access,
-            "linkType": LINK_TYPE_EXTERNAL,
-            "denyDownload": link.deny_download,
-            "internal": link.internal,
-        });
-        if let Some(expires) = link.expires {
-            body["expirationDate"] = Value::String(api_date(expires));
-        }
-        if let Some(password) = link.password {
-            body["password"] = Value::String(password.expose().to_owned());
-        }
+        self.put_link(room, link, Repeat::Safe).await
+    }
+
+    /// `PUT …/links` with the whole link.
+    async fn put_link(
+        &self,
+        room: u64,
+        link: &LinkRequest<'_>,
+        repeat: Repeat,
+    ) -> Result<(), ApiError> {
         let path = format!("/api/2.0/files/rooms/{room}/links");
-        self.send(Method::PUT, &path, &[], Some(&body), Repeat::Safe).await.map(drop)
+        self.send(Method::PUT, &path, &[], Some(&link_body(link)), repeat).await.map(drop)
+    }
+
+    /// Creates a link under `link_id`, a fresh id the portal keeps. Sent again only where the
+    /// portal certainly did not take it; after an unknown outcome the room's links are read,
+    /// and a link with this id is the one this create made.
+    pub(crate) async fn create_room_link(
+        &self,
+        room: u64,
+        link: &LinkRequest<'_>,
+    ) -> Result<(), ApiError> {
+        match self.put_link(room, link, Repeat::OnlyIfNotSent).await {
+            Ok(()) => Ok(()),
+            Err(err) if err.outcome_unknown() => {
+                if self.room_links(room).await?.iter().any(|l| l.id == link.link_id) {
+                    Ok(())
+                } else {
+                    Err(err)
+                }
+            }
+            Err(err) => Err(err),
+        }
     }
 
     /// Removes a link (`access: 0`); removing one that is gone already is fine.
@@ -127,4 +199,23 @@ impl Portal {
         let path = format!("/api/2.0/files/rooms/{room}/links");
         self.send(Method::PUT, &path, &[], Some(&body), Repeat::Safe).await.map(drop)
     }
+}
+
+/// The body of `PUT …/links` for the whole link: a field left out is removed.
+fn link_body(link: &LinkRequest<'_>) -> Value {
+    let mut body = json!({
+            "linkId": link.link_id,
+        "title": link.title,
+        "access": link.access,
+        "linkType": LINK_TYPE_EXTERNAL,
+        "denyDownload": link.deny_download,
+        "internal": link.internal,
+    });
+    if let Some(expires) = link.expires {
+        body["expirationDate"] = Value::String(api_date(expires));
+    }
+    if let Some(password) = link.password {
+        body["password"] = Value::String(password.expose().to_owned());
+    }
+    body
 }

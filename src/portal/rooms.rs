@@ -37,6 +37,15 @@ struct RoomDto {
     watermark: Option<super::settings::WatermarkDto>,
     #[serde(default)]
     logo: Option<super::settings::LogoDto>,
+    /// Pinned by the caller: a portal lists such rooms first, whatever the sort.
+    #[serde(default)]
+    pinned: bool,
+    /// Files in the room, at any depth.
+    #[serde(default)]
+    files_count: u64,
+    /// Folders in the room, at any depth.
+    #[serde(default)]
+    folders_count: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +58,9 @@ struct RoomPage {
 #[derive(Debug, Clone, Deserialize)]
 pub(super) struct Operation {
     id: String,
+    /// `FileOperationType`: 2 is a delete.
+    #[serde(default, rename = "Operation")]
+    kind: Option<i64>,
     #[serde(default)]
     progress: i64,
     #[serde(default)]
@@ -67,13 +79,16 @@ impl Operation {
     }
 }
 
-fn room_from(value: Value, request: &str) -> Result<PortalRoom, ApiError> {
-    let dto: RoomDto = serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+fn room_dto(value: Value, request: &str) -> Result<RoomDto, ApiError> {
+    serde_json::from_value(value).map_err(|err| ApiError::Malformed {
         request: request.to_owned(),
         status: 200,
         detail: format!("a room object: {err}"),
-    })?;
-    room_from_dto(dto, request)
+    })
+}
+
+fn room_from(value: Value, request: &str) -> Result<PortalRoom, ApiError> {
+    room_from_dto(room_dto(value, request)?, request)
 }
 
 fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
@@ -111,23 +126,45 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
     })
 }
 
-/// The `searchArea` that lists every room, active and archived.
-const AREA_ANY: &str = "Any";
+/// The `searchArea` that lists every room, active and archived, of every type, on v3.7.2
+/// (server `FileSecurity.cs` L2675-2682: the Rooms and Archive folders) and on newer portals,
+/// which keep form-filling rooms out of `Active` but list them in `Any` (OBSERVED §9.1). The
+/// newer portals' `Forms` area is never asked for: v3.7.2 answers it with a 400.
+pub(crate) const AREA_ANY: &str = "Any";
 
-/// Where a create is looked for: every room, then the form-filling rooms' own area, in case a
-/// portal keeps them out of `Any` as it keeps them out of `Active`.
-const LOOKUP_AREAS: [&str; 2] = [AREA_ANY, "Forms"];
+/// The longest pause between two lookups of a write whose outcome is unknown (a create, a move
+/// to the trash), and between two looks for twins (see `executor::twins`).
+pub(crate) const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
 
-/// The longest pause between two lookups of a create whose outcome is unknown.
-const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
+/// The order of a rooms listing by creation date.
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    /// Every room, a full page at a time.
+    OldestFirst,
+    /// The newest rooms, [`NEWEST_PAGE`] at a time.
+    NewestFirst,
+}
 
-fn page_query(start: usize, filter: Option<&str>, area: &str) -> Vec<(&'static str, String)> {
+/// The page size of a look at the newest rooms: room DTOs are large, and a look after a create
+/// usually needs only the few rooms created since the previous look.
+const NEWEST_PAGE: usize = 25;
+
+fn page_query(
+    start: usize,
+    filter: Option<&str>,
+    area: &str,
+    order: Order,
+) -> Vec<(&'static str, String)> {
+    let (order, count) = match order {
+        Order::OldestFirst => ("ascending", MAX_PAGE_SIZE),
+        Order::NewestFirst => ("descending", NEWEST_PAGE),
+    };
     let mut query = vec![
         ("searchArea", area.to_owned()),
         ("startIndex", start.to_string()),
-        ("count", MAX_PAGE_SIZE.to_string()),
+        ("count", count.to_string()),
         ("sortBy", "DateAndTimeCreation".to_owned()),
-        ("sortOrder", "ascending".to_owned()),
+        ("sortOrder", order.to_owned()),
     ];
     if let Some(filter) = filter {
         query.push(("filterValue", filter.to_owned()));
@@ -135,26 +172,41 @@ fn page_query(start: usize, filter: Option<&str>, area: &str) -> Vec<(&'static s
     query
 }
 
+/// What a create made: named by the create's own answer (`confirmed`), or looked up by its title
+/// after a create whose outcome was unknown, when it may as well be another run's.
+#[derive(Debug, Clone)]
+pub(crate) struct Made<T> {
+    /// The room or folder.
+    pub(crate) item: T,
+    /// Whether the create's answer named it, so this run certainly made it.
+    pub(crate) confirmed: bool,
+}
+
 impl Portal {
+    /// One page of rooms, each with whether the caller pinned it, and the list's `total`.
     async fn room_page(
         &self,
         start: usize,
         filter: Option<&str>,
         area: &str,
-    ) -> Result<(Vec<PortalRoom>, usize), ApiError> {
+        order: Order,
+    ) -> Result<(Vec<(PortalRoom, bool)>, usize), ApiError> {
         let request = format!("GET {ROOMS}");
         let (page, _): (RoomPage, _) =
-            self.get_typed(ROOMS, &page_query(start, filter, area)).await?;
+            self.get_typed(ROOMS, &page_query(start, filter, area, order)).await?;
         let rooms = page
             .folders
             .into_iter()
-            .map(|room| room_from_dto(room, &request))
+            .map(|room| {
+                let pinned = room.pinned;
+                room_from_dto(room, &request).map(|room| (room, pinned))
+            })
             .collect::<Result<_, _>>()?;
         Ok((rooms, page.total))
     }
 
-    /// Every room, active and archived (and form-filling rooms, which current portals keep out
-    /// of the Active area): the first page gives `total`, the rest are read concurrently.
+    /// Every room, active and archived, of every type (see [`AREA_ANY`]): the first page gives
+    /// `total`, the rest are read concurrently.
     pub async fn list_rooms(
         &self,
         on_page: &(dyn Fn(usize, usize) + Sync),
@@ -170,7 +222,10 @@ impl Portal {
         area: &str,
         on_page: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PortalRoom>, ApiError> {
-        let page = |start: usize| self.room_page(start, filter, area);
+        let page = |start: usize| async move {
+            let (rooms, total) = self.room_page(start, filter, area, Order::OldestFirst).await?;
+            Ok((rooms.into_iter().map(|(room, _)| room).collect(), total))
+        };
         // The same room twice also means the pages shifted. Sorted in place, so a large
         // portal's rooms are held once.
         let distinct = |rooms: &mut Vec<PortalRoom>| {
@@ -184,30 +239,69 @@ impl Portal {
 
     /// One room, or `None` when the portal says it does not exist.
     pub(crate) async fn get_room(&self, id: u64) -> Result<Option<PortalRoom>, ApiError> {
+        Ok(self.get_room_counted(id).await?.map(|(room, _)| room))
+    }
+
+    /// One room and how many files and folders it holds at any depth (its `filesCount` and
+    /// `foldersCount`), or `None` when the portal says it does not exist.
+    pub(crate) async fn get_room_counted(
+        &self,
+        id: u64,
+    ) -> Result<Option<(PortalRoom, u64)>, ApiError> {
         let path = format!("{ROOMS}/{id}");
-        match self.get(&path, &[]).await {
-            Ok(value) => room_from(value, &format!("GET {path}")).map(Some),
-            Err(err) if err.status() == Some(404) => Ok(None),
-            Err(err) => Err(err),
+        let request = format!("GET {path}");
+        let value = match self.get(&path, &[]).await {
+            Ok(value) => value,
+            Err(err) if err.status() == Some(404) => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let dto = room_dto(value, &request)?;
+        let items = dto.files_count + dto.folders_count;
+        Ok(Some((room_from_dto(dto, &request)?, items)))
+    }
+
+    /// The rooms of `area` listed newest first, whatever their title, down to the first one that
+    /// `listed` holds (a room read while planning, or one an earlier look returned) and that is
+    /// not pinned (a portal lists the caller's pinned rooms first, whatever the sort), or to the
+    /// end: the rooms created since, and usually one request. Never by `filterValue`: on a
+    /// portal with full-text search a filtered listing takes its ids from the search index
+    /// (`FolderDao.GetRoomsAsync`), which a create only asks to update, without waiting
+    /// (`FolderDao.InternalSaveFolderToDbAsync`), so a room just created may be missing from
+    /// it for a while; this listing reads the database.
+    pub(crate) async fn rooms_created_since(
+        &self,
+        listed: &(dyn Fn(u64) -> bool + Sync),
+        area: &str,
+    ) -> Result<Vec<PortalRoom>, ApiError> {
+        let mut new: Vec<PortalRoom> = Vec::new();
+        let mut start = 0;
+        loop {
+            let (page, total) = self.room_page(start, None, area, Order::NewestFirst).await?;
+            let read = page.len();
+            let mut reached = false;
+            for (room, pinned) in page {
+                if listed(room.id) {
+                    reached |= !pinned;
+                } else if new.iter().all(|seen| seen.id != room.id) {
+                    new.push(room);
+                }
+            }
+            start += read;
+            if reached || read == 0 || start >= total {
+                return Ok(new);
+            }
         }
     }
 
-    /// A room whose stored title is exactly `title` and whose id is not in `known`, from the
-    /// first area of [`LOOKUP_AREAS`] that has one.
+    /// A room whose stored title is `title` (stored form) and whose id is not in `known`,
+    /// among the rooms created since (see [`Portal::rooms_created_since`]).
     async fn find_new_room(
         &self,
         title: &str,
         known: &HashSet<u64>,
     ) -> Result<Option<PortalRoom>, ApiError> {
-        for area in LOOKUP_AREAS {
-            let rooms = self.list_rooms_matching(Some(title), area, &|_, _| {}).await?;
-            if let Some(room) =
-                rooms.into_iter().find(|room| room.title == title && !known.contains(&room.id))
-            {
-                return Ok(Some(room));
-            }
-        }
-        Ok(None)
+        let rooms = self.rooms_created_since(&|id| known.contains(&id), AREA_ANY).await?;
+        Ok(rooms.into_iter().find(|room| room.title == title))
     }
 
     /// Creates a room. A create is not safe to repeat: it is sent again only when the portal
@@ -223,10 +317,12 @@ impl Portal {
     ) -> Result<PortalRoom, ApiError> {
         self.create_room_with(title, room_type, tags, &crate::settings::Settings::default(), known)
             .await
+            .map(|made| made.item)
     }
 
     /// [`Portal::create_room`], also sending `settings` (the simple ones: flags, colour,
-    /// cover; quota, watermark and lifetime belong in an update after the create).
+    /// cover; quota, watermark and lifetime belong in an update after the create), and saying
+    /// whether the room came from the create's answer or from a lookup after an unknown outcome.
     pub(crate) async fn create_room_with(
         &self,
         title: &str,
@@ -234,7 +330,7 @@ impl Portal {
         tags: &[String],
         settings: &crate::settings::Settings,
         known: &HashSet<u64>,
-    ) -> Result<PortalRoom, ApiError> {
+    ) -> Result<Made<PortalRoom>, ApiError> {
         let mut body = super::settings::update_body(settings);
         body["title"] = json!(title);
         body["roomType"] = json!(room_type.code());
@@ -243,9 +339,10 @@ impl Portal {
         }
         let request = format!("POST {ROOMS}");
         match self.send(Method::POST, ROOMS, &[], Some(&body), Repeat::OnlyIfNotSent).await {
-            Ok(value) => room_from(value, &request),
+            Ok(value) => room_from(value, &request).map(|item| Made { item, confirmed: true }),
             Err(err) if err.outcome_unknown() => {
-                self.await_create(title, known, request, err).await
+                let item = self.await_create(title, known, request, err).await?;
+                Ok(Made { item, confirmed: false })
             }
             Err(err) => Err(err),
         }
@@ -265,8 +362,9 @@ impl Portal {
         let window = self.config().create_lookup_window;
         let started = Instant::now();
         let mut pause = self.config().retry_min_delay;
+        let stored = crate::docspace::stored_title(title);
         for lookup in 1.. {
-            match self.find_new_room(title, known).await {
+            match self.find_new_room(&stored, known).await {
                 Ok(Some(room)) => {
                     tracing::info!(
                         title,
@@ -336,6 +434,48 @@ impl Portal {
         }
     }
 
+    /// Removes a room this run just created: archives it, then deletes it (a portal deletes
+    /// only archived rooms). Each operation is followed by reading the room until it shows the
+    /// operation done, within the operation timeout, not by polling `/fileops`, which a key with
+    /// only `rooms:write` may not read; `deleteAfter: true`, so the portal keeps no finished
+    /// operation for a read that never comes.
+    pub(crate) async fn remove_room(&self, id: u64) -> Result<(), ApiError> {
+        let body = json!({ "deleteAfter": true });
+        let archive = format!("{ROOMS}/{id}/archive");
+        self.send(Method::PUT, &archive, &[], Some(&body), Repeat::Safe).await?;
+        self.await_room(id, Some(RoomState::Archived)).await?;
+        let path = format!("{ROOMS}/{id}");
+        match self.send(Method::DELETE, &path, &[], Some(&body), Repeat::Safe).await {
+            // A repeated delete whose first attempt went through finds nothing to delete.
+            Err(err) if err.status() == Some(404) => {}
+            other => drop(other?),
+        }
+        self.await_room(id, None).await
+    }
+
+    /// Reads the room, with growing pauses, until it is in `expected` (`None`: gone).
+    async fn await_room(&self, id: u64, expected: Option<RoomState>) -> Result<(), ApiError> {
+        let timeout = self.config().operation_timeout;
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(50);
+        loop {
+            let now = self.get_room(id).await?;
+            let done = match expected {
+                None => now.is_none(),
+                Some(state) => now.is_some_and(|room| room.state == state),
+            };
+            if done {
+                return Ok(());
+            }
+            if started.elapsed() >= timeout {
+                let expected = if expected.is_some() { "archived" } else { "deleted" };
+                return Err(ApiError::NotConverged { room: id, expected });
+            }
+            tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+
     /// Starts an operation (always with `deleteAfter: false`, so its result can be polled),
     /// waits for it, then reads the room back: a finished operation vanishes from `/fileops`.
     async fn run_operation(
@@ -375,6 +515,30 @@ impl Portal {
         }
     }
 
+    /// The caller's operations as `/fileops` reports them now (a portal dequeues the finished
+    /// ones it reports).
+    async fn operations(&self, query: &[(&str, String)]) -> Result<Vec<Operation>, ApiError> {
+        let value = self.get("/api/2.0/files/fileops", query).await?;
+        serde_json::from_value(value).map_err(|err| ApiError::Malformed {
+            request: "GET /api/2.0/files/fileops".into(),
+            status: 200,
+            detail: format!("not a list of operations: {err}"),
+        })
+    }
+
+    /// Waits for every unfinished delete operation the caller has (`GET /fileops`, no id);
+    /// whether there was any. `folder` names the folder acted on in errors.
+    pub(super) async fn wait_for_running_deletes(&self, folder: u64) -> Result<bool, ApiError> {
+        const DELETE: i64 = 2;
+        let operations = self.operations(&[]).await?;
+        let running: Vec<Operation> =
+            operations.into_iter().filter(|op| op.kind == Some(DELETE) && !op.is_done()).collect();
+        for operation in &running {
+            self.wait_for(operation, folder).await?;
+        }
+        Ok(!running.is_empty())
+    }
+
     /// Polls `/fileops?id=` until the operation is done or gone, within the operation timeout.
     pub(super) async fn wait_for(&self, operation: &Operation, room: u64) -> Result<(), ApiError> {
         let timeout = self.config().operation_timeout;
@@ -401,13 +565,7 @@ impl Portal {
             }
             tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
             delay = (delay * 2).min(Duration::from_secs(2));
-            let value = self.get("/api/2.0/files/fileops", &[("id", operation.id.clone())]).await?;
-            let operations: Vec<Operation> =
-                serde_json::from_value(value).map_err(|err| ApiError::Malformed {
-                    request: "GET /api/2.0/files/fileops".into(),
-                    status: 200,
-                    detail: format!("not a list of operations: {err}"),
-                })?;
+            let operations = self.operations(&[("id", operation.id.clone())]).await?;
             match operations.into_iter().find(|op| op.id == operation.id) {
                 Some(op) => current = op,
                 // A finished operation is reported once and then forgotten: gone means done.

@@ -174,12 +174,14 @@ pub(crate) fn unapplied(after: &Settings, room: &PortalRoom) -> Vec<String> {
         .collect()
 }
 
-/// `GET /api/2.0/portal/payment/quota`: the part a room quota depends on.
+/// `GET /api/2.0/portal/payment/quota`: the parts a room quota depends on.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PaymentQuota {
     #[serde(default)]
     rooms_quota: Option<RoomsQuota>,
+    #[serde(default)]
+    features: Vec<Feature>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,18 +191,45 @@ struct RoomsQuota {
     enable_quota: bool,
 }
 
+/// One of the tariff's features; `total_size` is its total storage in bytes, -1 when unlimited
+/// (server `QuotaHelper.cs` L210-214, `MaxTotalSizeFeature.cs`).
+#[derive(Debug, Deserialize)]
+struct Feature {
+    id: String,
+    #[serde(default)]
+    value: Option<serde_json::Number>,
+}
+
+/// What the portal's quota endpoint says about room quotas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PortalQuota {
+    /// Whether the portal's room quota is on (`roomsQuota.enableQuota`; absent when the tariff
+    /// has no statistics, which means off).
+    pub(crate) room_quota: bool,
+    /// The tariff's total storage in bytes; `None` when unlimited or not said. A portal refuses a
+    /// room quota above it (server `FileStorageService.cs` L1169-1179).
+    pub(crate) storage_total: Option<u64>,
+}
+
 #[derive(Debug, Deserialize)]
 struct Cover {
     id: String,
 }
 
 impl Portal {
-    /// Whether the portal's room quota is on (`roomsQuota.enableQuota`; absent when the tariff
-    /// has no statistics, which means off).
-    pub(crate) async fn room_quota_enabled(&self) -> Result<bool, ApiError> {
+    /// The portal's room quota switch and its total storage.
+    pub(crate) async fn portal_quota(&self) -> Result<PortalQuota, ApiError> {
         let (quota, _): (PaymentQuota, _) =
             self.get_typed("/api/2.0/portal/payment/quota", &[]).await?;
-        Ok(quota.rooms_quota.is_some_and(|q| q.enable_quota))
+        let storage_total = quota
+            .features
+            .iter()
+            .find(|feature| feature.id == "total_size")
+            .and_then(|feature| feature.value.as_ref()?.as_u64());
+        Ok(PortalQuota {
+            room_quota: quota.rooms_quota.is_some_and(|q| q.enable_quota),
+            storage_total,
+        })
     }
 
     /// The cover ids the portal offers, sorted.

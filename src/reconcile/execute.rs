@@ -14,12 +14,17 @@ pub struct Ready {
     pub plan: Plan,
     /// The ids of every portal room read while planning.
     pub known: HashSet<u64>,
+    /// The manifest the plan was made from, as its rooms' lines name it (a saved plan's own).
+    pub manifest: String,
+    /// The API key's scopes (`None` for a login token), checked before the first write.
+    pub(crate) scopes: Option<super::preflight::KeyScopes>,
 }
 
 impl From<Planned> for Ready {
     fn from(planned: Planned) -> Ready {
         let known = planned.state.rooms.iter().map(|room| room.id).collect();
-        Ready { plan: planned.plan, known }
+        let manifest = planned.manifest.source.display().to_string();
+        Ready { plan: planned.plan, known, manifest, scopes: planned.scopes }
     }
 }
 
@@ -27,7 +32,7 @@ impl From<Planned> for Ready {
 /// flight finish and still archives again every room it unarchived for an edit; a second stops
 /// at once.
 pub async fn apply_plan(portal: &Portal, ready: &Ready, progress: &Progress) -> (Report, bool) {
-    let Ready { plan, known } = ready;
+    let Ready { plan, known, .. } = ready;
     let watcher = {
         let portal = portal.clone();
         tokio::spawn(async move {

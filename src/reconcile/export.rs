@@ -17,6 +17,8 @@ pub(crate) async fn read_portal(
     portal: &Portal,
     progress: &Progress,
 ) -> anyhow::Result<PortalState> {
+    let key = super::preflight::read_key(portal).await?;
+    super::preflight::check_reads(key.as_ref(), &super::preflight::Reads::Export)?;
     let rooms = super::read::list_rooms(portal, progress).await;
     progress.finish();
     let rooms = rooms?;
@@ -25,6 +27,28 @@ pub(crate) async fn read_portal(
     let mut state = PortalState { rooms, links, ..PortalState::default() };
     directory.into_state(&mut state);
     Ok(state)
+}
+
+/// How an export's first line starts; [`written_by_export`] looks for it.
+const HEADER_START: &str = "Exported from ";
+
+/// The comment an export starts with: where and when it was made, and by which version.
+pub(crate) fn header(portal: &reqwest::Url, now: std::time::SystemTime) -> String {
+    format!(
+        "{HEADER_START}{portal} on {} by docspace-rooms {}.",
+        crate::time::utc_timestamp(now),
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Whether a file starts with the header [`header`] writes, as a YAML comment: only such a
+/// file may be replaced by `export -o` without `--force`.
+pub(crate) fn written_by_export(bytes: &[u8]) -> bool {
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let first = String::from_utf8_lossy(first);
+    first
+        .strip_prefix("# ")
+        .is_some_and(|rest| rest.starts_with(HEADER_START) && rest.contains(" by docspace-rooms "))
 }
 
 /// What `export` writes: the manifest, and per room id the members it could not list.

@@ -114,42 +114,60 @@ async fn read_subfolders(
 }
 
 /// What changed since a saved plan was made about the folders it creates or moves to the
-/// trash: a folder to create that appeared, one to trash that is gone, renamed or filled up.
+/// trash: a folder to create that appeared; a folder to trash, or the parent of a folder to
+/// create, that is gone or in the trash, renamed, moved (checked by id, title and place: each
+/// folder up to the room must still carry the path's title), or, to trash, filled up.
 pub(crate) async fn stale(portal: &Portal, plan: &Plan) -> Result<Vec<String>, ApiError> {
     let mut changes = Vec::new();
     let mut creates: BTreeMap<u64, Vec<(&str, &[String])>> = BTreeMap::new();
+    let mut placed: Vec<Placed<'_>> = Vec::new();
     for (room, step) in plan.steps() {
         let Target::Existing { id: room_id } = room.target else { continue };
+        let label = |path: &[String]| {
+            format!(
+                "room {room_id} \"{}\": folder \"{}\"",
+                escape(&room.title),
+                escape(&path.join("/"))
+            )
+        };
         match &step.action {
             Action::CreateFolder { path, parent_id } => {
                 let parent = match (path.len(), parent_id) {
                     (1, _) => room_id,
-                    (_, Some(parent)) => *parent,
+                    (_, Some(parent)) => {
+                        let at = &path[..path.len() - 1];
+                        let why =
+                            format!(", where the plan creates \"{}\",", escape(&path.join("/")));
+                        placed.push(Placed {
+                            room: room_id,
+                            path: at,
+                            id: *parent,
+                            label: label(at) + &why,
+                            trash: false,
+                        });
+                        *parent
+                    }
                     // Its parent is created by the plan: checked through the parent.
                     (_, None) => continue,
                 };
                 creates.entry(parent).or_default().push((room.title.as_str(), path));
             }
             Action::TrashFolder { path, id } => {
-                let label = format!(
-                    "room {room_id} \"{}\": folder \"{}\"",
-                    escape(&room.title),
-                    escape(&path.join("/"))
-                );
-                match portal.folder(*id).await? {
-                    None => changes.push(format!("{label} was deleted")),
-                    Some(now) if Some(&now.title) != path.last() => {
-                        changes.push(format!("{label} was renamed to \"{}\"", escape(&now.title)));
-                    }
-                    Some(now) if !now.is_empty() => {
-                        changes.push(format!("{label} is not empty any more"));
-                    }
-                    Some(_) => {}
-                }
+                placed.push(Placed {
+                    room: room_id,
+                    path,
+                    id: *id,
+                    label: label(path),
+                    trash: true,
+                });
             }
             _ => {}
         }
     }
+    let (moved, gone) = misplaced(portal, placed).await?;
+    changes.extend(moved);
+    // A parent that is not where it was is stale already; its content is not read.
+    creates.retain(|parent, _| !gone.contains(parent));
     let parents: Vec<u64> = creates.keys().copied().collect();
     let read = read_subfolders(portal, parents).await?;
     for (parent, planned) in creates {
@@ -166,4 +184,102 @@ pub(crate) async fn stale(portal: &Portal, plan: &Plan) -> Result<Vec<String>, A
         }
     }
     Ok(changes)
+}
+
+/// A folder a saved plan relies on: `id`, at `path` (titles from the room down) in `room`.
+struct Placed<'a> {
+    room: u64,
+    path: &'a [String],
+    id: u64,
+    /// How findings name it.
+    label: String,
+    /// It goes to the trash, so it must still be empty too.
+    trash: bool,
+}
+
+/// A line per folder that is no longer where the plan found it: gone or in the trash (a
+/// portal shows a trashed folder with `rootFolderType` 3, which [`Portal::folder`] reads as
+/// gone), renamed, moved, or (to trash) no longer empty. Each is walked up by `parentId`, one
+/// level for all of them at a time, to the room.
+/// Also returns the ids of the folders found out of place.
+async fn misplaced(
+    portal: &Portal,
+    placed: Vec<Placed<'_>>,
+) -> Result<(Vec<String>, HashSet<u64>), ApiError> {
+    let mut changes = Vec::new();
+    let mut gone = HashSet::new();
+    // Each walk: the folder it is at now and how many titles of its path are left from the room.
+    let mut walks: Vec<(Placed<'_>, u64, usize)> = placed
+        .into_iter()
+        .map(|placed| {
+            let (id, left) = (placed.id, placed.path.len());
+            (placed, id, left)
+        })
+        .collect();
+    while !walks.is_empty() {
+        let ids: BTreeSet<u64> = walks.iter().map(|(_, at, _)| *at).collect();
+        let read = portal.read_each(ids, |id| portal.folder(id)).await?;
+        let mut next = Vec::new();
+        for (placed, at, left) in walks {
+            match step_up(&placed, read.get(&at).and_then(Option::as_ref), left) {
+                Ok(Some(parent)) => next.push((placed, parent, left - 1)),
+                Ok(None) => {}
+                Err(finding) => {
+                    changes.push(finding);
+                    gone.insert(placed.id);
+                }
+            }
+        }
+        walks = next;
+    }
+    Ok((changes, gone))
+}
+
+/// One level of a walk: `folder` (`None` when gone or in the trash) must carry the title the
+/// path has `left` titles down from the room. `Ok(Some(parent))` goes on up, `Ok(None)` is
+/// done (the room reached where it should be), `Err` is the finding.
+fn step_up(
+    placed: &Placed<'_>,
+    folder: Option<&PortalFolder>,
+    left: usize,
+) -> Result<Option<u64>, String> {
+    let depth = left - 1;
+    let leaf = left == placed.path.len();
+    let Some(folder) = folder else {
+        return Err(if leaf {
+            format!("{} is in the trash or was deleted", placed.label)
+        } else {
+            format!(
+                "{}: its folder \"{}\" is in the trash or was deleted",
+                placed.label,
+                escape(&placed.path[..left].join("/"))
+            )
+        });
+    };
+    if folder.title != placed.path[depth] {
+        return Err(if leaf {
+            format!("{} was renamed to \"{}\"", placed.label, escape(&folder.title))
+        } else {
+            format!(
+                "{} was moved, or a folder above it renamed: \"{}\" is where \"{}\" was",
+                placed.label,
+                escape(&folder.title),
+                escape(&placed.path[..left].join("/"))
+            )
+        });
+    }
+    if leaf && placed.trash && !folder.is_empty() {
+        return Err(format!("{} is not empty any more", placed.label));
+    }
+    match folder.parent_id {
+        Some(parent) if depth == 0 && parent == placed.room => Ok(None),
+        Some(_) if depth == 0 => {
+            Err(format!("{} was moved out of its place in the room", placed.label))
+        }
+        Some(parent) => Ok(Some(parent)),
+        None => Err(format!(
+            "{}: the portal does not say which folder it is in, so its place cannot be checked",
+            placed.label
+        )),
+    }
 }

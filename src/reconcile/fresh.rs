@@ -4,7 +4,7 @@
 //! all at once, so one run shows everything that changed.
 
 use crate::model::{PortalRoom, PortalState};
-use crate::plan::{Action, Plan, saved::SavedPlan};
+use crate::plan::{Action, Plan, Target, saved::SavedPlan};
 use crate::portal::Portal;
 use crate::text::escape;
 use anyhow::bail;
@@ -52,14 +52,27 @@ pub(crate) fn stale_rooms(plan: &Plan, now: &PortalState) -> Vec<String> {
             ));
         }
     }
-    for (_, step) in plan.steps() {
-        let Action::Create { title, .. } = &step.action else { continue };
-        for room in now.rooms.iter().filter(|room| &room.title == title) {
-            changes.push(format!(
-                "room {} \"{}\", which the plan would create, now exists",
-                room.id,
-                escape(title)
-            ));
+    for (planned, step) in plan.steps() {
+        match (&step.action, &planned.target) {
+            (Action::Create { title, .. }, _) => {
+                for room in now.rooms.iter().filter(|room| &room.title == title) {
+                    changes.push(format!(
+                        "room {} \"{}\", which the plan would create, now exists",
+                        room.id,
+                        escape(title)
+                    ));
+                }
+            }
+            (Action::Rename { after, .. }, Target::Existing { id }) => {
+                for room in now.rooms.iter().filter(|room| &room.title == after && room.id != *id) {
+                    changes.push(format!(
+                        "room {} \"{}\" now has the title the plan gives room {id}",
+                        room.id,
+                        escape(after)
+                    ));
+                }
+            }
+            _ => {}
         }
     }
     changes

@@ -5,7 +5,7 @@
 use crate::links;
 use crate::manifest::{DesiredState, Manifest, RoomSpec};
 use crate::model::{PortalLink, PortalRoom, PortalState};
-use crate::plan::links::portal_fields;
+use crate::plan::links::unchanged_since;
 use crate::plan::{Action, Plan, Target};
 use crate::portal::Portal;
 use crate::text::escape;
@@ -46,28 +46,72 @@ pub(crate) async fn read(
         .with_context(|| format!("cannot read the room links of `{}`", portal.base_url()))
 }
 
-/// A line per link step of a saved plan whose password variable is not set or holds another
-/// password than when the plan was made.
-pub(crate) fn stale_passwords(plan: &Plan) -> Vec<String> {
-    plan.steps()
-        .filter_map(|(room, step)| match &step.action {
-            Action::SetLink { link } => {
-                crate::executor::read_link_password(&room.title, link).err().map(|problem| {
-                    format!(
-                        "room \"{}\", link \"{}\": {problem}",
-                        escape(&room.title),
-                        escape(&link.name)
-                    )
-                })
+/// The portal settings links depend on, read when some entry declares `links`: the sharing
+/// settings (a restriction, the default `internal`), and the password policy when a link
+/// declares a password. Both are checked by the planner before any write.
+pub(crate) async fn read_settings(
+    portal: &Portal,
+    manifests: &[&Manifest],
+    state: &mut PortalState,
+) -> anyhow::Result<()> {
+    let specs = || manifests.iter().flat_map(|manifest| &manifest.rooms);
+    if !specs().any(|spec| spec.links.is_some()) {
+        return Ok(());
+    }
+    let passwords =
+        specs().flat_map(|spec| spec.links.iter().flatten()).any(|l| l.password.is_some());
+    let (sharing, policy) = tokio::try_join!(portal.sharing_settings(), async {
+        if passwords { portal.password_policy().await.map(Some) } else { Ok(None) }
+    })
+    .with_context(|| format!("cannot read the sharing settings of `{}`", portal.base_url()))?;
+    state.sharing = Some(sharing);
+    state.password_policy = policy;
+    Ok(())
+}
+
+/// Checks each link step of a saved plan against the environment: its password variable must
+/// hold the password the plan's verifier was made from. The password is then kept with the
+/// step, in memory, for the executor. A line per step that fails.
+pub(crate) fn unseal_passwords(plan: &mut Plan, key: Option<&[u8]>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for room in &mut plan.rooms {
+        let title = room.title.clone();
+        for step in &mut room.edits {
+            let Action::SetLink { link } = &mut step.action else { continue };
+            let (Some(env), Some(mark)) = (&link.password_env, &mut link.after.password) else {
+                continue;
+            };
+            let problem = match (crate::links::EnvValue::of(env).password(), &mark.verifier) {
+                (_, None) => Some(crate::plan::links::NO_VERIFIER.to_owned()),
+                (Err(problem), _) => Some(format!("the password variable `{env}` {problem}")),
+                (Ok(password), Some(verifier)) => {
+                    match crate::plan::links::verifies(verifier, &password, key) {
+                        Ok(true) => {
+                            mark.secret = Some(password);
+                            None
+                        }
+                        Ok(false) => Some(format!(
+                            "the password variable `{env}` holds another password than when the plan was made"
+                        )),
+                        Err(problem) => Some(problem),
+                    }
+                }
+            };
+            if let Some(problem) = problem {
+                problems.push(format!(
+                    "room \"{}\", link \"{}\": {problem}",
+                    escape(&title),
+                    escape(&link.name)
+                ));
             }
-            _ => None,
-        })
-        .collect()
+        }
+    }
+    problems
 }
 
 /// A line per link a saved plan changes that is no longer as it was then, or that it creates
 /// and now exists (`now.links` holds the rooms of [`Plan::link_rooms`]).
-pub(crate) fn stale(plan: &Plan, now: &PortalState) -> Vec<String> {
+pub(crate) fn stale(plan: &Plan, now: &PortalState, key: Option<&[u8]>) -> Vec<String> {
     let mut changes = Vec::new();
     for (room, step) in plan.steps() {
         let Target::Existing { id } = room.target else { continue };
@@ -83,15 +127,17 @@ pub(crate) fn stale(plan: &Plan, now: &PortalState) -> Vec<String> {
             }
             _ => continue,
         };
-        let now = found.map(|l| portal_fields(&room.title, name, l));
-        if now.as_ref() != before {
-            let what = match (before, &now) {
-                (None, Some(_)) => "was created since",
-                (Some(_), None) => "was removed since",
-                _ => "changed since",
-            };
-            changes.push(format!("{label}: link \"{}\" {what}", escape(name)));
-        }
+        let what = match (before, found) {
+            (None, None) => continue,
+            (None, Some(_)) => "was created since".to_owned(),
+            (Some(_), None) => "was removed since".to_owned(),
+            (Some(before), Some(found)) => match unchanged_since(before, found, key) {
+                Ok(true) => continue,
+                Ok(false) => "changed since".to_owned(),
+                Err(problem) => problem,
+            },
+        };
+        changes.push(format!("{label}: link \"{}\" {what}", escape(name)));
     }
     changes
 }
@@ -140,7 +186,7 @@ pub(crate) fn exported_links(room: &PortalRoom, links: &[PortalLink]) -> Option<
         let password = link.password.as_ref().map(|_| {
             let env = format!("LINK_PASSWORD_{}_{}", room.id, index + 1);
             passwords.push(format!("- `{env}`: the password of link `{}`", link.title));
-            LinkPassword { env, value: None }
+            LinkPassword { env, line: 0, value: None }
         });
         listed.push(LinkSpec {
             name: link.title.clone(),

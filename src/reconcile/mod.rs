@@ -11,14 +11,15 @@ mod folders;
 mod fresh;
 mod links;
 mod members;
+pub(crate) mod preflight;
 mod read;
 mod settings;
 
 pub use execute::{Ready, apply_plan};
-pub use read::{Planned, read_and_plan};
+pub use read::{Planned, read_and_plan, read_and_plan_built_in};
 pub(crate) use read::{load_manifest, read_and_plan_against};
 
-use crate::plan::saved::SavedPlan;
+use crate::plan::saved::{PlanKey, SavedPlan};
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
@@ -29,12 +30,17 @@ use std::path::Path;
 /// included) is as it was then, with every stale finding named at once.
 pub(crate) async fn load_saved(
     path: &Path,
+    key: Option<&PlanKey>,
     portal: &Portal,
     progress: &Progress,
 ) -> anyhow::Result<Ready> {
-    let saved = SavedPlan::read(path)?;
+    let saved = SavedPlan::read(path, key)?;
     fresh::check_portal(&saved, portal)?;
-    let plan = saved.plan;
+    let scopes = preflight::read_key(portal).await?;
+    preflight::check_reads(scopes.as_ref(), &preflight::Reads::Saved(&saved.plan))?;
+    let mut plan = saved.plan;
+    let manifest = saved.manifest.path;
+    let key = key.map(PlanKey::expose);
     let rooms = read::list_rooms(portal, progress).await?;
     let (members, links) = tokio::try_join!(
         async {
@@ -52,9 +58,9 @@ pub(crate) async fn load_saved(
     findings.extend(settings::stale(&plan, &now));
     findings.extend(members::stale(&plan, &now));
     findings.extend(folders);
-    findings.extend(links::stale(&plan, &now));
-    findings.extend(links::stale_passwords(&plan));
+    findings.extend(links::stale(&plan, &now, key));
+    findings.extend(links::unseal_passwords(&mut plan, key));
     fresh::refuse_stale(&findings)?;
     let known = now.rooms.iter().map(|room| room.id).collect();
-    Ok(Ready { plan, known })
+    Ok(Ready { plan, known, manifest, scopes })
 }

@@ -2,6 +2,7 @@
 //! rooms are listed first; then each slice (members, links, folders, settings) reads what the
 //! entries that declare it need, for exactly the rooms those entries mean.
 
+use super::preflight::{self, KeyScopes, Reads};
 use super::{folders, links, members, settings};
 use crate::manifest::{self, Manifest, RoomSpec};
 use crate::model::{PortalRoom, PortalState};
@@ -9,7 +10,7 @@ use crate::plan::{self, Plan, PlanOptions};
 use crate::portal::Portal;
 use crate::progress::Progress;
 use anyhow::Context;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The manifest, what the portal holds, and the plan between them.
 pub struct Planned {
@@ -19,15 +20,32 @@ pub struct Planned {
     pub state: PortalState,
     /// The plan between them.
     pub plan: Plan,
+    /// The API key's scopes (`None` for a login token), for what an apply would lack.
+    pub(crate) scopes: Option<KeyScopes>,
 }
 
 /// Loads the manifest and prints its warnings on stderr.
 pub(crate) fn load_manifest(path: &Path) -> anyhow::Result<Manifest> {
-    let (manifest, warnings) = manifest::load(path)?;
+    warned(path, manifest::load(path))
+}
+
+/// The manifest, once its warnings are printed on stderr.
+fn warned(
+    path: &Path,
+    loaded: Result<(Manifest, Vec<manifest::Warning>), manifest::ManifestError>,
+) -> anyhow::Result<Manifest> {
+    let (manifest, warnings) = loaded?;
     for warning in warnings {
         crate::out::warn(format_args!("{}:{}: {}", path.display(), warning.line, warning.message));
     }
     Ok(manifest)
+}
+
+/// Where the manifest comes from.
+enum Source {
+    File(PathBuf),
+    /// Text built into the binary (the demo's example), named as if it were a file.
+    BuiltIn(PathBuf, &'static str),
 }
 
 /// Every room of every area.
@@ -64,6 +82,7 @@ async fn read_for(
     settings::read(portal, manifests, &mut state)
         .await
         .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
+    links::read_settings(portal, manifests, &mut state).await?;
     Ok(state)
 }
 
@@ -77,6 +96,19 @@ pub async fn read_and_plan(
     read_and_plan_against(path, None, portal, options, progress).await
 }
 
+/// As [`read_and_plan`], for manifest text built into the binary (the demo's example); `name`
+/// names it in messages.
+pub async fn read_and_plan_built_in(
+    name: &Path,
+    text: &'static str,
+    portal: &Portal,
+    options: &PlanOptions,
+    progress: &Progress,
+) -> anyhow::Result<Planned> {
+    let source = Source::BuiltIn(name.to_path_buf(), text);
+    read_and_plan_from(source, None, portal, options, progress).await
+}
+
 /// As [`read_and_plan`]; with a `base` manifest (`plan --base`), the base is planned against
 /// the same portal read and the plan's steps are labelled against it.
 pub(crate) async fn read_and_plan_against(
@@ -86,13 +118,25 @@ pub(crate) async fn read_and_plan_against(
     options: &PlanOptions,
     progress: &Progress,
 ) -> anyhow::Result<Planned> {
+    read_and_plan_from(Source::File(path.to_path_buf()), base, portal, options, progress).await
+}
+
+async fn read_and_plan_from(
+    source: Source,
+    base: Option<&Path>,
+    portal: &Portal,
+    options: &PlanOptions,
+    progress: &Progress,
+) -> anyhow::Result<Planned> {
     // The rooms do not depend on the manifest: list them while it is parsed. A bad manifest
     // stops the listing (only reads were sent) and is the error reported, even when the
     // portal failed too.
-    let owned = path.to_path_buf();
     let base_owned = base.map(Path::to_path_buf);
     let mut parsing = tokio::task::spawn_blocking(move || {
-        let manifest = load_manifest(&owned)?;
+        let manifest = match &source {
+            Source::File(path) => load_manifest(path)?,
+            Source::BuiltIn(name, text) => warned(name, manifest::parse(name, text))?,
+        };
         // The base's warnings are the target branch's business: not repeated here.
         let base = base_owned
             .map(|path| manifest::load(&path).map(|(base, _)| base))
@@ -100,24 +144,46 @@ pub(crate) async fn read_and_plan_against(
             .context("the base manifest (`--base`) cannot be used")?;
         anyhow::Ok((manifest, base))
     });
-    let listing = list_rooms(portal, progress);
-    tokio::pin!(listing);
-    let ((mut manifest, mut base), rooms) = tokio::select! {
-        parsed = &mut parsing => {
-            let manifests = parsed.context("the manifest parser stopped")??;
-            (manifests, listing.await?)
-        }
-        listed = &mut listing => {
-            let manifests = parsing.await.context("the manifest parser stopped")??;
-            (manifests, listed?)
-        }
+    let (manifests, rooms, key) = if portal.uses_api_key() {
+        // An API key: its scopes are read while the manifest is parsed and checked against
+        // every read before the first one.
+        let (parsed, key) = tokio::join!(parsing, preflight::read_key(portal));
+        let manifests = parsed.context("the manifest parser stopped")??;
+        let key = key?;
+        let both: Vec<&Manifest> = std::iter::once(&manifests.0).chain(&manifests.1).collect();
+        preflight::check_reads(key.as_ref(), &Reads::Manifests(&both))?;
+        (manifests, list_rooms(portal, progress).await?, key)
+    } else {
+        let listing = list_rooms(portal, progress);
+        tokio::pin!(listing);
+        let (manifests, rooms) = tokio::select! {
+            parsed = &mut parsing => {
+                let manifests = parsed.context("the manifest parser stopped")??;
+                (manifests, listing.await?)
+            }
+            listed = &mut listing => {
+                let manifests = parsing.await.context("the manifest parser stopped")??;
+                (manifests, listed?)
+            }
+        };
+        (manifests, rooms, None)
     };
+    let (mut manifest, mut base) = manifests;
     // Before anything else is read: a missing variable stops the job with only reads sent.
-    let env = |name: &str| std::env::var(name).ok();
-    manifest::read_passwords(&mut manifest, &env)?;
-    if let Some(base) = &mut base {
-        manifest::read_passwords(base, &env)
-            .context("the base manifest (`--base`) cannot be used")?;
+    let (env, is_token) = (crate::links::EnvValue::of, |value: &str| portal.is_token(value));
+    manifest::read_passwords(&mut manifest, &env, &is_token)?;
+    // A base that cannot be planned (it names a variable this job lacks, it pins a room
+    // deleted since) must not leave the pull request that fixes it without a plan.
+    let unlabelled = |why: &dyn std::fmt::Display| {
+        crate::out::warn(format_args!(
+            "the base manifest (`--base`) cannot be planned, so the plan is not labelled: {why}"
+        ));
+    };
+    if let Some(err) =
+        base.as_mut().and_then(|b| manifest::read_passwords(b, &env, &is_token).err())
+    {
+        unlabelled(&err);
+        base = None;
     }
     let manifests: Vec<&Manifest> = std::iter::once(&manifest).chain(&base).collect();
     let state = read_for(portal, &manifests, rooms).await?;
@@ -126,9 +192,10 @@ pub(crate) async fn read_and_plan_against(
         crate::out::warn(warning);
     }
     if let Some(base) = &base {
-        let base_plan = plan::compare::plan_base(base, &state, options)
-            .context("the base manifest (`--base`) cannot be planned against the portal")?;
-        plan = plan::compare::label(plan, &base_plan);
+        match plan::compare::plan_base(base, &state, options) {
+            Ok(base_plan) => plan = plan::compare::label(plan, &base_plan),
+            Err(err) => unlabelled(&err),
+        }
     }
-    Ok(Planned { manifest, state, plan })
+    Ok(Planned { manifest, state, plan, scopes: key })
 }

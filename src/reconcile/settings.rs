@@ -9,8 +9,8 @@ use crate::settings::{Quota, Settings, Switch};
 use crate::text::escape;
 use std::collections::HashMap;
 
-/// Reads the room quota switch when an entry declares `quota`, and the covers when one
-/// declares a cover: planning checks both before any write.
+/// Reads the room quota switch and the portal's total storage when an entry declares `quota`,
+/// and the covers when one declares a cover: planning checks them before any write.
 pub(crate) async fn read(
     portal: &Portal,
     manifests: &[&crate::manifest::Manifest],
@@ -20,7 +20,9 @@ pub(crate) async fn read(
         manifests.iter().flat_map(|manifest| &manifest.rooms).any(|spec| field(&spec.settings))
     };
     if wants(|s| s.quota.is_some()) {
-        state.room_quota = Some(portal.room_quota_enabled().await?);
+        let quota = portal.portal_quota().await?;
+        state.room_quota = Some(quota.room_quota);
+        state.storage_total = quota.storage_total;
     }
     if wants(|s| matches!(s.cover, Some(Switch::On(_)))) {
         state.covers = Some(portal.room_covers().await?);

@@ -99,6 +99,24 @@ impl TestPortal {
         rooms
     }
 
+    /// The paths of the folders of `room` not in the trash (`A/B`), sorted.
+    pub(crate) fn folder_paths(&self, room: u64) -> Vec<String> {
+        let folders = self.emulator.folders(room);
+        let path_of = |mut id: u64| {
+            let mut titles = Vec::new();
+            while let Some(folder) = folders.iter().find(|f| f.id == id) {
+                titles.push(folder.title.clone());
+                id = folder.parent;
+            }
+            titles.reverse();
+            titles.join("/")
+        };
+        let mut paths: Vec<String> =
+            folders.iter().filter(|f| !f.trashed).map(|f| path_of(f.id)).collect();
+        paths.sort();
+        paths
+    }
+
     /// Every non-GET request the portal received.
     pub(crate) fn writes(&self) -> Vec<String> {
         self.emulator
@@ -128,6 +146,61 @@ pub(crate) fn wait_until(what: &str, within: std::time::Duration, mut done: impl
         assert!(std::time::Instant::now() < deadline, "{what}: not within {within:?}");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+}
+
+/// A pseudo-terminal: the controlling side, and the side a program sees as its terminal.
+fn open_pty() -> (std::fs::File, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd;
+    let (mut controller, mut terminal) = (-1, -1);
+    // SAFETY: `openpty` writes two new descriptors into the two integers and reads no other
+    // argument when they are null; each descriptor is owned exactly once below.
+    let status = unsafe {
+        libc::openpty(
+            &raw mut controller,
+            &raw mut terminal,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(status, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both descriptors were just opened and nothing else owns them.
+    unsafe { (std::fs::File::from_raw_fd(controller), std::os::fd::OwnedFd::from_raw_fd(terminal)) }
+}
+
+/// Runs `apply` with a pseudo-terminal as stdin, stdout and stderr, calls `meanwhile` once the
+/// prompt is on the screen (the plan is made), then types `answer`, and returns the exit code and
+/// the screen.
+pub(crate) fn apply_on_a_terminal(
+    portal: &TestPortal,
+    answer: &str,
+    meanwhile: impl FnOnce(),
+) -> (i32, String) {
+    use std::io::{Read, Write};
+    let (mut controller, terminal) = open_pty();
+    let mut child = portal
+        .process(&["apply"])
+        .stdin(terminal.try_clone().unwrap())
+        .stdout(terminal.try_clone().unwrap())
+        .stderr(terminal)
+        .spawn()
+        .unwrap();
+    let mut screen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let mut meanwhile = Some(meanwhile);
+    // Reading ends when the program has exited and closed the terminal (EIO on Linux).
+    while let Ok(n @ 1..) = controller.read(&mut buffer) {
+        screen.extend_from_slice(&buffer[..n]);
+        if meanwhile.is_some()
+            && String::from_utf8_lossy(&screen).contains("Apply these changes? [y/N]")
+            && let Some(meanwhile) = meanwhile.take()
+        {
+            meanwhile();
+            controller.write_all(answer.as_bytes()).unwrap();
+        }
+    }
+    let code = child.wait().unwrap().code().unwrap_or(-1);
+    (code, String::from_utf8_lossy(&screen).into_owned())
 }
 
 /// Sends `signal` (`-TERM`, `-INT`) to a process, as a supervisor or Ctrl-C would.
@@ -473,8 +546,9 @@ pub(crate) fn envelope(response: serde_json::Value, total: Option<usize>) -> ser
     body
 }
 
-/// The binary with `args` against any `url` with a fake token, run in a fresh directory
-/// holding `manifest` as `rooms.yaml`: for servers that are not an emulator.
+/// The binary with `args` against any `url` with a fake login token (not an API key, so no
+/// `keys/@self` comes first), run in a fresh directory holding `manifest` as `rooms.yaml`: for
+/// servers that are not an emulator.
 pub(crate) fn run_at(url: &str, manifest: &str, args: &[&str]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("rooms.yaml"), manifest).unwrap();
@@ -482,7 +556,7 @@ pub(crate) fn run_at(url: &str, manifest: &str, args: &[&str]) -> std::process::
         .unwrap()
         .current_dir(dir.path())
         .env("DOCSPACE_URL", url)
-        .env("DOCSPACE_TOKEN", "sk-test")
+        .env("DOCSPACE_TOKEN", "test-login-token")
         .env("NO_COLOR", "1")
         .args(args)
         .timeout(std::time::Duration::from_secs(60))

@@ -198,7 +198,9 @@ fn retries_that_run_out_say_what_was_tried() {
     let output = portal.cmd(&["plan", "--retry-budget", "1"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let err = stderr(&output);
-    assert!(err.contains("`GET /api/2.0/files/rooms` still failed after"), "{err}");
+    // The API key's scopes are the first read.
+    assert!(err.contains("cannot read the API key's scopes from"), "{err}");
+    assert!(err.contains("`GET /api/2.0/keys/@self` still failed after"), "{err}");
     assert!(err.contains("attempts over") && err.contains("502") && err.contains("HTML"), "{err}");
 }
 

@@ -7,20 +7,7 @@ use docspace_rooms::docspace::RoomType;
 
 /// The live folder paths of a room, sorted, with `/` between levels.
 fn paths(portal: &TestPortal, room: u64) -> Vec<String> {
-    let folders = portal.emulator.folders(room);
-    let path_of = |mut id: u64| {
-        let mut titles = Vec::new();
-        while let Some(folder) = folders.iter().find(|f| f.id == id) {
-            titles.push(folder.title.clone());
-            id = folder.parent;
-        }
-        titles.reverse();
-        titles.join("/")
-    };
-    let mut paths: Vec<String> =
-        folders.iter().filter(|f| !f.trashed).map(|f| path_of(f.id)).collect();
-    paths.sort();
-    paths
+    portal.folder_paths(room)
 }
 
 fn room_id(portal: &TestPortal, title: &str) -> u64 {
@@ -250,6 +237,63 @@ fn a_folder_create_whose_response_is_lost_is_looked_up_not_sent_again() {
     assert_eq!(paths(&portal, room), ["Contracts", "Contracts/2025"]);
     portal.emulator.set_faults(Faults::default());
     assert_converged(&portal);
+}
+
+/// The `PUT fileops/delete` requests the portal received.
+fn deletes(portal: &TestPortal) -> usize {
+    portal.writes().iter().filter(|w| *w == "PUT /api/2.0/files/fileops/delete").count()
+}
+
+#[test]
+fn a_move_to_the_trash_whose_response_is_lost_is_looked_up_not_sent_again() {
+    use docspace_rooms::emulator::faults::Faults;
+    let portal = TestPortal::start();
+    let room = portal.seed("Client H", RoomType::Custom, false, &[]);
+    let scratch = portal.emulator.seed_folder(room, room, "Scratch");
+    portal.emulator.set_faults(Faults {
+        lose_response_once: vec!["PUT /api/2.0/files/fileops/delete".into()],
+        ..Faults::default()
+    });
+    portal.manifest("rooms:\n  - title: Client H\n    folders: []\n    folders_policy: exact\n");
+    let output = apply(&portal, &["--allow-delete"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Sent once: a second delete of a folder in the trash would have erased it for good.
+    assert_eq!(deletes(&portal), 1, "{:?}", portal.writes());
+    let folders = portal.emulator.folders(room);
+    assert_eq!(folders.len(), 1, "still there, recoverable");
+    assert!(folders[0].trashed && folders[0].id == scratch);
+    assert_converged(&portal);
+}
+
+#[test]
+fn a_move_to_the_trash_whose_outcome_stays_unknown_is_reported_and_not_sent_again() {
+    use docspace_rooms::emulator::faults::{Behaviour, Faults};
+    let portal = TestPortal::start();
+    let room = portal.seed("Client I", RoomType::Custom, false, &[]);
+    portal.emulator.seed_folder(room, room, "Scratch");
+    portal.emulator.set_faults(Faults {
+        lose_response_once: vec!["PUT /api/2.0/files/fileops/delete".into()],
+        ..Faults::default()
+    });
+    // The portal took it, but its operation never gets anywhere.
+    portal
+        .emulator
+        .set_behaviour(Behaviour { operations_never_finish: true, ..Behaviour::default() });
+    portal.manifest("rooms:\n  - title: Client I\n    folders: []\n    folders_policy: exact\n");
+    let output = apply(
+        &portal,
+        &["--allow-delete", "--create-lookup-window", "1", "--operation-timeout", "1"],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "the portal did not answer whether `PUT /api/2.0/files/fileops/delete` moved folder"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(deletes(&portal), 1, "{:?}", portal.writes());
+    assert!(!portal.emulator.folders(room)[0].trashed);
 }
 
 #[test]

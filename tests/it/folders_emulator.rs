@@ -1,8 +1,11 @@
 //! The emulator's folders inside rooms, as FOLDERS.md records a portal's: create with the title
-//! rules and duplicates, listings, recursive counts, delete to the trash, and the refusals.
+//! rules and duplicates, listings, recursive counts, delete to the trash, and the refusals. The
+//! Trash and the delete operation follow the server source (v3.7.2; paths under
+//! `products/ASC.Files/`), cited per test.
 
-use crate::common::{Reply, TestPortal};
+use crate::common::{Auth, Reply, TestPortal};
 use docspace_rooms::docspace::RoomType;
+use docspace_rooms::emulator::PersonSeed;
 use serde_json::{Value, json};
 
 impl TestPortal {
@@ -83,6 +86,16 @@ fn subfolders_lists_direct_children_and_counts_are_recursive() {
     assert_eq!(info.status, 200);
     let info = info.response();
     assert_eq!((info["filesCount"].clone(), info["foldersCount"].clone()), (json!(1), json!(1)));
+    // A room's counters are recursive too (`FolderDto.cs` L640-644), in its read and its listing.
+    let read = portal.room(room);
+    let listed = portal.get("files/rooms");
+    for shown in [read.response(), &listed.response()["folders"][0]] {
+        assert_eq!(
+            (shown["filesCount"].clone(), shown["foldersCount"].clone()),
+            (json!(1), json!(2)),
+            "{shown}"
+        );
+    }
     let content = portal.get(&format!("files/{year}?count=1"));
     assert_eq!(content.status, 200);
     assert_eq!(content.response()["total"], 1);
@@ -104,9 +117,11 @@ fn delete_moves_a_folder_with_its_content_to_the_trash_asynchronously() {
     assert!(portal.subfolder_titles(room).is_empty());
     let trashed: Vec<bool> = portal.emulator.folders(room).iter().map(|f| f.trashed).collect();
     assert_eq!(trashed, [true, true], "{inner}");
-    // Gone now: the pre-check answers 404 for the whole request.
-    assert_eq!(portal.put("files/fileops/delete", body).status, 404);
-    // A room id is never deleted this way.
+    // An unknown id fails the whole request in the pre-check, before anything starts.
+    let unknown = json!({"folderIds": [top, 987_654], "immediately": false});
+    assert_eq!(portal.put("files/fileops/delete", unknown).status, 404);
+    assert!(portal.fileops().is_empty(), "nothing started");
+    // A room id is not moved to the trash this way.
     let room_body = json!({"folderIds": [room], "immediately": false});
     assert_eq!(portal.put("files/fileops/delete", room_body).status, 403);
 }
@@ -132,7 +147,180 @@ fn delete_folder_answers_every_delete_operation_the_caller_holds() {
     let ops = portal.delete(&format!("files/folder/{second}"), body.clone());
     let listed = ops.response().as_array().unwrap().len();
     assert_eq!((ops.status, listed), (200, 2), "not only this one: {}", ops.text);
-    portal.settle();
+    // That answer was a read: it reported the first one finished and dequeued it (FOM L61-100).
+    assert_eq!(ops.response()[0]["finished"], true, "{}", ops.text);
+    let left: Vec<Value> = portal.fileops().iter().map(|op| op["id"].clone()).collect();
+    assert_eq!(left, [ops.response()[1]["id"].clone()]);
     assert!(portal.emulator.folders(room).iter().all(|f| f.trashed));
-    assert_eq!(portal.delete(&format!("files/folder/{first}"), body).status, 404);
+}
+
+impl TestPortal {
+    /// Moves `ids` to the trash with one request and waits for the operation.
+    fn trash(&self, ids: &[u64]) {
+        let body = json!({"folderIds": ids, "immediately": false, "returnSingleOperation": true});
+        let reply = self.put("files/fileops/delete", body);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        self.settle();
+    }
+}
+
+/// `FolderDao.cs` L959-1011 (the folder moves into the caller's Trash, subtree intact),
+/// `FileStorageService.cs` L167-201 with `FileSecurity.cs` L1471-1481 (its owner reads it:
+/// `rootFolderType` 3), L347-350 (but may not list its content).
+#[test]
+fn a_folder_in_the_trash_reads_200_with_root_type_3_and_the_callers_trash_as_parent() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Deals", RoomType::Custom, false, &[]);
+    let top = portal.emulator.seed_folder(room, room, "Scratch");
+    let inner = portal.emulator.seed_folder(room, top, "Inner");
+    let kept = portal.emulator.seed_folder(room, room, "Kept");
+    portal.trash(&[top]);
+
+    let read = portal.get(&format!("files/folder/{top}"));
+    assert_eq!(read.status, 200, "{}", read.text);
+    let folder = read.response();
+    assert_eq!(folder["rootFolderType"], 3);
+    let trash = folder["parentId"].as_u64().unwrap();
+    assert!(![room, top, kept].contains(&trash), "the Trash, not the room: {folder}");
+    assert_eq!(folder["rootFolderId"], trash);
+    assert!(folder.get("isFolder").is_none(), "not a `FolderDto` field: {folder}");
+    let nested = portal.get(&format!("files/folder/{inner}"));
+    assert_eq!(nested.status, 200);
+    assert_eq!(
+        (nested.response()["rootFolderType"].clone(), nested.response()["parentId"].clone()),
+        (json!(3), json!(top))
+    );
+    let subfolders = portal.get(&format!("files/{top}/subfolders"));
+    assert_eq!(subfolders.response()[0]["id"], inner, "the subtree went with it");
+
+    let content = portal.get(&format!("files/{top}"));
+    assert_eq!(content.status, 403);
+    assert_eq!(content.error_message(), "You are not allowed to preview the elements in the Trash");
+    let create = portal.post(&format!("files/folder/{top}"), json!({"title": "New"}));
+    assert_eq!(create.status, 403, "nothing is created in the Trash");
+    let listed = portal.get(&format!("files/{room}/subfolders"));
+    assert_eq!(listed.response().as_array().unwrap().len(), 1, "only `Kept`: {}", listed.text);
+    assert_eq!(portal.room(room).response()["foldersCount"], 1);
+}
+
+/// `FileSecurity.cs` L1471-1481: in the Trash only its owner may read or delete, admins
+/// included (`FileStorageService.cs` L178-184 for the read, `DeletePermissionsCheck.cs` L140-144
+/// for the delete).
+#[test]
+fn someone_elses_trash_is_neither_readable_nor_deletable_even_by_an_admin() {
+    let portal = TestPortal::start();
+    portal
+        .emulator
+        .add_person(PersonSeed { is_admin: true, ..PersonSeed::new("ann@example.com", "Ann Lee") });
+    let room = portal.seed("Deals", RoomType::Custom, false, &[]);
+    let folder = portal.emulator.seed_folder(room, room, "Scratch");
+    portal.trash(&[folder]);
+    let ann = portal.login("ann@example.com");
+    let auth = format!("Bearer {ann}");
+    let read = portal.call("GET", &format!("files/folder/{folder}"), Auth::Header(&auth), None);
+    assert_eq!(read.status, 403);
+    assert_eq!(read.error_message(), "You don't have enough permission to view the folder content");
+    let body = json!({"folderIds": [folder], "immediately": false});
+    let delete = portal.call("PUT", "files/fileops/delete", Auth::Header(&auth), Some(body));
+    assert_eq!((delete.status, delete.error_message()), (403, "Access denied"));
+    assert!(portal.emulator.folders(room)[0].trashed, "still in the owner's Trash");
+}
+
+/// `FileDeleteOperation.cs` L281 with `FolderDao.UseTrashForRemoveAsync` (L1377-1380): a
+/// folder in the Trash is deleted for good, whatever `immediately` says; the pre-check passes
+/// (`FileSecurity.cs` L1471-1481), so the request is a 200.
+#[test]
+fn deleting_a_folder_already_in_the_trash_erases_it_for_good() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Deals", RoomType::Custom, false, &[]);
+    let top = portal.emulator.seed_folder(room, room, "Scratch");
+    portal.emulator.seed_folder(room, top, "Inner");
+    portal.trash(&[top]);
+    let again = json!({"folderIds": [top], "immediately": false, "returnSingleOperation": true});
+    let reply = portal.put("files/fileops/delete", again);
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(portal.emulator.folders(room).len(), 2, "only when the operation runs");
+    portal.settle();
+    assert!(portal.emulator.folders(room).is_empty(), "erased with its subtree");
+    assert_eq!(portal.get(&format!("files/folder/{top}")).status, 404);
+    // The same through `DELETE /files/folder/{id}` (`FoldersController.cs` L229-238).
+    let other = portal.emulator.seed_folder(room, room, "Other");
+    portal.trash(&[other]);
+    let body = json!({"deleteAfter": false, "immediately": false});
+    assert_eq!(portal.delete(&format!("files/folder/{other}"), body).status, 200);
+    portal.settle();
+    assert!(portal.emulator.folders(room).is_empty());
+}
+
+/// `FileOperationsManager.cs` L603-637: one operation for every id of the request.
+#[test]
+fn one_delete_request_is_one_operation_for_all_its_ids() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Deals", RoomType::Custom, false, &[]);
+    let a = portal.emulator.seed_folder(room, room, "A");
+    let b = portal.emulator.seed_folder(room, room, "B");
+    let body = json!({"folderIds": [a, b.to_string()], "immediately": false, "returnSingleOperation": true});
+    let reply = portal.put("files/fileops/delete", body);
+    assert_eq!(reply.response().as_array().unwrap().len(), 1, "{}", reply.text);
+    let ops = portal.fileops();
+    assert_eq!(ops.len(), 1);
+    assert_eq!(
+        (ops[0]["id"].clone(), ops[0]["finished"].clone()),
+        (reply.response()[0]["id"].clone(), json!(true))
+    );
+    assert!(portal.emulator.folders(room).iter().all(|f| f.trashed));
+}
+
+/// `OperationController.cs` L105-114: with `returnSingleOperation` the answer is the new
+/// operation alone; without it, every delete operation of the caller (a room's delete too, not
+/// an archive), read as `/fileops` reads them (FOM L61-100); with no ids nothing starts and all
+/// of them are listed either way.
+#[test]
+fn return_single_operation_picks_the_new_operation_else_every_delete_of_the_caller() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Deals", RoomType::Custom, false, &[]);
+    let old = portal.seed("Old", RoomType::Custom, true, &[]);
+    let other = portal.seed("Other", RoomType::Custom, false, &[]);
+    let a = portal.emulator.seed_folder(room, room, "A");
+    let b = portal.emulator.seed_folder(room, room, "B");
+    let archive =
+        portal.put(&format!("files/rooms/{other}/archive"), json!({"deleteAfter": false}));
+    let removal = portal.delete(&format!("files/rooms/{old}"), json!({"deleteAfter": false}));
+    let single = json!({"folderIds": [a], "immediately": false, "returnSingleOperation": true});
+    let first = portal.put("files/fileops/delete", single);
+    assert_eq!(first.response().as_array().unwrap().len(), 1);
+    let none =
+        portal.put("files/fileops/delete", json!({"folderIds": [], "returnSingleOperation": true}));
+    let listed: Vec<Value> =
+        none.response().as_array().unwrap().iter().map(|op| op["id"].clone()).collect();
+    assert_eq!(
+        listed,
+        [removal.response()["id"].clone(), first.response()[0]["id"].clone()],
+        "{}",
+        none.text
+    );
+    // That read finished both and dequeued them: the next answer lists only the new one.
+    let all = json!({"folderIds": [b], "immediately": false, "returnSingleOperation": false});
+    let second = portal.put("files/fileops/delete", all);
+    let ops = second.response().as_array().unwrap();
+    assert_eq!(ops.len(), 1, "{}", second.text);
+    assert_eq!(ops[0]["finished"], false);
+    let fileops: Vec<Value> = portal.fileops().iter().map(|op| op["id"].clone()).collect();
+    assert_eq!(fileops, [archive.response()["id"].clone(), ops[0]["id"].clone()]);
+}
+
+/// `DeletePermissionsCheck.cs` L132-142 and `FileDeleteOperation.cs` L281-343: a room id is
+/// refused without `immediately` and deleted with it.
+#[test]
+fn a_room_is_deleted_through_fileops_only_with_immediately() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Old", RoomType::Custom, true, &[]);
+    let moved =
+        portal.put("files/fileops/delete", json!({"folderIds": [room], "immediately": false}));
+    assert_eq!((moved.status, moved.error_message()), (403, "Access denied"));
+    let deleted =
+        portal.put("files/fileops/delete", json!({"folderIds": [room], "immediately": true}));
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    portal.settle();
+    assert!(portal.emulator.rooms().is_empty());
 }

@@ -2,6 +2,7 @@
 
 use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
+use docspace_rooms::plan::ActionKind;
 use serde_json::{Value, json};
 
 fn saved_plan(portal: &TestPortal) -> Value {
@@ -193,7 +194,27 @@ fn plan_markdown_output_snapshot() {
     let portal = snapshot_portal();
     let output = portal.cmd(&["plan", "--format", "markdown"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    insta::assert_snapshot!("plan_markdown", stdout(&output));
+    let text = stdout(&output).replace(&portal.emulator.url(), "[portal]");
+    insta::assert_snapshot!("plan_markdown", text);
+}
+
+#[test]
+fn the_markdown_plan_starts_with_a_hidden_marker_naming_the_tool_and_the_portal() {
+    let portal = snapshot_portal();
+    let marker = format!("<!-- docspace-rooms plan: {}/ -->", portal.emulator.url());
+    for args in [
+        &["plan", "--format", "markdown"][..],
+        &["plan", "--format", "markdown", "--base", "rooms.yaml"],
+    ] {
+        let output = portal.cmd(args).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert_eq!(text.lines().next(), Some(marker.as_str()), "{args:?}: {text}");
+    }
+    // With nothing to change, the comment that said there was something is still found.
+    portal.manifest("rooms: []\n");
+    let output = portal.cmd(&["plan", "--format", "markdown"]).output().unwrap();
+    assert_eq!(stdout(&output).lines().next(), Some(marker.as_str()));
 }
 
 #[test]
@@ -216,7 +237,7 @@ fn markdown_is_cut_to_fit_a_comment_with_a_note() {
     let text = stdout(&output);
     assert!(text.len() < 65_536, "{} characters", text.len());
     assert!(text.contains("more actions not shown"), "{text}");
-    assert!(text.starts_with("### docspace-rooms plan") && text.contains("**Plan: 1500 to create"));
+    assert!(text.contains("\n### docspace-rooms plan") && text.contains("**Plan: 1500 to create"));
 }
 
 #[test]
@@ -332,6 +353,70 @@ fn schema_and_completions_print() {
     }
 }
 
+/// Every kind of step, so the format test sees each: adding a kind breaks the `match` below
+/// until it is listed here (and then the test fails until the sample plan has one).
+const ACTION_KINDS: [ActionKind; 12] = [
+    ActionKind::Create,
+    ActionKind::Rename,
+    ActionKind::SetTags,
+    ActionKind::Archive,
+    ActionKind::Unarchive,
+    ActionKind::Delete,
+    ActionKind::SetMembers,
+    ActionKind::CreateFolder,
+    ActionKind::TrashFolder,
+    ActionKind::SetLink,
+    ActionKind::RemoveLink,
+    ActionKind::SetSettings,
+];
+
+const fn listed(kind: ActionKind) -> ActionKind {
+    match kind {
+        ActionKind::Create
+        | ActionKind::Rename
+        | ActionKind::SetTags
+        | ActionKind::Archive
+        | ActionKind::Unarchive
+        | ActionKind::Delete
+        | ActionKind::SetMembers
+        | ActionKind::CreateFolder
+        | ActionKind::TrashFolder
+        | ActionKind::SetLink
+        | ActionKind::RemoveLink
+        | ActionKind::SetSettings => kind,
+    }
+}
+
+/// A plan with every kind of step and every optional field filled (members added and changed,
+/// an unarchive with every setting, a link with a password and an expiry, one removed, a
+/// folder under an existing one, a create with settings), signed.
+fn every_field_plan() -> Value {
+    let portal = TestPortal::start();
+    portal.emulator.set_room_quota(true, 100 << 20);
+    for email in ["ben@example.com", "carol@example.com"] {
+        portal.emulator.add_person(docspace_rooms::emulator::PersonSeed::new(email, email));
+    }
+    let team = portal.seed("Team", RoomType::Custom, false, &[]);
+    portal.emulator.seed_folder(team, team, "Docs");
+    portal.seed("Vault", RoomType::VirtualData, true, &[]);
+    let press = portal.seed("Press Kit", RoomType::Public, false, &[]);
+    let old = json!({"linkType": 1, "title": "Old", "access": 2});
+    assert_eq!(portal.put(&format!("files/rooms/{press}/links"), old).status, 200);
+    portal.manifest("rooms:\n  - title: Team\n    members:\n      - user: ben@example.com\n        access: viewer\n");
+    portal.cmd(&["apply", "--auto-approve"]).assert().success();
+    portal.manifest(
+        "rooms:\n  - title: Team\n    members:\n      - user: ben@example.com\n        access: editor\n      - user: carol@example.com\n        access: viewer\n    folders: [Docs/2025]\n  - title: Vault\n    quota: 1 GB\n    indexing: true\n    color: 112233\n    cover: anchor\n    lifetime:\n      older_than: 30 days\n  - title: Press Kit\n    links:\n      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: LINK_PASSWORD_PRESS\n      - primary: true\n        name: Shared link\n        access: viewer\n        deny_download: true\n  - title: Fresh\n    type: custom\n    deny_download: true\n    color: 445566\n",
+    );
+    let output = portal
+        .cmd(&["plan", "--format", "json"])
+        .env("LINK_PASSWORD_PRESS", "press-kit-2030!")
+        .env("DOCSPACE_PLAN_KEY", "0123456789abcdef0123456789abcdef")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
 /// The saved-plan format is versioned: this fingerprint of its shape changes whenever a field is
 /// added, removed, renamed or retyped. When it fails, bump `FORMAT_VERSION` and update both.
 #[test]
@@ -346,8 +431,11 @@ fn the_plan_format_cannot_change_without_its_version() {
         // links: `set_link` and `remove_link` with salted password hashes;
         // settings: `set_settings` with the changed settings only.
         (2, "7a317164e072f241ee5cf2824a938f0b4bb91e639ce3a472dd8725ebe100fbfc"),
+        // `signature`; link passwords a verifier (or "set") and `password_change` on
+        // `set_link`; the shape now also holds every kind of step and every optional field.
+        (3, "034de6caec98c8f8e18df01780b0311f4178d5e202f6b291e1b2f451ca57b931"),
         // `requests`: the writes, reads and deletes applying sends.
-        (3, "dfe852f3de21cc84079512817d5752074f747ae74c91ee8a000026f13f4e50c1"),
+        (4, "cd2932b455b729d130666940b537e21e62366d9263d1102f73d50fceb21d2399"),
     ];
     let portal = snapshot_portal();
     // An empty undeclared folder, so the shape holds a move to the trash too.
@@ -364,8 +452,19 @@ fn the_plan_format_cannot_change_without_its_version() {
     );
     let output = portal.cmd(&["plan", "--format", "json", "--base", "base.yaml"]).output().unwrap();
     let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let every = every_field_plan();
     let mut shape = std::collections::BTreeSet::new();
     collect_shape(&value, "", &mut shape);
+    collect_shape(&every, "", &mut shape);
+    let actions: Vec<Value> = [&value, &every]
+        .into_iter()
+        .flat_map(|plan| plan["plan"]["rooms"].as_array().unwrap().iter())
+        .flat_map(|room| room["steps"].as_array().unwrap().iter())
+        .map(|step| step["action"].clone())
+        .collect();
+    for kind in ACTION_KINDS.map(listed) {
+        assert!(actions.contains(&serde_json::to_value(kind).unwrap()), "no `{kind:?}` step");
+    }
     let shape: Vec<String> = shape.into_iter().collect();
     let shape = shape.join("\n");
     insta::assert_snapshot!(
@@ -401,4 +500,30 @@ fn collect_shape(value: &Value, path: &str, out: &mut std::collections::BTreeSet
         }
         _ => {}
     }
+}
+
+#[test]
+fn apply_given_a_manifest_where_a_saved_plan_goes_says_to_use_f() {
+    // Issue 21: `apply rooms.yaml` said only that it is not a saved plan.
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: A\n    type: custom\n");
+    let output = portal.cmd(&["apply", "rooms.yaml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("`rooms.yaml` is a manifest, not a saved plan: apply a manifest with `docspace-rooms apply -f rooms.yaml`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(portal.emulator.requests().len(), 0, "refused before any request");
+}
+
+#[test]
+fn watermark_text_keeps_its_quotes_apart_in_a_plan() {
+    // Issue 21: `"Say "hi""` was printed, its quotes not escaped.
+    let portal = TestPortal::start();
+    portal.manifest(
+        "rooms:\n  - title: A\n    type: custom\n    watermark:\n      text: 'Say \"hi\"'\n",
+    );
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(stdout(&output).contains(r#""Say \"hi\"""#), "{}", stdout(&output));
 }

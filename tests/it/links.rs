@@ -30,7 +30,16 @@ fn manifest_with(links: &str) -> String {
     format!("rooms:\n  - title: Press Kit\n    type: public\n    links:\n{links}")
 }
 
-const PRESS: &str = "      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: PRESS_PASSWORD\n";
+const PRESS: &str = "      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: LINK_PASSWORD_PRESS\n";
+
+/// `text` with its year 2030 made two years after the real one: a link declared with a date
+/// must lie ahead of the tool's clock, whatever day the tests run.
+fn dated(text: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    // Years of 365.2425 days: off by a day at most around New Year, which two years absorb.
+    let year = 1970 + now.as_secs() / 31_556_952 + 2;
+    text.replace("2030", &year.to_string())
+}
 
 fn link_writes(portal: &TestPortal) -> usize {
     portal.writes().iter().filter(|w| w.ends_with("/links")).count()
@@ -39,30 +48,37 @@ fn link_writes(portal: &TestPortal) -> usize {
 #[test]
 fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_planned() {
     let (portal, room) = press_portal();
-    portal.manifest(&manifest_with(PRESS));
-    let output = portal.cmd(&["plan"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    portal.manifest(&manifest_with(&dated(PRESS)));
+    let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("+ link \"Press\" viewer, expires 2030-03-31, password set"), "{text}");
+    let line = dated("+ link \"Press\" viewer, expires 2030-03-31, password set");
+    assert!(text.contains(&line), "{text}");
     assert!(!text.contains(SECRET));
     assert_eq!(portal.writes(), Vec::<String>::new(), "plan never writes");
 
-    let output =
-        portal.cmd(&["apply", "--auto-approve"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    let output = portal
+        .cmd(&["apply", "--auto-approve"])
+        .env("LINK_PASSWORD_PRESS", SECRET)
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
     let links = additional(&portal, room);
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].title, "Press");
     assert_eq!(links[0].password.as_deref(), Some(SECRET));
-    assert_eq!(links[0].expires.as_deref(), Some("2030-03-31T23:59:59.0000000+00:00"));
+    assert_eq!(links[0].expires, Some(dated("2030-03-31T23:59:59.0000000+00:00")));
     let text = stdout(&output);
     assert!(text.contains("New links:\n  \"Press\" in \"Press Kit\": http"), "{text}");
 
-    let output = portal.cmd(&["plan"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
     assert!(stdout(&output).contains("No changes"), "{}", stdout(&output));
     let before = link_writes(&portal);
-    let output =
-        portal.cmd(&["apply", "--auto-approve"]).env("PRESS_PASSWORD", SECRET).output().unwrap();
+    let output = portal
+        .cmd(&["apply", "--auto-approve"])
+        .env("LINK_PASSWORD_PRESS", SECRET)
+        .output()
+        .unwrap();
     assert!(output.status.success());
     assert_eq!(link_writes(&portal), before, "a second apply sends no link write");
 }
@@ -85,22 +101,22 @@ fn a_changed_expiry_updates_the_same_link() {
     add_link(
         &portal,
         room,
-        json!({"title": "Press", "access": 2, "expirationDate": "2030-03-31T23:59:59Z"}),
+        json!({"title": "Press", "access": 2, "expirationDate": dated("2030-03-31T23:59:59Z")}),
     );
     let id = additional(&portal, room)[0].id.clone();
-    portal.manifest(&manifest_with(
+    portal.manifest(&manifest_with(&dated(
         "      - name: Press\n        access: viewer\n        expires: 2030-06-30\n",
-    ));
+    )));
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
     assert!(
-        stdout(&output).contains("~ link \"Press\" expires 2030-03-31 → 2030-06-30"),
+        stdout(&output).contains(&dated("~ link \"Press\" expires 2030-03-31 → 2030-06-30")),
         "{}",
         stdout(&output)
     );
     let links = additional(&portal, room);
     assert_eq!((links.len(), links[0].id.as_str()), (1, id.as_str()));
-    assert_eq!(links[0].expires.as_deref(), Some("2030-06-30T23:59:59.0000000+00:00"));
+    assert_eq!(links[0].expires, Some(dated("2030-06-30T23:59:59.0000000+00:00")));
 }
 
 #[test]
@@ -109,12 +125,12 @@ fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_ou
     add_link(
         &portal,
         room,
-        json!({"title": "Press", "access": 2, "expirationDate": "2030-03-31T23:59:59Z", "password": SECRET}),
+        json!({"title": "Press", "access": 2, "expirationDate": dated("2030-03-31T23:59:59Z"), "password": SECRET}),
     );
-    portal.manifest(&manifest_with(PRESS));
+    portal.manifest(&manifest_with(&dated(PRESS)));
     let output = portal
         .cmd(&["plan", "-vv", "--out", "plan.json"])
-        .env("PRESS_PASSWORD", NEW_SECRET)
+        .env("LINK_PASSWORD_PRESS", NEW_SECRET)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -122,7 +138,7 @@ fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_ou
     let saved = std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap();
     let output_apply = portal
         .cmd(&["apply", "plan.json", "-vv", "--format", "json"])
-        .env("PRESS_PASSWORD", NEW_SECRET)
+        .env("LINK_PASSWORD_PRESS", NEW_SECRET)
         .output()
         .unwrap();
     assert!(output_apply.status.success(), "{}", stderr(&output_apply));
@@ -198,11 +214,13 @@ fn more_links_than_the_type_allows_fail_validation_with_the_line() {
 #[test]
 fn a_missing_password_variable_is_an_error_naming_it_and_the_room_with_no_write() {
     let (portal, _) = press_portal();
-    portal.manifest(&manifest_with(PRESS));
+    portal.manifest(&manifest_with(&dated(PRESS)));
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("`PRESS_PASSWORD` (room `Press Kit`, link `Press`)"),
+        stderr(&output).contains(
+            "rooms.yaml:8: `LINK_PASSWORD_PRESS` is not set (room `Press Kit`, link `Press`)"
+        ),
         "{}",
         stderr(&output)
     );
@@ -251,15 +269,37 @@ fn a_stale_room_and_a_stale_link_are_both_named_by_one_refusal() {
 }
 
 #[test]
-fn a_field_the_portal_forces_is_a_failed_action_with_the_reason() {
-    let (portal, room) = press_portal();
+fn an_internal_link_in_a_public_room_is_refused_before_any_request() {
+    // The portal skips such an update silently (FileSharing.cs L204-209): refused up front.
+    let (portal, _) = press_portal();
     portal.manifest(&manifest_with(
         "      - name: Staff\n        access: viewer\n        internal: true\n",
     ));
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stdout(&output).contains("`internal` is false, not true"), "{}", stdout(&output));
-    assert!(!additional(&portal, room)[0].internal);
+    assert!(
+        stderr(&output).contains("rooms.yaml:7: a link in a `public` room cannot be `internal`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(portal.writes(), Vec::<String>::new());
+}
+
+#[test]
+fn a_field_the_portal_ignores_is_a_failed_action_with_the_reason() {
+    // A room whose type the manifest does not declare: the planner learns it is public.
+    let (portal, room) = press_portal();
+    portal.manifest(
+        "rooms:\n  - title: Press Kit\n    links:\n      - name: Staff\n        access: viewer\n        internal: true\n",
+    );
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("rooms.yaml:4: a link in a `public` room cannot be `internal`"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(additional(&portal, room), []);
 }
 
 #[test]
@@ -268,7 +308,7 @@ fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variabl
     add_link(
         &portal,
         room,
-        json!({"title": "Press", "access": 6, "expirationDate": "2030-03-31T12:00:00Z", "password": SECRET, "denyDownload": true}),
+        json!({"title": "Press", "access": 6, "expirationDate": dated("2030-03-31T12:00:00Z"), "password": SECRET, "denyDownload": true}),
     );
     let output = portal.cmd(&["export", "--output", "rooms.yaml"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -277,18 +317,16 @@ fn export_writes_links_without_passwords_and_plan_then_asks_only_for_the_variabl
     let env = format!("LINK_PASSWORD_{room}_2");
     assert!(yaml.contains(&format!("# - `{env}`: the password of link `Press`")), "{yaml}");
     assert!(
-        yaml.contains(&format!(
+        yaml.contains(&dated(&format!(
             "    links:\n      - primary: true\n        name: Shared link\n        access: viewer\n      - name: Press\n        access: commenter\n        expires: \"2030-03-31T12:00:00Z\"\n        password_env: {env}\n        deny_download: true\n"
-        )),
+        ))),
         "{yaml}"
     );
 
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains(&format!(
-            "link password variable not set: `{env}` (room `Press Kit`, link `Press`)"
-        )),
+        stderr(&output).contains(&format!("`{env}` is not set (room `Press Kit`, link `Press`)")),
         "{}",
         stderr(&output)
     );
@@ -444,7 +482,7 @@ fn a_custom_room_s_declared_primary_link_is_made_when_it_has_none() {
     let portal = TestPortal::start();
     let room = portal.seed("Custom", RoomType::Custom, false, &[]);
     portal.manifest(
-        "rooms:\n  - title: Custom\n    type: custom\n    links:\n      - primary: true\n        name: Everyone\n        access: commenter\n        expires: 2030-01-01\n",
+        &dated("rooms:\n  - title: Custom\n    type: custom\n    links:\n      - primary: true\n        name: Everyone\n        access: commenter\n        expires: 2030-01-01\n"),
     );
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
@@ -457,14 +495,360 @@ fn a_custom_room_s_declared_primary_link_is_made_when_it_has_none() {
 }
 
 #[test]
-fn a_link_created_again_gets_the_same_id_so_a_repeated_create_makes_one_link() {
+fn a_revoked_link_stays_revoked_when_the_manifest_declares_it_again() {
+    // Failed on the old code: the link came back under its old id, so its old URL, the one
+    // revoked because it leaked, opened the room again.
     let (portal, room) = press_portal();
     portal.manifest(&manifest_with("      - name: Press\n        access: viewer\n"));
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
-    let first = additional(&portal, room)[0].id.clone();
-    add_link(&portal, room, json!({"linkId": first, "access": 0}));
-    assert_eq!(additional(&portal, room), []);
+    let first = additional(&portal, room)[0].clone();
+    assert_eq!(share_status(&portal, &first.url), 0, "the new link opens");
+    // An admin revokes the leaked link; a scheduled drift fix runs.
+    add_link(&portal, room, json!({"linkId": first.id, "access": 0}));
+    assert_eq!(share_status(&portal, &first.url), 1, "a revoked link's URL is dead");
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
-    let links = additional(&portal, room);
-    assert_eq!((links.len(), links[0].id.as_str()), (1, first.as_str()));
+    let again = additional(&portal, room);
+    assert_eq!(again.len(), 1);
+    assert_ne!(again[0].id, first.id);
+    assert_ne!(again[0].url, first.url);
+    assert_eq!(share_status(&portal, &first.url), 1, "the revoked URL stays dead");
+    assert_eq!(share_status(&portal, &again[0].url), 0);
+}
+
+/// What `GET /api/2.0/files/share/{key}` says of a share URL: 0 opens, 1 invalid.
+fn share_status(portal: &TestPortal, url: &str) -> i64 {
+    let key = url.split_once("key=").expect("a share URL has a key").1;
+    let reply =
+        portal.call("GET", &format!("files/share/{key}"), crate::common::Auth::Anonymous, None);
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.response()["status"].as_i64().unwrap()
+}
+
+#[test]
+fn a_create_whose_answer_is_lost_is_found_by_its_id_and_not_sent_again() {
+    let (portal, room) = press_portal();
+    portal.manifest(&manifest_with("      - name: Press\n        access: viewer\n"));
+    portal.emulator.set_faults(docspace_rooms::emulator::faults::Faults {
+        lose_link_write_response_every: Some(1),
+        ..Default::default()
+    });
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(additional(&portal, room).len(), 1);
+    assert_eq!(link_writes(&portal), 1, "{:?}", portal.writes());
+}
+
+/// Issue 21: link passwords at the edges, each refused before any write.
+mod passwords {
+    use super::*;
+
+    const PRESS_WITH_PASSWORD: &str =
+        "      - name: Press\n        access: viewer\n        password_env: LINK_PASSWORD_PRESS\n";
+
+    /// `Press Kit` with the link `Press` protected by `SECRET`.
+    fn protected() -> (TestPortal, u64) {
+        let (portal, room) = press_portal();
+        add_link(&portal, room, json!({"title": "Press", "access": 2, "password": SECRET}));
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        (portal, room)
+    }
+
+    #[test]
+    fn a_variable_holding_only_spaces_never_removes_the_password() {
+        // Failed on the old code: planned as "password changed", and applying it removed it.
+        let (portal, room) = protected();
+        let before = portal.writes().len();
+        let output = portal
+            .cmd(&["apply", "--auto-approve"])
+            .env("LINK_PASSWORD_PRESS", "   ")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("rooms.yaml:7: `LINK_PASSWORD_PRESS` holds only whitespace"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(portal.writes().len(), before, "no write");
+        assert_eq!(additional(&portal, room)[0].password.as_deref(), Some(SECRET));
+    }
+
+    #[test]
+    fn a_trailing_newline_converges() {
+        // Failed on the old code: every plan showed a change and every apply failed.
+        let (portal, _) = protected();
+        let output = portal
+            .cmd(&["plan"])
+            .env("LINK_PASSWORD_PRESS", format!("{SECRET}\n"))
+            .output()
+            .unwrap();
+        assert!(stdout(&output).contains("No changes"), "{}{}", stdout(&output), stderr(&output));
+    }
+
+    #[test]
+    fn a_password_the_portal_would_refuse_fails_the_plan_naming_the_variable_not_the_value() {
+        // Failed on the old code: `plan` passed, `apply` created the room and failed on the link.
+        let portal = TestPortal::start();
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let long = "x".repeat(100_000);
+        for (value, _) in [(long.as_str(), "long"), ("pass word", "space"), ("short", "short")] {
+            let output = portal
+                .cmd(&["apply", "--auto-approve"])
+                .env("LINK_PASSWORD_PRESS", value)
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(1));
+            let err = stderr(&output);
+            assert!(
+                err.contains("rooms.yaml:7: link `Press`: the password in `LINK_PASSWORD_PRESS` does not meet the portal's password policy: Password must contain from 8 to 30 characters"),
+                "{err}"
+            );
+            assert!(!err.contains(value) && !stdout(&output).contains(value));
+        }
+        assert_eq!(portal.writes(), Vec::<String>::new());
+        assert_eq!(portal.emulator.rooms(), []);
+    }
+
+    #[test]
+    fn the_portal_s_own_password_settings_are_read_and_applied() {
+        let portal = TestPortal::start();
+        portal.emulator.set_password_policy(docspace_rooms::emulator::PasswordPolicy {
+            min_length: 12,
+            upper_case: true,
+            digits: true,
+            spec_symbols: true,
+            ascii_cut: false,
+        });
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let output =
+            portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", "Summer2026!").output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("from 12 to 30 characters, only latin letters, no spaces, capital letters, digits, special characters"),
+            "{}",
+            stderr(&output)
+        );
+        let output =
+            portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", "Summer2026!xy").output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    #[test]
+    fn a_manifest_cannot_read_the_token_or_a_variable_it_was_not_allowed() {
+        // Failed on the old code: the token became the link's password, shown in plain text on
+        // the portal, while the plan said only "password set".
+        let portal = TestPortal::start();
+        portal.manifest(&manifest_with(
+            "      - name: Press\n        access: viewer\n        password_env: DOCSPACE_TOKEN\n",
+        ));
+        let output = portal.cmd(&["plan"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("`DOCSPACE_*` variables are never read"),
+            "{}",
+            stderr(&output)
+        );
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let token = portal.emulator.token().to_owned();
+        let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", &token).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("holds the API token"), "{}", stderr(&output));
+        assert_eq!(portal.writes(), Vec::<String>::new());
+        portal.manifest(&format!(
+            "password_env_allow: [PRESS_*]\n{}",
+            manifest_with(
+                "      - name: Press\n        access: viewer\n        password_env: PRESS_SECRET\n"
+            )
+        ));
+        let output = portal.cmd(&["plan"]).env("PRESS_SECRET", SECRET).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    #[test]
+    fn no_password_derived_value_reaches_stdout_and_a_saved_plan_holds_a_memory_hard_verifier() {
+        // Failed on the old code: `--format json` printed the salted SHA-256 of the password.
+        let (portal, _) = protected();
+        let output = portal
+            .cmd(&["plan", "--format", "json", "--out", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let printed: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let link = &printed["plan"]["rooms"][0]["steps"][0]["link"];
+        assert_eq!(link["password_change"], "changed");
+        assert_eq!(
+            (&link["before"]["password"], &link["after"]["password"]),
+            (&json!("set"), &json!("set"))
+        );
+        let saved: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap(),
+        )
+        .unwrap();
+        let verifier =
+            saved["plan"]["rooms"][0]["steps"][0]["link"]["after"]["password"].as_str().unwrap();
+        assert!(verifier.starts_with("argon2id$m=19456,t=2$"), "{verifier}");
+        // What stdout printed is no plan to apply: it holds no verifier.
+        portal.file("printed.json", &stdout(&output));
+        let output = portal
+            .cmd(&["apply", "printed.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("save the plan with `plan --out`"), "{}", stderr(&output));
+        // The file applies, and is refused with another password in the variable.
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", SECRET)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("holds another password than when the plan was made"),
+            "{}",
+            stderr(&output)
+        );
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    #[test]
+    fn a_plan_keyed_with_the_plan_key_needs_it_to_apply() {
+        let (portal, room) = protected();
+        let output = portal
+            .cmd(&["plan", "--out", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .env("DOCSPACE_PLAN_KEY", "shared-between-the-plan-and-apply-jobs")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap();
+        assert!(text.contains("\"argon2id-keyed$"), "{text}");
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(stderr(&output).contains("`DOCSPACE_PLAN_KEY` is not set"), "{}", stderr(&output));
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PRESS", NEW_SECRET)
+            .env("DOCSPACE_PLAN_KEY", "shared-between-the-plan-and-apply-jobs")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(additional(&portal, room)[0].password.as_deref(), Some(NEW_SECRET));
+    }
+}
+
+/// Issue 21: a link whose date has passed, on a portal whose clock the test sets.
+mod expiry {
+    use super::*;
+    use docspace_rooms::emulator::Clock;
+
+    /// 2000-06-01: the portal's clock, before the link's 2001 expiry; the tool's clock (the
+    /// real one) is past it, whatever the real date.
+    const JUNE_2000: u64 = 959_817_600;
+
+    #[test]
+    fn a_declared_link_that_expired_as_declared_is_a_warning_not_an_error() {
+        // Failed on the old code: `validate`, `plan` and `apply` refused the whole manifest.
+        let portal = TestPortal::on_clock(Clock::manual_at(JUNE_2000));
+        let room = portal.seed("Press Kit", RoomType::Public, false, &[]);
+        add_link(
+            &portal,
+            room,
+            json!({"title": "Press", "access": 2, "expirationDate": "2001-01-01T23:59:59Z"}),
+        );
+        portal.manifest(&format!(
+            "{}  - title: Other\n    type: custom\n",
+            manifest_with(
+                "      - name: Press\n        access: viewer\n        expires: 2001-01-01\n"
+            )
+        ));
+        let output = portal.cmd(&["validate"]).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let before = link_writes(&portal);
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+        assert!(
+            stderr(&output)
+                .contains("room `Press Kit`, link `Press` expired 2001-01-01; nothing to do"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(portal.emulator.rooms().len(), 2, "the other room was created");
+        assert_eq!(link_writes(&portal), before);
+    }
+
+    #[test]
+    fn a_link_to_create_with_a_past_date_fails_its_room_only() {
+        let portal = TestPortal::on_clock(Clock::manual_at(JUNE_2000));
+        portal.seed("Press Kit", RoomType::Public, false, &[]);
+        portal.manifest(&format!(
+            "{}  - title: Other\n    type: custom\n",
+            manifest_with(
+                "      - name: Press\n        access: viewer\n        expires: 2001-01-01\n"
+            )
+        ));
+        let output = portal.cmd(&["plan"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains(
+                "rooms.yaml:5: room `Press Kit`, link `Press`: `expires` 2001-01-01 has passed"
+            ),
+            "{}",
+            stderr(&output)
+        );
+        let output =
+            portal.cmd(&["apply", "--auto-approve", "--target", "Other"]).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(portal.emulator.rooms().len(), 2);
+    }
+}
+
+/// Issue 20: the portal's sharing settings, read when links are declared.
+mod sharing {
+    use super::*;
+    use docspace_rooms::emulator::SharingSettings;
+
+    #[test]
+    fn a_new_form_filling_room_s_primary_link_converges_on_the_first_apply() {
+        let portal = TestPortal::start();
+        portal.emulator.set_sharing(SharingSettings {
+            default_share_link_internal: true,
+            ..SharingSettings::default()
+        });
+        portal.manifest(
+            "rooms:\n  - title: Forms\n    type: form-filling\n    links:\n      - primary: true\n        name: Link to fill out\n        access: form-filler\n        internal: true\n",
+        );
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+        assert_eq!(link_writes(&portal), 0, "the portal made it as declared");
+        let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    }
+
+    #[test]
+    fn a_public_room_s_links_are_refused_at_plan_time_while_sharing_is_restricted() {
+        let (portal, _) = press_portal();
+        portal
+            .emulator
+            .set_sharing(SharingSettings { external_share: false, ..SharingSettings::default() });
+        portal.manifest(&manifest_with("      - name: Partners\n        access: viewer\n"));
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        assert!(
+            stderr(&output).contains("the portal restricts external sharing for rooms"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
 }

@@ -306,3 +306,21 @@ fn a_saved_plan_is_refused_when_a_member_it_changes_changed_after_planning() {
     assert_eq!(portal.writes().len(), writes_before, "nothing is applied");
     assert_eq!(members(&portal, legal), after_change);
 }
+
+#[test]
+fn the_owner_declared_with_another_access_level_is_a_warning() {
+    // Issue 21: it silently did nothing.
+    let (portal, _) = people_portal();
+    portal.manifest(
+        "rooms:\n  - title: Legal\n    members_policy: additive\n    members:\n      - user: owner@example.com\n        access: viewer\n",
+    );
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "warning: room `Legal`: `owner@example.com` owns the room, whose access is never changed; `viewer` (line 5) has no effect"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -1,6 +1,6 @@
 //! The reconciler end to end: the real binary against the emulated portal over HTTP.
 
-use crate::common::{TestPortal, http, plan_at, serve, stderr, stdout};
+use crate::common::{TestPortal, apply_on_a_terminal, http, plan_at, serve, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 
 #[test]
@@ -322,58 +322,11 @@ fn room_titles_from_the_portal_are_escaped_on_the_terminal() {
     assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'), "{text}");
 }
 
-/// A pseudo-terminal: the controlling side, and the side a program sees as its terminal.
-fn open_pty() -> (std::fs::File, std::os::fd::OwnedFd) {
-    use std::os::fd::FromRawFd;
-    let (mut controller, mut terminal) = (-1, -1);
-    // SAFETY: `openpty` writes two new descriptors into the two integers and reads no other
-    // argument when they are null; each descriptor is owned exactly once below.
-    let status = unsafe {
-        libc::openpty(
-            &raw mut controller,
-            &raw mut terminal,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(status, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both descriptors were just opened and nothing else owns them.
-    unsafe { (std::fs::File::from_raw_fd(controller), std::os::fd::OwnedFd::from_raw_fd(terminal)) }
-}
-
-/// Runs `apply` with a pseudo-terminal as stdin, stdout and stderr, types `answer` once the
-/// prompt is on the screen, and returns the exit code and the screen.
-fn apply_on_a_terminal(portal: &TestPortal, answer: &str) -> (i32, String) {
-    use std::io::{Read, Write};
-    let (mut controller, terminal) = open_pty();
-    let mut child = portal
-        .process(&["apply"])
-        .stdin(terminal.try_clone().unwrap())
-        .stdout(terminal.try_clone().unwrap())
-        .stderr(terminal)
-        .spawn()
-        .unwrap();
-    let mut screen = Vec::new();
-    let mut buffer = [0u8; 4096];
-    let mut answered = false;
-    // Reading ends when the program has exited and closed the terminal (EIO on Linux).
-    while let Ok(n @ 1..) = controller.read(&mut buffer) {
-        screen.extend_from_slice(&buffer[..n]);
-        if !answered && String::from_utf8_lossy(&screen).contains("Apply these changes? [y/N]") {
-            controller.write_all(answer.as_bytes()).unwrap();
-            answered = true;
-        }
-    }
-    let code = child.wait().unwrap().code().unwrap_or(-1);
-    (code, String::from_utf8_lossy(&screen).into_owned())
-}
-
 #[test]
 fn apply_asks_on_a_terminal_and_applies_on_yes() {
     let portal = TestPortal::start();
     portal.manifest("rooms:\n  - title: Asked\n    type: custom\n");
-    let (code, screen) = apply_on_a_terminal(&portal, "y\n");
+    let (code, screen) = apply_on_a_terminal(&portal, "y\n", || {});
     assert!(screen.contains("Apply these changes? [y/N]"), "{screen}");
     assert_eq!(code, 0, "{screen}");
     assert_eq!(portal.rooms(), [("Asked".into(), false, vec![])]);
@@ -383,7 +336,7 @@ fn apply_asks_on_a_terminal_and_applies_on_yes() {
 fn apply_on_a_terminal_changes_nothing_without_yes() {
     let portal = TestPortal::start();
     portal.manifest("rooms:\n  - title: Asked\n    type: custom\n");
-    let (code, screen) = apply_on_a_terminal(&portal, "\n");
+    let (code, screen) = apply_on_a_terminal(&portal, "\n", || {});
     assert!(screen.contains("Apply these changes? [y/N]"), "{screen}");
     assert_eq!(code, 1, "{screen}");
     assert!(portal.writes().is_empty());

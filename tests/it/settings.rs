@@ -50,7 +50,8 @@ fn each_setting_is_set_changed_and_removed() {
     );
     assert!(text.contains("lifetime none → files older than 90 days go to the trash"), "{text}");
     assert!(portal.writes().is_empty(), "plan reads covers and the quota switch, writes nothing");
-    let output = apply(&portal, &[]);
+    // A first lifetime on a room with files: it may remove some.
+    let output = apply(&portal, &["--allow-delete"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let shown = room(&portal, id);
     assert_eq!(shown["quotaLimit"], 10_000_000_000_i64);
@@ -142,6 +143,68 @@ fn a_quota_while_room_quota_is_off_fails_before_any_write() {
 }
 
 #[test]
+fn a_quota_above_the_portals_total_storage_is_refused_by_plan_naming_the_room_and_the_total() {
+    let (portal, id) = portal();
+    portal.emulator.set_max_total_size(Some(1 << 30));
+    portal.manifest(&format!("{DEAL}    quota: 2 GiB\n"));
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert_eq!(plan.status.code(), Some(1), "{}", stdout(&plan));
+    assert!(
+        stderr(&plan).contains(
+            "room `Deal`: `quota` 2 GiB is more than the portal's total storage of 1 GiB"
+        ),
+        "{}",
+        stderr(&plan)
+    );
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+    // Within the total, it applies.
+    portal.manifest(&format!("{DEAL}    quota: 1 GiB\n"));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(room(&portal, id)["quotaLimit"], 1 << 30);
+}
+
+/// `FileStorageService.cs` L1169-1179: a quota above the tariff's `MaxTotalSize` is a 403
+/// before the room is looked up; L958-966 on create. `QuotaHelper.cs` L210-214: `total_size`
+/// is -1 when unlimited. `PaymentsController.cs` L590-599: guests are refused.
+#[test]
+fn emulator_refuses_a_room_quota_above_the_total_storage_before_looking_the_room_up() {
+    let (portal, id) = portal();
+    let total = |portal: &TestPortal| {
+        let quota = portal.get("portal/payment/quota");
+        let features = quota.response()["features"].as_array().unwrap().clone();
+        let size = features.iter().find(|f| f["id"] == "total_size").unwrap().clone();
+        assert_eq!(size["type"], "size");
+        size["value"].clone()
+    };
+    assert_eq!(total(&portal), json!(-1), "unlimited");
+    portal.emulator.set_max_total_size(Some(1000));
+    assert_eq!(total(&portal), json!(1000));
+    let message = "Failed to set quota per room. The entered value is greater than the total DocSpace storage.";
+    let archived = portal.seed("Old", RoomType::Custom, true, &[]);
+    for target in [id, archived, 999_999] {
+        let reply = portal.put(&format!("files/rooms/{target}"), json!({"quota": 1001}));
+        assert_eq!((reply.status, reply.error_message()), (403, message), "{target}");
+    }
+    for fits in [1000, -1, -2] {
+        assert_eq!(portal.put(&format!("files/rooms/{id}"), json!({"quota": fits})).status, 200);
+    }
+    let create = portal.post("files/rooms", json!({"title": "Big", "roomType": 6, "quota": 1001}));
+    assert_eq!((create.status, create.error_message()), (403, message));
+    assert!(portal.emulator.rooms().iter().all(|r| r.title != "Big"));
+    portal.emulator.add_person(docspace_rooms::emulator::PersonSeed {
+        is_visitor: true,
+        ..docspace_rooms::emulator::PersonSeed::new("gus@example.com", "Gus")
+    });
+    let guest = format!("Bearer {}", portal.login("gus@example.com"));
+    let refused =
+        portal.call("GET", "portal/payment/quota", crate::common::Auth::Header(&guest), None);
+    assert_eq!((refused.status, refused.error_message()), (403, "Access denied"));
+}
+
+#[test]
 fn settings_on_a_room_declared_archived_are_refused() {
     let (portal, _) = portal();
     portal.seed("Vault", RoomType::VirtualData, true, &[]);
@@ -162,14 +225,14 @@ fn settings_on_a_room_declared_archived_are_refused() {
 fn an_archived_room_made_active_gets_its_lifetime_back() {
     let (portal, id) = portal();
     portal.manifest(&format!("{DEAL}    lifetime:\n      older_than: 30 days\n"));
-    assert!(apply(&portal, &[]).status.success());
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
     // Someone archives the room: that erases its lifetime.
     assert_eq!(
         portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": true})).status,
         200
     );
     assert!(portal.emulator.lifetime_started(id).is_none());
-    let output = apply(&portal, &[]);
+    let output = apply(&portal, &["--allow-delete"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(room(&portal, id)["lifetime"]["value"], 30);
     assert_eq!(room(&portal, id)["rootFolderType"], 14);
@@ -201,6 +264,20 @@ fn an_unknown_cover_is_refused_with_the_closest() {
         stderr(&output)
     );
     assert!(portal.writes().is_empty());
+}
+
+#[test]
+fn any_cover_of_the_servers_catalogue_applies_the_one_with_a_space_included() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}    cover: check mark\n"));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(room(&portal, id)["logo"]["cover"]["id"], "check mark");
+    plans_nothing(&portal);
+    // A close miss names it.
+    portal.manifest(&format!("{DEAL}    cover: checkmark\n"));
+    let output = apply(&portal, &[]);
+    assert!(stderr(&output).contains("did you mean `check mark`?"), "{}", stderr(&output));
 }
 
 #[test]
@@ -244,8 +321,9 @@ fn a_saved_plan_is_refused_when_a_setting_it_changes_changed_since() {
 fn export_writes_the_settings_and_plan_then_changes_nothing() {
     let (portal, id) = portal();
     portal.manifest(&format!("{DEAL}{ALL}"));
-    assert!(apply(&portal, &[]).status.success());
-    let output = portal.cmd(&["export", "-o", "rooms.yaml"]).output().unwrap();
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
+    // The export replaces the hand-written manifest: only with `--force`.
+    let output = portal.cmd(&["export", "-o", "rooms.yaml", "--force"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let yaml = std::fs::read_to_string(portal.dir.path().join("rooms.yaml")).unwrap();
     for line in [
@@ -384,11 +462,116 @@ fn emulator_colour_is_checked_by_length_only_and_covers_by_the_list() {
     assert!(!logo["original"].as_str().unwrap().is_empty());
 }
 
+/// `products/ASC.Files/Core/Covers/default/*.svg` (56 files, embedded by
+/// `ASC.Files.Core.csproj` L156) and `VirtualRoomsController.cs` L760-772 (guests refused).
+#[test]
+fn emulator_serves_the_servers_56_covers_and_refuses_guests() {
+    let portal = TestPortal::start();
+    let covers = portal.get("files/rooms/covers");
+    assert_eq!((covers.status, covers.json["count"].clone()), (200, json!(1)));
+    let mut ids: Vec<&str> =
+        covers.response().as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids.len(), 56);
+    for id in ["anchor", "check mark", "lock_security", "video_camera", "zap"] {
+        assert!(ids.contains(&id), "{id}: {ids:?}");
+    }
+    let id = portal.seed("C", RoomType::Custom, false, &[]);
+    let set = portal.put(&format!("files/rooms/{id}"), json!({"cover": "check mark"}));
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(room(&portal, id)["logo"]["cover"]["id"], "check mark");
+    portal.emulator.add_person(docspace_rooms::emulator::PersonSeed {
+        is_visitor: true,
+        ..docspace_rooms::emulator::PersonSeed::new("gus@example.com", "Gus")
+    });
+    let guest = format!("Bearer {}", portal.login("gus@example.com"));
+    let refused =
+        portal.call("GET", "files/rooms/covers", crate::common::Auth::Header(&guest), None);
+    assert_eq!((refused.status, refused.error_message()), (403, "Access denied"));
+}
+
+/// An unknown cover is checked only after the room was found, may be edited and is not
+/// archived (`FileStorageService.cs` L1196-1216 before `FolderDao.UpdateFolderAsync`
+/// L1288-1294), and only when it differs from the stored one (`RoomLogoManager.cs` L477-490);
+/// its 400 aborts the whole update (the save is at FDAO L1306-1308). On create it comes after
+/// the permission checks (FSS L1012).
+#[test]
+fn emulator_checks_an_unknown_cover_after_the_room_and_saves_nothing_of_its_update() {
+    let portal = TestPortal::start();
+    let active = portal.seed("Active", RoomType::Custom, false, &[]);
+    let archived = portal.seed("Archived", RoomType::Custom, true, &[]);
+    let unknown = json!({"title": "Renamed", "cover": "nope"});
+    let reply = portal.put(&format!("files/rooms/{active}"), unknown.clone());
+    assert_eq!(
+        (reply.status, reply.error_message()),
+        (400, "Value does not fall within the expected range. (Parameter 'icon')")
+    );
+    assert_eq!(room(&portal, active)["title"], "Active", "nothing of it was saved");
+    let reply = portal.put(&format!("files/rooms/{archived}"), unknown.clone());
+    assert_eq!(
+        (reply.status, reply.error_message()),
+        (403, "You don't have permission to edit the room")
+    );
+    let reply = portal.put("files/rooms/999999", unknown);
+    assert_eq!((reply.status, reply.error_message()), (403, "The required folder was not found"));
+    let reply = portal.post("files/rooms", json!({"title": "New", "roomType": 6, "cover": "nope"}));
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    // The stored cover sent again is not checked; "" clears it.
+    assert_eq!(portal.put(&format!("files/rooms/{active}"), json!({"cover": "zap"})).status, 200);
+    assert_eq!(portal.put(&format!("files/rooms/{active}"), json!({"cover": "zap"})).status, 200);
+    assert_eq!(portal.put(&format!("files/rooms/{active}"), json!({"cover": ""})).status, 200);
+    assert!(room(&portal, active)["logo"].get("cover").is_none());
+}
+
+/// `FolderDto.cs` L335-351 (a tariff with statistics): `usedSpace` for whoever may edit the room
+/// or delete it from the archive, whatever the room quota switch; `quotaLimit` and
+/// `isCustomQuota` only while room quota is on and the room is not archived.
+#[test]
+fn emulator_shows_used_space_to_editors_and_archive_deleters_and_the_quota_only_while_on() {
+    let portal = TestPortal::start();
+    let bob = portal
+        .emulator
+        .add_person(docspace_rooms::emulator::PersonSeed::new("bob@example.com", "Bob"));
+    let active = portal.seed("Active", RoomType::Custom, false, &[]);
+    let archived = portal.seed("Archived", RoomType::Custom, false, &[]);
+    for id in [active, archived] {
+        let body = json!({"invitations": [{"id": bob, "access": 2}], "notify": false});
+        assert_eq!(portal.put(&format!("files/rooms/{id}/share"), body).status, 200);
+    }
+    let archive =
+        portal.put(&format!("files/rooms/{archived}/archive"), json!({"deleteAfter": true}));
+    assert_eq!(archive.status, 200);
+    let fields = |shown: &Value| {
+        ["usedSpace", "quotaLimit", "isCustomQuota"].map(|field| shown.get(field).is_some())
+    };
+    // Room quota off: the owner sees the usage of both rooms, and no quota.
+    assert_eq!(fields(&room(&portal, active)), [true, false, false]);
+    assert_eq!(fields(&room(&portal, archived)), [true, false, false]);
+    portal.emulator.set_room_quota(true, 1000);
+    assert_eq!(fields(&room(&portal, active)), [true, true, true]);
+    assert_eq!(fields(&room(&portal, archived)), [true, false, false]);
+    // A viewer sees neither.
+    let auth = format!("Bearer {}", portal.login("bob@example.com"));
+    for id in [active, archived] {
+        let shown = portal.call(
+            "GET",
+            &format!("files/rooms/{id}"),
+            crate::common::Auth::Header(&auth),
+            None,
+        );
+        assert_eq!(fields(shown.response()), [false, false, false], "{}", shown.text);
+    }
+}
+
 #[test]
 fn emulator_seed_turns_room_quota_on() {
     let dir = tempfile::tempdir().unwrap();
     let seed = dir.path().join("seed.json");
-    std::fs::write(&seed, r#"{"roomQuota": {"enableQuota": true, "defaultQuota": 5}}"#).unwrap();
+    std::fs::write(
+        &seed,
+        r#"{"roomQuota": {"enableQuota": true, "defaultQuota": 5}, "maxTotalSize": 10737418240}"#,
+    )
+    .unwrap();
     let config = docspace_rooms::emulator::EmulatorConfig {
         seed_file: Some(seed),
         ..docspace_rooms::emulator::EmulatorConfig::default()
@@ -396,4 +579,50 @@ fn emulator_seed_turns_room_quota_on() {
     let portal = TestPortal::with(config);
     let id = portal.seed("S", RoomType::Custom, false, &[]);
     assert_eq!(room(&portal, id)["quotaLimit"], 5);
+    let quota = portal.get("portal/payment/quota");
+    assert_eq!(quota.response()["features"][0]["value"], 10_737_418_240_u64);
+}
+
+/// A first lifetime on a room that has files trashes every file older than it, about 6 h after
+/// the write (`CleanupLifetimeExpiredService.cs`): as destructive as a shorter one, so it needs `--allow-delete`.
+/// A room the same plan creates has no files and needs no flag, whatever its lifetime.
+#[test]
+fn a_first_lifetime_on_an_existing_room_needs_allow_delete_a_new_room_does_not() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}    lifetime:\n      older_than: 30 days\n"));
+    let plan = stdout(&portal.cmd(&["plan"]).output().unwrap());
+    assert!(plan.contains("- lifetime none → files older than 30 days go to the trash"), "{plan}");
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("\"Deal\" (id "), "{text}");
+    assert!(text.contains("pass `--allow-delete`"), "{text}");
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+
+    // A room created by the plan: no flag, even for permanent deletion.
+    portal.manifest(&format!(
+        "{DEAL}    lifetime:\n      older_than: 30 days\n  - title: Fresh\n    type: virtual-data\n    lifetime:\n      older_than: 1 day\n      action: delete\n"
+    ));
+    let plan = stdout(&portal.cmd(&["plan", "--target", "Fresh"]).output().unwrap());
+    assert!(plan.contains("~ lifetime none → files older than 1 day are deleted"), "{plan}");
+    let output = apply(&portal, &["--target", "Fresh"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
+    assert_eq!(room(&portal, id)["lifetime"]["value"], 30);
+}
+
+/// Archiving erases a lifetime and unarchiving does not restore it (`FileMoveCopyOperation.cs`, `FolderDao.cs`): the
+/// room coming back has none, so setting it again is a first lifetime.
+#[test]
+fn a_lifetime_set_again_after_the_archive_needs_allow_delete() {
+    let (portal, id) = portal();
+    portal.manifest(&format!("{DEAL}    lifetime:\n      older_than: 30 days\n"));
+    assert!(apply(&portal, &["--allow-delete"]).status.success());
+    let archive = portal.put(&format!("files/rooms/{id}/archive"), json!({"deleteAfter": true}));
+    assert_eq!(archive.status, 200);
+    let writes = portal.writes().len();
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("pass `--allow-delete`"), "{}", stderr(&output));
+    assert_eq!(portal.writes().len(), writes, "nothing is sent, not even the unarchive");
 }

@@ -25,7 +25,9 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
             let heading =
                 format!("{}{}", room_label(&room.title, &room.target), origin(room, manifest));
             let steps: Vec<Step> = room.steps().cloned().collect();
-            room_block(&mut out, &paint, &heading, &steps, |step| step.reason.clone());
+            room_block(&mut out, &paint, (&heading, &room.target), &steps, |step| {
+                step.reason.clone()
+            });
         }
         out.push_str(&member_summary(plan));
     }
@@ -33,12 +35,16 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
     out
 }
 
-/// A pull-request comment: the summary, a table of actions with destructive ones first, and
-/// the full text plan folded in `<details>`, cut to fit with a note saying so. With `--base`,
-/// one table per cause and one for what is adopted.
-pub(crate) fn markdown(plan: &Plan, manifest: &str) -> String {
-    let mut out =
-        format!("### docspace-rooms plan for `{}`\n\n**{}**\n", md(manifest), summary_line(plan));
+/// A pull-request comment: a hidden marker, the summary, a table of actions with destructive
+/// ones first, and the full text plan folded in `<details>`, cut to fit with a note saying so.
+/// With `--base`, one table per cause and one for what is adopted.
+pub(crate) fn markdown(plan: &Plan, manifest: &str, portal: &url::Url) -> String {
+    let mut out = format!(
+        "{}\n### docspace-rooms plan for `{}`\n\n**{}**\n",
+        comment_marker(portal),
+        md(manifest),
+        summary_line(plan)
+    );
     if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {
         return out;
     }
@@ -70,4 +76,11 @@ pub(crate) fn markdown(plan: &Plan, manifest: &str) -> String {
     }
     out.push_str("</details>\n");
     out
+}
+
+/// The markdown plan's first line: a comment hidden when rendered, naming the tool and the
+/// portal, so a CI job finds the comment it posted for this portal and updates it instead of
+/// adding another. A parsed URL percent-encodes `>`, so it cannot end the comment early.
+pub(crate) fn comment_marker(portal: &url::Url) -> String {
+    format!("<!-- docspace-rooms plan: {portal} -->")
 }

@@ -7,13 +7,14 @@ use crate::text::escape;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
-/// The mark for a step: `+` create, `~` change, `>` archive, `<` unarchive, `-` delete (a link
-/// removed is marked like a delete: whoever holds it loses access).
-pub(crate) fn mark(action: &Action) -> char {
+/// The mark for a step in the room `target` names: `+` create, `~` change, `>` archive, `<`
+/// unarchive, `-` delete (a link removed is marked like a delete: whoever holds it loses
+/// access; so is a lifetime that may remove files an existing room keeps).
+pub(crate) fn mark(action: &Action, target: &Target) -> char {
     match action {
         Action::Create { .. } | Action::CreateFolder { .. } => '+',
         Action::SetLink { link } if link.before.is_none() => '+',
-        Action::SetSettings { .. } if action.is_destructive() => '-',
+        Action::SetSettings { .. } if action.takes_away(target) => '-',
         Action::Rename { .. }
         | Action::SetTags { .. }
         | Action::SetMembers { .. }
@@ -36,7 +37,7 @@ fn style(mark: char) -> Style {
 }
 
 /// The room's mark: that of its most consequential step.
-fn room_mark<'a>(steps: impl IntoIterator<Item = &'a Step>) -> char {
+fn room_mark<'a>(steps: impl IntoIterator<Item = &'a Step>, target: &Target) -> char {
     const RANK: [char; 5] = ['-', '>', '+', '<', '~'];
     // Folder and link steps change what is inside the room, not the room: a `+` or `-` of
     // theirs marks the room as a change.
@@ -47,7 +48,7 @@ fn room_mark<'a>(steps: impl IntoIterator<Item = &'a Step>) -> char {
             | Action::TrashFolder { .. }
             | Action::SetLink { .. }
             | Action::RemoveLink { .. } => '~',
-            _ => mark(&s.action),
+            _ => mark(&s.action, target),
         })
         .collect();
     RANK.into_iter().find(|m| marks.contains(m)).unwrap_or('~')
@@ -153,16 +154,16 @@ pub(crate) fn origin(room: &RoomPlan, manifest: &str) -> String {
 pub(crate) fn room_block(
     out: &mut String,
     paint: &Paint,
-    heading: &str,
+    (heading, target): (&str, &Target),
     steps: &[Step],
     comment: impl Fn(&Step) -> String,
 ) {
-    let _ = writeln!(out, "{} {heading}", paint.mark(room_mark(steps)));
+    let _ = writeln!(out, "{} {heading}", paint.mark(room_mark(steps, target)));
     for step in steps {
         let _ = writeln!(
             out,
             "    {} {}  # {}",
-            paint.mark(mark(&step.action)),
+            paint.mark(mark(&step.action, target)),
             describe(&step.action),
             comment(step)
         );
@@ -213,9 +214,9 @@ pub(crate) fn rows<'a>(rooms: impl Iterator<Item = (&'a RoomPlan, Vec<Step>)>) -
         .iter()
         .flat_map(|(room, steps)| {
             let label = room_label(&room.title, &room.target);
-            steps
-                .iter()
-                .map(move |step| row(mark(&step.action), &label, &step.action, &step.reason))
+            steps.iter().map(move |step| {
+                row(mark(&step.action, &room.target), &label, &step.action, &step.reason)
+            })
         })
         .collect()
 }
@@ -254,7 +255,7 @@ fn destruction_rank(room: &RoomPlan) -> u8 {
         0
     } else if room.change.removes_room() {
         1
-    } else if room.edits.iter().any(|step| step.action.is_destructive()) {
+    } else if room.edits.iter().any(|step| step.action.takes_away(&room.target)) {
         2
     } else {
         3

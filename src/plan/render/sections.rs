@@ -63,7 +63,9 @@ pub(super) fn text(out: &mut String, plan: &Plan, manifest: &str, paint: &Paint)
                 render::room_label(&room.title, &room.target),
                 render::origin(room, manifest)
             );
-            render::room_block(out, paint, &heading, &steps, |step| step.reason.clone());
+            render::room_block(out, paint, (&heading, &room.target), &steps, |step| {
+                step.reason.clone()
+            });
         }
     }
     let adopted = adopted_rooms(plan);
@@ -77,7 +79,8 @@ pub(super) fn text(out: &mut String, plan: &Plan, manifest: &str, paint: &Paint)
                     .find(|entry| entry.step == *step)
                     .map_or_else(String::new, |e| e.why.clone())
             };
-            render::room_block(out, paint, &label, &steps, why);
+            let target = &entries[0].target;
+            render::room_block(out, paint, (&label, target), &steps, why);
         }
     }
     out.push_str(&render::member_summary(plan));
@@ -91,7 +94,8 @@ pub(super) fn markdown(out: &mut String, plan: &Plan, reserve: usize) {
         .flat_map(|(label, entries)| {
             entries.iter().map(move |entry| {
                 let step = &entry.step;
-                render::row(render::mark(&step.action), label, &step.action, &entry.why)
+                let mark = render::mark(&step.action, &entry.target);
+                render::row(mark, label, &step.action, &entry.why)
             })
         })
         .collect();

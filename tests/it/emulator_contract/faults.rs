@@ -78,6 +78,30 @@ fn a_lost_create_response_drops_the_connection_after_the_room_is_created() {
     assert_eq!(portal.titles(BY_ID), ["First", "Second"]);
 }
 
+#[test]
+fn lose_response_once_drops_the_first_matching_success_after_it_took_effect() {
+    let portal = TestPortal::start();
+    let room = portal.emulator.seed_room("Deals", RoomType::Custom, false, &[]);
+    let folder = portal.emulator.seed_folder(room, room, "Scratch");
+    portal.emulator.set_faults(Faults {
+        lose_response_once: vec!["PUT /api/2.0/files/fileops/delete".into()],
+        ..Faults::default()
+    });
+    // A refused request does not spend the entry.
+    let refused = portal.put("files/fileops/delete", json!({"folderIds": [987_654]}));
+    assert_eq!(refused.status, 404);
+    let body = json!({"folderIds": [folder], "immediately": false});
+    let lost =
+        portal.block_on(portal.api.call("PUT", "files/fileops/delete", Auth::Owner, Some(body)));
+    assert!(lost.is_err(), "no response at all: {lost:?}");
+    assert!(portal.emulator.requests().last().unwrap().response_lost);
+    assert_eq!(portal.fileops().len(), 1, "the operation started");
+    assert!(portal.emulator.folders(room)[0].trashed);
+    let again =
+        portal.put("files/fileops/delete", json!({"folderIds": [], "returnSingleOperation": true}));
+    assert_eq!(again.status, 200, "spent: {}", again.text);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Faults the client tests need
 

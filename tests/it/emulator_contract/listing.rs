@@ -2,6 +2,7 @@
 
 use super::*;
 
+/// Newer portals (the default): OBSERVED §9.1.
 #[test]
 fn active_area_leaves_out_form_filling_and_archived_rooms() {
     let portal = TestPortal::start();
@@ -24,6 +25,25 @@ fn forms_area_lists_active_form_filling_rooms() {
     seed_each_type(&portal.emulator);
     assert_eq!(portal.titles("searchArea=Forms"), ["Form"]);
     assert_eq!(portal.titles("searchArea=8"), ["Form"]);
+}
+
+/// `products/ASC.Files/Core/Core/VirtualRooms/SearchArea.cs` L39-63: v3.7.2 has no `Forms`
+/// area, so `searchArea=Forms` (or 8) fails model binding
+/// (`RoomContentRequestDto.cs` L66-67), and form-filling rooms are ordinary rooms of `Active`.
+#[test]
+fn a_v3_7_2_portal_has_no_forms_area_and_lists_form_filling_rooms_in_active() {
+    let portal = TestPortal::with(EmulatorConfig {
+        behaviour: Behaviour { version: PortalVersion::V3_7_2, ..Behaviour::default() },
+        ..EmulatorConfig::default()
+    });
+    seed_each_type(&portal.emulator);
+    assert_validation_400(&portal.get("files/rooms?searchArea=Forms"));
+    assert_validation_400(&portal.get("files/rooms?searchArea=8"));
+    assert_eq!(portal.titles(BY_ID), ["Custom", "Collab", "Form", "Public", "Vdr"]);
+    assert_eq!(
+        portal.titles(&format!("searchArea=Any&{BY_ID}")),
+        ["Custom", "Collab", "Form", "Public", "Vdr", "Old", "OldForm"]
+    );
 }
 
 #[test]
@@ -156,4 +176,35 @@ fn invalid_sort_by_is_ignored_and_invalid_sort_order_is_400() {
     // `title` is no SortedByType: ignored, so the saved order (AZ ascending) applies.
     assert_eq!(portal.titles("sortBy=title&sortOrder=descending"), ["a", "B", "C"]);
     assert_validation_400(&portal.get("files/rooms?sortBy=AZ&sortOrder=sideways"));
+}
+
+/// `docspace-rooms emulator --portal-version 3.7.2` serves the v3.7.2 areas.
+#[test]
+fn the_emulator_command_takes_the_portal_version() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"))
+        .args([
+            "emulator",
+            "--listen",
+            "127.0.0.1:0",
+            "--token",
+            "sk-test",
+            "--portal-version",
+            "3.7.2",
+        ])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let api = Api::new(&url, "sk-test");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let reply =
+        runtime.block_on(api.call("GET", "files/rooms?searchArea=Forms", Auth::Owner, None));
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_validation_400(&reply.unwrap());
 }

@@ -6,7 +6,9 @@
 mod access;
 mod faults;
 mod folder_listing;
+mod keys;
 mod limits;
+mod links;
 mod listing;
 mod operations;
 mod people;
@@ -17,7 +19,7 @@ mod state;
 use crate::common::schema::check_schema;
 use crate::common::{Api, Auth, Reply, TestPortal};
 use docspace_rooms::docspace::RoomType;
-use docspace_rooms::emulator::faults::{Behaviour, Faults};
+use docspace_rooms::emulator::faults::{Behaviour, Faults, PortalVersion};
 use docspace_rooms::emulator::{Clock, Emulator, EmulatorConfig, PersonSeed};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};

@@ -1,0 +1,66 @@
+//! The rails a plan cannot get past (issue 21): a rename into a title another portal room has,
+//! a folder path deeper than the limit, and what a saved plan must prove before it is applied.
+
+use crate::common::{TestPortal, stderr};
+use docspace_rooms::docspace::RoomType;
+
+/// A rename into a title another portal room has would leave two rooms of one title, and every
+/// later plan would fail as ambiguous: an error naming that room, before any write.
+#[test]
+fn a_rename_into_a_title_another_portal_room_has_is_refused_naming_it() {
+    let portal = TestPortal::start();
+    let a = portal.seed("A", RoomType::Custom, false, &[]);
+    let b = portal.seed("B", RoomType::Custom, true, &[]);
+    portal.manifest(&format!("rooms:\n  - title: B\n    id: {a}\n"));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!(
+            "rooms.yaml:2: room `A` (id {a}) cannot be renamed to `B`: portal room {b} \"B\" (archived) has that title"
+        )),
+        "{text}"
+    );
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+}
+
+/// A chain (A → B while B → C) in one plan is refused too: rooms are changed concurrently and
+/// either rename may fail, so the room giving up the title is renamed in an apply of its own.
+#[test]
+fn a_chain_of_renames_in_one_plan_is_refused_naming_the_rename_to_run_first() {
+    let portal = TestPortal::start();
+    let a = portal.seed("A", RoomType::Custom, false, &[]);
+    let b = portal.seed("B", RoomType::Custom, false, &[]);
+    portal.manifest(&format!("rooms:\n  - title: B\n    id: {a}\n  - title: C\n    id: {b}\n"));
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains(&format!("portal room {b} \"B\" has that title")), "{text}");
+    assert!(text.contains("this plan renames it to `C` too"), "{text}");
+    // Renaming B first, alone, then A, works.
+    portal.manifest(&format!("rooms:\n  - title: A\n    id: {a}\n  - title: C\n    id: {b}\n"));
+    assert!(portal.cmd(&["apply", "--auto-approve"]).output().unwrap().status.success());
+    portal.manifest(&format!("rooms:\n  - title: B\n    id: {a}\n  - title: C\n    id: {b}\n"));
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.rooms().iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["B", "C"]);
+}
+
+/// A saved rename whose new title another room took since is stale, like a create.
+#[test]
+fn a_saved_rename_into_a_title_that_appeared_since_is_refused() {
+    let portal = TestPortal::start();
+    let a = portal.seed("A", RoomType::Custom, false, &[]);
+    portal.manifest(&format!("rooms:\n  - title: B\n    id: {a}\n"));
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let b = portal.seed("B", RoomType::Custom, false, &[]);
+    let writes = portal.writes().len();
+    let output = portal.cmd(&["apply", "plan.json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!("room {b} \"B\" now has the title the plan gives room {a}")),
+        "{text}"
+    );
+    assert_eq!(portal.writes().len(), writes);
+}
