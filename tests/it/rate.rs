@@ -285,6 +285,26 @@ fn a_room_unarchived_for_an_edit_that_the_limit_keeps_from_archiving_again_is_na
 }
 
 #[test]
+fn the_json_report_says_which_limit_stopped_the_run_and_which_rooms_stay_active() {
+    let (portal, archived) = capped(2, 0);
+    let output = portal
+        .cmd(&["apply", "--auto-approve", "--parallelism", "1", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["limit_reached"],
+        serde_json::json!({
+            "limit": 2,
+            "writes_only": true,
+            "resets_at": "2027-01-16T08:00:00Z",
+            "left_active": [{"title": "A archived", "id": archived}],
+        })
+    );
+}
+
+#[test]
 fn a_read_refused_for_longer_than_the_retry_budget_fails_at_once_saying_until_when() {
     let portal = TestPortal::on_clock(Clock::manual_at(1_800_000_000));
     portal.emulator.set_faults(Faults {

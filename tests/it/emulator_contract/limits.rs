@@ -177,3 +177,71 @@ fn the_daily_cap_counts_post_and_put_from_the_first_and_says_when_it_resets() {
     assert_eq!(portal.put(&tags, json!({"names": ["z"]})).status, 200);
     assert_eq!(portal.put(&tags, json!({"names": ["w"]})).status, 429);
 }
+
+#[test]
+fn a_write_refused_by_the_daily_cap_was_counted_in_the_window() {
+    let portal = limited(
+        Limiter {
+            window: Some(rate(3, Duration::from_secs(60))),
+            daily_writes: Some(rate(1, Duration::from_secs(86_400))),
+            ..Limiter::default()
+        },
+        Clock::manual_at(1_800_000_000),
+    );
+    let room = id_of(&portal.create("A", json!(2)));
+    let tags = format!("files/rooms/{room}/tags");
+    let refused = portal.put(&tags, json!({"names": ["x"]}));
+    assert_eq!(refused.header("retry-after").map(str::to_owned), Some("86400".to_owned()));
+    // The create and the refused write fill two places of three (BaseStartup.cs chains the
+    // window first).
+    assert_eq!(portal.get("files/rooms").status, 200);
+    let full = portal.get("files/rooms");
+    assert_eq!(full.status, 429);
+    assert_eq!(full.header("x-ratelimit-limit"), Some("3"));
+}
+
+/// `docspace-rooms emulator` with the limit flags: `--cloud-limits` turns on a cloud portal's
+/// three limits, a flag overrides its one, and the window refuses over HTTP as above.
+#[test]
+fn the_emulator_command_turns_the_limits_on_and_a_flag_overrides_the_cloud_preset() {
+    use std::io::BufRead;
+    let bin = assert_cmd::cargo::cargo_bin("docspace-rooms");
+    let mut child = std::process::Command::new(&bin)
+        .args(["emulator", "--listen", "127.0.0.1:0", "--token", "sk-test"])
+        .args(["--cloud-limits", "--rate-limit", "2/60s"])
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines: Vec<String> = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .take_while(|line| !line.starts_with("Press Ctrl-C"))
+        .collect();
+    let url = lines[0].rsplit(' ').next().unwrap().to_owned();
+    let api = Api::new(&url, "sk-test");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let replies: Vec<Reply> = (0..3)
+        .map(|_| runtime.block_on(api.call("GET", "files/rooms", Auth::Owner, None)).unwrap())
+        .collect();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(
+        lines.contains(&"Rate limits per user: 2 requests per 60 s; 50 GET and 15 other requests at once; 10000 POST and PUT per 86400 s".to_owned()),
+        "{lines:?}"
+    );
+    assert_eq!(replies.iter().map(|r| r.status).collect::<Vec<_>>(), [200, 200, 429]);
+    assert_eq!(replies[2].header("x-ratelimit-limit"), Some("2"));
+
+    let output = std::process::Command::new(&bin)
+        .args(["emulator", "--listen", "127.0.0.1:0", "--rate-limit", "1500"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        err.contains("--rate-limit: `1500` is not a rate like `1500/60s` (requests per window)"),
+        "{err}"
+    );
+}
