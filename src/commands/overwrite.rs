@@ -31,3 +31,42 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
         _ => false,
     }
 }
+
+/// As `check`, and refuses whatever at `path` is not a regular file (a symlink above all, which
+/// a write would follow).
+pub(crate) fn check_regular(
+    path: &Path,
+    what: &str,
+    ours: impl Fn(&[u8]) -> bool,
+) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_symlink() => {
+            bail!("refusing to write {what} to `{}`: it is a symlink", path.display())
+        }
+        Ok(meta) if !meta.is_file() => {
+            bail!("refusing to write {what} to `{}`: it is not a regular file", path.display())
+        }
+        _ => check(path, what, ours, "this command did not write it; move it away first"),
+    }
+}
+
+/// Writes `bytes` to a new file beside `path` and renames it over `path`: whatever is at `path`
+/// (a link included) is replaced, never written through, and a reader never sees half a file.
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let name = path.file_name().map(|name| name.to_string_lossy()).unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.new", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temporary)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    written.or_else(|err| {
+        // The new file only: `create_new` failed before anything was made if it was there.
+        if err.kind() != std::io::ErrorKind::AlreadyExists {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        Err(err).with_context(|| format!("cannot write `{}`", path.display()))
+    })
+}
