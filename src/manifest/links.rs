@@ -8,7 +8,7 @@ use super::spec::{LinkPassword, LinkSpec, Manifest};
 use super::syntax::shorten;
 use super::yaml_text::Text;
 use crate::docspace::{Access, RoomType, utf16_len};
-use crate::links::{self, EnvValue, MAX_LINK_TITLE_UNITS};
+use crate::links::{self, EnvValue, MAX_LINK_TITLE_UNITS, Password};
 use serde::Serialize;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
@@ -331,10 +331,7 @@ pub(crate) fn read_passwords(
         for link in room.links.iter_mut().flatten() {
             let Some(password) = &mut link.password else { continue };
             let env = &password.env;
-            let problem = match lookup(env).password() {
-                Ok(value) if is_token(value.expose()) => {
-                    "holds the API token, which is never a link password"
-                }
+            let problem = match read_password(env, lookup, is_token) {
                 Ok(value) => {
                     password.value = Some(value);
                     continue;
@@ -350,6 +347,26 @@ pub(crate) fn read_passwords(
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(PasswordProblems { problems }) }
+}
+
+/// One link password read from the environment to be sent, wherever it is read (a manifest's
+/// `plan` and `apply`, and `apply` of a saved plan, whose variables the plan job checked against
+/// another token): never a `DOCSPACE_*` variable, set, UTF-8 text, not only whitespace, trimmed,
+/// and never the API token this run sends. `Err` follows the variable's name in a message and
+/// never holds the value.
+pub(crate) fn read_password(
+    env: &str,
+    lookup: &dyn Fn(&str) -> EnvValue,
+    is_token: &dyn Fn(&str) -> bool,
+) -> Result<Password, &'static str> {
+    if reserved(env) {
+        return Err("is a `DOCSPACE_*` variable, which is never read as a link password");
+    }
+    let value = lookup(env).password()?;
+    if is_token(value.expose()) {
+        return Err("holds the API token, which is never a link password");
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -526,6 +543,24 @@ mod tests {
         };
         let read = read_passwords(&mut manifest, &lookup, &|value| value == "sk-the-token");
         (manifest, read)
+    }
+
+    #[test]
+    fn a_password_read_for_sending_is_never_a_docspace_variable_nor_the_token() {
+        // What `apply` of a saved plan reads: the plan's `password_env` was never validated
+        // by this job, and its token is not the plan job's.
+        let lookup = |name: &str| EnvValue::Text(format!("value-of-{name}"));
+        let is_token = |value: &str| value == "value-of-CI_WRITE_KEY";
+        assert_eq!(
+            read_password("docspace_plan_key", &lookup, &is_token).err(),
+            Some("is a `DOCSPACE_*` variable, which is never read as a link password")
+        );
+        assert_eq!(
+            read_password("CI_WRITE_KEY", &lookup, &is_token).err(),
+            Some("holds the API token, which is never a link password")
+        );
+        let read = read_password("LINK_PASSWORD_PRESS", &lookup, &is_token).unwrap();
+        assert_eq!(read.expose(), "value-of-LINK_PASSWORD_PRESS");
     }
 
     #[test]

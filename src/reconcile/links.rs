@@ -70,9 +70,15 @@ pub(crate) async fn read_settings(
 }
 
 /// Checks each link step of a saved plan against the environment: its password variable must
-/// hold the password the plan's verifier was made from. The password is then kept with the
-/// step, in memory, for the executor. A line per step that fails.
-pub(crate) fn unseal_passwords(plan: &mut Plan, key: Option<&[u8]>) -> Vec<String> {
+/// pass what every password read for sending passes (`manifest::read_password`: never the
+/// token `is_token` recognises, which is this job's, not the plan job's) and hold the password
+/// the plan's verifier was made from. The password is then kept with the step, in memory, for
+/// the executor. A line per step that fails.
+pub(crate) fn unseal_passwords(
+    plan: &mut Plan,
+    key: Option<&[u8]>,
+    is_token: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for room in &mut plan.rooms {
         let title = room.title.clone();
@@ -81,7 +87,8 @@ pub(crate) fn unseal_passwords(plan: &mut Plan, key: Option<&[u8]>) -> Vec<Strin
             let (Some(env), Some(mark)) = (&link.password_env, &mut link.after.password) else {
                 continue;
             };
-            let problem = match (crate::links::EnvValue::of(env).password(), &mark.verifier) {
+            let read = crate::manifest::read_password(env, &crate::links::EnvValue::of, is_token);
+            let problem = match (read, &mark.verifier) {
                 (_, None) => Some(crate::plan::links::NO_VERIFIER.to_owned()),
                 (Err(problem), _) => Some(format!("the password variable `{env}` {problem}")),
                 (Ok(password), Some(verifier)) => {

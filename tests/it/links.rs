@@ -665,6 +665,46 @@ mod passwords {
     }
 
     #[test]
+    fn a_saved_plan_never_sends_the_token_apply_runs_with_as_a_link_password() {
+        // Failed on the old code: the plan job (a read-only key) checked its own token, and
+        // `apply plan.json` with the write key published that key as the link's password.
+        use docspace_rooms::emulator::{ApiKeySeed, EmulatorConfig};
+        const READER: &str = "sk-plan-job-reader";
+        const WRITER: &str = "sk-writer-2026"; // 14 characters: a password the policy takes
+        let portal = TestPortal::with(EmulatorConfig {
+            api_keys: vec![ApiKeySeed::new(READER, &["*:read"]), ApiKeySeed::new(WRITER, &[])],
+            ..EmulatorConfig::default()
+        });
+        let room = portal.seed("Press Kit", RoomType::Public, false, &[]);
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let plan = portal
+            .cmd(&["plan", "--out", "plan.json"])
+            .env("DOCSPACE_TOKEN", READER)
+            .env("LINK_PASSWORD_PRESS", WRITER)
+            .output()
+            .unwrap();
+        assert!(plan.status.success(), "the plan job's token is another: {}", stderr(&plan));
+
+        let apply = portal
+            .cmd(&["apply", "plan.json"])
+            .env("DOCSPACE_TOKEN", WRITER)
+            .env("LINK_PASSWORD_PRESS", format!(" {WRITER}\n"))
+            .output()
+            .unwrap();
+        assert_eq!(apply.status.code(), Some(1), "{}", stdout(&apply));
+        let text = stderr(&apply);
+        assert!(
+            text.contains(
+                "room \"Press Kit\", link \"Press\": the password variable `LINK_PASSWORD_PRESS` holds the API token, which is never a link password"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains(WRITER) && !stdout(&apply).contains(WRITER), "{text}");
+        assert_eq!(link_writes(&portal), 0);
+        assert!(additional(&portal, room).is_empty());
+    }
+
+    #[test]
     fn no_password_derived_value_reaches_stdout_and_a_saved_plan_holds_a_memory_hard_verifier() {
         // Failed on the old code: `--format json` printed the salted SHA-256 of the password.
         let (portal, _) = protected();
