@@ -181,8 +181,9 @@ impl SavedPlan {
     }
 
     /// A plan whose parts disagree was edited: every room it changes must be one it
-    /// fingerprinted (the stale checks compare the portal with the fingerprints), and its
-    /// summary must be its steps'.
+    /// fingerprinted (the stale checks compare the portal with the fingerprints), every link
+    /// password it records must carry a verifier as this version writes them, and its summary
+    /// must be its steps'. A printed plan (no verifiers) with a link password is refused too.
     fn check_consistent(&self, path: &Path) -> anyhow::Result<()> {
         let fingerprinted: std::collections::HashSet<u64> =
             self.plan.fingerprints.iter().map(|room| room.id).collect();
@@ -202,6 +203,21 @@ impl SavedPlan {
                 "`{}` was edited: it has steps for {}, which it never fingerprinted (a plan records every room it changes); make the plan again",
                 path.display(),
                 unknown.join(", ")
+            );
+        }
+        let (missing, unreadable) = super::links::unusable_marks(&self.plan);
+        if !unreadable.is_empty() {
+            bail!(
+                "`{}` was edited: the password verifier of {} is not one this version writes (Argon2id, 19 MiB, two passes, one lane, a 16-byte salt, a 32-byte hash); make the plan again",
+                path.display(),
+                unreadable.join(", ")
+            );
+        }
+        if !missing.is_empty() {
+            bail!(
+                "`{}` holds no password verifier for {} (`plan --format json` prints none): save the plan with `plan --out`",
+                path.display(),
+                missing.join(", ")
             );
         }
         let summary = self.plan.summary();

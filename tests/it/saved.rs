@@ -330,3 +330,75 @@ fn a_saved_plan_whose_folder_parents_were_renamed_moved_or_trashed_is_refused() 
     assert!(text.contains(&format!("{} is in the trash or was deleted", label("HR"))), "{text}");
     assert!(portal.emulator.folders(room).iter().all(|f| f.title != "2025"), "no folder created");
 }
+
+/// A portal with the public room `Press Kit` whose manifest declares a link with a password
+/// (`LINK_PASSWORD_PARTNERS`, [`PARTNERS_PASSWORD`]), and its plan saved as `plan.json`.
+fn saved_plan_with_a_link_password() -> TestPortal {
+    let portal = TestPortal::start();
+    portal.seed("Press Kit", RoomType::Public, false, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Press Kit\n    type: public\n    links:\n      - name: Partners\n        access: viewer\n        password_env: LINK_PASSWORD_PARTNERS\n",
+    );
+    let plan = portal
+        .cmd(&["plan", "--out", "plan.json"])
+        .env("LINK_PASSWORD_PARTNERS", PARTNERS_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    portal
+}
+
+const PARTNERS_PASSWORD: &str = "Partners2030";
+
+/// Every string in `value` that starts with `prefix`, rewritten by `edit`.
+fn edit_strings(value: &mut Value, prefix: &str, edit: &dyn Fn(&str) -> String) {
+    match value {
+        Value::String(text) if text.starts_with(prefix) => *text = edit(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| edit_strings(v, prefix, edit)),
+        Value::Object(map) => map.values_mut().for_each(|v| edit_strings(v, prefix, edit)),
+        _ => {}
+    }
+}
+
+#[test]
+fn an_edited_password_verifier_is_refused_naming_the_file_before_any_hashing() {
+    // Failed on the old code: `apply` hashed with the cost the file gave: 4 TiB aborted it
+    // (exit 134, a backtrace), 4 GiB took 45 s, four billion passes never ended.
+    type Edit = fn(&str, &str, &str, &str) -> String;
+    let portal = saved_plan_with_a_link_password();
+    // Each edit takes the verifier's parts (`argon2id`, `m=19456,t=2`, salt, hash) apart.
+    let made = read_plan(&portal);
+    let edits: [(&str, Edit); 7] = [
+        ("4 TiB", |k, _, s, h| format!("{k}$m=4294967295,t=2${s}${h}")),
+        ("4 GiB", |k, _, s, h| format!("{k}$m=4194304,t=2${s}${h}")),
+        ("less memory", |k, _, s, h| format!("{k}$m=8,t=2${s}${h}")),
+        ("four billion passes", |k, _, s, h| format!("{k}$m=19456,t=4000000000${s}${h}")),
+        ("four lanes", |k, p, s, h| format!("{k}${p},p=4${s}${h}")),
+        ("a longer hash", |k, p, s, h| format!("{k}${p}${s}${h}{h}")),
+        ("a shorter salt", |k, p, s, h| format!("{k}${p}${}${h}", &s[..16])),
+    ];
+    for (what, edit) in edits {
+        let mut edited = made.clone();
+        edit_strings(&mut edited, "argon2id$", &|verifier: &str| {
+            let parts: Vec<&str> = verifier.split('$').collect();
+            edit(parts[0], parts[1], parts[2], parts[3])
+        });
+        assert_ne!(edited, made, "{what}: the edit took");
+        write_plan(&portal, edited);
+        let started = std::time::Instant::now();
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PARTNERS", PARTNERS_PASSWORD)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{what}: {text}");
+        assert!(
+            text.contains("`plan.json` was edited: the password verifier of room \"Press Kit\", link \"Partners\" is not one this version writes"),
+            "{what}: {text}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{what}: hashed");
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+}
