@@ -736,7 +736,14 @@ mod passwords {
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1));
-        assert!(stderr(&output).contains("save the plan with `plan --out`"), "{}", stderr(&output));
+        let text = stderr(&output);
+        assert!(
+            text.contains(
+                "`printed.json` holds no password verifier for room \"Press Kit\", link \"Press\""
+            ) && text.contains("save the plan with `plan --out`"),
+            "{text}"
+        );
+        assert!(!text.contains("changed since"), "nothing changed: {text}");
         // The file applies, and is refused with another password in the variable.
         let output = portal
             .cmd(&["apply", "plan.json"])
