@@ -141,11 +141,10 @@ impl SavedPlan {
         text
     }
 
-    pub(crate) fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-        serde_json::to_writer_pretty(&mut file, self)?;
-        std::io::Write::write_all(&mut file, b"\n")?;
-        std::io::Write::flush(&mut file)
+    /// The document as `plan --out` writes it (what [`SavedPlan::to_json`] gives, streamed).
+    pub(crate) fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
     }
 
     /// Reads a saved plan, refusing anything that is not one, another version, or an edited one:
@@ -232,14 +231,20 @@ impl SavedPlan {
     }
 }
 
-/// Whether `bytes` are a plan `plan --out` wrote (of any version): a JSON object with a
-/// `format_version`, a `plan` and a `checksum`. Only such a file may be replaced by a plan.
-pub(crate) fn is_saved_plan(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(bytes).is_ok_and(|value| {
-        value.get("format_version").is_some_and(Value::is_u64)
-            && value.get("plan").is_some_and(Value::is_object)
-            && value.get("checksum").is_some_and(Value::is_string)
-    })
+/// Whether `head`, the first bytes of a file, starts as a saved plan does (`plan --out`, or
+/// `plan --format json` redirected; of any version): `{`, then `"format_version"` and a number,
+/// then `"tool_version"`, the order every version writes them in. Only such a file may be
+/// replaced by a plan, and no more of it is read to tell.
+pub(crate) fn starts_as_saved_plan(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let after_version = || {
+        let rest = text.trim_start().strip_prefix('{')?.trim_start();
+        let rest = rest.strip_prefix("\"format_version\"")?.trim_start().strip_prefix(':')?;
+        let rest = rest.trim_start();
+        let number = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        (number.len() < rest.len()).then_some(number)?.trim_start().strip_prefix(',')
+    };
+    after_version().is_some_and(|rest| rest.trim_start().starts_with("\"tool_version\""))
 }
 
 /// Checks the signature against `key`: with a key, a plan must carry the matching signature;
@@ -409,6 +414,25 @@ mod tests {
         assert!(!err.contains("hunter2"));
         let key = PlanKey::new(vec![b'k'; 32]).unwrap();
         assert_eq!(format!("{key:?}"), "PlanKey(hidden)");
+    }
+
+    #[test]
+    fn a_saved_plan_is_told_by_its_first_bytes() {
+        let pretty =
+            "{\n  \"format_version\": 3,\n  \"tool_version\": \"0.1.0\",\n  \"portal\": \"";
+        assert!(starts_as_saved_plan(pretty.as_bytes()));
+        assert!(starts_as_saved_plan(b"{\"format_version\":1,\"tool_version\""));
+        for other in [
+            &b"{\"plan\": {}, \"format_version\": 3, \"tool_version\": \"\"}"[..],
+            b"{\"format_version\": \"3\", \"tool_version\": \"\"}",
+            b"{\"format_version\": , \"tool_version\"",
+            b"{\"format_version\": 3",
+            b"rooms: []\n",
+            b"",
+            &[0xff, 0xfe, 0x7b],
+        ] {
+            assert!(!starts_as_saved_plan(other), "{}", String::from_utf8_lossy(other));
+        }
     }
 
     #[test]

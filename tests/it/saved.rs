@@ -402,3 +402,66 @@ fn an_edited_password_verifier_is_refused_naming_the_file_before_any_hashing() {
         assert_eq!(portal.writes(), Vec::<String>::new());
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn plan_out_and_export_output_refuse_what_is_not_a_regular_file_without_reading_it() {
+    // Failed on the old code: each read what was there to the end first, so a FIFO or
+    // `/dev/stdout` on a pipe hung, `/dev/full` hung growing, `/dev/zero` ate the memory.
+    let portal = TestPortal::start();
+    portal.manifest("rooms: []\n");
+    let fifo = portal.dir.path().join("out.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::fs::create_dir(portal.dir.path().join("plans")).unwrap();
+    portal.cmd(&["plan", "--out", "earlier.json"]).assert().success();
+    std::os::unix::fs::symlink("earlier.json", portal.dir.path().join("link.json")).unwrap();
+    let requests = portal.emulator.requests().len();
+    let cases = [
+        ("out.fifo", "is not a regular file"),
+        ("/dev/stdout", "is"), // a symbolic link on Linux, a device elsewhere
+        ("/dev/zero", "is not a regular file"),
+        ("/dev/full", "is not a regular file"),
+        ("plans", "is a directory"),
+        ("link.json", "is a symbolic link"),
+    ];
+    for (path, says) in cases {
+        for (args, what) in [
+            (vec!["plan", "--out", path], "the plan"),
+            (vec!["plan", "-o", path], "the plan"),
+            (vec!["export", "-o", path], "the export"),
+            (vec!["export", "-o", path, "--force"], "the export"),
+        ] {
+            let output =
+                portal.cmd(&args).timeout(std::time::Duration::from_secs(20)).output().unwrap();
+            let text = stderr(&output);
+            assert_eq!(output.status.code(), Some(1), "{args:?}: {text}");
+            assert!(
+                text.contains(&format!("refusing to write {what} to `{path}`: it {says}")),
+                "{args:?}: {text}"
+            );
+        }
+    }
+    assert_eq!(portal.emulator.requests().len(), requests, "refused before the portal is read");
+    let earlier = std::fs::symlink_metadata(portal.dir.path().join("link.json")).unwrap();
+    assert!(earlier.file_type().is_symlink(), "the link is left as it was");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_saved_plan_is_readable_by_its_owner_only_even_where_an_earlier_one_was_not() {
+    // Failed on the old code: 0644 under the usual umask, though it holds password verifiers.
+    use std::os::unix::fs::PermissionsExt;
+    let portal = saved_plan_with_a_link_password();
+    let path = portal.dir.path().join("plan.json");
+    let mode = || std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(), 0o600);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let output = portal
+        .cmd(&["plan", "--out", "plan.json"])
+        .env("LINK_PASSWORD_PARTNERS", PARTNERS_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(mode(), 0o600, "the plan replaced the earlier one, mode and all");
+    assert!(read_plan(&portal)["plan"]["rooms"][0]["steps"][0]["link"].is_object());
+}
