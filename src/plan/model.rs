@@ -690,11 +690,6 @@ impl Plan {
         counts
     }
 
-    /// Whether any room is deleted or any folder goes to the trash.
-    pub(crate) fn has_delete(&self) -> bool {
-        self.rooms.iter().any(|room| room.change.deletes()) || !self.trashed_folders().is_empty()
-    }
-
     /// Each folder the plan moves to the trash, with its room.
     pub(crate) fn trashed_folders(&self) -> Vec<(&RoomPlan, &[String])> {
         self.steps()

@@ -262,7 +262,8 @@ pub(super) fn check_member_removals(
 }
 
 /// Deleting a room on DocSpace is permanent: a plan with a delete needs `--allow-delete`, and
-/// so does one that moves folders to the trash or gives an existing room a lifetime that may
+/// so does one that removes a link (its URL is gone for good: a link declared again gets a new
+/// one), moves folders to the trash or gives an existing room a lifetime that may
 /// remove files it keeps now: a first one (no lifetime keeps files forever, and the portal
 /// trashes every older file about 6 h after the write), one that may be shorter, or one that
 /// deletes permanently (`Settings::removes_files`). A room the plan creates has no files.
@@ -283,43 +284,43 @@ pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> Result<(), Refusal> {
             lifetimes.join(", ")
         )));
     }
-    if !plan.has_delete() {
-        return Ok(());
-    }
     let rooms: Vec<String> = plan
         .rooms
         .iter()
         .filter(|room| room.change.deletes())
         .map(|room| room_label(&room.title, &room.target))
         .collect();
-    let mut parts = Vec::new();
-    if !rooms.is_empty() {
-        parts.push(format!(
-            "deletes {} room{} permanently ({})",
-            rooms.len(),
-            crate::text::plural(rooms.len()),
-            rooms.join(", ")
-        ));
-    }
-    // Folders go to the trash, not away for good, but their deletion is guarded alike.
+    // Folders go to the trash, not away for good, but their deletion is guarded alike. A
+    // removed link is gone for good: declared again, a link gets a new URL.
+    let inside = |name: &str, room: &RoomPlan| {
+        format!("\"{}\" in {}", crate::text::escape(name), room_label(&room.title, &room.target))
+    };
     let folders: Vec<String> = plan
         .trashed_folders()
         .into_iter()
-        .map(|(room, path)| {
-            format!(
-                "\"{}\" in {}",
-                crate::text::escape(&path.join("/")),
-                room_label(&room.title, &room.target)
-            )
+        .map(|(room, path)| inside(&path.join("/"), room))
+        .collect();
+    let links: Vec<String> = plan
+        .steps()
+        .filter_map(|(room, step)| match &step.action {
+            Action::RemoveLink { name, .. } => Some(inside(name, room)),
+            _ => None,
         })
         .collect();
-    if !folders.is_empty() {
-        parts.push(format!(
-            "moves {} folder{} to the trash ({})",
-            folders.len(),
-            crate::text::plural(folders.len()),
-            folders.join(", ")
-        ));
+    let parts: Vec<String> = [
+        ("deletes", &rooms, "room", "permanently", ""),
+        ("moves", &folders, "folder", "to the trash", ""),
+        ("removes", &links, "link", "for good", "; declared again, a link gets a new URL"),
+    ]
+    .into_iter()
+    .filter(|(_, items, ..)| !items.is_empty())
+    .map(|(verb, items, noun, how, note)| {
+        let (n, s, list) = (items.len(), crate::text::plural(items.len()), items.join(", "));
+        format!("{verb} {n} {noun}{s} {how} ({list}{note})")
+    })
+    .collect();
+    if parts.is_empty() {
+        return Ok(());
     }
     Err(Refusal::NeedsAllowDelete(parts.join(" and ")))
 }
@@ -456,6 +457,32 @@ mod tests {
         assert!(!of(1, Period::Years).may_be_shorter_than(of(11, Period::Months)));
         assert!(of(30, Period::Days).may_be_shorter_than(of(31, Period::Days)));
         assert!(!of(31, Period::Days).may_be_shorter_than(of(31, Period::Days)));
+    }
+
+    #[test]
+    fn a_removed_link_needs_allow_delete() {
+        let before = crate::plan::model::LinkFields {
+            title: "Old \u{1b}partner".into(),
+            access: 2,
+            expires: None,
+            password: None,
+            deny_download: false,
+            internal: false,
+        };
+        let remove = Step::new(
+            Action::RemoveLink {
+                name: "Old \u{1b}partner".into(),
+                link_id: "l1".into(),
+                before: Box::new(before),
+            },
+            "",
+        );
+        let plan = plan(vec![room("Press", StateChange::Keep, vec![remove])]);
+        assert_eq!(
+            refused(&plan),
+            "the plan removes 1 link for good (\"Old \\u{1b}partner\" in \"Press\" (id 3); declared again, a link gets a new URL); pass `--allow-delete` to apply it"
+        );
+        assert_eq!(check_deletes(&plan, true), Ok(()));
     }
 
     #[test]

@@ -154,13 +154,27 @@ fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_ou
 }
 
 #[test]
-fn an_undeclared_link_is_removed_like_a_delete() {
+fn an_undeclared_link_is_removed_like_a_delete_only_with_allow_delete() {
+    // Failed on the old code: removed without `--allow-delete`, though a removed link cannot
+    // be brought back (declared again, it gets a new URL) and cuts off everyone holding it.
     let (portal, room) = press_portal();
     add_link(&portal, room, json!({"title": "Old partner", "access": 2}));
     portal.manifest(&manifest_with(
         "      - primary: true\n        name: Shared link\n        access: viewer\n",
     ));
+    let writes = portal.writes().len();
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stderr(&output)
+            .contains("the plan removes 1 link for good (\"Old partner\" in \"Press Kit\" (id "),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("pass `--allow-delete` to apply it"), "{}", stderr(&output));
+    assert_eq!(portal.writes().len(), writes, "nothing written");
+    assert_eq!(additional(&portal, room).len(), 1);
+    let output = portal.cmd(&["apply", "--auto-approve", "--allow-delete"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("    - link \"Old partner\""), "{}", stdout(&output));
     assert_eq!(additional(&portal, room), []);
