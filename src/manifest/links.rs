@@ -159,6 +159,15 @@ fn password_env(env: &Spanned<String>, report: &mut Report) -> LinkPassword {
 fn check_name(name: &Spanned<String>, report: &mut Report) {
     if name.value.trim().is_empty() {
         report.problem(line_of(name), "empty link `name`".to_owned());
+    } else if let Some(c) = name.value.chars().find(|c| c.is_control()) {
+        report.problem(
+            line_of(name),
+            format!(
+                "link name `{}` contains the control character U+{:04X}",
+                shorten(&name.value),
+                c as u32
+            ),
+        );
     } else if utf16_len(&name.value) > MAX_LINK_TITLE_UNITS {
         report.problem(
             line_of(name),
@@ -527,6 +536,15 @@ mod tests {
             ]
         );
         assert!(!problems(&yaml).concat().contains("hunter2"));
+    }
+
+    #[test]
+    fn a_link_name_with_a_control_character_is_refused() {
+        let yaml = format!("{PRESS}{}", link("\"Press\\e[31m\"", ""));
+        assert_eq!(
+            problems(&yaml),
+            ["rooms.yaml:5: link name `Press\\u{1b}[31m` contains the control character U+001B"]
+        );
     }
 
     const ALLOW: &str = "password_env_allow: [A_PASSWORD, B_PASSWORD, C_PASSWORD, D_PASSWORD]\n";

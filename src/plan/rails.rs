@@ -9,6 +9,7 @@ use super::render::room_label;
 use crate::docspace::stored_title;
 use crate::manifest::Manifest;
 use crate::model::{PortalRoom, RoomState};
+use crate::text::escape;
 use std::collections::{HashMap, HashSet};
 
 /// Choices that narrow or permit a plan.
@@ -138,7 +139,7 @@ pub(super) fn check_protected(
         .iter()
         .filter(|room| matches!(room.target, Target::Existing { id } if protected.contains(&id)))
         .filter(|room| room.change.removes_room())
-        .map(|room| format!("`{}`", room.title))
+        .map(|room| format!("`{}`", escape(&room.title)))
         .collect();
     named.sort();
     if named.is_empty() { Ok(()) } else { Err(Refusal::Protected { rooms: named }) }
@@ -147,11 +148,12 @@ pub(super) fn check_protected(
 /// The title a step gives its room (a rename's new title, a create's) and how to say so.
 fn given_title<'a>(action: &'a Action, target: &Target) -> Option<(&'a str, String)> {
     match (action, target) {
-        (Action::Rename { before, after }, Target::Existing { id }) => {
-            Some((after, format!("room `{before}` (id {id}) cannot be renamed to `{after}`")))
-        }
+        (Action::Rename { before, after }, Target::Existing { id }) => Some((
+            after,
+            format!("room `{}` (id {id}) cannot be renamed to `{}`", escape(before), escape(after)),
+        )),
         (Action::Create { title, .. }, _) => {
-            Some((title, format!("room `{title}` cannot be created")))
+            Some((title, format!("room `{}` cannot be created", escape(title))))
         }
         _ => None,
     }
@@ -204,7 +206,7 @@ pub(super) fn check_titles(rooms: &[RoomPlan], portal: &[PortalRoom]) -> Vec<(us
                     format!(
                         "{what}: portal room {} \"{}\"{state} has that title; {then}",
                         other.id,
-                        crate::text::escape(&other.title)
+                        escape(&other.title)
                     ),
                 ));
             }
@@ -228,7 +230,8 @@ pub(super) fn check_destruction(
     if force || count < 3 || total == 0 || count * 100 <= total * usize::from(limit) {
         return Ok(());
     }
-    let mut names: Vec<String> = destroyed.iter().map(|room| format!("`{}`", room.title)).collect();
+    let mut names: Vec<String> =
+        destroyed.iter().map(|room| format!("`{}`", escape(&room.title))).collect();
     names.sort();
     Err(Refusal::TooDestructive { count, total, percent: count * 100 / total, limit, rooms: names })
 }
@@ -247,10 +250,9 @@ pub(super) fn check_member_removals(
             _ => None,
         })
         .flat_map(|(room, changes)| {
-            changes
-                .iter()
-                .filter(|c| c.after.is_none())
-                .map(move |c| format!("`{}` from `{}`", c.member, room.title))
+            changes.iter().filter(|c| c.after.is_none()).map(move |c| {
+                format!("`{}` from `{}`", escape(&c.member.to_string()), escape(&room.title))
+            })
         })
         .collect();
     let limit = manifest.max_member_removals;
@@ -293,7 +295,7 @@ pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> Result<(), Refusal> {
     // Folders go to the trash, not away for good, but their deletion is guarded alike. A
     // removed link is gone for good: declared again, a link gets a new URL.
     let inside = |name: &str, room: &RoomPlan| {
-        format!("\"{}\" in {}", crate::text::escape(name), room_label(&room.title, &room.target))
+        format!("\"{}\" in {}", escape(name), room_label(&room.title, &room.target))
     };
     let folders: Vec<String> = plan
         .trashed_folders()

@@ -187,12 +187,12 @@ pub(crate) fn exported_links(room: &PortalRoom, links: &[PortalLink]) -> Option<
             _ => None,
         };
         if let Some(why) = why {
-            left_out.push(format!("- link `{}`: {why}", link.title));
+            left_out.push(format!("- link `{}`: {why}", escape(&link.title)));
             continue;
         }
         let password = link.password.as_ref().map(|_| {
             let env = format!("LINK_PASSWORD_{}_{}", room.id, index + 1);
-            passwords.push(format!("- `{env}`: the password of link `{}`", link.title));
+            passwords.push(format!("- `{env}`: the password of link `{}`", escape(&link.title)));
             LinkPassword { env, line: 0, value: None }
         });
         listed.push(LinkSpec {

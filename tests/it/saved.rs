@@ -465,3 +465,23 @@ fn a_saved_plan_is_readable_by_its_owner_only_even_where_an_earlier_one_was_not(
     assert_eq!(mode(), 0o600, "the plan replaced the earlier one, mode and all");
     assert!(read_plan(&portal)["plan"]["rooms"][0]["steps"][0]["link"].is_object());
 }
+
+#[test]
+fn an_edited_manifest_path_is_shown_escaped_in_every_plan_line() {
+    // Failed on the old code: the `(path:line)` label of each room was printed raw, so an edited
+    // path showed as a red, forged summary line.
+    for args in [&["apply", "plan.json"][..], &["apply", "plan.json", "--format", "json"]] {
+        let portal = TestPortal::start();
+        portal.seed("Old", RoomType::Custom, false, &[]);
+        portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n");
+        portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+        let mut plan = read_plan(&portal);
+        plan["manifest"]["path"] = json!("\u{1b}[31mRED\u{1b}[0m\nApply: 0 applied\r");
+        write_plan(&portal, plan);
+        let output = portal.cmd(args).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(text.contains("\\u{1b}[31mRED\\u{1b}[0m\\u{a}Apply: 0 applied\\u{d}:2)"), "{text}");
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    }
+}
