@@ -18,7 +18,8 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
     if let Some(out) = &args.out {
         check_out(out, &args.manifest.manifest, args.base.as_deref())?;
     }
-    let key = if args.out.is_some() { config::plan_key()? } else { None };
+    let signs = args.out.is_some() || args.format == PlanFormat::Json;
+    let key = if signs { config::plan_key()? } else { None };
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let planned = read_and_plan_against(
@@ -51,8 +52,10 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
         );
     }
     let document = if args.format == PlanFormat::Json {
-        // Unsigned: what stdout shows cannot be applied (its passwords are only `set`).
-        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan, None)?)
+        // Signed like the file, so a plan without link passwords applies from either; one
+        // with link passwords has no verifiers here (only `set`), and `apply` refuses it.
+        let key = key.as_ref();
+        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan, key)?)
     } else {
         None
     };

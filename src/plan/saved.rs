@@ -58,8 +58,18 @@ const SIGNATURE_PREFIX: &str = "hmac-sha256:";
 pub struct PlanKey(SecretSlice<u8>);
 
 impl PlanKey {
-    /// The key from the variable's bytes; `Err` says what is wrong without showing it.
-    pub fn new(bytes: Vec<u8>) -> anyhow::Result<PlanKey> {
+    /// The key from the variable's bytes, ASCII whitespace around them trimmed (a secret
+    /// stored with a trailing newline in one job and without in the other is one key); `Err`
+    /// says what is wrong without showing it.
+    pub fn new(mut bytes: Vec<u8>) -> anyhow::Result<PlanKey> {
+        bytes.truncate(bytes.trim_ascii_end().len());
+        let start = bytes.len() - bytes.trim_ascii_start().len();
+        bytes.drain(..start);
+        if bytes.is_empty() {
+            bail!(
+                "`{PLAN_KEY_VARIABLE}` is blank; a plan key needs at least {MIN_PLAN_KEY_BYTES} bytes (e.g. `openssl rand -hex 32`), or unset it"
+            );
+        }
         if bytes.len() < MIN_PLAN_KEY_BYTES {
             bail!(
                 "`{PLAN_KEY_VARIABLE}` is {} bytes long; a plan key needs at least {MIN_PLAN_KEY_BYTES} (e.g. `openssl rand -hex 32`)",
@@ -414,6 +424,10 @@ mod tests {
         assert!(!err.contains("hunter2"));
         let key = PlanKey::new(vec![b'k'; 32]).unwrap();
         assert_eq!(format!("{key:?}"), "PlanKey(hidden)");
+        let key = PlanKey::new(b" \tkey of thirty-two bytes, or more\r\n".to_vec()).unwrap();
+        assert_eq!(key.expose(), b"key of thirty-two bytes, or more");
+        let err = PlanKey::new(b" \n".repeat(20)).unwrap_err().to_string();
+        assert!(err.contains("is blank"), "{err}");
     }
 
     #[test]

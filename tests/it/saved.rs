@@ -155,6 +155,63 @@ fn a_short_or_empty_plan_key_is_an_error_that_does_not_show_it() {
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
+/// A key of only whitespace is as good as none; a job that means to sign must not sign with it.
+/// Whitespace around a key is trimmed, so a secret with a trailing newline in one job and not
+/// in the other is still one key.
+#[test]
+fn a_blank_plan_key_is_refused_and_a_key_is_trimmed() {
+    // Failed on the old code: 40 spaces signed the plan, and a trailing newline made another key.
+    let portal = TestPortal::start();
+    portal.seed("Old", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n");
+    for blank in [" ".repeat(40), "\n\t \r\n".repeat(10)] {
+        let text = refused(&portal, &["plan", "--out", "plan.json"], Some(&blank));
+        assert!(text.contains("`DOCSPACE_PLAN_KEY` is blank"), "{text}");
+        assert!(portal.emulator.requests().is_empty(), "decided before the portal is read");
+    }
+    let output = portal
+        .cmd(&["plan", "--out", "plan.json"])
+        .env("DOCSPACE_PLAN_KEY", format!("{KEY}\n"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = portal
+        .cmd(&["apply", "plan.json"])
+        .env("DOCSPACE_PLAN_KEY", format!("  {KEY}"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.rooms(), [("New".into(), false, vec![])]);
+}
+
+/// With a plan key, what `plan --format json` prints is signed like the file `--out` writes,
+/// so the printed plan applies where the key is set; a key set but unusable is an error there
+/// too, as for `--out`.
+#[test]
+fn with_a_plan_key_the_printed_plan_is_signed_and_a_bad_key_is_an_error() {
+    // Failed on the old code: the printed plan was unsigned (and `apply` of it said to make
+    // the plan again with the key, which printed the same), and a short key was ignored.
+    let portal = TestPortal::start();
+    portal.seed("Old", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n");
+    let text = refused(&portal, &["plan", "--format", "json"], Some("hunter2"));
+    assert!(text.contains("a plan key needs at least 32") && !text.contains("hunter2"), "{text}");
+    assert!(portal.emulator.requests().is_empty(), "decided before the portal is read");
+
+    let printed =
+        portal.cmd(&["plan", "--format", "json"]).env("DOCSPACE_PLAN_KEY", KEY).output().unwrap();
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    portal.file("plan.json", &stdout(&printed));
+    let signature = read_plan(&portal)["signature"].as_str().unwrap_or_default().to_owned();
+    assert!(signature.starts_with("hmac-sha256:"), "{}", stdout(&printed));
+    let text = refused(&portal, &["apply", "plan.json"], Some(&format!("{KEY}-other")));
+    assert!(text.contains("does not carry a signature made with `DOCSPACE_PLAN_KEY`"), "{text}");
+    let output =
+        portal.cmd(&["apply", "plan.json"]).env("DOCSPACE_PLAN_KEY", KEY).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.rooms(), [("New".into(), false, vec![])]);
+}
+
 #[test]
 fn plan_out_never_overwrites_the_manifest_the_base_or_a_file_that_is_not_a_plan() {
     let portal = TestPortal::start();
