@@ -637,7 +637,10 @@ mod tests {
     fn a_declared_link_the_portal_lacks_is_created_and_shown_without_its_password() {
         let portal = state(RoomState::Active, vec![portal_link("p", "Shared link", true)]);
         let plan = plan_of(PRESS, &portal).unwrap();
-        assert_eq!(lines(&plan), ["+ link \"Press\" viewer, expires 2030-03-31, password set"]);
+        assert_eq!(
+            lines(&plan),
+            ["+ link \"Press\" viewer, expires 2030-03-31, password from PRESS_PASSWORD"]
+        );
         let Action::SetLink { link } = &plan.rooms[0].edits[0].action else { panic!() };
         assert_eq!(link.link_id, None);
         assert_eq!(link.password_env.as_deref(), Some("PRESS_PASSWORD"));
@@ -661,14 +664,14 @@ mod tests {
     }
 
     #[test]
-    fn passwords_are_compared_and_only_said_to_be_set_changed_or_removed() {
+    fn passwords_are_compared_and_only_said_to_be_set_changed_or_removed_naming_the_variable() {
         let mut press = portal_link("l1", "Press", false);
         press.expires = crate::time::parse_expiry("2030-03-31");
         press.password = Some(Password::new(SECRET));
         let portal = state(RoomState::Active, vec![press.clone()]);
         assert!(plan_of(PRESS, &portal).unwrap().is_empty());
         let changed = plan_of(&PRESS.replace("PRESS_PASSWORD", "OTHER_PASSWORD"), &portal).unwrap();
-        assert_eq!(lines(&changed), ["~ link \"Press\" password changed"]);
+        assert_eq!(lines(&changed), ["~ link \"Press\" password changed from OTHER_PASSWORD"]);
         let removed =
             plan_of(&PRESS.replace("        password_env: PRESS_PASSWORD\n", ""), &portal).unwrap();
         assert_eq!(lines(&removed), ["~ link \"Press\" password removed"]);

@@ -52,7 +52,8 @@ fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_pl
     let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    let line = dated("+ link \"Press\" viewer, expires 2030-03-31, password set");
+    let line =
+        dated("+ link \"Press\" viewer, expires 2030-03-31, password from LINK_PASSWORD_PRESS");
     assert!(text.contains(&line), "{text}");
     assert!(!text.contains(SECRET));
     assert_eq!(portal.writes(), Vec::<String>::new(), "plan never writes");
@@ -676,6 +677,54 @@ mod passwords {
         ));
         let output = portal.cmd(&["plan"]).env("PRESS_SECRET", SECRET).output().unwrap();
         assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    /// A pull request can widen `password_env_allow` (it lives in the file it edits): the plan
+    /// names each password's variable, so a reviewer of the plan sees which one is read, and
+    /// the variables CI systems keep their secrets in are never read, whatever it allows.
+    #[test]
+    fn plan_lines_name_the_password_variable_and_ci_secrets_are_never_read() {
+        // Failed on the old code: the plan said only "password set", and `GITHUB_TOKEN`,
+        // allowed by `password_env_allow: ["*OKEN"]`, became the link's password.
+        let (portal, room) = press_portal();
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            text.contains("+ link \"Press\" viewer, password from LINK_PASSWORD_PRESS"),
+            "{text}"
+        );
+        assert!(!text.contains(SECRET), "{text}");
+
+        for (allow, env) in [
+            ("\"*OKEN\"", "GITHUB_TOKEN"),
+            ("\"*_TOKEN\"", "DEPLOY_TOKEN"),
+            ("GITHUB_*", "GITHUB_TOKEN"),
+            ("ACTIONS_*", "ACTIONS_RUNTIME_TOKEN"),
+            ("\"CI_*\"", "CI_REGISTRY_PASSWORD"),
+            ("\"*_PASSWORD\"", "CI_DEPLOY_PASSWORD"),
+        ] {
+            portal.manifest(&format!(
+                "password_env_allow: [{allow}]\n{}",
+                manifest_with(&format!(
+                    "      - name: Press\n        access: viewer\n        password_env: {env}\n"
+                ))
+            ));
+            for command in ["validate", "plan"] {
+                let output = portal.cmd(&[command]).env(env, SECRET).output().unwrap();
+                assert_eq!(output.status.code(), Some(1), "{env}: {}", stdout(&output));
+                let text = stderr(&output);
+                assert!(
+                    text.contains(&format!("`password_env` `{env}`"))
+                        && text.contains("variables are never read as link passwords"),
+                    "{text}"
+                );
+                assert!(!text.contains(SECRET) && !stdout(&output).contains(SECRET), "{text}");
+            }
+        }
+        assert_eq!(portal.writes(), Vec::<String>::new());
+        assert!(additional(&portal, room).is_empty());
     }
 
     #[test]
