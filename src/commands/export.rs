@@ -27,6 +27,9 @@ pub(crate) async fn run(args: &ExportArgs, output: Output) -> anyhow::Result<Exi
             ));
         }
     }
+    for (room, why) in &export.tags_left_out {
+        crate::out::warn(format_args!("room {room}: `tags` left out: {why}"));
+    }
     let yaml = export.to_yaml(&header);
     export::check_round_trip(&yaml, &state)?;
     match &args.output {

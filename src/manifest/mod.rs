@@ -50,6 +50,7 @@ pub use spec::{
     RoomSpec, Warning,
 };
 pub(crate) use syntax::closest;
+pub(crate) use validate::tag_problems;
 
 /// Read and check the manifest at `path`.
 pub fn load(path: &Path) -> Result<(Manifest, Vec<Warning>), ManifestError> {
