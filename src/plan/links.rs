@@ -159,15 +159,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 /// Gives every password mark of a plan about to be saved its verifier (see [`verifier`]).
 pub(crate) fn seal(plan: &mut Plan, key: Option<&[u8]>) {
     for step in plan.rooms.iter_mut().flat_map(|room| room.edits.iter_mut()) {
-        let marks: Vec<&mut PasswordMark> = match &mut step.action {
-            Action::SetLink { link } => {
-                let LinkChange { before, after, .. } = &mut **link;
-                before.iter_mut().chain([after]).filter_map(|f| f.password.as_mut()).collect()
-            }
-            Action::RemoveLink { before, .. } => before.password.as_mut().into_iter().collect(),
-            _ => Vec::new(),
-        };
-        for mark in marks {
+        for mark in step.action.password_marks_mut() {
             if let Some(secret) = &mark.secret {
                 mark.verifier = Some(verifier(secret, key));
             }

@@ -542,3 +542,26 @@ fn an_edited_manifest_path_is_shown_escaped_in_every_plan_line() {
         assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
     }
 }
+
+/// The apply report says of a link password only that it is set: a saved plan's verifiers
+/// stay in the plan, out of a report a CI job may keep or print.
+#[test]
+fn the_report_of_a_saved_plan_holds_no_password_verifier() {
+    // Failed on the old code: each `set_link` outcome carried the plan's Argon2id verifier.
+    let portal = saved_plan_with_a_link_password();
+    assert!(
+        std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap().contains("argon2id$")
+    );
+    let output = portal
+        .cmd(&["apply", "plan.json", "--format", "json"])
+        .env("LINK_PASSWORD_PARTNERS", "Partners2030")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let link = &report["outcomes"][0]["link"];
+    assert_eq!(link["after"]["password"], "set", "{report}");
+    assert_eq!(link["password_env"], "LINK_PASSWORD_PARTNERS", "{report}");
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!all.contains("argon2id") && !all.contains("Partners2030"), "{all}");
+}
