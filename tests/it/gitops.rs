@@ -1,6 +1,6 @@
 //! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
 
-use crate::common::{TestPortal, stderr, stdout};
+use crate::common::{TestPortal, ci_examples, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::plan::ActionKind;
 use serde_json::{Value, json};
@@ -525,4 +525,22 @@ fn watermark_text_keeps_its_quotes_apart_in_a_plan() {
     );
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert!(stdout(&output).contains(r#""Say \"hi\"""#), "{}", stdout(&output));
+}
+
+/// The CI examples sign the plan a pull request hands to the merge (an artifact, holding
+/// password verifiers) and keep no apply report (it holds new links' URLs, which open rooms):
+/// the log shows the report without them.
+#[test]
+fn the_ci_examples_sign_their_saved_plans_and_keep_no_apply_report() {
+    // Failed on the old code: plan.json was uploaded unsigned and unkeyed, and report.json was
+    // uploaded whole.
+    for (name, text) in ci_examples() {
+        assert!(text.contains("--out plan.json"), "{name}");
+        assert!(text.contains("DOCSPACE_PLAN_KEY"), "{name} saves plans without a plan key");
+        for line in text.lines().filter(|l| l.contains("report.json")) {
+            let kept = line.contains("path:") || line.contains("paths:");
+            assert!(!kept, "{name} keeps the report as an artifact: {line}");
+        }
+        assert!(text.contains("jq 'del(.outcomes[].link_url)' report.json"), "{name}");
+    }
 }
