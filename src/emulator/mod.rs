@@ -506,6 +506,19 @@ impl Emulator {
         });
     }
 
+    /// Lets every queued or running operation finish at its `reads`-th next `/fileops` read (1:
+    /// the next), as a busy portal's queue finally runs them; their outcome is as configured
+    /// when they started. Returns how many there were.
+    pub fn finish_operations_within(&self, reads: u32) -> usize {
+        self.shared.mutate(|s| {
+            for op in &mut s.operations {
+                op.never_finishes = false;
+                op.polls = op.reads + reads.max(1);
+            }
+            s.operations.len()
+        })
+    }
+
     /// Gives a form-filling room the system folders the portal adds on first form use:
     /// "Complete" (`type` 25) and "In process" (`type` 26).
     pub fn add_form_system_folders(&self, room: u64) {

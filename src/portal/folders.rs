@@ -18,15 +18,28 @@ const ROOT_TRASH: i64 = 3;
 
 /// Where a folder is, as `GET /files/folder/{id}` tells: on a portal a folder in the caller's
 /// Trash still reads 200, with `rootFolderType` 3 (server `FileStorageService.cs` L167-201,
-/// `FileSecurity.cs` L1471-1481).
+/// `FileSecurity.cs` L1471-1481). `F` is what is known of a folder in its room.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Whereabouts {
+pub(crate) enum Whereabouts<F = PortalFolder> {
     /// In its room.
-    Live(PortalFolder),
+    Live(F),
     /// In the caller's Trash: recoverable.
     Trashed,
     /// Not found: deleted for good (or never there).
     Gone,
+}
+
+/// A folder found in its room once every unfinished delete operation of the caller had ended
+/// ([`Portal::before_trash`]): what a move to the trash takes, so that none is sent without
+/// that check.
+#[derive(Debug)]
+pub(crate) struct InRoom(PortalFolder);
+
+impl InRoom {
+    /// The folder as read then.
+    pub(crate) fn folder(&self) -> &PortalFolder {
+        &self.0
+    }
 }
 
 /// A folder as the API sends it; only the fields the tool reads.
@@ -149,8 +162,30 @@ impl Portal {
         }
     }
 
-    /// Moves a folder to the trash (never deletes permanently) and waits for the operation.
-    /// The executor checks before that it is empty and after that it is in the trash.
+    /// Where a folder is once every unfinished delete operation of the caller has ended: the
+    /// check before any move to the trash ([`Portal::trash_folder`] takes only a folder it found
+    /// in its room). On a portal each delete request is a job of its own that reads the folder
+    /// when it runs (server `FileDeleteOperation.cs` L197-200), and a job that finds it in the
+    /// caller's Trash erases it for good (L281, `FolderDao.UseTrashForRemoveAsync`
+    /// L1377-1380): a delete sent while an earlier move of the folder is still queued (an
+    /// earlier run's whose outcome was unknown, another run's with the same account) destroys
+    /// it, whichever job runs first. So the caller's deletes are waited for first (the jobs of
+    /// other accounts are theirs: one that moves the folder to its own Trash leaves this
+    /// account's delete a 403), and a folder found in the trash then is where a move would put
+    /// it. An operation that outlasts the operation timeout stops it with nothing sent
+    /// ([`ApiError::DeleteStillRunning`]).
+    pub(crate) async fn before_trash(&self, id: u64) -> Result<Whereabouts<InRoom>, ApiError> {
+        self.wait_for_running_deletes(id).await?;
+        Ok(match self.whereabouts(id).await? {
+            Whereabouts::Live(folder) => Whereabouts::Live(InRoom(folder)),
+            Whereabouts::Trashed => Whereabouts::Trashed,
+            Whereabouts::Gone => Whereabouts::Gone,
+        })
+    }
+
+    /// Moves a folder that [`Portal::before_trash`] found in its room to the trash (never
+    /// deletes permanently) and waits for the operation. The executor checks before that it is
+    /// empty and after that it is in the trash.
     ///
     /// Never sent twice: on a portal, deleting a folder already in the caller's Trash erases it
     /// for good, with a 200 (server `FileDeleteOperation.cs` L281,
@@ -158,7 +193,8 @@ impl Portal {
     /// would destroy what the first one kept. It is sent again only where the portal certainly
     /// did not take it (a refused connection, a 429, a 503); after an unknown outcome the folder
     /// is looked up instead (see `await_trash`).
-    pub(crate) async fn trash_folder(&self, id: u64) -> Result<(), ApiError> {
+    pub(crate) async fn trash_folder(&self, folder: InRoom) -> Result<(), ApiError> {
+        let id = folder.0.id;
         let path = "/api/2.0/files/fileops/delete";
         let request = format!("PUT {path}");
         let body = json!({

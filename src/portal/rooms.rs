@@ -527,14 +527,25 @@ impl Portal {
     }
 
     /// Waits for every unfinished delete operation the caller has (`GET /fileops`, no id);
-    /// whether there was any. `folder` names the folder acted on in errors.
+    /// whether there was any. One that fails has ended too (what it did shows on the folder);
+    /// one that outlasts the operation timeout is [`ApiError::DeleteStillRunning`]. `folder`
+    /// names the folder acted on in errors.
     pub(super) async fn wait_for_running_deletes(&self, folder: u64) -> Result<bool, ApiError> {
         const DELETE: i64 = 2;
         let operations = self.operations(&[]).await?;
         let running: Vec<Operation> =
             operations.into_iter().filter(|op| op.kind == Some(DELETE) && !op.is_done()).collect();
         for operation in &running {
-            self.wait_for(operation, folder).await?;
+            match self.wait_for(operation, folder).await {
+                Ok(()) => {}
+                Err(ApiError::OperationFailed { operation, message, .. }) => {
+                    tracing::info!(folder, operation, message, "a running delete failed");
+                }
+                Err(ApiError::OperationTimeout { operation, waited, .. }) => {
+                    return Err(ApiError::DeleteStillRunning { folder, operation, waited });
+                }
+                Err(err) => return Err(err),
+            }
         }
         Ok(!running.is_empty())
     }

@@ -296,6 +296,80 @@ fn a_move_to_the_trash_whose_outcome_stays_unknown_is_reported_and_not_sent_agai
     assert!(!portal.emulator.folders(room)[0].trashed);
 }
 
+/// Run 1 of a room whose `Scratch` goes to the trash: the portal takes the move, but its job
+/// stays queued (a busy portal) and the gateway gives up on the request, so the run ends with
+/// the outcome unknown and the job still queued.
+fn a_move_left_queued(title: &str) -> (TestPortal, u64, u64) {
+    use docspace_rooms::emulator::faults::{Behaviour, Faults};
+    let portal = TestPortal::start();
+    let room = portal.seed(title, RoomType::Custom, false, &[]);
+    let scratch = portal.emulator.seed_folder(room, room, "Scratch");
+    portal.manifest(&format!(
+        "rooms:\n  - title: {title}\n    folders: []\n    folders_policy: exact\n"
+    ));
+    portal.emulator.set_faults(Faults {
+        lose_response_once: vec!["PUT /api/2.0/files/fileops/delete".into()],
+        ..Faults::default()
+    });
+    portal
+        .emulator
+        .set_behaviour(Behaviour { polls_per_operation: 10_000, ..Behaviour::default() });
+    let first = apply(
+        &portal,
+        &["--allow-delete", "--create-lookup-window", "1", "--operation-timeout", "1"],
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let said = stderr(&first);
+    assert!(
+        said.contains("may still be queued")
+            && said.contains("once `GET /api/2.0/files/fileops` lists no unfinished delete"),
+        "{said}"
+    );
+    assert!(!portal.emulator.folders(room)[0].trashed, "the job is still queued");
+    portal.emulator.set_faults(Faults::default());
+    portal.emulator.set_behaviour(Behaviour::default());
+    (portal, room, scratch)
+}
+
+/// On a portal each delete request is a job of its own that reads the folder when it runs
+/// (`FileDeleteOperation.cs` L197-200), and a job that finds it in the caller's Trash erases
+/// it for good (L281, `FolderDao.UseTrashForRemoveAsync` L1377-1380): a second delete sent
+/// while the first is queued destroys the folder, whichever job runs first.
+#[test]
+fn a_move_still_queued_from_an_earlier_run_is_never_followed_by_a_second_delete() {
+    let (portal, room, scratch) = a_move_left_queued("Client Q");
+    // Run 2, while the first job is still queued: it waits for it, and gives up without a write.
+    let second = apply(&portal, &["--allow-delete", "--operation-timeout", "1"]);
+    assert_eq!(second.status.code(), Some(1), "{}", stdout(&second));
+    let said = stderr(&second);
+    assert!(
+        said.contains("was not moved to the trash: delete operation")
+            && said.contains("is still running"),
+        "{said}"
+    );
+    assert_eq!(deletes(&portal), 1, "{:?}", portal.writes());
+    // The queued job runs at last: the folder is in the trash, recoverable, not erased.
+    assert_eq!(portal.emulator.finish_operations_within(1), 1);
+    assert!(portal.fileops().iter().all(|op| op["finished"] == true));
+    let folders = portal.emulator.folders(room);
+    assert!(folders.len() == 1 && folders[0].id == scratch && folders[0].trashed, "{folders:?}");
+    assert_converged(&portal);
+}
+
+#[test]
+fn a_queued_move_that_finishes_while_the_next_run_waits_for_it_is_done_without_a_second_delete() {
+    let (portal, room, scratch) = a_move_left_queued("Client W");
+    // The portal's queue runs the job while run 2 waits for it (at the third read from now).
+    portal.emulator.finish_operations_within(3);
+    let second = apply(&portal, &["--allow-delete"]);
+    assert!(second.status.success(), "{}{}", stdout(&second), stderr(&second));
+    assert!(stdout(&second).contains("Apply: 1 applied, 0 failed, 0 skipped."));
+    assert_eq!(deletes(&portal), 1, "{:?}", portal.writes());
+    let folders = portal.emulator.folders(room);
+    assert!(folders.len() == 1 && folders[0].id == scratch && folders[0].trashed, "{folders:?}");
+    assert_converged(&portal);
+}
+
 #[test]
 fn plan_reads_the_subfolders_of_the_room_and_of_declared_parents_only_with_no_side_effects() {
     let portal = TestPortal::start();
