@@ -184,6 +184,9 @@ pub struct RoomMember {
 pub struct PortalState {
     /// Every room of every area.
     pub rooms: Vec<PortalRoom>,
+    /// The AI agents, which live apart from the rooms (`searchArea=AiAgents`); read only when
+    /// some entry declares `type: ai`, whose title must not be an agent's.
+    pub agents: Vec<PortalRoom>,
     /// Read only when some room declares `members`.
     pub people: Vec<Person>,
     /// Read only when some room declares `members`.

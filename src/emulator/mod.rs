@@ -266,6 +266,19 @@ impl Emulator {
         })
     }
 
+    /// Adds an AI agent directly, as `POST /api/2.0/ai/agents` would make it (see
+    /// `state::Room::agent`): listed by `searchArea=AiAgents` only. A room of type `ai` from
+    /// [`Emulator::seed_room`] is an AI room in Rooms, as `POST files/rooms` makes it.
+    pub fn seed_agent(&self, title: &str) -> u64 {
+        let id = self.seed_room(title, RoomType::Ai, false, &[]);
+        self.shared.mutate(|s| {
+            if let Some(room) = s.rooms.get_mut(&id) {
+                room.agent = true;
+            }
+        });
+        id
+    }
+
     /// Turns the portal's room quota on or off (Settings → Storage management), with its
     /// default room quota in bytes.
     pub fn set_room_quota(&self, enable_quota: bool, default_quota: i64) {

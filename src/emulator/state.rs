@@ -21,6 +21,9 @@ use std::path::Path;
 pub(crate) const ROOMS_FOLDER_ID: u64 = 1000;
 /// Id of the "Archive" system folder (`rootFolderType` 20).
 pub(crate) const ARCHIVE_FOLDER_ID: u64 = 1001;
+/// Id of the AI agents' system folder (`rootFolderType` 34, `FolderType.AiAgents`, server
+/// `products/ASC.Files/Core/Core/Entries/Folder.cs` L125).
+pub(crate) const AI_AGENTS_FOLDER_ID: u64 = 999;
 /// The first room id.
 pub(crate) const FIRST_ROOM_ID: u64 = 1002;
 
@@ -51,6 +54,12 @@ pub(crate) struct Room {
     /// Quota, cover, watermark, lifetime and logo.
     #[serde(default)]
     pub(crate) settings: StoredSettings,
+    /// An AI agent: made by `POST /api/2.0/ai/agents` (server
+    /// `products/ASC.AI/Server/Api/AgentsController.cs` L123) in the AI agents' own folder
+    /// (`FileStorageService.CreateAiAgentAsync` L621-637), not in Rooms; `searchArea=AiAgents`
+    /// lists it, and no other area. An AI room made by `POST files/rooms` is not one.
+    #[serde(default)]
+    pub(crate) agent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -368,6 +377,7 @@ impl State {
             members: Vec::new(),
             links: primary_link(room_type, self.sharing).into_iter().collect(),
             settings: StoredSettings::default(),
+            agent: false,
         };
         self.rooms.insert(id, room);
         self.attach_tags(id, tags);

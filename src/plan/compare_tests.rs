@@ -135,6 +135,7 @@ fn members_portal() -> PortalState {
     };
     PortalState {
         rooms: vec![active(1, "Legal")],
+        agents: Vec::new(),
         people: vec![person("a", "anna@example.com"), person("b", "ben@example.com")],
         groups: Vec::new(),
         folders: std::collections::BTreeMap::default(),

@@ -132,6 +132,10 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
 /// newer portals' `Forms` area is never asked for: v3.7.2 answers it with a 400.
 pub(crate) const AREA_ANY: &str = "Any";
 
+/// The `searchArea` of the AI agents (server `SearchArea.cs` L39-63, value 7): an agent lives
+/// in a folder of its own, which `Any` leaves out (`FileSecurity.cs` L2675-2682).
+const AREA_AI_AGENTS: &str = "AiAgents";
+
 /// The longest pause between two lookups of a write whose outcome is unknown (a create, a move
 /// to the trash), and between two looks for twins (see `executor::twins`).
 pub(crate) const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
@@ -212,6 +216,12 @@ impl Portal {
         on_page: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PortalRoom>, ApiError> {
         self.list_rooms_matching(None, AREA_ANY, on_page).await
+    }
+
+    /// Every AI agent (see [`AREA_AI_AGENTS`]): not rooms to this tool, but a `type: ai`
+    /// entry's title is checked against them.
+    pub(crate) async fn list_agents(&self) -> Result<Vec<PortalRoom>, ApiError> {
+        self.list_rooms_matching(None, AREA_AI_AGENTS, &|_, _| {}).await
     }
 
     /// Every matching room of `area`, read again while the list changes under the read (see

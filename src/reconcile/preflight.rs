@@ -90,6 +90,9 @@ pub(crate) fn uses(reads: Option<&Reads<'_>>, plan: Option<&Plan>) -> Vec<Use> {
         Some(Reads::Manifests(manifests)) => {
             add(&[LIST_ROOMS], "listing the rooms");
             let specs: Vec<&RoomSpec> = manifests.iter().flat_map(|m| &m.rooms).collect();
+            if specs.iter().any(|spec| spec.room_type == Some(crate::docspace::RoomType::Ai)) {
+                add(&[LIST_ROOMS], "listing the AI agents (entries with `type: ai`)");
+            }
             let kept = |spec: &&&RoomSpec| spec.state != DesiredState::Deleted;
             if specs.iter().filter(kept).any(|spec| spec.members.is_some()) {
                 add(&[PEOPLE, GROUPS, PERSON, MEMBERS], "reading members (entries with `members`)");
