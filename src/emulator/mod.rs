@@ -66,7 +66,9 @@
 //! password policy (a new portal's by default; also `Emulator::set_sharing` and
 //! `Emulator::set_password_policy`). `"maxTotalSize": 10737418240` limits the tariff's total
 //! storage in bytes (unlimited by default; also `Emulator::set_max_total_size`): a room quota
-//! above it is refused.
+//! above it is refused. `"tenantCustomQuota": 10737418240` is a self-hosted portal's storage
+//! quota for the whole portal (off by default; also `Emulator::set_tenant_quota`): a room quota
+//! above it is refused on update.
 //!
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
@@ -190,6 +192,9 @@ impl Emulator {
             if seed.max_total_size.is_some() {
                 state.max_total_size = seed.max_total_size;
             }
+            if seed.tenant_quota.is_some() {
+                state.tenant_quota = seed.tenant_quota;
+            }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
                 let occurrence = earlier.iter().filter(|name| **name == group.name).count();
@@ -298,6 +303,12 @@ impl Emulator {
     /// Sets the tariff's total storage in bytes (`None`: unlimited, the default).
     pub fn set_max_total_size(&self, bytes: Option<u64>) {
         self.shared.mutate(|s| s.max_total_size = bytes);
+    }
+
+    /// Sets the storage quota a self-hosted portal's admin sets for the whole portal, in bytes
+    /// (`None`: off, the default), as `PUT settings/tenantquotasettings` does there.
+    pub fn set_tenant_quota(&self, bytes: Option<u64>) {
+        self.shared.mutate(|s| s.tenant_quota = bytes);
     }
 
     /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false

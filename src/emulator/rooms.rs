@@ -615,7 +615,7 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
         });
     }
     check_tag_lengths(&tags)?;
-    ctx.shared.read(|state| settings.check_storage(state))?;
+    ctx.shared.read(|state| settings.check_storage(state, true))?;
     settings.check_cover(None)?;
     Ok(NewRoom {
         owner: user.id.clone(),
@@ -658,7 +658,7 @@ fn update_room(
     let behaviour = ctx.shared.behaviour();
     let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
-        settings.check_storage(state)?;
+        settings.check_storage(state, false)?;
         let room =
             state.rooms.get(&id).ok_or_else(|| ApiError::invalid_operation(FOLDER_NOT_FOUND))?;
         if room.archived || !state.can_edit(user, room) {

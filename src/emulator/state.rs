@@ -220,6 +220,11 @@ pub(crate) struct State {
     /// The tariff's total storage in bytes (`TenantQuota.MaxTotalSize`); `None` is unlimited.
     #[serde(default)]
     pub(crate) max_total_size: Option<u64>,
+    /// The storage quota a self-hosted portal's admin set for the whole portal, in bytes
+    /// (`TenantQuotaSettings`, server `common/ASC.Core.Common/Tenants/TenantQuotaSettings.cs`,
+    /// settable on a Standalone portal only: `SettingsController.cs` L536-556); `None` is off.
+    #[serde(default)]
+    pub(crate) tenant_quota: Option<u64>,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
@@ -262,6 +267,7 @@ impl State {
             share_secret: new_id(),
             trash: BTreeMap::new(),
             max_total_size: None,
+            tenant_quota: None,
         }
     }
 

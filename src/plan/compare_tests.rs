@@ -141,7 +141,7 @@ fn members_portal() -> PortalState {
         folders: std::collections::BTreeMap::default(),
         links: std::collections::BTreeMap::default(),
         room_quota: None,
-        storage_total: None,
+        storage_limit: None,
         covers: None,
         password_policy: None,
         sharing: None,
