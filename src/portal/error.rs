@@ -90,17 +90,19 @@ pub enum ApiError {
         total: usize,
     },
 
-    /// A create whose outcome is unknown (see [`ApiError::outcome_unknown`]) whose room did not
-    /// appear within the lookup window. It is never sent again in the same run.
+    /// A create whose outcome is unknown (see [`ApiError::outcome_unknown`]) whose room, folder
+    /// or link did not appear within the lookup window. It is never sent again in the same run.
     #[error(
-        "the portal did not answer whether `{request}` created room \"{title}\" (it {}); it did not appear within {} s; run `plan` again before retrying",
+        "the portal did not answer whether `{request}` created {kind} \"{title}\" (it {}); it did not appear within {} s; run `plan` again before retrying",
         .last.outcome(),
         .window.as_secs_f64()
     )]
     CreateOutcomeUnknown {
         /// The create request.
         request: RequestName,
-        /// The room's title, escaped.
+        /// What it creates: `room`, `folder` or `link`.
+        kind: &'static str,
+        /// The room's, folder's or link's title, escaped.
         title: String,
         /// How long the title was looked up for.
         window: Duration,

@@ -6,12 +6,11 @@
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
-use super::rooms::{MAX_LOOKUP_PAUSE, Made, Operation};
+use super::rooms::{Made, Operation};
 use crate::model::PortalFolder;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::time::Instant;
 
 /// `rootFolderType` of the trash (`FolderType.TRASH`, server `Folder.cs` L53).
 const ROOT_TRASH: i64 = 3;
@@ -136,8 +135,9 @@ impl Portal {
 
     /// Creates a folder. A create is not safe to repeat (the portal makes duplicates): it is
     /// sent again only where the portal certainly did not take it, and after an unknown
-    /// outcome the parent is listed: the planner saw no folder with this title there, so one
-    /// there now is this create's, or another run's (not `confirmed`; with several, the oldest).
+    /// outcome the parent is listed within the lookup window (see [`Portal::look_up`]): the
+    /// planner saw no folder with this title there, so one there now is this create's, or
+    /// another run's (not `confirmed`; with several, the oldest).
     pub(crate) async fn create_folder(
         &self,
         parent: u64,
@@ -151,12 +151,17 @@ impl Portal {
                 .map(|dto| Made { item: PortalFolder::from(dto), confirmed: true }),
             Err(err) if err.outcome_unknown() => {
                 let stored = crate::docspace::stored_title(title);
-                let found = self.subfolders(parent).await?;
-                let same = found.into_iter().filter(|f| !f.system && f.title == stored);
-                match same.min_by_key(|f| f.id) {
-                    Some(item) => Ok(Made { item, confirmed: false }),
-                    None => Err(err),
-                }
+                let what = format!("folder \"{stored}\" in {parent}");
+                let lookup = || async {
+                    let found = self.subfolders(parent).await?;
+                    let same = found.into_iter().filter(|f| !f.system && f.title == stored);
+                    Ok(same.min_by_key(|f| f.id))
+                };
+                let item = self
+                    .look_up(&what, lookup)
+                    .await
+                    .ok_or_else(|| self.create_outcome_unknown(request, "folder", title, err))?;
+                Ok(Made { item, confirmed: false })
             }
             Err(err) => Err(err),
         }
@@ -219,42 +224,28 @@ impl Portal {
         Ok(())
     }
 
-    /// After a move to the trash whose outcome is unknown: looks the folder up until it has left
-    /// its room (in the trash, or gone: the executor tells which) or `create_lookup_window` has
-    /// passed. Between lookups it waits for the caller's unfinished delete operations, one of
-    /// which is this move's if the portal took it. That read of every operation also dequeues
-    /// the caller's finished ones on a portal; the other waits of this run treat a dequeued
-    /// operation as finished and read their result back, so none is misled.
+    /// After a move to the trash whose outcome is unknown: looks the folder up (see
+    /// [`Portal::look_up`]) until it has left its room (in the trash, or gone: the executor
+    /// tells which). Each lookup first waits for the caller's unfinished delete operations, one
+    /// of which is this move's if the portal took it. That read of every operation also
+    /// dequeues the caller's finished ones on a portal; the other waits of this run treat a
+    /// dequeued operation as finished and read their result back, so none is misled.
     async fn await_trash(&self, id: u64, request: String, cause: ApiError) -> Result<(), ApiError> {
-        let window = self.config().create_lookup_window;
-        let started = Instant::now();
-        let mut pause = self.config().retry_min_delay;
-        for lookup in 1.. {
-            match self.whereabouts(id).await {
-                Ok(Whereabouts::Live(_)) => {
-                    tracing::info!(id, lookup, "the folder is still in its room");
-                }
-                Ok(_) => {
-                    tracing::info!(id, lookup, "the move to the trash went through after all");
-                    return Ok(());
-                }
-                Err(err) => tracing::info!(id, lookup, error = %err, "the lookup failed"),
+        let lookup = || async {
+            if let Err(err) = self.wait_for_running_deletes(id).await {
+                tracing::info!(id, error = %err, "waiting for the delete operations failed");
             }
-            let left = window.saturating_sub(started.elapsed());
-            if left.is_zero() || self.is_interrupted() {
-                break;
-            }
-            match self.wait_for_running_deletes(id).await {
-                // Something finished: look again at once.
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(err) => {
-                    tracing::info!(id, error = %err, "waiting for the delete operations failed");
-                }
-            }
-            tokio::time::sleep(pause.min(left)).await;
-            pause = (pause * 2).min(MAX_LOOKUP_PAUSE);
-        }
-        Err(ApiError::TrashOutcomeUnknown { request, folder: id, window, last: Box::new(cause) })
+            Ok(match self.whereabouts(id).await? {
+                Whereabouts::Live(_) => None,
+                Whereabouts::Trashed | Whereabouts::Gone => Some(()),
+            })
+        };
+        let what = format!("folder {id} to the trash");
+        self.look_up(&what, lookup).await.ok_or_else(|| ApiError::TrashOutcomeUnknown {
+            request,
+            folder: id,
+            window: self.config().create_lookup_window,
+            last: Box::new(cause),
+        })
     }
 }

@@ -239,6 +239,47 @@ fn a_folder_create_whose_response_is_lost_is_looked_up_not_sent_again() {
     assert_converged(&portal);
 }
 
+/// `POST files/folder/{id}` commits inside the request (`FileStorageService.cs` L577-582),
+/// so a proxy's 504 can come before the commit: one lookup right after it misses the folder.
+#[test]
+fn a_folder_create_committed_seconds_after_a_504_is_found_and_sent_once() {
+    let portal = TestPortal::committing_late("POST /api/2.0/files/folder/*");
+    let room = portal.seed("Client L", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: Client L\n    folders: [Contracts]\n");
+    let output = portal
+        .run_committed_late(&["apply", "--auto-approve"], &|path| path.ends_with("/subfolders"));
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("Apply: 1 applied, 0 failed, 0 skipped."));
+    let posts = portal.writes().into_iter().filter(|w| w.starts_with("POST")).count();
+    assert_eq!(posts, 1, "one create, never two");
+    assert_eq!(paths(&portal, room), ["Contracts"]);
+    assert_converged(&portal);
+}
+
+/// A folder create that the portal has not committed when the lookup window ends: looked up
+/// more than once, then reported unknown, and never sent again.
+#[test]
+fn a_folder_create_that_never_appears_fails_as_unknown_and_is_not_sent_again() {
+    let portal = TestPortal::committing_late("POST /api/2.0/files/folder/*");
+    let room = portal.seed("Client L", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: Client L\n    folders: [Contracts]\n");
+    let output =
+        portal.cmd(&["apply", "--auto-approve", "--create-lookup-window", "1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let out = stdout(&output);
+    assert!(out.contains("created folder \"Contracts\""), "{out}");
+    assert!(out.contains("did not appear within 1 s; run `plan` again"), "{out}");
+    let posts = portal.writes().into_iter().filter(|w| w.starts_with("POST")).count();
+    assert_eq!(posts, 1, "one create, never two");
+    let listings = portal
+        .emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path == format!("/api/2.0/files/{room}/subfolders"));
+    // One listing while planning, one right before the create (two runs at once), then lookups.
+    assert!(listings.count() > 3, "looked up again within the window");
+}
+
 /// The `PUT fileops/delete` requests the portal received.
 fn deletes(portal: &TestPortal) -> usize {
     portal.writes().iter().filter(|w| *w == "PUT /api/2.0/files/fileops/delete").count()

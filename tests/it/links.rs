@@ -538,6 +538,26 @@ fn a_create_whose_answer_is_lost_is_found_by_its_id_and_not_sent_again() {
     assert_eq!(link_writes(&portal), 1, "{:?}", portal.writes());
 }
 
+/// `PUT …/links` commits inside the request (`FileStorageService.SetExternalLinkAsync`,
+/// L5755-5787), so a proxy's 504 can come before the commit: one read of the links right after
+/// it misses the new link.
+#[test]
+fn a_link_create_committed_seconds_after_a_504_is_found_by_its_id_and_sent_once() {
+    let portal = TestPortal::committing_late("PUT /api/2.0/files/rooms/*/links");
+    let room = portal.seed("Team", RoomType::Custom, false, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Team\n    links:\n      - name: Partners\n        access: viewer\n",
+    );
+    let output =
+        portal.run_committed_late(&["apply", "--auto-approve"], &|path| path.ends_with("/links"));
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(link_writes(&portal), 1, "one create, never two");
+    let links = additional(&portal, room);
+    assert!(links.len() == 1 && links[0].title == "Partners", "{links:?}");
+    let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
 /// Issue 21: link passwords at the edges, each refused before any write.
 mod passwords {
     use super::*;
