@@ -397,18 +397,53 @@ fn a_move_still_queued_from_an_earlier_run_is_never_followed_by_a_second_delete(
     assert_converged(&portal);
 }
 
+/// Run 2 (`second`) applied the move to the trash without sending one: the queued move of run
+/// 1 put the folder in the trash, and the room converged.
+fn assert_done_by_the_queued_move(
+    portal: &TestPortal,
+    room: u64,
+    scratch: u64,
+    second: &std::process::Output,
+) {
+    assert!(second.status.success(), "{}{}", stdout(second), stderr(second));
+    assert!(stdout(second).contains("Apply: 1 applied, 0 failed, 0 skipped."));
+    assert_eq!(deletes(portal), 1, "{:?}", portal.writes());
+    let folders = portal.emulator.folders(room);
+    assert!(folders.len() == 1 && folders[0].id == scratch && folders[0].trashed, "{folders:?}");
+    assert_converged(portal);
+}
+
+/// Review evidence F1 (`review-src` 782ac1e), with the fix: run 2 started as run 1's message
+/// says, with the default options, while the first job is still queued. It waits for that job
+/// instead of sending a second delete, and once the portal's queue runs it the folder is in the
+/// trash (recoverable, not erased), with one delete sent.
+#[test]
+fn a_queued_move_to_the_trash_is_not_followed_by_a_second_delete() {
+    let (portal, room, scratch) = a_move_left_queued("Client R");
+    let reads = |portal: &TestPortal| {
+        let requests = portal.emulator.requests();
+        requests.iter().filter(|r| r.path == "/api/2.0/files/fileops").count()
+    };
+    let before = reads(&portal);
+    let second = portal.spawn(&["apply", "--auto-approve", "--allow-delete"]);
+    // Its list of the running deletes, then a poll of the queued one: it is waiting.
+    let within = std::time::Duration::from_secs(30);
+    crate::common::wait_until("run 2 waits for the queued job", within, || {
+        reads(&portal) >= before + 2
+    });
+    assert_eq!(deletes(&portal), 1, "nothing sent while the job is queued");
+    portal.emulator.finish_operations_within(1);
+    let second = second.wait_with_output().unwrap();
+    assert_done_by_the_queued_move(&portal, room, scratch, &second);
+}
+
 #[test]
 fn a_queued_move_that_finishes_while_the_next_run_waits_for_it_is_done_without_a_second_delete() {
     let (portal, room, scratch) = a_move_left_queued("Client W");
     // The portal's queue runs the job while run 2 waits for it (at the third read from now).
     portal.emulator.finish_operations_within(3);
     let second = apply(&portal, &["--allow-delete"]);
-    assert!(second.status.success(), "{}{}", stdout(&second), stderr(&second));
-    assert!(stdout(&second).contains("Apply: 1 applied, 0 failed, 0 skipped."));
-    assert_eq!(deletes(&portal), 1, "{:?}", portal.writes());
-    let folders = portal.emulator.folders(room);
-    assert!(folders.len() == 1 && folders[0].id == scratch && folders[0].trashed, "{folders:?}");
-    assert_converged(&portal);
+    assert_done_by_the_queued_move(&portal, room, scratch, &second);
 }
 
 #[test]

@@ -872,6 +872,29 @@ mod sharing {
         assert_eq!(portal.writes(), Vec::<String>::new());
     }
 
+    /// Review evidence F2 (`review-src` 782ac1e), with the fix: under the restriction, a custom
+    /// room's new link and a form-filling room's primary link, declared not internal (the
+    /// default), are refused before any write; the portal would make them internal, the
+    /// read-back would fail and every run would write them again.
+    #[test]
+    fn under_a_sharing_restriction_a_custom_room_s_link_is_refused_before_any_write() {
+        let portal = TestPortal::start();
+        portal.seed("Team", RoomType::Custom, false, &[]);
+        portal.seed("Forms", RoomType::FormFilling, false, &[]);
+        portal
+            .emulator
+            .set_sharing(SharingSettings { external_share: false, ..SharingSettings::default() });
+        portal.manifest(
+            "rooms:\n  - title: Team\n    type: custom\n    links:\n      - name: Partners\n        access: viewer\n  - title: Forms\n    type: form-filling\n    links:\n      - primary: true\n        name: Fill in\n        access: form-filler\n",
+        );
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+        let said = stderr(&output);
+        assert!(said.contains("room `Team`, link `Partners`: the portal restricts"), "{said}");
+        assert!(said.contains("room `Forms`, link `Fill in`: the portal restricts"), "{said}");
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+
     /// A custom room `Team` on a portal that restricts external sharing for rooms, with the
     /// manifest declaring `links`.
     fn restricted_team(links: &str) -> (TestPortal, u64) {

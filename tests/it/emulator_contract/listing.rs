@@ -97,6 +97,17 @@ fn an_ai_agent_is_listed_in_ai_agents_only_and_an_ai_room_like_any_room() {
     assert_eq!(agents.response()["folders"][0]["rootFolderType"], 34);
 }
 
+/// Review evidence F3 (`review-src` 782ac1e), with the fix: on v3.7.2 `searchArea=Any` is the
+/// Rooms and Archive folders (`FileSecurity.cs` L2675-2682), so an AI agent, which lives in its
+/// own folder, is not in it.
+#[test]
+fn an_ai_agent_is_not_listed_in_search_area_any() {
+    let portal = TestPortal::start();
+    portal.emulator.seed_agent("Agent");
+    assert_eq!(portal.titles("searchArea=AiAgents"), ["Agent"], "it is an agent here");
+    assert_eq!(portal.titles("searchArea=Any"), Vec::<String>::new());
+}
+
 #[test]
 fn search_area_is_taken_by_name_or_number_and_anything_else_is_400() {
     let portal = TestPortal::start();
