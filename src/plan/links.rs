@@ -246,6 +246,8 @@ pub(super) fn link_steps(
 
     let (mut removes, mut updates, mut creates) = (Vec::new(), Vec::new(), Vec::new());
     let mut claimed: Vec<&str> = Vec::new();
+    // The links a step sends as not internal.
+    let mut public: Vec<&LinkSpec> = Vec::new();
     for link in wanted {
         let found = match find_existing(spec, link, current) {
             Ok(found) => found,
@@ -288,6 +290,9 @@ pub(super) fn link_steps(
             problems.push(problem);
             continue;
         }
+        if !link.internal {
+            public.push(link);
+        }
         let step = set_link(link, found, before, after);
         if found.is_some() || link.primary {
             updates.push(step);
@@ -316,7 +321,7 @@ pub(super) fn link_steps(
     }
     if let Some((room_type, _)) = rules {
         let sends = updates.len() + creates.len();
-        problems.extend(sharing_problem(spec, room_type, sends, context));
+        problems.extend(sharing_problems(spec, room_type, sends, &public, context));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -400,28 +405,54 @@ fn password_problem(link: &LinkSpec, policy: &PasswordPolicy) -> Option<(usize, 
     })
 }
 
-/// The portal's sharing settings against the declared links: with external sharing
-/// restricted for rooms, a public room's links are refused (the portal answers 403 to any
-/// link change there: `ResolveRequiredAuthAsync`, FileStorageService.cs L5967-5997).
-/// Only a link created or updated is refused (`sends` of them): removing an additional link is
-/// allowed, and a room whose links are as declared plans nothing. An archived room is opened
-/// for its link changes, so the restriction of active rooms applies to it too.
-fn sharing_problem(
+/// How a problem names the portal's restriction of external sharing for rooms, as an admin
+/// sets it and as `GET /api/2.0/files/settings` shows it.
+const RESTRICTED: &str = "the portal restricts external sharing for rooms (Settings → Sharing: `externalShare` off, `externalShareApplyToRooms` on)";
+
+/// The portal's sharing settings against the declared links. With external sharing restricted
+/// for rooms, a portal refuses (403) every link created or changed in a public room, and makes
+/// every one created or changed in another room internal, whatever the request says
+/// (`ResolveRequiredAuthAsync`, FileStorageService.cs L5967-5997, `IsCreationRestrictedAsync`,
+/// ExternalShare.cs L372-387; `FileSharing.cs` L204-209 then stores it, since
+/// `CanEditInternalAsync` holds for custom and form-filling rooms, FileSecurity.cs
+/// L1377-1380). So a public room's links that a step sends (`sends` of them) are refused, and
+/// so is each other link a step sends as not internal (`public`: it would be read back
+/// internal, fail, and be sent again by every run); declared `internal: true` it goes through.
+/// Removing an additional link is allowed, and links already as declared send nothing. An
+/// archived room is opened for its link changes, so the restriction of active rooms applies to
+/// it too.
+fn sharing_problems(
     spec: &RoomSpec,
     room_type: RoomType,
     sends: usize,
+    public: &[&LinkSpec],
     context: &LinkContext<'_>,
-) -> Option<(usize, String)> {
-    let restricted = context.sharing.is_some_and(crate::model::PortalSharing::restricts_rooms);
-    (room_type == RoomType::Public && restricted && sends > 0).then(|| {
-        (
+) -> Vec<(usize, String)> {
+    if !context.sharing.is_some_and(crate::model::PortalSharing::restricts_rooms) {
+        return Vec::new();
+    }
+    let title = &spec.title;
+    match room_type {
+        RoomType::Public if sends > 0 => vec![(
             spec.line,
             format!(
-                "room `{}`: the portal restricts external sharing for rooms (Settings → Sharing), so it refuses to create or change a public room's links ({sends} here); lift the restriction, or declare the links as they are",
-                spec.title
+                "room `{title}`: {RESTRICTED}, so it refuses to create or change a public room's links ({sends} here); lift the restriction, or declare the links as they are"
             ),
-        )
-    })
+        )],
+        RoomType::Public => Vec::new(),
+        _ => public
+            .iter()
+            .map(|link| {
+                (
+                    link.line,
+                    format!(
+                        "room `{title}`, link `{}`: {RESTRICTED}, so it makes every link it creates or changes in a `{room_type}` room internal; declare `internal: true`, or lift the restriction",
+                        link.name
+                    ),
+                )
+            })
+            .collect(),
+    }
 }
 
 /// The room's type (from the portal, else the manifest) and its link rules, when known.
@@ -902,5 +933,64 @@ mod tests {
         });
         let plan = plan_of(PRESS, &portal).unwrap();
         assert_eq!(lines(&plan), ["- link \"Old partner\""], "a removal is allowed");
+    }
+
+    /// The restriction of external sharing for rooms.
+    const RESTRICTED_SHARING: crate::model::PortalSharing = crate::model::PortalSharing {
+        external_share: false,
+        apply_to_rooms: true,
+        default_internal: false,
+    };
+
+    #[test]
+    fn under_the_restriction_a_link_sent_as_public_outside_a_public_room_is_refused_with_its_line()
+    {
+        let mut portal = state(RoomState::Active, vec![portal_link("l1", "Team", false)]);
+        portal.rooms[0].room_type = RoomType::Custom.into();
+        portal.sharing = Some(RESTRICTED_SHARING);
+        let plan_custom = |links: &str, portal: &PortalState| {
+            let yaml =
+                format!("rooms:\n  - title: Press Kit\n    type: custom\n    links:\n{links}");
+            plan(&manifest(&yaml), portal, &PlanOptions::default())
+        };
+        // A create and an update, each declared public (the default): one problem each.
+        let links = "      - name: Team\n        access: editor\n      - name: New\n        access: viewer\n";
+        let Err(PlanError::Conflicts { problems, .. }) = plan_custom(links, &portal) else {
+            panic!()
+        };
+        let at: Vec<usize> = problems.iter().map(|(line, _)| *line).collect();
+        assert_eq!(at, [6, 8], "{problems:?}");
+        assert_eq!(
+            problems[0].1,
+            "room `Press Kit`, link `Team`: the portal restricts external sharing for rooms (Settings → Sharing: `externalShare` off, `externalShareApplyToRooms` on), so it makes every link it creates or changes in a `custom` room internal; declare `internal: true`, or lift the restriction"
+        );
+        // Declared internal, both are planned; a link as declared sends nothing to refuse.
+        let internal = "      - name: Team\n        access: editor\n        internal: true\n      - name: New\n        access: viewer\n        internal: true\n";
+        assert_eq!(lines(&plan_custom(internal, &portal).unwrap()).len(), 2);
+        assert!(
+            plan_custom("      - name: Team\n        access: viewer\n", &portal)
+                .unwrap()
+                .is_empty()
+        );
+        // Without the restriction, public links are planned as declared.
+        portal.sharing =
+            Some(crate::model::PortalSharing { external_share: true, ..RESTRICTED_SHARING });
+        assert_eq!(lines(&plan_custom(links, &portal).unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn under_the_restriction_a_form_filling_room_s_primary_link_changed_as_public_is_refused() {
+        let mut portal = state(RoomState::Active, vec![portal_link("p", "Link to fill out", true)]);
+        portal.rooms[0].room_type = RoomType::FormFilling.into();
+        portal.sharing = Some(RESTRICTED_SHARING);
+        let plan_forms = |internal: bool| {
+            let yaml = format!(
+                "rooms:\n  - title: Press Kit\n    type: form-filling\n    links:\n      - primary: true\n        name: Fill in\n        access: form-filler\n        internal: {internal}\n"
+            );
+            plan(&manifest(&yaml), &portal, &PlanOptions::default())
+        };
+        let Err(PlanError::Conflicts { problems, .. }) = plan_forms(false) else { panic!() };
+        assert!(problems[0].1.contains("in a `form-filling` room internal"), "{problems:?}");
+        assert_eq!(lines(&plan_forms(true).unwrap()).len(), 1);
     }
 }

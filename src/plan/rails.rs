@@ -4,9 +4,9 @@
 //! pure function of the plan (and the manifest it came from) and says everything it refuses at
 //! once.
 
-use super::model::{Action, Plan, RoomPlan, Target};
+use super::model::{Action, Plan, RoomPlan, Step, Target};
 use super::render::room_label;
-use crate::docspace::stored_title;
+use crate::docspace::{RoomType, stored_title};
 use crate::manifest::Manifest;
 use crate::model::{PortalRoom, RoomState};
 use crate::text::escape;
@@ -164,7 +164,15 @@ fn given_title<'a>(action: &'a Action, target: &Target) -> Option<(&'a str, Stri
 /// That room giving the title up in the same plan does not help: rooms are changed
 /// concurrently and either change may fail, so it gives the title up in an apply of its own.
 /// One problem per step, with its entry's line, naming the other room.
-pub(super) fn check_titles(rooms: &[RoomPlan], portal: &[PortalRoom]) -> Vec<(usize, String)> {
+///
+/// An AI room to create is refused as well when an AI agent (`agents`) has its title: agents
+/// live apart from the rooms (`searchArea=AiAgents`, which `Any` leaves out), so the room would
+/// be made in Rooms beside the agent the entry most likely means, two AI entities of one title.
+pub(super) fn check_titles(
+    rooms: &[RoomPlan],
+    portal: &[PortalRoom],
+    agents: &[PortalRoom],
+) -> Vec<(usize, String)> {
     let mut by_title: HashMap<&str, Vec<&PortalRoom>> = HashMap::new();
     for room in portal {
         by_title.entry(room.title.as_str()).or_default().push(room);
@@ -207,6 +215,21 @@ pub(super) fn check_titles(rooms: &[RoomPlan], portal: &[PortalRoom]) -> Vec<(us
                         "{what}: portal room {} \"{}\"{state} has that title; {then}",
                         other.id,
                         escape(&other.title)
+                    ),
+                ));
+            }
+        }
+        if let Some(Step {
+            action: Action::Create { title, room_type: RoomType::Ai, .. }, ..
+        }) = room.change.opening()
+        {
+            for agent in agents.iter().filter(|agent| agent.title == *title) {
+                problems.push((
+                    room.line.unwrap_or_default(),
+                    format!(
+                        "room `{title}` cannot be created: AI agent {} \"{}\" has that title; this tool manages rooms, not agents, and would make an AI room in Rooms beside it: rename the entry, or the agent",
+                        agent.id,
+                        crate::text::escape(&agent.title)
                     ),
                 ));
             }

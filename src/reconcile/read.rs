@@ -83,6 +83,12 @@ async fn read_for(
         .await
         .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
     links::read_settings(portal, manifests, &mut state).await?;
+    if specs.iter().any(|spec| spec.room_type == Some(crate::docspace::RoomType::Ai)) {
+        state.agents = portal
+            .list_agents()
+            .await
+            .with_context(|| format!("cannot read the AI agents of `{}`", portal.base_url()))?;
+    }
     Ok(state)
 }
 

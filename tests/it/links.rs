@@ -553,6 +553,26 @@ fn a_create_whose_answer_is_lost_is_found_by_its_id_and_not_sent_again() {
     assert_eq!(link_writes(&portal), 1, "{:?}", portal.writes());
 }
 
+/// `PUT …/links` commits inside the request (`FileStorageService.SetExternalLinkAsync`,
+/// L5755-5787), so a proxy's 504 can come before the commit: one read of the links right after
+/// it misses the new link.
+#[test]
+fn a_link_create_committed_seconds_after_a_504_is_found_by_its_id_and_sent_once() {
+    let portal = TestPortal::committing_late("PUT /api/2.0/files/rooms/*/links");
+    let room = portal.seed("Team", RoomType::Custom, false, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Team\n    links:\n      - name: Partners\n        access: viewer\n",
+    );
+    let output =
+        portal.run_committed_late(&["apply", "--auto-approve"], &|path| path.ends_with("/links"));
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(link_writes(&portal), 1, "one create, never two");
+    let links = additional(&portal, room);
+    assert!(links.len() == 1 && links[0].title == "Partners", "{links:?}");
+    let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
 /// Issue 21: link passwords at the edges, each refused before any write.
 mod passwords {
     use super::*;
@@ -960,5 +980,79 @@ mod sharing {
             stderr(&output)
         );
         assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+
+    /// Review evidence F2 (`review-src` 782ac1e), with the fix: under the restriction, a custom
+    /// room's new link and a form-filling room's primary link, declared not internal (the
+    /// default), are refused before any write; the portal would make them internal, the
+    /// read-back would fail and every run would write them again.
+    #[test]
+    fn under_a_sharing_restriction_a_custom_room_s_link_is_refused_before_any_write() {
+        let portal = TestPortal::start();
+        portal.seed("Team", RoomType::Custom, false, &[]);
+        portal.seed("Forms", RoomType::FormFilling, false, &[]);
+        portal
+            .emulator
+            .set_sharing(SharingSettings { external_share: false, ..SharingSettings::default() });
+        portal.manifest(
+            "rooms:\n  - title: Team\n    type: custom\n    links:\n      - name: Partners\n        access: viewer\n  - title: Forms\n    type: form-filling\n    links:\n      - primary: true\n        name: Fill in\n        access: form-filler\n",
+        );
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+        let said = stderr(&output);
+        assert!(said.contains("room `Team`, link `Partners`: the portal restricts"), "{said}");
+        assert!(said.contains("room `Forms`, link `Fill in`: the portal restricts"), "{said}");
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+
+    /// A custom room `Team` on a portal that restricts external sharing for rooms, with the
+    /// manifest declaring `links`.
+    fn restricted_team(links: &str) -> (TestPortal, u64) {
+        let portal = TestPortal::start();
+        let room = portal.seed("Team", RoomType::Custom, false, &[]);
+        portal
+            .emulator
+            .set_sharing(SharingSettings { external_share: false, ..SharingSettings::default() });
+        portal.manifest(&format!("rooms:\n  - title: Team\n    type: custom\n    links:\n{links}"));
+        (portal, room)
+    }
+
+    /// Under the restriction a portal makes every link it creates or changes in a room that is
+    /// not public internal (`FileStorageService.ResolveRequiredAuthAsync` L5967-5997 `return
+    /// true`; `FileSharing.cs` L204-209 does not skip it: `CanEditInternalAsync` is true for
+    /// custom and form-filling rooms, `FileSecurity.cs` L1377-1380). A link declared public
+    /// would be written, read back internal and fail, on every run.
+    #[test]
+    fn a_custom_room_s_public_link_is_refused_at_plan_time_while_sharing_is_restricted() {
+        let (portal, _) = restricted_team("      - name: Partners\n        access: viewer\n");
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+        let said = stderr(&output);
+        assert!(
+            said.contains("room `Team`, link `Partners`: the portal restricts external sharing for rooms (Settings → Sharing: `externalShare` off, `externalShareApplyToRooms` on), so it makes every link it creates or changes in a `custom` room internal; declare `internal: true`"),
+            "{said}"
+        );
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_custom_room_s_existing_link_is_not_changed_to_public_while_sharing_is_restricted() {
+        let (portal, room) = restricted_team(
+            "      - name: Partners\n        access: editor\n        internal: false\n",
+        );
+        add_link(&portal, room, json!({"title": "Partners", "access": 2, "internal": true}));
+        let output = portal.cmd(&["plan"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+        assert!(stderr(&output).contains("link `Partners`"), "{}", stderr(&output));
+        // Declared internal, the same change goes through and converges.
+        portal.manifest(
+            "rooms:\n  - title: Team\n    type: custom\n    links:\n      - name: Partners\n        access: editor\n        internal: true\n",
+        );
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+        let links = additional(&portal, room);
+        assert!(links.len() == 1 && links[0].access == 10 && links[0].internal, "{links:?}");
+        let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     }
 }

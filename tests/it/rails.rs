@@ -25,6 +25,34 @@ fn a_rename_into_a_title_another_portal_room_has_is_refused_naming_it() {
     assert!(portal.writes().is_empty(), "{:?}", portal.writes());
 }
 
+/// An AI agent lives apart from the rooms (`searchArea=AiAgents` lists it, `Any` does not:
+/// server `FileSecurity.cs` L2675-2682), and `type: ai` makes an AI room in Rooms
+/// (`POST files/rooms`), beside it. An entry of that type with an agent's title is refused
+/// before any write, naming the agent, rather than planned as a second AI entity of that title.
+#[test]
+fn an_ai_room_to_create_with_an_ai_agent_s_title_is_refused_naming_the_agent() {
+    let portal = TestPortal::start();
+    let agent = portal.emulator.seed_agent("Helpdesk");
+    portal.manifest("rooms:\n  - title: Helpdesk\n    type: ai\n  - title: Other\n    type: ai\n");
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!(
+            "rooms.yaml:2: room `Helpdesk` cannot be created: AI agent {agent} \"Helpdesk\" has that title"
+        )),
+        "{text}"
+    );
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+    // Another title is created, as an AI room in Rooms, and converges.
+    portal.manifest("rooms:\n  - title: Other\n    type: ai\n");
+    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(portal.titles("searchArea=AiAgents"), ["Helpdesk"]);
+}
+
 /// A chain (A → B while B → C) in one plan is refused too: rooms are changed concurrently and
 /// either rename may fail, so the room giving up the title is renamed in an apply of its own.
 #[test]

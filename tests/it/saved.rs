@@ -565,3 +565,25 @@ fn the_report_of_a_saved_plan_holds_no_password_verifier() {
     let all = format!("{}{}", stdout(&output), stderr(&output));
     assert!(!all.contains("argon2id") && !all.contains("Partners2030"), "{all}");
 }
+
+/// A parent's folder moved up to the room's top level: the walk up meets the room a level too
+/// soon and says so, without reading the room as a folder (a portal answers a room's id to
+/// `GET files/folder/{id}` with the room, FoldersController.cs L292-299).
+#[test]
+fn a_saved_plan_whose_folder_parent_was_moved_up_to_the_room_s_top_level_is_refused() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Deal", RoomType::Custom, false, &[]);
+    let docs = portal.emulator.seed_folder(room, room, "Docs");
+    let sub = portal.emulator.seed_folder(room, docs, "Sub");
+    portal.manifest("rooms:\n  - title: Deal\n    folders: [Docs/Sub/2025]\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    assert!(portal.emulator.move_folder(sub, room, "Sub"), "moved up");
+    let text = refused(&portal, &["apply", "plan.json"], None);
+    let expected = format!(
+        "room {room} \"Deal\": folder \"Docs/Sub\", where the plan creates \"Docs/Sub/2025\", \
+         was moved out of its place in the room"
+    );
+    assert!(text.contains(&expected), "{text}");
+    let room_read = format!("/api/2.0/files/folder/{room}");
+    assert!(portal.emulator.requests().iter().all(|r| r.path != room_read), "the room is not read");
+}
