@@ -120,10 +120,15 @@ impl RoomRun<'_> {
             }
         };
         let applied = status == Status::Applied;
+        // A report says of a password only that it is set: a saved plan's verifiers stay in it.
+        let mut action = step.action.clone();
+        for mark in action.password_marks_mut() {
+            mark.verifier = None;
+        }
         let outcome = Outcome {
             title: self.room.title.clone(),
             room_id: self.id,
-            action: step.action.clone(),
+            action,
             status,
             link_url,
             new_room: self.room.target == Target::New,

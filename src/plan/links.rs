@@ -24,7 +24,7 @@ const UNKEYED: &str = "argon2id";
 /// key (`DOCSPACE_PLAN_KEY`) when one is set, so that without the key a verifier cannot even
 /// be guessed at. The one place a saved plan's password verifiers are made.
 pub(crate) fn verifier(password: &Password, key: Option<&[u8]>) -> String {
-    let salt = *uuid::Uuid::new_v4().as_bytes();
+    let salt: [u8; SALT_BYTES] = *uuid::Uuid::new_v4().as_bytes();
     let hash = argon2id(password, &salt, key, VERIFIER_MEMORY_KIB, VERIFIER_PASSES)
         .expect("the verifier's parameters are valid");
     format!(
@@ -35,41 +35,92 @@ pub(crate) fn verifier(password: &Password, key: Option<&[u8]>) -> String {
     )
 }
 
+/// A verifier's salt and hash lengths, in bytes.
+const SALT_BYTES: usize = 16;
+const HASH_BYTES: usize = 32;
+
+/// A verifier taken apart: whether it was made with the plan key, its salt and its hash.
+struct Parsed {
+    keyed: bool,
+    salt: [u8; SALT_BYTES],
+    hash: [u8; HASH_BYTES],
+}
+
+/// `text` taken apart, when it is a verifier exactly as [`verifier`] writes it: its cost (memory,
+/// passes, one lane), its salt and its hash lengths all as this version makes them. Anything
+/// else is `None`, before any hashing: a cost read from a file must never decide how much
+/// memory or time `apply` spends (an edited unsigned plan asking 4 TiB aborted the process).
+fn parse(text: &str) -> Option<Parsed> {
+    let mut parts = text.split('$');
+    let keyed = match parts.next()? {
+        KEYED => true,
+        UNKEYED => false,
+        _ => return None,
+    };
+    if parts.next()? != format!("m={VERIFIER_MEMORY_KIB},t={VERIFIER_PASSES}") {
+        return None;
+    }
+    let salt = unhex(parts.next()?)?.try_into().ok()?;
+    let hash = unhex(parts.next()?)?.try_into().ok()?;
+    parts.next().is_none().then_some(Parsed { keyed, salt, hash })
+}
+
+/// What a saved plan's password marks lack, each line naming the room and the link: marks
+/// without a verifier (what `plan --format json` prints), and verifiers this version does not
+/// write (see [`parse`]). Checked when the plan is read, before anything is hashed or sent.
+pub(crate) fn unusable_marks(plan: &Plan) -> (Vec<String>, Vec<String>) {
+    let (mut missing, mut unreadable) = (Vec::new(), Vec::new());
+    for room in &plan.rooms {
+        for step in &room.edits {
+            let (name, marks) = match &step.action {
+                Action::SetLink { link } => {
+                    let marks = link.before.iter().chain([&link.after]);
+                    (&link.name, marks.filter_map(|f| f.password.as_ref()).collect::<Vec<_>>())
+                }
+                Action::RemoveLink { name, before, .. } => {
+                    (name, before.password.as_ref().into_iter().collect())
+                }
+                _ => continue,
+            };
+            let label = || {
+                format!(
+                    "room \"{}\", link \"{}\"",
+                    crate::text::escape(&room.title),
+                    crate::text::escape(name)
+                )
+            };
+            if marks.iter().any(|mark| mark.verifier.is_none()) {
+                missing.push(label());
+            } else if marks.iter().any(|mark| mark.verifier.as_deref().and_then(parse).is_none()) {
+                unreadable.push(label());
+            }
+        }
+    }
+    (missing, unreadable)
+}
+
 /// Whether `verifier` was made from `password`; an error when it cannot tell (a verifier made
-/// with the plan key and no key given, or a verifier this version cannot read).
+/// with the plan key and no key given, or a verifier this version does not write: see
+/// [`parse`]).
 pub(crate) fn verifies(
     verifier: &str,
     password: &Password,
     key: Option<&[u8]>,
 ) -> Result<bool, String> {
     let unreadable = || "its password verifier is unreadable: make the plan again".to_owned();
-    let mut parts = verifier.split('$');
-    let (kind, params, salt, hash) = (parts.next(), parts.next(), parts.next(), parts.next());
-    let (Some(kind), Some(params), Some(salt), Some(hash), None) =
-        (kind, params, salt, hash, parts.next())
-    else {
-        return Err(unreadable());
-    };
-    let key = match (kind, key) {
-        (KEYED, None) => {
+    let parsed = parse(verifier).ok_or_else(unreadable)?;
+    let key = match (parsed.keyed, key) {
+        (true, None) => {
             return Err(
                 "the plan was made with `DOCSPACE_PLAN_KEY`: set it to apply the plan".to_owned()
             );
         }
-        (KEYED, key) => key,
-        (UNKEYED, _) => None,
-        _ => return Err(unreadable()),
+        (true, key) => key,
+        (false, _) => None,
     };
-    let number = |name: &str| {
-        params.split(',').find_map(|p| p.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
-    };
-    let (Some(memory), Some(passes), Some(salt), Some(hash)) =
-        (number("m"), number("t"), unhex(salt), unhex(hash))
-    else {
-        return Err(unreadable());
-    };
-    let again = argon2id(password, &salt, key, memory, passes).map_err(|_| unreadable())?;
-    Ok(again == hash)
+    let again = argon2id(password, &parsed.salt, key, VERIFIER_MEMORY_KIB, VERIFIER_PASSES)
+        .map_err(|_| unreadable())?;
+    Ok(again == parsed.hash)
 }
 
 fn argon2id(
@@ -80,12 +131,12 @@ fn argon2id(
     passes: u32,
 ) -> Result<Vec<u8>, argon2::Error> {
     use argon2::{Algorithm, Argon2, Params, Version};
-    let params = Params::new(memory, passes, 1, Some(32))?;
+    let params = Params::new(memory, passes, 1, Some(HASH_BYTES))?;
     let argon = match key {
         Some(key) => Argon2::new_with_secret(key, Algorithm::Argon2id, Version::V0x13, params)?,
         None => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
     };
-    let mut out = vec![0_u8; 32];
+    let mut out = vec![0_u8; HASH_BYTES];
     argon.hash_password_into(password.expose().as_bytes(), salt, &mut out)?;
     Ok(out)
 }
@@ -108,15 +159,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 /// Gives every password mark of a plan about to be saved its verifier (see [`verifier`]).
 pub(crate) fn seal(plan: &mut Plan, key: Option<&[u8]>) {
     for step in plan.rooms.iter_mut().flat_map(|room| room.edits.iter_mut()) {
-        let marks: Vec<&mut PasswordMark> = match &mut step.action {
-            Action::SetLink { link } => {
-                let LinkChange { before, after, .. } = &mut **link;
-                before.iter_mut().chain([after]).filter_map(|f| f.password.as_mut()).collect()
-            }
-            Action::RemoveLink { before, .. } => before.password.as_mut().into_iter().collect(),
-            _ => Vec::new(),
-        };
-        for mark in marks {
+        for mark in step.action.password_marks_mut() {
             if let Some(secret) = &mark.secret {
                 mark.verifier = Some(verifier(secret, key));
             }
@@ -617,7 +660,10 @@ mod tests {
     fn a_declared_link_the_portal_lacks_is_created_and_shown_without_its_password() {
         let portal = state(RoomState::Active, vec![portal_link("p", "Shared link", true)]);
         let plan = plan_of(PRESS, &portal).unwrap();
-        assert_eq!(lines(&plan), ["+ link \"Press\" viewer, expires 2030-03-31, password set"]);
+        assert_eq!(
+            lines(&plan),
+            ["+ link \"Press\" viewer, expires 2030-03-31, password from PRESS_PASSWORD"]
+        );
         let Action::SetLink { link } = &plan.rooms[0].edits[0].action else { panic!() };
         assert_eq!(link.link_id, None);
         assert_eq!(link.password_env.as_deref(), Some("PRESS_PASSWORD"));
@@ -641,14 +687,14 @@ mod tests {
     }
 
     #[test]
-    fn passwords_are_compared_and_only_said_to_be_set_changed_or_removed() {
+    fn passwords_are_compared_and_only_said_to_be_set_changed_or_removed_naming_the_variable() {
         let mut press = portal_link("l1", "Press", false);
         press.expires = crate::time::parse_expiry("2030-03-31");
         press.password = Some(Password::new(SECRET));
         let portal = state(RoomState::Active, vec![press.clone()]);
         assert!(plan_of(PRESS, &portal).unwrap().is_empty());
         let changed = plan_of(&PRESS.replace("PRESS_PASSWORD", "OTHER_PASSWORD"), &portal).unwrap();
-        assert_eq!(lines(&changed), ["~ link \"Press\" password changed"]);
+        assert_eq!(lines(&changed), ["~ link \"Press\" password changed from OTHER_PASSWORD"]);
         let removed =
             plan_of(&PRESS.replace("        password_env: PRESS_PASSWORD\n", ""), &portal).unwrap();
         assert_eq!(lines(&removed), ["~ link \"Press\" password removed"]);
@@ -838,6 +884,28 @@ mod tests {
         assert_eq!(verifies(&keyed, &password, Some(b"another key")), Ok(false));
         assert!(verifies(&keyed, &password, None).unwrap_err().contains("DOCSPACE_PLAN_KEY"));
         assert!(verifies("argon2id$m=1$zz$00", &password, None).is_err());
+    }
+
+    #[test]
+    fn only_a_verifier_as_this_version_writes_it_is_read() {
+        let made = verifier(&Password::new("Summer2026!"), None);
+        assert!(parse(&made).is_some_and(|parsed| !parsed.keyed));
+        let parts: Vec<&str> = made.split('$').collect();
+        let (salt, hash) = (parts[2], parts[3]);
+        for edited in [
+            format!("argon2id$m=4294967295,t=2${salt}${hash}"),
+            format!("argon2id$t=2,m=19456${salt}${hash}"),
+            format!("argon2id$m=19456,t=3${salt}${hash}"),
+            format!("argon2id$m=19456,t=2,p=4${salt}${hash}"),
+            format!("argon2id$m=19456,t=2${}${hash}", &salt[2..]),
+            format!("argon2id$m=19456,t=2${salt}${hash}00"),
+            format!("argon2id$m=19456,t=2${salt}${hash}$"),
+            format!("argon2i$m=19456,t=2${salt}${hash}"),
+        ] {
+            assert!(parse(&edited).is_none(), "{edited}");
+            let err = verifies(&edited, &Password::new("Summer2026!"), None).unwrap_err();
+            assert!(err.contains("unreadable"), "{err}");
+        }
     }
 
     #[test]

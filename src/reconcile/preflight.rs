@@ -354,6 +354,24 @@ pub(crate) fn check_reads(key: Option<&KeyScopes>, reads: &Reads<'_>) -> anyhow:
     )
 }
 
+/// For `plan --base`, once `manifest`'s reads passed [`check_reads`]: why the base cannot be
+/// read with this key (the scopes only the base needs), so the plan goes on without it; `None`
+/// when the key can read both (or the run uses a login token).
+pub(crate) fn base_lacks(
+    key: Option<&KeyScopes>,
+    manifest: &Manifest,
+    base: &Manifest,
+) -> Option<String> {
+    let missing = missing(&key?.grant, &uses(Some(&Reads::Manifests(&[manifest, base])), None));
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the API key lacks {} only the base needs:{}",
+            scope_count(&missing),
+            lines(&missing)
+        )
+    })
+}
+
 /// What applying `plan` needs that the key lacks, as lines; `None` when it has everything
 /// (or the run uses a login token).
 fn apply_lacks(key: Option<&KeyScopes>, plan: &Plan) -> Option<(Vec<Missing>, String)> {

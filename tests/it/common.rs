@@ -247,6 +247,22 @@ pub(crate) fn signal(child: &std::process::Child, signal: &str) {
     assert!(sent.unwrap().success(), "kill {signal} {}", child.id());
 }
 
+/// The CI examples users copy (`examples/ci/*.yml`), as `(file name, text)`, sorted.
+pub(crate) fn ci_examples() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci");
+    let mut examples: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 3, "{examples:?}");
+    examples
+}
+
 pub(crate) fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -1,8 +1,9 @@
 //! The rails a plan cannot get past (issue 21): a rename into a title another portal room has,
 //! a folder path deeper than the limit, and what a saved plan must prove before it is applied.
 
-use crate::common::{TestPortal, stderr};
+use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
+use serde_json::json;
 
 /// A rename into a title another portal room has would leave two rooms of one title, and every
 /// later plan would fail as ambiguous: an error naming that room, before any write.
@@ -60,9 +61,7 @@ fn a_chain_of_renames_in_one_plan_is_refused_naming_the_rename_to_run_first() {
     let a = portal.seed("A", RoomType::Custom, false, &[]);
     let b = portal.seed("B", RoomType::Custom, false, &[]);
     portal.manifest(&format!("rooms:\n  - title: B\n    id: {a}\n  - title: C\n    id: {b}\n"));
-    let output = portal.cmd(&["plan"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let text = stderr(&output);
+    let text = refused(&portal);
     assert!(text.contains(&format!("portal room {b} \"B\" has that title")), "{text}");
     assert!(text.contains("this plan renames it to `C` too"), "{text}");
     // Renaming B first, alone, then A, works.
@@ -72,6 +71,13 @@ fn a_chain_of_renames_in_one_plan_is_refused_naming_the_rename_to_run_first() {
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(portal.rooms().iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["B", "C"]);
+}
+
+/// What `plan` says on stderr, refusing the manifest: exit 1.
+fn refused(portal: &TestPortal) -> String {
+    let output = portal.cmd(&["plan"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    stderr(&output)
 }
 
 /// A saved rename whose new title another room took since is stale, like a create.
@@ -91,4 +97,43 @@ fn a_saved_rename_into_a_title_that_appeared_since_is_refused() {
         "{text}"
     );
     assert_eq!(portal.writes().len(), writes);
+}
+
+/// What any room administrator can put in a title or a group name: terminal escapes that clear
+/// and recolour the screen, a line break and a forged summary line, a carriage return.
+const HOSTILE: &str = "\x1b[2J\x1b[31m\nPlan: 0 to create\r";
+
+/// Whether `text` holds anything of [`HOSTILE`] raw.
+fn raw_control(text: &str) -> bool {
+    text.contains('\x1b') || text.contains('\r') || text.contains("\nPlan")
+}
+
+/// Refusals name rooms and members as plan lines do: portal text escaped.
+#[test]
+fn a_refusal_escapes_portal_titles_and_names_as_plan_lines_do() {
+    // Failed on the old code: `max_destroy_percent`, `max_member_removals` and a rename into
+    // a taken title wrote the portal's text raw to stderr.
+    let portal = TestPortal::start();
+    for n in 1..=3 {
+        portal.seed(&format!("Evil{n}{HOSTILE}"), RoomType::Custom, false, &[]);
+    }
+    portal.manifest("prune: archive\nrooms: []\n");
+    let text = refused(&portal);
+    assert!(text.contains("max_destroy_percent") && text.contains("`Evil1\\u{1b}[2J"), "{text}");
+    assert!(!raw_control(&text), "{text:?}");
+
+    let legal = portal.seed("Legal", RoomType::Custom, false, &[]);
+    let group = portal.emulator.add_group(&format!("Auditors{HOSTILE}"), &[]);
+    let body = json!({"invitations": [{"id": group, "access": 2}], "notify": false});
+    assert_eq!(portal.put(&format!("files/rooms/{legal}/share"), body).status, 200);
+    portal.manifest("max_member_removals: 0\nrooms:\n  - title: Legal\n    members: []\n");
+    let text = refused(&portal);
+    assert!(text.contains("max_member_removals") && text.contains("Auditors\\u{1b}"), "{text}");
+    assert!(!raw_control(&text), "{text:?}");
+
+    let id = portal.emulator.rooms().into_iter().find(|r| r.title.starts_with("Evil1")).unwrap().id;
+    portal.manifest(&format!("rooms:\n  - title: Legal\n    id: {id}\n"));
+    let text = refused(&portal);
+    assert!(text.contains("cannot be renamed to `Legal`"), "{text}");
+    assert!(!raw_control(&text), "{text:?}");
 }
