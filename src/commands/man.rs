@@ -16,10 +16,13 @@ pub(crate) fn run(dir: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot make the directory `{}`", dir.display()))?;
     for (name, _) in &pages {
         let title = name.trim_end_matches(".1");
-        overwrite::check_regular(&dir.join(name), "a man page", |bytes| is_page_of(bytes, title))?;
+        let hint = "this command did not write it; move it away first";
+        overwrite::check(&dir.join(name), "a man page", |head| is_page_of(head, title), hint)?;
     }
     for (name, page) in &pages {
-        overwrite::replace(&dir.join(name), page)?;
+        let path = dir.join(name);
+        overwrite::replace(&path, overwrite::Readers::Anyone, |out| out.write_all(page))
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
 
-use crate::common::{TestPortal, stderr, stdout};
+use crate::common::{TestPortal, ci_examples, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::plan::ActionKind;
 use serde_json::{Value, json};
@@ -440,7 +440,9 @@ const fn listed(kind: ActionKind) -> ActionKind {
 
 /// A plan with every kind of step and every optional field filled (members added and changed,
 /// an unarchive with every setting, a link with a password and an expiry, one removed, a
-/// folder under an existing one, a create with settings), signed.
+/// folder under an existing one, a create with settings). Printed without a plan key: the
+/// shape of version 3 was recorded with `signature` null (a key, which now signs a printed
+/// plan too, would add `signature: string`, a value the format always allowed).
 fn every_field_plan() -> Value {
     let portal = TestPortal::start();
     portal.emulator.set_room_quota(true, 100 << 20);
@@ -461,7 +463,6 @@ fn every_field_plan() -> Value {
     let output = portal
         .cmd(&["plan", "--format", "json"])
         .env("LINK_PASSWORD_PRESS", "press-kit-2030!")
-        .env("DOCSPACE_PLAN_KEY", "0123456789abcdef0123456789abcdef")
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -575,4 +576,22 @@ fn watermark_text_keeps_its_quotes_apart_in_a_plan() {
     );
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert!(stdout(&output).contains(r#""Say \"hi\"""#), "{}", stdout(&output));
+}
+
+/// The CI examples sign the plan a pull request hands to the merge (an artifact, holding
+/// password verifiers) and keep no apply report (it holds new links' URLs, which open rooms):
+/// the log shows the report without them.
+#[test]
+fn the_ci_examples_sign_their_saved_plans_and_keep_no_apply_report() {
+    // Failed on the old code: plan.json was uploaded unsigned and unkeyed, and report.json was
+    // uploaded whole.
+    for (name, text) in ci_examples() {
+        assert!(text.contains("--out plan.json"), "{name}");
+        assert!(text.contains("DOCSPACE_PLAN_KEY"), "{name} saves plans without a plan key");
+        for line in text.lines().filter(|l| l.contains("report.json")) {
+            let kept = line.contains("path:") || line.contains("paths:");
+            assert!(!kept, "{name} keeps the report as an artifact: {line}");
+        }
+        assert!(text.contains("jq 'del(.outcomes[].link_url)' report.json"), "{name}");
+    }
 }

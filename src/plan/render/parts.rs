@@ -301,19 +301,24 @@ pub(crate) fn md(text: &str) -> String {
     out
 }
 
-/// `+ link "Press" viewer, expires 2027-03-31, password set`; `~ link "Press" expires
-/// 2027-03-31 → 2027-06-30`; without the mark.
+/// `+ link "Press" viewer, expires 2027-03-31, password from LINK_PASSWORD_PRESS`; `~ link
+/// "Press" expires 2027-03-31 → 2027-06-30`; without the mark. A password is named by its
+/// variable, never shown: a reviewer sees which variable a change reads.
 fn link_change(change: &LinkChange) -> String {
     let what = if change.primary { "primary link" } else { "link" };
     let name = crate::text::escape(&change.name);
     let after = &change.after;
+    let from = |what: &str| match &change.password_env {
+        Some(env) => format!("{what} from {}", crate::text::escape(env)),
+        None => what.to_owned(),
+    };
     let Some(before) = &change.before else {
         let mut parts = vec![crate::docspace::access_name(after.access)];
         if let Some(expires) = after.expires {
             parts.push(format!("expires {}", crate::time::format_expiry(expires)));
         }
         if after.password.is_some() {
-            parts.push("password set".to_owned());
+            parts.push(from("password"));
         }
         if after.deny_download {
             parts.push("downloads denied".to_owned());
@@ -344,9 +349,9 @@ fn link_change(change: &LinkChange) -> String {
         parts.push(format!("expires {} → {}", show(before.expires), show(after.expires)));
     }
     match (&before.password, &after.password) {
-        (None, Some(_)) => parts.push("password set".to_owned()),
+        (None, Some(_)) => parts.push(from("password set")),
         (Some(_), None) => parts.push("password removed".to_owned()),
-        (Some(a), Some(b)) if a != b => parts.push("password changed".to_owned()),
+        (Some(a), Some(b)) if a != b => parts.push(from("password changed")),
         _ => {}
     }
     if before.deny_download != after.deny_download {
