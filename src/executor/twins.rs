@@ -29,8 +29,8 @@
 
 use super::error::StepError;
 use crate::model::RoomState;
-use crate::portal::Portal;
 use crate::portal::rooms::AREA_ANY;
+use crate::portal::{Portal, Whereabouts};
 use crate::text::{escape, plural};
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
@@ -352,9 +352,16 @@ impl Twins for FolderTwins<'_> {
         in_use_folder(self.portal, id, self.title).await
     }
 
-    /// To the trash, as every folder the tool removes.
+    /// To the trash, as every folder the tool removes, once this account's unfinished deletes
+    /// have ended (see `Portal::before_trash`); one already in the trash or gone is not in the
+    /// parent any more either.
     async fn remove(&self, id: u64) -> Result<(), StepError> {
-        self.portal.trash_folder(id).await?;
+        match self.portal.before_trash(id).await? {
+            Whereabouts::Live(folder) => self.portal.trash_folder(folder).await?,
+            Whereabouts::Trashed | Whereabouts::Gone => {
+                tracing::info!(id, "this run's twin folder left its parent already");
+            }
+        }
         Ok(())
     }
 }

@@ -129,9 +129,10 @@ pub(crate) fn step_requests(action: &Action) -> &'static [Sent] {
                 ]
             }
         }
-        // The folder and its listing checked again, the move, one poll, the folder read back.
+        // The account's running deletes waited for (one list of them), the folder and its
+        // listing checked again, the move, one poll, the folder read back.
         Action::TrashFolder { .. } => {
-            &const { [twice(FOLDER), each(LISTING), each(TRASH_FOLDER), each(OPERATIONS)] }
+            &const { [twice(OPERATIONS), twice(FOLDER), each(LISTING), each(TRASH_FOLDER)] }
         }
         // An update: the link looked for first (one the portal lost is not made again), then
         // read back.
