@@ -58,6 +58,7 @@ const DELETE_ROOM: Request = request("DELETE", "/api/2.0/files/rooms/{id}");
 const SET_MEMBERS: Request = request("PUT", "/api/2.0/files/rooms/{id}/share");
 const SET_LINK: Request = request("PUT", "/api/2.0/files/rooms/{id}/links");
 const CREATE_FOLDER: Request = request("POST", "/api/2.0/files/folder/{id}");
+const RENAME_FOLDER: Request = request("PUT", "/api/2.0/files/folder/{id}");
 const TRASH_FOLDER: Request = request("PUT", "/api/2.0/files/fileops/delete");
 
 /// A request and what in the run sends it.
@@ -164,9 +165,12 @@ pub(crate) fn uses(reads: Option<&Reads<'_>>, plan: Option<&Plan>) -> Vec<Use> {
 fn step_requests(action: &Action) -> &'static [Request] {
     match action {
         // The room list is read before and after a create (another run's twin, an ambiguous
-        // create); a twin is read, and this run's removed if the rule says so, waited for by
-        // reading the room (see `executor/twins.rs`).
-        Action::Create { .. } => &[LIST_ROOMS, CREATE_ROOM, ROOM, MEMBERS, ARCHIVE, DELETE_ROOM],
+        // create); a twin is read, and this run's removed if the rule says so: renamed out of
+        // the title, deleted (archived first where the portal asks), waited for by reading the
+        // room, or given its title and state back if found in use (see `executor/twins.rs`).
+        Action::Create { .. } => {
+            &[LIST_ROOMS, CREATE_ROOM, ROOM, MEMBERS, UPDATE_ROOM, ARCHIVE, UNARCHIVE, DELETE_ROOM]
+        }
         Action::Rename { .. } | Action::SetTags { .. } => &[UPDATE_ROOM],
         Action::Archive => &[ARCHIVE, OPERATIONS, ROOM],
         Action::Unarchive => &[UNARCHIVE, OPERATIONS, ROOM],
@@ -174,11 +178,13 @@ fn step_requests(action: &Action) -> &'static [Request] {
         Action::SetMembers { .. } => &[SET_MEMBERS, MEMBERS],
         Action::SetSettings { .. } => &[UPDATE_ROOM, ROOM],
         // The parent is listed before and after a create (another run's twin, an ambiguous
-        // create); this run's twin is read, and moved to the trash if the rule says so.
+        // create); this run's twin is read, renamed out of the title and moved to the trash if
+        // the rule says so.
         Action::CreateFolder { .. } => {
-            &[SUBFOLDERS, CREATE_FOLDER, FOLDER, LISTING, TRASH_FOLDER, OPERATIONS]
+            &[SUBFOLDERS, CREATE_FOLDER, FOLDER, LISTING, RENAME_FOLDER, TRASH_FOLDER, OPERATIONS]
         }
         Action::TrashFolder { .. } => &[FOLDER, LISTING, TRASH_FOLDER, OPERATIONS],
+        // A new link: the room's links are read before and after (another run's twin).
         Action::SetLink { .. } => &[LINKS, PRIMARY_LINK, SET_LINK],
         Action::RemoveLink { .. } => &[SET_LINK, LINKS],
     }
@@ -586,7 +592,7 @@ mod tests {
         let text = lines(&missing(&only(&["rooms:read"]), &uses(None, Some(&plan))));
         assert_eq!(
             text,
-            "\n  `rooms:write` for \"R0\" (new) create, \"R1\" (new) create, \"R2\" (new) create, and 2 more (`DELETE /api/2.0/files/rooms/{id}`, `POST /api/2.0/files/rooms`, `PUT /api/2.0/files/rooms/{id}/archive`)"
+            "\n  `rooms:write` for \"R0\" (new) create, \"R1\" (new) create, \"R2\" (new) create, and 2 more (`DELETE /api/2.0/files/rooms/{id}`, `POST /api/2.0/files/rooms`, `PUT /api/2.0/files/rooms/{id}`, `PUT /api/2.0/files/rooms/{id}/archive`, `PUT /api/2.0/files/rooms/{id}/unarchive`)"
         );
     }
 
