@@ -106,9 +106,9 @@ pub(crate) struct PortalArgs {
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600), value_name = "SECS")]
     pub retry_budget: u64,
 
-    /// After a create, or a move of a folder to the trash, whose outcome is unknown (no answer,
-    /// 502, 504), how long to look for the room or folder before reporting that outcome unknown,
-    /// in seconds. Neither is ever sent twice.
+    /// After a create (room, folder, link), or a move of a folder to the trash, whose outcome is
+    /// unknown (no answer, 502, 504), how long to look for what it made before reporting that
+    /// outcome unknown, in seconds. None is ever sent twice.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
     pub create_lookup_window: u64,
 

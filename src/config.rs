@@ -65,8 +65,8 @@ pub(crate) fn plan_options(select: &SelectArgs) -> PlanOptions {
 }
 
 /// The key that signs saved plans and checks them (`DOCSPACE_PLAN_KEY`): `None` when unset.
-/// Set but empty or short is an error (a job that means to sign must not silently not sign);
-/// the value is never shown.
+/// Set but blank or short (after trimming) is an error (a job that means to sign must not
+/// silently not sign); the value is never shown.
 pub(crate) fn plan_key() -> anyhow::Result<Option<PlanKey>> {
     let Some(value) = std::env::var_os(PLAN_KEY_VARIABLE) else { return Ok(None) };
     PlanKey::new(value.into_encoded_bytes()).map(Some)

@@ -184,6 +184,9 @@ pub struct RoomMember {
 pub struct PortalState {
     /// Every room of every area.
     pub rooms: Vec<PortalRoom>,
+    /// The AI agents, which live apart from the rooms (`searchArea=AiAgents`); read only when
+    /// some entry declares `type: ai`, whose title must not be an agent's.
+    pub agents: Vec<PortalRoom>,
     /// Read only when some room declares `members`.
     pub people: Vec<Person>,
     /// Read only when some room declares `members`.
@@ -197,15 +200,44 @@ pub struct PortalState {
     pub links: std::collections::BTreeMap<u64, Vec<PortalLink>>,
     /// Whether the portal's room quota is on; read only when some room declares `quota`.
     pub room_quota: Option<bool>,
-    /// The portal's total storage in bytes, when its tariff limits it; read only when some room
+    /// The most a room quota may be, when the portal limits it; read only when some room
     /// declares `quota` (a portal refuses a room quota above it).
-    pub storage_total: Option<u64>,
+    pub storage_limit: Option<StorageLimit>,
     /// The cover ids the portal offers; read only when some room declares `cover`.
     pub covers: Option<Vec<String>>,
     /// The portal's password policy; read only when some link declares a password.
     pub password_policy: Option<crate::links::PasswordPolicy>,
     /// The portal's sharing settings; read only when some room declares `links`.
     pub sharing: Option<PortalSharing>,
+}
+
+/// The storage limit a room quota may not exceed, in bytes, and which limit it is: the smaller
+/// of the tariff's total storage and, on a self-hosted portal, the storage quota its admin set
+/// for the whole portal (server `FileStorageService.UpdateRoomAsync` checks both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageLimit {
+    /// The tariff's total storage (`features[total_size]` of `GET portal/payment/quota`).
+    Tariff(u64),
+    /// The portal's storage quota (`tenantCustomQuota`, when `enableQuota`).
+    PortalQuota(u64),
+}
+
+impl StorageLimit {
+    /// The smaller of the two limits, each when set; the tariff's when they are equal.
+    pub fn of(tariff: Option<u64>, portal_quota: Option<u64>) -> Option<StorageLimit> {
+        match (tariff, portal_quota) {
+            (Some(total), Some(quota)) if quota < total => Some(StorageLimit::PortalQuota(quota)),
+            (Some(total), _) => Some(StorageLimit::Tariff(total)),
+            (None, quota) => quota.map(StorageLimit::PortalQuota),
+        }
+    }
+
+    /// The limit in bytes.
+    pub fn bytes(self) -> u64 {
+        match self {
+            StorageLimit::Tariff(bytes) | StorageLimit::PortalQuota(bytes) => bytes,
+        }
+    }
 }
 
 /// The portal's sharing settings that decide what its links may be (`GET /api/2.0/files/settings`).

@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod emulator;
 mod exit;
 pub(crate) mod export;
+mod man;
 mod overwrite;
 pub(crate) mod plan;
 pub(crate) mod schema;
@@ -15,7 +16,6 @@ pub use exit::Exit;
 
 use crate::cli::{Cli, Command};
 use crate::config::Output;
-use anyhow::Context;
 use clap::CommandFactory;
 
 /// Runs the job the command line names and returns how the process should exit.
@@ -35,11 +35,6 @@ pub async fn run(cli: Cli, output: Output) -> anyhow::Result<Exit> {
             crate::out!("{}", String::from_utf8_lossy(&script))?;
             Ok(Exit::Success)
         }
-        Command::Man { dir } => {
-            std::fs::create_dir_all(&dir)
-                .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
-                .with_context(|| format!("cannot write the man pages into `{}`", dir.display()))?;
-            Ok(Exit::Success)
-        }
+        Command::Man { dir } => man::run(&dir).map(|()| Exit::Success),
     }
 }

@@ -2,7 +2,7 @@
 //! executor and sends no write request.
 
 use super::exit::Exit;
-use super::overwrite;
+use super::overwrite::{self, Readers};
 use crate::cli::{PlanArgs, PlanFormat};
 use crate::config::{self, Output};
 use crate::plan::saved::PlanKey;
@@ -18,7 +18,8 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
     if let Some(out) = &args.out {
         check_out(out, &args.manifest.manifest, args.base.as_deref())?;
     }
-    let key = if args.out.is_some() { config::plan_key()? } else { None };
+    let signs = args.out.is_some() || args.format == PlanFormat::Json;
+    let key = if signs { config::plan_key()? } else { None };
     let portal = Portal::new(config::portal(&args.portal)?)?;
     let progress = Progress::new(output.stderr_terminal);
     let planned = read_and_plan_against(
@@ -38,8 +39,11 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
     if let Some(path) = &args.out {
         let mut sealed = planned.plan.clone();
         crate::plan::links::seal(&mut sealed, key.as_ref().map(PlanKey::expose));
-        saved::SavedPlan::new(portal.base_url(), &planned.manifest, &sealed, key.as_ref())?
-            .write(path)
+        let document =
+            saved::SavedPlan::new(portal.base_url(), &planned.manifest, &sealed, key.as_ref())?;
+        // Again: the portal was read since, and the path may hold something else by now.
+        check_out(path, &args.manifest.manifest, args.base.as_deref())?;
+        overwrite::replace(path, Readers::Owner, |out| document.write_to(out))
             .with_context(|| format!("cannot write the plan to `{}`", path.display()))?;
         eprintln!(
             "Saved the plan to `{}`; apply it with `docspace-rooms apply {}`.",
@@ -48,8 +52,10 @@ pub(crate) async fn run(args: &PlanArgs, output: Output) -> anyhow::Result<Exit>
         );
     }
     let document = if args.format == PlanFormat::Json {
-        // Unsigned: what stdout shows cannot be applied (its passwords are only `set`).
-        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan, None)?)
+        // Signed like the file, so a plan without link passwords applies from either; one
+        // with link passwords has no verifiers here (only `set`), and `apply` refuses it.
+        let key = key.as_ref();
+        Some(saved::SavedPlan::new(portal.base_url(), &planned.manifest, &planned.plan, key)?)
     } else {
         None
     };
@@ -86,7 +92,7 @@ fn check_out(out: &Path, manifest: &Path, base: Option<&Path>) -> anyhow::Result
     overwrite::check(
         out,
         "the plan",
-        saved::is_saved_plan,
+        saved::starts_as_saved_plan,
         "is not a saved plan; remove it or choose another path",
     )
 }

@@ -145,4 +145,7 @@ pub(crate) struct Seed {
     /// The tariff's total storage in bytes; unlimited when absent.
     #[serde(default, rename = "maxTotalSize")]
     pub(crate) max_total_size: Option<u64>,
+    /// A self-hosted portal's storage quota for the whole portal, in bytes; off when absent.
+    #[serde(default, rename = "tenantCustomQuota")]
+    pub(crate) tenant_quota: Option<u64>,
 }

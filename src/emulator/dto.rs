@@ -2,7 +2,9 @@
 //! (`FileOperationDto`) and people (`EmployeeDto`, `EmployeeFullDto`), with its field names,
 //! integer enums, string dates and no null-valued properties.
 
-use super::state::{ARCHIVE_FOLDER_ID, Operation, Person, ROOMS_FOLDER_ID, Room, State};
+use super::state::{
+    AI_AGENTS_FOLDER_ID, ARCHIVE_FOLDER_ID, Operation, Person, ROOMS_FOLDER_ID, Room, State,
+};
 use crate::docspace::{FOLDER_TYPE_ARCHIVE, FOLDER_TYPE_ROOMS};
 use crate::time::api_date;
 use serde::Serialize;
@@ -167,6 +169,9 @@ pub(crate) fn room_owner<'a>(state: &'a State, room: &Room, base: &str) -> Emplo
     employee_ref(person_or_owner(state, &room.owner), base)
 }
 
+/// `rootFolderType` of an AI agent (`FolderType.AiAgents`, server `Folder.cs` L125).
+const FOLDER_TYPE_AI_AGENTS: i64 = 34;
+
 /// `FolderDto<int>` of a room as `caller` sees it, typed; `owner` from [`room_owner`].
 pub(crate) fn room_dto<'a>(
     state: &'a State,
@@ -181,7 +186,9 @@ pub(crate) fn room_dto<'a>(
     // What `DELETE …/rooms/{id}` allows (see `operations::start`): its creator deletes an
     // active room too on v3.7.2 (`FileSecurity.cs` L1747, L3520-3530).
     let delete = owns && (room.archived || !deny_active_delete);
-    let (parent, root_type) = if room.archived {
+    let (parent, root_type) = if room.agent {
+        (AI_AGENTS_FOLDER_ID, FOLDER_TYPE_AI_AGENTS)
+    } else if room.archived {
         (ARCHIVE_FOLDER_ID, FOLDER_TYPE_ARCHIVE)
     } else {
         (ROOMS_FOLDER_ID, FOLDER_TYPE_ROOMS)

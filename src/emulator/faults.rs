@@ -73,6 +73,12 @@ pub struct Faults {
     /// effect, and then the connection is dropped without a response (see
     /// `lose_create_response_every`); the entry is then spent.
     pub lose_response_once: Vec<String>,
+    /// `(entry, delay)`, the entry as in `fail_once`. The first request matching an entry is
+    /// answered at once with a proxy's `504 Gateway Timeout` page, and handled (with whatever
+    /// effect and answer it has; the answer goes nowhere) once the emulator's clock has moved
+    /// `delay` on and another request arrives: "a write committed seconds after its gateway gave
+    /// up". The entry is then spent.
+    pub commit_late_once: Vec<(String, Duration)>,
 }
 
 /// Room creates (`POST /files/rooms`) and folder creates (`POST /files/folder/{id}`) of these
@@ -110,6 +116,7 @@ impl Default for Faults {
             fail_once: Vec::new(),
             create_rendezvous: None,
             lose_response_once: Vec::new(),
+            commit_late_once: Vec::new(),
         }
     }
 }
@@ -201,6 +208,8 @@ pub(crate) struct FaultState {
     spent: Mutex<Vec<usize>>,
     /// The `Faults::lose_response_once` entries already spent, by index.
     lost: Mutex<Vec<usize>>,
+    /// The `Faults::commit_late_once` entries already spent, by index.
+    late: Mutex<Vec<usize>>,
     /// The creates that came to a `Faults::create_rendezvous`, by title (and parent).
     meetings: Mutex<HashMap<String, Meeting>>,
     /// Woken whenever a create arrives at or leaves a rendezvous.
@@ -250,6 +259,7 @@ impl FaultState {
         self.window.lock().expect("window lock").clear();
         self.spent.lock().expect("spent lock").clear();
         self.lost.lock().expect("lost lock").clear();
+        self.late.lock().expect("late lock").clear();
         *current = faults;
     }
 
@@ -352,6 +362,24 @@ impl FaultState {
             .enumerate()
             .position(|(i, entry)| !lost.contains(&i) && matches_entry(entry, method, path));
         index.inspect(|i| lost.push(*i)).is_some()
+    }
+
+    /// How long after its 504 the request `method` `path` is to be handled
+    /// (`Faults::commit_late_once`), if it is one; the entry it matches is spent.
+    pub(crate) fn commit_late_once(
+        &self,
+        faults: &Faults,
+        method: &str,
+        path: &str,
+    ) -> Option<Duration> {
+        let mut late = self.late.lock().expect("late lock");
+        let (index, (_, delay)) = faults
+            .commit_late_once
+            .iter()
+            .enumerate()
+            .find(|(i, (entry, _))| !late.contains(i) && matches_entry(entry, method, path))?;
+        late.push(index);
+        Some(*delay)
     }
 
     /// The items a page may hold at most (`Faults::page_cap`).

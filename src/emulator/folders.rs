@@ -252,11 +252,20 @@ pub(crate) async fn subfolders(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(result)
 }
 
-/// `GET /api/2.0/files/folder/{folderId}`: one folder.
+/// `GET /api/2.0/files/folder/{folderId}`: one folder, or a room: a room is a folder to it, and
+/// its answer is the room's `FolderDto`, as `GET files/rooms/{id}` gives it (server
+/// `FoldersController.cs` L292-299 and `VirtualRoomsController.cs` L327-333 both read
+/// `FileStorageService.GetFolderAsync` into `FolderDtoHelper.GetAsync`).
 pub(crate) async fn info(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
     let result = room_id(&id).and_then(|id| {
         ctx.shared.read(|state| {
-            readable(&ctx, state, id)?;
+            if let Place::Room(_) = readable(&ctx, state, id)? {
+                let user = ctx.require_user()?;
+                let room = &state.rooms[&id];
+                let dto = dto::room(state, room, user, ctx.base(), deny_active_delete);
+                return Ok(Success::one(dto));
+            }
             let folder = state.folders.get(&id).ok_or_else(ApiError::folder_not_found)?;
             Ok(Success::one(folder_dto(state, folder)))
         })

@@ -11,7 +11,9 @@
 //! or password over 255 characters (400, model validation) → the room (404) → the portal's
 //! external-sharing restriction (a public room's link 403; another room's made internal) → an
 //! expiry more than 10 calendar years ahead (400; a past one is dropped) → the right to edit
-//! (403; archived rooms too) → the access level for the room type (403) → the silent skip of
+//! (403; archived rooms too) → the access level for the room type (403 "The role is not
+//! available for this user type"; a type without external links has none, not even for a
+//! removal) → the silent skip of
 //! an update that changes `internal` where the room type fixes it (the stored link comes back
 //! unchanged, 200) → `internal` forced by room type → the password policy (trimmed; 400 with
 //! the portal's message) → the link-count limit of a create (403).
@@ -36,6 +38,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+
+/// The 403 of an access level the room type does not give a link
+/// (`FilesCommonResource.ErrorMessage_RoleNotAvailable`, FSH L169-185).
+const ROLE_NOT_AVAILABLE: &str = "The role is not available for this user type";
 
 /// `subjectType` of an additional external link.
 const SUBJECT_EXTERNAL_LINK: i64 = 1;
@@ -349,20 +355,21 @@ fn set_link(
         if room.archived || !state.can_edit(user, room) {
             return Err(ApiError::access_denied());
         }
+        // A room type without external links (collaboration, virtual data, AI) has no access
+        // level for one, `None` included, so a removal is refused too (FSH L178-184:
+        // `AvailableRoomAccesses` lists no `ExternalLink` for it).
+        let Some(rules) = rules(room.room_type) else {
+            return Err(ApiError::invalid_operation(ROLE_NOT_AVAILABLE));
+        };
         if request.access == 0 {
-            return remove(state, id, existing, base, now);
+            return remove(state, id, existing, rules.additional, base, now);
         }
         // `linkType` counts for a new link only; this emulator keeps no invitation links.
         if existing.is_none() && request.link_type != LINK_TYPE_EXTERNAL {
             return Err(ApiError::access_denied());
         }
-        let Some(rules) = rules(room.room_type) else {
-            return Err(ApiError::access_denied());
-        };
         if !rules.access.iter().any(|a| a.code() == request.access) {
-            return Err(ApiError::invalid_operation(
-                "The role is not available for this user type",
-            ));
+            return Err(ApiError::invalid_operation(ROLE_NOT_AVAILABLE));
         }
         let primary = existing.is_some_and(|at| room.links[at].primary);
         if primary && !rules.primary_expires {
@@ -471,18 +478,18 @@ fn check_room_for_another(room: &Room, additional: usize) -> Result<(), ApiError
 
 /// `access: 0`: a link removed, or a primary link of a public or form-filling room revoked,
 /// which makes a new one (FSS L5794-5812). An unknown id is a create of nothing: it counts
-/// against the limit (FSH L132, L340-368), and is otherwise fine.
+/// against the limit of `additional` links (FSH L132, L340-368), and is otherwise fine.
 fn remove(
     state: &mut State,
     id: u64,
     existing: Option<usize>,
+    additional: usize,
     base: &str,
     now: i64,
 ) -> Result<Success, ApiError> {
     let sharing = state.sharing;
     let room = state.rooms.get_mut(&id).expect("room");
     let Some(at) = existing else {
-        let additional = rules(room.room_type).map_or(0, |r| r.additional);
         check_room_for_another(room, additional)?;
         return Ok(Success::one(Value::Null));
     };

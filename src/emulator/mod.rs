@@ -66,7 +66,9 @@
 //! password policy (a new portal's by default; also `Emulator::set_sharing` and
 //! `Emulator::set_password_policy`). `"maxTotalSize": 10737418240` limits the tariff's total
 //! storage in bytes (unlimited by default; also `Emulator::set_max_total_size`): a room quota
-//! above it is refused.
+//! above it is refused. `"tenantCustomQuota": 10737418240` is a self-hosted portal's storage
+//! quota for the whole portal (off by default; also `Emulator::set_tenant_quota`): a room quota
+//! above it is refused on update.
 //!
 //! # Room settings
 //! As ROOM-SETTINGS.md records a v3.7.2 portal (see `settings`): create and update store
@@ -97,8 +99,8 @@
 //! # Faults
 //! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
 //! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
-//! (`page_cap`), commit creates late after a 504 (`create_commits_late`), fail chosen requests
-//! once (`fail_once`), lose the response to chosen requests once, after they took effect
+//! (`page_cap`), commit creates late after a 504 (`create_commits_late`; any chosen request
+//! once: `commit_late_once`), fail chosen requests once (`fail_once`), lose the response to chosen requests once, after they took effect
 //! (`lose_response_once`), hold the creates of chosen titles until their rivals arrive
 //! (`create_rendezvous`: two runs creating one title at the same instant) and keep new rooms out
 //! of `filterValue` searches for a while (`Behaviour::search_index_lag`).
@@ -190,6 +192,9 @@ impl Emulator {
             if seed.max_total_size.is_some() {
                 state.max_total_size = seed.max_total_size;
             }
+            if seed.tenant_quota.is_some() {
+                state.tenant_quota = seed.tenant_quota;
+            }
             let mut earlier: Vec<&str> = Vec::new();
             for group in &seed.groups {
                 let occurrence = earlier.iter().filter(|name| **name == group.name).count();
@@ -266,6 +271,19 @@ impl Emulator {
         })
     }
 
+    /// Adds an AI agent directly, as `POST /api/2.0/ai/agents` would make it (see
+    /// `state::Room::agent`): listed by `searchArea=AiAgents` only. A room of type `ai` from
+    /// [`Emulator::seed_room`] is an AI room in Rooms, as `POST files/rooms` makes it.
+    pub fn seed_agent(&self, title: &str) -> u64 {
+        let id = self.seed_room(title, RoomType::Ai, false, &[]);
+        self.shared.mutate(|s| {
+            if let Some(room) = s.rooms.get_mut(&id) {
+                room.agent = true;
+            }
+        });
+        id
+    }
+
     /// Turns the portal's room quota on or off (Settings → Storage management), with its
     /// default room quota in bytes.
     pub fn set_room_quota(&self, enable_quota: bool, default_quota: i64) {
@@ -285,6 +303,12 @@ impl Emulator {
     /// Sets the tariff's total storage in bytes (`None`: unlimited, the default).
     pub fn set_max_total_size(&self, bytes: Option<u64>) {
         self.shared.mutate(|s| s.max_total_size = bytes);
+    }
+
+    /// Sets the storage quota a self-hosted portal's admin sets for the whole portal, in bytes
+    /// (`None`: off, the default), as `PUT settings/tenantquotasettings` does there.
+    pub fn set_tenant_quota(&self, bytes: Option<u64>) {
+        self.shared.mutate(|s| s.tenant_quota = bytes);
     }
 
     /// Gives a room a custom logo (which hides its colour and cover) or takes it away; false
@@ -506,6 +530,19 @@ impl Emulator {
                 room.files += 1;
             }
         });
+    }
+
+    /// Lets every queued or running operation finish at its `reads`-th next `/fileops` read (1:
+    /// the next), as a busy portal's queue finally runs them; their outcome is as configured
+    /// when they started. Returns how many there were.
+    pub fn finish_operations_within(&self, reads: u32) -> usize {
+        self.shared.mutate(|s| {
+            for op in &mut s.operations {
+                op.never_finishes = false;
+                op.polls = op.reads + reads.max(1);
+            }
+            s.operations.len()
+        })
     }
 
     /// Gives a form-filling room the system folders the portal adds on first form use:

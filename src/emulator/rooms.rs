@@ -263,18 +263,23 @@ fn subject_matches(state: &State, room: &Room, query: &ListingQuery) -> bool {
     owned && subject
 }
 
-/// AI rooms live in `AiAgents`; form-filling rooms in their own Forms area on newer portals
-/// (`forms_apart`) and in Active on v3.7.2; Any lists every room. Recent links, templates,
-/// knowledge and result storage hold no rooms here.
+/// The rooms an area lists, as `FileSecurity.cs` L2675-2682 (server
+/// `products/ASC.Files/Core/Core/Security/`) picks their root folders for an administrator:
+/// `Active` the Rooms folder, `Archive` the Archive folder, `AiAgents` the AI agents' own
+/// folder, `Any` the Rooms and Archive folders. So an AI room made by `POST files/rooms`
+/// (`roomType` 9: `FileStorageService.CreateRoomAsync` L603-619 puts it in Rooms,
+/// `DocSpaceHelper.MapToFolderType` makes it an `AiRoom`) is listed like any room, and an AI
+/// agent ([`super::state::Room::agent`]) only in `AiAgents`. Form-filling rooms are in their own
+/// Forms area on newer portals (`forms_apart`, OBSERVED §9.1) and in Active on v3.7.2. Recent
+/// links, templates, knowledge and result storage hold no rooms here.
 fn in_area(room: &Room, area: i64, forms_apart: bool) -> bool {
     let form = room.room_type == RoomType::FormFilling;
-    let ai = room.room_type == RoomType::Ai;
     match area {
-        AREA_ACTIVE => !(room.archived || ai || form && forms_apart),
-        AREA_ARCHIVE => room.archived,
-        AREA_ANY => true,
+        AREA_ACTIVE => !(room.archived || room.agent || form && forms_apart),
+        AREA_ARCHIVE => room.archived && !room.agent,
+        AREA_ANY => !room.agent,
         AREA_FORMS => !room.archived && form,
-        AREA_AI_AGENTS => !room.archived && ai,
+        AREA_AI_AGENTS => room.agent,
         _ => false,
     }
 }
@@ -648,7 +653,7 @@ fn new_room(ctx: &Ctx, headers: &HeaderMap, bytes: &[u8]) -> Result<NewRoom, Api
         });
     }
     check_tag_lengths(&tags)?;
-    ctx.shared.read(|state| settings.check_storage(state))?;
+    ctx.shared.read(|state| settings.check_storage(state, true))?;
     settings.check_cover(None)?;
     Ok(NewRoom {
         owner: user.id.clone(),
@@ -691,7 +696,7 @@ fn update_room(
     let behaviour = ctx.shared.behaviour();
     let now = ctx.shared.now();
     ctx.shared.mutate(|state| {
-        settings.check_storage(state)?;
+        settings.check_storage(state, false)?;
         let room =
             state.rooms.get(&id).ok_or_else(|| ApiError::invalid_operation(FOLDER_NOT_FOUND))?;
         if room.archived || !state.can_edit(user, room) {

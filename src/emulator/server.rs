@@ -96,6 +96,28 @@ impl Drop for WriteGuard<'_> {
     }
 }
 
+/// `Faults::commit_late_once`: the gateway's 504 now; the request is handled once `delay` has
+/// passed on the emulator's clock (the scheduled change runs at the next request after that).
+/// Its body is read first: the connection it came on is answered and may be gone by then.
+async fn handle_later(shared: &Shared, delay: Duration, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+    let (due, wait) = oneshot::channel();
+    shared.schedule(delay, move |_, _| {
+        // The request may have been given up on (the emulator stopping): nothing to handle.
+        let _ = due.send(());
+    });
+    tokio::spawn(async move {
+        if wait.await.is_ok() {
+            drop(next.run(request).await);
+        }
+    });
+    html_response(StatusCode::GATEWAY_TIMEOUT)
+}
+
 /// Record every request and apply the configured faults around the handler.
 async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
@@ -119,6 +141,8 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
         response
     } else if let Some(response) = shared.faults.fail_once(&faults, method.as_str(), &path) {
         response
+    } else if let Some(delay) = shared.faults.commit_late_once(&faults, method.as_str(), &path) {
+        handle_later(&shared, delay, request, next).await
     } else {
         next.run(request).await
     };

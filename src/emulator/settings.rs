@@ -182,11 +182,18 @@ impl SettingsRequest {
 
     /// The 403 of a quota above the tariff's total storage (`FileStorageService.cs` L1169-1179
     /// on update, before the room is looked up; L958-966 on create, after the permission
-    /// checks). Strictly greater: an equal quota passes, and -1 and -2 never trip it.
-    pub(crate) fn check_storage(&self, state: &State) -> Result<(), ApiError> {
-        let total = state.max_total_size.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+    /// checks) and, on update only, above a self-hosted portal's storage quota (L1181-1191: a
+    /// portal where it can be set is a Standalone one). Strictly greater: an equal quota passes,
+    /// and -1 and -2 never trip it.
+    pub(crate) fn check_storage(&self, state: &State, creating: bool) -> Result<(), ApiError> {
+        let bytes =
+            |limit: Option<u64>| limit.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
+        let mut limit = bytes(state.max_total_size);
+        if !creating {
+            limit = limit.min(bytes(state.tenant_quota));
+        }
         match self.quota {
-            Some(quota) if quota > total => {
+            Some(quota) if quota > limit => {
                 Err(ApiError::invalid_operation(ROOM_QUOTA_GREATER_PORTAL))
             }
             _ => Ok(()),
@@ -323,15 +330,17 @@ pub(crate) async fn covers(ctx: Ctx) -> Response {
 
 /// `GET /api/2.0/portal/payment/quota` (`web/ASC.Web.Api/Api/PaymentsController.cs` L590-599,
 /// `QuotaHelper.cs` L122-214): guests are refused; `features` holds the tariff's total storage
-/// as `total_size` (bytes, -1 when unlimited), and `roomsQuota` and `tenantCustomQuota` are
-/// there as on a portal whose tariff has statistics.
+/// as `total_size` (bytes, -1 when unlimited), and `roomsQuota` and `tenantCustomQuota` (the
+/// portal's storage quota: `TenantQuotaSettings`, L146-159) are there as on a portal whose
+/// tariff has statistics, or a self-hosted one.
 pub(crate) async fn payment_quota(ctx: Ctx) -> Response {
     let result: Result<Success, ApiError> = ctx.require_user().and_then(|user| {
         if user.is_visitor {
             return Err(ApiError::access_denied());
         }
-        let (quota, total) =
-            ctx.shared.read(|state| (state.room_quota.clone(), state.max_total_size));
+        let (quota, total, custom) = ctx
+            .shared
+            .read(|state| (state.room_quota.clone(), state.max_total_size, state.tenant_quota));
         let total = total.map_or(-1, |bytes| i64::try_from(bytes).unwrap_or(i64::MAX));
         Ok(Success::one(json!({
             "id": -1,
@@ -352,8 +361,8 @@ pub(crate) async fn payment_quota(ctx: Ctx) -> Response {
                 "lastRecalculateDate": "0001-01-01T00:00:00.0000000Z",
             },
             "tenantCustomQuota": {
-                "enableQuota": false,
-                "quota": -1,
+                "enableQuota": custom.is_some(),
+                "quota": custom.map_or(-1, |bytes| i64::try_from(bytes).unwrap_or(i64::MAX)),
                 "lastRecalculateDate": "0001-01-01T00:00:00.0000000Z",
             },
         })))

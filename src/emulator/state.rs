@@ -21,6 +21,9 @@ use std::path::Path;
 pub(crate) const ROOMS_FOLDER_ID: u64 = 1000;
 /// Id of the "Archive" system folder (`rootFolderType` 20).
 pub(crate) const ARCHIVE_FOLDER_ID: u64 = 1001;
+/// Id of the AI agents' system folder (`rootFolderType` 34, `FolderType.AiAgents`, server
+/// `products/ASC.Files/Core/Core/Entries/Folder.cs` L125).
+pub(crate) const AI_AGENTS_FOLDER_ID: u64 = 999;
 /// The first room id.
 pub(crate) const FIRST_ROOM_ID: u64 = 1002;
 
@@ -54,6 +57,12 @@ pub(crate) struct Room {
     /// Files directly in the room (those in its folders are the folders').
     #[serde(default)]
     pub(crate) files: u32,
+    /// An AI agent: made by `POST /api/2.0/ai/agents` (server
+    /// `products/ASC.AI/Server/Api/AgentsController.cs` L123) in the AI agents' own folder
+    /// (`FileStorageService.CreateAiAgentAsync` L621-637), not in Rooms; `searchArea=AiAgents`
+    /// lists it, and no other area. An AI room made by `POST files/rooms` is not one.
+    #[serde(default)]
+    pub(crate) agent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +223,11 @@ pub(crate) struct State {
     /// The tariff's total storage in bytes (`TenantQuota.MaxTotalSize`); `None` is unlimited.
     #[serde(default)]
     pub(crate) max_total_size: Option<u64>,
+    /// The storage quota a self-hosted portal's admin set for the whole portal, in bytes
+    /// (`TenantQuotaSettings`, server `common/ASC.Core.Common/Tenants/TenantQuotaSettings.cs`,
+    /// settable on a Standalone portal only: `SettingsController.cs` L536-556); `None` is off.
+    #[serde(default)]
+    pub(crate) tenant_quota: Option<u64>,
 }
 
 /// A stable UUID derived from a name, so ids are the same on every run.
@@ -256,6 +270,7 @@ impl State {
             share_secret: new_id(),
             trash: BTreeMap::new(),
             max_total_size: None,
+            tenant_quota: None,
         }
     }
 
@@ -372,6 +387,7 @@ impl State {
             links: primary_link(room_type, self.sharing).into_iter().collect(),
             settings: StoredSettings::default(),
             files: 0,
+            agent: false,
         };
         self.rooms.insert(id, room);
         self.attach_tags(id, tags);

@@ -25,7 +25,7 @@ pub(crate) enum StepError {
     LinkNotApplied {
         /// The room.
         room: u64,
-        /// The link's name.
+        /// The link's name, escaped.
         link: String,
         /// One line per field that differs.
         problems: Vec<String>,

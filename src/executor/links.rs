@@ -51,7 +51,7 @@ pub(super) async fn set_link(
 ) -> Result<Option<String>, StepError> {
     let failed = |problems: Vec<String>| StepError::LinkNotApplied {
         room,
-        link: link.name.clone(),
+        link: crate::text::escape(&link.name),
         problems,
     };
     let password = read_password(link).map_err(|problem| failed(vec![problem]))?;
@@ -134,7 +134,7 @@ pub(super) async fn remove_link(
     if now.iter().any(|l| l.id == link_id && !l.primary) {
         return Err(StepError::LinkNotApplied {
             room,
-            link: name.to_owned(),
+            link: crate::text::escape(name),
             problems: vec!["the link is still on the portal".to_owned()],
         });
     }
@@ -146,7 +146,8 @@ fn differences(now: &LinkFields, sent: &LinkFields) -> Vec<String> {
     let mut problems = Vec::new();
     let ignored = "the portal ignored it (it does without the right to change it, or when the room type forces it)";
     if now.title != sent.title {
-        problems.push(format!("the title is `{}`, not `{}`", now.title, sent.title));
+        let (now, sent) = (crate::text::escape(&now.title), crate::text::escape(&sent.title));
+        problems.push(format!("the title is `{now}`, not `{sent}`"));
     }
     if now.access != sent.access {
         problems.push(format!(

@@ -120,10 +120,15 @@ impl RoomRun<'_> {
             }
         };
         let applied = status == Status::Applied;
+        // A report says of a password only that it is set: a saved plan's verifiers stay in it.
+        let mut action = step.action.clone();
+        for mark in action.password_marks_mut() {
+            mark.verifier = None;
+        }
         let outcome = Outcome {
             title: self.room.title.clone(),
             room_id: self.id,
-            action: step.action.clone(),
+            action,
             status,
             link_url,
             new_room: self.room.target == Target::New,
@@ -268,23 +273,28 @@ async fn set_settings(portal: &Portal, room: u64, after: &Settings) -> Result<()
 
 /// Moves an empty folder to the trash (never deletes permanently), after checking again, right
 /// before, that it is still there and empty by its counts and by a listing: the portal deletes
-/// a folder with all its content. Done is in the trash (recoverable), as a portal shows it.
+/// a folder with all its content. That check is made once every unfinished delete operation of
+/// this account has ended (see `Portal::before_trash`): a folder then in the trash was moved
+/// there by an earlier move (one whose outcome an earlier run could not learn, or another
+/// run's), and is done. Done is in the trash (recoverable), as a portal shows it.
 async fn trash_folder(portal: &Portal, id: u64, path: &[String]) -> Result<(), StepError> {
     let changed = |what: &str| StepError::FolderChanged {
         id,
         title: escape(path.last().map_or("", String::as_str)),
         what: what.to_owned(),
     };
-    match portal.whereabouts(id).await? {
-        Whereabouts::Live(now) => {
-            if !now.is_empty() || portal.listing_total(id).await? != 0 {
-                return Err(changed("is not empty any more: left alone"));
-            }
+    let folder = match portal.before_trash(id).await? {
+        Whereabouts::Live(folder) => folder,
+        Whereabouts::Trashed => {
+            tracing::info!(id, "an earlier move put the folder in the trash");
+            return Ok(());
         }
-        Whereabouts::Trashed => return Err(changed("is in the trash already")),
         Whereabouts::Gone => return Err(changed("is gone")),
+    };
+    if !folder.folder().is_empty() || portal.listing_total(id).await? != 0 {
+        return Err(changed("is not empty any more: left alone"));
     }
-    portal.trash_folder(id).await?;
+    portal.trash_folder(folder).await?;
     match portal.whereabouts(id).await? {
         Whereabouts::Trashed => Ok(()),
         Whereabouts::Gone => Err(changed("was deleted for good, not moved to the trash")),

@@ -502,7 +502,9 @@ impl Twins for FolderTwins<'_> {
         in_use_folder(self.portal, *id, self.title).await
     }
 
-    /// Marked, checked again, then to the trash, as every folder the tool removes.
+    /// Marked, checked again, then to the trash, as every folder the tool removes, once this
+    /// account's unfinished deletes have ended (see `Portal::before_trash`); one already in the
+    /// trash or gone is not in the parent any more either.
     async fn remove(&self, id: &u64) -> Result<Option<String>, StepError> {
         let marked = stored_title(&marked_title(self.title, *id, MAX_FOLDER_TITLE_UNITS));
         self.portal.rename_folder(*id, &marked).await?;
@@ -513,7 +515,12 @@ impl Twins for FolderTwins<'_> {
             }
             return Ok(Some(why));
         }
-        self.portal.trash_folder(*id).await?;
+        match self.portal.before_trash(*id).await? {
+            Whereabouts::Live(folder) => self.portal.trash_folder(folder).await?,
+            Whereabouts::Trashed | Whereabouts::Gone => {
+                tracing::info!(id, "this run's twin folder left its parent already");
+            }
+        }
         Ok(None)
     }
 

@@ -8,7 +8,7 @@ use super::spec::{LinkPassword, LinkSpec, Manifest};
 use super::syntax::shorten;
 use super::yaml_text::Text;
 use crate::docspace::{Access, RoomType, utf16_len};
-use crate::links::{self, EnvValue, MAX_LINK_TITLE_UNITS};
+use crate::links::{self, EnvValue, MAX_LINK_TITLE_UNITS, Password};
 use serde::Serialize;
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
@@ -159,6 +159,15 @@ fn password_env(env: &Spanned<String>, report: &mut Report) -> LinkPassword {
 fn check_name(name: &Spanned<String>, report: &mut Report) {
     if name.value.trim().is_empty() {
         report.problem(line_of(name), "empty link `name`".to_owned());
+    } else if let Some(c) = name.value.chars().find(|c| c.is_control()) {
+        report.problem(
+            line_of(name),
+            format!(
+                "link name `{}` contains the control character U+{:04X}",
+                shorten(&name.value),
+                c as u32
+            ),
+        );
     } else if utf16_len(&name.value) > MAX_LINK_TITLE_UNITS {
         report.problem(
             line_of(name),
@@ -233,18 +242,38 @@ fn check_internal(room_type: RoomType, line: usize, report: &mut Report) {
 /// The variables `password_env` may name when `password_env_allow` adds nothing: the names
 /// `export` writes.
 pub(crate) const DEFAULT_PASSWORD_ENV: &str = "LINK_PASSWORD_*";
-/// Variables never read as a link password: the tool's own (the API token among them).
-const RESERVED_ENV_PREFIX: &str = "DOCSPACE_";
+/// Variables never read as a link password, whatever `password_env_allow` says, in any case:
+/// the tool's own (the API token and the plan key) and those CI systems keep their secrets and
+/// job tokens in (GitHub's `GITHUB_TOKEN`, `ACTIONS_RUNTIME_TOKEN`; GitLab's `CI_JOB_TOKEN`,
+/// `CI_REGISTRY_PASSWORD`; a deploy job's `*_TOKEN`), as `*` patterns.
+const RESERVED_ENV: [&str; 6] =
+    ["DOCSPACE_*", "GITHUB_*", "ACTIONS_*", "CI_*", "GITLAB_*", "*_TOKEN"];
 
-/// Whether `name` starts with the reserved prefix, in any case.
-fn reserved(name: &str) -> bool {
-    name.get(..RESERVED_ENV_PREFIX.len())
-        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(RESERVED_ENV_PREFIX))
+/// Why no link password is ever read from `pattern`'s variables: the reserved family every
+/// name it matches belongs to (a name is a pattern matching itself), in any case.
+fn reserved(pattern: &str) -> Option<&'static str> {
+    let fits =
+        |part: Option<&str>, fixed: &str| part.is_some_and(|p| p.eq_ignore_ascii_case(fixed));
+    RESERVED_ENV.into_iter().find(|family| {
+        match (family.strip_suffix('*'), family.strip_prefix('*')) {
+            (Some(prefix), _) => fits(pattern.get(..prefix.len()), prefix),
+            (_, Some(suffix)) => fits(
+                pattern.len().checked_sub(suffix.len()).and_then(|at| pattern.get(at..)),
+                suffix,
+            ),
+            _ => false,
+        }
+    })
 }
 
+/// What [`read_password`] says of a reserved variable.
+const RESERVED_REFUSAL: &str = "is reserved (`DOCSPACE_*`, `GITHUB_*`, `ACTIONS_*`, `CI_*`, `GITLAB_*` and `*_TOKEN` variables are never read as link passwords)";
+
 /// Checks `password_env_allow` and that every `password_env` is a name it (or the default)
-/// allows, and never a `DOCSPACE_*` variable: a manifest change cannot publish the API token
-/// or another CI secret as a link password.
+/// allows, and never a reserved variable ([`RESERVED_ENV`]): a manifest change cannot publish
+/// the API token or a CI system's secret as a link password. An allow-list entry whose every
+/// name is reserved is refused too; one that merely could match one (`*_PASSWORD`) is not, as
+/// the names themselves are checked.
 pub(super) fn check_password_variables(
     allow: &[Spanned<String>],
     rooms: &[super::spec::RoomSpec],
@@ -259,9 +288,9 @@ pub(super) fn check_password_variables(
                 "`password_env_allow` `{}` is not a variable name or pattern (letters, digits, `_`, `*`, `?`)",
                 shorten(text)
             ))
-        } else if reserved(text) {
+        } else if let Some(family) = reserved(text) {
             Some(format!(
-                "`password_env_allow` `{}`: `{RESERVED_ENV_PREFIX}*` variables are never link passwords",
+                "`password_env_allow` `{}`: `{family}` variables are never link passwords",
                 shorten(text)
             ))
         } else if literal < 3 {
@@ -280,11 +309,11 @@ pub(super) fn check_password_variables(
     let links = rooms.iter().flat_map(|room| room.links.iter().flatten());
     for password in links.filter_map(|link| link.password.as_ref()) {
         let env = &password.env;
-        if reserved(env) {
+        if let Some(family) = reserved(env) {
             report.problem(
                 password.line,
                 format!(
-                    "`password_env` `{}`: `{RESERVED_ENV_PREFIX}*` variables are never read as link passwords",
+                    "`password_env` `{}`: `{family}` variables are never read as link passwords",
                     shorten(env)
                 ),
             );
@@ -331,10 +360,7 @@ pub(crate) fn read_passwords(
         for link in room.links.iter_mut().flatten() {
             let Some(password) = &mut link.password else { continue };
             let env = &password.env;
-            let problem = match lookup(env).password() {
-                Ok(value) if is_token(value.expose()) => {
-                    "holds the API token, which is never a link password"
-                }
+            let problem = match read_password(env, lookup, is_token) {
                 Ok(value) => {
                     password.value = Some(value);
                     continue;
@@ -350,6 +376,26 @@ pub(crate) fn read_passwords(
         }
     }
     if problems.is_empty() { Ok(()) } else { Err(PasswordProblems { problems }) }
+}
+
+/// One link password read from the environment to be sent, wherever it is read (a manifest's
+/// `plan` and `apply`, and `apply` of a saved plan, whose variables the plan job checked against
+/// another token): never a reserved variable, set, UTF-8 text, not only whitespace, trimmed,
+/// and never the API token this run sends. `Err` follows the variable's name in a message and
+/// never holds the value.
+pub(crate) fn read_password(
+    env: &str,
+    lookup: &dyn Fn(&str) -> EnvValue,
+    is_token: &dyn Fn(&str) -> bool,
+) -> Result<Password, &'static str> {
+    if reserved(env).is_some() {
+        return Err(RESERVED_REFUSAL);
+    }
+    let value = lookup(env).password()?;
+    if is_token(value.expose()) {
+        return Err("holds the API token, which is never a link password");
+    }
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -499,6 +545,28 @@ mod tests {
     }
 
     #[test]
+    fn ci_secrets_are_never_link_passwords_whatever_the_allow_list_says() {
+        // Failed on the old code: a pull request adding `*OKEN` (or `GITHUB_*`) to the
+        // allow-list could publish `GITHUB_TOKEN` as a link password.
+        let yaml = format!(
+            "password_env_allow: [\"*_token\", GITHUB_*, ci_*, \"*OKEN\", PRESS_*]\n{PRESS}{}{}{}",
+            link("A", "        password_env: GITHUB_TOKEN\n"),
+            link("B", "        password_env: PRESS_TOKEN\n"),
+            link("C", "        password_env: PRESS_SECRET\n"),
+        );
+        assert_eq!(
+            problems(&yaml),
+            [
+                "rooms.yaml:1: `password_env_allow` `*_token`: `*_TOKEN` variables are never link passwords",
+                "rooms.yaml:1: `password_env_allow` `GITHUB_*`: `GITHUB_*` variables are never link passwords",
+                "rooms.yaml:1: `password_env_allow` `ci_*`: `CI_*` variables are never link passwords",
+                "rooms.yaml:8: `password_env` `GITHUB_TOKEN`: `GITHUB_*` variables are never read as link passwords",
+                "rooms.yaml:11: `password_env` `PRESS_TOKEN`: `*_TOKEN` variables are never read as link passwords",
+            ]
+        );
+    }
+
+    #[test]
     fn two_links_with_one_name_and_an_inline_password_are_refused() {
         let yaml =
             format!("{PRESS}{}{}", link("Press", ""), link("Press", "        password: hunter2\n"));
@@ -510,6 +578,15 @@ mod tests {
             ]
         );
         assert!(!problems(&yaml).concat().contains("hunter2"));
+    }
+
+    #[test]
+    fn a_link_name_with_a_control_character_is_refused() {
+        let yaml = format!("{PRESS}{}", link("\"Press\\e[31m\"", ""));
+        assert_eq!(
+            problems(&yaml),
+            ["rooms.yaml:5: link name `Press\\u{1b}[31m` contains the control character U+001B"]
+        );
     }
 
     const ALLOW: &str = "password_env_allow: [A_PASSWORD, B_PASSWORD, C_PASSWORD, D_PASSWORD]\n";
@@ -526,6 +603,27 @@ mod tests {
         };
         let read = read_passwords(&mut manifest, &lookup, &|value| value == "sk-the-token");
         (manifest, read)
+    }
+
+    #[test]
+    fn a_password_read_for_sending_is_never_a_reserved_variable_nor_the_token() {
+        // What `apply` of a saved plan reads: the plan's `password_env` was never validated
+        // by this job, and its token is not the plan job's.
+        let lookup = |name: &str| EnvValue::Text(format!("value-of-{name}"));
+        let is_token = |value: &str| value == "value-of-APPLY_WRITE_KEY";
+        assert_eq!(
+            read_password("docspace_plan_key", &lookup, &is_token).err(),
+            Some(RESERVED_REFUSAL)
+        );
+        for env in ["GITHUB_TOKEN", "ci_job_token", "ACTIONS_ID_TOKEN_REQUEST_URL", "NPM_TOKEN"] {
+            assert_eq!(read_password(env, &lookup, &is_token).err(), Some(RESERVED_REFUSAL));
+        }
+        assert_eq!(
+            read_password("APPLY_WRITE_KEY", &lookup, &is_token).err(),
+            Some("holds the API token, which is never a link password")
+        );
+        let read = read_password("LINK_PASSWORD_PRESS", &lookup, &is_token).unwrap();
+        assert_eq!(read.expose(), "value-of-LINK_PASSWORD_PRESS");
     }
 
     #[test]

@@ -43,13 +43,14 @@ pub use emit::to_yaml;
 pub(crate) use glob::Pattern;
 #[cfg(test)]
 pub(crate) use glob::glob_match;
-pub(crate) use links::{internal_problem, read_passwords};
+pub(crate) use links::{internal_problem, read_password, read_passwords};
 pub use spec::{
     DesiredState, FolderSpec, FoldersPolicy, LinkPassword, LinkSpec, LinksPolicy,
     MAX_MANIFEST_BYTES, Manifest, ManifestError, MemberSpec, MembersPolicy, Problem, Prune,
     RoomSpec, Warning,
 };
 pub(crate) use syntax::closest;
+pub(crate) use validate::tag_problems;
 
 /// Read and check the manifest at `path`.
 pub fn load(path: &Path) -> Result<(Manifest, Vec<Warning>), ManifestError> {

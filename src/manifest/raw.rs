@@ -41,7 +41,7 @@ pub(super) struct RawManifest<Rooms> {
     #[schemars(extend("default" = 10))]
     pub max_member_removals: Option<u32>,
 
-    /// Environment variables `password_env` may name besides `LINK_PASSWORD_*` (the names `export` writes): names or patterns where `*` matches any run of characters and `?` one character (`PRESS_*`). `DOCSPACE_*` variables are never read as link passwords.
+    /// Environment variables `password_env` may name besides `LINK_PASSWORD_*` (the names `export` writes): names or patterns where `*` matches any run of characters and `?` one character (`PRESS_*`). `DOCSPACE_*`, `GITHUB_*`, `ACTIONS_*`, `CI_*`, `GITLAB_*` and `*_TOKEN` variables (any case) are never read as link passwords, whatever this allows.
     #[serde(default)]
     #[schemars(with = "Vec<String>", inner(regex(pattern = r"^[A-Za-z0-9_*?]+$")))]
     pub password_env_allow: Vec<Spanned<String>>,
@@ -216,7 +216,7 @@ pub(super) struct RawLink {
     #[schemars(with = "Option<String>")]
     pub expires: Option<Spanned<String>>,
 
-    /// The name of an environment variable holding the link's password: `LINK_PASSWORD_*` or a name `password_env_allow` allows, never `DOCSPACE_*`. The value is trimmed; it must meet the portal's password policy (8 to 30 printable ASCII characters without spaces by default).
+    /// The name of an environment variable holding the link's password: `LINK_PASSWORD_*` or a name `password_env_allow` allows, never `DOCSPACE_*`, `GITHUB_*`, `ACTIONS_*`, `CI_*`, `GITLAB_*` or `*_TOKEN`. The value is trimmed; it must meet the portal's password policy (8 to 30 printable ASCII characters without spaces by default).
     #[serde(default)]
     #[schemars(with = "Option<String>", regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
     pub password_env: Option<Spanned<String>>,

@@ -403,40 +403,46 @@ fn room_folders(room: &RawRoom, report: &mut Report) -> Option<Vec<FolderSpec>> 
     Some(specs)
 }
 
+/// Why a manifest cannot hold the tag `name` (empty, too long, beyond U+FFFF, a control
+/// character), each problem once; empty when it can. `export` leaves a room's tags out for it.
+pub(crate) fn tag_problems(name: &str) -> Vec<String> {
+    if name.trim().is_empty() {
+        return vec!["empty tag".to_owned()];
+    }
+    let mut problems = Vec::new();
+    let units = utf16_len(name);
+    if units > MAX_TAG_UNITS {
+        problems.push(format!(
+            "tag `{}` is {units} UTF-16 units long; the portal allows at most {MAX_TAG_UNITS}",
+            shorten(name)
+        ));
+    }
+    if name.chars().any(|c| c.len_utf16() == 2) {
+        problems.push(format!(
+            "tag `{}` contains an emoji or another character beyond U+FFFF, which the portal rejects",
+            shorten(name)
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        problems.push(format!(
+            "tag `{}` contains the control character U+{:04X}",
+            shorten(name),
+            c as u32
+        ));
+    }
+    problems
+}
+
 fn check_tags(tags: &[Spanned<String>], report: &mut Report) {
     let mut seen: HashMap<String, (usize, &str)> = HashMap::new();
     for tag in tags {
         let tag_line = line_of(tag);
         let name = tag.value.as_str();
+        for problem in tag_problems(name) {
+            report.problem(tag_line, problem);
+        }
         if name.trim().is_empty() {
-            report.problem(tag_line, "empty tag".to_owned());
             continue;
-        }
-        let units = utf16_len(name);
-        if units > MAX_TAG_UNITS {
-            report.problem(
-                tag_line,
-                format!("tag `{}` is {units} UTF-16 units long; the portal allows at most {MAX_TAG_UNITS}", shorten(name)),
-            );
-        }
-        if name.chars().any(|c| c.len_utf16() == 2) {
-            report.problem(
-                tag_line,
-                format!(
-                    "tag `{}` contains an emoji or another character beyond U+FFFF, which the portal rejects",
-                    shorten(name)
-                ),
-            );
-        }
-        if let Some(c) = name.chars().find(|c| c.is_control()) {
-            report.problem(
-                tag_line,
-                format!(
-                    "tag `{}` contains the control character U+{:04X}",
-                    shorten(name),
-                    c as u32
-                ),
-            );
         }
         if name.trim() != name {
             report

@@ -135,12 +135,13 @@ fn members_portal() -> PortalState {
     };
     PortalState {
         rooms: vec![active(1, "Legal")],
+        agents: Vec::new(),
         people: vec![person("a", "anna@example.com"), person("b", "ben@example.com")],
         groups: Vec::new(),
         folders: std::collections::BTreeMap::default(),
         links: std::collections::BTreeMap::default(),
         room_quota: None,
-        storage_total: None,
+        storage_limit: None,
         covers: None,
         password_policy: None,
         sharing: None,

@@ -121,7 +121,7 @@ fn exact_trashes_empty_undeclared_folders_and_warns_about_the_others() {
         folder_actions(&plan),
         [Action::TrashFolder { path: vec!["A".into(), "Tmp".into()], id: 11 }]
     );
-    assert!(plan.has_delete());
+    assert!(crate::plan::rails::check_deletes(&plan, false).is_err(), "needs `--allow-delete`");
     assert_eq!(
         plan.warnings,
         ["! folder \"Old\" is not empty: left alone (room `R`: 2 file(s), 0 folder(s) inside)"]

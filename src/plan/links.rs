@@ -24,7 +24,7 @@ const UNKEYED: &str = "argon2id";
 /// key (`DOCSPACE_PLAN_KEY`) when one is set, so that without the key a verifier cannot even
 /// be guessed at. The one place a saved plan's password verifiers are made.
 pub(crate) fn verifier(password: &Password, key: Option<&[u8]>) -> String {
-    let salt = *uuid::Uuid::new_v4().as_bytes();
+    let salt: [u8; SALT_BYTES] = *uuid::Uuid::new_v4().as_bytes();
     let hash = argon2id(password, &salt, key, VERIFIER_MEMORY_KIB, VERIFIER_PASSES)
         .expect("the verifier's parameters are valid");
     format!(
@@ -35,41 +35,92 @@ pub(crate) fn verifier(password: &Password, key: Option<&[u8]>) -> String {
     )
 }
 
+/// A verifier's salt and hash lengths, in bytes.
+const SALT_BYTES: usize = 16;
+const HASH_BYTES: usize = 32;
+
+/// A verifier taken apart: whether it was made with the plan key, its salt and its hash.
+struct Parsed {
+    keyed: bool,
+    salt: [u8; SALT_BYTES],
+    hash: [u8; HASH_BYTES],
+}
+
+/// `text` taken apart, when it is a verifier exactly as [`verifier`] writes it: its cost (memory,
+/// passes, one lane), its salt and its hash lengths all as this version makes them. Anything
+/// else is `None`, before any hashing: a cost read from a file must never decide how much
+/// memory or time `apply` spends (an edited unsigned plan asking 4 TiB aborted the process).
+fn parse(text: &str) -> Option<Parsed> {
+    let mut parts = text.split('$');
+    let keyed = match parts.next()? {
+        KEYED => true,
+        UNKEYED => false,
+        _ => return None,
+    };
+    if parts.next()? != format!("m={VERIFIER_MEMORY_KIB},t={VERIFIER_PASSES}") {
+        return None;
+    }
+    let salt = unhex(parts.next()?)?.try_into().ok()?;
+    let hash = unhex(parts.next()?)?.try_into().ok()?;
+    parts.next().is_none().then_some(Parsed { keyed, salt, hash })
+}
+
+/// What a saved plan's password marks lack, each line naming the room and the link: marks
+/// without a verifier (what `plan --format json` prints), and verifiers this version does not
+/// write (see [`parse`]). Checked when the plan is read, before anything is hashed or sent.
+pub(crate) fn unusable_marks(plan: &Plan) -> (Vec<String>, Vec<String>) {
+    let (mut missing, mut unreadable) = (Vec::new(), Vec::new());
+    for room in &plan.rooms {
+        for step in &room.edits {
+            let (name, marks) = match &step.action {
+                Action::SetLink { link } => {
+                    let marks = link.before.iter().chain([&link.after]);
+                    (&link.name, marks.filter_map(|f| f.password.as_ref()).collect::<Vec<_>>())
+                }
+                Action::RemoveLink { name, before, .. } => {
+                    (name, before.password.as_ref().into_iter().collect())
+                }
+                _ => continue,
+            };
+            let label = || {
+                format!(
+                    "room \"{}\", link \"{}\"",
+                    crate::text::escape(&room.title),
+                    crate::text::escape(name)
+                )
+            };
+            if marks.iter().any(|mark| mark.verifier.is_none()) {
+                missing.push(label());
+            } else if marks.iter().any(|mark| mark.verifier.as_deref().and_then(parse).is_none()) {
+                unreadable.push(label());
+            }
+        }
+    }
+    (missing, unreadable)
+}
+
 /// Whether `verifier` was made from `password`; an error when it cannot tell (a verifier made
-/// with the plan key and no key given, or a verifier this version cannot read).
+/// with the plan key and no key given, or a verifier this version does not write: see
+/// [`parse`]).
 pub(crate) fn verifies(
     verifier: &str,
     password: &Password,
     key: Option<&[u8]>,
 ) -> Result<bool, String> {
     let unreadable = || "its password verifier is unreadable: make the plan again".to_owned();
-    let mut parts = verifier.split('$');
-    let (kind, params, salt, hash) = (parts.next(), parts.next(), parts.next(), parts.next());
-    let (Some(kind), Some(params), Some(salt), Some(hash), None) =
-        (kind, params, salt, hash, parts.next())
-    else {
-        return Err(unreadable());
-    };
-    let key = match (kind, key) {
-        (KEYED, None) => {
+    let parsed = parse(verifier).ok_or_else(unreadable)?;
+    let key = match (parsed.keyed, key) {
+        (true, None) => {
             return Err(
                 "the plan was made with `DOCSPACE_PLAN_KEY`: set it to apply the plan".to_owned()
             );
         }
-        (KEYED, key) => key,
-        (UNKEYED, _) => None,
-        _ => return Err(unreadable()),
+        (true, key) => key,
+        (false, _) => None,
     };
-    let number = |name: &str| {
-        params.split(',').find_map(|p| p.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
-    };
-    let (Some(memory), Some(passes), Some(salt), Some(hash)) =
-        (number("m"), number("t"), unhex(salt), unhex(hash))
-    else {
-        return Err(unreadable());
-    };
-    let again = argon2id(password, &salt, key, memory, passes).map_err(|_| unreadable())?;
-    Ok(again == hash)
+    let again = argon2id(password, &parsed.salt, key, VERIFIER_MEMORY_KIB, VERIFIER_PASSES)
+        .map_err(|_| unreadable())?;
+    Ok(again == parsed.hash)
 }
 
 fn argon2id(
@@ -80,12 +131,12 @@ fn argon2id(
     passes: u32,
 ) -> Result<Vec<u8>, argon2::Error> {
     use argon2::{Algorithm, Argon2, Params, Version};
-    let params = Params::new(memory, passes, 1, Some(32))?;
+    let params = Params::new(memory, passes, 1, Some(HASH_BYTES))?;
     let argon = match key {
         Some(key) => Argon2::new_with_secret(key, Algorithm::Argon2id, Version::V0x13, params)?,
         None => Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
     };
-    let mut out = vec![0_u8; 32];
+    let mut out = vec![0_u8; HASH_BYTES];
     argon.hash_password_into(password.expose().as_bytes(), salt, &mut out)?;
     Ok(out)
 }
@@ -108,15 +159,7 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 /// Gives every password mark of a plan about to be saved its verifier (see [`verifier`]).
 pub(crate) fn seal(plan: &mut Plan, key: Option<&[u8]>) {
     for step in plan.rooms.iter_mut().flat_map(|room| room.edits.iter_mut()) {
-        let marks: Vec<&mut PasswordMark> = match &mut step.action {
-            Action::SetLink { link } => {
-                let LinkChange { before, after, .. } = &mut **link;
-                before.iter_mut().chain([after]).filter_map(|f| f.password.as_mut()).collect()
-            }
-            Action::RemoveLink { before, .. } => before.password.as_mut().into_iter().collect(),
-            _ => Vec::new(),
-        };
-        for mark in marks {
+        for mark in step.action.password_marks_mut() {
             if let Some(secret) = &mark.secret {
                 mark.verifier = Some(verifier(secret, key));
             }
@@ -203,6 +246,8 @@ pub(super) fn link_steps(
 
     let (mut removes, mut updates, mut creates) = (Vec::new(), Vec::new(), Vec::new());
     let mut claimed: Vec<&str> = Vec::new();
+    // The links a step sends as not internal.
+    let mut public: Vec<&LinkSpec> = Vec::new();
     for link in wanted {
         let found = match find_existing(spec, link, current) {
             Ok(found) => found,
@@ -245,6 +290,9 @@ pub(super) fn link_steps(
             problems.push(problem);
             continue;
         }
+        if !link.internal {
+            public.push(link);
+        }
         let step = set_link(link, found, before, after);
         if found.is_some() || link.primary {
             updates.push(step);
@@ -273,7 +321,7 @@ pub(super) fn link_steps(
     }
     if let Some((room_type, _)) = rules {
         let sends = updates.len() + creates.len();
-        problems.extend(sharing_problem(spec, room_type, sends, context));
+        problems.extend(sharing_problems(spec, room_type, sends, &public, context));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -357,28 +405,54 @@ fn password_problem(link: &LinkSpec, policy: &PasswordPolicy) -> Option<(usize, 
     })
 }
 
-/// The portal's sharing settings against the declared links: with external sharing
-/// restricted for rooms, a public room's links are refused (the portal answers 403 to any
-/// link change there: `ResolveRequiredAuthAsync`, FileStorageService.cs L5967-5997).
-/// Only a link created or updated is refused (`sends` of them): removing an additional link is
-/// allowed, and a room whose links are as declared plans nothing. An archived room is opened
-/// for its link changes, so the restriction of active rooms applies to it too.
-fn sharing_problem(
+/// How a problem names the portal's restriction of external sharing for rooms, as an admin
+/// sets it and as `GET /api/2.0/files/settings` shows it.
+const RESTRICTED: &str = "the portal restricts external sharing for rooms (Settings → Sharing: `externalShare` off, `externalShareApplyToRooms` on)";
+
+/// The portal's sharing settings against the declared links. With external sharing restricted
+/// for rooms, a portal refuses (403) every link created or changed in a public room, and makes
+/// every one created or changed in another room internal, whatever the request says
+/// (`ResolveRequiredAuthAsync`, FileStorageService.cs L5967-5997, `IsCreationRestrictedAsync`,
+/// ExternalShare.cs L372-387; `FileSharing.cs` L204-209 then stores it, since
+/// `CanEditInternalAsync` holds for custom and form-filling rooms, FileSecurity.cs
+/// L1377-1380). So a public room's links that a step sends (`sends` of them) are refused, and
+/// so is each other link a step sends as not internal (`public`: it would be read back
+/// internal, fail, and be sent again by every run); declared `internal: true` it goes through.
+/// Removing an additional link is allowed, and links already as declared send nothing. An
+/// archived room is opened for its link changes, so the restriction of active rooms applies to
+/// it too.
+fn sharing_problems(
     spec: &RoomSpec,
     room_type: RoomType,
     sends: usize,
+    public: &[&LinkSpec],
     context: &LinkContext<'_>,
-) -> Option<(usize, String)> {
-    let restricted = context.sharing.is_some_and(crate::model::PortalSharing::restricts_rooms);
-    (room_type == RoomType::Public && restricted && sends > 0).then(|| {
-        (
+) -> Vec<(usize, String)> {
+    if !context.sharing.is_some_and(crate::model::PortalSharing::restricts_rooms) {
+        return Vec::new();
+    }
+    let title = &spec.title;
+    match room_type {
+        RoomType::Public if sends > 0 => vec![(
             spec.line,
             format!(
-                "room `{}`: the portal restricts external sharing for rooms (Settings → Sharing), so it refuses to create or change a public room's links ({sends} here); lift the restriction, or declare the links as they are",
-                spec.title
+                "room `{title}`: {RESTRICTED}, so it refuses to create or change a public room's links ({sends} here); lift the restriction, or declare the links as they are"
             ),
-        )
-    })
+        )],
+        RoomType::Public => Vec::new(),
+        _ => public
+            .iter()
+            .map(|link| {
+                (
+                    link.line,
+                    format!(
+                        "room `{title}`, link `{}`: {RESTRICTED}, so it makes every link it creates or changes in a `{room_type}` room internal; declare `internal: true`, or lift the restriction",
+                        link.name
+                    ),
+                )
+            })
+            .collect(),
+    }
 }
 
 /// The room's type (from the portal, else the manifest) and its link rules, when known.
@@ -586,7 +660,10 @@ mod tests {
     fn a_declared_link_the_portal_lacks_is_created_and_shown_without_its_password() {
         let portal = state(RoomState::Active, vec![portal_link("p", "Shared link", true)]);
         let plan = plan_of(PRESS, &portal).unwrap();
-        assert_eq!(lines(&plan), ["+ link \"Press\" viewer, expires 2030-03-31, password set"]);
+        assert_eq!(
+            lines(&plan),
+            ["+ link \"Press\" viewer, expires 2030-03-31, password from PRESS_PASSWORD"]
+        );
         let Action::SetLink { link } = &plan.rooms[0].edits[0].action else { panic!() };
         assert_eq!(link.link_id, None);
         assert_eq!(link.password_env.as_deref(), Some("PRESS_PASSWORD"));
@@ -610,14 +687,14 @@ mod tests {
     }
 
     #[test]
-    fn passwords_are_compared_and_only_said_to_be_set_changed_or_removed() {
+    fn passwords_are_compared_and_only_said_to_be_set_changed_or_removed_naming_the_variable() {
         let mut press = portal_link("l1", "Press", false);
         press.expires = crate::time::parse_expiry("2030-03-31");
         press.password = Some(Password::new(SECRET));
         let portal = state(RoomState::Active, vec![press.clone()]);
         assert!(plan_of(PRESS, &portal).unwrap().is_empty());
         let changed = plan_of(&PRESS.replace("PRESS_PASSWORD", "OTHER_PASSWORD"), &portal).unwrap();
-        assert_eq!(lines(&changed), ["~ link \"Press\" password changed"]);
+        assert_eq!(lines(&changed), ["~ link \"Press\" password changed from OTHER_PASSWORD"]);
         let removed =
             plan_of(&PRESS.replace("        password_env: PRESS_PASSWORD\n", ""), &portal).unwrap();
         assert_eq!(lines(&removed), ["~ link \"Press\" password removed"]);
@@ -810,6 +887,28 @@ mod tests {
     }
 
     #[test]
+    fn only_a_verifier_as_this_version_writes_it_is_read() {
+        let made = verifier(&Password::new("Summer2026!"), None);
+        assert!(parse(&made).is_some_and(|parsed| !parsed.keyed));
+        let parts: Vec<&str> = made.split('$').collect();
+        let (salt, hash) = (parts[2], parts[3]);
+        for edited in [
+            format!("argon2id$m=4294967295,t=2${salt}${hash}"),
+            format!("argon2id$t=2,m=19456${salt}${hash}"),
+            format!("argon2id$m=19456,t=3${salt}${hash}"),
+            format!("argon2id$m=19456,t=2,p=4${salt}${hash}"),
+            format!("argon2id$m=19456,t=2${}${hash}", &salt[2..]),
+            format!("argon2id$m=19456,t=2${salt}${hash}00"),
+            format!("argon2id$m=19456,t=2${salt}${hash}$"),
+            format!("argon2i$m=19456,t=2${salt}${hash}"),
+        ] {
+            assert!(parse(&edited).is_none(), "{edited}");
+            let err = verifies(&edited, &Password::new("Summer2026!"), None).unwrap_err();
+            assert!(err.contains("unreadable"), "{err}");
+        }
+    }
+
+    #[test]
     fn a_link_left_as_it_is_sends_nothing_so_an_older_password_is_not_checked_again() {
         let mut press = portal_link("l1", "Press", false);
         press.expires = crate::time::parse_expiry("2030-03-31");
@@ -834,5 +933,64 @@ mod tests {
         });
         let plan = plan_of(PRESS, &portal).unwrap();
         assert_eq!(lines(&plan), ["- link \"Old partner\""], "a removal is allowed");
+    }
+
+    /// The restriction of external sharing for rooms.
+    const RESTRICTED_SHARING: crate::model::PortalSharing = crate::model::PortalSharing {
+        external_share: false,
+        apply_to_rooms: true,
+        default_internal: false,
+    };
+
+    #[test]
+    fn under_the_restriction_a_link_sent_as_public_outside_a_public_room_is_refused_with_its_line()
+    {
+        let mut portal = state(RoomState::Active, vec![portal_link("l1", "Team", false)]);
+        portal.rooms[0].room_type = RoomType::Custom.into();
+        portal.sharing = Some(RESTRICTED_SHARING);
+        let plan_custom = |links: &str, portal: &PortalState| {
+            let yaml =
+                format!("rooms:\n  - title: Press Kit\n    type: custom\n    links:\n{links}");
+            plan(&manifest(&yaml), portal, &PlanOptions::default())
+        };
+        // A create and an update, each declared public (the default): one problem each.
+        let links = "      - name: Team\n        access: editor\n      - name: New\n        access: viewer\n";
+        let Err(PlanError::Conflicts { problems, .. }) = plan_custom(links, &portal) else {
+            panic!()
+        };
+        let at: Vec<usize> = problems.iter().map(|(line, _)| *line).collect();
+        assert_eq!(at, [6, 8], "{problems:?}");
+        assert_eq!(
+            problems[0].1,
+            "room `Press Kit`, link `Team`: the portal restricts external sharing for rooms (Settings → Sharing: `externalShare` off, `externalShareApplyToRooms` on), so it makes every link it creates or changes in a `custom` room internal; declare `internal: true`, or lift the restriction"
+        );
+        // Declared internal, both are planned; a link as declared sends nothing to refuse.
+        let internal = "      - name: Team\n        access: editor\n        internal: true\n      - name: New\n        access: viewer\n        internal: true\n";
+        assert_eq!(lines(&plan_custom(internal, &portal).unwrap()).len(), 2);
+        assert!(
+            plan_custom("      - name: Team\n        access: viewer\n", &portal)
+                .unwrap()
+                .is_empty()
+        );
+        // Without the restriction, public links are planned as declared.
+        portal.sharing =
+            Some(crate::model::PortalSharing { external_share: true, ..RESTRICTED_SHARING });
+        assert_eq!(lines(&plan_custom(links, &portal).unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn under_the_restriction_a_form_filling_room_s_primary_link_changed_as_public_is_refused() {
+        let mut portal = state(RoomState::Active, vec![portal_link("p", "Link to fill out", true)]);
+        portal.rooms[0].room_type = RoomType::FormFilling.into();
+        portal.sharing = Some(RESTRICTED_SHARING);
+        let plan_forms = |internal: bool| {
+            let yaml = format!(
+                "rooms:\n  - title: Press Kit\n    type: form-filling\n    links:\n      - primary: true\n        name: Fill in\n        access: form-filler\n        internal: {internal}\n"
+            );
+            plan(&manifest(&yaml), &portal, &PlanOptions::default())
+        };
+        let Err(PlanError::Conflicts { problems, .. }) = plan_forms(false) else { panic!() };
+        assert!(problems[0].1.contains("in a `form-filling` room internal"), "{problems:?}");
+        assert_eq!(lines(&plan_forms(true).unwrap()).len(), 1);
     }
 }

@@ -526,6 +526,19 @@ pub enum ActionKind {
 }
 
 impl Action {
+    /// The link password marks the step holds (a link's before and after), to seal into a
+    /// saved plan or to leave out of a report.
+    pub(crate) fn password_marks_mut(&mut self) -> Vec<&mut PasswordMark> {
+        match self {
+            Action::SetLink { link } => {
+                let LinkChange { before, after, .. } = &mut **link;
+                before.iter_mut().chain([after]).filter_map(|f| f.password.as_mut()).collect()
+            }
+            Action::RemoveLink { before, .. } => before.password.as_mut().into_iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The kind of this action.
     pub fn kind(&self) -> ActionKind {
         match self {
@@ -688,11 +701,6 @@ impl Plan {
             };
         }
         counts
-    }
-
-    /// Whether any room is deleted or any folder goes to the trash.
-    pub(crate) fn has_delete(&self) -> bool {
-        self.rooms.iter().any(|room| room.change.deletes()) || !self.trashed_folders().is_empty()
     }
 
     /// Each folder the plan moves to the trash, with its room.

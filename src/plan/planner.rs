@@ -113,7 +113,7 @@ pub fn plan(
     }
 
     let rooms = rails::select(rooms, manifest, options)?;
-    let mut problems = rails::check_titles(&rooms, &portal.rooms);
+    let mut problems = rails::check_titles(&rooms, &portal.rooms, &portal.agents);
     if !problems.is_empty() {
         problems.sort();
         return Err(PlanError::Conflicts { manifest: manifest.source.clone(), problems });

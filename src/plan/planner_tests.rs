@@ -440,6 +440,19 @@ fn ignored_rooms_are_never_pruned() {
 }
 
 #[test]
+fn ignore_patterns_are_case_sensitive_as_titles_are() {
+    let plan = plan_of(
+        "prune: archive\nignore: [\"Sandbox*\", gamma]\nrooms:\n  - title: A\n",
+        vec![active(1, "A"), active(2, "sandbox 1"), active(3, "Gamma"), active(4, "Sandbox 2")],
+    )
+    .unwrap();
+    assert_eq!(
+        steps(&plan),
+        [("Gamma".into(), Action::Archive), ("sandbox 1".into(), Action::Archive)]
+    );
+}
+
+#[test]
 fn ignore_patterns_match_titles_as_the_portal_stores_them() {
     let plan = plan_of(
         "prune: delete\nignore: [\"R&D: scratch*\", \"a/b\"]\nrooms:\n  - title: A\n",

@@ -4,11 +4,12 @@
 //! pure function of the plan (and the manifest it came from) and says everything it refuses at
 //! once.
 
-use super::model::{Action, Plan, RoomPlan, Target};
+use super::model::{Action, Plan, RoomPlan, Step, Target};
 use super::render::room_label;
-use crate::docspace::stored_title;
+use crate::docspace::{RoomType, stored_title};
 use crate::manifest::Manifest;
 use crate::model::{PortalRoom, RoomState};
+use crate::text::escape;
 use std::collections::{HashMap, HashSet};
 
 /// Choices that narrow or permit a plan.
@@ -138,7 +139,7 @@ pub(super) fn check_protected(
         .iter()
         .filter(|room| matches!(room.target, Target::Existing { id } if protected.contains(&id)))
         .filter(|room| room.change.removes_room())
-        .map(|room| format!("`{}`", room.title))
+        .map(|room| format!("`{}`", escape(&room.title)))
         .collect();
     named.sort();
     if named.is_empty() { Ok(()) } else { Err(Refusal::Protected { rooms: named }) }
@@ -147,11 +148,12 @@ pub(super) fn check_protected(
 /// The title a step gives its room (a rename's new title, a create's) and how to say so.
 fn given_title<'a>(action: &'a Action, target: &Target) -> Option<(&'a str, String)> {
     match (action, target) {
-        (Action::Rename { before, after }, Target::Existing { id }) => {
-            Some((after, format!("room `{before}` (id {id}) cannot be renamed to `{after}`")))
-        }
+        (Action::Rename { before, after }, Target::Existing { id }) => Some((
+            after,
+            format!("room `{}` (id {id}) cannot be renamed to `{}`", escape(before), escape(after)),
+        )),
         (Action::Create { title, .. }, _) => {
-            Some((title, format!("room `{title}` cannot be created")))
+            Some((title, format!("room `{}` cannot be created", escape(title))))
         }
         _ => None,
     }
@@ -162,7 +164,15 @@ fn given_title<'a>(action: &'a Action, target: &Target) -> Option<(&'a str, Stri
 /// That room giving the title up in the same plan does not help: rooms are changed
 /// concurrently and either change may fail, so it gives the title up in an apply of its own.
 /// One problem per step, with its entry's line, naming the other room.
-pub(super) fn check_titles(rooms: &[RoomPlan], portal: &[PortalRoom]) -> Vec<(usize, String)> {
+///
+/// An AI room to create is refused as well when an AI agent (`agents`) has its title: agents
+/// live apart from the rooms (`searchArea=AiAgents`, which `Any` leaves out), so the room would
+/// be made in Rooms beside the agent the entry most likely means, two AI entities of one title.
+pub(super) fn check_titles(
+    rooms: &[RoomPlan],
+    portal: &[PortalRoom],
+    agents: &[PortalRoom],
+) -> Vec<(usize, String)> {
     let mut by_title: HashMap<&str, Vec<&PortalRoom>> = HashMap::new();
     for room in portal {
         by_title.entry(room.title.as_str()).or_default().push(room);
@@ -204,7 +214,22 @@ pub(super) fn check_titles(rooms: &[RoomPlan], portal: &[PortalRoom]) -> Vec<(us
                     format!(
                         "{what}: portal room {} \"{}\"{state} has that title; {then}",
                         other.id,
-                        crate::text::escape(&other.title)
+                        escape(&other.title)
+                    ),
+                ));
+            }
+        }
+        if let Some(Step {
+            action: Action::Create { title, room_type: RoomType::Ai, .. }, ..
+        }) = room.change.opening()
+        {
+            for agent in agents.iter().filter(|agent| agent.title == *title) {
+                problems.push((
+                    room.line.unwrap_or_default(),
+                    format!(
+                        "room `{title}` cannot be created: AI agent {} \"{}\" has that title; this tool manages rooms, not agents, and would make an AI room in Rooms beside it: rename the entry, or the agent",
+                        agent.id,
+                        crate::text::escape(&agent.title)
                     ),
                 ));
             }
@@ -228,7 +253,8 @@ pub(super) fn check_destruction(
     if force || count < 3 || total == 0 || count * 100 <= total * usize::from(limit) {
         return Ok(());
     }
-    let mut names: Vec<String> = destroyed.iter().map(|room| format!("`{}`", room.title)).collect();
+    let mut names: Vec<String> =
+        destroyed.iter().map(|room| format!("`{}`", escape(&room.title))).collect();
     names.sort();
     Err(Refusal::TooDestructive { count, total, percent: count * 100 / total, limit, rooms: names })
 }
@@ -247,10 +273,9 @@ pub(super) fn check_member_removals(
             _ => None,
         })
         .flat_map(|(room, changes)| {
-            changes
-                .iter()
-                .filter(|c| c.after.is_none())
-                .map(move |c| format!("`{}` from `{}`", c.member, room.title))
+            changes.iter().filter(|c| c.after.is_none()).map(move |c| {
+                format!("`{}` from `{}`", escape(&c.member.to_string()), escape(&room.title))
+            })
         })
         .collect();
     let limit = manifest.max_member_removals;
@@ -262,7 +287,8 @@ pub(super) fn check_member_removals(
 }
 
 /// Deleting a room on DocSpace is permanent: a plan with a delete needs `--allow-delete`, and
-/// so does one that moves folders to the trash or gives an existing room a lifetime that may
+/// so does one that removes a link (its URL is gone for good: a link declared again gets a new
+/// one), moves folders to the trash or gives an existing room a lifetime that may
 /// remove files it keeps now: a first one (no lifetime keeps files forever, and the portal
 /// trashes every older file about 6 h after the write), one that may be shorter, or one that
 /// deletes permanently (`Settings::removes_files`). A room the plan creates has no files.
@@ -283,43 +309,43 @@ pub(crate) fn check_deletes(plan: &Plan, allowed: bool) -> Result<(), Refusal> {
             lifetimes.join(", ")
         )));
     }
-    if !plan.has_delete() {
-        return Ok(());
-    }
     let rooms: Vec<String> = plan
         .rooms
         .iter()
         .filter(|room| room.change.deletes())
         .map(|room| room_label(&room.title, &room.target))
         .collect();
-    let mut parts = Vec::new();
-    if !rooms.is_empty() {
-        parts.push(format!(
-            "deletes {} room{} permanently ({})",
-            rooms.len(),
-            crate::text::plural(rooms.len()),
-            rooms.join(", ")
-        ));
-    }
-    // Folders go to the trash, not away for good, but their deletion is guarded alike.
+    // Folders go to the trash, not away for good, but their deletion is guarded alike. A
+    // removed link is gone for good: declared again, a link gets a new URL.
+    let inside = |name: &str, room: &RoomPlan| {
+        format!("\"{}\" in {}", escape(name), room_label(&room.title, &room.target))
+    };
     let folders: Vec<String> = plan
         .trashed_folders()
         .into_iter()
-        .map(|(room, path)| {
-            format!(
-                "\"{}\" in {}",
-                crate::text::escape(&path.join("/")),
-                room_label(&room.title, &room.target)
-            )
+        .map(|(room, path)| inside(&path.join("/"), room))
+        .collect();
+    let links: Vec<String> = plan
+        .steps()
+        .filter_map(|(room, step)| match &step.action {
+            Action::RemoveLink { name, .. } => Some(inside(name, room)),
+            _ => None,
         })
         .collect();
-    if !folders.is_empty() {
-        parts.push(format!(
-            "moves {} folder{} to the trash ({})",
-            folders.len(),
-            crate::text::plural(folders.len()),
-            folders.join(", ")
-        ));
+    let parts: Vec<String> = [
+        ("deletes", &rooms, "room", "permanently", ""),
+        ("moves", &folders, "folder", "to the trash", ""),
+        ("removes", &links, "link", "for good", "; declared again, a link gets a new URL"),
+    ]
+    .into_iter()
+    .filter(|(_, items, ..)| !items.is_empty())
+    .map(|(verb, items, noun, how, note)| {
+        let (n, s, list) = (items.len(), crate::text::plural(items.len()), items.join(", "));
+        format!("{verb} {n} {noun}{s} {how} ({list}{note})")
+    })
+    .collect();
+    if parts.is_empty() {
+        return Ok(());
     }
     Err(Refusal::NeedsAllowDelete(parts.join(" and ")))
 }
@@ -456,6 +482,32 @@ mod tests {
         assert!(!of(1, Period::Years).may_be_shorter_than(of(11, Period::Months)));
         assert!(of(30, Period::Days).may_be_shorter_than(of(31, Period::Days)));
         assert!(!of(31, Period::Days).may_be_shorter_than(of(31, Period::Days)));
+    }
+
+    #[test]
+    fn a_removed_link_needs_allow_delete() {
+        let before = crate::plan::model::LinkFields {
+            title: "Old \u{1b}partner".into(),
+            access: 2,
+            expires: None,
+            password: None,
+            deny_download: false,
+            internal: false,
+        };
+        let remove = Step::new(
+            Action::RemoveLink {
+                name: "Old \u{1b}partner".into(),
+                link_id: "l1".into(),
+                before: Box::new(before),
+            },
+            "",
+        );
+        let plan = plan(vec![room("Press", StateChange::Keep, vec![remove])]);
+        assert_eq!(
+            refused(&plan),
+            "the plan removes 1 link for good (\"Old \\u{1b}partner\" in \"Press\" (id 3); declared again, a link gets a new URL); pass `--allow-delete` to apply it"
+        );
+        assert_eq!(check_deletes(&plan, true), Ok(()));
     }
 
     #[test]

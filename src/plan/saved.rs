@@ -58,8 +58,18 @@ const SIGNATURE_PREFIX: &str = "hmac-sha256:";
 pub struct PlanKey(SecretSlice<u8>);
 
 impl PlanKey {
-    /// The key from the variable's bytes; `Err` says what is wrong without showing it.
-    pub fn new(bytes: Vec<u8>) -> anyhow::Result<PlanKey> {
+    /// The key from the variable's bytes, ASCII whitespace around them trimmed (a secret
+    /// stored with a trailing newline in one job and without in the other is one key); `Err`
+    /// says what is wrong without showing it.
+    pub fn new(mut bytes: Vec<u8>) -> anyhow::Result<PlanKey> {
+        bytes.truncate(bytes.trim_ascii_end().len());
+        let start = bytes.len() - bytes.trim_ascii_start().len();
+        bytes.drain(..start);
+        if bytes.is_empty() {
+            bail!(
+                "`{PLAN_KEY_VARIABLE}` is blank; a plan key needs at least {MIN_PLAN_KEY_BYTES} bytes (e.g. `openssl rand -hex 32`), or unset it"
+            );
+        }
         if bytes.len() < MIN_PLAN_KEY_BYTES {
             bail!(
                 "`{PLAN_KEY_VARIABLE}` is {} bytes long; a plan key needs at least {MIN_PLAN_KEY_BYTES} (e.g. `openssl rand -hex 32`)",
@@ -141,11 +151,10 @@ impl SavedPlan {
         text
     }
 
-    pub(crate) fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-        serde_json::to_writer_pretty(&mut file, self)?;
-        std::io::Write::write_all(&mut file, b"\n")?;
-        std::io::Write::flush(&mut file)
+    /// The document as `plan --out` writes it (what [`SavedPlan::to_json`] gives, streamed).
+    pub(crate) fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
     }
 
     /// Reads a saved plan, refusing anything that is not one, another version, or an edited one:
@@ -181,8 +190,9 @@ impl SavedPlan {
     }
 
     /// A plan whose parts disagree was edited: every room it changes must be one it
-    /// fingerprinted (the stale checks compare the portal with the fingerprints), and its
-    /// summary must be its steps'.
+    /// fingerprinted (the stale checks compare the portal with the fingerprints), every link
+    /// password it records must carry a verifier as this version writes them, and its summary
+    /// must be its steps'. A printed plan (no verifiers) with a link password is refused too.
     fn check_consistent(&self, path: &Path) -> anyhow::Result<()> {
         let fingerprinted: std::collections::HashSet<u64> =
             self.plan.fingerprints.iter().map(|room| room.id).collect();
@@ -204,6 +214,21 @@ impl SavedPlan {
                 unknown.join(", ")
             );
         }
+        let (missing, unreadable) = super::links::unusable_marks(&self.plan);
+        if !unreadable.is_empty() {
+            bail!(
+                "`{}` was edited: the password verifier of {} is not one this version writes (Argon2id, 19 MiB, two passes, one lane, a 16-byte salt, a 32-byte hash); make the plan again",
+                path.display(),
+                unreadable.join(", ")
+            );
+        }
+        if !missing.is_empty() {
+            bail!(
+                "`{}` holds no password verifier for {} (`plan --format json` prints none): save the plan with `plan --out`",
+                path.display(),
+                missing.join(", ")
+            );
+        }
         let summary = self.plan.summary();
         if self.summary != summary {
             bail!(
@@ -216,14 +241,20 @@ impl SavedPlan {
     }
 }
 
-/// Whether `bytes` are a plan `plan --out` wrote (of any version): a JSON object with a
-/// `format_version`, a `plan` and a `checksum`. Only such a file may be replaced by a plan.
-pub(crate) fn is_saved_plan(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(bytes).is_ok_and(|value| {
-        value.get("format_version").is_some_and(Value::is_u64)
-            && value.get("plan").is_some_and(Value::is_object)
-            && value.get("checksum").is_some_and(Value::is_string)
-    })
+/// Whether `head`, the first bytes of a file, starts as a saved plan does (`plan --out`, or
+/// `plan --format json` redirected; of any version): `{`, then `"format_version"` and a number,
+/// then `"tool_version"`, the order every version writes them in. Only such a file may be
+/// replaced by a plan, and no more of it is read to tell.
+pub(crate) fn starts_as_saved_plan(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let after_version = || {
+        let rest = text.trim_start().strip_prefix('{')?.trim_start();
+        let rest = rest.strip_prefix("\"format_version\"")?.trim_start().strip_prefix(':')?;
+        let rest = rest.trim_start();
+        let number = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+        (number.len() < rest.len()).then_some(number)?.trim_start().strip_prefix(',')
+    };
+    after_version().is_some_and(|rest| rest.trim_start().starts_with("\"tool_version\""))
 }
 
 /// Checks the signature against `key`: with a key, a plan must carry the matching signature;
@@ -393,6 +424,29 @@ mod tests {
         assert!(!err.contains("hunter2"));
         let key = PlanKey::new(vec![b'k'; 32]).unwrap();
         assert_eq!(format!("{key:?}"), "PlanKey(hidden)");
+        let key = PlanKey::new(b" \tkey of thirty-two bytes, or more\r\n".to_vec()).unwrap();
+        assert_eq!(key.expose(), b"key of thirty-two bytes, or more");
+        let err = PlanKey::new(b" \n".repeat(20)).unwrap_err().to_string();
+        assert!(err.contains("is blank"), "{err}");
+    }
+
+    #[test]
+    fn a_saved_plan_is_told_by_its_first_bytes() {
+        let pretty =
+            "{\n  \"format_version\": 3,\n  \"tool_version\": \"0.1.0\",\n  \"portal\": \"";
+        assert!(starts_as_saved_plan(pretty.as_bytes()));
+        assert!(starts_as_saved_plan(b"{\"format_version\":1,\"tool_version\""));
+        for other in [
+            &b"{\"plan\": {}, \"format_version\": 3, \"tool_version\": \"\"}"[..],
+            b"{\"format_version\": \"3\", \"tool_version\": \"\"}",
+            b"{\"format_version\": , \"tool_version\"",
+            b"{\"format_version\": 3",
+            b"rooms: []\n",
+            b"",
+            &[0xff, 0xfe, 0x7b],
+        ] {
+            assert!(!starts_as_saved_plan(other), "{}", String::from_utf8_lossy(other));
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::model::{Action, Step};
 use crate::manifest::{RoomSpec, closest};
-use crate::model::{PortalRoom, PortalState, RoomState};
+use crate::model::{PortalRoom, PortalState, RoomState, StorageLimit};
 use crate::settings::{Quota, Settings, Switch};
 
 /// The settings of a room the portal has just created (ROOM-SETTINGS §2.4, OBSERVED §4.1):
@@ -52,14 +52,22 @@ pub(super) fn settings_step(
             "room `{title}`: the portal does not show its quota to this account (only its owner and room managers see it), so `quota` cannot be checked"
         ));
     }
-    if let (Some(Quota::Bytes(bytes)), Some(total)) = (wanted.quota, portal.storage_total)
-        && bytes > total
+    if let (Some(Quota::Bytes(bytes)), Some(limit)) = (wanted.quota, portal.storage_limit)
+        && bytes > limit.bytes()
         && room.is_none_or(|room| room.settings.quota != wanted.quota)
     {
+        let limit = match limit {
+            StorageLimit::Tariff(total) => {
+                format!("the portal's total storage of {}", Quota::Bytes(total))
+            }
+            StorageLimit::PortalQuota(quota) => format!(
+                "the storage quota of {} that the portal's admin set for the whole portal (`tenantCustomQuota`)",
+                Quota::Bytes(quota)
+            ),
+        };
         problems.push(format!(
-            "room `{title}`: `quota` {} is more than the portal's total storage of {}, and the portal refuses a room quota above it",
-            Quota::Bytes(bytes),
-            Quota::Bytes(total)
+            "room `{title}`: `quota` {} is more than {limit}, and the portal refuses a room quota above it",
+            Quota::Bytes(bytes)
         ));
     }
     if room.is_some_and(|room| room.custom_logo) {
@@ -329,7 +337,7 @@ mod tests {
     #[test]
     fn a_quota_above_the_portals_total_storage_is_refused_naming_the_room_and_the_total() {
         let mut portal = portal(vdr(observed(), RoomState::Active));
-        portal.storage_total = Some(1 << 30);
+        portal.storage_limit = Some(StorageLimit::Tariff(1 << 30));
         let err = plan(&format!("{ROOM}    quota: 2 GiB\n"), &portal).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -342,10 +350,30 @@ mod tests {
         // A room that has that quota already sends none: nothing to refuse.
         let shown = Settings { quota: Some(Quota::Bytes(2 << 30)), ..observed() };
         let over = PortalState {
-            storage_total: Some(1 << 30),
+            storage_limit: Some(StorageLimit::Tariff(1 << 30)),
             ..self::portal(vdr(shown, RoomState::Active))
         };
         assert!(plan(&format!("{ROOM}    quota: 2 GiB\n"), &over).is_ok());
+    }
+
+    #[test]
+    fn the_smaller_storage_limit_bounds_a_quota_and_the_refusal_names_which_it_is() {
+        assert_eq!(StorageLimit::of(None, None), None);
+        assert_eq!(StorageLimit::of(Some(8), None), Some(StorageLimit::Tariff(8)));
+        assert_eq!(StorageLimit::of(None, Some(8)), Some(StorageLimit::PortalQuota(8)));
+        assert_eq!(StorageLimit::of(Some(8), Some(4)), Some(StorageLimit::PortalQuota(4)));
+        assert_eq!(StorageLimit::of(Some(4), Some(8)), Some(StorageLimit::Tariff(4)));
+        assert_eq!(StorageLimit::of(Some(4), Some(4)), Some(StorageLimit::Tariff(4)));
+        let mut portal = portal(vdr(observed(), RoomState::Active));
+        portal.storage_limit = StorageLimit::of(None, Some(1 << 30));
+        let err = plan(&format!("{ROOM}    quota: 2 GiB\n"), &portal).unwrap_err();
+        assert!(
+            err.to_string().ends_with(
+                "room `Deal`: `quota` 2 GiB is more than the storage quota of 1 GiB that the portal's admin set for the whole portal (`tenantCustomQuota`), and the portal refuses a room quota above it"
+            ),
+            "{err}"
+        );
+        assert!(plan(&format!("{ROOM}    quota: 1 GiB\n"), &portal).is_ok());
     }
 
     #[test]

@@ -90,17 +90,19 @@ pub enum ApiError {
         total: usize,
     },
 
-    /// A create whose outcome is unknown (see [`ApiError::outcome_unknown`]) whose room did not
-    /// appear within the lookup window. It is never sent again in the same run.
+    /// A create whose outcome is unknown (see [`ApiError::outcome_unknown`]) whose room, folder
+    /// or link did not appear within the lookup window. It is never sent again in the same run.
     #[error(
-        "the portal did not answer whether `{request}` created room \"{title}\" (it {}); it did not appear within {} s; run `plan` again before retrying",
+        "the portal did not answer whether `{request}` created {kind} \"{title}\" (it {}); it did not appear within {} s; run `plan` again before retrying",
         .last.outcome(),
         .window.as_secs_f64()
     )]
     CreateOutcomeUnknown {
         /// The create request.
         request: RequestName,
-        /// The room's title, escaped.
+        /// What it creates: `room`, `folder` or `link`.
+        kind: &'static str,
+        /// The room's, folder's or link's title, escaped.
         title: String,
         /// How long the title was looked up for.
         window: Duration,
@@ -111,9 +113,10 @@ pub enum ApiError {
     /// A move of a folder to the trash whose outcome is unknown (see
     /// [`ApiError::outcome_unknown`]) and whose folder was still in its room when the lookup
     /// window ended. It is never sent again in the same run: on a portal a second delete of a
-    /// folder already in the trash erases it.
+    /// folder already in the trash erases it. The move may still be queued on the portal; a
+    /// later run waits for it before any move to the trash (see [`ApiError::DeleteStillRunning`]).
     #[error(
-        "the portal did not answer whether `{request}` moved folder {folder} to the trash (it {}); it was still in its room after {} s and was not sent again, as a second delete would erase a folder already in the trash; run `plan` again",
+        "the portal did not answer whether `{request}` moved folder {folder} to the trash (it {}); it was still in its room after {} s, so the move may still be queued, and it was not sent again: a second delete erases a folder already in the trash; apply again once `GET /api/2.0/files/fileops` lists no unfinished delete (a run waits for this account's unfinished deletes before any move to the trash, and takes a folder found in the trash as moved)",
         .last.outcome(),
         .window.as_secs_f64()
     )]
@@ -126,6 +129,23 @@ pub enum ApiError {
         window: Duration,
         /// The request's own error.
         last: Box<ApiError>,
+    },
+
+    /// A delete operation of the caller's that did not end within the operation timeout, waited
+    /// for before a folder was to be moved to the trash: nothing was sent. It may be an earlier
+    /// move of this very folder, still queued; a second delete would then erase the folder for
+    /// good once the first has put it in the trash.
+    #[error(
+        "folder {folder} was not moved to the trash: delete operation {operation} of this account is still running after {} s, and a second delete sent while an earlier move of the folder is queued would erase it for good; apply again once `GET /api/2.0/files/fileops` lists no unfinished delete",
+        .waited.as_secs()
+    )]
+    DeleteStillRunning {
+        /// The folder that was to be moved.
+        folder: u64,
+        /// The operation still running.
+        operation: String,
+        /// How long it was waited for.
+        waited: Duration,
     },
 
     /// An asynchronous operation reported an error.

@@ -7,27 +7,39 @@
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
-use super::rooms::{MAX_LOOKUP_PAUSE, Made, Operation};
+use super::rooms::{Made, Operation};
 use crate::model::PortalFolder;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::time::Instant;
 
 /// `rootFolderType` of the trash (`FolderType.TRASH`, server `Folder.cs` L53).
 const ROOT_TRASH: i64 = 3;
 
 /// Where a folder is, as `GET /files/folder/{id}` tells: on a portal a folder in the caller's
 /// Trash still reads 200, with `rootFolderType` 3 (server `FileStorageService.cs` L167-201,
-/// `FileSecurity.cs` L1471-1481).
+/// `FileSecurity.cs` L1471-1481). `F` is what is known of a folder in its room.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Whereabouts {
+pub(crate) enum Whereabouts<F = PortalFolder> {
     /// In its room.
-    Live(PortalFolder),
+    Live(F),
     /// In the caller's Trash: recoverable.
     Trashed,
     /// Not found: deleted for good (or never there).
     Gone,
+}
+
+/// A folder found in its room once every unfinished delete operation of the caller had ended
+/// ([`Portal::before_trash`]): what a move to the trash takes, so that none is sent without
+/// that check.
+#[derive(Debug)]
+pub(crate) struct InRoom(PortalFolder);
+
+impl InRoom {
+    /// The folder as read then.
+    pub(crate) fn folder(&self) -> &PortalFolder {
+        &self.0
+    }
 }
 
 /// A folder as the API sends it; only the fields the tool reads.
@@ -124,8 +136,9 @@ impl Portal {
 
     /// Creates a folder. A create is not safe to repeat (the portal makes duplicates): it is
     /// sent again only where the portal certainly did not take it, and after an unknown
-    /// outcome the parent is listed: the planner saw no folder with this title there, so one
-    /// there now is this create's, or another run's (not `confirmed`; with several, the oldest).
+    /// outcome the parent is listed within the lookup window (see [`Portal::look_up`]): the
+    /// planner saw no folder with this title there, so one there now is this create's, or
+    /// another run's (not `confirmed`; with several, the oldest).
     pub(crate) async fn create_folder(
         &self,
         parent: u64,
@@ -139,12 +152,17 @@ impl Portal {
                 .map(|dto| Made { item: PortalFolder::from(dto), confirmed: true }),
             Err(err) if err.outcome_unknown() => {
                 let stored = crate::docspace::stored_title(title);
-                let found = self.subfolders(parent).await?;
-                let same = found.into_iter().filter(|f| !f.system && f.title == stored);
-                match same.min_by_key(|f| f.id) {
-                    Some(item) => Ok(Made { item, confirmed: false }),
-                    None => Err(err),
-                }
+                let what = format!("folder \"{stored}\" in {parent}");
+                let lookup = || async {
+                    let found = self.subfolders(parent).await?;
+                    let same = found.into_iter().filter(|f| !f.system && f.title == stored);
+                    Ok(same.min_by_key(|f| f.id))
+                };
+                let item = self
+                    .look_up(&what, lookup)
+                    .await
+                    .ok_or_else(|| self.create_outcome_unknown(request, "folder", title, err))?;
+                Ok(Made { item, confirmed: false })
             }
             Err(err) => Err(err),
         }
@@ -159,8 +177,30 @@ impl Portal {
         Ok(())
     }
 
-    /// Moves a folder to the trash (never deletes permanently) and waits for the operation.
-    /// The executor checks before that it is empty and after that it is in the trash.
+    /// Where a folder is once every unfinished delete operation of the caller has ended: the
+    /// check before any move to the trash ([`Portal::trash_folder`] takes only a folder it found
+    /// in its room). On a portal each delete request is a job of its own that reads the folder
+    /// when it runs (server `FileDeleteOperation.cs` L197-200), and a job that finds it in the
+    /// caller's Trash erases it for good (L281, `FolderDao.UseTrashForRemoveAsync`
+    /// L1377-1380): a delete sent while an earlier move of the folder is still queued (an
+    /// earlier run's whose outcome was unknown, another run's with the same account) destroys
+    /// it, whichever job runs first. So the caller's deletes are waited for first (the jobs of
+    /// other accounts are theirs: one that moves the folder to its own Trash leaves this
+    /// account's delete a 403), and a folder found in the trash then is where a move would put
+    /// it. An operation that outlasts the operation timeout stops it with nothing sent
+    /// ([`ApiError::DeleteStillRunning`]).
+    pub(crate) async fn before_trash(&self, id: u64) -> Result<Whereabouts<InRoom>, ApiError> {
+        self.wait_for_running_deletes(id).await?;
+        Ok(match self.whereabouts(id).await? {
+            Whereabouts::Live(folder) => Whereabouts::Live(InRoom(folder)),
+            Whereabouts::Trashed => Whereabouts::Trashed,
+            Whereabouts::Gone => Whereabouts::Gone,
+        })
+    }
+
+    /// Moves a folder that [`Portal::before_trash`] found in its room to the trash (never
+    /// deletes permanently) and waits for the operation. The executor checks before that it is
+    /// empty and after that it is in the trash.
     ///
     /// Never sent twice: on a portal, deleting a folder already in the caller's Trash erases it
     /// for good, with a 200 (server `FileDeleteOperation.cs` L281,
@@ -168,7 +208,8 @@ impl Portal {
     /// would destroy what the first one kept. It is sent again only where the portal certainly
     /// did not take it (a refused connection, a 429, a 503); after an unknown outcome the folder
     /// is looked up instead (see `await_trash`).
-    pub(crate) async fn trash_folder(&self, id: u64) -> Result<(), ApiError> {
+    pub(crate) async fn trash_folder(&self, folder: InRoom) -> Result<(), ApiError> {
+        let id = folder.0.id;
         let path = "/api/2.0/files/fileops/delete";
         let request = format!("PUT {path}");
         let body = json!({
@@ -193,42 +234,28 @@ impl Portal {
         Ok(())
     }
 
-    /// After a move to the trash whose outcome is unknown: looks the folder up until it has left
-    /// its room (in the trash, or gone: the executor tells which) or `create_lookup_window` has
-    /// passed. Between lookups it waits for the caller's unfinished delete operations, one of
-    /// which is this move's if the portal took it. That read of every operation also dequeues
-    /// the caller's finished ones on a portal; the other waits of this run treat a dequeued
-    /// operation as finished and read their result back, so none is misled.
+    /// After a move to the trash whose outcome is unknown: looks the folder up (see
+    /// [`Portal::look_up`]) until it has left its room (in the trash, or gone: the executor
+    /// tells which). Each lookup first waits for the caller's unfinished delete operations, one
+    /// of which is this move's if the portal took it. That read of every operation also
+    /// dequeues the caller's finished ones on a portal; the other waits of this run treat a
+    /// dequeued operation as finished and read their result back, so none is misled.
     async fn await_trash(&self, id: u64, request: String, cause: ApiError) -> Result<(), ApiError> {
-        let window = self.config().create_lookup_window;
-        let started = Instant::now();
-        let mut pause = self.config().retry_min_delay;
-        for lookup in 1.. {
-            match self.whereabouts(id).await {
-                Ok(Whereabouts::Live(_)) => {
-                    tracing::info!(id, lookup, "the folder is still in its room");
-                }
-                Ok(_) => {
-                    tracing::info!(id, lookup, "the move to the trash went through after all");
-                    return Ok(());
-                }
-                Err(err) => tracing::info!(id, lookup, error = %err, "the lookup failed"),
+        let lookup = || async {
+            if let Err(err) = self.wait_for_running_deletes(id).await {
+                tracing::info!(id, error = %err, "waiting for the delete operations failed");
             }
-            let left = window.saturating_sub(started.elapsed());
-            if left.is_zero() || self.is_interrupted() {
-                break;
-            }
-            match self.wait_for_running_deletes(id).await {
-                // Something finished: look again at once.
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(err) => {
-                    tracing::info!(id, error = %err, "waiting for the delete operations failed");
-                }
-            }
-            tokio::time::sleep(pause.min(left)).await;
-            pause = (pause * 2).min(MAX_LOOKUP_PAUSE);
-        }
-        Err(ApiError::TrashOutcomeUnknown { request, folder: id, window, last: Box::new(cause) })
+            Ok(match self.whereabouts(id).await? {
+                Whereabouts::Live(_) => None,
+                Whereabouts::Trashed | Whereabouts::Gone => Some(()),
+            })
+        };
+        let what = format!("folder {id} to the trash");
+        self.look_up(&what, lookup).await.ok_or_else(|| ApiError::TrashOutcomeUnknown {
+            request,
+            folder: id,
+            window: self.config().create_lookup_window,
+            last: Box::new(cause),
+        })
     }
 }

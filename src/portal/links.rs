@@ -173,8 +173,9 @@ impl Portal {
     }
 
     /// Creates a link under `link_id`, a fresh id the portal keeps. Sent again only where the
-    /// portal certainly did not take it; after an unknown outcome the room's links are read,
-    /// and a link with this id is the one this create made.
+    /// portal certainly did not take it; after an unknown outcome the room's links are read
+    /// within the lookup window (see [`Portal::look_up`]), and a link with this id is the one
+    /// this create made.
     pub(crate) async fn create_room_link(
         &self,
         room: u64,
@@ -183,11 +184,15 @@ impl Portal {
         match self.put_link(room, link, Repeat::OnlyIfNotSent).await {
             Ok(()) => Ok(()),
             Err(err) if err.outcome_unknown() => {
-                if self.room_links(room).await?.iter().any(|l| l.id == link.link_id) {
-                    Ok(())
-                } else {
-                    Err(err)
-                }
+                let lookup = || async {
+                    let links = self.room_links(room).await?;
+                    Ok(links.iter().any(|l| l.id == link.link_id).then_some(()))
+                };
+                let what = format!("link {} in {room}", link.link_id);
+                self.look_up(&what, lookup).await.ok_or_else(|| {
+                    let request = format!("PUT /api/2.0/files/rooms/{room}/links");
+                    self.create_outcome_unknown(request, "link", link.title, err)
+                })
             }
             Err(err) => Err(err),
         }

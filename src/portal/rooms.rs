@@ -158,6 +158,10 @@ fn room_from_dto(dto: RoomDto, request: &str) -> Result<PortalRoom, ApiError> {
 /// newer portals' `Forms` area is never asked for: v3.7.2 answers it with a 400.
 pub(crate) const AREA_ANY: &str = "Any";
 
+/// The `searchArea` of the AI agents (server `SearchArea.cs` L39-63, value 7): an agent lives
+/// in a folder of its own, which `Any` leaves out (`FileSecurity.cs` L2675-2682).
+const AREA_AI_AGENTS: &str = "AiAgents";
+
 /// The longest pause between two lookups of a write whose outcome is unknown (a create, a move
 /// to the trash), and between two looks for twins (see `executor::twins`).
 pub(crate) const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
@@ -310,6 +314,12 @@ impl Portal {
         on_page: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PortalRoom>, ApiError> {
         self.list_rooms_matching(None, AREA_ANY, on_page).await
+    }
+
+    /// Every AI agent (see [`AREA_AI_AGENTS`]): not rooms to this tool, but a `type: ai`
+    /// entry's title is checked against them.
+    pub(crate) async fn list_agents(&self) -> Result<Vec<PortalRoom>, ApiError> {
+        self.list_rooms_matching(None, AREA_AI_AGENTS, &|_, _| {}).await
     }
 
     /// Every matching room of `area`, read again while the list changes under the read (see
@@ -501,10 +511,8 @@ impl Portal {
         }
     }
 
-    /// After a create whose outcome is unknown: looks its title up, with growing pauses, until
-    /// a room that was not there while planning appears (the portal may commit it seconds
-    /// after the gateway gave up) or `create_lookup_window` has passed. A lookup that fails
-    /// tells nothing either way, so the next one is still made.
+    /// After a create whose outcome is unknown: looks its title up (see [`Portal::look_up`])
+    /// until a room that was not there while planning appears.
     async fn await_create(
         &self,
         title: &str,
@@ -512,23 +520,52 @@ impl Portal {
         request: String,
         cause: ApiError,
     ) -> Result<PortalRoom, ApiError> {
+        let stored = crate::docspace::stored_title(title);
+        let what = format!("room \"{stored}\"");
+        let lookup = || self.find_new_room(&stored, known);
+        let found = self.look_up(&what, lookup).await;
+        found.ok_or_else(|| self.create_outcome_unknown(request, "room", title, cause))
+    }
+
+    /// What a create whose outcome stayed unknown for the whole lookup window fails with.
+    pub(super) fn create_outcome_unknown(
+        &self,
+        request: String,
+        kind: &'static str,
+        title: &str,
+        cause: ApiError,
+    ) -> ApiError {
+        ApiError::CreateOutcomeUnknown {
+            request,
+            kind,
+            title: crate::text::escape(title),
+            window: self.config().create_lookup_window,
+            last: Box::new(cause),
+        }
+    }
+
+    /// Looks for what a write whose outcome is unknown did (`what` names it in the log):
+    /// `lookup`, again and again with growing pauses, until it finds it or
+    /// `--create-lookup-window` has passed (an interrupt ends it sooner). A portal may commit a
+    /// write seconds after its gateway gave up, so one look right after is not enough. A lookup
+    /// that fails tells nothing either way, so the next one is still made. The one loop of every
+    /// such lookup: a room's, a folder's and a link's create, a folder's move to the trash.
+    pub(super) async fn look_up<T, F, Fut>(&self, what: &str, mut lookup: F) -> Option<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Option<T>, ApiError>>,
+    {
         let window = self.config().create_lookup_window;
         let started = Instant::now();
         let mut pause = self.config().retry_min_delay;
-        let stored = crate::docspace::stored_title(title);
-        for lookup in 1.. {
-            match self.find_new_room(&stored, known).await {
-                Ok(Some(room)) => {
-                    tracing::info!(
-                        title,
-                        id = room.id,
-                        lookup,
-                        "the create went through after all"
-                    );
-                    return Ok(room);
+        for attempt in 1.. {
+            match lookup().await {
+                Ok(Some(found)) => {
+                    tracing::info!(what, attempt, "the write went through after all");
+                    return Some(found);
                 }
-                Ok(None) => tracing::info!(title, lookup, "the created room has not appeared yet"),
-                Err(err) => tracing::info!(title, lookup, error = %err, "the lookup failed"),
+                Ok(None) => tracing::info!(what, attempt, "the write has not shown yet"),
+                Err(err) => tracing::info!(what, attempt, error = %err, "the lookup failed"),
             }
             let left = window.saturating_sub(started.elapsed());
             if left.is_zero() || self.is_interrupted() {
@@ -537,12 +574,7 @@ impl Portal {
             tokio::time::sleep(pause.min(left)).await;
             pause = (pause * 2).min(MAX_LOOKUP_PAUSE);
         }
-        Err(ApiError::CreateOutcomeUnknown {
-            request,
-            title: crate::text::escape(title),
-            window,
-            last: Box::new(cause),
-        })
+        None
     }
 
     /// Renames the room; the portal stores the title normalised (see `docspace::stored_title`).
@@ -695,14 +727,25 @@ impl Portal {
     }
 
     /// Waits for every unfinished delete operation the caller has (`GET /fileops`, no id);
-    /// whether there was any. `folder` names the folder acted on in errors.
+    /// whether there was any. One that fails has ended too (what it did shows on the folder);
+    /// one that outlasts the operation timeout is [`ApiError::DeleteStillRunning`]. `folder`
+    /// names the folder acted on in errors.
     pub(super) async fn wait_for_running_deletes(&self, folder: u64) -> Result<bool, ApiError> {
         const DELETE: i64 = 2;
         let operations = self.operations(&[]).await?;
         let running: Vec<Operation> =
             operations.into_iter().filter(|op| op.kind == Some(DELETE) && !op.is_done()).collect();
         for operation in &running {
-            self.wait_for(operation, folder).await?;
+            match self.wait_for(operation, folder).await {
+                Ok(()) => {}
+                Err(ApiError::OperationFailed { operation, message, .. }) => {
+                    tracing::info!(folder, operation, message, "a running delete failed");
+                }
+                Err(ApiError::OperationTimeout { operation, waited, .. }) => {
+                    return Err(ApiError::DeleteStillRunning { folder, operation, waited });
+                }
+                Err(err) => return Err(err),
+            }
         }
         Ok(!running.is_empty())
     }

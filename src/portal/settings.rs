@@ -3,7 +3,7 @@
 
 use super::client::Portal;
 use super::error::ApiError;
-use crate::model::{PortalRoom, RoomState};
+use crate::model::{PortalRoom, RoomState, StorageLimit};
 use crate::settings::{Lifetime, Period, Quota, Settings, Switch, Watermark};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -182,6 +182,19 @@ struct PaymentQuota {
     rooms_quota: Option<RoomsQuota>,
     #[serde(default)]
     features: Vec<Feature>,
+    /// A self-hosted portal's storage quota (`TenantQuotaSettings`; shown when the portal is
+    /// self-hosted or its tariff has statistics, server `QuotaHelper.cs` L146-159).
+    #[serde(default)]
+    tenant_custom_quota: Option<TenantCustomQuota>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantCustomQuota {
+    #[serde(default)]
+    enable_quota: bool,
+    #[serde(default)]
+    quota: Option<serde_json::Number>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,9 +219,11 @@ pub(crate) struct PortalQuota {
     /// Whether the portal's room quota is on (`roomsQuota.enableQuota`; absent when the tariff
     /// has no statistics, which means off).
     pub(crate) room_quota: bool,
-    /// The tariff's total storage in bytes; `None` when unlimited or not said. A portal refuses a
-    /// room quota above it (server `FileStorageService.cs` L1169-1179).
-    pub(crate) storage_total: Option<u64>,
+    /// The most a room quota may be; `None` when unlimited or not said. A portal refuses a room
+    /// quota above the tariff's total storage (server `FileStorageService.cs` L1169-1179) and,
+    /// self-hosted, above the storage quota its admin set for the whole portal (L1181-1191;
+    /// settable only there, `SettingsController.cs` L536-539, so a cloud portal shows it off).
+    pub(crate) storage_limit: Option<StorageLimit>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -226,9 +241,13 @@ impl Portal {
             .iter()
             .find(|feature| feature.id == "total_size")
             .and_then(|feature| feature.value.as_ref()?.as_u64());
+        let portal_quota = quota
+            .tenant_custom_quota
+            .filter(|custom| custom.enable_quota)
+            .and_then(|custom| custom.quota?.as_u64());
         Ok(PortalQuota {
             room_quota: quota.rooms_quota.is_some_and(|q| q.enable_quota),
-            storage_total,
+            storage_limit: StorageLimit::of(storage_total, portal_quota),
         })
     }
 

@@ -59,6 +59,9 @@ pub(crate) struct Export {
     pub(crate) left_out: BTreeMap<u64, Vec<String>>,
     /// What a room's links need from the user (password variables, links left out), by id.
     pub(crate) link_notes: BTreeMap<u64, Vec<String>>,
+    /// Why a room's `tags` are left out (a tag a manifest cannot hold), by id: the room's
+    /// tags are then left as they are.
+    pub(crate) tags_left_out: BTreeMap<u64, String>,
 }
 
 impl Export {
@@ -80,6 +83,11 @@ impl Export {
         for (room, lines) in &self.link_notes {
             notes.entry(*room).or_default().extend(lines.iter().cloned());
         }
+        for (room, why) in &self.tags_left_out {
+            notes.entry(*room).or_default().push(format!(
+                "`tags` left out, so applying this file leaves the room's tags as they are: {why}"
+            ));
+        }
         self.manifest.to_yaml_with_notes(header, &notes)
     }
 }
@@ -92,6 +100,7 @@ impl Export {
 pub(crate) fn manifest_of(state: &PortalState) -> Export {
     let mut left_out = BTreeMap::new();
     let mut link_notes = BTreeMap::new();
+    let mut tags_left_out = BTreeMap::new();
     let mut rooms: Vec<RoomSpec> = state
         .rooms
         .iter()
@@ -112,6 +121,16 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
             {
                 link_notes.insert(room.id, links.notes.clone());
             }
+            // One tag a manifest cannot hold (a control character any room administrator
+            // can type) leaves the room's tags alone rather than the whole portal unexported.
+            let unholdable: Vec<String> =
+                room.tags.iter().flat_map(|tag| crate::manifest::tag_problems(tag)).collect();
+            let tags = if unholdable.is_empty() {
+                Some(room.tags.clone())
+            } else {
+                tags_left_out.insert(room.id, unholdable.join("; "));
+                None
+            };
             RoomSpec {
                 title: room.title.clone(),
                 stored_title: room.title.clone(),
@@ -123,7 +142,7 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
                     RoomState::Active => DesiredState::Active,
                     RoomState::Archived => DesiredState::Archived,
                 },
-                tags: Some(room.tags.clone()),
+                tags,
                 renamed_from: Vec::new(),
                 protect: false,
                 members,
@@ -139,7 +158,12 @@ pub(crate) fn manifest_of(state: &PortalState) -> Export {
         })
         .collect();
     rooms.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
-    Export { manifest: Manifest { rooms, ..Manifest::default() }, left_out, link_notes }
+    Export {
+        manifest: Manifest { rooms, ..Manifest::default() },
+        left_out,
+        link_notes,
+        tags_left_out,
+    }
 }
 
 /// Refuses an export that would not read back as what the portal holds: `plan` right after it

@@ -225,16 +225,17 @@ fn step_up(
 ) -> Result<Option<u64>, String> {
     let depth = left - 1;
     let leaf = left == placed.path.len();
-    let Some(folder) = folder else {
-        return Err(if leaf {
-            format!("{} is in the trash or was deleted", placed.label)
+    // What became of the folder this level is at: the planned one, or a folder above it.
+    let finding = |what: &str| {
+        if leaf {
+            format!("{} {what}", placed.label)
         } else {
-            format!(
-                "{}: its folder \"{}\" is in the trash or was deleted",
-                placed.label,
-                escape(&placed.path[..left].join("/"))
-            )
-        });
+            let above = escape(&placed.path[..left].join("/"));
+            format!("{}: its folder \"{above}\" {what}", placed.label)
+        }
+    };
+    let Some(folder) = folder else {
+        return Err(finding("is in the trash or was deleted"));
     };
     if folder.title != placed.path[depth] {
         return Err(if leaf {
@@ -253,8 +254,10 @@ fn step_up(
     }
     match folder.parent_id {
         Some(parent) if depth == 0 && parent == placed.room => Ok(None),
-        Some(_) if depth == 0 => {
-            Err(format!("{} was moved out of its place in the room", placed.label))
+        // Out of the room, or up to the room's top level from deeper down (the room itself is
+        // not read: a portal answers a room's id as a folder too).
+        Some(parent) if depth == 0 || parent == placed.room => {
+            Err(finding("was moved out of its place in the room"))
         }
         Some(parent) => Ok(Some(parent)),
         None => Err(format!(

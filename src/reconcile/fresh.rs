@@ -16,7 +16,7 @@ pub(crate) fn check_portal(saved: &SavedPlan, portal: &Portal) -> anyhow::Result
     if saved.portal.trim_end_matches('/') != here.trim_end_matches('/') {
         bail!(
             "the plan was made for `{}`, not `{here}`; make a plan against this portal",
-            saved.portal
+            escape(&saved.portal)
         );
     }
     Ok(())
@@ -45,10 +45,11 @@ pub(crate) fn stale_rooms(plan: &Plan, now: &PortalState) -> Vec<String> {
             tags
         };
         if sorted(&after.tags) != sorted(&before.tags) {
+            let shown = |tags: &[String]| tags.iter().map(|t| escape(t)).collect::<Vec<_>>();
             changes.push(format!(
                 "{label} was retagged: [{}] → [{}]",
-                before.tags.join(", "),
-                after.tags.join(", ")
+                shown(&before.tags).join(", "),
+                shown(&after.tags).join(", ")
             ));
         }
     }

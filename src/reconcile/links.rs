@@ -70,9 +70,15 @@ pub(crate) async fn read_settings(
 }
 
 /// Checks each link step of a saved plan against the environment: its password variable must
-/// hold the password the plan's verifier was made from. The password is then kept with the
-/// step, in memory, for the executor. A line per step that fails.
-pub(crate) fn unseal_passwords(plan: &mut Plan, key: Option<&[u8]>) -> Vec<String> {
+/// pass what every password read for sending passes (`manifest::read_password`: never the
+/// token `is_token` recognises, which is this job's, not the plan job's) and hold the password
+/// the plan's verifier was made from. The password is then kept with the step, in memory, for
+/// the executor. A line per step that fails.
+pub(crate) fn unseal_passwords(
+    plan: &mut Plan,
+    key: Option<&[u8]>,
+    is_token: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
     let mut problems = Vec::new();
     for room in &mut plan.rooms {
         let title = room.title.clone();
@@ -81,7 +87,8 @@ pub(crate) fn unseal_passwords(plan: &mut Plan, key: Option<&[u8]>) -> Vec<Strin
             let (Some(env), Some(mark)) = (&link.password_env, &mut link.after.password) else {
                 continue;
             };
-            let problem = match (crate::links::EnvValue::of(env).password(), &mark.verifier) {
+            let read = crate::manifest::read_password(env, &crate::links::EnvValue::of, is_token);
+            let problem = match (read, &mark.verifier) {
                 (_, None) => Some(crate::plan::links::NO_VERIFIER.to_owned()),
                 (Err(problem), _) => Some(format!("the password variable `{env}` {problem}")),
                 (Ok(password), Some(verifier)) => {
@@ -180,12 +187,12 @@ pub(crate) fn exported_links(room: &PortalRoom, links: &[PortalLink]) -> Option<
             _ => None,
         };
         if let Some(why) = why {
-            left_out.push(format!("- link `{}`: {why}", link.title));
+            left_out.push(format!("- link `{}`: {why}", escape(&link.title)));
             continue;
         }
         let password = link.password.as_ref().map(|_| {
             let env = format!("LINK_PASSWORD_{}_{}", room.id, index + 1);
-            passwords.push(format!("- `{env}`: the password of link `{}`", link.title));
+            passwords.push(format!("- `{env}`: the password of link `{}`", escape(&link.title)));
             LinkPassword { env, line: 0, value: None }
         });
         listed.push(LinkSpec {

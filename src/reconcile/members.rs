@@ -239,9 +239,13 @@ fn describe(member: &RoomMember, state: &PortalState) -> String {
     match &member.member {
         Member::User(email) => {
             let email = if email.is_empty() { email_of(id, state) } else { email.as_str() };
-            if email.is_empty() { format!("user id `{id}`") } else { format!("user `{email}`") }
+            if email.is_empty() {
+                format!("user id `{}`", escape(id))
+            } else {
+                format!("user `{}`", escape(email))
+            }
         }
-        Member::Group(name) if name.trim().is_empty() => format!("group id `{id}`"),
-        Member::Group(name) => format!("group `{name}`"),
+        Member::Group(name) if name.trim().is_empty() => format!("group id `{}`", escape(id)),
+        Member::Group(name) => format!("group `{}`", escape(name)),
     }
 }

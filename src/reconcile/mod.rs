@@ -59,7 +59,7 @@ pub(crate) async fn load_saved(
     findings.extend(members::stale(&plan, &now));
     findings.extend(folders);
     findings.extend(links::stale(&plan, &now, key));
-    findings.extend(links::unseal_passwords(&mut plan, key));
+    findings.extend(links::unseal_passwords(&mut plan, key, &|value| portal.is_token(value)));
     fresh::refuse_stale(&findings)?;
     let known = now.rooms.iter().map(|room| room.id).collect();
     Ok(Ready { plan, known, manifest, scopes })

@@ -91,6 +91,9 @@ pub(crate) fn uses(reads: Option<&Reads<'_>>, plan: Option<&Plan>) -> Vec<Use> {
         Some(Reads::Manifests(manifests)) => {
             add(&[LIST_ROOMS], "listing the rooms");
             let specs: Vec<&RoomSpec> = manifests.iter().flat_map(|m| &m.rooms).collect();
+            if specs.iter().any(|spec| spec.room_type == Some(crate::docspace::RoomType::Ai)) {
+                add(&[LIST_ROOMS], "listing the AI agents (entries with `type: ai`)");
+            }
             let kept = |spec: &&&RoomSpec| spec.state != DesiredState::Deleted;
             if specs.iter().filter(kept).any(|spec| spec.members.is_some()) {
                 add(&[PEOPLE, GROUPS, PERSON, MEMBERS], "reading members (entries with `members`)");
@@ -138,9 +141,17 @@ pub(crate) fn uses(reads: Option<&Reads<'_>>, plan: Option<&Plan>) -> Vec<Use> {
                 add(&[LINKS], "checking the links the saved plan changes");
             }
             for (_, step) in saved.steps() {
-                match step.action {
-                    Action::CreateFolder { .. } => {
-                        add(&[SUBFOLDERS], "checking the folders the saved plan creates");
+                match &step.action {
+                    // As `folders::stale` reads them: the parent's subfolders, and a parent
+                    // below the room found again by id up to the room; a parent the plan
+                    // creates is checked through its own create.
+                    Action::CreateFolder { path, parent_id } => {
+                        let by = "checking the folders the saved plan creates";
+                        match (path.len(), parent_id) {
+                            (1, _) => add(&[SUBFOLDERS], by),
+                            (_, Some(_)) => add(&[SUBFOLDERS, FOLDER], by),
+                            (_, None) => {}
+                        }
                     }
                     Action::TrashFolder { .. } => {
                         add(&[FOLDER], "checking the folders the saved plan moves to the trash");
@@ -349,6 +360,24 @@ pub(crate) fn check_reads(key: Option<&KeyScopes>, reads: &Reads<'_>) -> anyhow:
     )
 }
 
+/// For `plan --base`, once `manifest`'s reads passed [`check_reads`]: why the base cannot be
+/// read with this key (the scopes only the base needs), so the plan goes on without it; `None`
+/// when the key can read both (or the run uses a login token).
+pub(crate) fn base_lacks(
+    key: Option<&KeyScopes>,
+    manifest: &Manifest,
+    base: &Manifest,
+) -> Option<String> {
+    let missing = missing(&key?.grant, &uses(Some(&Reads::Manifests(&[manifest, base])), None));
+    (!missing.is_empty()).then(|| {
+        format!(
+            "the API key lacks {} only the base needs:{}",
+            scope_count(&missing),
+            lines(&missing)
+        )
+    })
+}
+
 /// What applying `plan` needs that the key lacks, as lines; `None` when it has everything
 /// (or the run uses a login token).
 fn apply_lacks(key: Option<&KeyScopes>, plan: &Plan) -> Option<(Vec<Missing>, String)> {
@@ -394,7 +423,7 @@ fn names(missing: &[Missing]) -> String {
 mod tests {
     use super::*;
     use crate::docspace::RoomType;
-    use crate::model::{PortalRoom, PortalState, RoomState};
+    use crate::model::{PortalFolder, PortalRoom, PortalState, RoomState};
     use crate::plan::{LinkChange, LinkFields, PlanOptions};
     use std::path::Path;
 
@@ -604,6 +633,28 @@ mod tests {
         );
         let reads = uses(Some(&Reads::Saved(&plan)), None);
         assert_eq!(reads.iter().map(|u| u.request).collect::<Vec<_>>(), [LIST_ROOMS, SUBFOLDERS]);
+        // A folder under an existing folder: its parent is read by id too (`misplaced`).
+        let docs = PortalFolder {
+            id: 8,
+            title: "Docs".into(),
+            parent_id: Some(7),
+            files_count: 0,
+            folders_count: 0,
+            system: false,
+            listed: None,
+        };
+        let state = PortalState {
+            rooms: vec![portal_room(7, "A", RoomState::Active)],
+            folders: [(7, vec![docs]), (8, vec![])].into(),
+            ..PortalState::default()
+        };
+        let yaml = "rooms:\n  - title: A\n    type: custom\n    folders: [Docs/2025]\n";
+        let plan = crate::plan::plan(&manifest(yaml), &state, &PlanOptions::default()).unwrap();
+        let reads = uses(Some(&Reads::Saved(&plan)), None);
+        assert_eq!(
+            reads.iter().map(|u| u.request).collect::<Vec<_>>(),
+            [LIST_ROOMS, SUBFOLDERS, FOLDER]
+        );
     }
 
     #[test]

@@ -83,6 +83,12 @@ async fn read_for(
         .await
         .with_context(|| format!("cannot read the room settings of `{}`", portal.base_url()))?;
     links::read_settings(portal, manifests, &mut state).await?;
+    if specs.iter().any(|spec| spec.room_type == Some(crate::docspace::RoomType::Ai)) {
+        state.agents = portal
+            .list_agents()
+            .await
+            .with_context(|| format!("cannot read the AI agents of `{}`", portal.base_url()))?;
+    }
     Ok(state)
 }
 
@@ -144,15 +150,16 @@ async fn read_and_plan_from(
             .context("the base manifest (`--base`) cannot be used")?;
         anyhow::Ok((manifest, base))
     });
-    let (manifests, rooms, key) = if portal.uses_api_key() {
+    let (manifests, rooms, key, base_lacks) = if portal.uses_api_key() {
         // An API key: its scopes are read while the manifest is parsed and checked against
-        // every read before the first one.
+        // every read before the first one. A scope only the base needs drops the base.
         let (parsed, key) = tokio::join!(parsing, preflight::read_key(portal));
         let manifests = parsed.context("the manifest parser stopped")??;
         let key = key?;
-        let both: Vec<&Manifest> = std::iter::once(&manifests.0).chain(&manifests.1).collect();
-        preflight::check_reads(key.as_ref(), &Reads::Manifests(&both))?;
-        (manifests, list_rooms(portal, progress).await?, key)
+        preflight::check_reads(key.as_ref(), &Reads::Manifests(&[&manifests.0]))?;
+        let lacks =
+            manifests.1.as_ref().and_then(|b| preflight::base_lacks(key.as_ref(), &manifests.0, b));
+        (manifests, list_rooms(portal, progress).await?, key, lacks)
     } else {
         let listing = list_rooms(portal, progress);
         tokio::pin!(listing);
@@ -166,19 +173,23 @@ async fn read_and_plan_from(
                 (manifests, listed?)
             }
         };
-        (manifests, rooms, None)
+        (manifests, rooms, None, None)
     };
     let (mut manifest, mut base) = manifests;
     // Before anything else is read: a missing variable stops the job with only reads sent.
     let (env, is_token) = (crate::links::EnvValue::of, |value: &str| portal.is_token(value));
     manifest::read_passwords(&mut manifest, &env, &is_token)?;
-    // A base that cannot be planned (it names a variable this job lacks, it pins a room
-    // deleted since) must not leave the pull request that fixes it without a plan.
+    // A base that cannot be planned (it needs a scope the key lacks, it names a variable this
+    // job lacks, it pins a room deleted since) must not leave the pull request that fixes it without a plan.
     let unlabelled = |why: &dyn std::fmt::Display| {
         crate::out::warn(format_args!(
             "the base manifest (`--base`) cannot be planned, so the plan is not labelled: {why}"
         ));
     };
+    if let Some(why) = base_lacks {
+        unlabelled(&why);
+        base = None;
+    }
     if let Some(err) =
         base.as_mut().and_then(|b| manifest::read_passwords(b, &env, &is_token).err())
     {

@@ -22,7 +22,7 @@ pub(crate) async fn read(
     if wants(|s| s.quota.is_some()) {
         let quota = portal.portal_quota().await?;
         state.room_quota = Some(quota.room_quota);
-        state.storage_total = quota.storage_total;
+        state.storage_limit = quota.storage_limit;
     }
     if wants(|s| matches!(s.cover, Some(Switch::On(_)))) {
         state.covers = Some(portal.room_covers().await?);

@@ -6,11 +6,15 @@ pub(crate) mod schema;
 
 use assert_cmd::Command;
 use docspace_rooms::docspace::RoomType;
+use docspace_rooms::emulator::faults::Faults;
 use docspace_rooms::emulator::{Clock, Emulator, EmulatorConfig};
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::path::PathBuf;
+
+/// How long after its 504 a [`TestPortal::committing_late`] portal commits the write.
+pub(crate) const COMMITTED_LATE: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub(crate) struct TestPortal {
     pub emulator: Emulator,
@@ -27,6 +31,20 @@ impl TestPortal {
     /// A portal on `clock`, which the test advances instead of waiting.
     pub(crate) fn on_clock(clock: Clock) -> TestPortal {
         TestPortal::with(EmulatorConfig { clock, ..EmulatorConfig::default() })
+    }
+
+    /// A portal on a manual clock whose gateway gives up (504) on the first request matching
+    /// `entry` (`"METHOD /path/*"`), which the portal commits [`COMMITTED_LATE`] later (see
+    /// `Faults::commit_late_once`); run the binary with [`TestPortal::run_committed_late`].
+    pub(crate) fn committing_late(entry: &str) -> TestPortal {
+        TestPortal::with(EmulatorConfig {
+            faults: Faults {
+                commit_late_once: vec![(entry.to_owned(), COMMITTED_LATE)],
+                ..Faults::default()
+            },
+            clock: Clock::manual(),
+            ..EmulatorConfig::default()
+        })
     }
 
     pub(crate) fn with(config: EmulatorConfig) -> TestPortal {
@@ -89,6 +107,26 @@ impl TestPortal {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap()
+    }
+
+    /// The binary run with `args` against a [`TestPortal::committing_late`] portal: its clock
+    /// moves on once the run has looked up (a GET whose path `lookup` accepts) after the 504,
+    /// so that lookup certainly missed the write.
+    pub(crate) fn run_committed_late(
+        &self,
+        args: &[&str],
+        lookup: &dyn Fn(&str) -> bool,
+    ) -> std::process::Output {
+        let child = self.spawn(args);
+        wait_until("a lookup after the 504", std::time::Duration::from_secs(30), || {
+            let requests = self.emulator.requests();
+            let sent = requests.iter().position(|r| r.method != "GET" && r.status == 504);
+            sent.is_some_and(|at| {
+                requests[at..].iter().any(|r| r.method == "GET" && lookup(&r.path))
+            })
+        });
+        self.emulator.clock().advance(COMMITTED_LATE);
+        child.wait_with_output().unwrap()
     }
 
     /// Titles and states of every room, sorted by title then id.
@@ -207,6 +245,22 @@ pub(crate) fn apply_on_a_terminal(
 pub(crate) fn signal(child: &std::process::Child, signal: &str) {
     let sent = std::process::Command::new("kill").args([signal, &child.id().to_string()]).status();
     assert!(sent.unwrap().success(), "kill {signal} {}", child.id());
+}
+
+/// The CI examples users copy (`examples/ci/*.yml`), as `(file name, text)`, sorted.
+pub(crate) fn ci_examples() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci");
+    let mut examples: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 3, "{examples:?}");
+    examples
 }
 
 pub(crate) fn stdout(output: &std::process::Output) -> String {

@@ -122,3 +122,31 @@ fn applying_an_export_with_members_left_out_writes_no_member() {
     assert_eq!(members.len(), 2, "the owner and dave: {members:?}");
     assert!(members.iter().any(|m| m.name == "dave@example.com" && m.access == 10), "{members:?}");
 }
+
+/// A tag a manifest cannot hold (any room administrator can give one a control character)
+/// leaves that room's `tags` out of the export, with a comment and a warning saying why, so the
+/// rest of the portal is still exported and applying the file leaves the room's tags as they are.
+#[test]
+fn a_tag_a_manifest_cannot_hold_leaves_its_room_s_tags_out_not_the_whole_export() {
+    // Failed on the old code: the export failed as a whole ("would not read back").
+    let portal = TestPortal::start();
+    let odd = portal.seed("Odd", RoomType::Custom, false, &["ok", "t\u{1b}[31m\nx"]);
+    portal.seed("Plain", RoomType::Custom, false, &["kept"]);
+    let output = portal.cmd(&["export", "-o", "rooms.yaml"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warning = stderr(&output);
+    assert!(
+        warning.contains(&format!("room {odd}: `tags` left out")) && !warning.contains('\u{1b}'),
+        "{warning}"
+    );
+    let text = std::fs::read_to_string(portal.dir.path().join("rooms.yaml")).unwrap();
+    assert!(
+        text.contains(
+            "  # `tags` left out, so applying this file leaves the room's tags as they are: tag `t\\u{1b}[31m\\nx` contains the control character U+001B\n  - title: Odd\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("tags:\n    - kept\n") || text.contains("tags: [kept]"), "{text}");
+    let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+}

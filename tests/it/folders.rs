@@ -239,6 +239,47 @@ fn a_folder_create_whose_response_is_lost_is_looked_up_not_sent_again() {
     assert_converged(&portal);
 }
 
+/// `POST files/folder/{id}` commits inside the request (`FileStorageService.cs` L577-582),
+/// so a proxy's 504 can come before the commit: one lookup right after it misses the folder.
+#[test]
+fn a_folder_create_committed_seconds_after_a_504_is_found_and_sent_once() {
+    let portal = TestPortal::committing_late("POST /api/2.0/files/folder/*");
+    let room = portal.seed("Client L", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: Client L\n    folders: [Contracts]\n");
+    let output = portal
+        .run_committed_late(&["apply", "--auto-approve"], &|path| path.ends_with("/subfolders"));
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("Apply: 1 applied, 0 failed, 0 skipped."));
+    let posts = portal.writes().into_iter().filter(|w| w.starts_with("POST")).count();
+    assert_eq!(posts, 1, "one create, never two");
+    assert_eq!(paths(&portal, room), ["Contracts"]);
+    assert_converged(&portal);
+}
+
+/// A folder create that the portal has not committed when the lookup window ends: looked up
+/// more than once, then reported unknown, and never sent again.
+#[test]
+fn a_folder_create_that_never_appears_fails_as_unknown_and_is_not_sent_again() {
+    let portal = TestPortal::committing_late("POST /api/2.0/files/folder/*");
+    let room = portal.seed("Client L", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: Client L\n    folders: [Contracts]\n");
+    let output =
+        portal.cmd(&["apply", "--auto-approve", "--create-lookup-window", "1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let out = stdout(&output);
+    assert!(out.contains("created folder \"Contracts\""), "{out}");
+    assert!(out.contains("did not appear within 1 s; run `plan` again"), "{out}");
+    let posts = portal.writes().into_iter().filter(|w| w.starts_with("POST")).count();
+    assert_eq!(posts, 1, "one create, never two");
+    let listings = portal
+        .emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path == format!("/api/2.0/files/{room}/subfolders"));
+    // One listing while planning, one right before the create (two runs at once), then lookups.
+    assert!(listings.count() > 3, "looked up again within the window");
+}
+
 /// The `PUT fileops/delete` requests the portal received.
 fn deletes(portal: &TestPortal) -> usize {
     portal.writes().iter().filter(|w| *w == "PUT /api/2.0/files/fileops/delete").count()
@@ -294,6 +335,115 @@ fn a_move_to_the_trash_whose_outcome_stays_unknown_is_reported_and_not_sent_agai
     );
     assert_eq!(deletes(&portal), 1, "{:?}", portal.writes());
     assert!(!portal.emulator.folders(room)[0].trashed);
+}
+
+/// Run 1 of a room whose `Scratch` goes to the trash: the portal takes the move, but its job
+/// stays queued (a busy portal) and the gateway gives up on the request, so the run ends with
+/// the outcome unknown and the job still queued.
+fn a_move_left_queued(title: &str) -> (TestPortal, u64, u64) {
+    use docspace_rooms::emulator::faults::{Behaviour, Faults};
+    let portal = TestPortal::start();
+    let room = portal.seed(title, RoomType::Custom, false, &[]);
+    let scratch = portal.emulator.seed_folder(room, room, "Scratch");
+    portal.manifest(&format!(
+        "rooms:\n  - title: {title}\n    folders: []\n    folders_policy: exact\n"
+    ));
+    portal.emulator.set_faults(Faults {
+        lose_response_once: vec!["PUT /api/2.0/files/fileops/delete".into()],
+        ..Faults::default()
+    });
+    portal
+        .emulator
+        .set_behaviour(Behaviour { polls_per_operation: 10_000, ..Behaviour::default() });
+    let first = apply(
+        &portal,
+        &["--allow-delete", "--create-lookup-window", "1", "--operation-timeout", "1"],
+    );
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let said = stderr(&first);
+    assert!(
+        said.contains("may still be queued")
+            && said.contains("once `GET /api/2.0/files/fileops` lists no unfinished delete"),
+        "{said}"
+    );
+    assert!(!portal.emulator.folders(room)[0].trashed, "the job is still queued");
+    portal.emulator.set_faults(Faults::default());
+    portal.emulator.set_behaviour(Behaviour::default());
+    (portal, room, scratch)
+}
+
+/// On a portal each delete request is a job of its own that reads the folder when it runs
+/// (`FileDeleteOperation.cs` L197-200), and a job that finds it in the caller's Trash erases
+/// it for good (L281, `FolderDao.UseTrashForRemoveAsync` L1377-1380): a second delete sent
+/// while the first is queued destroys the folder, whichever job runs first.
+#[test]
+fn a_move_still_queued_from_an_earlier_run_is_never_followed_by_a_second_delete() {
+    let (portal, room, scratch) = a_move_left_queued("Client Q");
+    // Run 2, while the first job is still queued: it waits for it, and gives up without a write.
+    let second = apply(&portal, &["--allow-delete", "--operation-timeout", "1"]);
+    assert_eq!(second.status.code(), Some(1), "{}", stdout(&second));
+    let said = stderr(&second);
+    assert!(
+        said.contains("was not moved to the trash: delete operation")
+            && said.contains("is still running"),
+        "{said}"
+    );
+    assert_eq!(deletes(&portal), 1, "{:?}", portal.writes());
+    // The queued job runs at last: the folder is in the trash, recoverable, not erased.
+    assert_eq!(portal.emulator.finish_operations_within(1), 1);
+    assert!(portal.fileops().iter().all(|op| op["finished"] == true));
+    let folders = portal.emulator.folders(room);
+    assert!(folders.len() == 1 && folders[0].id == scratch && folders[0].trashed, "{folders:?}");
+    assert_converged(&portal);
+}
+
+/// Run 2 (`second`) applied the move to the trash without sending one: the queued move of run
+/// 1 put the folder in the trash, and the room converged.
+fn assert_done_by_the_queued_move(
+    portal: &TestPortal,
+    room: u64,
+    scratch: u64,
+    second: &std::process::Output,
+) {
+    assert!(second.status.success(), "{}{}", stdout(second), stderr(second));
+    assert!(stdout(second).contains("Apply: 1 applied, 0 failed, 0 skipped."));
+    assert_eq!(deletes(portal), 1, "{:?}", portal.writes());
+    let folders = portal.emulator.folders(room);
+    assert!(folders.len() == 1 && folders[0].id == scratch && folders[0].trashed, "{folders:?}");
+    assert_converged(portal);
+}
+
+/// Review evidence F1 (`review-src` 782ac1e), with the fix: run 2 started as run 1's message
+/// says, with the default options, while the first job is still queued. It waits for that job
+/// instead of sending a second delete, and once the portal's queue runs it the folder is in the
+/// trash (recoverable, not erased), with one delete sent.
+#[test]
+fn a_queued_move_to_the_trash_is_not_followed_by_a_second_delete() {
+    let (portal, room, scratch) = a_move_left_queued("Client R");
+    let reads = |portal: &TestPortal| {
+        let requests = portal.emulator.requests();
+        requests.iter().filter(|r| r.path == "/api/2.0/files/fileops").count()
+    };
+    let before = reads(&portal);
+    let second = portal.spawn(&["apply", "--auto-approve", "--allow-delete"]);
+    // Its list of the running deletes, then a poll of the queued one: it is waiting.
+    let within = std::time::Duration::from_secs(30);
+    crate::common::wait_until("run 2 waits for the queued job", within, || {
+        reads(&portal) >= before + 2
+    });
+    assert_eq!(deletes(&portal), 1, "nothing sent while the job is queued");
+    portal.emulator.finish_operations_within(1);
+    let second = second.wait_with_output().unwrap();
+    assert_done_by_the_queued_move(&portal, room, scratch, &second);
+}
+
+#[test]
+fn a_queued_move_that_finishes_while_the_next_run_waits_for_it_is_done_without_a_second_delete() {
+    let (portal, room, scratch) = a_move_left_queued("Client W");
+    // The portal's queue runs the job while run 2 waits for it (at the third read from now).
+    portal.emulator.finish_operations_within(3);
+    let second = apply(&portal, &["--allow-delete"]);
+    assert_done_by_the_queued_move(&portal, room, scratch, &second);
 }
 
 #[test]

@@ -103,6 +103,22 @@ fn subfolders_lists_direct_children_and_counts_are_recursive() {
     assert_eq!(portal.get("files/987654/subfolders").status, 404);
 }
 
+/// A room is a folder to `GET files/folder/{id}`: 200 with the room's `FolderDto`, the same as
+/// `GET files/rooms/{id}` answers (server `FoldersController.cs` L292-299,
+/// `VirtualRoomsController.cs` L327-333: both `GetFolderAsync`, then `FolderDtoHelper.GetAsync`).
+#[test]
+fn a_room_read_as_a_folder_is_the_room_s_folder_dto() {
+    let portal = TestPortal::start();
+    let active = portal.seed("Deals", RoomType::VirtualData, false, &["q1"]);
+    let archived = portal.seed("Old", RoomType::Custom, true, &[]);
+    for room in [active, archived] {
+        let info = portal.get(&format!("files/folder/{room}"));
+        assert_eq!(info.status, 200, "{}", info.text);
+        assert_eq!(info.response(), portal.room(room).response());
+    }
+    assert_eq!(portal.get(&format!("files/folder/{active}")).response()["title"], "Deals");
+}
+
 #[test]
 fn delete_moves_a_folder_with_its_content_to_the_trash_asynchronously() {
     let portal = TestPortal::start();

@@ -1,6 +1,6 @@
 //! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
 
-use crate::common::{TestPortal, stderr, stdout};
+use crate::common::{TestPortal, ci_examples, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::plan::ActionKind;
 use serde_json::{Value, json};
@@ -217,6 +217,57 @@ fn the_markdown_plan_starts_with_a_hidden_marker_naming_the_tool_and_the_portal(
     assert_eq!(stdout(&output).lines().next(), Some(marker.as_str()));
 }
 
+/// The plan of renaming the portal room `title` (pinned by id) to `Renamed`, as markdown.
+fn markdown_renaming(title: &str) -> (TestPortal, String) {
+    let portal = TestPortal::start();
+    let id = portal.seed(title, RoomType::Custom, false, &[]);
+    portal.manifest(&format!("rooms:\n  - title: Renamed\n    id: {id}\n    type: custom\n"));
+    let output = portal.cmd(&["plan", "--format", "markdown"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    (portal, text)
+}
+
+/// Whoever names a portal room (or themselves) decides what the bot's pull-request comment says
+/// about it, not whom it notifies or what it links: no mention (`@octocat`, `@org/team`), no
+/// issue or merge-request reference (`#12`, `GH-4`, GitLab's `!3` and `&5`), no bare link.
+/// What a reader sees is the title as it is.
+#[test]
+fn the_markdown_plan_does_not_mention_people_named_in_portal_titles() {
+    let title = "@octocat & @org-team see #12, gh-4, !3, &5, www.example.com, a@b.example";
+    let (_portal, markdown) = markdown_renaming(title);
+    let table = markdown.split("<details>").next().unwrap();
+    for live in ["@octocat", "@org", "#12", "gh-4", "!3", "&5", "www.", "@b."] {
+        assert!(!table.contains(live), "{live:?} is live in the comment:\n{markdown}");
+    }
+    let seen = table.replace('\u{2060}', "");
+    let escaped = r"@octocat \& @org-team see \#12, gh-4, !3, \&5, www.example.com, a@b.example";
+    assert!(seen.contains(&format!("rename \"{escaped}\" → \"Renamed\"")), "{markdown}");
+}
+
+/// A title cannot forge the comment's marker, end it early, or close the fenced plan: CI jobs
+/// pick their comment by its first line, and the table and the text plan hold titles inertly.
+/// (A portal stores `<`, `>`, `:` and `/` in a title as `_`, `docspace::stored_title`; `md`'s
+/// unit tests take the raw characters.)
+#[test]
+fn a_portal_title_cannot_forge_or_close_the_markdown_marker() {
+    let prefix = "<!-- docspace-rooms plan:";
+    let forged = format!("--> ``` {prefix} https://elsewhere.example/ -->");
+    let (portal, markdown) = markdown_renaming(&forged);
+    let marker = format!("{prefix} {}/ -->", portal.emulator.url());
+    assert_eq!(markdown.lines().next(), Some(marker.as_str()), "{markdown}");
+    assert_eq!(markdown.lines().filter(|l| l.contains(prefix)).count(), 1, "{markdown}");
+    let (comment, details) = markdown.split_once("<details>").unwrap();
+    // Escaped, `\<` and `\>` are text.
+    let unescaped = comment[marker.len()..].replace(r"\<", "").replace(r"\>", "");
+    assert!(!unescaped.contains("-->") && !unescaped.contains("<!--"), "{comment}");
+    assert_eq!(details.matches("```").count(), 2, "the fence is closed early:\n{details}");
+    assert!(
+        details.contains("_!-- docspace-rooms plan_ https___elsewhere.example_ --_"),
+        "{details}"
+    );
+}
+
 #[test]
 fn plan_text_output_snapshot() {
     let portal = snapshot_portal();
@@ -389,7 +440,9 @@ const fn listed(kind: ActionKind) -> ActionKind {
 
 /// A plan with every kind of step and every optional field filled (members added and changed,
 /// an unarchive with every setting, a link with a password and an expiry, one removed, a
-/// folder under an existing one, a create with settings), signed.
+/// folder under an existing one, a create with settings). Printed without a plan key: the
+/// shape of version 3 was recorded with `signature` null (a key, which now signs a printed
+/// plan too, would add `signature: string`, a value the format always allowed).
 fn every_field_plan() -> Value {
     let portal = TestPortal::start();
     portal.emulator.set_room_quota(true, 100 << 20);
@@ -410,7 +463,6 @@ fn every_field_plan() -> Value {
     let output = portal
         .cmd(&["plan", "--format", "json"])
         .env("LINK_PASSWORD_PRESS", "press-kit-2030!")
-        .env("DOCSPACE_PLAN_KEY", "0123456789abcdef0123456789abcdef")
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -524,4 +576,22 @@ fn watermark_text_keeps_its_quotes_apart_in_a_plan() {
     );
     let output = portal.cmd(&["plan"]).output().unwrap();
     assert!(stdout(&output).contains(r#""Say \"hi\"""#), "{}", stdout(&output));
+}
+
+/// The CI examples sign the plan a pull request hands to the merge (an artifact, holding
+/// password verifiers) and keep no apply report (it holds new links' URLs, which open rooms):
+/// the log shows the report without them.
+#[test]
+fn the_ci_examples_sign_their_saved_plans_and_keep_no_apply_report() {
+    // Failed on the old code: plan.json was uploaded unsigned and unkeyed, and report.json was
+    // uploaded whole.
+    for (name, text) in ci_examples() {
+        assert!(text.contains("--out plan.json"), "{name}");
+        assert!(text.contains("DOCSPACE_PLAN_KEY"), "{name} saves plans without a plan key");
+        for line in text.lines().filter(|l| l.contains("report.json")) {
+            let kept = line.contains("path:") || line.contains("paths:");
+            assert!(!kept, "{name} keeps the report as an artifact: {line}");
+        }
+        assert!(text.contains("jq 'del(.outcomes[].link_url)' report.json"), "{name}");
+    }
 }

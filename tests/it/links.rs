@@ -52,7 +52,8 @@ fn a_link_is_created_with_its_password_and_its_url_is_printed_then_nothing_is_pl
     let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    let line = dated("+ link \"Press\" viewer, expires 2030-03-31, password set");
+    let line =
+        dated("+ link \"Press\" viewer, expires 2030-03-31, password from LINK_PASSWORD_PRESS");
     assert!(text.contains(&line), "{text}");
     assert!(!text.contains(SECRET));
     assert_eq!(portal.writes(), Vec::<String>::new(), "plan never writes");
@@ -154,13 +155,27 @@ fn a_changed_password_is_planned_without_showing_it_and_no_secret_reaches_any_ou
 }
 
 #[test]
-fn an_undeclared_link_is_removed_like_a_delete() {
+fn an_undeclared_link_is_removed_like_a_delete_only_with_allow_delete() {
+    // Failed on the old code: removed without `--allow-delete`, though a removed link cannot
+    // be brought back (declared again, it gets a new URL) and cuts off everyone holding it.
     let (portal, room) = press_portal();
     add_link(&portal, room, json!({"title": "Old partner", "access": 2}));
     portal.manifest(&manifest_with(
         "      - primary: true\n        name: Shared link\n        access: viewer\n",
     ));
+    let writes = portal.writes().len();
     let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stderr(&output)
+            .contains("the plan removes 1 link for good (\"Old partner\" in \"Press Kit\" (id "),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("pass `--allow-delete` to apply it"), "{}", stderr(&output));
+    assert_eq!(portal.writes().len(), writes, "nothing written");
+    assert_eq!(additional(&portal, room).len(), 1);
+    let output = portal.cmd(&["apply", "--auto-approve", "--allow-delete"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("    - link \"Old partner\""), "{}", stdout(&output));
     assert_eq!(additional(&portal, room), []);
@@ -538,6 +553,26 @@ fn a_create_whose_answer_is_lost_is_found_by_its_id_and_not_sent_again() {
     assert_eq!(link_writes(&portal), 1, "{:?}", portal.writes());
 }
 
+/// `PUT …/links` commits inside the request (`FileStorageService.SetExternalLinkAsync`,
+/// L5755-5787), so a proxy's 504 can come before the commit: one read of the links right after
+/// it misses the new link.
+#[test]
+fn a_link_create_committed_seconds_after_a_504_is_found_by_its_id_and_sent_once() {
+    let portal = TestPortal::committing_late("PUT /api/2.0/files/rooms/*/links");
+    let room = portal.seed("Team", RoomType::Custom, false, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Team\n    links:\n      - name: Partners\n        access: viewer\n",
+    );
+    let output =
+        portal.run_committed_late(&["apply", "--auto-approve"], &|path| path.ends_with("/links"));
+    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+    assert_eq!(link_writes(&portal), 1, "one create, never two");
+    let links = additional(&portal, room);
+    assert!(links.len() == 1 && links[0].title == "Partners", "{links:?}");
+    let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
 /// Issue 21: link passwords at the edges, each refused before any write.
 mod passwords {
     use super::*;
@@ -664,6 +699,94 @@ mod passwords {
         assert!(output.status.success(), "{}", stderr(&output));
     }
 
+    /// A pull request can widen `password_env_allow` (it lives in the file it edits): the plan
+    /// names each password's variable, so a reviewer of the plan sees which one is read, and
+    /// the variables CI systems keep their secrets in are never read, whatever it allows.
+    #[test]
+    fn plan_lines_name_the_password_variable_and_ci_secrets_are_never_read() {
+        // Failed on the old code: the plan said only "password set", and `GITHUB_TOKEN`,
+        // allowed by `password_env_allow: ["*OKEN"]`, became the link's password.
+        let (portal, room) = press_portal();
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let output = portal.cmd(&["plan"]).env("LINK_PASSWORD_PRESS", SECRET).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            text.contains("+ link \"Press\" viewer, password from LINK_PASSWORD_PRESS"),
+            "{text}"
+        );
+        assert!(!text.contains(SECRET), "{text}");
+
+        for (allow, env) in [
+            ("\"*OKEN\"", "GITHUB_TOKEN"),
+            ("\"*_TOKEN\"", "DEPLOY_TOKEN"),
+            ("GITHUB_*", "GITHUB_TOKEN"),
+            ("ACTIONS_*", "ACTIONS_RUNTIME_TOKEN"),
+            ("\"CI_*\"", "CI_REGISTRY_PASSWORD"),
+            ("\"*_PASSWORD\"", "CI_DEPLOY_PASSWORD"),
+        ] {
+            portal.manifest(&format!(
+                "password_env_allow: [{allow}]\n{}",
+                manifest_with(&format!(
+                    "      - name: Press\n        access: viewer\n        password_env: {env}\n"
+                ))
+            ));
+            for command in ["validate", "plan"] {
+                let output = portal.cmd(&[command]).env(env, SECRET).output().unwrap();
+                assert_eq!(output.status.code(), Some(1), "{env}: {}", stdout(&output));
+                let text = stderr(&output);
+                assert!(
+                    text.contains(&format!("`password_env` `{env}`"))
+                        && text.contains("variables are never read as link passwords"),
+                    "{text}"
+                );
+                assert!(!text.contains(SECRET) && !stdout(&output).contains(SECRET), "{text}");
+            }
+        }
+        assert_eq!(portal.writes(), Vec::<String>::new());
+        assert!(additional(&portal, room).is_empty());
+    }
+
+    #[test]
+    fn a_saved_plan_never_sends_the_token_apply_runs_with_as_a_link_password() {
+        // Failed on the old code: the plan job (a read-only key) checked its own token, and
+        // `apply plan.json` with the write key published that key as the link's password.
+        use docspace_rooms::emulator::{ApiKeySeed, EmulatorConfig};
+        const READER: &str = "sk-plan-job-reader";
+        const WRITER: &str = "sk-writer-2026"; // 14 characters: a password the policy takes
+        let portal = TestPortal::with(EmulatorConfig {
+            api_keys: vec![ApiKeySeed::new(READER, &["*:read"]), ApiKeySeed::new(WRITER, &[])],
+            ..EmulatorConfig::default()
+        });
+        let room = portal.seed("Press Kit", RoomType::Public, false, &[]);
+        portal.manifest(&manifest_with(PRESS_WITH_PASSWORD));
+        let plan = portal
+            .cmd(&["plan", "--out", "plan.json"])
+            .env("DOCSPACE_TOKEN", READER)
+            .env("LINK_PASSWORD_PRESS", WRITER)
+            .output()
+            .unwrap();
+        assert!(plan.status.success(), "the plan job's token is another: {}", stderr(&plan));
+
+        let apply = portal
+            .cmd(&["apply", "plan.json"])
+            .env("DOCSPACE_TOKEN", WRITER)
+            .env("LINK_PASSWORD_PRESS", format!(" {WRITER}\n"))
+            .output()
+            .unwrap();
+        assert_eq!(apply.status.code(), Some(1), "{}", stdout(&apply));
+        let text = stderr(&apply);
+        assert!(
+            text.contains(
+                "room \"Press Kit\", link \"Press\": the password variable `LINK_PASSWORD_PRESS` holds the API token, which is never a link password"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains(WRITER) && !stdout(&apply).contains(WRITER), "{text}");
+        assert_eq!(link_writes(&portal), 0);
+        assert!(additional(&portal, room).is_empty());
+    }
+
     #[test]
     fn no_password_derived_value_reaches_stdout_and_a_saved_plan_holds_a_memory_hard_verifier() {
         // Failed on the old code: `--format json` printed the salted SHA-256 of the password.
@@ -696,7 +819,14 @@ mod passwords {
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(1));
-        assert!(stderr(&output).contains("save the plan with `plan --out`"), "{}", stderr(&output));
+        let text = stderr(&output);
+        assert!(
+            text.contains(
+                "`printed.json` holds no password verifier for room \"Press Kit\", link \"Press\""
+            ) && text.contains("save the plan with `plan --out`"),
+            "{text}"
+        );
+        assert!(!text.contains("changed since"), "nothing changed: {text}");
         // The file applies, and is refused with another password in the variable.
         let output = portal
             .cmd(&["apply", "plan.json"])
@@ -850,5 +980,79 @@ mod sharing {
             stderr(&output)
         );
         assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+
+    /// Review evidence F2 (`review-src` 782ac1e), with the fix: under the restriction, a custom
+    /// room's new link and a form-filling room's primary link, declared not internal (the
+    /// default), are refused before any write; the portal would make them internal, the
+    /// read-back would fail and every run would write them again.
+    #[test]
+    fn under_a_sharing_restriction_a_custom_room_s_link_is_refused_before_any_write() {
+        let portal = TestPortal::start();
+        portal.seed("Team", RoomType::Custom, false, &[]);
+        portal.seed("Forms", RoomType::FormFilling, false, &[]);
+        portal
+            .emulator
+            .set_sharing(SharingSettings { external_share: false, ..SharingSettings::default() });
+        portal.manifest(
+            "rooms:\n  - title: Team\n    type: custom\n    links:\n      - name: Partners\n        access: viewer\n  - title: Forms\n    type: form-filling\n    links:\n      - primary: true\n        name: Fill in\n        access: form-filler\n",
+        );
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+        let said = stderr(&output);
+        assert!(said.contains("room `Team`, link `Partners`: the portal restricts"), "{said}");
+        assert!(said.contains("room `Forms`, link `Fill in`: the portal restricts"), "{said}");
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+
+    /// A custom room `Team` on a portal that restricts external sharing for rooms, with the
+    /// manifest declaring `links`.
+    fn restricted_team(links: &str) -> (TestPortal, u64) {
+        let portal = TestPortal::start();
+        let room = portal.seed("Team", RoomType::Custom, false, &[]);
+        portal
+            .emulator
+            .set_sharing(SharingSettings { external_share: false, ..SharingSettings::default() });
+        portal.manifest(&format!("rooms:\n  - title: Team\n    type: custom\n    links:\n{links}"));
+        (portal, room)
+    }
+
+    /// Under the restriction a portal makes every link it creates or changes in a room that is
+    /// not public internal (`FileStorageService.ResolveRequiredAuthAsync` L5967-5997 `return
+    /// true`; `FileSharing.cs` L204-209 does not skip it: `CanEditInternalAsync` is true for
+    /// custom and form-filling rooms, `FileSecurity.cs` L1377-1380). A link declared public
+    /// would be written, read back internal and fail, on every run.
+    #[test]
+    fn a_custom_room_s_public_link_is_refused_at_plan_time_while_sharing_is_restricted() {
+        let (portal, _) = restricted_team("      - name: Partners\n        access: viewer\n");
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+        let said = stderr(&output);
+        assert!(
+            said.contains("room `Team`, link `Partners`: the portal restricts external sharing for rooms (Settings → Sharing: `externalShare` off, `externalShareApplyToRooms` on), so it makes every link it creates or changes in a `custom` room internal; declare `internal: true`"),
+            "{said}"
+        );
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_custom_room_s_existing_link_is_not_changed_to_public_while_sharing_is_restricted() {
+        let (portal, room) = restricted_team(
+            "      - name: Partners\n        access: editor\n        internal: false\n",
+        );
+        add_link(&portal, room, json!({"title": "Partners", "access": 2, "internal": true}));
+        let output = portal.cmd(&["plan"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+        assert!(stderr(&output).contains("link `Partners`"), "{}", stderr(&output));
+        // Declared internal, the same change goes through and converges.
+        portal.manifest(
+            "rooms:\n  - title: Team\n    type: custom\n    links:\n      - name: Partners\n        access: editor\n        internal: true\n",
+        );
+        let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
+        let links = additional(&portal, room);
+        assert!(links.len() == 1 && links[0].access == 10 && links[0].internal, "{links:?}");
+        let output = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::common::{TestPortal, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
-use docspace_rooms::emulator::PersonSeed;
+use docspace_rooms::emulator::{ApiKeySeed, EmulatorConfig, PersonSeed};
 use serde_json::{Value, json};
 
 /// A portal someone changed by hand: room `Operations` renamed `Ops (manual)`, Ben made an
@@ -227,6 +227,45 @@ fn a_base_that_cannot_be_planned_gives_an_unlabelled_plan_with_the_reason() {
         assert!(message.contains(why), "{base}: {message}");
         assert_eq!(stdout(&output), stdout(&plain), "{base}: the plan without a base");
     }
+}
+
+/// A key that can read what the pull request's manifest needs but not what only the base
+/// needs (here `files:read` for the base's folders) plans the pull request unlabelled, with a
+/// warning naming the scope; nothing the key may not read is requested.
+#[test]
+fn a_base_needing_a_scope_the_key_lacks_gives_an_unlabelled_plan_with_the_reason() {
+    // Failed on the old code: the whole run stopped, naming `files:read`.
+    const KEY: &str = "sk-rooms-read-only";
+    let portal = TestPortal::with(EmulatorConfig {
+        api_keys: vec![ApiKeySeed::new(KEY, &["rooms:read"])],
+        ..EmulatorConfig::default()
+    });
+    portal.seed("Sales", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: Sales\n    type: custom\n    tags: [emea]\n");
+    portal.file(
+        "base.yaml",
+        "rooms:\n  - title: Sales\n    type: custom\n    folders: [Contracts]\n",
+    );
+    let output =
+        portal.cmd(&["plan", "--base", "base.yaml"]).env("DOCSPACE_TOKEN", KEY).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("tags [] → [emea]"), "{}", stdout(&output));
+    assert!(!stdout(&output).contains("Changes in this pull request"), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains(
+            "warning: the base manifest (`--base`) cannot be planned, so the plan is not labelled"
+        ),
+        "{message}"
+    );
+    assert!(message.contains("`files:read`"), "{message}");
+    assert!(!reads(&portal).iter().any(|r| r.contains("subfolders")), "{:?}", reads(&portal));
+
+    // The pull request's own manifest needing the scope still stops the run, nothing read.
+    portal.manifest("rooms:\n  - title: Sales\n    type: custom\n    folders: [Contracts]\n");
+    let output = portal.cmd(&["plan"]).env("DOCSPACE_TOKEN", KEY).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("so nothing was read"), "{}", stderr(&output));
 }
 
 /// Requests `plan` sent, as `METHOD path`, in order.

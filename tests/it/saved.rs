@@ -155,6 +155,63 @@ fn a_short_or_empty_plan_key_is_an_error_that_does_not_show_it() {
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
+/// A key of only whitespace is as good as none; a job that means to sign must not sign with it.
+/// Whitespace around a key is trimmed, so a secret with a trailing newline in one job and not
+/// in the other is still one key.
+#[test]
+fn a_blank_plan_key_is_refused_and_a_key_is_trimmed() {
+    // Failed on the old code: 40 spaces signed the plan, and a trailing newline made another key.
+    let portal = TestPortal::start();
+    portal.seed("Old", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n");
+    for blank in [" ".repeat(40), "\n\t \r\n".repeat(10)] {
+        let text = refused(&portal, &["plan", "--out", "plan.json"], Some(&blank));
+        assert!(text.contains("`DOCSPACE_PLAN_KEY` is blank"), "{text}");
+        assert!(portal.emulator.requests().is_empty(), "decided before the portal is read");
+    }
+    let output = portal
+        .cmd(&["plan", "--out", "plan.json"])
+        .env("DOCSPACE_PLAN_KEY", format!("{KEY}\n"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = portal
+        .cmd(&["apply", "plan.json"])
+        .env("DOCSPACE_PLAN_KEY", format!("  {KEY}"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.rooms(), [("New".into(), false, vec![])]);
+}
+
+/// With a plan key, what `plan --format json` prints is signed like the file `--out` writes,
+/// so the printed plan applies where the key is set; a key set but unusable is an error there
+/// too, as for `--out`.
+#[test]
+fn with_a_plan_key_the_printed_plan_is_signed_and_a_bad_key_is_an_error() {
+    // Failed on the old code: the printed plan was unsigned (and `apply` of it said to make
+    // the plan again with the key, which printed the same), and a short key was ignored.
+    let portal = TestPortal::start();
+    portal.seed("Old", RoomType::Custom, false, &[]);
+    portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n");
+    let text = refused(&portal, &["plan", "--format", "json"], Some("hunter2"));
+    assert!(text.contains("a plan key needs at least 32") && !text.contains("hunter2"), "{text}");
+    assert!(portal.emulator.requests().is_empty(), "decided before the portal is read");
+
+    let printed =
+        portal.cmd(&["plan", "--format", "json"]).env("DOCSPACE_PLAN_KEY", KEY).output().unwrap();
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    portal.file("plan.json", &stdout(&printed));
+    let signature = read_plan(&portal)["signature"].as_str().unwrap_or_default().to_owned();
+    assert!(signature.starts_with("hmac-sha256:"), "{}", stdout(&printed));
+    let text = refused(&portal, &["apply", "plan.json"], Some(&format!("{KEY}-other")));
+    assert!(text.contains("does not carry a signature made with `DOCSPACE_PLAN_KEY`"), "{text}");
+    let output =
+        portal.cmd(&["apply", "plan.json"]).env("DOCSPACE_PLAN_KEY", KEY).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.rooms(), [("New".into(), false, vec![])]);
+}
+
 #[test]
 fn plan_out_never_overwrites_the_manifest_the_base_or_a_file_that_is_not_a_plan() {
     let portal = TestPortal::start();
@@ -329,4 +386,204 @@ fn a_saved_plan_whose_folder_parents_were_renamed_moved_or_trashed_is_refused() 
     );
     assert!(text.contains(&format!("{} is in the trash or was deleted", label("HR"))), "{text}");
     assert!(portal.emulator.folders(room).iter().all(|f| f.title != "2025"), "no folder created");
+}
+
+/// A portal with the public room `Press Kit` whose manifest declares a link with a password
+/// (`LINK_PASSWORD_PARTNERS`, [`PARTNERS_PASSWORD`]), and its plan saved as `plan.json`.
+fn saved_plan_with_a_link_password() -> TestPortal {
+    let portal = TestPortal::start();
+    portal.seed("Press Kit", RoomType::Public, false, &[]);
+    portal.manifest(
+        "rooms:\n  - title: Press Kit\n    type: public\n    links:\n      - name: Partners\n        access: viewer\n        password_env: LINK_PASSWORD_PARTNERS\n",
+    );
+    let plan = portal
+        .cmd(&["plan", "--out", "plan.json"])
+        .env("LINK_PASSWORD_PARTNERS", PARTNERS_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    portal
+}
+
+const PARTNERS_PASSWORD: &str = "Partners2030";
+
+/// Every string in `value` that starts with `prefix`, rewritten by `edit`.
+fn edit_strings(value: &mut Value, prefix: &str, edit: &dyn Fn(&str) -> String) {
+    match value {
+        Value::String(text) if text.starts_with(prefix) => *text = edit(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| edit_strings(v, prefix, edit)),
+        Value::Object(map) => map.values_mut().for_each(|v| edit_strings(v, prefix, edit)),
+        _ => {}
+    }
+}
+
+#[test]
+fn an_edited_password_verifier_is_refused_naming_the_file_before_any_hashing() {
+    // Failed on the old code: `apply` hashed with the cost the file gave: 4 TiB aborted it
+    // (exit 134, a backtrace), 4 GiB took 45 s, four billion passes never ended.
+    type Edit = fn(&str, &str, &str, &str) -> String;
+    let portal = saved_plan_with_a_link_password();
+    // Each edit takes the verifier's parts (`argon2id`, `m=19456,t=2`, salt, hash) apart.
+    let made = read_plan(&portal);
+    let edits: [(&str, Edit); 7] = [
+        ("4 TiB", |k, _, s, h| format!("{k}$m=4294967295,t=2${s}${h}")),
+        ("4 GiB", |k, _, s, h| format!("{k}$m=4194304,t=2${s}${h}")),
+        ("less memory", |k, _, s, h| format!("{k}$m=8,t=2${s}${h}")),
+        ("four billion passes", |k, _, s, h| format!("{k}$m=19456,t=4000000000${s}${h}")),
+        ("four lanes", |k, p, s, h| format!("{k}${p},p=4${s}${h}")),
+        ("a longer hash", |k, p, s, h| format!("{k}${p}${s}${h}{h}")),
+        ("a shorter salt", |k, p, s, h| format!("{k}${p}${}${h}", &s[..16])),
+    ];
+    for (what, edit) in edits {
+        let mut edited = made.clone();
+        edit_strings(&mut edited, "argon2id$", &|verifier: &str| {
+            let parts: Vec<&str> = verifier.split('$').collect();
+            edit(parts[0], parts[1], parts[2], parts[3])
+        });
+        assert_ne!(edited, made, "{what}: the edit took");
+        write_plan(&portal, edited);
+        let started = std::time::Instant::now();
+        let output = portal
+            .cmd(&["apply", "plan.json"])
+            .env("LINK_PASSWORD_PARTNERS", PARTNERS_PASSWORD)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{what}: {text}");
+        assert!(
+            text.contains("`plan.json` was edited: the password verifier of room \"Press Kit\", link \"Partners\" is not one this version writes"),
+            "{what}: {text}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{what}: hashed");
+        assert_eq!(portal.writes(), Vec::<String>::new());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn plan_out_and_export_output_refuse_what_is_not_a_regular_file_without_reading_it() {
+    // Failed on the old code: each read what was there to the end first, so a FIFO or
+    // `/dev/stdout` on a pipe hung, `/dev/full` hung growing, `/dev/zero` ate the memory.
+    let portal = TestPortal::start();
+    portal.manifest("rooms: []\n");
+    let fifo = portal.dir.path().join("out.fifo");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::fs::create_dir(portal.dir.path().join("plans")).unwrap();
+    portal.cmd(&["plan", "--out", "earlier.json"]).assert().success();
+    std::os::unix::fs::symlink("earlier.json", portal.dir.path().join("link.json")).unwrap();
+    let requests = portal.emulator.requests().len();
+    let cases = [
+        ("out.fifo", "is not a regular file"),
+        ("/dev/stdout", "is"), // a symbolic link on Linux, a device elsewhere
+        ("/dev/zero", "is not a regular file"),
+        ("/dev/full", "is not a regular file"),
+        ("plans", "is a directory"),
+        ("link.json", "is a symbolic link"),
+    ];
+    for (path, says) in cases {
+        for (args, what) in [
+            (vec!["plan", "--out", path], "the plan"),
+            (vec!["plan", "-o", path], "the plan"),
+            (vec!["export", "-o", path], "the export"),
+            (vec!["export", "-o", path, "--force"], "the export"),
+        ] {
+            let output =
+                portal.cmd(&args).timeout(std::time::Duration::from_secs(20)).output().unwrap();
+            let text = stderr(&output);
+            assert_eq!(output.status.code(), Some(1), "{args:?}: {text}");
+            assert!(
+                text.contains(&format!("refusing to write {what} to `{path}`: it {says}")),
+                "{args:?}: {text}"
+            );
+        }
+    }
+    assert_eq!(portal.emulator.requests().len(), requests, "refused before the portal is read");
+    let earlier = std::fs::symlink_metadata(portal.dir.path().join("link.json")).unwrap();
+    assert!(earlier.file_type().is_symlink(), "the link is left as it was");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_saved_plan_is_readable_by_its_owner_only_even_where_an_earlier_one_was_not() {
+    // Failed on the old code: 0644 under the usual umask, though it holds password verifiers.
+    use std::os::unix::fs::PermissionsExt;
+    let portal = saved_plan_with_a_link_password();
+    let path = portal.dir.path().join("plan.json");
+    let mode = || std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(), 0o600);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let output = portal
+        .cmd(&["plan", "--out", "plan.json"])
+        .env("LINK_PASSWORD_PARTNERS", PARTNERS_PASSWORD)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(mode(), 0o600, "the plan replaced the earlier one, mode and all");
+    assert!(read_plan(&portal)["plan"]["rooms"][0]["steps"][0]["link"].is_object());
+}
+
+#[test]
+fn an_edited_manifest_path_is_shown_escaped_in_every_plan_line() {
+    // Failed on the old code: the `(path:line)` label of each room was printed raw, so an edited
+    // path showed as a red, forged summary line.
+    for args in [&["apply", "plan.json"][..], &["apply", "plan.json", "--format", "json"]] {
+        let portal = TestPortal::start();
+        portal.seed("Old", RoomType::Custom, false, &[]);
+        portal.manifest("rooms:\n  - title: New\n    renamed_from: [Old]\n");
+        portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+        let mut plan = read_plan(&portal);
+        plan["manifest"]["path"] = json!("\u{1b}[31mRED\u{1b}[0m\nApply: 0 applied\r");
+        write_plan(&portal, plan);
+        let output = portal.cmd(args).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(text.contains("\\u{1b}[31mRED\\u{1b}[0m\\u{a}Apply: 0 applied\\u{d}:2)"), "{text}");
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    }
+}
+
+/// The apply report says of a link password only that it is set: a saved plan's verifiers
+/// stay in the plan, out of a report a CI job may keep or print.
+#[test]
+fn the_report_of_a_saved_plan_holds_no_password_verifier() {
+    // Failed on the old code: each `set_link` outcome carried the plan's Argon2id verifier.
+    let portal = saved_plan_with_a_link_password();
+    assert!(
+        std::fs::read_to_string(portal.dir.path().join("plan.json")).unwrap().contains("argon2id$")
+    );
+    let output = portal
+        .cmd(&["apply", "plan.json", "--format", "json"])
+        .env("LINK_PASSWORD_PARTNERS", "Partners2030")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let link = &report["outcomes"][0]["link"];
+    assert_eq!(link["after"]["password"], "set", "{report}");
+    assert_eq!(link["password_env"], "LINK_PASSWORD_PARTNERS", "{report}");
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(!all.contains("argon2id") && !all.contains("Partners2030"), "{all}");
+}
+
+/// A parent's folder moved up to the room's top level: the walk up meets the room a level too
+/// soon and says so, without reading the room as a folder (a portal answers a room's id to
+/// `GET files/folder/{id}` with the room, FoldersController.cs L292-299).
+#[test]
+fn a_saved_plan_whose_folder_parent_was_moved_up_to_the_room_s_top_level_is_refused() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Deal", RoomType::Custom, false, &[]);
+    let docs = portal.emulator.seed_folder(room, room, "Docs");
+    let sub = portal.emulator.seed_folder(room, docs, "Sub");
+    portal.manifest("rooms:\n  - title: Deal\n    folders: [Docs/Sub/2025]\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    assert!(portal.emulator.move_folder(sub, room, "Sub"), "moved up");
+    let text = refused(&portal, &["apply", "plan.json"], None);
+    let expected = format!(
+        "room {room} \"Deal\": folder \"Docs/Sub\", where the plan creates \"Docs/Sub/2025\", \
+         was moved out of its place in the room"
+    );
+    assert!(text.contains(&expected), "{text}");
+    let room_read = format!("/api/2.0/files/folder/{room}");
+    assert!(portal.emulator.requests().iter().all(|r| r.path != room_read), "the room is not read");
 }

@@ -4,7 +4,7 @@
 //! emulator enforces the server's scope map, so a check that missed a scope would show as a 403
 //! here.
 
-use crate::common::{Auth, TestPortal, stderr, stdout};
+use crate::common::{Auth, TestPortal, ci_examples, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::faults::Faults;
 use docspace_rooms::emulator::{ApiKeySeed, EmulatorConfig};
@@ -274,4 +274,18 @@ fn export_with_a_key_that_cannot_read_groups_says_so_first() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("title: Finance"), "{}", stdout(&output));
     assert_eq!(refused(&portal), ["GET /api/2.0/group"], "only the test's own call");
+}
+
+/// The CI examples, which users copy as they are, give the scopes this file proves an apply
+/// needs, and a pull request's plan a read-only key.
+#[test]
+fn the_ci_examples_give_the_documented_scopes() {
+    // Failed on the old code: they said `rooms:write` (with which `apply` stops at its first
+    // archive, delete or folder), and `people:read`, which is no scope.
+    for (name, text) in ci_examples() {
+        assert!(!text.contains("people:read"), "{name} names `people:read`");
+        for scope in DOCUMENTED {
+            assert!(text.contains(scope), "{name} never names `{scope}`");
+        }
+    }
 }

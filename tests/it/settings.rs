@@ -204,6 +204,73 @@ fn emulator_refuses_a_room_quota_above_the_total_storage_before_looking_the_room
     assert_eq!((refused.status, refused.error_message()), (403, "Access denied"));
 }
 
+/// A self-hosted portal's admin may set a storage quota for the whole portal
+/// (`SettingsController.SetTenantQuotaSettings`, server `web/ASC.Web.Api/Api/Settings/`
+/// L536-556: Standalone only), and a room quota above it is a 403 on update
+/// (`FileStorageService.cs` L1181-1191) while the tariff's total is usually unlimited there.
+#[test]
+fn a_quota_above_a_self_hosted_portal_s_storage_quota_is_refused_by_plan_naming_that_limit() {
+    let (portal, id) = portal();
+    portal.emulator.set_tenant_quota(Some(1 << 30));
+    portal.manifest(&format!("{DEAL}    quota: 2 GiB\n"));
+    let output = apply(&portal, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains(
+            "room `Deal`: `quota` 2 GiB is more than the storage quota of 1 GiB that the portal's admin set for the whole portal (`tenantCustomQuota`), and the portal refuses a room quota above it"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(portal.writes().is_empty(), "{:?}", portal.writes());
+    // The smaller limit is the one named: a tariff below the portal's quota.
+    portal.emulator.set_max_total_size(Some(1 << 29));
+    let plan = portal.cmd(&["plan"]).output().unwrap();
+    assert!(
+        stderr(&plan).contains("more than the portal's total storage of 512 MiB"),
+        "{}",
+        stderr(&plan)
+    );
+    // Within both, it applies.
+    portal.emulator.set_max_total_size(None);
+    portal.manifest(&format!("{DEAL}    quota: 1 GiB\n"));
+    let output = apply(&portal, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(room(&portal, id)["quotaLimit"], 1 << 30);
+}
+
+/// `QuotaHelper.cs` L146-159 (server `web/ASC.Web.Api/Core/`): `tenantCustomQuota` is the
+/// portal's `TenantQuotaSettings` (`common/ASC.Core.Common/Tenants/TenantQuotaSettings.cs`:
+/// `enableQuota`, `quota`, -1 when off). `FileStorageService.cs` L1181-1191: on update, a quota
+/// above it is the same 403 as above the tariff's total, before the room is looked up; a create
+/// checks only the tariff's (L958-966).
+#[test]
+fn emulator_refuses_a_room_quota_above_the_portal_s_storage_quota_on_update() {
+    let (portal, id) = portal();
+    let custom = |portal: &TestPortal| {
+        portal.get("portal/payment/quota").response()["tenantCustomQuota"].clone()
+    };
+    assert_eq!(
+        (custom(&portal)["enableQuota"].clone(), custom(&portal)["quota"].clone()),
+        (json!(false), json!(-1))
+    );
+    portal.emulator.set_tenant_quota(Some(1000));
+    assert_eq!(
+        (custom(&portal)["enableQuota"].clone(), custom(&portal)["quota"].clone()),
+        (json!(true), json!(1000))
+    );
+    let message = "Failed to set quota per room. The entered value is greater than the total DocSpace storage.";
+    for target in [id, 999_999] {
+        let reply = portal.put(&format!("files/rooms/{target}"), json!({"quota": 1001}));
+        assert_eq!((reply.status, reply.error_message()), (403, message), "{target}");
+    }
+    for fits in [1000, -1, -2] {
+        assert_eq!(portal.put(&format!("files/rooms/{id}"), json!({"quota": fits})).status, 200);
+    }
+    let create = portal.post("files/rooms", json!({"title": "Big", "roomType": 6, "quota": 1001}));
+    assert_eq!(create.status, 200, "{}", create.text);
+}
+
 #[test]
 fn settings_on_a_room_declared_archived_are_refused() {
     let (portal, _) = portal();
@@ -569,7 +636,7 @@ fn emulator_seed_turns_room_quota_on() {
     let seed = dir.path().join("seed.json");
     std::fs::write(
         &seed,
-        r#"{"roomQuota": {"enableQuota": true, "defaultQuota": 5}, "maxTotalSize": 10737418240}"#,
+        r#"{"roomQuota": {"enableQuota": true, "defaultQuota": 5}, "maxTotalSize": 10737418240, "tenantCustomQuota": 5368709120}"#,
     )
     .unwrap();
     let config = docspace_rooms::emulator::EmulatorConfig {
@@ -581,6 +648,11 @@ fn emulator_seed_turns_room_quota_on() {
     assert_eq!(room(&portal, id)["quotaLimit"], 5);
     let quota = portal.get("portal/payment/quota");
     assert_eq!(quota.response()["features"][0]["value"], 10_737_418_240_u64);
+    let custom = &quota.response()["tenantCustomQuota"];
+    assert_eq!(
+        (custom["enableQuota"].clone(), custom["quota"].clone()),
+        (json!(true), json!(5_368_709_120_u64))
+    );
 }
 
 /// A first lifetime on a room that has files trashes every file older than it, about 6 h after

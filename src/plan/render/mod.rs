@@ -11,7 +11,10 @@ pub(crate) use parts::{describe, mark, room_label};
 use std::fmt::Write;
 
 /// The plan as text, with ANSI colour when `color`.
+/// `manifest` names the file in each room's `(file:line)`: escaped like portal text, since a
+/// saved plan's path is whatever the file says.
 pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
+    let manifest = &crate::text::escape(manifest);
     let paint = Paint(color);
     let mut out = String::new();
     if plan.adopted.is_some() {
@@ -38,6 +41,7 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
 /// ones first, and the full text plan folded in `<details>`, cut to fit with a note saying so.
 /// With `--base`, one table per cause and one for what is adopted.
 pub(crate) fn markdown(plan: &Plan, manifest: &str, portal: &url::Url) -> String {
+    let manifest = &crate::text::escape(manifest);
     let mut out = format!(
         "{}\n### docspace-rooms plan for `{}`\n\n**{}**\n",
         comment_marker(portal),

@@ -262,35 +262,63 @@ fn destruction_rank(room: &RoomPlan) -> u8 {
     }
 }
 
-/// Escapes text for a Markdown table cell.
+/// Escapes text for a Markdown table cell, and keeps the code host from acting on what portal
+/// users wrote: an invisible word joiner (U+2060) after `@`, `#`, `!` and `&`, inside `gh-N`,
+/// `www.` and `://` stops mentions (`@octocat`, `@org/team`), references (`#12`, `GH-4`, GitLab's
+/// `!3` and `&5`) and bare links, none of which a backslash stops. A reader sees the text as it is.
 pub(crate) fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
+    const JOINER: char = '\u{2060}';
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &ch) in chars.iter().enumerate() {
         match ch {
-            '|' | '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '#' => {
+            '|' | '\\' | '`' | '*' | '_' | '<' | '>' | '[' | ']' | '#' | '&' => {
                 out.push('\\');
                 out.push(ch);
             }
             '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
+        let (before, after) = (&chars[..=i], &chars[i + 1..]);
+        let ends = |word: &str| {
+            before.len() >= word.len()
+                && before[before.len() - word.len()..]
+                    .iter()
+                    .zip(word.chars())
+                    .all(|(a, b)| a.eq_ignore_ascii_case(&b))
+        };
+        let defused = match ch {
+            '@' | '#' | '!' | '&' => true,
+            '-' => ends("gh-") && after.first().is_some_and(char::is_ascii_digit),
+            'w' | 'W' => ends("www") && after.first() == Some(&'.'),
+            ':' => after.starts_with(&['/', '/']),
+            _ => false,
+        };
+        if defused {
+            out.push(JOINER);
+        }
     }
     out
 }
 
-/// `+ link "Press" viewer, expires 2027-03-31, password set`; `~ link "Press" expires
-/// 2027-03-31 → 2027-06-30`; without the mark.
+/// `+ link "Press" viewer, expires 2027-03-31, password from LINK_PASSWORD_PRESS`; `~ link
+/// "Press" expires 2027-03-31 → 2027-06-30`; without the mark. A password is named by its
+/// variable, never shown: a reviewer sees which variable a change reads.
 fn link_change(change: &LinkChange) -> String {
     let what = if change.primary { "primary link" } else { "link" };
     let name = crate::text::escape(&change.name);
     let after = &change.after;
+    let from = |what: &str| match &change.password_env {
+        Some(env) => format!("{what} from {}", crate::text::escape(env)),
+        None => what.to_owned(),
+    };
     let Some(before) = &change.before else {
         let mut parts = vec![crate::docspace::access_name(after.access)];
         if let Some(expires) = after.expires {
             parts.push(format!("expires {}", crate::time::format_expiry(expires)));
         }
         if after.password.is_some() {
-            parts.push("password set".to_owned());
+            parts.push(from("password"));
         }
         if after.deny_download {
             parts.push("downloads denied".to_owned());
@@ -321,9 +349,9 @@ fn link_change(change: &LinkChange) -> String {
         parts.push(format!("expires {} → {}", show(before.expires), show(after.expires)));
     }
     match (&before.password, &after.password) {
-        (None, Some(_)) => parts.push("password set".to_owned()),
+        (None, Some(_)) => parts.push(from("password set")),
         (Some(_), None) => parts.push("password removed".to_owned()),
-        (Some(a), Some(b)) if a != b => parts.push("password changed".to_owned()),
+        (Some(a), Some(b)) if a != b => parts.push(from("password changed")),
         _ => {}
     }
     if before.deny_download != after.deny_download {
@@ -337,4 +365,51 @@ fn link_change(change: &LinkChange) -> String {
         );
     }
     format!("{what} \"{name}\" {}", parts.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md;
+
+    /// What a reader sees: the cell without its escapes and word joiners.
+    fn seen(cell: &str) -> String {
+        let mut out = String::new();
+        let mut chars = cell.chars();
+        while let Some(ch) = chars.next() {
+            match ch {
+                '\\' => out.extend(chars.next()),
+                '\u{2060}' => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn mentions_references_and_links_are_defused_and_read_the_same() {
+        for text in [
+            "@octocat and @org/team",
+            "see #12, GH-4, gh-5, !3 and &5",
+            "www.example.com and https://example.com/x and mail a@b.example",
+        ] {
+            let cell = md(text);
+            for live in ["@o", "#1", "GH-4", "gh-5", "!3", "&5", "www.", "://", "@b"] {
+                assert!(!cell.contains(live), "{live:?} is live in {cell:?}");
+            }
+            assert_eq!(seen(&cell), text);
+        }
+        // Words that only look like them are left alone, apart from the joiner.
+        assert_eq!(md("ugh-x gh- wwwx."), "ugh-x gh- wwwx.");
+    }
+
+    #[test]
+    fn html_and_table_syntax_stay_text() {
+        let text = "--> <!-- docspace-rooms plan: https://elsewhere/ --> | `x` [a](b) \\ *_";
+        let cell = md(text);
+        assert!(!cell.replace("\\<", "").contains("<!"), "{cell}");
+        assert!(!cell.replace("\\>", "").contains("->"), "{cell}");
+        assert!(!cell.replace("\\|", "").contains('|'), "{cell}");
+        assert_eq!(seen(&cell), text);
+        assert_eq!(md("a\nb\rc"), "a b c");
+    }
 }

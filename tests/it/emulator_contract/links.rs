@@ -232,3 +232,20 @@ fn a_far_expiry_is_refused_before_the_right_to_edit_is_checked() {
     let body = json!({"title": "P", "access": 2});
     assert_eq!(put_link(&portal, room, body).0, 403);
 }
+
+#[test]
+fn a_link_write_in_a_room_type_without_external_links_is_a_role_not_available() {
+    // FSH L178-184: `AvailableRoomAccesses` has no `ExternalLink` for these types, so every
+    // access level is refused, `None` (a removal) included, with `ErrorMessage_RoleNotAvailable`.
+    let portal = TestPortal::start();
+    for room_type in [RoomType::Collaboration, RoomType::VirtualData] {
+        let room = portal.seed(&format!("{room_type:?}"), room_type, false, &[]);
+        for access in [2, 0] {
+            let (status, reply) =
+                put_link(&portal, room, json!({"linkId": uuid(), "title": "P", "access": access}));
+            assert_eq!(status, 403, "{room_type:?} {access}: {reply}");
+            assert_eq!(message(&reply), "The role is not available for this user type");
+        }
+        assert!(portal.emulator.links(room).is_empty());
+    }
+}

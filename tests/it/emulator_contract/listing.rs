@@ -74,6 +74,41 @@ fn any_area_lists_every_room_active_and_archived() {
     assert_eq!(portal.titles(&format!("searchArea=2&{BY_ID}")).len(), 7);
 }
 
+/// `FileSecurity.cs` L2675-2682 (server `products/ASC.Files/Core/Core/Security/`): `Any` is
+/// the Rooms and Archive folders, `AiAgents` the AI agents' own folder. An AI agent
+/// (`POST ai/agents`, `AgentsController.cs` L123, made in that folder by
+/// `FileStorageService.CreateAiAgentAsync` L621-637) is listed by `AiAgents` only; an AI room
+/// made by `POST files/rooms` with `roomType` 9 (`CreateRoomAsync` L603-619: in Rooms) is listed
+/// like any room, by `Active` and `Any`, and not by `AiAgents`.
+#[test]
+fn an_ai_agent_is_listed_in_ai_agents_only_and_an_ai_room_like_any_room() {
+    let portal = seeded_apart();
+    portal.emulator.seed_agent("Agent");
+    seed_one(&portal.emulator, "Custom", RoomType::Custom, false);
+    let made = portal.create("Assistant", json!(9));
+    assert_eq!(made["roomType"], 9);
+    assert_eq!(
+        (made["rootFolderType"].clone(), made["parentId"].clone()),
+        (json!(14), json!(1000))
+    );
+    assert_eq!(portal.titles("searchArea=AiAgents"), ["Agent"]);
+    assert_eq!(portal.titles(&format!("searchArea=Any&{BY_ID}")), ["Custom", "Assistant"]);
+    assert_eq!(portal.titles(&format!("searchArea=Active&{BY_ID}")), ["Custom", "Assistant"]);
+    let agents = portal.get("files/rooms?searchArea=AiAgents");
+    assert_eq!(agents.response()["folders"][0]["rootFolderType"], 34);
+}
+
+/// Review evidence F3 (`review-src` 782ac1e), with the fix: on v3.7.2 `searchArea=Any` is the
+/// Rooms and Archive folders (`FileSecurity.cs` L2675-2682), so an AI agent, which lives in its
+/// own folder, is not in it.
+#[test]
+fn an_ai_agent_is_not_listed_in_search_area_any() {
+    let portal = TestPortal::start();
+    portal.emulator.seed_agent("Agent");
+    assert_eq!(portal.titles("searchArea=AiAgents"), ["Agent"], "it is an agent here");
+    assert_eq!(portal.titles("searchArea=Any"), Vec::<String>::new());
+}
+
 #[test]
 fn search_area_is_taken_by_name_or_number_and_anything_else_is_400() {
     let portal = TestPortal::start();
