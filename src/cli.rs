@@ -112,6 +112,11 @@ pub(crate) struct PortalArgs {
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600), value_name = "SECS")]
     pub create_lookup_window: u64,
 
+    /// Pace requests to at most N per sliding WINDOW from the first one, e.g. `1500/60s` (a
+    /// cloud portal's limit). Without it, requests are paced once the portal refuses one (429).
+    #[arg(long, value_name = "N/WINDOW")]
+    pub max_rate: Option<String>,
+
     /// How long to wait for one asynchronous operation (archive, unarchive, delete), in seconds.
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..=3600), value_name = "SECS")]
     pub operation_timeout: u64,
@@ -229,6 +234,23 @@ pub(crate) struct EmulatorArgs {
     /// Seed people, groups and the room quota switch from this JSON file.
     #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
+
+    /// Limit every user to N requests per sliding WINDOW, e.g. `1500/60s` (a cloud portal's).
+    #[arg(long, value_name = "N/WINDOW")]
+    pub rate_limit: Option<String>,
+
+    /// Limit every user to 50 GET and 15 other requests in flight, as a cloud portal does.
+    #[arg(long)]
+    pub concurrency_limit: bool,
+
+    /// Limit every user to N POST and PUT requests a day (or per WINDOW: `N/WINDOW`), counted
+    /// from the first one, e.g. `10000` (a cloud portal's).
+    #[arg(long, value_name = "N[/WINDOW]")]
+    pub daily_write_limit: Option<String>,
+
+    /// All three limits with a cloud portal's numbers; the flags above override them.
+    #[arg(long)]
+    pub cloud_limits: bool,
 
     /// Start with the demo's portal (the rooms, people and groups `demo` starts with), to plan
     /// `examples/rooms.yaml` against. It starts afresh every time.

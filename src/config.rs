@@ -2,6 +2,7 @@
 //! whether a person is at the terminal. Jobs receive these decisions and never look again.
 
 use crate::cli::{ColorChoice, PortalArgs, SelectArgs};
+use crate::docspace::RateLimit;
 use crate::plan::PlanOptions;
 use crate::plan::saved::{PLAN_KEY_VARIABLE, PlanKey};
 use crate::portal::{Parallelism, PortalConfig};
@@ -85,6 +86,12 @@ pub(crate) fn portal(args: &PortalArgs) -> anyhow::Result<PortalConfig> {
     config.operation_timeout = Duration::from_secs(args.operation_timeout);
     config.retry_budget = Duration::from_secs(args.retry_budget);
     config.create_lookup_window = Duration::from_secs(args.create_lookup_window);
+    config.max_rate = args
+        .max_rate
+        .as_deref()
+        .map(str::parse::<RateLimit>)
+        .transpose()
+        .map_err(|err| anyhow::anyhow!("--max-rate: {err}"))?;
     Ok(config)
 }
 

@@ -6,6 +6,7 @@
 //! observed values literally, so a mistake here cannot hide on both sides at once.
 
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 /// Longest title a portal accepts, in UTF-16 code units (`[StringLength(170)]`); longer is a 400.
 pub(crate) const MAX_TITLE_UNITS: usize = 170;
@@ -24,6 +25,64 @@ pub(crate) const FOLDER_TYPE_ARCHIVE: i64 = 20;
 pub const MAX_CONCURRENT_WRITES: usize = 15;
 /// Concurrent GET requests a portal's limiter allows per user.
 pub const MAX_CONCURRENT_READS: usize = 50;
+/// Requests a cloud portal admits per user in a sliding minute: `SlidingWindowLimit` 1,500
+/// (`common/ASC.Common/Utils/RateLimiterSettings.cs` L38); the window is fixed at one minute
+/// (`common/ASC.Api.Core/Core/BaseStartup.cs` L247). A refusal says the limit, not the window.
+pub const WINDOW_LIMIT: RateLimit = RateLimit { limit: 1_500, window: Duration::from_secs(60) };
+/// POST and PUT requests a cloud portal admits per user in a fixed window of a day that starts
+/// at the first one after the last window ended (`DailyWriteLimit`, BaseStartup.cs L278-302;
+/// `RedisFixedWindowManager`); DELETE is not counted.
+pub const DAILY_WRITE_LIMIT: RateLimit =
+    RateLimit { limit: 10_000, window: Duration::from_secs(86_400) };
+
+/// `limit` requests per `window`, written `1500/60s` (the window in `ms`, `s`, `m`, `h` or `d`;
+/// a bare number is seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// How many requests.
+    pub limit: u32,
+    /// In how long.
+    pub window: Duration,
+}
+
+impl std::str::FromStr for RateLimit {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<RateLimit, String> {
+        let wrong = || format!("`{text}` is not a rate like `1500/60s` (requests per window)");
+        let (limit, window) = text.trim().split_once('/').ok_or_else(wrong)?;
+        let limit: u32 = limit.trim().parse().map_err(|_| wrong())?;
+        let window = window.trim();
+        let digits = window.find(|c: char| !c.is_ascii_digit()).unwrap_or(window.len());
+        let (number, unit) = window.split_at(digits);
+        let number: u64 = number.parse().map_err(|_| wrong())?;
+        let window = match unit {
+            "ms" => Duration::from_millis(number),
+            "" | "s" => Duration::from_secs(number),
+            "m" => Duration::from_secs(number.saturating_mul(60)),
+            "h" => Duration::from_secs(number.saturating_mul(3_600)),
+            "d" => Duration::from_secs(number.saturating_mul(86_400)),
+            _ => return Err(wrong()),
+        };
+        if limit == 0 || window.is_zero() {
+            return Err(format!(
+                "`{text}`: both the number of requests and the window must be above zero"
+            ));
+        }
+        Ok(RateLimit { limit, window })
+    }
+}
+
+impl std::fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let window = self.window;
+        if window.subsec_nanos() != 0 {
+            write!(f, "{}/{}ms", self.limit, window.as_millis())
+        } else {
+            write!(f, "{}/{}s", self.limit, window.as_secs())
+        }
+    }
+}
 
 /// A room's type: `RoomType` in the server, fixed when the room is created.
 #[derive(
@@ -262,4 +321,27 @@ pub fn stored_title(title: &str) -> String {
 /// Tag comparison as the portal's case-insensitive tag catalog does it.
 pub fn tag_key(tag: &str) -> String {
     tag.to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rate_is_requests_per_window_and_shows_as_it_is_written() {
+        let rate: RateLimit = "1500/60s".parse().unwrap();
+        assert_eq!(rate, WINDOW_LIMIT);
+        assert_eq!(rate.to_string(), "1500/60s");
+        assert_eq!("10000/1d".parse::<RateLimit>(), Ok(DAILY_WRITE_LIMIT));
+        assert_eq!("150/6".parse::<RateLimit>().unwrap().window, Duration::from_secs(6));
+        assert_eq!("5/1m".parse::<RateLimit>().unwrap().window, Duration::from_secs(60));
+        let fast: RateLimit = "25/500ms".parse().unwrap();
+        assert_eq!(
+            (fast.window, fast.to_string()),
+            (Duration::from_millis(500), "25/500ms".into())
+        );
+        for wrong in ["1500", "1500/", "/60s", "x/60s", "1500/60y", "0/60s", "10/0s", "-1/60s"] {
+            assert!(wrong.parse::<RateLimit>().is_err(), "{wrong}");
+        }
+    }
 }

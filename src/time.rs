@@ -156,7 +156,12 @@ pub(crate) fn api_date(unix: i64) -> String {
 /// `2026-11-28T17:00:42Z` for a point in time (UTC, whole seconds).
 pub(crate) fn utc_timestamp(time: SystemTime) -> String {
     let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let ((year, month, day), secs) = split(whole_seconds(since_epoch));
+    utc_time(whole_seconds(since_epoch))
+}
+
+/// `2026-11-28T17:00:42Z` for a Unix time.
+pub(crate) fn utc_time(unix: i64) -> String {
+    let ((year, month, day), secs) = split(unix);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
         secs / 3600,

@@ -217,3 +217,36 @@ pub fn members_state(rooms: usize, people: usize) -> PortalState {
         .collect();
     state
 }
+
+/// Room `i` of the full-featured fleet: a custom room with a tag, two members, a two-level
+/// folder skeleton, an additional external link and settings (a colour sent with the create, a
+/// quota in the update after it).
+pub fn full_title(i: usize) -> String {
+    format!("Full room {i:04}")
+}
+
+/// The people the full-featured rooms take their members from.
+pub const FULL_PEOPLE: usize = 20;
+
+/// The email of person `k` of the full-featured fleet's directory.
+pub fn full_email(k: usize) -> String {
+    email(k)
+}
+
+/// `rooms` full-featured rooms (see [`full_title`]); the portal needs the room quota on and
+/// the first [`FULL_PEOPLE`] people.
+pub fn full_manifest(rooms: usize) -> String {
+    let mut yaml = String::from("prune: none\nrooms:\n");
+    for i in 0..rooms {
+        let [first, second] = room_people(i, FULL_PEOPLE);
+        let _ = write!(
+            yaml,
+            "  - title: \"{}\"\n    type: custom\n    tags: [{}]\n    color: 4C9AFF\n    quota: 1 GB\n    members:\n      - user: {}\n        access: content-creator\n      - user: {}\n        access: viewer\n    folders: [Docs/2025]\n    links:\n      - name: Partners\n        access: viewer\n",
+            full_title(i),
+            tag(i),
+            email(first),
+            email(second),
+        );
+    }
+    yaml
+}

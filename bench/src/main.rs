@@ -1,7 +1,7 @@
 //! `docspace-rooms-bench`: the benchmarks of issue 6, in one run.
 //!
 //! ```text
-//! cargo run --release -p docspace-rooms-bench -- [--latency-ms 20] [--parallelism N] [--only plan|apply|planner|memory|profile]...
+//! cargo run --release -p docspace-rooms-bench -- [--latency-ms 20] [--parallelism N] [--only plan|apply|planner|memory|profile|rate]...
 //! ```
 //!
 //! - `plan`: `plan` over 1,000 and 10,000 portal rooms, at `--parallelism 1` and the default,
@@ -11,6 +11,9 @@
 //!   and over 1,000 and 10,000 rooms that declare members; per-room cost growth (linearity).
 //! - `memory`: peak RSS of the release binary's `plan` over 100,000 portal rooms.
 //! - `profile`: what one listing page costs in the emulator and in the client, no latency.
+//! - `rate`: `apply` of 200 full-featured rooms and the steady-state `plan` after it against a
+//!   cloud portal's rate limits scaled down in time (150 requests per 6 s): the share of 429s
+//!   and the time over the floor the rate sets.
 //!
 //! `--serve ROOMS` instead serves an emulated portal seeded with that many rooms until Ctrl-C
 //! (or end of input), printing its `DOCSPACE_URL` and `DOCSPACE_TOKEN`: to profile the real
@@ -25,13 +28,14 @@ mod memory;
 mod network;
 mod planner;
 mod profile;
+mod rate;
 mod server;
 mod table;
 
 use anyhow::{Context, bail};
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: docspace-rooms-bench [--latency-ms MS] [--parallelism N] [--only plan|apply|planner|memory|profile]...
+const USAGE: &str = "usage: docspace-rooms-bench [--latency-ms MS] [--parallelism N] [--only plan|apply|planner|memory|profile|rate]...
        docspace-rooms-bench --serve ROOMS [--latency-ms MS]";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,14 +45,16 @@ enum Part {
     Planner,
     Memory,
     Profile,
+    Rate,
 }
 
-const PARTS: [(&str, Part); 5] = [
+const PARTS: [(&str, Part); 6] = [
     ("plan", Part::Plan),
     ("apply", Part::Apply),
     ("planner", Part::Planner),
     ("memory", Part::Memory),
     ("profile", Part::Profile),
+    ("rate", Part::Rate),
 ];
 
 struct Args {
@@ -154,6 +160,7 @@ fn main() -> anyhow::Result<()> {
                     rows.extend(profile::run(&runtime, rooms)?);
                 }
             }
+            Part::Rate => rows.extend(rate::run(&runtime, latency, args.parallelism)?),
         }
         eprintln!("  {name} took {:.1} s", part_started.elapsed().as_secs_f64());
     }

@@ -107,6 +107,7 @@ pub fn plan(
                 "median of {PLAN_RUNS}; manifest of {rooms} rooms parses in {}",
                 millis(parse)
             ),
+            ..Row::default()
         });
     }
     Ok(rows)
@@ -181,6 +182,7 @@ pub fn apply(
             target: if targeted { format!("≤ {APPLY_TARGET}× floor") } else { String::new() },
             pass: targeted.then_some(ratio <= APPLY_TARGET),
             notes: format!("at most {} writes in flight", run.max_writes),
+            ..Row::default()
         });
     }
     let wall_of = |p: usize| walls.iter().find(|(q, _)| *q == p).map(|(_, wall)| *wall);

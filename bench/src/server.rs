@@ -3,8 +3,8 @@
 
 use crate::fixture;
 use anyhow::Context;
-use docspace_rooms::emulator::faults::Faults;
-use docspace_rooms::emulator::{Emulator, EmulatorConfig};
+use docspace_rooms::emulator::faults::{Behaviour, Faults};
+use docspace_rooms::emulator::{Emulator, EmulatorConfig, Limiter};
 use docspace_rooms::portal::{Parallelism, Portal, PortalConfig};
 use std::time::Duration;
 
@@ -17,10 +17,16 @@ pub struct Server {
 impl Server {
     /// An empty portal that delays every request by `latency`.
     pub fn start(latency: Duration) -> anyhow::Result<Server> {
+        Server::limited(latency, Limiter::default())
+    }
+
+    /// An empty portal that delays every request by `latency`, with these rate limits.
+    pub fn limited(latency: Duration, limiter: Limiter) -> anyhow::Result<Server> {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
         let config = EmulatorConfig {
             faults: Faults { latency, ..Faults::default() },
+            behaviour: Behaviour { limiter, ..Behaviour::default() },
             ..EmulatorConfig::default()
         };
         let emulator = runtime.block_on(Emulator::start(config))?;
@@ -48,10 +54,20 @@ impl Server {
 
     /// A fresh client (its own connection pool and counters) with this parallelism.
     pub fn portal(&self, parallelism: usize) -> anyhow::Result<Portal> {
+        self.portal_with(parallelism, |_| {})
+    }
+
+    /// [`Server::portal`], with more of its configuration set by `configure`.
+    pub fn portal_with(
+        &self,
+        parallelism: usize,
+        configure: impl FnOnce(&mut PortalConfig),
+    ) -> anyhow::Result<Portal> {
         let url = self.emulator.url().parse()?;
         let mut config = PortalConfig::new(url, self.emulator.token().to_owned().into());
         config.parallelism =
             Parallelism::new(parallelism).context("`--parallelism` must be at least 1")?;
+        configure(&mut config);
         Portal::new(config)
     }
 }

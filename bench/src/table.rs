@@ -13,6 +13,8 @@ pub struct Row {
     pub requests: Option<(usize, Option<u64>)>,
     /// Round trips of the floor, and the floor's time.
     pub floor: Option<(u64, Duration)>,
+    /// A floor that is not round trips (requests ÷ a rate), as shown; wins over `floor`.
+    pub floor_text: Option<String>,
     /// Measured over the floor (or another comparison the target names).
     pub ratio: Option<f64>,
     pub target: String,
@@ -36,8 +38,11 @@ impl Row {
                 Some(client) if client != server as u64 => format!("{server} (client {client})"),
                 _ => server.to_string(),
             }),
-            self.floor
-                .map_or("-".into(), |(trips, time)| format!("{trips} × lat = {}", millis(time))),
+            match (&self.floor_text, self.floor) {
+                (Some(text), _) => text.clone(),
+                (None, Some((trips, time))) => format!("{trips} × lat = {}", millis(time)),
+                (None, None) => "-".into(),
+            },
             self.ratio.map_or("-".into(), |r| format!("{r:.2}×")),
             if self.target.is_empty() { "-".into() } else { self.target.clone() },
             match self.pass {

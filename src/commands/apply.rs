@@ -62,6 +62,19 @@ pub(crate) async fn run(args: &ApplyArgs, output: Output) -> anyhow::Result<Exit
             "error: interrupted; the summary above is what happened. Run `apply` again to converge."
         );
     }
+    if let Some(stopped) = &report.limit_reached {
+        if args.plan_file.is_some() {
+            eprintln!(
+                "error: stopped by the portal's limit; the summary above is what happened. The saved plan is stale now: after {}, make a new one with `plan --out`, or run `apply` with the manifest.",
+                stopped.resets_at
+            );
+        } else {
+            eprintln!(
+                "error: stopped by the portal's limit; the summary above is what happened. Run `apply` again after {} to go on.",
+                stopped.resets_at
+            );
+        }
+    }
     Ok(if report.is_success() && !interrupted { Exit::Success } else { Exit::Failure })
 }
 

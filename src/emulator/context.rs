@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     state: std::sync::RwLock<State>,
     pub(crate) faults: FaultState,
     pub(crate) behaviour: Mutex<Behaviour>,
+    /// The rate limiter's counts, per user (`Behaviour::limiter` says which limits are on).
+    pub(crate) limits: super::limiter::LimiterState,
     pub(crate) requests: Mutex<Vec<RequestRecord>>,
     pub(crate) token: String,
     pub(crate) password: String,
@@ -108,6 +110,7 @@ impl Shared {
             state: std::sync::RwLock::new(state),
             faults: FaultState::new(config.faults.clone()),
             behaviour: Mutex::new(config.behaviour.clone()),
+            limits: super::limiter::LimiterState::default(),
             requests: Mutex::new(Vec::new()),
             token,
             password: config.password.clone(),

@@ -7,30 +7,28 @@
 
 use super::envelope::{ApiError, html_response};
 use crate::docspace::stored_title;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Injected failures, all off by default. "Every Nth" counts the requests (or successful
-/// creates) received since these faults were set, from 1; setting them also empties the
-/// rate-limit windows.
+/// creates) received since these faults were set, from 1. The portal's own rate limiter is not
+/// a fault: see [`super::Limiter`] in [`Behaviour::limiter`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Faults {
     /// Delay before each request is handled.
     pub latency: Duration,
-    /// Answer every Nth request with 429: an empty body, `Retry-After`, `X-RateLimit-Limit`
-    /// (`rate_limit_per_second`, else the portal's 1500), `X-RateLimit-Remaining` 0 and
-    /// `X-RateLimit-Reset` (the `Retry-After` seconds).
+    /// Answer every Nth request with 429 and an empty body, as a portal's sliding window
+    /// refuses: `X-RateLimit-Limit` 1500 and `X-RateLimit-Remaining` 0 only (no `Retry-After`,
+    /// no `X-RateLimit-Reset`: `RedisSlidingWindowRateLimiter.cs` L118-150 offers neither).
     pub rate_limit_every: Option<u32>,
-    /// Answer 429 (as above) to a request when this many were accepted in the last second (of
-    /// the emulator's clock, as is every rate window here).
-    pub rate_limit_per_second: Option<u32>,
-    /// The `Retry-After` seconds of the two 429 faults above (default 1).
-    pub retry_after_secs: u64,
+    /// With `rate_limit_every`: refuse as a fixed window does instead, adding `Retry-After`
+    /// (these seconds) and `X-RateLimit-Reset` (now plus them, as an absolute Unix time).
+    pub retry_after_secs: Option<u64>,
     /// Answer every Nth request with `server_error_status` and an HTML page (as a proxy does).
     pub server_error_every: Option<u32>,
     /// The status of the fault above (default 502).
@@ -46,10 +44,6 @@ pub struct Faults {
     /// Every Nth successful `PUT /files/rooms/{id}/links` makes its change and then drops the
     /// connection without answering, as `lose_create_response_every` does.
     pub lose_link_write_response_every: Option<u32>,
-    /// A sliding-window limiter of `limit` requests per `window`: every response carries
-    /// `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the
-    /// oldest request leaves the window); over the limit is a 429 with `Retry-After`.
-    pub rate_limit_headers: Option<(u32, Duration)>,
     /// `(start, times)`: someone else deletes the oldest room just before a room listing page
     /// at `startIndex` `start` is built, the first `times` times that page is asked for. Every
     /// later room moves up one place, so pages read before and after it miss one.
@@ -102,14 +96,12 @@ impl Default for Faults {
         Faults {
             latency: Duration::ZERO,
             rate_limit_every: None,
-            rate_limit_per_second: None,
-            retry_after_secs: 1,
+            retry_after_secs: None,
             server_error_every: None,
             server_error_status: 502,
             lose_create_response_every: None,
             lose_folder_create_response_every: None,
             lose_link_write_response_every: None,
-            rate_limit_headers: None,
             delete_oldest_before_page: None,
             page_cap: None,
             create_commits_late: None,
@@ -117,6 +109,22 @@ impl Default for Faults {
             create_rendezvous: None,
             lose_response_once: Vec::new(),
             commit_late_once: Vec::new(),
+        }
+    }
+}
+
+impl Faults {
+    /// The answer for the `sequence`-th request when a fault says so (before the handler runs),
+    /// `now` on the emulator's clock.
+    pub(crate) fn before_request(&self, sequence: u64, now: Duration) -> Option<Response> {
+        if is_nth(self.rate_limit_every, sequence) {
+            Some(too_many(self.retry_after_secs, now))
+        } else if is_nth(self.server_error_every, sequence) {
+            let status =
+                StatusCode::from_u16(self.server_error_status).unwrap_or(StatusCode::BAD_GATEWAY);
+            Some(html_response(status))
+        } else {
+            None
         }
     }
 }
@@ -133,9 +141,8 @@ pub struct Behaviour {
     pub failing_operation: Option<String>,
     /// Operations are reported running forever and change nothing.
     pub operations_never_finish: bool,
-    /// Answer 429 (empty body) to a non-GET request when 15 others are in flight, as a portal's
-    /// concurrency limiter does.
-    pub enforce_write_concurrency: bool,
+    /// The portal's rate limiter: off, as on an on-premises portal (see [`super::Limiter`]).
+    pub limiter: super::limiter::Limiter,
     /// A rooms listing with `filterValue` leaves out the rooms created less than this long ago
     /// (on the emulator's clock), as a portal with full-text search does until its index has the
     /// room: the listing takes its ids from the index (`FolderDao.GetRoomsAsync`,
@@ -175,7 +182,7 @@ impl Default for Behaviour {
             deny_active_delete: false,
             failing_operation: None,
             operations_never_finish: false,
-            enforce_write_concurrency: false,
+            limiter: super::limiter::Limiter::default(),
             search_index_lag: Duration::ZERO,
             version: PortalVersion::default(),
         }
@@ -199,11 +206,6 @@ pub(crate) struct FaultState {
     link_writes: AtomicU64,
     /// Rooms deleted by `Faults::delete_oldest_before_page` so far.
     churned: AtomicU64,
-    /// When the requests of the last second were accepted (`Faults::rate_limit_per_second`),
-    /// on the emulator's clock: time since the Unix epoch.
-    last_second: Mutex<VecDeque<Duration>>,
-    /// When the requests of the sliding window were accepted (`Faults::rate_limit_headers`).
-    window: Mutex<VecDeque<Duration>>,
     /// The `Faults::fail_once` entries already spent, by index.
     spent: Mutex<Vec<usize>>,
     /// The `Faults::lose_response_once` entries already spent, by index.
@@ -249,14 +251,12 @@ impl FaultState {
         self.faults.lock().expect("faults lock").clone()
     }
 
-    /// New faults, with their counters and windows started afresh.
+    /// New faults, with their counters started afresh.
     pub(crate) fn set(&self, faults: Faults) {
         let mut current = self.faults.lock().expect("faults lock");
         self.sequence.store(0, Ordering::SeqCst);
         self.creates.store(0, Ordering::SeqCst);
         self.churned.store(0, Ordering::SeqCst);
-        self.last_second.lock().expect("rate lock").clear();
-        self.window.lock().expect("window lock").clear();
         self.spent.lock().expect("spent lock").clear();
         self.lost.lock().expect("lost lock").clear();
         self.late.lock().expect("late lock").clear();
@@ -309,28 +309,6 @@ impl FaultState {
     /// Count a request received; its number since the faults were set, from 1.
     pub(crate) fn count_request(&self) -> u64 {
         self.sequence.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    /// The answer for the `sequence`-th request when a fault says so (before the handler runs).
-    pub(crate) fn before_request(
-        &self,
-        faults: &Faults,
-        sequence: u64,
-        now: Duration,
-    ) -> Option<Response> {
-        if is_nth(faults.rate_limit_every, sequence) || self.over_per_second(faults, now) {
-            let limit = faults.rate_limit_per_second.unwrap_or(1500);
-            Some(too_many(faults.retry_after_secs, limit, faults.retry_after_secs))
-        } else if let Some(retry) = self.over_window(faults, now) {
-            let (limit, _) = faults.rate_limit_headers.expect("window configured");
-            Some(too_many(retry, limit, retry))
-        } else if is_nth(faults.server_error_every, sequence) {
-            let status =
-                StatusCode::from_u16(faults.server_error_status).unwrap_or(StatusCode::BAD_GATEWAY);
-            Some(html_response(status))
-        } else {
-            None
-        }
     }
 
     /// The 500 of a `Faults::fail_once` entry that `method` and `path` match first, if any;
@@ -392,22 +370,6 @@ impl FaultState {
         self.faults.lock().expect("faults lock").create_commits_late
     }
 
-    /// Add the sliding window's headers to any response.
-    pub(crate) fn after_request(&self, faults: &Faults, response: &mut Response, now: Duration) {
-        let Some((limit, length)) = faults.rate_limit_headers else { return };
-        let window = self.window.lock().expect("window lock");
-        let remaining = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(window.len());
-        let reset = seconds_until_free(&window, length, now);
-        let headers = response.headers_mut();
-        for (name, value) in [
-            ("x-ratelimit-limit", u64::from(limit)),
-            ("x-ratelimit-remaining", u64::try_from(remaining).unwrap_or(u64::MAX)),
-            ("x-ratelimit-reset", reset),
-        ] {
-            headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
-        }
-    }
-
     /// Count a successful create; whether its response is to be lost.
     pub(crate) fn lose_create_response(&self) -> bool {
         let every = self.faults.lock().expect("faults lock").lose_create_response_every;
@@ -435,24 +397,6 @@ impl FaultState {
         let Some((at, times)) = fault else { return false };
         start == at && self.churned.fetch_add(1, Ordering::SeqCst) < u64::from(times)
     }
-
-    fn over_per_second(&self, faults: &Faults, now: Duration) -> bool {
-        let Some(limit) = faults.rate_limit_per_second else { return false };
-        window_full(
-            &mut self.last_second.lock().expect("rate lock"),
-            limit,
-            Duration::from_secs(1),
-            now,
-        )
-    }
-
-    /// `Some(retry-after seconds)` when the sliding window of `rate_limit_headers` is full.
-    fn over_window(&self, faults: &Faults, now: Duration) -> Option<u64> {
-        let (limit, length) = faults.rate_limit_headers?;
-        let mut window = self.window.lock().expect("window lock");
-        window_full(&mut window, limit, length, now)
-            .then(|| seconds_until_free(&window, length, now))
-    }
 }
 
 /// Whether `"METHOD /a/*/c"` matches a request: the method in any case, the path segment by
@@ -472,36 +416,16 @@ fn is_nth(n: Option<u32>, count: u64) -> bool {
     n.is_some_and(|n| n > 0 && count.is_multiple_of(u64::from(n)))
 }
 
-/// A 429 with an empty body and the limiter's headers.
-fn too_many(retry_after: u64, limit: u32, reset: u64) -> Response {
+/// The 429 of `Faults::rate_limit_every`: an empty body and a portal limiter's headers, a
+/// sliding window's (`Limit` 1500, `Remaining` 0) or, with a `Retry-After`, a fixed window's.
+fn too_many(retry_after: Option<u64>, now: Duration) -> Response {
     let mut response = StatusCode::TOO_MANY_REQUESTS.into_response();
     let headers = response.headers_mut();
-    headers.insert("retry-after", HeaderValue::from(retry_after));
-    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-limit", HeaderValue::from(crate::docspace::WINDOW_LIMIT.limit));
     headers.insert("x-ratelimit-remaining", HeaderValue::from(0));
-    headers.insert("x-ratelimit-reset", HeaderValue::from(reset));
+    if let Some(seconds) = retry_after {
+        headers.insert("retry-after", HeaderValue::from(seconds));
+        headers.insert("x-ratelimit-reset", HeaderValue::from(now.as_secs() + seconds));
+    }
     response
-}
-
-/// Slide a window of accepted requests; `true` when it already holds `limit` of them.
-fn window_full(
-    window: &mut VecDeque<Duration>,
-    limit: u32,
-    length: Duration,
-    now: Duration,
-) -> bool {
-    while window.front().is_some_and(|t| now.saturating_sub(*t) >= length) {
-        window.pop_front();
-    }
-    if u32::try_from(window.len()).unwrap_or(u32::MAX) >= limit {
-        return true;
-    }
-    window.push_back(now);
-    false
-}
-
-fn seconds_until_free(window: &VecDeque<Duration>, length: Duration, now: Duration) -> u64 {
-    let wait =
-        window.front().map_or(Duration::ZERO, |oldest| (*oldest + length).saturating_sub(now));
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }

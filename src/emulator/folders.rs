@@ -273,28 +273,59 @@ pub(crate) async fn info(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(result)
 }
 
+/// `filterType` values known here (`FilterType`, `products/ASC.Files/Core/Core/FilterTypeEnum.cs`
+/// L39-49): the files here have no kind, so the kinds of file are not emulated (a 400).
+const FILTER_TYPES: &[(&str, i64)] = &[("None", 0), ("FilesOnly", 1), ("FoldersOnly", 2)];
+
 /// `GET /api/2.0/files/{folderId}`: the content, paged, folders first, then files.
+/// `filterType` `FoldersOnly` (2) or `FilesOnly` (1) keeps one side. With a filter and
+/// `withSubFolders` (true unless given, `FoldersController.cs` L280), the folders (or files) of
+/// every level below are listed, not only the direct ones (`FolderDao.cs` L2173-2179): each
+/// folder with its `parentId`.
 pub(crate) async fn content(ctx: Ctx, Path(id): Path<String>) -> Response {
     let result = room_id(&id).and_then(|id| {
         let paging = ctx.paging()?;
+        let filter =
+            ctx.query.enumeration("filtertype", "filterType", FILTER_TYPES)?.unwrap_or(0);
+        let with_subfolders =
+            ctx.query.boolean("withsubfolders", "withSubFolders")?.unwrap_or(true);
+        let every_level = with_subfolders && filter != 0;
         ctx.shared.read(|state| {
             if let Place::Trashed(_) = readable(&ctx, state, id)? {
                 return Err(ApiError::invalid_operation(VIEW_TRASH_ITEM));
             }
-            let folders: Vec<Value> =
-                state.children(id).into_iter().map(|f| folder_dto(state, f)).collect();
-            let files = state.files_in(id);
-            let file_entries: Vec<Value> = (1..=files)
-                .map(|n| json!({"id": id * 1000 + u64::from(n), "title": format!("file {n}.docx"), "fileEntryType": 2}))
-                .collect();
+            let listed: Vec<&Folder> =
+                if every_level { descendants(state, id) } else { state.children(id) };
+            let folders: Vec<Value> = if filter == 1 {
+                Vec::new()
+            } else {
+                listed.iter().map(|f| folder_dto(state, f)).collect()
+            };
+            // The files of the folder itself, and of every level below when listed so.
+            let holders = std::iter::once(id)
+                .chain(listed.iter().map(|f| f.id).filter(|_| every_level))
+                .collect::<Vec<u64>>();
+            let file_entries: Vec<Value> = if filter == 2 {
+                Vec::new()
+            } else {
+                holders
+                    .iter()
+                    .flat_map(|holder| {
+                        let files = state.files_in(*holder);
+                        (1..=files).map(move |n| json!({"id": holder * 1000 + u64::from(n), "title": format!("file {n}.docx"), "fileEntryType": 2}))
+                    })
+                    .collect()
+            };
             let total = folders.len() + file_entries.len();
             let start = paging.start;
             let page: Vec<Value> = paging.page(folders.into_iter().chain(file_entries));
             let (page_folders, page_files): (Vec<Value>, Vec<Value>) =
                 page.into_iter().partition(|v| v["fileEntryType"] == 1);
-            let current = match state.folders.get(&id) {
-                Some(folder) => folder_dto(state, folder),
-                None => json!({"id": id}),
+            let current = if let Some(folder) = state.folders.get(&id) {
+                folder_dto(state, folder)
+            } else {
+                let (files, folders) = state.counts(id);
+                json!({"id": id, "filesCount": files, "foldersCount": folders})
             };
             let count = page_folders.len() + page_files.len();
             Ok(Success {
@@ -312,6 +343,18 @@ pub(crate) async fn content(ctx: Ctx, Path(id): Path<String>) -> Response {
         })
     });
     ctx.respond(result)
+}
+
+/// Every live folder below `id`, level by level.
+fn descendants(state: &State, id: u64) -> Vec<&Folder> {
+    let mut all = state.children(id);
+    let mut next = 0;
+    while next < all.len() {
+        let children = state.children(all[next].id);
+        all.extend(children);
+        next += 1;
+    }
+    all
 }
 
 /// `PUT /api/2.0/files/fileops/delete` (`OperationController.cs` L105-114): folders, and rooms

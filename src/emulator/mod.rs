@@ -105,6 +105,13 @@
 //! (`create_rendezvous`: two runs creating one title at the same instant) and keep new rooms out
 //! of `filterValue` searches for a while (`Behaviour::search_index_lag`).
 //!
+//! # Rate limits
+//! Off by default, as on an on-premises portal. [`Limiter`] (`Behaviour::limiter`, or the
+//! `emulator` command's `--rate-limit`, `--concurrency-limit`, `--daily-write-limit` and
+//! `--cloud-limits`) turns on a cloud portal's: a sliding window per user (1,500 a minute),
+//! 50 GETs and 15 other requests in flight, and 10,000 POST and PUT a day, each refusing with
+//! the server's 429 and headers (see `limiter`).
+//!
 //! # Clock
 //! Room, lifetime, link and login dates, link expiry, late commits and the rate-limit windows
 //! go by `EmulatorConfig::clock`: the system's by default, or a [`Clock::manual`] that stands
@@ -122,6 +129,7 @@ mod envelope;
 pub mod faults;
 mod folders;
 mod keys;
+mod limiter;
 mod links;
 mod operations;
 mod people;
@@ -138,6 +146,7 @@ pub use clock::Clock;
 pub use config::{DEFAULT_OWNER_EMAIL, DEFAULT_PASSWORD, EmulatorConfig, PersonSeed};
 pub use folders::EmulatedFolder;
 pub use keys::ApiKeySeed;
+pub use limiter::Limiter;
 pub use links::EmulatedLink;
 pub use snapshot::{EmulatedMember, EmulatedRoom, RequestRecord};
 pub use state::{RoomQuotaSeed, SharingSettings};
@@ -387,7 +396,7 @@ impl Emulator {
         self.shared.faults.rendezvous_arrivals()
     }
 
-    /// Replace the behaviour switches (a test hook).
+    /// Replace the behaviour switches (a test hook). The rate limiter's counts go on.
     ///
     /// # Panics
     /// If a handler panicked while holding the behaviour.

@@ -6,7 +6,6 @@ use super::envelope::html_response;
 use super::faults::LoseResponse;
 use super::snapshot::RequestRecord;
 use super::{auth, folders, links, operations, people, portal_settings, rooms, settings};
-use crate::docspace::MAX_CONCURRENT_WRITES;
 use axum::Router;
 use axum::extract::connect_info::Connected;
 use axum::extract::{ConnectInfo, Request, State};
@@ -80,13 +79,13 @@ pub(crate) async fn serve(
 }
 
 /// Counts a non-GET request in flight for as long as it lives.
-struct WriteGuard<'a>(&'a Shared, usize);
+struct WriteGuard<'a>(&'a Shared);
 
 impl<'a> WriteGuard<'a> {
     fn enter(shared: &'a Shared) -> WriteGuard<'a> {
         let now = shared.writes_in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         shared.max_writes.fetch_max(now, Ordering::SeqCst);
-        WriteGuard(shared, now)
+        WriteGuard(shared)
     }
 }
 
@@ -118,35 +117,55 @@ async fn handle_later(shared: &Shared, delay: Duration, request: Request, next: 
     html_response(StatusCode::GATEWAY_TIMEOUT)
 }
 
-/// Record every request and apply the configured faults around the handler.
+/// Record every request and apply the rate limiter and the configured faults around the
+/// handler.
 async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let connection = request.extensions().get::<ConnectInfo<Connection>>().map(|c| c.0.clone());
     let faults = shared.faults.current();
-    let enforce = shared.behaviour().enforce_write_concurrency;
+    let limiter = shared.behaviour().limiter;
     let write =
         (method != Method::GET && method != Method::HEAD).then(|| WriteGuard::enter(&shared));
+    // As on a portal, the limiter runs after authentication (its partition is the user) and
+    // before anything else: a request refused later (401, 403) was counted. Its window slides
+    // on the emulator's clock; a concurrency slot is held until the response is made.
+    let (request, admission) = if limiter.is_on() {
+        let (parts, body) = request.into_parts();
+        let user =
+            shared.authenticate(&parts).person.map_or_else(|| "anonymous".to_owned(), |p| p.id);
+        let now = shared.clock.since_epoch();
+        let admission = shared.limits.admit(&limiter, &user, method.as_str(), now);
+        (Request::from_parts(parts, body), admission)
+    } else {
+        (request, Ok(None))
+    };
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
     let sequence = shared.faults.count_request();
-    // Rate windows slide on the emulator's clock; the latency above is the network's.
+    // Faults go by the emulator's clock too; the latency above is the network's.
     let now = shared.clock.since_epoch();
 
-    let mut response = if enforce && write.as_ref().is_some_and(|w| w.1 > MAX_CONCURRENT_WRITES) {
-        // The concurrency limiter rejects at once, with no Retry-After.
-        StatusCode::TOO_MANY_REQUESTS.into_response()
-    } else if let Some(response) = shared.faults.before_request(&faults, sequence, now) {
-        response
-    } else if let Some(response) = shared.faults.fail_once(&faults, method.as_str(), &path) {
-        response
-    } else if let Some(delay) = shared.faults.commit_late_once(&faults, method.as_str(), &path) {
-        handle_later(&shared, delay, request, next).await
-    } else {
-        next.run(request).await
+    let mut response = match admission {
+        Err(refusal) => refusal.into_response(),
+        Ok(slot) => {
+            let response = if let Some(response) = faults.before_request(sequence, now) {
+                response
+            } else if let Some(response) = shared.faults.fail_once(&faults, method.as_str(), &path)
+            {
+                response
+            } else if let Some(delay) =
+                shared.faults.commit_late_once(&faults, method.as_str(), &path)
+            {
+                handle_later(&shared, delay, request, next).await
+            } else {
+                next.run(request).await
+            };
+            drop(slot);
+            response
+        }
     };
-    shared.faults.after_request(&faults, &mut response, now);
     if response.status().is_success() && shared.faults.lose_once(&faults, method.as_str(), &path) {
         response.extensions_mut().insert(LoseResponse);
     }

@@ -17,7 +17,7 @@ use crate::settings::Settings;
 use crate::text::escape;
 use error::StepError;
 use futures::StreamExt;
-pub(crate) use report::{Outcome, Report, Status};
+pub(crate) use report::{Outcome, Report, Status, Stopped};
 use std::collections::{HashMap, HashSet};
 use twins::{FolderTwins, RoomTwins, Settled, Twins as _};
 
@@ -42,13 +42,17 @@ pub(crate) async fn execute(
             .collect()
             .await;
     rooms.sort_by_key(|(index, _)| *index);
-    Report { outcomes: rooms.into_iter().flat_map(|(_, outcomes)| outcomes).collect() }
+    let outcomes = rooms.into_iter().flat_map(|(_, outcomes)| outcomes).collect();
+    let mut report = Report { outcomes, limit_reached: None };
+    report.limit_reached = portal.limit_reached().map(|limit| report.stopped_by(limit));
+    report
 }
 
-/// One room's steps: the opening step, the edits, then the closing step. A failure or an
-/// interrupt skips what has not started, except the closing archive of a reopened room: once
-/// an archived room has been unarchived for an edit, it is archived again whatever became of
-/// the edit, so no run leaves it open.
+/// One room's steps: the opening step, the edits, then the closing step. A failure, an
+/// interrupt or a limit the portal reached skips what has not started, except the closing
+/// archive of a reopened room: once an archived room has been unarchived for an edit, it is
+/// archived again whatever became of the edit, so no run leaves it open (unless the portal
+/// refuses that archive too: its daily write limit refuses it as any write).
 async fn run_room(
     portal: &Portal,
     room: &RoomPlan,
@@ -107,6 +111,11 @@ impl RoomRun<'_> {
             Status::Skipped("an earlier action for this room failed".into())
         } else if self.portal.is_interrupted() && !closes {
             Status::Skipped("interrupted before it started".into())
+        } else if let Some(limit) = self.portal.limit_reached()
+            && self.portal.writes_refused()
+            && !closes
+        {
+            Status::Skipped(format!("not started: {}", limit.describe()))
         } else {
             match self.run(&step.action).await {
                 Ok(url) => {

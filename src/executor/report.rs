@@ -35,6 +35,29 @@ pub struct Outcome {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub outcomes: Vec<Outcome>,
+    /// When a limit the portal reached stopped the run (its daily write limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_reached: Option<Stopped>,
+}
+
+/// How a limit the portal reached stopped a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stopped {
+    /// What the portal said: its limit, and that it counts writes (POST and PUT) or every request.
+    pub limit: Option<u32>,
+    pub writes_only: bool,
+    /// When it resets, in UTC (`2026-12-08T14:03:12Z`).
+    pub resets_at: String,
+    /// The rooms this run left active that the plan archives: unarchived for an edit, or
+    /// created, and not archived because the portal refused it.
+    pub left_active: Vec<RoomRef>,
+}
+
+/// A room by title and id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomRef {
+    pub title: String,
+    pub id: u64,
 }
 
 impl Report {
@@ -56,6 +79,38 @@ impl Report {
 
     pub fn is_success(&self) -> bool {
         self.failed() == 0 && self.skipped() == 0
+    }
+
+    /// What to say about a limit the portal reached in this run.
+    pub(crate) fn stopped_by(&self, limit: crate::portal::LimitReached) -> Stopped {
+        Stopped {
+            limit: limit.limit,
+            writes_only: !limit.every_request,
+            resets_at: crate::time::utc_time(limit.resets_at),
+            left_active: self.left_active(),
+        }
+    }
+
+    /// The rooms the run unarchived for an edit, or created, and then did not archive as the
+    /// plan does: an opening step applied and the room's archive after it not.
+    fn left_active(&self) -> Vec<RoomRef> {
+        let mut left = Vec::new();
+        let mut opened: Option<u64> = None;
+        for outcome in &self.outcomes {
+            match (&outcome.action, &outcome.status, outcome.room_id) {
+                (Action::Unarchive | Action::Create { .. }, Status::Applied, Some(id)) => {
+                    opened = Some(id);
+                }
+                (Action::Archive, status, Some(id)) if opened == Some(id) => {
+                    if *status != Status::Applied {
+                        left.push(RoomRef { title: outcome.title.clone(), id });
+                    }
+                    opened = None;
+                }
+                _ => {}
+            }
+        }
+        left
     }
 
     /// `Apply: 5 applied, 1 failed, 2 skipped.`

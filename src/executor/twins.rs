@@ -395,7 +395,7 @@ impl RoomTwins<'_> {
         if archived && room.state == RoomState::Archived {
             self.portal.unarchive_new_room(id).await?;
         }
-        if room.title == marked {
+        if room.title == marked && marked != self.title {
             self.portal.rename_room(id, self.title).await?;
         }
         Ok(())
@@ -421,7 +421,13 @@ impl Twins for RoomTwins<'_> {
 
     async fn remove(&self, id: &u64) -> Result<Option<String>, StepError> {
         let marked = stored_title(&marked_title(self.title, *id, MAX_TITLE_UNITS));
-        self.portal.rename_room(*id, &marked).await?;
+        let marked = match self.portal.rename_room(*id, &marked).await {
+            Ok(_) => marked,
+            // Past a portal's daily limit of writes the rename (a PUT) is not sent; the room is
+            // removed unmarked, a `DELETE` being outside that limit.
+            Err(ApiError::LimitReached { .. }) => self.title.to_owned(),
+            Err(err) => return Err(err.into()),
+        };
         let mut archived = false;
         let outcome = self.remove_marked(*id, &marked, &mut archived).await;
         if !matches!(outcome, Ok(None))

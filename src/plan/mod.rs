@@ -2,6 +2,7 @@
 //! shows one to people and machines; `saved` turns one into the reviewed JSON file and back.
 
 pub(crate) mod compare;
+pub mod cost;
 mod folders;
 pub(crate) mod links;
 mod members;
@@ -9,6 +10,7 @@ pub(crate) mod model;
 pub(crate) mod planner;
 pub(crate) mod rails;
 pub(crate) mod render;
+pub(crate) mod requests;
 pub(crate) mod resolve;
 pub mod saved;
 pub(crate) mod settings;

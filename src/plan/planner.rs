@@ -141,15 +141,17 @@ pub fn plan(
     warnings.extend(folder_warnings);
     warnings.extend(link_warnings);
     warnings.extend(super::settings::type_warnings(manifest, &matches, &by_id));
-    warnings.sort();
-    Ok(Plan {
+    let mut plan = Plan {
         rooms,
         unmanaged,
         portal_rooms: portal.rooms.len(),
         fingerprints,
         warnings,
         adopted: None,
-    })
+    };
+    plan.warnings.extend(super::cost::daily_limit_warning(&super::cost::requests(&plan)));
+    plan.warnings.sort();
+    Ok(plan)
 }
 
 fn target_order(target: &Target) -> u64 {

@@ -8,9 +8,11 @@
 //! Format version 3 adds `signature` (`null`, or `hmac-sha256:` and 64 hex digits over the
 //! document without `signature` and `checksum`).
 //!
-//! Format version 2 (version 1 had no settings):
-//! `{format_version, tool_version, portal, manifest: {path, sha256}, summary, plan, checksum}`
-//! where `plan` is `{rooms: [{title, target: {kind: existing, id} | {kind: new}, line,
+//! Format version 4 (version 1 had no settings, version 2 no signature, version 3 no
+//! `requests`): `{format_version, tool_version, portal, manifest: {path, sha256}, summary,
+//! requests: {writes, reads, deletes}, plan, signature, checksum}`, where `requests` is what
+//! applying sends (checked against the steps like the summary; `apply` does not use it), and
+//! `plan` is `{rooms: [{title, target: {kind: existing, id} | {kind: new}, line,
 //! steps: [{action, reason, …}]}], unmanaged, portal_rooms, fingerprints: [{id, title,
 //! room_type, state, tags}]}` and each step is one of `create {title,
 //! room_type, tags, settings?}`, `rename {before, after}`, `set_tags {before, after}`, `set_members`,
@@ -18,9 +20,9 @@
 //! `indexing`, `color`, `cover`, `watermark`, `lifetime`), `archive` (active → archived),
 //! `unarchive` (archived → active) or `delete` (archived → gone).
 //!
-//! Format version 2 adds, for plans made with `plan --base` only: `cause` (`change` | `drift`)
+//! Since format version 2, for plans made with `plan --base` only: `cause` (`change` | `drift`)
 //! on every step and every member change, and `plan.adopted: [{title, target, step, why}]`,
-//! the base plan's steps the plan no longer has. `apply` ignores both. It adds four edits:
+//! the base plan's steps the plan no longer has. `apply` ignores both. There are four more edits:
 //! `create_folder {path, parent_id}`, `trash_folder {path, id}`, `set_link {link: {name,
 //! primary, link_id, before, after, password_env}}` and `remove_link {name, link_id, before}`,
 //! where a link's `before` and `after` are `{title, access, expires, password, deny_download,
@@ -31,6 +33,7 @@
 //! `"set"` in what `plan --format json` prints; `set_link` gains `password_change` (`none`,
 //! `set`, `changed`, `removed`).
 
+use super::cost::Requests;
 use super::model::{Plan, Target};
 use crate::manifest::Manifest;
 use anyhow::{Context, bail};
@@ -41,7 +44,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Bump when the document's shape or meaning changes; `apply` refuses other versions.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The variable holding the key that signs saved plans.
 pub const PLAN_KEY_VARIABLE: &str = "DOCSPACE_PLAN_KEY";
@@ -101,6 +104,9 @@ pub(crate) struct SavedPlan {
     pub portal: String,
     pub manifest: ManifestRef,
     pub summary: String,
+    /// The requests applying it sends (writes: POST and PUT, what a cloud portal's daily
+    /// limit counts).
+    pub requests: Requests,
     pub plan: Plan,
     /// `hmac-sha256:` and the HMAC-SHA-256 with the plan key of the document without this
     /// field and `checksum`; `None` for a plan made without a key.
@@ -132,7 +138,8 @@ impl SavedPlan {
             tool_version: env!("CARGO_PKG_VERSION").to_owned(),
             portal: portal.to_string(),
             manifest: ManifestRef { path: manifest.source.display().to_string(), sha256 },
-            summary: plan.summary(),
+            summary: super::cost::summary_line(plan),
+            requests: super::cost::requests(plan),
             plan: plan.clone(),
             signature: None,
             checksum: String::new(),
@@ -192,7 +199,8 @@ impl SavedPlan {
     /// A plan whose parts disagree was edited: every room it changes must be one it
     /// fingerprinted (the stale checks compare the portal with the fingerprints), every link
     /// password it records must carry a verifier as this version writes them, and its summary
-    /// must be its steps'. A printed plan (no verifiers) with a link password is refused too.
+    /// and `requests` must be its steps'. A printed plan (no verifiers) with a link password is
+    /// refused too.
     fn check_consistent(&self, path: &Path) -> anyhow::Result<()> {
         let fingerprinted: std::collections::HashSet<u64> =
             self.plan.fingerprints.iter().map(|room| room.id).collect();
@@ -229,12 +237,20 @@ impl SavedPlan {
                 missing.join(", ")
             );
         }
-        let summary = self.plan.summary();
+        let summary = super::cost::summary_line(&self.plan);
         if self.summary != summary {
             bail!(
                 "`{}` was edited: its summary says \"{}\", its steps \"{summary}\"; make the plan again",
                 path.display(),
                 crate::text::escape(&self.summary)
+            );
+        }
+        let requests = super::cost::requests(&self.plan);
+        if self.requests != requests {
+            bail!(
+                "`{}` was edited: its `requests` are not what its steps send ({}); make the plan again",
+                path.display(),
+                requests.parts()
             );
         }
         Ok(())
@@ -308,6 +324,7 @@ struct Unsigned<'a> {
     portal: &'a str,
     manifest: &'a ManifestRef,
     summary: &'a str,
+    requests: &'a Requests,
     plan: &'a Plan,
 }
 
@@ -373,6 +390,7 @@ fn streamed<D: Digesting>(saved: &SavedPlan, mut digest: D) -> anyhow::Result<D>
         portal: &saved.portal,
         manifest: &saved.manifest,
         summary: &saved.summary,
+        requests: &saved.requests,
         plan: &saved.plan,
     };
     serde_json::to_writer(&mut digest, &unsigned)?;

@@ -3,7 +3,8 @@
 //! [`ApiError`] that names the request.
 
 use super::error::ApiError;
-use crate::docspace::{MAX_CONCURRENT_READS, MAX_CONCURRENT_WRITES};
+use super::pacing::{Pacer, Tick};
+use crate::docspace::{MAX_CONCURRENT_READS, MAX_CONCURRENT_WRITES, RateLimit, WINDOW_LIMIT};
 use crate::text::{escape, truncate};
 use backon::{BackoffBuilder, ExponentialBuilder};
 use futures::{StreamExt, TryStreamExt};
@@ -38,6 +39,12 @@ pub struct PortalConfig {
     /// is looked up for before the create is reported as neither done nor failed. A portal may
     /// commit a create seconds after its gateway gave up.
     pub create_lookup_window: Duration,
+    /// `--max-rate`: pace every request to this from the first one. Without it requests are
+    /// paced only after the portal refuses one (429).
+    pub max_rate: Option<RateLimit>,
+    /// The window a refusal's `X-RateLimit-Limit` holds for, without `--max-rate`: a cloud
+    /// portal's minute (a refusal does not say it).
+    pub rate_window: Duration,
 }
 
 impl PortalConfig {
@@ -52,6 +59,8 @@ impl PortalConfig {
             retry_min_delay: Duration::from_millis(200),
             request_timeout: Duration::from_secs(30),
             create_lookup_window: Duration::from_secs(15),
+            max_rate: None,
+            rate_window: WINDOW_LIMIT.window,
         }
     }
 }
@@ -101,11 +110,11 @@ struct Inner {
     config: PortalConfig,
     reads: Semaphore,
     writes: Semaphore,
-    /// What the portal's rate limiter still allows, from `X-RateLimit-*`.
-    pacing: Mutex<Option<Allowance>>,
-    /// Requests sent whose responses have not arrived: they use allowance the server has not
-    /// counted yet.
-    in_flight: AtomicU64,
+    /// Pacing to the portal's rate limit, on the clock started with the client.
+    pacer: Mutex<Pacer>,
+    started: Instant,
+    /// The last refusal with a wait longer than the retry budget (a daily limit).
+    limit: Mutex<Option<LimitReached>>,
     interrupted: AtomicBool,
     sent: AtomicU64,
     /// Whether the portal has answered anything yet in this run.
@@ -128,19 +137,46 @@ struct Envelope {
     total: Option<u64>,
 }
 
-/// How many more requests may start before `until`, as the last rate-limit headers said.
+/// A refusal whose wait outlasts the retry budget: on a cloud portal, the daily limit of POST
+/// and PUT requests. Until it resets, nothing it refuses is sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitReached {
+    /// The limit the portal named (`X-RateLimit-Limit`).
+    pub limit: Option<u32>,
+    /// When the portal said it resets, as a Unix time.
+    pub resets_at: i64,
+    /// Whether it refused every request, not only POST and PUT (a refusal of a GET or DELETE
+    /// is not the daily limit's).
+    pub every_request: bool,
+}
+
+impl LimitReached {
+    /// `the portal's limit of 10000 writes (POST and PUT) was reached; it resets at …`.
+    pub(crate) fn describe(&self) -> String {
+        let limit = self.limit.map_or_else(String::new, |limit| format!(" of {limit}"));
+        let what = if self.every_request { " requests" } else { " writes (POST and PUT)" };
+        format!(
+            "the portal's limit{limit}{what} was reached; it resets at {}",
+            crate::time::utc_time(self.resets_at)
+        )
+    }
+}
+
+/// What a 429 said.
 #[derive(Debug, Clone, Copy)]
-struct Allowance {
-    left: u64,
-    until: Instant,
-    /// The window has passed and one request is out to learn the new allowance.
-    probing: bool,
+enum Refusal {
+    /// The sliding window is full: the pacer decides when the next attempt goes.
+    Window,
+    /// Too many requests in flight, or a limit that says nothing: a short backoff.
+    Other,
+    /// Come back after this long (`Retry-After` or `X-RateLimit-Reset`): a fixed window.
+    Wait { after: Duration, resets_at: i64, limit: Option<u32> },
 }
 
 /// What one attempt learned besides its result.
 struct Attempt<R> {
     result: Result<R, ApiError>,
-    retry_after: Option<Duration>,
+    refusal: Option<Refusal>,
 }
 
 impl Portal {
@@ -183,8 +219,9 @@ impl Portal {
                 http,
                 reads: Semaphore::new(reads),
                 writes: Semaphore::new(writes),
-                pacing: Mutex::new(None),
-                in_flight: AtomicU64::new(0),
+                pacer: Mutex::new(Pacer::new(config.max_rate, config.rate_window, Tick::ZERO)),
+                started: Instant::now(),
+                limit: Mutex::new(None),
                 interrupted: AtomicBool::new(false),
                 sent: AtomicU64::new(0),
                 answered: AtomicBool::new(false),
@@ -226,6 +263,33 @@ impl Portal {
     /// Whether [`Portal::interrupt`] was called.
     pub(crate) fn is_interrupted(&self) -> bool {
         self.inner.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// The last refusal that outlasted the retry budget in this run, if any, even once its
+    /// limit has reset.
+    ///
+    /// # Panics
+    /// If a thread panicked while recording one.
+    pub fn limit_reached(&self) -> Option<LimitReached> {
+        *self.inner.limit.lock().expect("limit lock")
+    }
+
+    /// Whether writes are refused now: a limit was reached and has not reset yet.
+    pub(crate) fn writes_refused(&self) -> bool {
+        self.limit_reached().is_some_and(|limit| crate::time::now() < limit.resets_at)
+    }
+
+    /// The refusal this request would get, when a limit reached earlier covers it: it is not
+    /// sent.
+    fn refused_before(&self, method: &Method, name: &str) -> Option<ApiError> {
+        let limit = self.limit_reached()?;
+        let covered = limit.every_request || is_capped(method);
+        (covered && crate::time::now() < limit.resets_at).then(|| ApiError::LimitReached {
+            request: name.to_owned(),
+            limit: limit.limit,
+            resets_at: limit.resets_at,
+            sent: false,
+        })
     }
 
     /// Reads one thing per key, `--parallelism` at a time, into a map by key; the first error
@@ -305,6 +369,20 @@ impl Portal {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
+            if let Some(Refusal::Wait { after, resets_at, limit }) = attempt.refusal
+                && started.elapsed() + after > config.retry_budget
+            {
+                // Longer than retrying may take: nothing more of its kind goes until then.
+                let reached = LimitReached { limit, resets_at, every_request: !is_capped(&method) };
+                let mut current = self.inner.limit.lock().expect("limit lock");
+                let every_request = current.is_some_and(|c| c.every_request);
+                *current = Some(LimitReached {
+                    every_request: every_request || reached.every_request,
+                    ..reached
+                });
+                tracing::warn!("`{name}`: {}", reached.describe());
+                return Err(ApiError::LimitReached { request: name, limit, resets_at, sent: true });
+            }
             let retryable = match repeat {
                 Repeat::Safe => error.is_transient(),
                 Repeat::OnlyIfNotSent => error.not_taken(),
@@ -314,9 +392,12 @@ impl Portal {
             }
             let unreachable = matches!(error, ApiError::Transport { .. })
                 && !self.inner.answered.load(Ordering::SeqCst);
-            let delay = attempt
-                .retry_after
-                .unwrap_or_else(|| delays.next().unwrap_or(Duration::from_secs(10)));
+            let delay = match attempt.refusal {
+                // The pacer holds the next attempt back until the window has room.
+                Some(Refusal::Window) => Duration::ZERO,
+                Some(Refusal::Wait { after, .. }) => after,
+                Some(Refusal::Other) | None => delays.next().unwrap_or(Duration::from_secs(10)),
+            };
             if started.elapsed() + delay > config.retry_budget
                 || unreachable && attempts >= ATTEMPTS_BEFORE_FIRST_ANSWER
             {
@@ -351,9 +432,13 @@ impl Portal {
         name: &str,
         decoder: fn(&str, StatusCode, &[u8]) -> Result<R, ApiError>,
     ) -> Attempt<R> {
-        self.wait_for_pacing().await;
+        if let Some(error) = self.refused_before(method, name) {
+            return Attempt { result: Err(error), refusal: None };
+        }
         let limit = if *method == Method::GET { &self.inner.reads } else { &self.inner.writes };
         let _permit = limit.acquire().await.expect("the semaphores are never closed");
+        // Paced last, right before it goes: the pacer counts it as sent now.
+        let sent_at = self.pace().await;
 
         let mut url = self.inner.config.base_url.clone();
         url.set_path(&join_path(url.path(), path));
@@ -364,16 +449,10 @@ impl Portal {
 
         let started = Instant::now();
         self.inner.sent.fetch_add(1, Ordering::Relaxed);
-        self.inner.in_flight.fetch_add(1, Ordering::SeqCst);
         let response = request.send().await;
-        self.inner.in_flight.fetch_sub(1, Ordering::SeqCst);
         let response = match response {
             Ok(response) => response,
             Err(err) => {
-                // No headers came back; a probe that got none must not hold the others forever.
-                if let Some(allowance) = self.inner.pacing.lock().expect("pacing lock").as_mut() {
-                    allowance.probing = false;
-                }
                 let maybe_sent = !err.is_connect();
                 tracing::debug!(request = name, error = %describe_transport(&err), "no response");
                 return Attempt {
@@ -382,16 +461,18 @@ impl Portal {
                         detail: describe_transport(&err),
                         maybe_sent,
                     }),
-                    retry_after: None,
+                    refusal: None,
                 };
             }
         };
         self.inner.answered.store(true, Ordering::SeqCst);
         let status = response.status();
-        let headers = response.headers().clone();
-        self.record_rate_limit(&headers);
-        let retry_after =
-            (status == StatusCode::TOO_MANY_REQUESTS).then(|| retry_after(&headers)).flatten();
+        let refusal = if status == StatusCode::TOO_MANY_REQUESTS {
+            Some(self.refused(method, response.headers(), sent_at))
+        } else {
+            self.inner.pacer.lock().expect("pacer lock").admitted(sent_at);
+            None
+        };
         let bytes = response.bytes().await;
         tracing::debug!(
             request = name,
@@ -407,85 +488,94 @@ impl Portal {
             }),
             Ok(bytes) => decoder(name, status, &bytes),
         };
-        Attempt { result, retry_after }
+        Attempt { result, refusal }
     }
 
-    /// Waits until the portal's rate limiter allows another request, and takes that slot.
-    async fn wait_for_pacing(&self) {
+    /// Waits until the pacer lets a request go, and takes that place: when it was sent.
+    async fn pace(&self) -> Tick {
         loop {
-            let wait = {
-                let mut pacing = self.inner.pacing.lock().expect("pacing lock");
-                let now = Instant::now();
-                match pacing.as_mut() {
-                    Some(allowance) if allowance.left > 0 => {
-                        allowance.left -= 1;
-                        return;
-                    }
-                    // The window has moved on: one request goes out to learn the new allowance.
-                    Some(allowance) if allowance.until <= now && !allowance.probing => {
-                        allowance.probing = true;
-                        return;
-                    }
-                    Some(allowance) if allowance.probing => Duration::from_millis(10),
-                    Some(allowance) => allowance.until - now,
-                    None => return,
-                }
+            let now = self.inner.started.elapsed();
+            let wait = match self.inner.pacer.lock().expect("pacer lock").try_send(now) {
+                Ok(()) => return now,
+                Err(wait) => wait,
             };
             tracing::debug!(wait_ms = millis(wait), "pacing to the portal's rate limit");
             tokio::time::sleep(wait).await;
         }
     }
 
-    /// Records what the portal's limiter still allows. Requests already in flight will use some
-    /// of it before the server counts them.
-    fn record_rate_limit(&self, headers: &reqwest::header::HeaderMap) {
-        let mut pacing = self.inner.pacing.lock().expect("pacing lock");
-        match (
-            header_number(headers, "x-ratelimit-remaining"),
-            header_number(headers, "x-ratelimit-reset"),
-        ) {
-            (Some(remaining), Some(reset)) => {
-                let in_flight = self.inner.in_flight.load(Ordering::SeqCst);
-                let now = Instant::now();
-                let fresh = Allowance {
-                    left: remaining.saturating_sub(in_flight),
-                    until: now + reset_delay(reset).min(Duration::from_secs(120)),
-                    probing: false,
-                };
-                // Responses overtake each other: within a window, an older (larger) count is stale.
-                let stale = pacing.is_some_and(|current| {
-                    !current.probing && current.until > now && current.left <= fresh.left
-                });
-                if !stale {
-                    *pacing = Some(fresh);
-                }
+    /// What a 429 to a `method` request sent at `sent_at` says (DocSpace-server v3.7.2 with
+    /// `RedisRateLimiting` 1.2.1): `Retry-After` (and `X-RateLimit-Reset`, an absolute Unix time)
+    /// only from a fixed window, the daily POST and PUT limit; `X-RateLimit-Limit` alone from
+    /// the sliding window, or from the concurrency limits (50 GETs, 15 others in flight, which
+    /// this client never exceeds itself).
+    fn refused(
+        &self,
+        method: &Method,
+        headers: &reqwest::header::HeaderMap,
+        sent_at: Tick,
+    ) -> Refusal {
+        let now = crate::time::now();
+        let reset = header_number(headers, "x-ratelimit-reset").map(|reset| {
+            let unix = reset_time(reset, now);
+            (Duration::from_secs(u64::try_from(unix - now).unwrap_or(0)), unix)
+        });
+        let limit = header_number(headers, "x-ratelimit-limit").and_then(|l| u32::try_from(l).ok());
+        match (header_number(headers, "retry-after"), reset) {
+            (Some(seconds), reset) => {
+                let after = Duration::from_secs(seconds);
+                let resets_at = reset.map_or(
+                    now.saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX)),
+                    |(_, unix)| unix,
+                );
+                return Refusal::Wait { after, resets_at, limit };
             }
-            _ => *pacing = None,
+            (None, Some((after, resets_at))) => return Refusal::Wait { after, resets_at, limit },
+            (None, None) => {}
+        }
+        let concurrency =
+            if *method == Method::GET { MAX_CONCURRENT_READS } else { MAX_CONCURRENT_WRITES };
+        match limit {
+            Some(limit) if usize::try_from(limit).is_ok_and(|l| l != concurrency) => {
+                let now = self.inner.started.elapsed();
+                let mut pacer = self.inner.pacer.lock().expect("pacer lock");
+                if pacer.refused(limit, sent_at, now)
+                    && let Some(rate) = pacer.rate()
+                {
+                    tracing::warn!(
+                        "the portal refused a request (429): it admits {} requests per {:.0} s{}; pacing every request to that from now on",
+                        rate.limit,
+                        rate.window.as_secs_f64(),
+                        if self.inner.config.max_rate.is_some() {
+                            ""
+                        } else {
+                            " (a cloud portal's window; `--max-rate` sets another)"
+                        }
+                    );
+                }
+                Refusal::Window
+            }
+            _ => Refusal::Other,
         }
     }
 }
 
-/// `X-RateLimit-Reset` is seconds from now, or a Unix time on some limiters.
-fn reset_delay(reset: u64) -> Duration {
-    const UNIX_TIME_THRESHOLD: u64 = 1_000_000_000;
-    if reset >= UNIX_TIME_THRESHOLD {
-        let now = crate::time::since_epoch().as_secs();
-        Duration::from_secs(reset.saturating_sub(now))
-    } else {
-        Duration::from_secs(reset)
-    }
+/// Whether a cloud portal's daily limit counts requests of this method: POST and PUT.
+fn is_capped(method: &Method) -> bool {
+    *method == Method::POST || *method == Method::PUT
+}
+
+/// `X-RateLimit-Reset` as a Unix time: a portal sends one (`RedisFixedWindowRateLimiter`); a
+/// small number is taken as seconds from `now`, as some other limiters send.
+fn reset_time(reset: u64, now: i64) -> i64 {
+    const UNIX_TIME_THRESHOLD: i64 = 1_000_000_000;
+    let reset = i64::try_from(reset).unwrap_or(i64::MAX);
+    if reset >= UNIX_TIME_THRESHOLD { reset } else { now.saturating_add(reset) }
 }
 
 /// A header's value as a whole number, if it is one.
 fn header_number(headers: &reqwest::header::HeaderMap, name: &str) -> Option<u64> {
     headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
-}
-
-/// The wait a 429 asks for: `Retry-After` in seconds, else `X-RateLimit-Reset`.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    header_number(headers, "retry-after")
-        .map(Duration::from_secs)
-        .or_else(|| header_number(headers, "x-ratelimit-reset").map(reset_delay))
 }
 
 /// A duration in whole milliseconds for logs; saturates rather than wraps (a log field needs
@@ -697,8 +787,8 @@ mod tests {
     }
 
     #[test]
-    fn reset_accepts_seconds_and_unix_times() {
-        assert_eq!(reset_delay(5), Duration::from_secs(5));
-        assert_eq!(reset_delay(1_000_000_000), Duration::ZERO);
+    fn reset_is_a_unix_time_or_seconds_from_now() {
+        assert_eq!(reset_time(5, 1_800_000_000), 1_800_000_005);
+        assert_eq!(reset_time(1_800_000_300, 1_800_000_000), 1_800_000_300);
     }
 }

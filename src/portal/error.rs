@@ -90,6 +90,21 @@ pub enum ApiError {
         total: usize,
     },
 
+    /// The portal refused with a wait longer than the retry budget: on a cloud portal, its
+    /// daily limit of POST and PUT requests (`Retry-After` up to a day). Nothing more it would
+    /// refuse is sent until it resets.
+    #[error("`{request}` {}", self.outcome())]
+    LimitReached {
+        /// The request refused, or not sent.
+        request: RequestName,
+        /// The limit the portal named (`X-RateLimit-Limit`).
+        limit: Option<u32>,
+        /// When the portal said it resets, as a Unix time.
+        resets_at: i64,
+        /// False when an earlier refusal said this one would be refused: it was not sent.
+        sent: bool,
+    },
+
     /// A create whose outcome is unknown (see [`ApiError::outcome_unknown`]) whose room, folder
     /// or link did not appear within the lookup window. It is never sent again in the same run.
     #[error(
@@ -194,6 +209,24 @@ impl ApiError {
             }
             ApiError::Transport { detail, .. } => format!("failed: {detail}"),
             ApiError::Exhausted { last, .. } => last.outcome(),
+            ApiError::LimitReached { request, limit, resets_at, sent } => {
+                let limit = limit.map_or_else(String::new, |limit| format!(" of {limit}"));
+                let what = if request.starts_with("POST ") || request.starts_with("PUT ") {
+                    " writes (POST and PUT)"
+                } else {
+                    " requests"
+                };
+                let resets = crate::time::utc_time(*resets_at);
+                if *sent {
+                    format!(
+                        "was refused (429): the portal's limit{limit}{what} is reached until {resets}"
+                    )
+                } else {
+                    format!(
+                        "was not sent: the portal's limit{limit}{what} is reached until {resets}"
+                    )
+                }
+            }
             other => other.to_string(),
         }
     }
@@ -204,6 +237,7 @@ impl ApiError {
             ApiError::Unauthorized { .. } => Some(401),
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => Some(*status),
             ApiError::Exhausted { last, .. } => last.status(),
+            ApiError::LimitReached { sent: true, .. } => Some(429),
             _ => None,
         }
     }

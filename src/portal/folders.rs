@@ -1,17 +1,20 @@
-//! The folders endpoints inside rooms: direct subfolders, one folder, whether a folder's listing
-//! is empty, create, rename (a twin's, see `executor::twins`) and the move to the trash (create
-//! and move never sent twice: an unknown outcome is looked up), with the wait for the move's
-//! operation. Only reads without side effects are used (FOLDERS.md §1 item 15: no `sortBy`, no
-//! filters, never the folder link endpoint), besides the operations list after a move whose
-//! outcome is unknown (see `trash_folder`).
+//! The folders endpoints inside rooms: direct subfolders, a room's whole tree in one read, one
+//! folder, whether a folder's listing is empty, create, rename (a twin's, see
+//! `executor::twins`) and the move to the trash (create and move never sent twice: an unknown
+//! outcome is looked up), with the wait for the move's operation. Only reads without side
+//! effects are used (FOLDERS.md §1 item 15: no `sortBy`, never the folder link endpoint; the one
+//! filter, `FoldersOnly`, is used for the tree on purpose, with its answer checked), besides the
+//! operations list after a move whose outcome is unknown (see `trash_folder`).
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
 use super::rooms::{Made, Operation};
+use crate::docspace::MAX_PAGE_SIZE;
 use crate::model::PortalFolder;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
 
 /// `rootFolderType` of the trash (`FolderType.TRASH`, server `Folder.cs` L53).
 const ROOT_TRASH: i64 = 3;
@@ -89,6 +92,62 @@ struct Content {
     total: u64,
 }
 
+/// A content listing's folders and total.
+#[derive(Debug, Deserialize)]
+struct FolderListing {
+    folders: Vec<FolderDto>,
+    total: u64,
+}
+
+/// `FilterType.FoldersOnly` (`products/ASC.Files/Core/Core/FilterTypeEnum.cs` L46).
+const FOLDERS_ONLY: &str = "2";
+
+/// The folders of a room by the id of the room or folder they are in, when `folders` (one
+/// listing of every level, with `total`) is the whole tree: every folder's parent is the room
+/// or a listed folder, and every folder's recursive `foldersCount` is the number listed below
+/// it. Else `None`.
+fn whole_tree(
+    room: u64,
+    folders: Vec<FolderDto>,
+    total: u64,
+) -> Option<BTreeMap<u64, Vec<PortalFolder>>> {
+    if usize::try_from(total).ok() != Some(folders.len()) {
+        return None;
+    }
+    let parents: HashMap<u64, u64> =
+        folders.iter().map(|f| f.parent_id.map(|parent| (f.id, parent))).collect::<Option<_>>()?;
+    let mut below: HashMap<u64, u64> = HashMap::new();
+    for folder in &folders {
+        // Up to the room, one step per level; a folder whose parent is not listed fails.
+        let mut at = folder.id;
+        let mut steps = 0;
+        while let Some(&parent) = parents.get(&at) {
+            if parent == room {
+                break;
+            }
+            *below.entry(parent).or_default() += 1;
+            at = parent;
+            steps += 1;
+            if steps > folders.len() {
+                return None;
+            }
+        }
+        if parents.get(&at) != Some(&room) {
+            return None;
+        }
+    }
+    if folders.iter().any(|f| below.get(&f.id).copied().unwrap_or(0) != f.folders_count) {
+        return None;
+    }
+    let mut tree: BTreeMap<u64, Vec<PortalFolder>> = BTreeMap::new();
+    tree.entry(room).or_default();
+    for folder in folders {
+        tree.entry(folder.id).or_default();
+        tree.entry(parents[&folder.id]).or_default().push(folder.into());
+    }
+    Some(tree)
+}
+
 impl Portal {
     /// The folders directly inside a room or folder (`/subfolders`: direct and complete).
     pub(crate) async fn subfolders(&self, parent: u64) -> Result<Vec<PortalFolder>, ApiError> {
@@ -96,6 +155,35 @@ impl Portal {
         let value = self.get(&path, &[]).await?;
         let list: Vec<FolderDto> = decode(value, &format!("GET {path}"))?;
         Ok(list.into_iter().map(PortalFolder::from).collect())
+    }
+
+    /// Every folder in a room, from one read, by the id of the room or folder each is in (every
+    /// folder and the room have an entry, empty when nothing is inside); `None` when that read
+    /// cannot be trusted to be the whole tree and the caller must read level by level.
+    ///
+    /// `GET /files/{room}?filterType=2` lists the folders of every level below with their
+    /// `parentId`: a filter with the default `withSubFolders` switches the folder query to every
+    /// descendant (`FolderDao.cs` L2173-2179); the listing is computed per request and changes
+    /// nothing (no `sortBy`, so no order is saved). It is taken only when one page holds it all
+    /// and it is consistent (see [`whole_tree`]): a portal that lists only direct children, a
+    /// folder hidden from the caller, or a count that drifted, and it is not used.
+    pub(crate) async fn folder_tree(
+        &self,
+        room: u64,
+    ) -> Result<Option<BTreeMap<u64, Vec<PortalFolder>>>, ApiError> {
+        let path = format!("/api/2.0/files/{room}");
+        let query = [
+            ("filterType", FOLDERS_ONLY.to_owned()),
+            ("withSubFolders", "true".to_owned()),
+            ("count", MAX_PAGE_SIZE.to_string()),
+        ];
+        let value = self.get(&path, &query).await?;
+        let listing: FolderListing = decode(value, &format!("GET {path}"))?;
+        let tree = whole_tree(room, listing.folders, listing.total);
+        if tree.is_none() {
+            tracing::info!(room, "the folder tree did not read whole: reading level by level");
+        }
+        Ok(tree)
     }
 
     /// Where a folder is now.
@@ -257,5 +345,54 @@ impl Portal {
             window: self.config().create_lookup_window,
             last: Box::new(cause),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dto(id: u64, parent: u64, folders_count: u64) -> FolderDto {
+        FolderDto {
+            id,
+            title: format!("F{id}"),
+            files_count: 0,
+            folders_count,
+            folder_type: None,
+            root_folder_type: None,
+            parent_id: Some(parent),
+        }
+    }
+
+    fn children(tree: &BTreeMap<u64, Vec<PortalFolder>>, id: u64) -> Vec<u64> {
+        tree[&id].iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn a_whole_consistent_listing_is_the_rooms_tree() {
+        // Room 1: 2 (holding 3, which holds 4) and 5.
+        let listing = vec![dto(2, 1, 2), dto(5, 1, 0), dto(3, 2, 1), dto(4, 3, 0)];
+        let tree = whole_tree(1, listing, 4).unwrap();
+        assert_eq!(children(&tree, 1), [2, 5]);
+        assert_eq!(children(&tree, 2), [3]);
+        assert_eq!(children(&tree, 3), [4]);
+        assert!(tree[&4].is_empty() && tree[&5].is_empty(), "a leaf is known empty");
+        assert_eq!(whole_tree(1, Vec::new(), 0).map(|tree| tree.len()), Some(1));
+    }
+
+    #[test]
+    fn a_listing_that_may_miss_a_folder_is_not_the_tree() {
+        let whole = || vec![dto(2, 1, 1), dto(3, 2, 0)];
+        assert!(whole_tree(1, whole(), 2).is_some());
+        // More than one page, or a folder hidden from the caller.
+        assert!(whole_tree(1, whole(), 3).is_none());
+        // A portal listing only the direct children: the count says there is more below.
+        assert!(whole_tree(1, vec![dto(2, 1, 1)], 1).is_none());
+        // A folder whose parent is not listed.
+        assert!(whole_tree(1, vec![dto(2, 1, 0), dto(3, 9, 0)], 2).is_none());
+        // A folder without its parent.
+        let mut orphan = whole();
+        orphan[1].parent_id = None;
+        assert!(whole_tree(1, orphan, 2).is_none());
     }
 }

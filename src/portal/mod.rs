@@ -8,10 +8,11 @@ mod folders;
 pub(crate) mod keys;
 pub(crate) mod links;
 pub(crate) mod members;
+mod pacing;
 mod paging;
 pub(crate) mod rooms;
 pub(crate) mod settings;
 
-pub use client::{Parallelism, Portal, PortalConfig};
+pub use client::{LimitReached, Parallelism, Portal, PortalConfig};
 pub use error::ApiError;
 pub(crate) use folders::Whereabouts;

@@ -1,7 +1,7 @@
 //! Executing a plan as a job does: Ctrl-C and SIGTERM, and the report.
 
 use super::read::Planned;
-use crate::executor::{Report, Status, execute};
+use crate::executor::{Report, Status, Stopped, execute};
 use crate::plan::Plan;
 use crate::portal::Portal;
 use crate::progress::{Progress, outcome_line};
@@ -71,5 +71,41 @@ pub(crate) fn report_text(report: &Report) -> String {
     }
     text.push_str(&report.new_links());
     let _ = writeln!(text, "\n{}", report.summary());
+    if let Some(stopped) = &report.limit_reached {
+        text.push_str(&stopped_text(stopped));
+    }
+    text
+}
+
+/// What a limit the portal reached left undone, and when `apply` can go on.
+fn stopped_text(stopped: &Stopped) -> String {
+    use std::fmt::Write as _;
+    let limit = stopped.limit.map_or_else(String::new, |limit| format!(" of {limit}"));
+    let what = if stopped.writes_only {
+        " writes (POST and PUT; a cloud portal allows 10,000 a day per user)"
+    } else {
+        " requests"
+    };
+    let mut text = format!(
+        "\nStopped: the portal's limit{limit}{what} was reached; it resets at {}. No write was started after that.\n",
+        stopped.resets_at
+    );
+    if !stopped.left_active.is_empty() {
+        let rooms: Vec<String> = stopped
+            .left_active
+            .iter()
+            .map(|room| format!("\"{}\" (id {})", crate::text::escape(&room.title), room.id))
+            .collect();
+        let _ = writeln!(
+            text,
+            "Left active until then (the portal refused to archive them): {}.",
+            rooms.join(", ")
+        );
+    }
+    let _ = writeln!(
+        text,
+        "Run `apply` again after {}: it reads the portal afresh and goes on where this run stopped; what was done is not done again.",
+        stopped.resets_at
+    );
     text
 }

@@ -1,8 +1,11 @@
 //! Folder reads for the reconcile flow: the subfolders a manifest's `folders` need before
 //! planning, and a saved plan's folder steps checked against the portal before applying.
 //!
-//! Reads are `/subfolders` (direct children, no side effects) and one folder's info, level by
-//! level from the room down, each level's reads concurrently.
+//! Reads are, for a room whose skeleton goes two levels deep or more, one listing of its whole
+//! tree (`Portal::folder_tree`, used only when it reads whole and consistent), else
+//! `/subfolders` (direct children, no side effects) level by level from the room down, each
+//! level's reads concurrently; and one folder's info. A room whose entry declares no folders and
+//! removes none (`folders: []`, additive) is not read at all: nothing there can change the plan.
 
 use crate::manifest::{DesiredState, FoldersPolicy, RoomSpec};
 use crate::model::{PortalFolder, PortalRoom};
@@ -29,15 +32,32 @@ pub(crate) async fn read(
         }
         if spec.folders_policy == FoldersPolicy::Exact {
             exact.insert(room.id);
+        } else if declared.is_empty() {
+            continue;
         }
         wanted.entry(room.id).or_default().extend(declared.iter().map(|f| f.path.as_slice()));
     }
+    // A room whose skeleton has two levels or more: its whole tree in one read, where one
+    // read holds it (else `None`, and it is read level by level as the others).
+    let deep = wanted.iter().filter(|(_, paths)| paths.iter().any(|p| p.len() > 1));
+    let trees =
+        portal.read_each(deep.map(|(room, _)| *room), |room| portal.folder_tree(room)).await?;
     // Level by level: the rooms, then each declared folder found once in its parent.
     let mut level: Vec<(u64, u64, &[String])> =
         wanted.keys().map(|&room| (room, room, &[][..])).collect();
     while !level.is_empty() {
-        let ids: Vec<u64> = level.iter().map(|(_, id, _)| *id).collect();
-        let read = read_subfolders(portal, ids).await?;
+        let tree_of = |room: &u64| trees.get(room).and_then(Option::as_ref);
+        let ids: Vec<u64> = level
+            .iter()
+            .filter(|(room, _, _)| tree_of(room).is_none())
+            .map(|(_, id, _)| *id)
+            .collect();
+        let mut read = read_subfolders(portal, ids).await?;
+        for (room, id, _) in &level {
+            if let Some(tree) = tree_of(room) {
+                read.insert(*id, tree.get(id).cloned().unwrap_or_default());
+            }
+        }
         let mut next = Vec::new();
         // Under `exact`, undeclared folders whose counts say empty are listed too.
         let mut to_list = Vec::new();

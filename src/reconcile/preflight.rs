@@ -6,60 +6,21 @@
 //! first read; a write scope stops `apply` before its first write, and `plan` says what an
 //! apply would lack. A login token may do whatever its user may: nothing is checked.
 //!
-//! A new read or step adds its requests here, in [`uses`]; the scopes follow from the map.
+//! A new read adds its requests here, in [`uses`], a new step in `plan::requests` (the table
+//! the plan's cost counts too); the scopes follow from the map.
 
 use crate::manifest::{DesiredState, FoldersPolicy, Manifest, RoomSpec};
 use crate::plan::render::room_label;
+use crate::plan::requests::{
+    COVERS, FOLDER, GROUPS, LINKS, LIST_ROOMS, LISTING, MEMBERS, PASSWORD_POLICY, PEOPLE, PERSON,
+    QUOTA, Request, SHARING_SETTINGS, SUBFOLDERS, step_requests,
+};
 use crate::plan::{Action, Plan, RoomPlan};
 use crate::portal::Portal;
 use crate::scopes::{self, Grant};
 use crate::settings::Switch;
 use crate::text::{escape, plural};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A request the run sends: its method and path, the part the server's scope map reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct Request {
-    method: &'static str,
-    path: &'static str,
-}
-
-const fn request(method: &'static str, path: &'static str) -> Request {
-    Request { method, path }
-}
-
-impl std::fmt::Display for Request {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.method, self.path)
-    }
-}
-
-const LIST_ROOMS: Request = request("GET", "/api/2.0/files/rooms");
-const ROOM: Request = request("GET", "/api/2.0/files/rooms/{id}");
-const COVERS: Request = request("GET", "/api/2.0/files/rooms/covers");
-const PEOPLE: Request = request("GET", "/api/2.0/people");
-const PERSON: Request = request("GET", "/api/2.0/people/email");
-const GROUPS: Request = request("GET", "/api/2.0/group");
-const MEMBERS: Request = request("GET", "/api/2.0/files/rooms/{id}/share");
-const LINKS: Request = request("GET", "/api/2.0/files/rooms/{id}/links");
-const PRIMARY_LINK: Request = request("GET", "/api/2.0/files/rooms/{id}/link");
-const SHARING_SETTINGS: Request = request("GET", "/api/2.0/files/settings");
-const PASSWORD_POLICY: Request = request("GET", "/api/2.0/settings/security/password");
-const SUBFOLDERS: Request = request("GET", "/api/2.0/files/{id}/subfolders");
-const FOLDER: Request = request("GET", "/api/2.0/files/folder/{id}");
-const LISTING: Request = request("GET", "/api/2.0/files/{id}");
-const OPERATIONS: Request = request("GET", "/api/2.0/files/fileops");
-const QUOTA: Request = request("GET", "/api/2.0/portal/payment/quota");
-const CREATE_ROOM: Request = request("POST", "/api/2.0/files/rooms");
-const UPDATE_ROOM: Request = request("PUT", "/api/2.0/files/rooms/{id}");
-const ARCHIVE: Request = request("PUT", "/api/2.0/files/rooms/{id}/archive");
-const UNARCHIVE: Request = request("PUT", "/api/2.0/files/rooms/{id}/unarchive");
-const DELETE_ROOM: Request = request("DELETE", "/api/2.0/files/rooms/{id}");
-const SET_MEMBERS: Request = request("PUT", "/api/2.0/files/rooms/{id}/share");
-const SET_LINK: Request = request("PUT", "/api/2.0/files/rooms/{id}/links");
-const CREATE_FOLDER: Request = request("POST", "/api/2.0/files/folder/{id}");
-const RENAME_FOLDER: Request = request("PUT", "/api/2.0/files/folder/{id}");
-const TRASH_FOLDER: Request = request("PUT", "/api/2.0/files/fileops/delete");
 
 /// A request and what in the run sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,38 +128,11 @@ pub(crate) fn uses(reads: Option<&Reads<'_>>, plan: Option<&Plan>) -> Vec<Use> {
         }
     }
     for (room, step) in plan.into_iter().flat_map(Plan::steps) {
-        add(step_requests(&step.action), &step_label(room, &step.action));
+        let requests: Vec<Request> =
+            step_requests(&step.action).iter().map(|s| s.request).collect();
+        add(&requests, &step_label(room, &step.action));
     }
     uses
-}
-
-/// The requests one step sends, its read-backs and operation polls included.
-fn step_requests(action: &Action) -> &'static [Request] {
-    match action {
-        // The room list is read before and after a create (another run's twin, an ambiguous
-        // create); a twin is read, and this run's removed if the rule says so: renamed out of
-        // the title, deleted (archived first where the portal asks), waited for by reading the
-        // room, or given its title and state back if found in use (see `executor/twins.rs`).
-        Action::Create { .. } => {
-            &[LIST_ROOMS, CREATE_ROOM, ROOM, MEMBERS, UPDATE_ROOM, ARCHIVE, UNARCHIVE, DELETE_ROOM]
-        }
-        Action::Rename { .. } | Action::SetTags { .. } => &[UPDATE_ROOM],
-        Action::Archive => &[ARCHIVE, OPERATIONS, ROOM],
-        Action::Unarchive => &[UNARCHIVE, OPERATIONS, ROOM],
-        Action::Delete => &[DELETE_ROOM, OPERATIONS, ROOM],
-        Action::SetMembers { .. } => &[SET_MEMBERS, MEMBERS],
-        Action::SetSettings { .. } => &[UPDATE_ROOM, ROOM],
-        // The parent is listed before and after a create (another run's twin, an ambiguous
-        // create); this run's twin is read, renamed out of the title and moved to the trash if
-        // the rule says so.
-        Action::CreateFolder { .. } => {
-            &[SUBFOLDERS, CREATE_FOLDER, FOLDER, LISTING, RENAME_FOLDER, TRASH_FOLDER, OPERATIONS]
-        }
-        Action::TrashFolder { .. } => &[FOLDER, LISTING, TRASH_FOLDER, OPERATIONS],
-        // A new link: the room's links are read before and after (another run's twin).
-        Action::SetLink { .. } => &[LINKS, PRIMARY_LINK, SET_LINK],
-        Action::RemoveLink { .. } => &[SET_LINK, LINKS],
-    }
 }
 
 /// `"Finance" (id 12) members`: which step, briefly.
@@ -569,7 +503,7 @@ mod tests {
         for (action, expected) in cases {
             let uses: Vec<Use> = step_requests(&action)
                 .iter()
-                .map(|&request| Use { request, by: "step".into() })
+                .map(|sent| Use { request: sent.request, by: "step".into() })
                 .collect();
             let needed: Vec<&str> = missing(&only(&[]), &uses).iter().map(|m| m.scope).collect();
             assert_eq!(needed, expected, "{action:?}");

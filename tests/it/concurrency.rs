@@ -626,3 +626,33 @@ fn a_create_without_an_answer_takes_the_one_room_left_once_its_twin_goes() {
     let plan = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
     assert_eq!(plan.status.code(), Some(0), "{}", said(&plan));
 }
+
+/// Past a portal's daily limit of writes (POST and PUT; server `BaseStartup.cs` L295-299), the
+/// rename that marks the run's twin is not sent, and the twin is deleted as it is: `DELETE` is
+/// outside that limit, and v3.7.2 lets a room's creator delete it active (review 2, F2).
+#[test]
+fn past_the_daily_write_limit_the_twin_is_deleted_unmarked() {
+    use docspace_rooms::docspace::RateLimit;
+    use docspace_rooms::emulator::Limiter;
+    // The other client's create and the run's: the day's two writes.
+    let daily = RateLimit { limit: 2, window: Duration::from_secs(86_400) };
+    let limiter = Limiter { daily_writes: Some(daily), ..Limiter::default() };
+    let portal =
+        racing_with(&["Solo"], Faults::default(), Behaviour { limiter, ..Behaviour::default() });
+    let (run, mine, theirs) = a_run_and_an_older_twin(&portal);
+    let output = run.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", said(&output));
+    let rooms: Vec<u64> = rooms_titled(&portal, "Solo").into_iter().map(|r| r.id).collect();
+    assert_eq!(rooms, [theirs], "{}", said(&output));
+    let sent: Vec<(String, u16)> = portal
+        .emulator
+        .requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| (format!("{} {}", r.method, r.path), r.status))
+        .collect();
+    assert!(sent.contains(&(format!("DELETE /api/2.0/files/rooms/{mine}"), 200)), "{sent:?}");
+    assert!(stdout(&output).contains(&format!(
+        "room {theirs} stays, and this run removed its own copy (room {mine})"
+    )));
+}

@@ -4,7 +4,7 @@
 use crate::common::{TestPortal, http, plan_at, serve_once, signal, stderr, stdout, wait_until};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::faults::{Behaviour, Faults};
-use docspace_rooms::emulator::{EmulatorConfig, PersonSeed};
+use docspace_rooms::emulator::{EmulatorConfig, Limiter, PersonSeed};
 use std::time::Duration;
 
 /// A manifest that needs every kind of request: creates, renames, retags, archives, unarchives
@@ -54,11 +54,7 @@ fn faults(faults: Faults) -> EmulatorConfig {
 
 #[test]
 fn a_429_on_every_third_request_is_retried_to_convergence() {
-    let portal = busy_portal(faults(Faults {
-        rate_limit_every: Some(3),
-        retry_after_secs: 0,
-        ..Faults::default()
-    }));
+    let portal = busy_portal(faults(Faults { rate_limit_every: Some(3), ..Faults::default() }));
     let output = apply(&portal, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
@@ -173,7 +169,10 @@ fn an_operation_that_never_finishes_fails_after_the_bounded_wait_naming_the_room
 fn writes_never_exceed_the_portals_concurrency_limit() {
     let config = EmulatorConfig {
         faults: Faults { latency: Duration::from_millis(30), ..Faults::default() },
-        behaviour: Behaviour { enforce_write_concurrency: true, ..Behaviour::default() },
+        behaviour: Behaviour {
+            limiter: Limiter { concurrency: true, ..Limiter::default() },
+            ..Behaviour::default()
+        },
         ..EmulatorConfig::default()
     };
     let portal = TestPortal::with(config);
@@ -186,22 +185,6 @@ fn writes_never_exceed_the_portals_concurrency_limit() {
     let peak = portal.emulator.max_concurrent_writes();
     assert!(peak <= 15 && peak > 1, "peak concurrent writes {peak}");
     assert!(!portal.emulator.requests().iter().any(|r| r.status == 429));
-}
-
-#[test]
-fn requests_are_paced_from_the_rate_limit_headers() {
-    let portal = TestPortal::with(faults(Faults {
-        rate_limit_headers: Some((25, Duration::from_secs(1))),
-        ..Faults::default()
-    }));
-    let yaml: String =
-        (0..40).map(|n| format!("  - title: Room {n:02}\n    type: custom\n")).collect();
-    portal.manifest(&format!("rooms:\n{yaml}"));
-    let output = apply(&portal, &[]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(portal.emulator.rooms().len(), 40);
-    let limited = portal.emulator.requests().iter().filter(|r| r.status == 429).count();
-    assert_eq!(limited, 0, "pacing kept the client inside the window");
 }
 
 #[test]
@@ -223,11 +206,7 @@ fn retries_that_run_out_say_what_was_tried() {
 
 #[test]
 fn verbose_output_never_shows_the_token() {
-    let portal = busy_portal(faults(Faults {
-        rate_limit_every: Some(5),
-        retry_after_secs: 0,
-        ..Faults::default()
-    }));
+    let portal = busy_portal(faults(Faults { rate_limit_every: Some(5), ..Faults::default() }));
     let output = portal
         .cmd(&["apply", "--auto-approve", "--allow-delete", "-vv"])
         .env("RUST_LOG", "trace")
@@ -368,11 +347,11 @@ fn a_listing_that_keeps_changing_fails_and_changes_nothing() {
 
 #[test]
 fn a_long_wait_for_the_rate_limit_is_announced_without_verbose() {
-    // Two requests a second: the third (rooms, then people and groups together) is a 429
-    // asking for 2 s, and the wait is said.
+    // The third request (rooms, then people and groups together) is a 429 asking for 2 s, as
+    // a fixed window answers, and the wait is said.
     let portal = TestPortal::with(faults(Faults {
-        rate_limit_per_second: Some(2),
-        retry_after_secs: 2,
+        rate_limit_every: Some(3),
+        retry_after_secs: Some(2),
         ..Faults::default()
     }));
     portal.emulator.add_person(PersonSeed::new("ann@example.com", "Ann"));

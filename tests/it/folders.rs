@@ -447,7 +447,7 @@ fn a_queued_move_that_finishes_while_the_next_run_waits_for_it_is_done_without_a
 }
 
 #[test]
-fn plan_reads_the_subfolders_of_the_room_and_of_declared_parents_only_with_no_side_effects() {
+fn plan_reads_the_rooms_folder_tree_once_with_no_side_effects() {
     let portal = TestPortal::start();
     let room = portal.seed("Client G", RoomType::Custom, false, &[]);
     let a = portal.emulator.seed_folder(room, room, "A");
@@ -471,18 +471,16 @@ fn plan_reads_the_subfolders_of_the_room_and_of_declared_parents_only_with_no_si
     portal.manifest("rooms:\n  - title: Client G\n    folders: [A/B, C]\n");
     let plan = portal.cmd(&["plan"]).output().unwrap();
     assert!(stdout(&plan).starts_with("No changes"), "{}", stdout(&plan));
-    // The room and `A` (which has a declared child); not the leaves `A/B` and `C`.
-    let mut expected =
-        vec![format!("/api/2.0/files/{room}/subfolders"), format!("/api/2.0/files/{a}/subfolders")];
-    expected.sort();
-    assert_eq!(reads(&portal), expected);
-    // `exact` looks into every declared folder for undeclared ones.
+    // The skeleton is two levels deep: the room's whole tree in one listing (its folders of
+    // every level, `filterType=2`), instead of the room's and `A`'s subfolders.
+    assert_eq!(reads(&portal), [format!("/api/2.0/files/{room}")]);
+    // `exact` looks into every declared folder for undeclared ones: the same tree holds them.
     portal.manifest(
         "rooms:\n  - title: Client G\n    folders: [A/B, C]\n    folders_policy: exact\n",
     );
     let before = reads(&portal).len();
     let plan = portal.cmd(&["plan"]).output().unwrap();
     assert!(stdout(&plan).starts_with("No changes"), "{}", stdout(&plan));
-    assert_eq!(reads(&portal).len() - before, 4);
+    assert_eq!(reads(&portal).len() - before, 1);
     assert!(portal.writes().is_empty());
 }

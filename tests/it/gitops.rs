@@ -486,6 +486,8 @@ fn the_plan_format_cannot_change_without_its_version() {
         // `signature`; link passwords a verifier (or "set") and `password_change` on
         // `set_link`; the shape now also holds every kind of step and every optional field.
         (3, "034de6caec98c8f8e18df01780b0311f4178d5e202f6b291e1b2f451ca57b931"),
+        // `requests`: the writes, reads and deletes applying sends.
+        (4, "cd2932b455b729d130666940b537e21e62366d9263d1102f73d50fceb21d2399"),
     ];
     let portal = snapshot_portal();
     // An empty undeclared folder, so the shape holds a move to the trash too.

@@ -20,6 +20,8 @@ mod manifest;
 mod members;
 mod plandiff;
 mod rails;
+mod rate;
+mod reads;
 mod reconcile;
 mod safety;
 mod saved;

@@ -90,6 +90,43 @@ fn an_edited_plan_whose_summary_is_not_its_steps_is_refused() {
 }
 
 #[test]
+fn an_edited_plan_whose_requests_are_not_its_steps_is_refused() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: Fresh\n    type: custom\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let mut plan = read_plan(&portal);
+    // The new rooms listed before the create and after it.
+    assert_eq!(plan["requests"], json!({"writes": 1, "reads": 2, "deletes": 0}));
+    plan["requests"]["writes"] = json!(0);
+    write_plan(&portal, plan);
+    let text = refused(&portal, &["apply", "plan.json"], None);
+    assert!(
+        text.contains("was edited: its `requests` are not what its steps send (1 write (POST and PUT), 2 reads)"),
+        "{text}"
+    );
+    assert!(portal.emulator.rooms().is_empty());
+}
+
+#[test]
+fn a_plan_of_an_older_format_is_refused_naming_both_versions() {
+    let portal = TestPortal::start();
+    portal.manifest("rooms:\n  - title: Fresh\n    type: custom\n");
+    portal.cmd(&["plan", "--out", "plan.json"]).assert().success();
+    let mut plan = read_plan(&portal);
+    // Version 3: no `requests`.
+    plan["format_version"] = json!(3);
+    plan.as_object_mut().unwrap().remove("requests");
+    write_plan(&portal, plan);
+    let text = refused(&portal, &["apply", "plan.json"], None);
+    assert!(
+        text.contains(
+            "has plan format version 3; this docspace-rooms reads version 4: make the plan again"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn with_a_plan_key_plans_are_signed_and_only_signed_plans_apply() {
     let portal = TestPortal::start();
     portal.seed("Old", RoomType::Custom, false, &[]);

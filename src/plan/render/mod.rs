@@ -5,6 +5,7 @@
 mod parts;
 mod sections;
 
+use crate::plan::cost::summary_line;
 use crate::plan::model::{Plan, Step};
 use parts::{MARKDOWN_BUDGET, Paint, md, member_summary, origin, room_block, rows, table};
 pub(crate) use parts::{describe, mark, room_label};
@@ -33,7 +34,7 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
         }
         out.push_str(&member_summary(plan));
     }
-    let _ = writeln!(out, "{}", plan.summary());
+    let _ = writeln!(out, "{}", summary_line(plan));
     out
 }
 
@@ -46,7 +47,7 @@ pub(crate) fn markdown(plan: &Plan, manifest: &str, portal: &url::Url) -> String
         "{}\n### docspace-rooms plan for `{}`\n\n**{}**\n",
         comment_marker(portal),
         md(manifest),
-        plan.summary()
+        summary_line(plan)
     );
     if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {
         return out;

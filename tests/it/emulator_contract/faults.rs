@@ -1,5 +1,5 @@
-//! The injected faults: latency, 429s, 5xx pages, lost responses, rate windows, capped pages,
-//! late commits and one-off failures.
+//! The injected faults: latency, 429s, 5xx pages, lost responses, capped pages, late commits
+//! and one-off failures. The portal's own rate limiter is in `limits`.
 
 use super::*;
 
@@ -16,24 +16,31 @@ fn latency_delays_every_request() {
 }
 
 #[test]
-fn every_nth_request_is_429_with_retry_after_and_rate_limit_headers() {
-    let portal = TestPortal::start();
+fn every_nth_request_is_429_as_a_sliding_window_refuses_or_with_retry_after_as_a_fixed_one() {
+    let portal = TestPortal::on_clock(Clock::manual_at(1_800_000_000));
     // Counting starts when the faults are set.
     portal.get("files/rooms");
-    portal.emulator.set_faults(Faults {
-        rate_limit_every: Some(3),
-        retry_after_secs: 7,
-        ..Faults::default()
-    });
+    portal.emulator.set_faults(Faults { rate_limit_every: Some(3), ..Faults::default() });
     let replies = room_lists(&portal, 6);
     let statuses: Vec<u16> = replies.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [200, 200, 429, 200, 200, 429]);
     let limited = &replies[5];
     assert_empty_body(limited, 429);
-    assert_eq!(limited.header("retry-after"), Some("7"));
+    assert_eq!(limited.header("x-ratelimit-limit"), Some("1500"));
     assert_eq!(limited.header("x-ratelimit-remaining"), Some("0"));
-    assert!(limited.header("x-ratelimit-limit").is_some());
-    assert!(limited.header("x-ratelimit-reset").is_some());
+    assert_eq!(limited.header("retry-after"), None, "a sliding window says no wait");
+    assert_eq!(limited.header("x-ratelimit-reset"), None);
+    assert_eq!(replies[4].header("x-ratelimit-limit"), None, "nothing on a success");
+
+    portal.emulator.set_faults(Faults {
+        rate_limit_every: Some(1),
+        retry_after_secs: Some(7),
+        ..Faults::default()
+    });
+    let fixed = portal.get("files/rooms");
+    assert_empty_body(&fixed, 429);
+    assert_eq!(fixed.header("retry-after"), Some("7"));
+    assert_eq!(fixed.header("x-ratelimit-reset"), Some("1800000007"), "an absolute Unix time");
 }
 
 /// `n` owner GETs of the rooms list, one after another.
@@ -43,18 +50,6 @@ fn room_lists(portal: &TestPortal, n: usize) -> Vec<Reply> {
         replies.push(portal.get("files/rooms"));
     }
     replies
-}
-
-#[test]
-fn requests_above_the_rate_are_429_until_a_second_has_passed() {
-    let portal = TestPortal::on_clock(Clock::manual());
-    portal.emulator.set_faults(Faults { rate_limit_per_second: Some(3), ..Faults::default() });
-    let statuses: Vec<u16> = room_lists(&portal, 5).iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [200, 200, 200, 429, 429]);
-    portal.emulator.clock().advance(Duration::from_millis(999));
-    assert_eq!(portal.get("files/rooms").status, 429, "the second has not passed");
-    portal.emulator.clock().advance(Duration::from_millis(1));
-    assert_eq!(portal.get("files/rooms").status, 200);
 }
 
 #[test]
@@ -105,52 +100,6 @@ fn lose_response_once_drops_the_first_matching_success_after_it_took_effect() {
     let again =
         portal.put("files/fileops/delete", json!({"folderIds": [], "returnSingleOperation": true}));
     assert_eq!(again.status, 200, "spent: {}", again.text);
-}
-
-#[test]
-fn rate_limit_headers_come_with_every_response_and_a_full_window_is_429() {
-    let portal = TestPortal::start();
-    portal.emulator.set_faults(Faults {
-        rate_limit_headers: Some((3, Duration::from_secs(30))),
-        ..Faults::default()
-    });
-    let replies = room_lists(&portal, 4);
-    let remaining: Vec<Option<&str>> =
-        replies.iter().map(|r| r.header("x-ratelimit-remaining")).collect();
-    assert_eq!(remaining, [Some("2"), Some("1"), Some("0"), Some("0")]);
-    for reply in &replies {
-        assert_eq!(reply.header("x-ratelimit-limit"), Some("3"));
-        let reset: u64 = reply.header("x-ratelimit-reset").unwrap().parse().unwrap();
-        assert!(reset <= 30);
-    }
-    assert_eq!(replies[3].status, 429);
-    let retry: u64 = replies[3].header("retry-after").unwrap().parse().unwrap();
-    assert!((1..=30).contains(&retry));
-}
-
-#[test]
-fn more_than_15_concurrent_writes_are_429_and_the_peak_is_recorded() {
-    let portal = TestPortal::start();
-    portal
-        .emulator
-        .set_behaviour(Behaviour { enforce_write_concurrency: true, ..Behaviour::default() });
-    portal.emulator.set_faults(Faults { latency: Duration::from_millis(400), ..Faults::default() });
-    let creates = (0..20).map(|i| {
-        let body = json!({"title": format!("R{i}"), "roomType": 2});
-        portal.api.call("POST", "files/rooms", Auth::Owner, Some(body))
-    });
-    let replies: Vec<Reply> = portal
-        .block_on(futures::future::join_all(creates))
-        .into_iter()
-        .map(Result::unwrap)
-        .collect();
-    let ok = replies.iter().filter(|r| r.status == 200).count();
-    let limited: Vec<&Reply> = replies.iter().filter(|r| r.status == 429).collect();
-    assert_eq!(ok + limited.len(), 20);
-    assert_eq!(ok, 15, "the limiter lets 15 writes in");
-    assert!(limited.iter().all(|r| r.text.is_empty()));
-    assert_eq!(portal.emulator.max_concurrent_writes(), 20);
-    assert_eq!(portal.emulator.rooms().len(), 15);
 }
 
 // ---------------------------------------------------------------------------------------------

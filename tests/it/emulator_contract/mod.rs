@@ -5,7 +5,9 @@
 
 mod access;
 mod faults;
+mod folder_listing;
 mod keys;
+mod limits;
 mod links;
 mod listing;
 mod operations;
