@@ -10,6 +10,9 @@ use std::time::Duration;
 
 /// Longest title a portal accepts, in UTF-16 code units (`[StringLength(170)]`); longer is a 400.
 pub(crate) const MAX_TITLE_UNITS: usize = 170;
+
+/// The longest folder title the portal takes (`[StringLength(165)]`, not 170 as for rooms).
+pub(crate) const MAX_FOLDER_TITLE_UNITS: usize = 165;
 /// Longest tag a portal accepts; longer is a 400.
 pub(crate) const MAX_TAG_UNITS: usize = 255;
 /// Largest page the portal serves (`ApiContext.MaxCount`).

@@ -266,6 +266,7 @@ mod tests {
         for (method, path) in [
             ("PUT", "fileops/delete"),
             ("POST", "folder/{folderId}"),
+            ("PUT", "folder/{folderId}"),
             ("DELETE", "folder/{folderId}"),
         ] {
             let route = format!("{V}/files/{path}");

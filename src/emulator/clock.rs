@@ -34,6 +34,11 @@ impl Clock {
         Clock { manual: Some(Arc::new(Mutex::new(Duration::from_secs(unix)))) }
     }
 
+    /// Whether this is a manual clock, which only [`Clock::advance`] moves.
+    pub fn is_manual(&self) -> bool {
+        self.manual.is_some()
+    }
+
     /// Moves a manual clock forward by `by`.
     ///
     /// # Panics

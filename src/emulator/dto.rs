@@ -183,6 +183,8 @@ pub(crate) fn room_dto<'a>(
 ) -> RoomDto<'a> {
     let edit = state.can_edit(caller, room) && !room.archived;
     let owns = caller.is_owner || room.owner == caller.id;
+    // What `DELETE …/rooms/{id}` allows (see `operations::start`): its creator deletes an
+    // active room too on v3.7.2 (`FileSecurity.cs` L1747, L3520-3530).
     let delete = owns && (room.archived || !deny_active_delete);
     let (parent, root_type) = if room.agent {
         (AI_AGENTS_FOLDER_ID, FOLDER_TYPE_AI_AGENTS)

@@ -1,6 +1,6 @@
 //! Folders inside rooms, as FOLDERS.md records them and the server source (v3.7.2) confirms:
-//! create (the title rewritten like a room's, at most 165 UTF-16 units, duplicates allowed), the
-//! direct-subfolders listing, the paged content listing, one folder's info, and delete as one
+//! create and rename (the title rewritten like a room's, at most 165 UTF-16 units, duplicates
+//! allowed), the direct-subfolders listing, the paged content listing, one folder's info, and delete as one
 //! asynchronous operation per request. Counts are recursive. Archived rooms and AI rooms refuse
 //! new folders (403); the system folders of form-filling rooms (`type` 25 and 26) are never
 //! created into or deleted.
@@ -20,15 +20,13 @@ use super::request::{JsonBody, type_error};
 use super::state::{
     ARCHIVE_FOLDER_ID, Folder, OpAction, Operation, Person, ROOMS_FOLDER_ID, State,
 };
-use crate::docspace::{RoomType, stored_title, utf16_len};
+use crate::docspace::{MAX_FOLDER_TITLE_UNITS, RoomType, stored_title, utf16_len};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-/// The longest folder title the portal takes (`[StringLength(165)]`).
-pub(crate) const MAX_FOLDER_TITLE_UNITS: usize = 165;
 /// `FolderType` of a form-filling room's "Complete" folder.
 pub(crate) const FOLDER_TYPE_COMPLETE: i64 = 25;
 /// `FolderType` of a form-filling room's "In process" folder.
@@ -40,6 +38,7 @@ const ROOT_ARCHIVE: i64 = 20;
 /// `rootFolderType` of the trash (`FolderType.TRASH`, `Folder.cs` L53).
 const ROOT_TRASH: i64 = 3;
 const CANNOT_CREATE: &str = "You don't have enough permission to create";
+const CANNOT_RENAME: &str = "You don't have enough permission to rename the folder";
 /// `ErrorMessage_ViewTrashItem` (`FilesCommonResource.resx` L423-424).
 const VIEW_TRASH_ITEM: &str = "You are not allowed to preview the elements in the Trash";
 
@@ -152,19 +151,7 @@ fn create_folder(
     let parent = room_id(raw_parent)?;
     let user = ctx.require_user()?.clone();
     let body = JsonBody::parse(headers, bytes)?;
-    // `title` is a required member: missing or null is a model-binding 400.
-    let Some(title) = body.opt_string("title")? else {
-        return Err(ApiError::validation("title", "The title field is required."));
-    };
-    if utf16_len(&title) > MAX_FOLDER_TITLE_UNITS {
-        return Err(ApiError::validation(
-            "Title",
-            "The field Title must be a string with a maximum length of 165.",
-        ));
-    }
-    if title.trim().is_empty() {
-        return Err(ApiError::argument("The value cannot be an empty string. (Parameter 'title')"));
-    }
+    let title = valid_title(&body)?;
     ctx.shared.mutate(|state| {
         let (room_id, system) = match place(state, parent) {
             Some(Place::Room(room)) => (room, None),
@@ -186,6 +173,70 @@ fn create_folder(
         let id = state.add_folder(parent, room_id, stored_title(&title), None);
         Ok(Success::one(folder_dto(state, &state.folders[&id])))
     })
+}
+
+/// `PUT /api/2.0/files/folder/{folderId}` `{"title": …}`: renames a folder in a room
+/// (`FoldersController.RenameFolder` → `FileStorageService.FolderRenameAsync`, L1446-1481):
+/// 404 for an unknown id, 403 without the right to rename, in the Trash, or in an archived
+/// room; the title validated and rewritten as on create. A room's id is refused here: the tool
+/// renames rooms with `PUT files/rooms/{id}`, which the emulator models.
+pub(crate) async fn rename(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    ctx.respond(rename_folder(&ctx, &id, &headers, &body))
+}
+
+fn rename_folder(
+    ctx: &Ctx,
+    raw_id: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<Success, ApiError> {
+    let id = room_id(raw_id)?;
+    let user = ctx.require_user()?.clone();
+    let body = JsonBody::parse(headers, bytes)?;
+    let title = valid_title(&body)?;
+    ctx.shared.mutate(|state| {
+        let (folder, room) = match place(state, id).ok_or_else(ApiError::folder_not_found)? {
+            Place::Folder(folder, room) => (folder, room),
+            Place::Room(_) => {
+                return Err(ApiError::argument(
+                    "The emulator renames rooms with PUT /api/2.0/files/rooms/{id}",
+                ));
+            }
+            Place::Trashed(_) => return Err(ApiError::invalid_operation(VIEW_TRASH_ITEM)),
+        };
+        let room = &state.rooms[&room];
+        let system = state.folders[&folder].system_type.is_some();
+        if room.archived || system || !state.can_edit(&user, room) {
+            return Err(ApiError::invalid_operation(CANNOT_RENAME));
+        }
+        let entry = state.folders.get_mut(&folder).ok_or_else(ApiError::folder_not_found)?;
+        entry.title = stored_title(&title);
+        Ok(Success::one(folder_dto(state, &state.folders[&folder])))
+    })
+}
+
+/// A folder's `title` as create and rename take it: required, at most 165 UTF-16 units, not
+/// blank.
+fn valid_title(body: &JsonBody) -> Result<String, ApiError> {
+    // `title` is a required member: missing or null is a model-binding 400.
+    let Some(title) = body.opt_string("title")? else {
+        return Err(ApiError::validation("title", "The title field is required."));
+    };
+    if utf16_len(&title) > MAX_FOLDER_TITLE_UNITS {
+        return Err(ApiError::validation(
+            "Title",
+            "The field Title must be a string with a maximum length of 165.",
+        ));
+    }
+    if title.trim().is_empty() {
+        return Err(ApiError::argument("The value cannot be an empty string. (Parameter 'title')"));
+    }
+    Ok(title)
 }
 
 /// `GET /api/2.0/files/{folderId}/subfolders`: the direct children, unpaged.
@@ -260,7 +311,7 @@ pub(crate) async fn content(ctx: Ctx, Path(id): Path<String>) -> Response {
                 holders
                     .iter()
                     .flat_map(|holder| {
-                        let files = state.folders.get(holder).map_or(0, |f| f.files);
+                        let files = state.files_in(*holder);
                         (1..=files).map(move |n| json!({"id": holder * 1000 + u64::from(n), "title": format!("file {n}.docx"), "fileEntryType": 2}))
                     })
                     .collect()

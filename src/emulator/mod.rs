@@ -16,7 +16,7 @@
 //! /api/2.0/settings/security/password` (see `portal_settings`); `GET
 //! /api/2.0/files/fileops[?id=]`; `GET /api/2.0/people`, `GET /api/2.0/people/email?email=`,
 //! `GET /api/2.0/group`, `GET /api/2.0/keys/@self` (see `auth`); folders inside rooms (see
-//! `folders`): `POST`/`GET`/`DELETE /api/2.0/files/folder/{id}`, `GET
+//! `folders`): `POST`/`GET`/`PUT`/`DELETE /api/2.0/files/folder/{id}`, `GET
 //! /api/2.0/files/{id}/subfolders`, `GET /api/2.0/files/{id}`, `PUT /api/2.0/files/fileops/delete`.
 //! Any other path is a 404 and a wrong
 //! method a 405, both with an empty body, as ASP.NET answers. Paths are case-sensitive here
@@ -530,11 +530,13 @@ impl Emulator {
         })
     }
 
-    /// Puts a file in a folder, as a person uploading one would.
+    /// Puts a file in a folder or a room, as a person uploading one would.
     pub fn add_file(&self, folder: u64) {
         self.shared.mutate(|s| {
             if let Some(folder) = s.folders.get_mut(&folder) {
                 folder.files += 1;
+            } else if let Some(room) = s.rooms.get_mut(&folder) {
+                room.files += 1;
             }
         });
     }

@@ -75,6 +75,12 @@ fn start(
         };
         let owns = user.is_owner || room.owner == user.id;
         let allowed = match action {
+            // v3.7.2 deletes an active room as well as an archived one: `DELETE` publishes
+            // with `immediately` (`Server/Api/VirtualRoomsController.cs` L420-426), which
+            // skips the "archive first" refusal (`DeletePermissionsCheck.cs` L132-136), and a
+            // room's creator has full access to it (`FileSecurity.cs` L1747, L3520-3530;
+            // OBSERVED-ON-PORTALS §0 item 1, §8). `deny_active_delete` is a portal that
+            // refuses it; the room's `security.Delete` tells which (see `dto::room_dto`).
             OpAction::Delete => owns && (room.archived || !behaviour.deny_active_delete),
             _ => state.can_edit(user, room),
         };

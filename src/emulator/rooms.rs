@@ -209,10 +209,18 @@ fn matching_rooms(state: &State, user: &Person, query: &ListingQuery) -> Vec<u64
         .filter(|r| subject_matches(state, r, query) != query.exclude_subject)
         .filter(|_| !query.nothing)
         .collect();
+    // As `EntryManager.SortEntries` (`products/ASC.Files/Core/Utils/EntryManager.cs`
+    // L927-1060): the direction applies to the sort key alone, ties go by title ascending in
+    // either direction (`x.Title.EnumerableComparer(y.Title)`, not multiplied by the
+    // direction), and nothing breaks a tie by id. A room's `create_on` is a `datetime`, whole
+    // seconds (`Core/EF/DbFolder.cs` L116-118), so rooms created in one second come in title
+    // order, not in creation order. The sort is stable (`OrderBy`): rooms equal in both keep
+    // the order they were read in (here by id; a portal's query has no order of its own).
     let sort = query.sort;
     rooms.sort_by(|a, b| {
-        let ordering = compare(state, a, b, sort.by).then(a.id.cmp(&b.id));
-        if sort.descending { ordering.reverse() } else { ordering }
+        let key = compare(state, a, b, sort.by);
+        let key = if sort.descending { key.reverse() } else { key };
+        if sort.by == SORT_AZ { key } else { key.then_with(|| natural(&a.title, &b.title)) }
     });
     rooms.iter().map(|r| r.id).collect()
 }
@@ -280,7 +288,7 @@ fn compare(state: &State, a: &Room, b: &Room, by: i64) -> Ordering {
     match by {
         SORT_DATE_AND_TIME => a.updated.cmp(&b.updated),
         SORT_CREATED => a.created.cmp(&b.created),
-        SORT_AZ => a.title.to_lowercase().cmp(&b.title.to_lowercase()),
+        SORT_AZ => natural(&a.title, &b.title),
         SORT_TYPE | SORT_ROOM_TYPE => a.room_type.code().cmp(&b.room_type.code()),
         SORT_AUTHOR => {
             let author = |r: &Room| {
@@ -293,6 +301,36 @@ fn compare(state: &State, a: &Room, b: &Room, by: i64) -> Ordering {
             first(a).cmp(&first(b))
         }
         _ => Ordering::Equal,
+    }
+}
+
+/// Titles compared as a portal compares them (`StringExtension.EnumerableComparer`,
+/// `common/ASC.Core.Common/Core/StringExtension.cs` L99-170): runs of digits by their value,
+/// anything else one character at a time, ignoring case.
+fn natural(a: &str, b: &str) -> Ordering {
+    let (mut a, mut b) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        let (Some(&x), Some(&y)) = (a.peek(), b.peek()) else {
+            return a.peek().is_some().cmp(&b.peek().is_some());
+        };
+        let ordering = if x.is_ascii_digit() && y.is_ascii_digit() {
+            let number = |chars: &mut std::iter::Peekable<std::str::Chars<'_>>| {
+                let mut value: u64 = 0;
+                while let Some(digit) = chars.peek().and_then(|c| c.to_digit(10)) {
+                    value = value.saturating_mul(10).saturating_add(u64::from(digit));
+                    chars.next();
+                }
+                value
+            };
+            number(&mut a).cmp(&number(&mut b))
+        } else {
+            a.next();
+            b.next();
+            x.to_lowercase().cmp(y.to_lowercase())
+        };
+        if ordering != Ordering::Equal {
+            return ordering;
+        }
     }
 }
 

@@ -48,7 +48,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/2.0/files/fileops/delete", put(folders::delete))
         .route(
             "/api/2.0/files/folder/{id}",
-            post(folders::create).get(folders::info).delete(folders::delete_one),
+            post(folders::create)
+                .get(folders::info)
+                .put(folders::rename)
+                .delete(folders::delete_one),
         )
         .route("/api/2.0/files/{id}/subfolders", get(folders::subfolders))
         .route("/api/2.0/files/{id}", get(folders::content))

@@ -54,6 +54,9 @@ pub(crate) struct Room {
     /// Quota, cover, watermark, lifetime and logo.
     #[serde(default)]
     pub(crate) settings: StoredSettings,
+    /// Files directly in the room (those in its folders are the folders').
+    #[serde(default)]
+    pub(crate) files: u32,
     /// An AI agent: made by `POST /api/2.0/ai/agents` (server
     /// `products/ASC.AI/Server/Api/AgentsController.cs` L123) in the AI agents' own folder
     /// (`FileStorageService.CreateAiAgentAsync` L621-637), not in Rooms; `searchArea=AiAgents`
@@ -383,6 +386,7 @@ impl State {
             members: Vec::new(),
             links: primary_link(room_type, self.sharing).into_iter().collect(),
             settings: StoredSettings::default(),
+            files: 0,
             agent: false,
         };
         self.rooms.insert(id, room);
@@ -515,13 +519,21 @@ impl State {
     /// Recursive `(filesCount, foldersCount)` of a room or folder. Everything below `id` belongs
     /// to its room, so only that room's folders are walked: one pass over the folders, whatever
     /// the depth (a room listing asks this of every room on its page).
+    /// The files directly in a folder or a room.
+    pub(crate) fn files_in(&self, id: u64) -> u32 {
+        match self.folders.get(&id) {
+            Some(folder) => folder.files,
+            None => self.rooms.get(&id).map_or(0, |room| room.files),
+        }
+    }
+
     pub(crate) fn counts(&self, id: u64) -> (u64, u64) {
         let room = self.folders.get(&id).map_or(id, |f| f.room);
         let mut below: BTreeMap<u64, Vec<&Folder>> = BTreeMap::new();
         for folder in self.folders.values().filter(|f| f.room == room) {
             below.entry(folder.parent).or_default().push(folder);
         }
-        let mut files = self.folders.get(&id).map_or(0, |f| u64::from(f.files));
+        let mut files = u64::from(self.files_in(id));
         let mut folders = 0;
         let mut stack = vec![id];
         while let Some(next) = stack.pop() {

@@ -93,12 +93,28 @@ pub(crate) enum StepError {
         survivor: u64,
     },
 
+    /// Another run created the same item at the same time, and this run removed its own; the
+    /// one that was to stay was not there when read after: both went.
+    #[error(
+        "another run created {kind} \"{title}\" at the same time, and both copies went: this run removed its own ({kind} {mine}), and {kind} {survivor}, the one to stay, was not there when read after (its run removed it at the same moment, or the read failed); run `apply` again to create it"
+    )]
+    TwinsGone {
+        /// `room`, `folder` or `link`.
+        kind: &'static str,
+        /// The title, escaped.
+        title: String,
+        /// This run's item, removed.
+        mine: String,
+        /// The item that was to stay.
+        survivor: String,
+    },
+
     /// Twins of one title that this run may not settle: it removes nothing.
     #[error(
-        "{kind}s {ids} {all} carry the title \"{title}\", created by runs at the same time; {kind} {why}, so none was removed: keep one, and rename or remove the others"
+        "{kind}s {ids} {all} carry the title \"{title}\", created by runs at the same time; {why}, so this run removed none: run `plan`, and if it names more than one, keep one and rename or remove the others"
     )]
     Twins {
-        /// `room` or `folder`.
+        /// `room`, `folder` or `link`.
         kind: &'static str,
         /// The title, escaped.
         title: String,
@@ -106,7 +122,8 @@ pub(crate) enum StepError {
         ids: String,
         /// `both` or `all`.
         all: &'static str,
-        /// Why this run cannot settle them.
+        /// Why this run cannot settle them, a whole clause (`room 13, this run's, is not
+        /// empty`).
         why: String,
     },
 }

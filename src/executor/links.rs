@@ -7,8 +7,14 @@
 //! again under an old id would revive every copy of its old URL, a revoked one included. A
 //! create is sent once; after an unknown outcome the room's links are read and the link found
 //! by that id. An update is sent only while the link still exists, for the same reason.
+//!
+//! Two runs adding the same link at once are settled as rooms are (see `twins`): a link of the
+//! name made since the plan is used, not made again; after a create, the first of the name's
+//! links by id stays, and a run whose link was not the first removes it before anyone had its
+//! URL, and hands out the one that stays.
 
 use super::error::StepError;
+use super::twins::{LinkTwins, Settled, gone_error, settle};
 use crate::docspace::access_name;
 use crate::links::Password;
 use crate::model::PortalLink;
@@ -16,6 +22,7 @@ use crate::plan::links::portal_fields;
 use crate::plan::{LinkChange, LinkFields};
 use crate::portal::Portal;
 use crate::portal::links::LinkRequest;
+use crate::text::escape;
 
 /// The password the step sends, read from its variable now (trimmed, as the portal trims it)
 /// and compared with the plan's, so a saved plan never sends another password than the one
@@ -58,6 +65,8 @@ pub(super) async fn set_link(
         deny_download: after.deny_download,
         internal: after.internal,
     };
+    // Whether the link was made by another run since this run read the portal.
+    let mut appeared = false;
     let link_id = match (&link.link_id, link.primary) {
         (Some(id), _) => {
             // Sent to an id the portal no longer has, an update would make the link again
@@ -71,9 +80,21 @@ pub(super) async fn set_link(
             id.clone()
         }
         (None, false) => {
-            let id = uuid::Uuid::new_v4().to_string();
-            portal.create_room_link(room, &request(&id)).await?;
-            id
+            let twins = LinkTwins { portal, room, name: &link.name };
+            // One another run made since this run read the portal: used, not made again.
+            if let Some(first) = twins.named().await?.into_iter().next() {
+                appeared = true;
+                first.id
+            } else {
+                let id = uuid::Uuid::new_v4().to_string();
+                portal.create_room_link(room, &request(&id)).await?;
+                match settle(portal, &twins, Some(id)).await? {
+                    Settled::Kept(id) | Settled::Removed { survivor: id, stays: true, .. } => id,
+                    Settled::Removed { mine, survivor, stays: false } => {
+                        return Err(gone_error("link", escape(&link.name), &mine, &survivor));
+                    }
+                }
+            }
         }
         // The primary link of a room created by this plan, or of a custom room that has none
         // yet: only `GET …/link` makes one.
@@ -91,8 +112,11 @@ pub(super) async fn set_link(
     let Some(found) = found else {
         return Err(failed(vec!["the link is not on the portal after it was sent".to_owned()]));
     };
-    let problems = differences(&portal_fields(found), after);
+    let mut problems = differences(&portal_fields(found), after);
     if !problems.is_empty() {
+        if appeared {
+            problems.insert(0, "someone else made a link of this name after this run read the portal; it was not made again, and it differs".to_owned());
+        }
         return Err(failed(problems));
     }
     Ok(link.before.is_none().then(|| found.url.clone()))

@@ -240,15 +240,17 @@ impl RoomRun<'_> {
         let mine = made.confirmed.then_some(made.item.id);
         match twins::settle(self.portal, &twins, mine).await? {
             Settled::Kept(id) if id == made.item.id => Ok(made.item),
-            // Found after an unknown outcome, gone since, and another in its place.
-            Settled::Kept(id) => Err(twins::twins_error(
-                "room",
-                escape(&stored),
-                &[made.item.id.min(id), made.item.id.max(id)],
-                format!("{}, found after this run's create got no answer, is gone", made.item.id),
-            )),
-            Settled::Removed { mine, survivor } => {
+            // Found after an unknown outcome, gone since, and another the one left: that one.
+            Settled::Kept(id) => self.portal.get_room(id).await?.ok_or_else(|| {
+                let ids = [made.item.id.min(id), made.item.id.max(id)];
+                let why = format!("room {id}, the one left, is gone too");
+                twins::twins_error("room", escape(&stored), &ids, why)
+            }),
+            Settled::Removed { mine, survivor, stays: true } => {
                 Err(StepError::TwinRemoved { title: escape(&stored), mine, survivor })
+            }
+            Settled::Removed { mine, survivor, stays: false } => {
+                Err(twins::gone_error("room", escape(&stored), &mine, &survivor))
             }
         }
     }
@@ -281,7 +283,7 @@ impl RoomRun<'_> {
 
     /// The folder titled `title` in `parent`: one another run made since this run read the
     /// portal, or this run's; a twin another run created at the same time is settled (see
-    /// `twins`), and the run goes on in the folder that stays.
+    /// `twins`), and the run goes on in the folder that stays, if it is still there.
     async fn folder_in(&self, parent: u64, title: &str) -> Result<u64, StepError> {
         let stored = crate::docspace::stored_title(title);
         let twins = FolderTwins { portal: self.portal, parent, title: &stored };
@@ -291,8 +293,10 @@ impl RoomRun<'_> {
         }
         let made = self.portal.create_folder(parent, title).await?;
         match twins::settle(self.portal, &twins, made.confirmed.then_some(made.item.id)).await? {
-            Settled::Kept(id) => Ok(id),
-            Settled::Removed { survivor, .. } => Ok(survivor),
+            Settled::Kept(id) | Settled::Removed { survivor: id, stays: true, .. } => Ok(id),
+            Settled::Removed { mine, survivor, stays: false } => {
+                Err(twins::gone_error("folder", escape(&stored), &mine, &survivor))
+            }
         }
     }
 }

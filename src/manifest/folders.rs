@@ -9,8 +9,7 @@ use crate::docspace::{RoomType, stored_title, utf16_len};
 use serde_saphyr::Spanned;
 use std::collections::HashMap;
 
-/// The longest folder title the portal takes (`[StringLength(165)]`, not 170 as for rooms).
-pub(crate) const MAX_FOLDER_TITLE_UNITS: usize = 165;
+use crate::docspace::MAX_FOLDER_TITLE_UNITS;
 
 /// The most levels a folder path may have. The portal sets none (FOLDERS.md §2: no depth limit
 /// in the create path), but each level is one more round of reads when planning and one more

@@ -50,6 +50,7 @@ const DELETE_ROOM: Request = request("DELETE", "/api/2.0/files/rooms/{id}");
 const SET_MEMBERS: Request = request("PUT", "/api/2.0/files/rooms/{id}/share");
 const SET_LINK: Request = request("PUT", "/api/2.0/files/rooms/{id}/links");
 const CREATE_FOLDER: Request = request("POST", "/api/2.0/files/folder/{id}");
+const RENAME_FOLDER: Request = request("PUT", "/api/2.0/files/folder/{id}");
 const TRASH_FOLDER: Request = request("PUT", "/api/2.0/files/fileops/delete");
 
 /// How often a step sends a request.
@@ -91,11 +92,13 @@ const fn if_needed(request: Request) -> Sent {
 /// `executor::RoomRun::run` sends them.
 pub(crate) fn step_requests(action: &Action) -> &'static [Sent] {
     match action {
-        // The new rooms are listed (newest first, down to a room already listed) once before the
-        // run's first create and once after each, for another run's twin; a twin is read, and
-        // this run's removed if the rule says so (archive and delete, each waited for by
-        // reading the room: `executor/twins.rs`). A create whose outcome is unknown is looked
-        // for in the same listing.
+        // The new rooms are listed (the listing's end, back past the rooms already listed and
+        // those created in the same second: a burst of creates can take a second page) once
+        // before the run's first create and once after each, for another run's twin; a twin is
+        // read, and this run's removed if the rule says so (renamed out of the title, read
+        // again, deleted, or archived first where the portal asks, each waited for by reading
+        // the room; given its title and state back if found in use: `executor/twins.rs`). A
+        // create whose outcome is unknown is looked for in the same listing.
         Action::Create { .. } => {
             &const {
                 [
@@ -104,7 +107,9 @@ pub(crate) fn step_requests(action: &Action) -> &'static [Sent] {
                     each(LIST_ROOMS),
                     if_needed(ROOM),
                     if_needed(MEMBERS),
+                    if_needed(UPDATE_ROOM),
                     if_needed(ARCHIVE),
+                    if_needed(UNARCHIVE),
                     if_needed(DELETE_ROOM),
                 ]
             }
@@ -120,7 +125,8 @@ pub(crate) fn step_requests(action: &Action) -> &'static [Sent] {
         }
         Action::SetSettings { .. } => &const { [each(UPDATE_ROOM), each(ROOM)] },
         // The parent is listed before and after the create (another run's folder, a twin, an
-        // unknown outcome); this run's twin is read, and moved to the trash if the rule says so.
+        // unknown outcome); this run's twin is read, renamed out of the title, read again and
+        // moved to the trash if the rule says so.
         Action::CreateFolder { .. } => {
             &const {
                 [
@@ -128,6 +134,7 @@ pub(crate) fn step_requests(action: &Action) -> &'static [Sent] {
                     each(CREATE_FOLDER),
                     if_needed(FOLDER),
                     if_needed(LISTING),
+                    if_needed(RENAME_FOLDER),
                     if_needed(TRASH_FOLDER),
                     if_needed(OPERATIONS),
                 ]
@@ -152,9 +159,13 @@ pub(crate) fn step_requests(action: &Action) -> &'static [Sent] {
         Action::SetLink { link } if link.primary => {
             &const { [twice(LINKS), if_needed(PRIMARY_LINK), each(SET_LINK)] }
         }
-        // A new link under a fresh id, read back (and looked for after an unknown outcome).
-        Action::SetLink { .. } | Action::RemoveLink { .. } => {
-            &const { [each(SET_LINK), each(LINKS)] }
+        // A new link: the room's links read for one of the name another run made since the
+        // plan, then the link made under a fresh id, the links read for another run's twin
+        // (this run's removed if the rule says so), and read back (and looked for after an
+        // unknown outcome).
+        Action::SetLink { .. } => {
+            &const { [Sent { request: LINKS, times: Times::Each(3) }, each(SET_LINK)] }
         }
+        Action::RemoveLink { .. } => &const { [each(SET_LINK), each(LINKS)] },
     }
 }

@@ -1,10 +1,10 @@
 //! The folders endpoints inside rooms: direct subfolders, a room's whole tree in one read, one
-//! folder, whether a folder's listing is empty, create and the move to the trash (neither ever
-//! sent twice: an unknown outcome is looked up), with the wait for the move's operation. Only
-//! reads without side effects are used (FOLDERS.md §1 item 15: no `sortBy`, never the folder
-//! link endpoint; the one filter, `FoldersOnly`, is used for the tree on purpose, with its answer
-//! checked), besides the operations list after a move whose outcome is unknown (see
-//! `trash_folder`).
+//! folder, whether a folder's listing is empty, create, rename (a twin's, see
+//! `executor::twins`) and the move to the trash (create and move never sent twice: an unknown
+//! outcome is looked up), with the wait for the move's operation. Only reads without side
+//! effects are used (FOLDERS.md §1 item 15: no `sortBy`, never the folder link endpoint; the one
+//! filter, `FoldersOnly`, is used for the tree on purpose, with its answer checked), besides the
+//! operations list after a move whose outcome is unknown (see `trash_folder`).
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
@@ -268,6 +268,15 @@ impl Portal {
             }
             Err(err) => Err(err),
         }
+    }
+
+    /// Renames a folder (`PUT files/folder/{id}`, answered at once); the portal stores the
+    /// title normalised.
+    pub(crate) async fn rename_folder(&self, id: u64, title: &str) -> Result<(), ApiError> {
+        let path = format!("/api/2.0/files/folder/{id}");
+        let body = json!({ "title": title });
+        self.send(Method::PUT, &path, &[], Some(&body), Repeat::Safe).await?;
+        Ok(())
     }
 
     /// Where a folder is once every unfinished delete operation of the caller has ended: the

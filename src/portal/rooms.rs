@@ -3,6 +3,7 @@
 
 use super::client::{Portal, Repeat};
 use super::error::ApiError;
+use super::paging::READS;
 use crate::docspace::{FOLDER_TYPE_ARCHIVE, MAX_PAGE_SIZE, RoomType};
 use crate::model::{PortalRoom, PortalRoomType, RoomState};
 use reqwest::Method;
@@ -46,6 +47,22 @@ struct RoomDto {
     /// Folders in the room, at any depth.
     #[serde(default)]
     folders_count: u64,
+    /// When it was created; a portal stores whole seconds.
+    #[serde(default)]
+    created: Option<String>,
+    /// What the caller may do with it.
+    #[serde(default)]
+    security: Option<SecurityDto>,
+}
+
+/// The room's `security` the tool reads.
+#[derive(Debug, Deserialize)]
+struct SecurityDto {
+    /// Whether `DELETE …/rooms/{id}` deletes it as it is: on v3.7.2 its creator may delete an
+    /// active room (server `VirtualRoomsController.cs` L420-426, `FileSecurity.cs` L1747,
+    /// L3520-3530; OBSERVED-ON-PORTALS §0 item 1); a portal that refuses says `false`.
+    #[serde(default, rename = "Delete")]
+    delete: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +93,15 @@ impl Operation {
 
     fn failure(&self) -> Option<&str> {
         self.error.as_deref().filter(|e| !e.trim().is_empty())
+    }
+}
+
+/// A room state for [`ApiError::NotConverged`] (`None`: gone).
+fn state_name(state: Option<RoomState>) -> &'static str {
+    match state {
+        None => "deleted",
+        Some(RoomState::Archived) => "archived",
+        Some(RoomState::Active) => "active",
     }
 }
 
@@ -140,40 +166,111 @@ const AREA_AI_AGENTS: &str = "AiAgents";
 /// to the trash), and between two looks for twins (see `executor::twins`).
 pub(crate) const MAX_LOOKUP_PAUSE: Duration = Duration::from_secs(4);
 
-/// The order of a rooms listing by creation date.
-#[derive(Debug, Clone, Copy)]
-enum Order {
-    /// Every room, a full page at a time.
-    OldestFirst,
-    /// The newest rooms, [`NEWEST_PAGE`] at a time.
-    NewestFirst,
-}
-
 /// The page size of a look at the newest rooms: room DTOs are large, and a look after a create
-/// usually needs only the few rooms created since the previous look.
+/// usually needs only the few rooms created since the previous look. The first page of a look
+/// reads this many before the end it expects and as many after it.
 const NEWEST_PAGE: usize = 25;
 
+/// A rooms listing by creation date, oldest first, from `start`. Every listing the tool reads
+/// asks the same order: a portal saves the order a listing asks as the caller's default sort of
+/// Rooms (server `VirtualRoomsController.cs` L927-931, `FileStorageService.cs` L360-363), so one
+/// order changes that setting once, where two would flip it on every run.
 fn page_query(
     start: usize,
+    count: usize,
     filter: Option<&str>,
     area: &str,
-    order: Order,
 ) -> Vec<(&'static str, String)> {
-    let (order, count) = match order {
-        Order::OldestFirst => ("ascending", MAX_PAGE_SIZE),
-        Order::NewestFirst => ("descending", NEWEST_PAGE),
-    };
     let mut query = vec![
         ("searchArea", area.to_owned()),
         ("startIndex", start.to_string()),
         ("count", count.to_string()),
         ("sortBy", "DateAndTimeCreation".to_owned()),
-        ("sortOrder", order.to_owned()),
+        ("sortOrder", "ascending".to_owned()),
     ];
     if let Some(filter) = filter {
         query.push(("filterValue", filter.to_owned()));
     }
     query
+}
+
+/// How many rooms each earlier page of a look shares with the one after it: a room created
+/// or removed below the part read meanwhile moves the rest by one, and the overlap still meets
+/// what was read as long as fewer than this many did.
+const OVERLAP: usize = 10;
+
+/// One look's walk through the listing, newest first.
+struct Walk<'a> {
+    listed: &'a (dyn Fn(u64) -> bool + Sync),
+    /// Every room this look has read.
+    read: HashSet<u64>,
+    /// The rooms created since, newest first.
+    new: Vec<PortalRoom>,
+    /// The creation second of the newest listed room met so far.
+    newest_listed: Option<i64>,
+}
+
+impl Walk<'_> {
+    /// Takes a page (oldest first), newest first: where in the page the look ends, at a room
+    /// older by a whole second than the newest listed one, if it does.
+    fn take(&mut self, page: Vec<Listed>) -> Option<usize> {
+        for (at, room) in page.into_iter().enumerate().rev() {
+            if !self.read.insert(room.room.id) {
+                continue;
+            }
+            let listed = (self.listed)(room.room.id);
+            if !room.pinned {
+                let older = |second: i64| room.created.is_none_or(|created| created < second);
+                if self.newest_listed.is_some_and(older) {
+                    return Some(at);
+                }
+                if listed {
+                    self.newest_listed.get_or_insert(room.created.unwrap_or(i64::MAX));
+                }
+            }
+            if !listed {
+                self.new.push(room.room);
+            }
+        }
+        None
+    }
+}
+
+/// Where a look at the newest rooms expects what it reads: from the last look.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tail {
+    /// The list's `total`: where it ends.
+    pub(crate) total: usize,
+    /// How many rooms before the end the look read (rooms created in one second all are:
+    /// in a burst of creates, more than a page).
+    pub(crate) depth: usize,
+}
+
+/// What a look at the newest rooms found.
+pub(crate) struct Since {
+    /// The rooms created since, newest first.
+    pub(crate) rooms: Vec<PortalRoom>,
+    /// Where this look found the list's end, and how far back it read.
+    pub(crate) tail: Tail,
+}
+
+/// One room as the listing gave it, with what a look needs besides.
+struct Listed {
+    room: PortalRoom,
+    /// Pinned by the caller: a portal lists such rooms first, whatever the sort.
+    pinned: bool,
+    /// Its creation time (Unix seconds), if the portal sent one that reads.
+    created: Option<i64>,
+}
+
+/// One room read by id, with what a run needs to tell whether it may remove it.
+pub(crate) struct RoomRead {
+    pub(crate) room: PortalRoom,
+    /// Files and folders in it, at any depth (its `filesCount` plus `foldersCount`).
+    pub(crate) items: u64,
+    /// Whether the caller may delete it as it is (`security.Delete`): on v3.7.2 the room's
+    /// creator may delete it active; a portal that says `false` deletes only archived rooms.
+    pub(crate) deletable: bool,
 }
 
 /// What a create made: named by the create's own answer (`confirmed`), or looked up by its title
@@ -187,23 +284,24 @@ pub(crate) struct Made<T> {
 }
 
 impl Portal {
-    /// One page of rooms, each with whether the caller pinned it, and the list's `total`.
+    /// One page of rooms, oldest first, and the list's `total`.
     async fn room_page(
         &self,
         start: usize,
+        count: usize,
         filter: Option<&str>,
         area: &str,
-        order: Order,
-    ) -> Result<(Vec<(PortalRoom, bool)>, usize), ApiError> {
+    ) -> Result<(Vec<Listed>, usize), ApiError> {
         let request = format!("GET {ROOMS}");
         let (page, _): (RoomPage, _) =
-            self.get_typed(ROOMS, &page_query(start, filter, area, order)).await?;
+            self.get_typed(ROOMS, &page_query(start, count, filter, area)).await?;
         let rooms = page
             .folders
             .into_iter()
             .map(|room| {
                 let pinned = room.pinned;
-                room_from_dto(room, &request).map(|room| (room, pinned))
+                let created = room.created.as_deref().and_then(crate::time::parse_date_time);
+                room_from_dto(room, &request).map(|room| Listed { room, pinned, created })
             })
             .collect::<Result<_, _>>()?;
         Ok((rooms, page.total))
@@ -233,8 +331,8 @@ impl Portal {
         on_page: &(dyn Fn(usize, usize) + Sync),
     ) -> Result<Vec<PortalRoom>, ApiError> {
         let page = |start: usize| async move {
-            let (rooms, total) = self.room_page(start, filter, area, Order::OldestFirst).await?;
-            Ok((rooms.into_iter().map(|(room, _)| room).collect(), total))
+            let (rooms, total) = self.room_page(start, MAX_PAGE_SIZE, filter, area).await?;
+            Ok((rooms.into_iter().map(|listed| listed.room).collect(), total))
         };
         // The same room twice also means the pages shifted. Sorted in place, so a large
         // portal's rooms are held once.
@@ -249,15 +347,12 @@ impl Portal {
 
     /// One room, or `None` when the portal says it does not exist.
     pub(crate) async fn get_room(&self, id: u64) -> Result<Option<PortalRoom>, ApiError> {
-        Ok(self.get_room_counted(id).await?.map(|(room, _)| room))
+        Ok(self.read_room(id).await?.map(|read| read.room))
     }
 
-    /// One room and how many files and folders it holds at any depth (its `filesCount` and
-    /// `foldersCount`), or `None` when the portal says it does not exist.
-    pub(crate) async fn get_room_counted(
-        &self,
-        id: u64,
-    ) -> Result<Option<(PortalRoom, u64)>, ApiError> {
+    /// One room, how many files and folders it holds at any depth, and whether the caller may
+    /// delete it as it is; `None` when the portal says it does not exist.
+    pub(crate) async fn read_room(&self, id: u64) -> Result<Option<RoomRead>, ApiError> {
         let path = format!("{ROOMS}/{id}");
         let request = format!("GET {path}");
         let value = match self.get(&path, &[]).await {
@@ -267,39 +362,95 @@ impl Portal {
         };
         let dto = room_dto(value, &request)?;
         let items = dto.files_count + dto.folders_count;
-        Ok(Some((room_from_dto(dto, &request)?, items)))
+        let deletable = dto.security.as_ref().is_some_and(|security| security.delete);
+        Ok(Some(RoomRead { room: room_from_dto(dto, &request)?, items, deletable }))
     }
 
-    /// The rooms of `area` listed newest first, whatever their title, down to the first one that
-    /// `listed` holds (a room read while planning, or one an earlier look returned) and that is
-    /// not pinned (a portal lists the caller's pinned rooms first, whatever the sort), or to the
-    /// end: the rooms created since, and usually one request. Never by `filterValue`: on a
-    /// portal with full-text search a filtered listing takes its ids from the search index
+    /// The rooms of `area` created since the last look, whatever their title: the tail of the
+    /// listing (oldest first, as every listing here), read from its end back, down to the
+    /// first room older by a whole second than the newest room that `listed` holds (a room
+    /// read while planning, or one an earlier look returned). `hint` is where the last look
+    /// found the list's end and how far back it read: usually one request.
+    ///
+    /// Why a whole second: a portal stores `create_on` in whole seconds and breaks ties by
+    /// title (server `DbFolder.cs` L116-118, `EntryManager.cs` L1012-1017), so a room created
+    /// in the same second as a listed one may be listed on either side of it; rooms are
+    /// created one at a time per portal (`FileStorageService.cs` L613-617), so none created
+    /// since is older than that second. Pages are offsets, and a room created or removed
+    /// between two page reads moves the later ones: each earlier page overlaps the one read
+    /// before it, and must meet it there, or the look starts again (at most [`READS`] times).
+    /// The caller's pinned rooms come first whatever the sort, so they are
+    /// read only when the look reaches the head. Never by `filterValue`: on a portal with
+    /// full-text search a filtered listing takes its ids from the search index
     /// (`FolderDao.GetRoomsAsync`), which a create only asks to update, without waiting
-    /// (`FolderDao.InternalSaveFolderToDbAsync`), so a room just created may be missing from
-    /// it for a while; this listing reads the database.
+    /// (`FolderDao.InternalSaveFolderToDbAsync`), so a room just created may be missing from it
+    /// for a while; this listing reads the database.
     pub(crate) async fn rooms_created_since(
         &self,
         listed: &(dyn Fn(u64) -> bool + Sync),
         area: &str,
-    ) -> Result<Vec<PortalRoom>, ApiError> {
-        let mut new: Vec<PortalRoom> = Vec::new();
-        let mut start = 0;
-        loop {
-            let (page, total) = self.room_page(start, None, area, Order::NewestFirst).await?;
-            let read = page.len();
-            let mut reached = false;
-            for (room, pinned) in page {
-                if listed(room.id) {
-                    reached |= !pinned;
-                } else if new.iter().all(|seen| seen.id != room.id) {
-                    new.push(room);
+        hint: Tail,
+    ) -> Result<Since, ApiError> {
+        let request = format!("GET {ROOMS}");
+        // Back as far as the last look had to read, and as far again ahead: usually one page.
+        let back = hint.depth.clamp(NEWEST_PAGE, MAX_PAGE_SIZE - NEWEST_PAGE);
+        let mut start = hint.total.saturating_sub(back);
+        for read in 1..=READS {
+            match self.read_newest(listed, area, start).await? {
+                Ok(since) => return Ok(since),
+                Err(next) => {
+                    tracing::info!(request, read, "the rooms changed while they were read; again");
+                    start = next;
                 }
             }
-            start += read;
-            if reached || read == 0 || start >= total {
-                return Ok(new);
+        }
+        Err(ApiError::ListingChanged { request, reads: READS })
+    }
+
+    /// One look (see [`Portal::rooms_created_since`]) whose first page starts at `start`;
+    /// `Err` with where the next should start when that page did not reach the list's end, or
+    /// when an earlier page no longer meets what was read (the list shifted further than the
+    /// overlap between pages).
+    async fn read_newest(
+        &self,
+        listed: &(dyn Fn(u64) -> bool + Sync),
+        area: &str,
+        mut start: usize,
+    ) -> Result<Result<Since, usize>, ApiError> {
+        let (mut page, total) = self.room_page(start, MAX_PAGE_SIZE, None, area).await?;
+        if start >= total && start > 0 {
+            return Ok(Err(total.saturating_sub(NEWEST_PAGE)));
+        }
+        if start + page.len() < total {
+            // The list grew past the hint, or the portal serves shorter pages than asked.
+            return Ok(Err(total - page.len().max(1)));
+        }
+        let mut walk = Walk { listed, read: HashSet::new(), new: Vec::new(), newest_listed: None };
+        // How many older rooms to ask for per earlier page: fewer once a portal served fewer.
+        let mut stride = 2 * NEWEST_PAGE - OVERLAP;
+        loop {
+            let end = walk.take(page);
+            if end.is_some() || start == 0 {
+                let depth = total.saturating_sub(start + end.unwrap_or(0));
+                return Ok(Ok(Since { rooms: walk.new, tail: Tail { total, depth } }));
             }
+            page = loop {
+                let from = start.saturating_sub(stride);
+                let count = start - from + OVERLAP;
+                let (earlier, now) = self.room_page(from, count, None, area).await?;
+                // A room read already ties this page to the last: whatever the list did in
+                // between (a room created or removed below moves the rest by one), what
+                // comes before it is older, and nothing between was skipped.
+                if earlier.iter().any(|room| walk.read.contains(&room.room.id)) {
+                    start = from;
+                    break earlier;
+                }
+                match earlier.len() {
+                    // Cut short: the portal's page size.
+                    served if served < count && served > OVERLAP => stride = served - OVERLAP,
+                    _ => return Ok(Err(now.saturating_sub(NEWEST_PAGE))),
+                }
+            };
         }
     }
 
@@ -310,8 +461,10 @@ impl Portal {
         title: &str,
         known: &HashSet<u64>,
     ) -> Result<Option<PortalRoom>, ApiError> {
-        let rooms = self.rooms_created_since(&|id| known.contains(&id), AREA_ANY).await?;
-        Ok(rooms.into_iter().find(|room| room.title == title))
+        let listed = |id| known.contains(&id);
+        let hint = Tail { total: known.len(), depth: 0 };
+        let since = self.rooms_created_since(&listed, AREA_ANY, hint).await?;
+        Ok(since.rooms.into_iter().find(|room| room.title == title))
     }
 
     /// Creates a room. A create is not safe to repeat: it is sent again only when the portal
@@ -466,23 +619,44 @@ impl Portal {
         }
     }
 
-    /// Removes a room this run just created: archives it, then deletes it (a portal deletes
-    /// only archived rooms). Each operation is followed by reading the room until it shows the
-    /// operation done, within the operation timeout, not by polling `/fileops`, which a key with
-    /// only `rooms:write` may not read; `deleteAfter: true`, so the portal keeps no finished
-    /// operation for a read that never comes.
-    pub(crate) async fn remove_room(&self, id: u64) -> Result<(), ApiError> {
+    /// Deletes a room this run just created, as it is (active, where the portal allows it:
+    /// see [`RoomRead::deletable`]), and waits until the portal no longer has it. `DELETE` is
+    /// not counted by a portal's daily limit of writes (server `BaseStartup.cs` L295-299).
+    pub(crate) async fn delete_new_room(&self, id: u64) -> Result<(), ApiError> {
+        self.unobserved(Method::DELETE, &format!("{ROOMS}/{id}"), id, None).await
+    }
+
+    /// Archives a room this run just created and waits until it shows archived: the way to
+    /// delete it on a portal that deletes only archived rooms.
+    pub(crate) async fn archive_new_room(&self, id: u64) -> Result<(), ApiError> {
+        let path = format!("{ROOMS}/{id}/archive");
+        self.unobserved(Method::PUT, &path, id, Some(RoomState::Archived)).await
+    }
+
+    /// Unarchives a room this run archived for a removal it called off.
+    pub(crate) async fn unarchive_new_room(&self, id: u64) -> Result<(), ApiError> {
+        let path = format!("{ROOMS}/{id}/unarchive");
+        self.unobserved(Method::PUT, &path, id, Some(RoomState::Active)).await
+    }
+
+    /// Starts an operation on a room with `deleteAfter: true`, so the portal keeps no finished
+    /// operation for a read that never comes, and waits by reading the room until it is in
+    /// `expected` (`None`: gone), within the operation timeout, not by polling `/fileops`,
+    /// which a key with only `rooms:write` may not read.
+    async fn unobserved(
+        &self,
+        method: Method,
+        path: &str,
+        id: u64,
+        expected: Option<RoomState>,
+    ) -> Result<(), ApiError> {
         let body = json!({ "deleteAfter": true });
-        let archive = format!("{ROOMS}/{id}/archive");
-        self.send(Method::PUT, &archive, &[], Some(&body), Repeat::Safe).await?;
-        self.await_room(id, Some(RoomState::Archived)).await?;
-        let path = format!("{ROOMS}/{id}");
-        match self.send(Method::DELETE, &path, &[], Some(&body), Repeat::Safe).await {
+        match self.send(method, path, &[], Some(&body), Repeat::Safe).await {
             // A repeated delete whose first attempt went through finds nothing to delete.
-            Err(err) if err.status() == Some(404) => {}
+            Err(err) if expected.is_none() && err.status() == Some(404) => {}
             other => drop(other?),
         }
-        self.await_room(id, None).await
+        self.await_room(id, expected).await
     }
 
     /// Reads the room, with growing pauses, until it is in `expected` (`None`: gone).
@@ -500,8 +674,7 @@ impl Portal {
                 return Ok(());
             }
             if started.elapsed() >= timeout {
-                let expected = if expected.is_some() { "archived" } else { "deleted" };
-                return Err(ApiError::NotConverged { room: id, expected });
+                return Err(ApiError::NotConverged { room: id, expected: state_name(expected) });
             }
             tokio::time::sleep(delay.min(timeout.saturating_sub(started.elapsed()))).await;
             delay = (delay * 2).min(Duration::from_secs(2));
@@ -538,12 +711,7 @@ impl Portal {
         if converged {
             Ok(())
         } else {
-            let expected = match expected {
-                None => "deleted",
-                Some(RoomState::Archived) => "archived",
-                Some(RoomState::Active) => "active",
-            };
-            Err(ApiError::NotConverged { room, expected })
+            Err(ApiError::NotConverged { room, expected: state_name(expected) })
         }
     }
 

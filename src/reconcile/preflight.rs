@@ -555,7 +555,7 @@ mod tests {
         let text = lines(&missing(&only(&["rooms:read"]), &uses(None, Some(&plan))));
         assert_eq!(
             text,
-            "\n  `rooms:write` for \"R0\" (new) create, \"R1\" (new) create, \"R2\" (new) create, and 2 more (`DELETE /api/2.0/files/rooms/{id}`, `POST /api/2.0/files/rooms`, `PUT /api/2.0/files/rooms/{id}/archive`)"
+            "\n  `rooms:write` for \"R0\" (new) create, \"R1\" (new) create, \"R2\" (new) create, and 2 more (`DELETE /api/2.0/files/rooms/{id}`, `POST /api/2.0/files/rooms`, `PUT /api/2.0/files/rooms/{id}`, `PUT /api/2.0/files/rooms/{id}/archive`, `PUT /api/2.0/files/rooms/{id}/unarchive`)"
         );
     }
 

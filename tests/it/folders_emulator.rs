@@ -340,3 +340,28 @@ fn a_room_is_deleted_through_fileops_only_with_immediately() {
     portal.settle();
     assert!(portal.emulator.rooms().is_empty());
 }
+
+/// `FoldersController.RenameFolder` → `FileStorageService.FolderRenameAsync` (L1446-1481): the
+/// title is checked and stored as on create; a folder in an archived room, in the Trash, or
+/// unknown is refused, and a rename is answered at once with the folder.
+#[test]
+fn a_folder_is_renamed_at_once_except_in_an_archived_room_or_the_trash() {
+    let portal = TestPortal::start();
+    let room = portal.seed("Deals", RoomType::Custom, false, &[]);
+    let folder = portal.emulator.seed_folder(room, room, "Draft");
+    let renamed = portal.put(&format!("files/folder/{folder}"), json!({"title": " Final: 2 "}));
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(renamed.response()["title"], "Final_ 2");
+    assert_eq!(portal.subfolder_titles(room), ["Final_ 2"]);
+    let long = json!({"title": "x".repeat(166)});
+    assert_eq!(portal.put(&format!("files/folder/{folder}"), long).status, 400);
+    assert_eq!(portal.put("files/folder/987654", json!({"title": "X"})).status, 404);
+
+    let archived = portal.seed("Old", RoomType::Custom, true, &[]);
+    let inside = portal.emulator.seed_folder(archived, archived, "Kept");
+    let refused = portal.put(&format!("files/folder/{inside}"), json!({"title": "X"}));
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    assert_eq!(refused.error_message(), "You don't have enough permission to rename the folder");
+    portal.trash(&[folder]);
+    assert_eq!(portal.put(&format!("files/folder/{folder}"), json!({"title": "X"})).status, 403);
+}

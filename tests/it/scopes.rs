@@ -98,7 +98,7 @@ fn an_apply_needing_files_write_stops_before_any_write_naming_the_scope_and_the_
     assert_eq!(output.status.code(), Some(1), "{err}");
     assert!(
         err.contains(&format!(
-            "error: the API key lacks a scope this plan needs, so nothing was changed:\n  `files:write` for \"Client\" (id {client}) folder \"Contracts\" (`POST /api/2.0/files/folder/{{id}}`, `PUT /api/2.0/files/fileops/delete`)\ngive the key `files:write` (or use another key)"
+            "error: the API key lacks a scope this plan needs, so nothing was changed:\n  `files:write` for \"Client\" (id {client}) folder \"Contracts\" (`POST /api/2.0/files/folder/{{id}}`, `PUT /api/2.0/files/fileops/delete`, `PUT /api/2.0/files/folder/{{id}}`)\ngive the key `files:write` (or use another key)"
         )),
         "{err}"
     );
@@ -120,7 +120,7 @@ fn a_read_only_key_plans_and_names_what_it_could_not_apply() {
     assert!(stdout(&output).contains("Plan: 1 to create"), "{}", stdout(&output));
     assert!(
         err.contains(&format!(
-            "warning: this API key can plan but not apply this plan: `apply` would stop before any change, as the key lacks 2 scopes:\n  `files:write` for \"New\" (new) folder \"Contracts\" (`POST /api/2.0/files/folder/{{id}}`, `PUT /api/2.0/files/fileops/delete`)\n  `rooms:write` for \"New\" (new) create, \"Old\" (id {old}) archive ("
+            "warning: this API key can plan but not apply this plan: `apply` would stop before any change, as the key lacks 2 scopes:\n  `files:write` for \"New\" (new) folder \"Contracts\" (`POST /api/2.0/files/folder/{{id}}`, `PUT /api/2.0/files/fileops/delete`, `PUT /api/2.0/files/folder/{{id}}`)\n  `rooms:write` for \"New\" (new) create, \"Old\" (id {old}) archive ("
         )),
         "{err}"
     );

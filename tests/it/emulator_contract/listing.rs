@@ -5,7 +5,7 @@ use super::*;
 /// Newer portals (the default): OBSERVED §9.1.
 #[test]
 fn active_area_leaves_out_form_filling_and_archived_rooms() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_each_type(&portal.emulator);
     assert_eq!(portal.titles(BY_ID), ["Custom", "Collab", "Public", "Vdr"]);
     assert_eq!(
@@ -34,6 +34,7 @@ fn forms_area_lists_active_form_filling_rooms() {
 fn a_v3_7_2_portal_has_no_forms_area_and_lists_form_filling_rooms_in_active() {
     let portal = TestPortal::with(EmulatorConfig {
         behaviour: Behaviour { version: PortalVersion::V3_7_2, ..Behaviour::default() },
+        clock: Clock::manual(),
         ..EmulatorConfig::default()
     });
     seed_each_type(&portal.emulator);
@@ -48,7 +49,7 @@ fn a_v3_7_2_portal_has_no_forms_area_and_lists_form_filling_rooms_in_active() {
 
 #[test]
 fn archive_area_lists_archived_rooms_with_root_folder_type_20() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_each_type(&portal.emulator);
     let reply = portal.get(&format!("files/rooms?searchArea=Archive&{BY_ID}"));
     let folders = reply.response()["folders"].as_array().unwrap();
@@ -64,7 +65,7 @@ fn archive_area_lists_archived_rooms_with_root_folder_type_20() {
 
 #[test]
 fn any_area_lists_every_room_active_and_archived() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_each_type(&portal.emulator);
     assert_eq!(
         portal.titles(&format!("searchArea=Any&{BY_ID}")),
@@ -81,9 +82,9 @@ fn any_area_lists_every_room_active_and_archived() {
 /// like any room, by `Active` and `Any`, and not by `AiAgents`.
 #[test]
 fn an_ai_agent_is_listed_in_ai_agents_only_and_an_ai_room_like_any_room() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     portal.emulator.seed_agent("Agent");
-    portal.emulator.seed_room("Custom", RoomType::Custom, false, &[]);
+    seed_one(&portal.emulator, "Custom", RoomType::Custom, false);
     let made = portal.create("Assistant", json!(9));
     assert_eq!(made["roomType"], 9);
     assert_eq!(
@@ -140,7 +141,7 @@ fn count_outside_1_to_100_or_not_a_number_is_400() {
 
 #[test]
 fn start_index_and_count_page_the_list_and_keep_the_total() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_titles(&portal.emulator, &["A", "B", "C", "D"]);
     let reply = portal.get(&format!("files/rooms?startIndex=1&count=2&{BY_ID}"));
     let content = reply.response();
@@ -156,7 +157,7 @@ fn start_index_and_count_page_the_list_and_keep_the_total() {
 
 #[test]
 fn a_repeated_page_query_sees_every_change_made_between_pages() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_titles(&portal.emulator, &["A", "B", "C"]);
     let query = format!("startIndex=0&count=2&{BY_ID}");
     assert_eq!(portal.titles(&query), ["A", "B"]);
@@ -171,7 +172,7 @@ fn a_repeated_page_query_sees_every_change_made_between_pages() {
 
 #[test]
 fn filter_value_matches_a_case_insensitive_part_of_the_title() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_titles(&portal.emulator, &["Marketing EMEA", "Sales", "marketing us"]);
     assert_eq!(
         portal.titles(&format!("filterValue=MARKETING&{BY_ID}")),
@@ -186,7 +187,7 @@ fn filter_value_matches_a_case_insensitive_part_of_the_title() {
 
 #[test]
 fn type_filter_is_repeatable_and_takes_names_or_numbers() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_each_type(&portal.emulator);
     assert_eq!(portal.titles("type=PublicRoom"), ["Public"]);
     assert_eq!(portal.titles(&format!("type=5&type=6&{BY_ID}")), ["Custom", "Public"]);
@@ -195,7 +196,7 @@ fn type_filter_is_repeatable_and_takes_names_or_numbers() {
 
 #[test]
 fn sort_by_title_or_creation_works_in_both_orders() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_titles(&portal.emulator, &["C", "a", "B"]);
     assert_eq!(portal.titles("sortBy=AZ&sortOrder=ascending"), ["a", "B", "C"]);
     assert_eq!(portal.titles("sortBy=AZ&sortOrder=Descending"), ["C", "B", "a"]);
@@ -203,9 +204,28 @@ fn sort_by_title_or_creation_works_in_both_orders() {
     assert_eq!(portal.titles("sortBy=DateAndTimeCreation&sortOrder=1"), ["B", "a", "C"]);
 }
 
+/// `EntryManager.SortEntries` (`products/ASC.Files/Core/Utils/EntryManager.cs` L1012-1017):
+/// rooms created in one second (`create_on` is a whole-second `datetime`, `DbFolder.cs`
+/// L116-118) come by title, ascending in either direction, numbers by value
+/// (`StringExtension.EnumerableComparer`); nothing breaks the tie by id.
+#[test]
+fn rooms_created_in_one_second_come_by_title_in_either_order() {
+    let portal = TestPortal::on_clock(Clock::manual());
+    portal.seed("Early", RoomType::Custom, false, &[]);
+    portal.emulator.clock().advance(Duration::from_secs(1));
+    for title in ["Room 10", "b", "Room 9", "A"] {
+        portal.seed(title, RoomType::Custom, false, &[]);
+    }
+    let ties = ["A", "b", "Room 9", "Room 10"];
+    let ascending = portal.titles("sortBy=DateAndTimeCreation&sortOrder=ascending");
+    assert_eq!(ascending, [&["Early"][..], &ties].concat());
+    let descending = portal.titles("sortBy=DateAndTimeCreation&sortOrder=descending");
+    assert_eq!(descending, [&ties[..], &["Early"]].concat());
+}
+
 #[test]
 fn invalid_sort_by_is_ignored_and_invalid_sort_order_is_400() {
-    let portal = TestPortal::start();
+    let portal = seeded_apart();
     seed_titles(&portal.emulator, &["C", "a", "B"]);
     assert_eq!(portal.titles("sortBy=AZ&sortOrder=ascending"), ["a", "B", "C"]);
     // `title` is no SortedByType: ignored, so the saved order (AZ ascending) applies.

@@ -58,22 +58,37 @@ fn assert_error(reply: &Reply, status: u16, message: &str) {
 
 /// One room of each type, plus an archived one.
 fn seed_each_type(emu: &Emulator) {
-    emu.seed_room("Custom", RoomType::Custom, false, &[]);
-    emu.seed_room("Collab", RoomType::Collaboration, false, &[]);
-    emu.seed_room("Form", RoomType::FormFilling, false, &[]);
-    emu.seed_room("Public", RoomType::Public, false, &[]);
-    emu.seed_room("Vdr", RoomType::VirtualData, false, &[]);
-    emu.seed_room("Old", RoomType::Custom, true, &[]);
-    emu.seed_room("OldForm", RoomType::FormFilling, true, &[]);
+    seed_one(emu, "Custom", RoomType::Custom, false);
+    seed_one(emu, "Collab", RoomType::Collaboration, false);
+    seed_one(emu, "Form", RoomType::FormFilling, false);
+    seed_one(emu, "Public", RoomType::Public, false);
+    seed_one(emu, "Vdr", RoomType::VirtualData, false);
+    seed_one(emu, "Old", RoomType::Custom, true);
+    seed_one(emu, "OldForm", RoomType::FormFilling, true);
 }
 
 /// Active Custom rooms with these titles, in this order.
 fn seed_titles(emu: &Emulator, titles: &[&str]) {
     for title in titles {
-        emu.seed_room(title, RoomType::Custom, false, &[]);
+        seed_one(emu, title, RoomType::Custom, false);
     }
 }
 
+/// One room, then a second on a manual clock: rooms seeded on one are created a second apart,
+/// so creation order is theirs (a portal orders rooms created in one second by title).
+fn seed_one(emu: &Emulator, title: &str, room_type: RoomType, archived: bool) {
+    emu.seed_room(title, room_type, archived, &[]);
+    if emu.clock().is_manual() {
+        emu.clock().advance(Duration::from_secs(1));
+    }
+}
+
+/// A portal on a manual clock, for listings in creation order (see [`seed_one`]).
+fn seeded_apart() -> TestPortal {
+    TestPortal::on_clock(Clock::manual())
+}
+
+/// Creation order, oldest first: the seeding order of rooms seeded a second apart.
 const BY_ID: &str = "sortBy=DateAndTimeCreation&sortOrder=ascending";
 
 /// A portal with Ann (a room admin), Bob, Gus (a guest), Tom (terminated) and the group Editors
