@@ -248,6 +248,12 @@ pub(crate) struct EmulatorArgs {
     #[arg(long, value_name = "N[/WINDOW]")]
     pub daily_write_limit: Option<String>,
 
+    /// Limit the portal to N invitations by email a day (or per WINDOW: `N/WINDOW`) on
+    /// `PUT …/share`, as a portal that sets `MaxEmailInvitationsPerDay` does (not in
+    /// `--cloud-limits`).
+    #[arg(long, value_name = "N[/WINDOW]")]
+    pub email_invitation_limit: Option<String>,
+
     /// All three limits with a cloud portal's numbers; the flags above override them.
     #[arg(long)]
     pub cloud_limits: bool,

@@ -36,13 +36,21 @@ pub const DAILY_WRITE_LIMIT: RateLimit =
     RateLimit { limit: 10_000, window: Duration::from_secs(86_400) };
 
 /// `limit` requests per `window`, written `1500/60s` (the window in `ms`, `s`, `m`, `h` or `d`;
-/// a bare number is seconds).
+/// a bare number is seconds). Parsed, it is at most [`RateLimit::MAX_LIMIT`] requests per a day
+/// at most: no DocSpace limiter names more, and nothing downstream overflows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     /// How many requests.
     pub limit: u32,
     /// In how long.
     pub window: Duration,
+}
+
+impl RateLimit {
+    /// The most requests a written rate may name.
+    pub const MAX_LIMIT: u32 = 1_000_000;
+    /// The longest window a written rate may name: a day, a DocSpace limiter's longest.
+    pub const MAX_WINDOW: Duration = Duration::from_secs(86_400);
 }
 
 impl std::str::FromStr for RateLimit {
@@ -68,6 +76,12 @@ impl std::str::FromStr for RateLimit {
             return Err(format!(
                 "`{text}`: both the number of requests and the window must be above zero"
             ));
+        }
+        if limit > RateLimit::MAX_LIMIT {
+            return Err(format!("`{text}`: at most {} requests per window", RateLimit::MAX_LIMIT));
+        }
+        if window > RateLimit::MAX_WINDOW {
+            return Err(format!("`{text}`: the window may be a day at most"));
         }
         Ok(RateLimit { limit, window })
     }
@@ -340,7 +354,22 @@ mod tests {
             (fast.window, fast.to_string()),
             (Duration::from_millis(500), "25/500ms".into())
         );
-        for wrong in ["1500", "1500/", "/60s", "x/60s", "1500/60y", "0/60s", "10/0s", "-1/60s"] {
+        assert_eq!("1000000/86400s".parse::<RateLimit>().unwrap().limit, RateLimit::MAX_LIMIT);
+        for wrong in [
+            "1500",
+            "1500/",
+            "/60s",
+            "x/60s",
+            "1500/60y",
+            "0/60s",
+            "10/0s",
+            "-1/60s",
+            "1000001/1s",
+            "10/86401s",
+            "10/2d",
+            "10/18446744073709551615s",
+            "10/99999999999999999d",
+        ] {
             assert!(wrong.parse::<RateLimit>().is_err(), "{wrong}");
         }
     }

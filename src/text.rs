@@ -49,6 +49,12 @@ pub(crate) fn quoted(text: &str) -> String {
     out
 }
 
+/// `text` as one word for a POSIX shell, to paste into a command: single-quoted (a quote in it
+/// written `'\''`), and what [`escape`] escapes escaped, so it never acts on the terminal.
+pub(crate) fn shell_word(text: &str) -> String {
+    format!("'{}'", escape(text).replace('\'', r"'\''"))
+}
+
 /// At most `max` characters of `text`, with an ellipsis when cut.
 pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
@@ -60,6 +66,12 @@ pub(crate) fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shell_word_is_single_quoted_whatever_it_holds() {
+        assert_eq!(shell_word("A archived"), "'A archived'");
+        assert_eq!(shell_word("Bob's $HOME `x`"), r"'Bob'\''s $HOME `x`'");
+    }
 
     #[test]
     fn escapes_escape_sequences_bidi_and_zero_width() {

@@ -136,8 +136,12 @@ fn scenario(
     parallelism: usize,
     max_rate: bool,
 ) -> anyhow::Result<Vec<Row>> {
-    let limiter =
-        Limiter { window: Some(WINDOW), concurrency: true, daily_writes: Some(DAILY_WRITE_LIMIT) };
+    let limiter = Limiter {
+        window: Some(WINDOW),
+        concurrency: true,
+        daily_writes: Some(DAILY_WRITE_LIMIT),
+        ..Limiter::default()
+    };
     let server = Server::limited(latency, limiter)?;
     server.emulator.set_room_quota(true, -1);
     for k in 0..fixture::FULL_PEOPLE {

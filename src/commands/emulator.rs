@@ -55,11 +55,16 @@ fn limiter(args: &EmulatorArgs) -> anyhow::Result<Limiter> {
             Some(rate.parse::<RateLimit>().map_err(|err| anyhow!("--rate-limit: {err}"))?);
     }
     limiter.concurrency |= args.concurrency_limit;
+    // A bare number is per day.
+    let per_day = |text: &str, flag: &str| {
+        let text = if text.contains('/') { text.to_owned() } else { format!("{text}/1d") };
+        text.parse::<RateLimit>().map_err(|err| anyhow!("{flag}: {err}"))
+    };
     if let Some(daily) = &args.daily_write_limit {
-        // A bare number is per day.
-        let text = if daily.contains('/') { daily.clone() } else { format!("{daily}/1d") };
-        limiter.daily_writes =
-            Some(text.parse::<RateLimit>().map_err(|err| anyhow!("--daily-write-limit: {err}"))?);
+        limiter.daily_writes = Some(per_day(daily, "--daily-write-limit")?);
+    }
+    if let Some(invitations) = &args.email_invitation_limit {
+        limiter.email_invitations = Some(per_day(invitations, "--email-invitation-limit")?);
     }
     Ok(limiter)
 }
@@ -75,6 +80,13 @@ fn describe(limiter: &Limiter) -> String {
     }
     if let Some(daily) = limiter.daily_writes {
         parts.push(format!("{} POST and PUT per {} s", daily.limit, daily.window.as_secs_f64()));
+    }
+    if let Some(invitations) = limiter.email_invitations {
+        parts.push(format!(
+            "{} email invitations per {} s",
+            invitations.limit,
+            invitations.window.as_secs_f64()
+        ));
     }
     parts.join("; ")
 }
@@ -108,8 +120,12 @@ mod tests {
             "150/6s",
             "--daily-write-limit",
             "20",
+            "--email-invitation-limit",
+            "5",
         ]))
         .unwrap();
+        assert_eq!(custom.email_invitations, Some("5/1d".parse().unwrap()));
+        assert_eq!(Limiter::cloud().email_invitations, None);
         assert_eq!(custom.window, Some("150/6s".parse().unwrap()));
         assert_eq!(custom.daily_writes, Some("20/1d".parse().unwrap()));
         assert!(custom.concurrency);

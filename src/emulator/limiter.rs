@@ -21,6 +21,24 @@
 //! `X-RateLimit-Limit` and `X-RateLimit-Remaining` from all three, and only from the fixed
 //! window `Retry-After` (whole seconds to the window's end) and `X-RateLimit-Reset` (the end as
 //! an absolute Unix time). No success carries any of them.
+//!
+//! Besides the chain, one endpoint policy the tool meets (`EmailInvitationApi`, BaseStartup.cs
+//! L323-392, on `PUT files/rooms/{id}/share`, VirtualRoomsController.cs L485-487): off unless
+//! `MaxEmailInvitationsPerDay` is set (`RateLimiterSettings.cs` L49, null by default), a fixed
+//! window of a day per portal (not per user) that counts the request body's invitations with a
+//! non-empty `email`, one permit each (`LooppedRedisFixedWindowRateLimiter`,
+//! `RateLimiterPolicy.cs` L43-57: the permits taken before a refusal stay taken). It runs after
+//! the chain, so a request it refuses was counted by the chain's limits; its 429 is the fixed
+//! window's, as the daily limit's.
+//!
+//! Where it is stricter than a portal (never more lenient):
+//! - A concurrency slot is held until the handler's response is made; a portal's lease expires
+//!   after 60 s at the latest (`RedisConcurrencyManager.cs` L21-24), so a request stuck longer
+//!   gives its slot back there.
+//! - Anonymous callers share one partition; a portal partitions them by IP address
+//!   (BaseStartup.cs L231-232). On loopback the two are the same.
+//! - Windows are bounded only by arithmetic that saturates: a window too long to add is one
+//!   that never ends.
 
 use crate::docspace::{MAX_CONCURRENT_READS, MAX_CONCURRENT_WRITES, RateLimit};
 use axum::http::{HeaderValue, StatusCode};
@@ -39,6 +57,11 @@ pub struct Limiter {
     /// POST and PUT per fixed window (a cloud portal: 10,000 a day,
     /// [`crate::docspace::DAILY_WRITE_LIMIT`]).
     pub daily_writes: Option<RateLimit>,
+    /// Email invitations per fixed window (a day on a portal), per portal: the
+    /// `EmailInvitationApi` policy of `PUT …/share`, off unless a portal sets
+    /// `MaxEmailInvitationsPerDay` (not in [`Limiter::cloud`]: whether the cloud sets it is not
+    /// known).
+    pub email_invitations: Option<RateLimit>,
 }
 
 impl Limiter {
@@ -48,12 +71,16 @@ impl Limiter {
             window: Some(crate::docspace::WINDOW_LIMIT),
             concurrency: true,
             daily_writes: Some(crate::docspace::DAILY_WRITE_LIMIT),
+            email_invitations: None,
         }
     }
 
     /// Whether any limit is on.
     pub(crate) fn is_on(&self) -> bool {
-        self.window.is_some() || self.concurrency || self.daily_writes.is_some()
+        self.window.is_some()
+            || self.concurrency
+            || self.daily_writes.is_some()
+            || self.email_invitations.is_some()
     }
 }
 
@@ -70,10 +97,12 @@ struct Partition {
     day: Option<(u64, u32)>,
 }
 
-/// The limiter's counters, by user.
+/// The limiter's counters, by user, and the portal's email invitations.
 #[derive(Default)]
 pub(crate) struct LimiterState {
     partitions: Arc<Mutex<HashMap<String, Partition>>>,
+    /// The email invitations' fixed window: its end (Unix seconds) and the permits taken.
+    invitations: Mutex<Option<(u64, u32)>>,
 }
 
 /// A concurrency slot, given back when the request is done.
@@ -114,7 +143,7 @@ impl LimiterState {
         let partition = partitions.entry(user.to_owned()).or_default();
         if let Some(RateLimit { limit, window }) = limiter.window {
             // `zremrangebyscore -inf (now - window)`: an entry exactly one window old is gone.
-            while partition.admitted.front().is_some_and(|t| *t + window <= now) {
+            while partition.admitted.front().is_some_and(|t| t.saturating_add(window) <= now) {
                 partition.admitted.pop_front();
             }
             let count = partition.admitted.len();
@@ -139,27 +168,77 @@ impl LimiterState {
         } else {
             None
         };
-        if let Some(RateLimit { limit, window }) = limiter.daily_writes
+        if let Some(daily) = limiter.daily_writes
             && matches!(method, "POST" | "PUT")
+            && let Err(refusal) = take(&mut partition.day, daily, now)
         {
-            // The fixed window works in whole seconds (`ToUnixTimeSeconds`); it is new once
-            // its end has passed (`expires_at < now`).
-            let now = now.as_secs();
-            let (end, count) = match partition.day {
-                Some((end, count)) if end >= now => (end, count),
-                _ => (now + window.as_secs(), 0),
-            };
-            if count >= limit {
-                partition.day = Some((end, count));
-                // Dropping the slot gives it back, as the chain disposes the leases it took.
-                drop(partitions);
-                drop(slot);
-                return Err(Refusal { limit, reset: Some((end, end - now)) });
-            }
-            partition.day = Some((end, count + 1));
+            // Dropping the slot gives it back, as the chain disposes the leases it took.
+            drop(partitions);
+            drop(slot);
+            return Err(refusal);
         }
         Ok(slot)
     }
+
+    /// Asks the email-invitation policy about a request inviting `invitations` people by email
+    /// at `now`: one permit each, the last one's answer (`LooppedRedisFixedWindowRateLimiter`).
+    pub(crate) fn admit_invitations(
+        &self,
+        limiter: &Limiter,
+        invitations: usize,
+        now: Duration,
+    ) -> Result<(), Refusal> {
+        let Some(rate) = limiter.email_invitations else { return Ok(()) };
+        let mut day = self.invitations.lock().expect("limiter lock");
+        let mut answer = Ok(());
+        for _ in 0..invitations {
+            answer = take(&mut day, rate, now);
+            // Every later permit of the same window is refused too.
+            if answer.is_err() {
+                break;
+            }
+        }
+        answer
+    }
+}
+
+/// Takes one permit of a fixed window (`RedisFixedWindowManager.cs` L14-45) at `now`: it works
+/// in whole seconds (`ToUnixTimeSeconds`), is new once its end has passed (`expires_at < now`),
+/// and counts only what it admits.
+fn take(day: &mut Option<(u64, u32)>, rate: RateLimit, now: Duration) -> Result<(), Refusal> {
+    let now = now.as_secs();
+    let (end, count) = match *day {
+        Some((end, count)) if end >= now => (end, count),
+        _ => (now.saturating_add(rate.window.as_secs()), 0),
+    };
+    if count >= rate.limit {
+        *day = Some((end, count));
+        return Err(Refusal { limit: rate.limit, reset: Some((end, end - now)) });
+    }
+    *day = Some((end, count + 1));
+    Ok(())
+}
+
+/// How many invitations by email a `PUT …/share` body holds, as the policy counts them
+/// (BaseStartup.cs L348-378): its `invitations` (any case) with a non-empty `email`; 0 for a body
+/// that is not that JSON.
+pub(crate) fn email_invitations(body: &[u8]) -> usize {
+    let Ok(serde_json::Value::Object(body)) = serde_json::from_slice(body) else { return 0 };
+    let field = |object: &serde_json::Map<String, serde_json::Value>, name: &str| {
+        object.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    };
+    let Some(serde_json::Value::Array(invitations)) = field(&body, "invitations") else {
+        return 0;
+    };
+    invitations
+        .iter()
+        .filter(|invitation| match invitation {
+            serde_json::Value::Object(invitation) => {
+                matches!(field(invitation, "email"), Some(serde_json::Value::String(email)) if !email.is_empty())
+            }
+            _ => false,
+        })
+        .count()
 }
 
 /// A refusal: the refusing limiter's limit, and for a fixed window its end (Unix seconds) and
@@ -261,6 +340,57 @@ mod tests {
         // 16 entries in the window: the refused one took the last place.
         let refused = state.admit(&limiter, "u", "GET", now).unwrap_err();
         assert_eq!(headers(&refused)[0], ("x-ratelimit-limit".into(), "16".into()));
+    }
+
+    #[test]
+    fn a_window_too_long_to_add_never_ends_and_never_panics() {
+        let state = LimiterState::default();
+        let huge = RateLimit { limit: 1, window: Duration::MAX };
+        let limiter = Limiter {
+            window: Some(huge),
+            daily_writes: Some(huge),
+            email_invitations: Some(huge),
+            ..Limiter::default()
+        };
+        let now = Duration::from_secs(1_800_000_000);
+        assert!(state.admit(&limiter, "u", "POST", now).is_ok());
+        assert!(state.admit(&limiter, "u", "GET", now + Duration::from_secs(1)).is_err());
+        assert!(state.admit(&limiter, "v", "PUT", now).is_ok());
+        assert!(state.admit(&limiter, "v", "PUT", now + Duration::from_secs(5)).is_err());
+        assert!(state.admit_invitations(&limiter, 2, now).is_err());
+    }
+
+    #[test]
+    fn email_invitations_are_counted_per_portal_one_permit_each_from_the_body() {
+        // BaseStartup.cs L348-378: invitations with a non-empty `email`, any case of the keys.
+        let body = br#"{"Invitations": [{"email": "a@x.io"}, {"id": "u1"}, {"EMAIL": "b@x.io"}, {"email": ""}], "notify": false}"#;
+        assert_eq!(email_invitations(body), 2);
+        assert_eq!(email_invitations(b"not json"), 0);
+        assert_eq!(email_invitations(br#"{"invitations": {"email": "a@x.io"}}"#), 0);
+        let state = LimiterState::default();
+        let limiter = Limiter {
+            email_invitations: Some(RateLimit { limit: 3, window: Duration::from_secs(86_400) }),
+            ..Limiter::default()
+        };
+        let start = 1_700_000_000;
+        let at = |secs: u64| Duration::from_secs(start + secs);
+        assert!(state.admit_invitations(&limiter, 0, at(0)).is_ok(), "no invitation: no limit");
+        assert!(state.admit_invitations(&limiter, 2, at(0)).is_ok());
+        // One place left: the first of two takes it, the second is refused, and so is the
+        // request; the place stays taken.
+        let refused = state.admit_invitations(&limiter, 2, at(10)).unwrap_err();
+        let end = (start + 86_400).to_string();
+        assert_eq!(
+            headers(&refused),
+            [
+                ("retry-after".into(), "86390".into()),
+                ("x-ratelimit-limit".into(), "3".into()),
+                ("x-ratelimit-remaining".into(), "0".into()),
+                ("x-ratelimit-reset".into(), end),
+            ]
+        );
+        assert!(state.admit_invitations(&limiter, 1, at(20)).is_err());
+        assert!(state.admit_invitations(&limiter, 1, at(86_401)).is_ok(), "a new day");
     }
 
     #[test]

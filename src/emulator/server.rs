@@ -147,6 +147,20 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     // Faults go by the emulator's clock too; the latency above is the network's.
     let now = shared.clock.since_epoch();
 
+    // The endpoint policy of `PUT …/share` after the chain (see `limiter`).
+    let (request, admission) = match admission {
+        Ok(slot)
+            if limiter.email_invitations.is_some() && method == Method::PUT && is_share(&path) =>
+        {
+            let (parts, body) = request.into_parts();
+            let body = axum::body::to_bytes(body, 16 << 20).await.unwrap_or_default();
+            let invitations = super::limiter::email_invitations(&body);
+            let admitted =
+                shared.limits.admit_invitations(&limiter, invitations, shared.clock.since_epoch());
+            (Request::from_parts(parts, body.into()), admitted.map(|()| slot))
+        }
+        admission => (request, admission),
+    };
     let mut response = match admission {
         Err(refusal) => refusal.into_response(),
         Ok(slot) => {
@@ -185,6 +199,14 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     });
     drop(write);
     response
+}
+
+/// Whether `path` is a room's `…/share`, the one endpoint of the email-invitation policy the
+/// tool calls (`VirtualRoomsController.cs` L485-487).
+fn is_share(path: &str) -> bool {
+    path.strip_prefix("/api/2.0/files/rooms/")
+        .and_then(|rest| rest.strip_suffix("/share"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// A TCP listener whose connections can be cut before a response is written.

@@ -127,3 +127,11 @@ pub(crate) enum StepError {
         why: String,
     },
 }
+
+impl StepError {
+    /// Whether a request of the step was not sent because the run was interrupted while it
+    /// waited (after a 429, or for the pacing): nothing was done.
+    pub(crate) fn interrupted(&self) -> bool {
+        matches!(self, StepError::Api(ApiError::Interrupted { .. }))
+    }
+}

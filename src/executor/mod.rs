@@ -3,6 +3,10 @@
 //! skipped. When a step fails the room's later steps are skipped and the other rooms go on;
 //! after an interrupt nothing new starts. The one exception to both: an archived room that was
 //! unarchived for an edit is always archived again.
+//!
+//! The rooms whose run opens what it must close (an archived room unarchived for an edit, a new
+//! room the plan archives) run one at a time, beside the others: when the portal's daily write
+//! limit refuses the closing archive, at most one room is left active.
 
 mod error;
 mod links;
@@ -10,7 +14,7 @@ mod report;
 mod twins;
 
 use crate::model::RoomMember;
-use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, Step, Target};
+use crate::plan::{Action, Member, MemberChange, Plan, RoomPlan, StateChange, Step, Target};
 use crate::portal::members::Invitation;
 use crate::portal::{Portal, Whereabouts};
 use crate::settings::Settings;
@@ -24,28 +28,45 @@ use twins::{FolderTwins, RoomTwins, Settled, Twins as _};
 /// Applies `plan`, calling `on_outcome` as each step ends, and returns every step's outcome in
 /// plan order. `known` holds the ids of the rooms read while planning, so an ambiguous create
 /// can tell its own room from one that existed before, and a create from another run's twin.
-pub(crate) async fn execute(
+pub(crate) async fn execute<'a>(
     portal: &Portal,
-    plan: &Plan,
+    plan: &'a Plan,
     known: &HashSet<u64>,
     on_outcome: &(dyn Fn(&Outcome) + Sync),
 ) -> Report {
     let parallelism = portal.config().parallelism.get();
     let new_rooms = twins::NewRooms::new(known);
     let new_rooms = &new_rooms;
-    let mut rooms: Vec<(usize, Vec<Outcome>)> =
-        futures::stream::iter(plan.rooms.iter().enumerate())
-            .map(|(index, room)| async move {
-                (index, run_room(portal, room, known, new_rooms, on_outcome).await)
-            })
-            .buffer_unordered(parallelism)
-            .collect()
-            .await;
+    let run = |(index, room): (usize, &'a RoomPlan)| async move {
+        (index, run_room(portal, room, known, new_rooms, on_outcome).await)
+    };
+    let rooms = plan.rooms.iter().enumerate();
+    let mut rooms: Vec<(usize, Vec<Outcome>)> = if parallelism == 1 {
+        futures::stream::iter(rooms).then(run).collect().await
+    } else {
+        // One bracket open at a time, in its own lane; the other rooms in the rest.
+        let (brackets, others): (Vec<_>, Vec<_>) =
+            rooms.partition(|(_, room)| opens_what_it_closes(&room.change));
+        let lanes = if brackets.is_empty() { parallelism } else { parallelism - 1 };
+        let brackets = futures::stream::iter(brackets).then(run).collect::<Vec<_>>();
+        let others =
+            futures::stream::iter(others).map(run).buffer_unordered(lanes).collect::<Vec<_>>();
+        let (mut brackets, others) = futures::join!(brackets, others);
+        brackets.extend(others);
+        brackets
+    };
     rooms.sort_by_key(|(index, _)| *index);
     let outcomes = rooms.into_iter().flat_map(|(_, outcomes)| outcomes).collect();
     let mut report = Report { outcomes, limit_reached: None };
     report.limit_reached = portal.limit_reached().map(|limit| report.stopped_by(limit));
     report
+}
+
+/// Whether a room's run opens what it then closes: an archived room unarchived for its edits,
+/// or a new room the plan archives. Left halfway (the portal's daily limit refusing the archive)
+/// the room stays active, and the next plan archives it like any active room.
+fn opens_what_it_closes(change: &StateChange) -> bool {
+    matches!(change, StateChange::Reopen { .. } | StateChange::Create { archive: Some(_), .. })
 }
 
 /// One room's steps: the opening step, the edits, then the closing step. A failure, an
@@ -81,8 +102,14 @@ async fn run_room(
     for step in &room.edits {
         run.step(step, false).await;
     }
+    // An interrupt does not cut the closing archive's waits.
+    let closing = portal.closing();
     if let Some(step) = room.change.closing() {
-        run.step(step, opened && room.change.always_closes()).await;
+        let closes = opened && room.change.always_closes();
+        if closes {
+            run.portal = &closing;
+        }
+        run.step(step, closes).await;
     }
     run.outcomes
 }
@@ -121,6 +148,11 @@ impl RoomRun<'_> {
                 Ok(url) => {
                     link_url = url;
                     Status::Applied
+                }
+                // Not sent because of an interrupt: nothing was done.
+                Err(err) if err.interrupted() => {
+                    self.failed = true;
+                    Status::Skipped(err.to_string())
                 }
                 Err(err) => {
                     self.failed = true;
@@ -167,7 +199,7 @@ impl RoomRun<'_> {
             Action::Archive => portal.archive_room(self.room()?).await?,
             Action::Unarchive => portal.unarchive_room(self.room()?).await?,
             Action::Delete => portal.delete_room(self.room()?).await?,
-            Action::SetMembers { notify, changes } => {
+            Action::SetMembers { notify, changes, .. } => {
                 set_members(portal, self.room()?, *notify, changes).await?;
             }
             Action::SetSettings { after, .. } => set_settings(portal, self.room()?, after).await?,

@@ -168,7 +168,7 @@ fn adopted_steps(base: &RoomPlan, head: Option<&RoomPlan>) -> Vec<Step> {
     let mut adopted = Vec::new();
     for step in base.steps() {
         match &step.action {
-            Action::SetMembers { notify, changes } => {
+            Action::SetMembers { notify, changes, members_after } => {
                 let head_changes = member_changes(head);
                 let kept: Vec<MemberChange> = changes
                     .iter()
@@ -177,7 +177,11 @@ fn adopted_steps(base: &RoomPlan, head: Option<&RoomPlan>) -> Vec<Step> {
                     .collect();
                 if !kept.is_empty() {
                     adopted.push(Step {
-                        action: Action::SetMembers { notify: *notify, changes: kept },
+                        action: Action::SetMembers {
+                            notify: *notify,
+                            changes: kept,
+                            members_after: *members_after,
+                        },
                         reason: step.reason.clone(),
                         cause: None,
                     });

@@ -15,8 +15,9 @@ use std::collections::BTreeSet;
 pub struct Requests {
     /// POST and PUT, what the daily limit counts: exactly these unless one is retried.
     pub writes: usize,
-    /// GET: the reads back that prove a change, the looks for another run's rooms and
-    /// folders, and one poll per asynchronous operation (a slow operation takes more).
+    /// GET: the reads back that prove a change (a member list a page per 100), the looks for
+    /// another run's rooms and folders, and one poll per asynchronous operation (a slow
+    /// operation takes more).
     pub reads: usize,
     /// DELETE: room deletes.
     pub deletes: usize,
@@ -46,11 +47,22 @@ pub fn requests(plan: &Plan) -> Requests {
             match sent.times {
                 Times::Each(times) => requests.add(sent.request, times),
                 Times::OncePerRun if once.insert(sent.request) => requests.add(sent.request, 1),
+                Times::PerMemberPage => requests.add(sent.request, member_pages(&step.action)),
                 Times::OncePerRun | Times::IfNeeded => {}
             }
         }
     }
     requests
+}
+
+/// The pages of a member list read back after a member change.
+fn member_pages(action: &super::model::Action) -> usize {
+    match action {
+        super::model::Action::SetMembers { members_after, .. } => {
+            members_after.div_ceil(crate::docspace::MAX_PAGE_SIZE).max(1)
+        }
+        _ => 1,
+    }
 }
 
 /// The summary line, with what applying sends when it matters: when it is more than a cloud
@@ -144,7 +156,7 @@ mod tests {
         let rename = || Action::Rename { before: "a".into(), after: "b".into() };
         let folder = Action::CreateFolder { path: vec!["A".into()], parent_id: None };
         let trash = Action::TrashFolder { path: vec!["B".into()], id: 9 };
-        let members = Action::SetMembers { notify: false, changes: Vec::new() };
+        let members = Action::SetMembers { notify: false, changes: Vec::new(), members_after: 1 };
         let plan = plan(vec![
             room(vec![Action::Unarchive, rename(), folder, trash, members, Action::Archive]),
             room(vec![link(false, None), link(true, None), link(true, Some("id"))]),

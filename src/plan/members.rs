@@ -47,6 +47,15 @@ fn current_members(
     (owner, current)
 }
 
+/// How many the room's member list holds after `changes`: the list now (a new room's: its owner,
+/// who creates it), those added, less those removed.
+fn listed_after(exists: bool, owner: bool, members: usize, changes: &[MemberChange]) -> usize {
+    let listed = if exists { usize::from(owner) + members } else { 1 };
+    let added = changes.iter().filter(|c| c.after.is_some() && c.before.is_none()).count();
+    let removed = changes.iter().filter(|c| c.after.is_none()).count();
+    (listed + added).saturating_sub(removed)
+}
+
 /// The room's owner declared with less than `room-manager`: the declaration has no effect.
 fn owner_warning(spec: &RoomSpec, entry: &crate::manifest::MemberSpec) -> Option<String> {
     (entry.access != Access::RoomManager).then(|| {
@@ -172,6 +181,7 @@ pub(super) fn member_step(
         return Ok(None);
     }
     changes.sort_by(|a, b| a.member.cmp(&b.member));
-    let action = Action::SetMembers { notify: spec.notify, changes };
+    let members_after = listed_after(room.is_some(), owner.is_some(), current.len(), &changes);
+    let action = Action::SetMembers { notify: spec.notify, changes, members_after };
     Ok(Some(Step::new(action, "the declared members differ from the room's")))
 }

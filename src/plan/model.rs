@@ -145,11 +145,15 @@ impl RoomPlan {
     pub(crate) fn steps_of(&self, cause: Cause) -> Vec<Step> {
         self.steps()
             .filter_map(|step| match &step.action {
-                Action::SetMembers { notify, changes } => {
+                Action::SetMembers { notify, changes, members_after } => {
                     let changes: Vec<MemberChange> =
                         changes.iter().filter(|c| c.cause == Some(cause)).cloned().collect();
                     (!changes.is_empty()).then(|| Step {
-                        action: Action::SetMembers { notify: *notify, changes },
+                        action: Action::SetMembers {
+                            notify: *notify,
+                            changes,
+                            members_after: *members_after,
+                        },
                         ..step.clone()
                     })
                 }
@@ -454,6 +458,9 @@ pub enum Action {
         notify: bool,
         /// Each member's change.
         changes: Vec<MemberChange>,
+        /// How many the room's member list holds after the change, its owner included: the
+        /// read-back reads it a page (100) at a time.
+        members_after: usize,
     },
     /// Create a folder; its parent is the room, a folder that exists, or one created earlier
     /// in the room's steps.

@@ -826,7 +826,7 @@ fn a_new_rooms_members_are_set_after_it_is_created() {
     let actions: Vec<_> = plan.steps().map(|(_, s)| s.action.clone()).collect();
     assert!(matches!(actions[0], Action::Create { .. }));
     assert!(
-        matches!(&actions[1], Action::SetMembers { notify: true, changes } if changes.len() == 1)
+        matches!(&actions[1], Action::SetMembers { notify: true, changes, .. } if changes.len() == 1)
     );
 }
 

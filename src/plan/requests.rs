@@ -65,6 +65,8 @@ pub(crate) enum Times {
     /// Only when something went wrong or someone else acted: an unknown outcome looked up,
     /// another run's twin read and settled. Not counted.
     IfNeeded,
+    /// Once per page (100) of the room's member list after a member change (the read-back).
+    PerMemberPage,
 }
 
 /// A request a step sends, and how often.
@@ -117,8 +119,10 @@ pub(crate) fn step_requests(action: &Action) -> &'static [Sent] {
         Action::Archive => &const { [each(ARCHIVE), each(OPERATIONS), each(ROOM)] },
         Action::Unarchive => &const { [each(UNARCHIVE), each(OPERATIONS), each(ROOM)] },
         Action::Delete => &const { [each(DELETE_ROOM), each(OPERATIONS), each(ROOM)] },
-        // The update, then the members or the room read back.
-        Action::SetMembers { .. } => &const { [each(SET_MEMBERS), each(MEMBERS)] },
+        // The update, then the members (a page per 100) or the room read back.
+        Action::SetMembers { .. } => {
+            &const { [each(SET_MEMBERS), Sent { request: MEMBERS, times: Times::PerMemberPage }] }
+        }
         Action::SetSettings { .. } => &const { [each(UPDATE_ROOM), each(ROOM)] },
         // The parent is listed before and after the create (another run's folder, a twin, an
         // unknown outcome); this run's twin is read, renamed out of the title, read again and

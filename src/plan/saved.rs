@@ -44,7 +44,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// Bump when the document's shape or meaning changes; `apply` refuses other versions.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The variable holding the key that signs saved plans.
 pub const PLAN_KEY_VARIABLE: &str = "DOCSPACE_PLAN_KEY";

@@ -2,7 +2,7 @@
 //! retry, and turns the portal's envelope (or whatever a proxy answered) into a value or an
 //! [`ApiError`] that names the request.
 
-use super::error::ApiError;
+use super::error::{ApiError, limit_of, seconds};
 use super::pacing::{Pacer, Tick};
 use crate::docspace::{MAX_CONCURRENT_READS, MAX_CONCURRENT_WRITES, RateLimit, WINDOW_LIMIT};
 use crate::text::{escape, truncate};
@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
+use tokio::sync::watch;
 
 /// How the client talks to one portal; built once by `config`.
 #[derive(Debug, Clone)]
@@ -103,6 +104,9 @@ pub(crate) enum Repeat {
 #[derive(Clone)]
 pub struct Portal {
     inner: Arc<Inner>,
+    /// A client for the step that closes a bracket ([`Portal::closing`]): an interrupt does not
+    /// end its waits.
+    closing: bool,
 }
 
 struct Inner {
@@ -112,10 +116,21 @@ struct Inner {
     writes: Semaphore,
     /// Pacing to the portal's rate limit, on the clock started with the client.
     pacer: Mutex<Pacer>,
+    /// The requests the pacer holds back wait their turn here, in the order they came (a
+    /// `tokio` mutex is fair), so none is passed over until its retry budget runs out.
+    turns: tokio::sync::Mutex<()>,
     started: Instant,
+    /// When a pacing wait was last announced (milliseconds since `started`, plus one; 0 for
+    /// never).
+    pacing_announced: AtomicU64,
+    /// Whether an absurd limit was raised to the lowest paced to, and said so.
+    raised_said: AtomicBool,
     /// The last refusal with a wait longer than the retry budget (a daily limit).
     limit: Mutex<Option<LimitReached>>,
-    interrupted: AtomicBool,
+    /// The same for a request that invites by email: the portal's daily limit of email
+    /// invitations, or of writes (its 429 does not say which).
+    invitations: Mutex<Option<LimitReached>>,
+    interrupted: watch::Sender<bool>,
     sent: AtomicU64,
     /// Whether the portal has answered anything yet in this run.
     answered: AtomicBool,
@@ -127,8 +142,19 @@ struct Inner {
 /// applies.
 const ATTEMPTS_BEFORE_FIRST_ANSWER: u32 = 3;
 
-/// Waits before a retry at least this long are announced without `-v`.
+/// Waits before a retry, or for the pacing, at least this long are announced without `-v`.
 const ANNOUNCED_WAIT: Duration = Duration::from_secs(2);
+
+/// At most one pacing wait is announced in this long: every request waits while pacing.
+const PACING_ANNOUNCED_EVERY: Duration = Duration::from_secs(10);
+
+/// The longest wait a refusal is taken to name: a DocSpace limiter's longest window, a day
+/// (a longer `Retry-After` or `X-RateLimit-Reset` is taken as a day).
+const LONGEST_WAIT_SECS: i64 = 86_400;
+
+/// How far ahead an `X-RateLimit-Reset` is taken as the time the limit resets (beyond, it is
+/// absurd, and the wait says when): the portal's clock may not be this machine's.
+const TRUSTED_RESET_SECS: i64 = 366 * 86_400;
 
 /// A decoded success: the envelope's `response`, and its `total` where the server set one.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,10 +179,10 @@ pub struct LimitReached {
 impl LimitReached {
     /// `the portal's limit of 10000 writes (POST and PUT) was reached; it resets at …`.
     pub(crate) fn describe(&self) -> String {
-        let limit = self.limit.map_or_else(String::new, |limit| format!(" of {limit}"));
-        let what = if self.every_request { " requests" } else { " writes (POST and PUT)" };
+        let what = if self.every_request { "requests" } else { "writes (POST and PUT)" };
         format!(
-            "the portal's limit{limit}{what} was reached; it resets at {}",
+            "the portal's limit {} was reached; it resets at {}",
+            limit_of(self.limit, what),
             crate::time::utc_time(self.resets_at)
         )
     }
@@ -177,6 +203,29 @@ enum Refusal {
 struct Attempt<R> {
     result: Result<R, ApiError>,
     refusal: Option<Refusal>,
+}
+
+/// A request to send.
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
+    pub(crate) path: &'a str,
+    pub(crate) query: &'a [(&'a str, String)],
+    pub(crate) body: Option<&'a Value>,
+    pub(crate) repeat: Repeat,
+    /// Whether it invites people by email (`PUT …/share` with an `email`): a portal may limit
+    /// those per day besides its writes (`EmailInvitationApi`).
+    pub(crate) invites: bool,
+}
+
+/// Why an attempt was not sent.
+enum NotSent {
+    /// A limit reached earlier covers it.
+    Limit(ApiError),
+    /// Pacing would hold it past its retry budget: how much longer (`None` when its turn did
+    /// not come in time), at this rate.
+    Paced(Option<Duration>, Option<RateLimit>),
+    /// The run was interrupted while it waited.
+    Interrupted,
 }
 
 impl Portal {
@@ -220,14 +269,25 @@ impl Portal {
                 reads: Semaphore::new(reads),
                 writes: Semaphore::new(writes),
                 pacer: Mutex::new(Pacer::new(config.max_rate, config.rate_window, Tick::ZERO)),
+                turns: tokio::sync::Mutex::new(()),
                 started: Instant::now(),
+                pacing_announced: AtomicU64::new(0),
+                raised_said: AtomicBool::new(false),
                 limit: Mutex::new(None),
-                interrupted: AtomicBool::new(false),
+                invitations: Mutex::new(None),
+                interrupted: watch::Sender::new(false),
                 sent: AtomicU64::new(0),
                 answered: AtomicBool::new(false),
                 config,
             }),
+            closing: false,
         })
+    }
+
+    /// This client for a step that closes a bracket (the archive after a room was unarchived
+    /// for an edit): an interrupt does not end its waits, so that archive is not lost to a 429.
+    pub(crate) fn closing(&self) -> Portal {
+        Portal { inner: Arc::clone(&self.inner), closing: true }
     }
 
     /// The configuration this client was built with.
@@ -253,16 +313,39 @@ impl Portal {
     }
 
     /// Marks the run as interrupted: the executor starts no new step (but closes the brackets it
-    /// opened) and an unknown create stops looking for its room. Requests in flight still
-    /// retry within their budget, so the archive that closes a bracket is not lost to one 429;
-    /// a second interrupt stops the process at once.
+    /// opened) and an unknown create stops looking for its room. A write waiting to be retried
+    /// after the portal did not take it (a 429), or waiting for the pacing, is not sent: it
+    /// fails as interrupted, and nothing was done. Reads, and the requests of a step that
+    /// closes a bracket ([`Portal::closing`]), still retry within their budget, so that archive
+    /// is not lost to one 429; a second interrupt stops the process at once.
     pub(crate) fn interrupt(&self) {
-        self.inner.interrupted.store(true, Ordering::SeqCst);
+        self.inner.interrupted.send_replace(true);
     }
 
     /// Whether [`Portal::interrupt`] was called.
     pub(crate) fn is_interrupted(&self) -> bool {
-        self.inner.interrupted.load(Ordering::SeqCst)
+        *self.inner.interrupted.borrow()
+    }
+
+    /// Sleeps `wait`; false when an interrupt ended it first (only if `cut`).
+    async fn sleep(&self, wait: Duration, cut: bool) -> bool {
+        if !cut {
+            tokio::time::sleep(wait).await;
+            return true;
+        }
+        let mut interrupted = self.inner.interrupted.subscribe();
+        // An interrupt already there wins, even over a wait of nothing.
+        tokio::select! {
+            biased;
+            _ = interrupted.wait_for(|interrupted| *interrupted) => false,
+            () = tokio::time::sleep(wait) => true,
+        }
+    }
+
+    /// Whether an interrupt ends the waits of a `method` request before it is sent (again): a
+    /// write, not a closing step's.
+    fn cut_by_interrupt(&self, method: &Method) -> bool {
+        !self.closing && *method != Method::GET
     }
 
     /// The last refusal that outlasted the retry budget in this run, if any, even once its
@@ -281,15 +364,25 @@ impl Portal {
 
     /// The refusal this request would get, when a limit reached earlier covers it: it is not
     /// sent.
-    fn refused_before(&self, method: &Method, name: &str) -> Option<ApiError> {
-        let limit = self.limit_reached()?;
-        let covered = limit.every_request || is_capped(method);
-        (covered && crate::time::now() < limit.resets_at).then(|| ApiError::LimitReached {
+    fn refused_before(&self, call: &Call<'_>, name: &str) -> Option<ApiError> {
+        let now = crate::time::now();
+        let refusal = |limit: LimitReached, invitations: bool| ApiError::LimitReached {
             request: name.to_owned(),
             limit: limit.limit,
             resets_at: limit.resets_at,
             sent: false,
-        })
+            invitations,
+        };
+        if let Some(limit) = self.limit_reached()
+            && (limit.every_request || is_capped(&call.method))
+            && now < limit.resets_at
+        {
+            return Some(refusal(limit, false));
+        }
+        let invitations = *self.inner.invitations.lock().expect("limit lock");
+        invitations
+            .filter(|limit| call.invites && now < limit.resets_at)
+            .map(|limit| refusal(limit, true))
     }
 
     /// Reads one thing per key, `--parallelism` at a time, into a map by key; the first error
@@ -328,9 +421,13 @@ impl Portal {
         body: Option<&Value>,
         repeat: Repeat,
     ) -> Result<Value, ApiError> {
-        self.send_decoded(method, path, query, body, repeat, decode)
-            .await
-            .map(|envelope| envelope.response)
+        let call = Call { method, path, query, body, repeat, invites: false };
+        self.send_call(call).await
+    }
+
+    /// [`Portal::send`] of a request described whole.
+    pub(crate) async fn send_call(&self, call: Call<'_>) -> Result<Value, ApiError> {
+        self.send_decoded(call, decode).await.map(|envelope| envelope.response)
     }
 
     /// A read whose envelope's `response` and `total` are decoded straight into `T` from the
@@ -340,21 +437,27 @@ impl Portal {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<(T, Option<u64>), ApiError> {
-        self.send_decoded(Method::GET, path, query, None, Repeat::Safe, decode_typed::<T>).await
+        let call = Call {
+            method: Method::GET,
+            path,
+            query,
+            body: None,
+            repeat: Repeat::Safe,
+            invites: false,
+        };
+        self.send_decoded(call, decode_typed::<T>).await
     }
 
     async fn send_decoded<R>(
         &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-        repeat: Repeat,
+        call: Call<'_>,
         decoder: fn(&str, StatusCode, &[u8]) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
-        let name = format!("{method} {path}");
+        let name = format!("{} {}", call.method, call.path);
         let config = &self.inner.config;
         let started = Instant::now();
+        // Every wait counts, the pacing's included; `None` for a budget too long to add.
+        let deadline = started.checked_add(config.retry_budget);
         let mut delays = ExponentialBuilder::default()
             .with_min_delay(config.retry_min_delay)
             .with_max_delay(Duration::from_secs(10))
@@ -362,28 +465,37 @@ impl Portal {
             .without_max_times()
             .build();
         let mut attempts = 0;
+        let mut last: Option<ApiError> = None;
         loop {
+            let attempt = match self.attempt(&call, &name, decoder, deadline).await {
+                Ok(attempt) => attempt,
+                Err(NotSent::Limit(error)) => return Err(error),
+                Err(NotSent::Paced(wait, rate)) => {
+                    return Err(ApiError::Paced {
+                        request: name,
+                        attempts,
+                        wait,
+                        rate,
+                        budget: config.retry_budget,
+                        max_rate: config.max_rate.is_some(),
+                        last: last.map(Box::new),
+                    });
+                }
+                Err(NotSent::Interrupted) => {
+                    return Err(ApiError::Interrupted { request: name, retry: attempts > 0 });
+                }
+            };
             attempts += 1;
-            let attempt = self.attempt(&method, path, query, body, &name, decoder).await;
             let error = match attempt.result {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
             if let Some(Refusal::Wait { after, resets_at, limit }) = attempt.refusal
-                && started.elapsed() + after > config.retry_budget
+                && started.elapsed().saturating_add(after) > config.retry_budget
             {
-                // Longer than retrying may take: nothing more of its kind goes until then.
-                let reached = LimitReached { limit, resets_at, every_request: !is_capped(&method) };
-                let mut current = self.inner.limit.lock().expect("limit lock");
-                let every_request = current.is_some_and(|c| c.every_request);
-                *current = Some(LimitReached {
-                    every_request: every_request || reached.every_request,
-                    ..reached
-                });
-                tracing::warn!("`{name}`: {}", reached.describe());
-                return Err(ApiError::LimitReached { request: name, limit, resets_at, sent: true });
+                return Err(self.reached(&call, name, limit, resets_at));
             }
-            let retryable = match repeat {
+            let retryable = match call.repeat {
                 Repeat::Safe => error.is_transient(),
                 Repeat::OnlyIfNotSent => error.not_taken(),
             };
@@ -398,7 +510,7 @@ impl Portal {
                 Some(Refusal::Wait { after, .. }) => after,
                 Some(Refusal::Other) | None => delays.next().unwrap_or(Duration::from_secs(10)),
             };
-            if started.elapsed() + delay > config.retry_budget
+            if started.elapsed().saturating_add(delay) > config.retry_budget
                 || unreachable && attempts >= ATTEMPTS_BEFORE_FIRST_ANSWER
             {
                 return Err(ApiError::Exhausted {
@@ -416,34 +528,76 @@ impl Portal {
                     delay.as_secs_f64(),
                     attempts + 1
                 );
-            } else {
+            } else if !delay.is_zero() {
                 tracing::info!(request = %name, attempt = attempts, delay_ms = millis(delay), outcome = %error.outcome(), "retrying");
             }
-            tokio::time::sleep(delay).await;
+            // A write the portal did not take is dropped on an interrupt: nothing was done.
+            let cut = self.cut_by_interrupt(&call.method) && error.not_taken();
+            if !self.sleep(delay, cut).await {
+                return Err(ApiError::Interrupted { request: name, retry: true });
+            }
+            last = Some(error);
         }
+    }
+
+    /// Records a refusal longer than retrying may take, of `call` named `name`: nothing more of
+    /// its kind goes until then.
+    fn reached(
+        &self,
+        call: &Call<'_>,
+        name: String,
+        limit: Option<u32>,
+        resets_at: i64,
+    ) -> ApiError {
+        let reached = LimitReached { limit, resets_at, every_request: !is_capped(&call.method) };
+        if call.invites {
+            // Maybe the portal's daily limit of email invitations: only the requests that
+            // invite wait for it (if it was the writes' limit, the next write is refused with
+            // it anyway).
+            *self.inner.invitations.lock().expect("limit lock") = Some(reached);
+        } else {
+            let mut current = self.inner.limit.lock().expect("limit lock");
+            let every_request = current.is_some_and(|c| c.every_request);
+            *current = Some(LimitReached {
+                every_request: every_request || reached.every_request,
+                ..reached
+            });
+        }
+        let error = ApiError::LimitReached {
+            request: name,
+            limit,
+            resets_at,
+            sent: true,
+            invitations: call.invites,
+        };
+        tracing::warn!("{error}");
+        error
     }
 
     async fn attempt<R>(
         &self,
-        method: &Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
+        call: &Call<'_>,
         name: &str,
         decoder: fn(&str, StatusCode, &[u8]) -> Result<R, ApiError>,
-    ) -> Attempt<R> {
-        if let Some(error) = self.refused_before(method, name) {
-            return Attempt { result: Err(error), refusal: None };
+        deadline: Option<Instant>,
+    ) -> Result<Attempt<R>, NotSent> {
+        if let Some(error) = self.refused_before(call, name) {
+            return Err(NotSent::Limit(error));
         }
+        let method = &call.method;
         let limit = if *method == Method::GET { &self.inner.reads } else { &self.inner.writes };
         let _permit = limit.acquire().await.expect("the semaphores are never closed");
         // Paced last, right before it goes: the pacer counts it as sent now.
-        let sent_at = self.pace().await;
+        let sent_at = self.pace(name, deadline, self.cut_by_interrupt(method)).await?;
+        // A limit reached while it waited covers it too.
+        if let Some(error) = self.refused_before(call, name) {
+            return Err(NotSent::Limit(error));
+        }
 
         let mut url = self.inner.config.base_url.clone();
-        url.set_path(&join_path(url.path(), path));
-        let mut request = self.inner.http.request(method.clone(), url).query(query);
-        if let Some(body) = body {
+        url.set_path(&join_path(url.path(), call.path));
+        let mut request = self.inner.http.request(method.clone(), url).query(call.query);
+        if let Some(body) = call.body {
             request = request.json(body);
         }
 
@@ -455,14 +609,14 @@ impl Portal {
             Err(err) => {
                 let maybe_sent = !err.is_connect();
                 tracing::debug!(request = name, error = %describe_transport(&err), "no response");
-                return Attempt {
+                return Ok(Attempt {
                     result: Err(ApiError::Transport {
                         request: name.to_owned(),
                         detail: describe_transport(&err),
                         maybe_sent,
                     }),
                     refusal: None,
-                };
+                });
             }
         };
         self.inner.answered.store(true, Ordering::SeqCst);
@@ -488,27 +642,76 @@ impl Portal {
             }),
             Ok(bytes) => decoder(name, status, &bytes),
         };
-        Attempt { result, refusal }
+        Ok(Attempt { result, refusal })
     }
 
-    /// Waits until the pacer lets a request go, and takes that place: when it was sent.
-    async fn pace(&self) -> Tick {
+    /// Waits until the pacer lets a request go, and takes that place: when it was sent. Not
+    /// past `deadline` (the request's retry budget): a request the pacing would hold longer is
+    /// not sent. An interrupt ends the wait when `cut`.
+    async fn pace(
+        &self,
+        name: &str,
+        deadline: Option<Instant>,
+        cut: bool,
+    ) -> Result<Tick, NotSent> {
+        let rate = || self.inner.pacer.lock().expect("pacer lock").rate();
+        let turn = self.inner.turns.lock();
+        let _turn = match deadline {
+            Some(deadline) => match tokio::time::timeout_at(deadline.into(), turn).await {
+                Ok(turn) => turn,
+                Err(_) => return Err(NotSent::Paced(None, rate())),
+            },
+            None => turn.await,
+        };
         loop {
             let now = self.inner.started.elapsed();
-            let wait = match self.inner.pacer.lock().expect("pacer lock").try_send(now) {
-                Ok(()) => return now,
-                Err(wait) => wait,
+            let (wait, rate) = {
+                let mut pacer = self.inner.pacer.lock().expect("pacer lock");
+                match pacer.try_send(now) {
+                    Ok(()) => return Ok(now),
+                    Err(wait) => (wait, pacer.rate()),
+                }
             };
-            tracing::debug!(wait_ms = millis(wait), "pacing to the portal's rate limit");
-            tokio::time::sleep(wait).await;
+            if deadline.is_some_and(|deadline| {
+                Instant::now().checked_add(wait).is_none_or(|until| until > deadline)
+            }) {
+                return Err(NotSent::Paced(Some(wait), rate));
+            }
+            if wait >= ANNOUNCED_WAIT && self.may_announce_pacing() {
+                let rate = rate.map_or_else(String::new, |rate| {
+                    format!(" to {} requests per {} s", rate.limit, seconds(rate.window))
+                });
+                tracing::warn!("pacing{rate}: `{name}` waits {:.0} s", wait.as_secs_f64());
+            } else {
+                tracing::debug!(wait_ms = millis(wait), "pacing to the portal's rate limit");
+            }
+            if !self.sleep(wait, cut).await {
+                return Err(NotSent::Interrupted);
+            }
         }
+    }
+
+    /// Whether a pacing wait may be announced now: none was in the last
+    /// [`PACING_ANNOUNCED_EVERY`].
+    fn may_announce_pacing(&self) -> bool {
+        let now = millis(self.inner.started.elapsed()).saturating_add(1);
+        let every = millis(PACING_ANNOUNCED_EVERY);
+        let last = self.inner.pacing_announced.load(Ordering::SeqCst);
+        (last == 0 || now.saturating_sub(last) >= every)
+            && self
+                .inner
+                .pacing_announced
+                .compare_exchange(last, now, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
     }
 
     /// What a 429 to a `method` request sent at `sent_at` says (DocSpace-server v3.7.2 with
     /// `RedisRateLimiting` 1.2.1): `Retry-After` (and `X-RateLimit-Reset`, an absolute Unix time)
     /// only from a fixed window, the daily POST and PUT limit; `X-RateLimit-Limit` alone from
     /// the sliding window, or from the concurrency limits (50 GETs, 15 others in flight, which
-    /// this client never exceeds itself).
+    /// this client does not exceed itself). A limit that says nothing usable (0, or more than
+    /// any limiter names) is backed off from; one below [`Pacer::lowest_limit`] is paced to
+    /// that.
     fn refused(
         &self,
         method: &Method,
@@ -516,48 +719,84 @@ impl Portal {
         sent_at: Tick,
     ) -> Refusal {
         let now = crate::time::now();
-        let reset = header_number(headers, "x-ratelimit-reset").map(|reset| {
-            let unix = reset_time(reset, now);
-            (Duration::from_secs(u64::try_from(unix - now).unwrap_or(0)), unix)
-        });
         let limit = header_number(headers, "x-ratelimit-limit").and_then(|l| u32::try_from(l).ok());
-        match (header_number(headers, "retry-after"), reset) {
-            (Some(seconds), reset) => {
-                let after = Duration::from_secs(seconds);
-                let resets_at = reset.map_or(
-                    now.saturating_add(i64::try_from(seconds).unwrap_or(i64::MAX)),
-                    |(_, unix)| unix,
-                );
-                return Refusal::Wait { after, resets_at, limit };
-            }
-            (None, Some((after, resets_at))) => return Refusal::Wait { after, resets_at, limit },
-            (None, None) => {}
+        let retry_after = retry_after(headers, now);
+        let reset = header_number(headers, "x-ratelimit-reset").map(|reset| reset_time(reset, now));
+        if retry_after.is_some() || reset.is_some() {
+            return fixed_window(now, retry_after, reset, limit);
         }
         let concurrency =
             if *method == Method::GET { MAX_CONCURRENT_READS } else { MAX_CONCURRENT_WRITES };
-        match limit {
-            Some(limit) if usize::try_from(limit).is_ok_and(|l| l != concurrency) => {
-                let now = self.inner.started.elapsed();
-                let mut pacer = self.inner.pacer.lock().expect("pacer lock");
-                if pacer.refused(limit, sent_at, now)
-                    && let Some(rate) = pacer.rate()
-                {
-                    tracing::warn!(
-                        "the portal refused a request (429): it admits {} requests per {:.0} s{}; pacing every request to that from now on",
-                        rate.limit,
-                        rate.window.as_secs_f64(),
-                        if self.inner.config.max_rate.is_some() {
-                            ""
-                        } else {
-                            " (a cloud portal's window; `--max-rate` sets another)"
-                        }
-                    );
-                }
-                Refusal::Window
-            }
-            _ => Refusal::Other,
+        let Some(named) = limit.filter(|limit| {
+            (1..=RateLimit::MAX_LIMIT).contains(limit)
+                && usize::try_from(*limit).is_ok_and(|l| l != concurrency)
+        }) else {
+            return Refusal::Other;
+        };
+        let now = self.inner.started.elapsed();
+        let mut pacer = self.inner.pacer.lock().expect("pacer lock");
+        let raised = named.max(pacer.lowest_limit());
+        let starts = pacer.refused(raised, sent_at, now);
+        let window = seconds(pacer.window());
+        if raised != named && !self.inner.raised_said.swap(true, Ordering::SeqCst) {
+            tracing::warn!(
+                "the portal's 429 named a limit of {named} request{} per window; pacing to {raised} requests per {window} s instead (the lowest this client paces to; `--max-rate` sets a lower one)",
+                crate::text::plural(usize::try_from(named).unwrap_or(usize::MAX)),
+            );
         }
+        if starts && let Some(rate) = pacer.rate() {
+            tracing::warn!(
+                "the portal refused a request (429): it admits {} requests per {window} s; pacing every request to that from now on{}",
+                rate.limit,
+                if self.inner.config.max_rate.is_some() {
+                    ""
+                } else {
+                    " (a cloud portal's window; `--max-rate` sets another)"
+                }
+            );
+        }
+        Refusal::Window
     }
+}
+
+/// A fixed window's refusal at `now` (a Unix time): wait `Retry-After` (else until
+/// `X-RateLimit-Reset`), at most [`LONGEST_WAIT_SECS`], and one second more: the window reopens
+/// only once its last whole second has passed (`RedisFixedWindowManager` L19: a new window when
+/// `expires_at < now`, in seconds), so a retry after exactly `Retry-After` is refused again,
+/// with `Retry-After: 0`. A wait of 0 or a reset in the past is thus a second, never a loop.
+fn fixed_window(
+    now: i64,
+    retry_after: Option<i64>,
+    reset: Option<i64>,
+    limit: Option<u32>,
+) -> Refusal {
+    let secs = retry_after
+        .or_else(|| reset.map(|reset| reset.saturating_sub(now)))
+        .unwrap_or(0)
+        .clamp(0, LONGEST_WAIT_SECS);
+    // The portal's own reset where it is one (its clock may differ from this one, so it is
+    // trusted up to a year ahead); else now plus the wait.
+    let resets_at = reset
+        .filter(|reset| *reset > now && *reset <= now.saturating_add(TRUSTED_RESET_SECS))
+        .unwrap_or(now + secs)
+        + 1;
+    Refusal::Wait {
+        after: Duration::from_secs(u64::try_from(secs + 1).unwrap_or(1)),
+        resets_at,
+        limit,
+    }
+}
+
+/// `Retry-After` in seconds from `now` (a Unix time): a whole number, or an HTTP date (RFC 9110;
+/// DocSpace sends the number).
+fn retry_after(headers: &reqwest::header::HeaderMap, now: i64) -> Option<i64> {
+    let value = headers.get("retry-after")?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(i64::try_from(seconds).unwrap_or(i64::MAX));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    let unix = date.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(i64::try_from(unix).unwrap_or(i64::MAX).saturating_sub(now))
 }
 
 /// Whether a cloud portal's daily limit counts requests of this method: POST and PUT.

@@ -5,6 +5,20 @@ use std::time::Duration;
 /// A request as it is named in messages: method and path, never the query or the token.
 pub(crate) type RequestName = String;
 
+/// `of 10000 writes (POST and PUT)`, or `on writes (POST and PUT)` when the portal named no
+/// number.
+pub(crate) fn limit_of(limit: Option<u32>, what: &str) -> String {
+    match limit {
+        Some(limit) => format!("of {limit} {what}"),
+        None => format!("on {what}"),
+    }
+}
+
+/// A duration in seconds as a message says it: `60`, `0.5`.
+pub(crate) fn seconds(duration: Duration) -> String {
+    format!("{}", duration.as_secs_f64())
+}
+
 /// What went wrong talking to the portal. `request` names the request by method and path.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -103,6 +117,39 @@ pub enum ApiError {
         resets_at: i64,
         /// False when an earlier refusal said this one would be refused: it was not sent.
         sent: bool,
+        /// Whether the request invites by email: the limit may be the portal's daily limit of
+        /// email invitations (per portal, `EmailInvitationApi`) as well as its writes'.
+        invitations: bool,
+    },
+
+    /// Pacing to a rate limit would hold the request past its retry budget: it is not sent
+    /// (again).
+    #[error("`{request}` {}", self.outcome())]
+    Paced {
+        /// The request held back.
+        request: RequestName,
+        /// Attempts sent before, each refused or failed.
+        attempts: u32,
+        /// How much longer the pacing would hold it; `None` when its turn did not come within
+        /// the budget.
+        wait: Option<Duration>,
+        /// The rate paced to.
+        rate: Option<crate::docspace::RateLimit>,
+        /// The retry budget.
+        budget: Duration,
+        /// Whether the rate is `--max-rate`'s (or under it).
+        max_rate: bool,
+        /// The last attempt's error, if one was sent.
+        last: Option<Box<ApiError>>,
+    },
+
+    /// The run was interrupted while the request waited to be sent (again): it was not.
+    #[error("`{request}` {}", self.outcome())]
+    Interrupted {
+        /// The request not sent.
+        request: RequestName,
+        /// Whether it waited to be retried (else for the pacing).
+        retry: bool,
     },
 
     /// A create whose outcome is unknown (see [`ApiError::outcome_unknown`]) whose room, folder
@@ -209,23 +256,51 @@ impl ApiError {
             }
             ApiError::Transport { detail, .. } => format!("failed: {detail}"),
             ApiError::Exhausted { last, .. } => last.outcome(),
-            ApiError::LimitReached { request, limit, resets_at, sent } => {
-                let limit = limit.map_or_else(String::new, |limit| format!(" of {limit}"));
-                let what = if request.starts_with("POST ") || request.starts_with("PUT ") {
-                    " writes (POST and PUT)"
-                } else {
-                    " requests"
-                };
+            ApiError::LimitReached { request, limit, resets_at, sent, invitations } => {
                 let resets = crate::time::utc_time(*resets_at);
-                if *sent {
-                    format!(
-                        "was refused (429): the portal's limit{limit}{what} is reached until {resets}"
-                    )
-                } else {
-                    format!(
-                        "was not sent: the portal's limit{limit}{what} is reached until {resets}"
-                    )
+                let done = if *sent { "was refused (429)" } else { "was not sent" };
+                if *invitations {
+                    let limit = limit.map_or_else(String::new, |limit| format!(" of {limit}"));
+                    return format!(
+                        "{done}: a daily limit{limit} is reached until {resets}: the portal's limit on email invitations (per portal), or on writes (POST and PUT)"
+                    );
                 }
+                let what = if request.starts_with("POST ") || request.starts_with("PUT ") {
+                    "writes (POST and PUT)"
+                } else {
+                    "requests"
+                };
+                format!(
+                    "{done}: the portal's limit {} is reached until {resets}",
+                    limit_of(*limit, what)
+                )
+            }
+            ApiError::Paced { attempts, wait, rate, budget, max_rate, last, .. } => {
+                let before = match last {
+                    Some(last) => format!(
+                        " again after {attempts} attempt{} (the last one {})",
+                        crate::text::plural(usize::try_from(*attempts).unwrap_or(usize::MAX)),
+                        last.outcome()
+                    ),
+                    None => String::new(),
+                };
+                let rate = rate.map_or_else(String::new, |rate| {
+                    format!(" to {} requests per {} s", rate.limit, seconds(rate.window))
+                });
+                let held = match wait {
+                    Some(wait) => format!("would hold it {:.0} s", wait.as_secs_f64()),
+                    None => "held it".to_owned(),
+                };
+                let raise =
+                    if *max_rate { "`--retry-budget` or the rate" } else { "`--retry-budget`" };
+                format!(
+                    "was not sent{before}: pacing{rate} {held}, past its retry budget ({} s); raise {raise}",
+                    seconds(*budget)
+                )
+            }
+            ApiError::Interrupted { retry, .. } => {
+                let waited = if *retry { "to be retried" } else { "for the pacing" };
+                format!("was not sent: interrupted while it waited {waited}")
             }
             other => other.to_string(),
         }
@@ -237,6 +312,7 @@ impl ApiError {
             ApiError::Unauthorized { .. } => Some(401),
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => Some(*status),
             ApiError::Exhausted { last, .. } => last.status(),
+            ApiError::Paced { last, .. } => last.as_ref().and_then(|last| last.status()),
             ApiError::LimitReached { sent: true, .. } => Some(429),
             _ => None,
         }
@@ -245,7 +321,10 @@ impl ApiError {
     /// Whether repeating a request that is safe to repeat may succeed: the portal did not take
     /// it, or may not have.
     pub(crate) fn is_transient(&self) -> bool {
-        !matches!(self, ApiError::Exhausted { .. }) && (self.not_taken() || self.outcome_unknown())
+        !matches!(
+            self,
+            ApiError::Exhausted { .. } | ApiError::Paced { .. } | ApiError::Interrupted { .. }
+        ) && (self.not_taken() || self.outcome_unknown())
     }
 
     /// Whether the portal certainly did not act on the request: no connection was made, or it
@@ -256,6 +335,8 @@ impl ApiError {
             ApiError::Status { status, .. } | ApiError::Malformed { status, .. } => {
                 matches!(status, 429 | 503)
             }
+            ApiError::Interrupted { .. } => true,
+            ApiError::Paced { last, .. } => last.as_ref().is_none_or(|last| last.not_taken()),
             _ => false,
         }
     }
@@ -270,6 +351,9 @@ impl ApiError {
                 matches!(status, 502 | 504)
             }
             ApiError::Exhausted { last, .. } => last.outcome_unknown(),
+            ApiError::Paced { last, .. } => {
+                last.as_ref().is_some_and(|last| last.outcome_unknown())
+            }
             _ => false,
         }
     }

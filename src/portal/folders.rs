@@ -92,26 +92,39 @@ struct Content {
     total: u64,
 }
 
-/// A content listing's folders and total.
+/// A content listing's folders and total, and the folder listed (the room) with its own count.
 #[derive(Debug, Deserialize)]
 struct FolderListing {
     folders: Vec<FolderDto>,
     total: u64,
+    #[serde(default)]
+    current: Option<Counted>,
+}
+
+/// A folder's recursive count of the folders in it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Counted {
+    folders_count: u64,
 }
 
 /// `FilterType.FoldersOnly` (`products/ASC.Files/Core/Core/FilterTypeEnum.cs` L46).
 const FOLDERS_ONLY: &str = "2";
 
 /// The folders of a room by the id of the room or folder they are in, when `folders` (one
-/// listing of every level, with `total`) is the whole tree: every folder's parent is the room
-/// or a listed folder, and every folder's recursive `foldersCount` is the number listed below
-/// it. Else `None`.
+/// listing of every level, with `total`) is the whole tree: the room's own recursive count
+/// (`in_room`, the listing's `current.foldersCount`, where given) and `total` are the number
+/// listed, every folder's parent is the room or a listed folder, and every folder's recursive
+/// `foldersCount` is the number listed below it. Else `None`.
 fn whole_tree(
     room: u64,
     folders: Vec<FolderDto>,
     total: u64,
+    in_room: Option<u64>,
 ) -> Option<BTreeMap<u64, Vec<PortalFolder>>> {
-    if usize::try_from(total).ok() != Some(folders.len()) {
+    if usize::try_from(total).ok() != Some(folders.len())
+        || in_room.is_some_and(|count| count != total)
+    {
         return None;
     }
     let parents: HashMap<u64, u64> =
@@ -179,7 +192,8 @@ impl Portal {
         ];
         let value = self.get(&path, &query).await?;
         let listing: FolderListing = decode(value, &format!("GET {path}"))?;
-        let tree = whole_tree(room, listing.folders, listing.total);
+        let in_room = listing.current.map(|current| current.folders_count);
+        let tree = whole_tree(room, listing.folders, listing.total, in_room);
         if tree.is_none() {
             tracing::info!(room, "the folder tree did not read whole: reading level by level");
         }
@@ -372,27 +386,31 @@ mod tests {
     fn a_whole_consistent_listing_is_the_rooms_tree() {
         // Room 1: 2 (holding 3, which holds 4) and 5.
         let listing = vec![dto(2, 1, 2), dto(5, 1, 0), dto(3, 2, 1), dto(4, 3, 0)];
-        let tree = whole_tree(1, listing, 4).unwrap();
+        let tree = whole_tree(1, listing, 4, None).unwrap();
         assert_eq!(children(&tree, 1), [2, 5]);
         assert_eq!(children(&tree, 2), [3]);
         assert_eq!(children(&tree, 3), [4]);
         assert!(tree[&4].is_empty() && tree[&5].is_empty(), "a leaf is known empty");
-        assert_eq!(whole_tree(1, Vec::new(), 0).map(|tree| tree.len()), Some(1));
+        assert_eq!(whole_tree(1, Vec::new(), 0, None).map(|tree| tree.len()), Some(1));
     }
 
     #[test]
     fn a_listing_that_may_miss_a_folder_is_not_the_tree() {
         let whole = || vec![dto(2, 1, 1), dto(3, 2, 0)];
-        assert!(whole_tree(1, whole(), 2).is_some());
+        assert!(whole_tree(1, whole(), 2, None).is_some());
         // More than one page, or a folder hidden from the caller.
-        assert!(whole_tree(1, whole(), 3).is_none());
+        assert!(whole_tree(1, whole(), 3, None).is_none());
         // A portal listing only the direct children: the count says there is more below.
-        assert!(whole_tree(1, vec![dto(2, 1, 1)], 1).is_none());
+        assert!(whole_tree(1, vec![dto(2, 1, 1)], 1, None).is_none());
         // A folder whose parent is not listed.
-        assert!(whole_tree(1, vec![dto(2, 1, 0), dto(3, 9, 0)], 2).is_none());
+        assert!(whole_tree(1, vec![dto(2, 1, 0), dto(3, 9, 0)], 2, None).is_none());
+        // An empty top-level folder left out of the listing and of its total: the room's own
+        // count still names it.
+        assert!(whole_tree(1, whole(), 2, Some(2)).is_some());
+        assert!(whole_tree(1, whole(), 2, Some(3)).is_none());
         // A folder without its parent.
         let mut orphan = whole();
         orphan[1].parent_id = None;
-        assert!(whole_tree(1, orphan, 2).is_none());
+        assert!(whole_tree(1, orphan, 2, None).is_none());
     }
 }

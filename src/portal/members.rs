@@ -1,7 +1,7 @@
 //! People, groups and room members: the directory the manifest's emails and group names are
 //! resolved against, each room's member list, and the one `PUT …/share` that changes it.
 
-use super::client::{Portal, Repeat};
+use super::client::{Call, Portal, Repeat};
 use super::error::ApiError;
 use crate::docspace::MAX_PAGE_SIZE;
 use crate::model::{Group, Member, Person, RoomMember};
@@ -155,6 +155,11 @@ impl Portal {
         notify: bool,
     ) -> Result<(), ApiError> {
         let path = format!("/api/2.0/files/rooms/{room}/share");
+        // A portal may limit the invitations by email per day (`EmailInvitationApi`, counting
+        // those with a non-empty `email`).
+        let invites = invitations.iter().any(|inv| {
+            inv.portal_id.is_none() && inv.email.as_deref().is_some_and(|e| !e.is_empty())
+        });
         let invitations: Vec<Value> = invitations
             .iter()
             .map(|inv| match (&inv.portal_id, &inv.email) {
@@ -163,6 +168,14 @@ impl Portal {
             })
             .collect();
         let body = json!({ "invitations": invitations, "notify": notify });
-        self.send(Method::PUT, &path, &[], Some(&body), Repeat::Safe).await.map(drop)
+        let call = Call {
+            method: Method::PUT,
+            path: &path,
+            query: &[],
+            body: Some(&body),
+            repeat: Repeat::Safe,
+            invites,
+        };
+        self.send_call(call).await.map(drop)
     }
 }

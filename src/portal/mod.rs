@@ -15,4 +15,5 @@ pub(crate) mod settings;
 
 pub use client::{LimitReached, Parallelism, Portal, PortalConfig};
 pub use error::ApiError;
+pub(crate) use error::limit_of;
 pub(crate) use folders::Whereabouts;

@@ -26,6 +26,12 @@
 //!   else's just before costs a few refusals, a stray 429 costs little. When pacing starts from
 //!   `--max-rate`, the window is assumed full, evenly.
 //! - Refusals of requests sent before the model last changed tell nothing new and are ignored.
+//!
+//! Nothing a refusal names can exhaust memory or overflow: the others are a count spread evenly
+//! (no list as long as the number a header names), and a limit and a window are bounded to
+//! [`RateLimit::MAX_LIMIT`] and [`RateLimit::MAX_WINDOW`]. The client keeps absurd limits (0,
+//! above the bound) from reaching here, raises one below [`Pacer::lowest_limit`], and bounds
+//! each request's waits by its retry budget.
 
 use crate::docspace::RateLimit;
 use std::collections::VecDeque;
@@ -37,6 +43,40 @@ pub(crate) type Tick = Duration;
 /// A point in time inside the pacer: seconds since the client started, negative for the
 /// placeholders of requests made before it.
 type Secs = f64;
+
+/// The others' requests of the last window: `count` placeholders, `step` apart from `first`,
+/// oldest first. A count and two numbers, however many a refusal says there are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Spread {
+    first: Secs,
+    step: Secs,
+    count: u32,
+}
+
+impl Spread {
+    const NONE: Spread = Spread { first: 0.0, step: 0.0, count: 0 };
+
+    /// The `k`-th placeholder, from 0.
+    fn at(&self, k: u32) -> Secs {
+        self.first + self.step * f64::from(k)
+    }
+
+    /// Drops the placeholders a window of `span` seconds has left behind at `now` (they are in
+    /// order: the first still in it is found by halving).
+    fn expire(&mut self, span: Secs, now: Secs) {
+        let (mut gone, mut kept) = (0, self.count);
+        while gone < kept {
+            let mid = gone + (kept - gone) / 2;
+            if self.at(mid) + span <= now {
+                gone = mid + 1;
+            } else {
+                kept = mid;
+            }
+        }
+        self.first = self.at(gone);
+        self.count -= gone;
+    }
+}
 
 /// The pacing state of one client.
 #[derive(Debug)]
@@ -51,7 +91,7 @@ pub(crate) struct Pacer {
     /// refused it (it still counts here: the pacing errs on the safe side).
     sent: VecDeque<(Secs, bool)>,
     /// Placeholders for the requests of the last window that others sent, in order.
-    others: VecDeque<Secs>,
+    others: Spread,
     /// The token bucket: tokens, and when they were last counted.
     tokens: f64,
     counted: Secs,
@@ -68,12 +108,18 @@ impl Pacer {
     /// over `window` (a cloud portal's minute) unless `max_rate` says otherwise.
     pub(crate) fn new(max_rate: Option<RateLimit>, window: Duration, now: Tick) -> Pacer {
         let now = now.as_secs_f64();
+        // Bounded however it was built (`--max-rate` parses within them).
+        let max_rate = max_rate.map(|rate| RateLimit {
+            limit: rate.limit.clamp(1, RateLimit::MAX_LIMIT),
+            window: rate.window.clamp(Duration::from_millis(1), RateLimit::MAX_WINDOW),
+        });
+        let window = window.clamp(Duration::from_millis(1), RateLimit::MAX_WINDOW);
         let mut pacer = Pacer {
             cap: max_rate.map(|rate| rate.limit),
             window: max_rate.map_or(window, |rate| rate.window),
             limit: None,
             sent: VecDeque::new(),
-            others: VecDeque::new(),
+            others: Spread::NONE,
             tokens: 0.0,
             counted: now,
             changed: now,
@@ -88,6 +134,18 @@ impl Pacer {
         pacer
     }
 
+    /// The lowest limit a refusal is paced to: a request a second over the window (60 on a
+    /// minute's). A portal whose 429 names fewer (1, or an on-premises concurrency limit taken
+    /// for a window's) is paced to this; `--max-rate` may set a lower one.
+    pub(crate) fn lowest_limit(&self) -> u32 {
+        u32::try_from(self.window.as_secs()).unwrap_or(u32::MAX).clamp(1, RateLimit::MAX_LIMIT)
+    }
+
+    /// The window a limit holds for.
+    pub(crate) fn window(&self) -> Duration {
+        self.window
+    }
+
     /// The limit being paced to, and its window; `None` while nothing is paced.
     pub(crate) fn rate(&self) -> Option<RateLimit> {
         self.limit.map(|limit| RateLimit { limit, window: self.window })
@@ -95,7 +153,7 @@ impl Pacer {
 
     /// The window with the margin for travel time, in seconds.
     fn span(&self) -> Secs {
-        (self.window + (self.window / 50).max(Duration::from_millis(50))).as_secs_f64()
+        self.window.saturating_add((self.window / 50).max(Duration::from_millis(50))).as_secs_f64()
     }
 
     /// A request may go `now`: `Ok` records it as sent; `Err` is how long to wait before
@@ -107,9 +165,7 @@ impl Pacer {
         while self.sent.front().is_some_and(|(t, _)| expired(t)) {
             self.sent.pop_front();
         }
-        while self.others.front().is_some_and(expired) {
-            self.others.pop_front();
-        }
+        self.others.expire(span, now);
         let Some(limit) = self.limit else {
             self.sent.push_back((now, false));
             return Ok(());
@@ -121,7 +177,7 @@ impl Pacer {
             self.tokens = (self.tokens + (now - self.counted) * rate).min(capacity);
             self.counted = now;
         }
-        let count = self.sent.len() + self.others.len();
+        let count = self.sent.len() + self.others.count as usize;
         let limit = usize::try_from(limit).unwrap_or(usize::MAX);
         // The oldest of the window's requests whose leaving makes room for one more.
         let window_wait = if count >= limit {
@@ -137,7 +193,9 @@ impl Pacer {
             Ok(())
         } else {
             // Never less than a millisecond: a caller must not spin.
-            Err(Duration::from_secs_f64(wait).max(Duration::from_millis(1)))
+            Err(Duration::try_from_secs_f64(wait)
+                .unwrap_or(Duration::MAX)
+                .max(Duration::from_millis(1)))
         }
     }
 
@@ -145,7 +203,8 @@ impl Pacer {
     /// carrying `limit`; true when this starts the pacing (for the caller to say so).
     pub(crate) fn refused(&mut self, limit: u32, sent: Tick, now: Tick) -> bool {
         let (sent, now) = (sent.as_secs_f64(), now.as_secs_f64());
-        let limit = self.cap.map_or(limit, |cap| cap.min(limit)).max(1);
+        let limit = limit.clamp(1, RateLimit::MAX_LIMIT);
+        let limit = self.cap.map_or(limit, |cap| cap.min(limit));
         let starts = self.limit.is_none();
         if self.limit != Some(limit) {
             self.limit = Some(limit);
@@ -166,7 +225,8 @@ impl Pacer {
         // What the portal counts: the requests of this client it admitted, and the others'.
         let span = self.span();
         let ours = self.sent.iter().filter(|(t, refused)| !refused && *t + span > now).count();
-        let known = ours + self.others.iter().filter(|t| **t + span > now).count();
+        self.others.expire(span, now);
+        let known = ours + self.others.count as usize;
         let limit_n = usize::try_from(limit).unwrap_or(usize::MAX);
         if known < limit_n {
             // Others sent what this client's count is missing.
@@ -200,15 +260,15 @@ impl Pacer {
         let span = self.span();
         let step = span / f64::from(unknown.max(1));
         let late = span / 20.0;
-        self.others = (1..=unknown).map(|k| now - span + late + step * f64::from(k)).collect();
+        self.others = Spread { first: now - span + late + step, step, count: unknown };
     }
 }
 
 /// The `n`-th oldest (from 0) of this client's requests and the others' together, each list
 /// sorted.
-fn nth_oldest(ours: &VecDeque<(Secs, bool)>, others: &VecDeque<Secs>, n: usize) -> Secs {
+fn nth_oldest(ours: &VecDeque<(Secs, bool)>, others: &Spread, n: usize) -> Secs {
     let mut ours = ours.iter().map(|(sent, _)| *sent).peekable();
-    let mut others = others.iter().copied().peekable();
+    let mut others = (0..others.count).map(|k| others.at(k)).peekable();
     let mut taken = 0;
     loop {
         let next = match (ours.peek(), others.peek()) {

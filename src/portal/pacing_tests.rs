@@ -340,3 +340,24 @@ fn a_run_that_fills_a_window_with_room_left_overshoots_by_its_parallelism_at_mos
         assert!(run.took <= 1.15 * floor(605, SCALED), "{gap}: {run:?}");
     }
 }
+
+#[test]
+fn a_limit_however_large_is_a_count_not_a_list_and_nothing_overflows() {
+    // A refusal naming 4,294,967,295: bounded, and the others it implies are a count.
+    let mut pacer = learning();
+    assert!(pacer.refused(u32::MAX, Tick::ZERO, Duration::from_millis(1)));
+    assert_eq!(pacer.rate().map(|rate| rate.limit), Some(RateLimit::MAX_LIMIT));
+    assert_eq!(pacer.others.count, RateLimit::MAX_LIMIT);
+    assert!(pacer.try_send(Duration::from_millis(2)).is_err(), "the window is taken as full");
+    // Half a window later, half of them have left it, counted in one step.
+    pacer.others.expire(pacer.span(), pacer.span() / 2.0);
+    assert!(pacer.others.count.abs_diff(RateLimit::MAX_LIMIT / 2) < 60_000, "{:?}", pacer.others);
+    // A rate built by hand past the bounds a written one has.
+    let huge = RateLimit { limit: u32::MAX, window: Duration::MAX };
+    let mut pacer = Pacer::new(Some(huge), Duration::MAX, Tick::ZERO);
+    let wait = pacer.try_send(Tick::ZERO).unwrap_err();
+    assert!(
+        wait > Duration::from_secs(3_600) && wait < Duration::from_secs(2 * 86_400),
+        "{wait:?}"
+    );
+}

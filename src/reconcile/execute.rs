@@ -29,8 +29,9 @@ impl From<Planned> for Ready {
 }
 
 /// Executes with Ctrl-C and SIGTERM handled: the first starts nothing new but lets what is in
-/// flight finish and still archives again every room it unarchived for an edit; a second stops
-/// at once.
+/// flight finish (a write still waiting after a refusal or for the pacing is dropped: nothing
+/// was done) and still archives again every room it unarchived for an edit; a second stops at
+/// once.
 pub async fn apply_plan(portal: &Portal, ready: &Ready, progress: &Progress) -> (Report, bool) {
     let Ready { plan, known, .. } = ready;
     let watcher = {
@@ -39,7 +40,7 @@ pub async fn apply_plan(portal: &Portal, ready: &Ready, progress: &Progress) -> 
             crate::signal::shutdown().await;
             portal.interrupt();
             eprintln!(
-                "interrupted: finishing the actions in flight and archiving again every room unarchived for an edit, starting nothing else (interrupt again to stop now)"
+                "interrupted: finishing the actions in flight (a write still waiting after a refusal or for the pacing is not sent) and archiving again every room unarchived for an edit, starting nothing else (interrupt again to stop now)"
             );
             crate::signal::shutdown().await;
             eprintln!("error: stopped at once; actions in flight may or may not have happened");
@@ -80,14 +81,14 @@ pub(crate) fn report_text(report: &Report) -> String {
 /// What a limit the portal reached left undone, and when `apply` can go on.
 fn stopped_text(stopped: &Stopped) -> String {
     use std::fmt::Write as _;
-    let limit = stopped.limit.map_or_else(String::new, |limit| format!(" of {limit}"));
     let what = if stopped.writes_only {
-        " writes (POST and PUT; a cloud portal allows 10,000 a day per user)"
+        "writes (POST and PUT; a cloud portal allows 10,000 a day per user)"
     } else {
-        " requests"
+        "requests"
     };
     let mut text = format!(
-        "\nStopped: the portal's limit{limit}{what} was reached; it resets at {}. No write was started after that.\n",
+        "\nStopped: the portal's limit {} was reached; it resets at {}. No write was started after that.\n",
+        crate::portal::limit_of(stopped.limit, what),
         stopped.resets_at
     );
     if !stopped.left_active.is_empty() {
@@ -96,10 +97,18 @@ fn stopped_text(stopped: &Stopped) -> String {
             .iter()
             .map(|room| format!("\"{}\" (id {})", crate::text::escape(&room.title), room.id))
             .collect();
+        // Archiving them is part of the next plan: past `max_destroy_percent` (3 rooms or more),
+        // it is refused unless forced, so say how to do only that.
+        let targets: Vec<String> = stopped
+            .left_active
+            .iter()
+            .map(|room| format!("--target {}", crate::text::shell_word(&room.title)))
+            .collect();
         let _ = writeln!(
             text,
-            "Left active until then (the portal refused to archive them): {}.",
-            rooms.join(", ")
+            "Left active until then (the portal refused to archive them): {}. The next `apply` archives them; where that is over `max_destroy_percent`, `apply {} --force` applies only these rooms first.",
+            rooms.join(", "),
+            targets.join(" ")
         );
     }
     let _ = writeln!(

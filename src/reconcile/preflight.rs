@@ -486,7 +486,7 @@ mod tests {
             (Action::Archive, &operation),
             (Action::Unarchive, &operation),
             (Action::Delete, &operation),
-            (Action::SetMembers { notify: false, changes: vec![] }, &room),
+            (Action::SetMembers { notify: false, changes: vec![], members_after: 1 }, &room),
             (Action::SetSettings { before: Box::default(), after: Box::default() }, &room),
             (Action::CreateFolder { path: vec!["X".into()], parent_id: None }, &folder),
             (Action::TrashFolder { path: vec!["X".into()], id: 9 }, &folder),

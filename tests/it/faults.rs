@@ -348,7 +348,8 @@ fn a_listing_that_keeps_changing_fails_and_changes_nothing() {
 #[test]
 fn a_long_wait_for_the_rate_limit_is_announced_without_verbose() {
     // The third request (rooms, then people and groups together) is a 429 asking for 2 s, as
-    // a fixed window answers, and the wait is said.
+    // a fixed window answers, and the wait is said: that and a second more, as the window
+    // reopens only once its last second has passed.
     let portal = TestPortal::with(faults(Faults {
         rate_limit_every: Some(3),
         retry_after_secs: Some(2),
@@ -360,7 +361,7 @@ fn a_long_wait_for_the_rate_limit_is_announced_without_verbose() {
     assert!(output.status.success(), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("answered 429"), "{err}");
-    assert!(err.contains("retrying in 2 s (attempt 2)"), "{err}");
+    assert!(err.contains("retrying in 3 s (attempt 2)"), "{err}");
     assert!(
         err.lines().any(|line| line.starts_with("warning: `GET ")),
         "a warning like the others: {err}"

@@ -488,6 +488,9 @@ fn the_plan_format_cannot_change_without_its_version() {
         (3, "034de6caec98c8f8e18df01780b0311f4178d5e202f6b291e1b2f451ca57b931"),
         // `requests`: the writes, reads and deletes applying sends.
         (4, "cd2932b455b729d130666940b537e21e62366d9263d1102f73d50fceb21d2399"),
+        // `members_after` on `set_members`: the member list's size after the change, for the
+        // pages its read-back reads.
+        (5, "187ee2b3aceae688ad5226396dfd0ee7d2d682f56ca4bef08b6186ea64fae8ad"),
     ];
     let portal = snapshot_portal();
     // An empty undeclared folder, so the shape holds a move to the trash too.

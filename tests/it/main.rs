@@ -21,6 +21,7 @@ mod members;
 mod plandiff;
 mod rails;
 mod rate;
+mod rate_refusals;
 mod reads;
 mod reconcile;
 mod safety;

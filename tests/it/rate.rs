@@ -44,6 +44,21 @@ fn received(portal: &TestPortal, from: usize) -> Requests {
     requests
 }
 
+/// Plans `manifest` and applies the plan with a client of the test's portal, which must succeed:
+/// what the plan said applying sends, and the first of the requests applying sent.
+fn plan_and_apply(portal: &TestPortal, manifest: &std::path::Path) -> (Requests, usize) {
+    let client = client(portal, |_| {});
+    let planned = portal
+        .block_on(read_and_plan(manifest, &client, &PlanOptions::default(), &Progress::hidden()))
+        .unwrap();
+    let expected = requests(&planned.plan);
+    let from = portal.emulator.requests().len();
+    let (report, _) =
+        portal.block_on(apply_plan(&client, &Ready::from(planned), &Progress::hidden()));
+    assert!(report.is_success(), "{}", report.summary());
+    (expected, from)
+}
+
 #[test]
 fn a_plan_says_exactly_what_applying_it_sends() {
     let portal = TestPortal::start();
@@ -80,15 +95,7 @@ fn a_plan_says_exactly_what_applying_it_sends() {
     folders_policy: exact
 ",
     );
-    let client = client(&portal, |_| {});
-    let planned = portal
-        .block_on(read_and_plan(&manifest, &client, &PlanOptions::default(), &Progress::hidden()))
-        .unwrap();
-    let expected = requests(&planned.plan);
-    let from = portal.emulator.requests().len();
-    let (report, _) =
-        portal.block_on(apply_plan(&client, &Ready::from(planned), &Progress::hidden()));
-    assert!(report.is_success(), "{}", report.summary());
+    let (expected, from) = plan_and_apply(&portal, &manifest);
     // Writes and reads: the new rooms listed before the first create, create 1+1 (its look for
     // twins), settings 1+1, members 1+1, two folders 2+4 (each parent listed before and after),
     // a link 1+3 (the room's links read for another run's link of the name before and after
@@ -213,22 +220,22 @@ fn the_daily_write_limit_stops_an_apply_cleanly_and_a_second_apply_finishes_with
     // starts after it.
     assert!(out.contains("Apply: 4 applied, 1 failed, 3 skipped."), "{out}");
     assert!(
-        out.contains("+ \"Room 1\" (new): create custom room: failed: `POST /api/2.0/files/rooms` was refused (429): the portal's limit of 4 writes (POST and PUT) is reached until 2027-01-16T08:00:00Z"),
+        out.contains("+ \"Room 1\" (new): create custom room: failed: `POST /api/2.0/files/rooms` was refused (429): the portal's limit of 4 writes (POST and PUT) is reached until 2027-01-16T08:00:01Z"),
         "{out}"
     );
     assert!(
-        out.contains("+ \"Room 2\" (new): create custom room: skipped (not started: the portal's limit of 4 writes (POST and PUT) was reached; it resets at 2027-01-16T08:00:00Z)"),
+        out.contains("+ \"Room 2\" (new): create custom room: skipped (not started: the portal's limit of 4 writes (POST and PUT) was reached; it resets at 2027-01-16T08:00:01Z)"),
         "{out}"
     );
     assert!(
-        out.contains("Stopped: the portal's limit of 4 writes (POST and PUT; a cloud portal allows 10,000 a day per user) was reached; it resets at 2027-01-16T08:00:00Z. No write was started after that."),
+        out.contains("Stopped: the portal's limit of 4 writes (POST and PUT; a cloud portal allows 10,000 a day per user) was reached; it resets at 2027-01-16T08:00:01Z. No write was started after that."),
         "{out}"
     );
-    assert!(out.contains("Run `apply` again after 2027-01-16T08:00:00Z: it reads the portal afresh and goes on where this run stopped; what was done is not done again."), "{out}");
+    assert!(out.contains("Run `apply` again after 2027-01-16T08:00:01Z: it reads the portal afresh and goes on where this run stopped; what was done is not done again."), "{out}");
     assert!(!out.contains("Left active"), "every room it opened was closed: {out}");
     assert_eq!(refused(&portal), 1, "one refusal, then nothing sent that the limit refuses");
     assert!(
-        stderr(&first).contains("error: stopped by the portal's limit; the summary above is what happened. Run `apply` again after 2027-01-16T08:00:00Z to go on."),
+        stderr(&first).contains("error: stopped by the portal's limit; the summary above is what happened. Run `apply` again after 2027-01-16T08:00:01Z to go on."),
         "{}",
         stderr(&first)
     );
@@ -300,7 +307,7 @@ fn the_json_report_says_which_limit_stopped_the_run_and_which_rooms_stay_active(
         serde_json::json!({
             "limit": 2,
             "writes_only": true,
-            "resets_at": "2027-01-16T08:00:00Z",
+            "resets_at": "2027-01-16T08:00:01Z",
             "left_active": [{"title": "A archived", "id": archived}],
         })
     );
@@ -320,10 +327,185 @@ fn a_read_refused_for_longer_than_the_retry_budget_fails_at_once_saying_until_wh
     assert_eq!(output.status.code(), Some(1));
     assert!(
         // The run's first read: the API key's scopes.
-        stderr(&output).contains("`GET /api/2.0/keys/@self` was refused (429): the portal's limit of 1500 requests is reached until 2027-01-15T09:00:00Z"),
+        stderr(&output).contains("`GET /api/2.0/keys/@self` was refused (429): the portal's limit of 1500 requests is reached until 2027-01-15T09:00:01Z"),
         "{}",
         stderr(&output)
     );
     assert_eq!(portal.emulator.requests().len(), 1, "not retried");
     assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+/// Six archived rooms to retag (each unarchived, retagged and archived again), on a portal
+/// allowing six POST and PUT a day from 2027-01-15T08:00:00Z on its clock; the first `apply`
+/// run with the default parallelism.
+fn six_brackets_at_the_limit() -> (TestPortal, std::process::Output) {
+    let daily = RateLimit { limit: 6, window: Duration::from_secs(86_400) };
+    let portal = limited(
+        Limiter { daily_writes: Some(daily), ..Limiter::default() },
+        Clock::manual_at(1_800_000_000),
+    );
+    let mut yaml = String::from("rooms:\n");
+    for n in 0..6 {
+        portal.seed(&format!("Archived {n}"), RoomType::Custom, true, &[]);
+        yaml.push_str(&format!("  - title: Archived {n}\n    state: archived\n    tags: [t]\n"));
+    }
+    portal.manifest(&yaml);
+    let first = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    (portal, first)
+}
+
+#[test]
+fn at_the_default_parallelism_the_daily_limit_leaves_at_most_one_archived_room_open() {
+    // Archived rooms are reopened one at a time: each bracket closes before the next opens.
+    let (portal, first) = six_brackets_at_the_limit();
+    let open: Vec<String> =
+        portal.emulator.rooms().into_iter().filter(|r| !r.archived).map(|r| r.title).collect();
+    assert!(open.len() <= 1, "left active: {open:?}\n{}", stdout(&first));
+    // Six writes: two whole brackets, no reopen after the limit.
+    let out = stdout(&first);
+    assert!(out.contains("Apply: 6 applied, 1 failed, 11 skipped."), "{out}");
+    assert!(!out.contains("Left active"), "{out}");
+}
+
+#[test]
+fn after_the_daily_limit_apply_again_goes_on_as_the_report_says() {
+    // Two rooms a day fit in the limit: each run after a reset goes on with the next two,
+    // never refused for archiving rooms the last one left open, and the third finishes.
+    let (portal, first) = six_brackets_at_the_limit();
+    assert!(stdout(&first).contains("goes on where this run stopped"), "{}", stdout(&first));
+    for run in 2..=3 {
+        portal.emulator.clock().advance(Duration::from_secs(86_402));
+        let next = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+        let out = stdout(&next);
+        assert!(out.contains("Apply: 6 applied,"), "run {run}: {out}\n{}", stderr(&next));
+        assert_eq!(next.status.success(), run == 3, "run {run}: {out}");
+    }
+    assert!(portal.emulator.rooms().iter().all(|r| r.archived && r.tags == ["t"]));
+}
+
+#[test]
+fn rooms_left_active_are_named_with_what_the_next_apply_needs() {
+    // Unarchive and retag fit in the limit; the archive after them does not.
+    let (portal, archived) = capped(2, 0);
+    let first = apply(&portal);
+    assert!(
+        stdout(&first).contains(&format!(
+            "Left active until then (the portal refused to archive them): \"A archived\" (id {archived}). The next `apply` archives them; where that is over `max_destroy_percent`, `apply --target 'A archived' --force` applies only these rooms first."
+        )),
+        "{}",
+        stdout(&first)
+    );
+}
+
+#[test]
+fn an_interrupt_ends_a_retry_after_wait_without_sending_the_write() {
+    let daily = RateLimit { limit: 1, window: Duration::from_secs(40) };
+    let portal =
+        limited(Limiter { daily_writes: Some(daily), ..Limiter::default() }, Clock::system());
+    portal.manifest(
+        "rooms:\n  - title: First\n    type: custom\n  - title: Second\n    type: custom\n",
+    );
+    let child = portal.spawn(&["apply", "--auto-approve", "--parallelism", "1"]);
+    crate::common::wait_until("the second create is refused", Duration::from_secs(30), || {
+        portal.emulator.requests().iter().any(|r| r.status == 429)
+    });
+    crate::common::signal(&child, "-INT");
+    let interrupted = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    let took = interrupted.elapsed();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let titles: Vec<String> = portal.emulator.rooms().into_iter().map(|r| r.title).collect();
+    assert_eq!(titles, ["First"], "a room created after the interrupt (it took {took:?})");
+    assert!(took < Duration::from_secs(10), "the interrupt took {took:?}");
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        out.contains("+ \"Second\" (new): create custom room: skipped (`POST /api/2.0/files/rooms` was not sent: interrupted while it waited to be retried)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_plan_counts_the_read_back_of_a_room_with_over_a_hundred_members() {
+    let portal = TestPortal::start();
+    let big = portal.seed("Big", RoomType::Custom, false, &[]);
+    let mut yaml = String::from("rooms:\n  - title: Big\n    members:\n");
+    for n in 0..101 {
+        let email = format!("user{n:03}@example.com");
+        portal.emulator.add_person(PersonSeed::new(&email, &format!("User {n:03}")));
+        yaml.push_str(&format!("      - user: {email}\n        access: viewer\n"));
+    }
+    portal.manifest(&yaml);
+    let share = format!("/api/2.0/files/rooms/{big}/share");
+    let member_reads = || {
+        portal.emulator.requests().iter().filter(|r| r.method == "GET" && r.path == share).count()
+    };
+    let plan = portal.cmd(&["plan", "--format", "json"]).output().unwrap();
+    assert!(plan.status.success(), "{}", stderr(&plan));
+    let json: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    // The member change is the plan's one step: 102 members with the owner, two pages back.
+    assert_eq!(json["requests"], serde_json::json!({"writes": 1, "reads": 2, "deletes": 0}));
+    let before = member_reads();
+    let from = portal.emulator.requests().len();
+    let apply = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
+    assert!(apply.status.success(), "{}", stderr(&apply));
+    // Apply reads the members once to plan (one page: the owner alone), then back (two).
+    assert_eq!(member_reads() - before, 3);
+    let sent = received(&portal, from);
+    assert_eq!(sent.writes, 1);
+}
+
+#[test]
+fn the_email_invitation_limit_fails_the_steps_that_invite_by_email_and_other_writes_go_on() {
+    // DocSpace-server v3.7.2: `PUT files/rooms/{id}/share` carries the `EmailInvitationApi`
+    // policy (VirtualRoomsController.cs L485-487), a daily fixed window per portal counting the
+    // invitations by email (BaseStartup.cs L323-392), whose 429 looks like the daily write
+    // limit's.
+    let invitations = RateLimit { limit: 1, window: Duration::from_secs(86_400) };
+    let portal = limited(
+        Limiter { email_invitations: Some(invitations), ..Limiter::default() },
+        Clock::manual_at(1_800_000_000),
+    );
+    portal.emulator.add_person(PersonSeed::new("ann@example.com", "Ann Lee"));
+    let a = portal.seed("A invites", RoomType::Custom, false, &[]);
+    portal.seed("B member", RoomType::Custom, false, &[]);
+    let c = portal.seed("C invites", RoomType::Custom, false, &[]);
+    portal.seed("D tags", RoomType::Custom, false, &[]);
+    let invite = |email: &str| {
+        format!("      - user: {email}\n        access: viewer\n        invite: true\n")
+    };
+    portal.manifest(&format!(
+        "rooms:\n  - title: A invites\n    members:\n{}{}  - title: B member\n    members:\n      - user: ann@example.com\n        access: viewer\n  - title: C invites\n    members:\n{}  - title: D tags\n    tags: [t]\n",
+        invite("new1@example.com"),
+        invite("new2@example.com"),
+        invite("new3@example.com"),
+    ));
+    let output = apply(&portal);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.contains(&format!("failed: `PUT /api/2.0/files/rooms/{a}/share` was refused (429): a daily limit of 1 is reached until 2027-01-16T08:00:01Z: the portal's limit on email invitations (per portal), or on writes (POST and PUT)")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("failed: `PUT /api/2.0/files/rooms/{c}/share` was not sent: a daily limit of 1 is reached until 2027-01-16T08:00:01Z: the portal's limit on email invitations (per portal), or on writes (POST and PUT)")),
+        "{out}"
+    );
+    // The member added by id and the tags went on; the run was not stopped.
+    assert!(out.contains("Apply: 2 applied, 2 failed, 0 skipped."), "{out}");
+    assert!(!out.contains("Stopped"), "{out}");
+    assert_eq!(refused(&portal), 1);
+}
+
+#[test]
+fn a_new_public_rooms_primary_link_is_counted_without_the_read_that_would_make_one() {
+    // The portal gives a new public room its primary link: the step looks it up among the
+    // room's links and sends no `GET …/link` (review F7 of issue 22).
+    let portal = TestPortal::start();
+    let manifest = portal.manifest(
+        "rooms:\n  - title: Press\n    type: public\n    links:\n      - primary: true\n        name: Launch\n        access: viewer\n",
+    );
+    let (expected, from) = plan_and_apply(&portal, &manifest);
+    assert!(!portal.emulator.requests()[from..].iter().any(|r| r.path.ends_with("/link")));
+    assert_eq!(received(&portal, from), expected);
 }

@@ -120,7 +120,7 @@ fn a_plan_of_an_older_format_is_refused_naming_both_versions() {
     let text = refused(&portal, &["apply", "plan.json"], None);
     assert!(
         text.contains(
-            "has plan format version 3; this docspace-rooms reads version 4: make the plan again"
+            "has plan format version 3; this docspace-rooms reads version 5: make the plan again"
         ),
         "{text}"
     );

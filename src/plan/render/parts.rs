@@ -81,7 +81,7 @@ pub(crate) fn describe(action: &Action) -> String {
         Action::TrashFolder { path, .. } => {
             format!("folder \"{}\" (empty, to the trash)", escape(&path.join("/")))
         }
-        Action::SetMembers { changes, notify } => {
+        Action::SetMembers { changes, notify, .. } => {
             let list: Vec<String> = changes.iter().map(member_change).collect();
             let mail = if *notify { ", notifying them by email" } else { "" };
             format!("members: {}{mail}", list.join("; "))
