@@ -9,6 +9,7 @@ use crate::docspace::{FOLDER_TYPE_ARCHIVE, FOLDER_TYPE_ROOMS};
 use crate::time::api_date;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
 /// `EmployeeDto`: a person as `createdBy`, `updatedBy` and `ownedBy` show them.
 pub(crate) fn employee(person: &Person, base: &str) -> Value {
@@ -138,7 +139,7 @@ pub(crate) struct RoomDto<'a> {
     new: u8,
     mute: bool,
     tags: Vec<String>,
-    logo: Value,
+    logo: super::settings::Logo<'a>,
     pinned: bool,
     room_type: i64,
     private: bool,
@@ -158,27 +159,53 @@ pub(crate) struct RoomDto<'a> {
     created_by: &'a EmployeeRef<'a>,
     updated: String,
     root_folder_type: i64,
-    updated_by: EmployeeRef<'a>,
-    /// `quotaLimit`, `isCustomQuota`, `lifetime` and `watermark`, when the room shows them.
-    #[serde(flatten)]
-    settings: Map<String, Value>,
+    updated_by: &'a EmployeeRef<'a>,
+    // The settings fields, when the room shows them (`settings::room_fields`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    used_space: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quota_limit: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    is_custom_quota: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lifetime: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    watermark: Option<Value>,
 }
 
-/// The people a room shows (`ownedBy`/`createdBy`), made once per room.
-pub(crate) fn room_owner<'a>(state: &'a State, room: &Room, base: &str) -> EmployeeRef<'a> {
-    employee_ref(person_or_owner(state, &room.owner), base)
+/// The people some rooms show (`ownedBy`, `createdBy`, `updatedBy`), each person's
+/// `EmployeeDto` made once: a page of rooms usually shows one or two people.
+pub(crate) struct People<'a>(BTreeMap<&'a str, EmployeeRef<'a>>);
+
+impl<'a> People<'a> {
+    pub(crate) fn of(state: &'a State, rooms: &[&Room], base: &str) -> People<'a> {
+        let mut made = BTreeMap::new();
+        for room in rooms {
+            for id in [&room.owner, &room.updated_by] {
+                let person = person_or_owner(state, id);
+                made.entry(person.id.as_str()).or_insert_with(|| employee_ref(person, base));
+            }
+        }
+        People(made)
+    }
+
+    /// The person `id` names (the owner for someone deleted), as [`People::of`] made them.
+    fn get(&self, state: &State, id: &str) -> &EmployeeRef<'a> {
+        let person = person_or_owner(state, id);
+        self.0.get(person.id.as_str()).expect("People::of made everyone its rooms show")
+    }
 }
 
 /// `rootFolderType` of an AI agent (`FolderType.AiAgents`, server `Folder.cs` L125).
 const FOLDER_TYPE_AI_AGENTS: i64 = 34;
 
-/// `FolderDto<int>` of a room as `caller` sees it, typed; `owner` from [`room_owner`].
+/// `FolderDto<int>` of a room as `caller` sees it, typed; `people` from [`People::of`] rooms
+/// that include this one.
 pub(crate) fn room_dto<'a>(
     state: &'a State,
     room: &'a Room,
-    owner: &'a EmployeeRef<'a>,
+    people: &'a People<'a>,
     caller: &Person,
-    base: &str,
     deny_active_delete: bool,
 ) -> RoomDto<'a> {
     let edit = state.can_edit(caller, room) && !room.archived;
@@ -194,6 +221,8 @@ pub(crate) fn room_dto<'a>(
         (ROOMS_FOLDER_ID, FOLDER_TYPE_ROOMS)
     };
     let (files_count, folders_count) = state.counts(room.id);
+    let owner = people.get(state, &room.owner);
+    let settings = super::settings::room_fields(state, room, edit, delete);
     RoomDto {
         parent_id: parent,
         files_count,
@@ -247,8 +276,12 @@ pub(crate) fn room_dto<'a>(
         created_by: owner,
         updated: api_date(room.updated),
         root_folder_type: root_type,
-        updated_by: employee_ref(person_or_owner(state, &room.updated_by), base),
-        settings: super::settings::room_fields(state, room, edit, delete),
+        updated_by: people.get(state, &room.updated_by),
+        used_space: settings.used_space,
+        quota_limit: settings.quota_limit,
+        is_custom_quota: settings.is_custom_quota,
+        lifetime: settings.lifetime,
+        watermark: settings.watermark,
     }
 }
 
@@ -260,8 +293,8 @@ pub(crate) fn room(
     base: &str,
     deny_active_delete: bool,
 ) -> Value {
-    let owner = room_owner(state, room, base);
-    serde_json::to_value(room_dto(state, room, &owner, caller, base, deny_active_delete))
+    let people = People::of(state, &[room], base);
+    serde_json::to_value(room_dto(state, room, &people, caller, deny_active_delete))
         .expect("a room always serialises")
 }
 

@@ -83,14 +83,10 @@ fn list_rooms(ctx: &Ctx) -> Result<String, ApiError> {
         let total = ids.len();
         let page: Vec<&Room> =
             paging.page(ids.iter()).into_iter().filter_map(|id| state.rooms.get(id)).collect();
-        let owners: Vec<dto::EmployeeRef> =
-            page.iter().map(|r| dto::room_owner(state, r, ctx.base())).collect();
+        let people = dto::People::of(state, &page, ctx.base());
         let folders: Vec<dto::RoomDto> = page
             .iter()
-            .zip(&owners)
-            .map(|(r, owner)| {
-                dto::room_dto(state, r, owner, user, ctx.base(), behaviour.deny_active_delete)
-            })
+            .map(|r| dto::room_dto(state, r, &people, user, behaviour.deny_active_delete))
             .collect();
         let archive = query.area == AREA_ARCHIVE;
         // A page of rooms is serialised straight into the envelope: building it as a JSON tree

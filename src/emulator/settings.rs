@@ -8,6 +8,7 @@ use super::envelope::{ApiError, Success};
 use super::request::{JsonBody, member};
 use super::state::{DEFAULT_QUOTA, Room, State, StoredLifetime};
 use axum::response::Response;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 /// The built-in covers: the server's whole catalogue, the embedded
@@ -238,39 +239,45 @@ fn count_writes(state: &mut State, id: u64, fields: Vec<&'static str>) {
     }
 }
 
-/// The settings fields of a room's `FolderDto` that a typed DTO leaves to this module:
-/// `lifetime` and `watermark` (absent when unset, no `enabled`), and the usage fields as
-/// `FolderDto.cs` L335-351 shows them on a tariff with statistics (the emulator's): `usedSpace`
-/// when the caller may edit the room or create in it (`edits`), or delete it from the archive
-/// (`deletes`), whatever the room quota switch says; `quotaLimit` and `isCustomQuota` besides
-/// only while room quota is on and the room is not archived.
-pub(crate) fn room_fields(
-    state: &State,
-    room: &Room,
-    edits: bool,
-    deletes: bool,
-) -> Map<String, Value> {
-    let mut fields = Map::new();
+/// The settings fields of a room's `FolderDto`, in the order a portal sends them: `lifetime`
+/// and `watermark` (absent when unset, no `enabled`), and the usage fields as `FolderDto.cs`
+/// L335-351 shows them on a tariff with statistics (the emulator's): `usedSpace` when the caller
+/// may edit the room or create in it (`edits`), or delete it from the archive (`deletes`),
+/// whatever the room quota switch says; `quotaLimit` and `isCustomQuota` besides only while room
+/// quota is on and the room is not archived. Typed: a room list shows them for every room.
+pub(crate) struct RoomFields {
+    pub(crate) used_space: Option<u64>,
+    pub(crate) quota_limit: Option<i64>,
+    pub(crate) is_custom_quota: Option<bool>,
+    pub(crate) lifetime: Option<Value>,
+    pub(crate) watermark: Option<Value>,
+}
+
+pub(crate) fn room_fields(state: &State, room: &Room, edits: bool, deletes: bool) -> RoomFields {
+    let mut fields = RoomFields {
+        used_space: None,
+        quota_limit: None,
+        is_custom_quota: None,
+        lifetime: None,
+        watermark: None,
+    };
     let stored = &room.settings;
     if edits || (room.archived && deletes) {
         // No file has a size here.
-        fields.insert("usedSpace".into(), json!(0));
+        fields.used_space = Some(0);
         if state.room_quota.enable_quota && !room.archived {
             let custom = stored.quota > DEFAULT_QUOTA;
-            let limit = if custom { stored.quota } else { state.room_quota.default_quota };
-            fields.insert("quotaLimit".into(), json!(limit));
-            fields.insert("isCustomQuota".into(), json!(custom));
+            fields.quota_limit =
+                Some(if custom { stored.quota } else { state.room_quota.default_quota });
+            fields.is_custom_quota = Some(custom);
         }
     }
     if let Some(lifetime) = &stored.lifetime {
-        fields.insert(
-            "lifetime".into(),
-            json!({
-                "deletePermanently": lifetime.delete_permanently,
-                "period": lifetime.period,
-                "value": lifetime.value,
-            }),
-        );
+        fields.lifetime = Some(json!({
+            "deletePermanently": lifetime.delete_permanently,
+            "period": lifetime.period,
+            "value": lifetime.value,
+        }));
     }
     if let Some(watermark) = &stored.watermark {
         let mut shown = Map::new();
@@ -286,28 +293,51 @@ pub(crate) fn room_fields(
         }
         shown.insert("imageHeight".into(), get("imageHeight").unwrap_or(json!(0.0)));
         shown.insert("imageWidth".into(), get("imageWidth").unwrap_or(json!(0.0)));
-        fields.insert("watermark".into(), Value::Object(shown));
+        fields.watermark = Some(Value::Object(shown));
     }
     fields
 }
 
-/// `logo`: the custom logo's URLs, or empty URLs with the colour and the cover.
-pub(crate) fn logo(room: &Room) -> Value {
+/// A room's `logo`: the custom logo's URLs, or empty URLs with the colour and the cover. Typed:
+/// a room list shows one for every room.
+#[derive(Serialize)]
+pub(crate) struct Logo<'a> {
+    original: String,
+    large: String,
+    medium: String,
+    small: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    color: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cover: Option<Cover<'a>>,
+}
+
+#[derive(Serialize)]
+struct Cover<'a> {
+    id: &'a str,
+    data: String,
+}
+
+pub(crate) fn logo(room: &Room) -> Logo<'_> {
     if room.settings.custom_logo {
         let url = |size: &str| format!("/storage/room_logos/root/{}_{size}.png", room.id);
-        return json!({
-            "original": url("orig"),
-            "large": url("large"),
-            "medium": url("medium"),
-            "small": url("small"),
-        });
+        return Logo {
+            original: url("orig"),
+            large: url("large"),
+            medium: url("medium"),
+            small: url("small"),
+            color: None,
+            cover: None,
+        };
     }
-    let mut logo =
-        json!({"original": "", "large": "", "medium": "", "small": "", "color": room.color});
-    if let (Some(cover), Value::Object(map)) = (&room.settings.cover, &mut logo) {
-        map.insert("cover".into(), json!({"id": cover, "data": cover_svg(cover)}));
+    Logo {
+        original: String::new(),
+        large: String::new(),
+        medium: String::new(),
+        small: String::new(),
+        color: Some(&room.color),
+        cover: room.settings.cover.as_deref().map(|id| Cover { id, data: cover_svg(id) }),
     }
-    logo
 }
 
 fn cover_svg(id: &str) -> String {

@@ -39,6 +39,89 @@ pub(crate) enum Reads<'a> {
     Export,
 }
 
+/// A read a manifest's entries can ask for: its requests, what in the run sends them, and
+/// whether these rooms need it (see `read::read_for`).
+struct ManifestRead {
+    requests: &'static [Request],
+    by: &'static str,
+    needed: fn(&[&RoomSpec]) -> bool,
+}
+
+/// An entry the run keeps (its members, links and folders are read).
+fn kept(spec: &RoomSpec) -> bool {
+    spec.state != DesiredState::Deleted
+}
+
+/// Every read a manifest can ask for, in the run's order: [`Reads::Manifests`] sends those its
+/// entries need, and a key allowed all of them needs no manifest to be checked
+/// ([`may_make_every_read`]).
+const MANIFEST_READS: &[ManifestRead] = &[
+    ManifestRead { requests: &[LIST_ROOMS], by: "listing the rooms", needed: |_| true },
+    ManifestRead {
+        requests: &[LIST_ROOMS],
+        by: "listing the AI agents (entries with `type: ai`)",
+        needed: |specs| specs.iter().any(|s| s.room_type == Some(crate::docspace::RoomType::Ai)),
+    },
+    ManifestRead {
+        requests: &[PEOPLE, GROUPS, PERSON, MEMBERS],
+        by: "reading members (entries with `members`)",
+        needed: |specs| specs.iter().filter(|s| kept(s)).any(|s| s.members.is_some()),
+    },
+    ManifestRead {
+        requests: &[LINKS],
+        by: "reading links (entries with `links`)",
+        needed: |specs| specs.iter().filter(|s| kept(s)).any(|s| s.links.is_some()),
+    },
+    ManifestRead {
+        requests: &[SHARING_SETTINGS],
+        by: "reading the portal's sharing settings (entries with `links`)",
+        needed: |specs| specs.iter().any(|s| s.links.is_some()),
+    },
+    ManifestRead {
+        requests: &[PASSWORD_POLICY],
+        by: "reading the portal's password policy (links with `password_env`)",
+        needed: |specs| {
+            let mut links = specs.iter().flat_map(|s| s.links.iter().flatten());
+            links.any(|link| link.password.is_some())
+        },
+    },
+    ManifestRead {
+        requests: &[SUBFOLDERS],
+        by: "reading folders (entries with `folders`)",
+        needed: |specs| specs.iter().filter(|s| kept(s)).any(|s| s.folders.is_some()),
+    },
+    ManifestRead {
+        requests: &[LISTING],
+        by: "reading folders (entries with `folders_policy: exact`)",
+        needed: |specs| {
+            let mut folders = specs.iter().filter(|s| kept(s)).filter(|s| s.folders.is_some());
+            folders.any(|s| s.folders_policy == FoldersPolicy::Exact)
+        },
+    },
+    ManifestRead {
+        requests: &[QUOTA],
+        by: "reading whether the portal's room quota is on (entries with `quota`)",
+        needed: |specs| specs.iter().any(|s| s.settings.quota.is_some()),
+    },
+    ManifestRead {
+        requests: &[COVERS],
+        by: "reading the portal's covers (entries with `cover`)",
+        needed: |specs| specs.iter().any(|s| matches!(s.settings.cover, Some(Switch::On(_)))),
+    },
+];
+
+/// Whether `key` may make every read any manifest can ask for (a login token, or a key read as
+/// unchecked, may). Then [`check_reads`] passes whatever the manifest holds, so the rooms can be
+/// listed before the manifest is read.
+pub(crate) fn may_make_every_read(key: Option<&KeyScopes>) -> bool {
+    let Some(key) = key else { return true };
+    let every: Vec<Use> = MANIFEST_READS
+        .iter()
+        .flat_map(|read| read.requests.iter().map(|&request| Use { request, by: read.by.into() }))
+        .collect();
+    missing(&key.grant, &every).is_empty()
+}
+
 /// Every request a run sends: the reads (see `read::read_for`, `load_saved` and
 /// `export::read_portal`), then what applying `plan` sends, step by step (see
 /// `executor::RoomRun::run`).
@@ -50,47 +133,9 @@ pub(crate) fn uses(reads: Option<&Reads<'_>>, plan: Option<&Plan>) -> Vec<Use> {
     match reads {
         None => {}
         Some(Reads::Manifests(manifests)) => {
-            add(&[LIST_ROOMS], "listing the rooms");
             let specs: Vec<&RoomSpec> = manifests.iter().flat_map(|m| &m.rooms).collect();
-            if specs.iter().any(|spec| spec.room_type == Some(crate::docspace::RoomType::Ai)) {
-                add(&[LIST_ROOMS], "listing the AI agents (entries with `type: ai`)");
-            }
-            let kept = |spec: &&&RoomSpec| spec.state != DesiredState::Deleted;
-            if specs.iter().filter(kept).any(|spec| spec.members.is_some()) {
-                add(&[PEOPLE, GROUPS, PERSON, MEMBERS], "reading members (entries with `members`)");
-            }
-            if specs.iter().filter(kept).any(|spec| spec.links.is_some()) {
-                add(&[LINKS], "reading links (entries with `links`)");
-            }
-            if specs.iter().any(|spec| spec.links.is_some()) {
-                add(
-                    &[SHARING_SETTINGS],
-                    "reading the portal's sharing settings (entries with `links`)",
-                );
-            }
-            let mut links = specs.iter().flat_map(|spec| spec.links.iter().flatten());
-            if links.any(|link| link.password.is_some()) {
-                add(
-                    &[PASSWORD_POLICY],
-                    "reading the portal's password policy (links with `password_env`)",
-                );
-            }
-            let folders: Vec<&&RoomSpec> =
-                specs.iter().filter(kept).filter(|spec| spec.folders.is_some()).collect();
-            if !folders.is_empty() {
-                add(&[SUBFOLDERS], "reading folders (entries with `folders`)");
-            }
-            if folders.iter().any(|spec| spec.folders_policy == FoldersPolicy::Exact) {
-                add(&[LISTING], "reading folders (entries with `folders_policy: exact`)");
-            }
-            if specs.iter().any(|spec| spec.settings.quota.is_some()) {
-                add(
-                    &[QUOTA],
-                    "reading whether the portal's room quota is on (entries with `quota`)",
-                );
-            }
-            if specs.iter().any(|spec| matches!(spec.settings.cover, Some(Switch::On(_)))) {
-                add(&[COVERS], "reading the portal's covers (entries with `cover`)");
+            for read in MANIFEST_READS.iter().filter(|read| (read.needed)(&specs)) {
+                add(read.requests, read.by);
             }
         }
         Some(Reads::Saved(saved)) => {
@@ -423,6 +468,37 @@ mod tests {
             lacks(&only(&["*:read"]), &uses).is_empty(),
             "the global read scope reads everything"
         );
+    }
+
+    #[test]
+    fn a_key_may_make_every_read_only_when_no_manifest_could_lack_a_scope() {
+        let key = |scopes: &[&str]| KeyScopes { grant: only(scopes) };
+        // The README's plan key and its apply key: whatever the manifest, nothing is missing.
+        assert!(may_make_every_read(Some(&key(&["*:read"]))));
+        assert!(may_make_every_read(Some(&key(&[
+            "rooms:write",
+            "files:write",
+            "accounts:read",
+            "*:read"
+        ]))));
+        assert!(may_make_every_read(Some(&KeyScopes { grant: Grant::All })));
+        assert!(may_make_every_read(None), "a login token, or a key that could not be read");
+        // Each lacks a scope some manifest needs (the room quota takes `*:read`).
+        for scopes in [
+            &["rooms:read"][..],
+            &["rooms:read", "files:read", "accounts:read"],
+            &["rooms:write", "files:write", "accounts:read"],
+        ] {
+            assert!(!may_make_every_read(Some(&key(scopes))), "{scopes:?}");
+        }
+        // A manifest with every section reads nothing outside the list, so such a key passes it.
+        let every = reads_of(
+            "rooms:\n  - title: A\n    type: custom\n    quota: 1 GB\n    cover: suitcase\n    members:\n      - user: a@example.com\n        access: viewer\n    folders: [X]\n    folders_policy: exact\n  - title: P\n    type: public\n    links:\n      - name: L\n        access: viewer\n        password_env: LINK_PASSWORD_P\n  - title: I\n    type: ai\n",
+        );
+        let listed: Vec<Request> =
+            MANIFEST_READS.iter().flat_map(|read| read.requests).copied().collect();
+        assert!(every.iter().all(|used| listed.contains(&used.request)));
+        assert_eq!(every.len(), listed.len(), "every read of the list: {every:?}");
     }
 
     #[test]

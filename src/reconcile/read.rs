@@ -92,6 +92,28 @@ async fn read_for(
     Ok(state)
 }
 
+/// The manifest (and base) being parsed, and every room, listed meanwhile. A bad manifest stops
+/// the listing (only reads were sent) and is the error reported, even when the portal failed
+/// too.
+async fn parsed_and_listed(
+    mut parsing: tokio::task::JoinHandle<anyhow::Result<(Manifest, Option<Manifest>)>>,
+    portal: &Portal,
+    progress: &Progress,
+) -> anyhow::Result<((Manifest, Option<Manifest>), Vec<PortalRoom>)> {
+    let listing = list_rooms(portal, progress);
+    tokio::pin!(listing);
+    tokio::select! {
+        parsed = &mut parsing => {
+            let manifests = parsed.context("the manifest parser stopped")??;
+            Ok((manifests, listing.await?))
+        }
+        listed = &mut listing => {
+            let manifests = parsing.await.context("the manifest parser stopped")??;
+            Ok((manifests, listed?))
+        }
+    }
+}
+
 /// Reads the manifest and the portal (concurrently), then plans.
 pub async fn read_and_plan(
     path: &Path,
@@ -134,11 +156,10 @@ async fn read_and_plan_from(
     options: &PlanOptions,
     progress: &Progress,
 ) -> anyhow::Result<Planned> {
-    // The rooms do not depend on the manifest: list them while it is parsed. A bad manifest
-    // stops the listing (only reads were sent) and is the error reported, even when the
-    // portal failed too.
+    // The rooms do not depend on the manifest: list them while it is parsed (see
+    // `parsed_and_listed`).
     let base_owned = base.map(Path::to_path_buf);
-    let mut parsing = tokio::task::spawn_blocking(move || {
+    let parsing = tokio::task::spawn_blocking(move || {
         let manifest = match &source {
             Source::File(path) => load_manifest(path)?,
             Source::BuiltIn(name, text) => warned(name, manifest::parse(name, text))?,
@@ -153,26 +174,28 @@ async fn read_and_plan_from(
     let (manifests, rooms, key, base_lacks) = if portal.uses_api_key() {
         // An API key: its scopes are read while the manifest is parsed and checked against
         // every read before the first one. A scope only the base needs drops the base.
-        let (parsed, key) = tokio::join!(parsing, preflight::read_key(portal));
-        let manifests = parsed.context("the manifest parser stopped")??;
-        let key = key?;
-        preflight::check_reads(key.as_ref(), &Reads::Manifests(&[&manifests.0]))?;
-        let lacks =
-            manifests.1.as_ref().and_then(|b| preflight::base_lacks(key.as_ref(), &manifests.0, b));
-        (manifests, list_rooms(portal, progress).await?, key, lacks)
-    } else {
-        let listing = list_rooms(portal, progress);
-        tokio::pin!(listing);
-        let (manifests, rooms) = tokio::select! {
-            parsed = &mut parsing => {
-                let manifests = parsed.context("the manifest parser stopped")??;
-                (manifests, listing.await?)
-            }
-            listed = &mut listing => {
-                let manifests = parsing.await.context("the manifest parser stopped")??;
-                (manifests, listed?)
+        let key = match preflight::read_key(portal).await {
+            Ok(key) => key,
+            // A bad manifest is the error reported, as below.
+            Err(err) => {
+                parsing.await.context("the manifest parser stopped")??;
+                return Err(err);
             }
         };
+        let (manifests, rooms) = if preflight::may_make_every_read(key.as_ref()) {
+            // No manifest can need a read the key lacks (`check_reads` passes whatever it
+            // holds): the rooms are listed while it is parsed.
+            parsed_and_listed(parsing, portal, progress).await?
+        } else {
+            let manifests = parsing.await.context("the manifest parser stopped")??;
+            preflight::check_reads(key.as_ref(), &Reads::Manifests(&[&manifests.0]))?;
+            (manifests, list_rooms(portal, progress).await?)
+        };
+        let lacks =
+            manifests.1.as_ref().and_then(|b| preflight::base_lacks(key.as_ref(), &manifests.0, b));
+        (manifests, rooms, key, lacks)
+    } else {
+        let (manifests, rooms) = parsed_and_listed(parsing, portal, progress).await?;
         (manifests, rooms, None, None)
     };
     let (mut manifest, mut base) = manifests;

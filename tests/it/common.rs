@@ -178,12 +178,21 @@ impl TestPortal {
 /// Waits for a state the test needs, looking every few milliseconds, and fails the test naming
 /// `what` if it has not come within `within`. Never a fixed delay: it returns as soon as
 /// `done` holds.
-pub(crate) fn wait_until(what: &str, within: std::time::Duration, mut done: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, within: std::time::Duration, done: impl FnMut() -> bool) {
+    assert!(comes_within(within, done), "{what}: not within {within:?}");
+}
+
+/// Whether `done` comes to hold within `within`, looking every few milliseconds: as
+/// [`wait_until`], for a test that has something to release before it fails.
+pub(crate) fn comes_within(within: std::time::Duration, mut done: impl FnMut() -> bool) -> bool {
     let deadline = std::time::Instant::now() + within;
     while !done() {
-        assert!(std::time::Instant::now() < deadline, "{what}: not within {within:?}");
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+    true
 }
 
 /// A pseudo-terminal: the controlling side, and the side a program sees as its terminal.

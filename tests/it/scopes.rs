@@ -4,7 +4,7 @@
 //! emulator enforces the server's scope map, so a check that missed a scope would show as a 403
 //! here.
 
-use crate::common::{Auth, TestPortal, ci_examples, stderr, stdout};
+use crate::common::{Auth, TestPortal, ci_examples, comes_within, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::faults::Faults;
 use docspace_rooms::emulator::{ApiKeySeed, EmulatorConfig};
@@ -288,4 +288,41 @@ fn the_ci_examples_give_the_documented_scopes() {
             assert!(text.contains(scope), "{name} never names `{scope}`");
         }
     }
+}
+
+/// A key whose scopes cover every read a manifest can ask for (the README's `*:read` plan key,
+/// here with the apply scopes) is checked without the manifest, so the rooms are listed while it
+/// is still being read; a key that may lack one waits for it
+/// (`a_missing_read_scope_stops_the_run_before_any_other_request`).
+#[test]
+fn a_key_that_may_make_every_read_lists_the_rooms_while_the_manifest_is_read() {
+    // Failed on the old code: every run with a key waited for the whole manifest before its
+    // first listing request (a round trip and the parse on a large portal's critical path).
+    let portal = portal_with_keys(&[("sk-documented-scopes", &DOCUMENTED)]);
+    portal.seed("Finance", RoomType::Custom, false, &[]);
+    // A named pipe: opening it to read waits until the test opens it to write.
+    let manifest = portal.dir.path().join("rooms.yaml");
+    let name = std::ffi::CString::new(manifest.to_str().unwrap()).unwrap();
+    // SAFETY: `name` is a valid NUL-terminated path for the duration of the call.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0, "mkfifo");
+    let mut process = portal.process(&["plan"]);
+    process.env("DOCSPACE_TOKEN", "sk-documented-scopes");
+    let child = process
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let listed = || {
+        let requests = portal.emulator.requests();
+        requests.iter().any(|r| r.path == "/api/2.0/files/rooms" && r.status == 200)
+    };
+    let listed_first = comes_within(std::time::Duration::from_secs(20), listed);
+    // Whatever happened, the run gets its manifest and ends.
+    std::fs::write(&manifest, "rooms:\n  - title: Finance\n    type: custom\n    tags: [x]\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(listed_first, "the rooms were not listed before the manifest could be read");
+    assert!(stdout(&output).contains("\"Finance\""), "{}", stdout(&output));
+    assert_eq!(refused(&portal), Vec::<String>::new());
 }
