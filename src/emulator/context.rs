@@ -131,6 +131,22 @@ impl Shared {
         self.clock.now()
     }
 
+    /// After a room was created at `now`: moves a manual clock a second forward once
+    /// `per_second` rooms date from that second (`Behaviour::rooms_per_second`).
+    pub(crate) fn count_room_created(
+        &self,
+        state: &State,
+        now: i64,
+        per_second: Option<std::num::NonZeroUsize>,
+    ) {
+        let Some(per_second) = per_second else { return };
+        if self.clock.is_manual()
+            && state.rooms.values().filter(|room| room.created == now).count() >= per_second.get()
+        {
+            self.clock.advance(Duration::from_secs(1));
+        }
+    }
+
     pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
         self.make_due_changes();
         f(&self.state.read().expect("state lock"))

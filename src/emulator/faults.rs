@@ -152,6 +152,14 @@ pub struct Behaviour {
     pub search_index_lag: Duration,
     /// Which server's room areas (`searchArea`) the portal has.
     pub version: PortalVersion,
+    /// On a manual clock, how many rooms a create may date in one second: the one that makes
+    /// that many moves the clock a second forward. A portal creates rooms one at a time
+    /// (`FileStorageService.cs` L613-617), so the rooms sharing a creation second are as many as
+    /// it can create in one; the emulator creates one in microseconds, so on the system clock
+    /// that number is the test machine's speed. A test that counts reads which depend on it
+    /// sets this and a manual clock, and counts the same on any machine. `None` (the default)
+    /// leaves the clock alone.
+    pub rooms_per_second: Option<std::num::NonZeroUsize>,
 }
 
 /// Which `DocSpace` server the emulated portal is, where the two differ: the v3.7.2 source, or
@@ -185,6 +193,7 @@ impl Default for Behaviour {
             limiter: super::limiter::Limiter::default(),
             search_index_lag: Duration::ZERO,
             version: PortalVersion::default(),
+            rooms_per_second: None,
         }
     }
 }

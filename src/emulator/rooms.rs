@@ -557,10 +557,13 @@ pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Respons
         return html_response(StatusCode::GATEWAY_TIMEOUT);
     }
     let user = ctx.user.as_ref().expect("a new room has an owner");
-    let deny_active_delete = ctx.shared.behaviour().deny_active_delete;
-    let now = ctx.shared.now();
+    let behaviour = ctx.shared.behaviour();
+    let deny_active_delete = behaviour.deny_active_delete;
     let success = ctx.shared.mutate(|state| {
+        // Read under the state's lock, so creates date their rooms in the order they commit.
+        let now = ctx.shared.now();
         let id = room.commit(state, now);
+        ctx.shared.count_room_created(state, now, behaviour.rooms_per_second);
         let mut dto = dto::room(state, &state.rooms[&id], user, ctx.base(), deny_active_delete);
         // The create response omits the quota even when one was set (OBSERVED §4.5).
         if let Value::Object(map) = &mut dto {
