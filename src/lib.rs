@@ -29,3 +29,6 @@ mod text;
 mod time;
 
 pub(crate) use out::{out, outln};
+/// `2026-11-28T17:00:42Z` for a Unix time, as the tool prints every date (for tests).
+#[doc(hidden)]
+pub use time::utc_time;

@@ -160,7 +160,7 @@ pub(crate) fn utc_timestamp(time: SystemTime) -> String {
 }
 
 /// `2026-11-28T17:00:42Z` for a Unix time.
-pub(crate) fn utc_time(unix: i64) -> String {
+pub fn utc_time(unix: i64) -> String {
     let ((year, month, day), secs) = split(unix);
     format!(
         "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",

@@ -150,22 +150,28 @@ fn refused(portal: &TestPortal) -> usize {
 
 #[test]
 fn max_rate_paces_from_the_first_request() {
-    // 10 requests a second; the apply sends 16 (the listing, 15 creates), 8 at a time.
+    // A portal admitting 10 requests a second, and a client told 8: the portal judges each
+    // request by when it arrives, the client paces by when it sends, so the difference leaves
+    // room for a request delayed on its way (a loaded CI machine), not for a run that bursts.
+    // Unpaced, the apply's 30-odd requests (the listing, 15 creates and their looks, 8 at a
+    // time) would all arrive within a second.
     let (portal, _) = per_second(10, 15);
     let started = Instant::now();
-    let output = portal.cmd(&["apply", "--auto-approve", "--max-rate", "10/1s"]).output().unwrap();
+    let output = portal.cmd(&["apply", "--auto-approve", "--max-rate", "8/1s"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(portal.emulator.rooms().len(), 15);
     assert_eq!(refused(&portal), 0, "not one request over the window, the first ones included");
-    // The window was taken as full when the run started: 16 requests at 10 a second.
-    assert!(started.elapsed() >= Duration::from_millis(1500), "{:?}", started.elapsed());
+    // The window was taken as full when the run started: over 16 requests at 8 a second.
+    assert!(started.elapsed() >= Duration::from_secs(2), "{:?}", started.elapsed());
 }
 
 #[test]
 fn after_the_first_429_every_request_is_paced() {
     let (portal, manifest) = per_second(20, 40);
-    // The window a refusal does not say: this portal's, as a cloud portal's minute would be.
-    let client = client(&portal, |config| config.rate_window = Duration::from_secs(1));
+    // The window a refusal does not say: a little longer than this portal's second, as a
+    // cloud portal's minute would be, so a request delayed on its way by a loaded machine is
+    // not refused for arriving sooner after the one 20 before it than it was sent.
+    let client = client(&portal, |config| config.rate_window = Duration::from_millis(1300));
     let planned = portal
         .block_on(read_and_plan(&manifest, &client, &PlanOptions::default(), &Progress::hidden()))
         .unwrap();
@@ -179,14 +185,12 @@ fn after_the_first_429_every_request_is_paced() {
 }
 
 /// An archived room to retag (unarchived, retagged, archived again) and `creates` rooms to
-/// create, one at a time in title order, on a portal allowing `writes` POST and PUT a day, from
-/// 2027-01-15T08:00:00Z on its clock.
+/// create, one at a time in title order, on a portal allowing `writes` POST and PUT a day, on a
+/// manual clock.
 fn capped(writes: u32, creates: usize) -> (TestPortal, u64) {
     let daily = RateLimit { limit: writes, window: Duration::from_secs(86_400) };
-    let portal = limited(
-        Limiter { daily_writes: Some(daily), ..Limiter::default() },
-        Clock::manual_at(1_800_000_000),
-    );
+    let portal =
+        limited(Limiter { daily_writes: Some(daily), ..Limiter::default() }, Clock::manual());
     let archived = portal.seed("A archived", RoomType::Custom, true, &[]);
     let rooms: String =
         (0..creates).map(|n| format!("  - title: Room {n}\n    type: custom\n")).collect();
@@ -194,6 +198,14 @@ fn capped(writes: u32, creates: usize) -> (TestPortal, u64) {
         "rooms:\n  - title: A archived\n    state: archived\n    tags: [t]\n{rooms}"
     ));
     (portal, archived)
+}
+
+/// When a limit whose window of `window` seconds opened now, on the portal's manual clock,
+/// resets, as the tool prints it: the second after, in UTC. The clock starts at the real time,
+/// not a fixed date: the tool trusts a portal's reset time only when it lies ahead of its own
+/// clock (`portal/client.rs`), so a fixed date would stop matching once it is past.
+fn resets_at(portal: &TestPortal, window: i64) -> String {
+    docspace_rooms::utc_time(portal.emulator.clock().now() + window + 1)
 }
 
 fn apply(portal: &TestPortal) -> std::process::Output {
@@ -213,6 +225,7 @@ fn writes_done(portal: &TestPortal) -> usize {
 #[test]
 fn the_daily_write_limit_stops_an_apply_cleanly_and_a_second_apply_finishes_without_repeating() {
     let (portal, archived) = capped(4, 5);
+    let day = resets_at(&portal, 86_400);
     let first = apply(&portal);
     assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
     let out = stdout(&first);
@@ -220,22 +233,22 @@ fn the_daily_write_limit_stops_an_apply_cleanly_and_a_second_apply_finishes_with
     // starts after it.
     assert!(out.contains("Apply: 4 applied, 1 failed, 3 skipped."), "{out}");
     assert!(
-        out.contains("+ \"Room 1\" (new): create custom room: failed: `POST /api/2.0/files/rooms` was refused (429): the portal's limit of 4 writes (POST and PUT) is reached until 2027-01-16T08:00:01Z"),
+        out.contains(&format!("+ \"Room 1\" (new): create custom room: failed: `POST /api/2.0/files/rooms` was refused (429): the portal's limit of 4 writes (POST and PUT) is reached until {day}")),
         "{out}"
     );
     assert!(
-        out.contains("+ \"Room 2\" (new): create custom room: skipped (not started: the portal's limit of 4 writes (POST and PUT) was reached; it resets at 2027-01-16T08:00:01Z)"),
+        out.contains(&format!("+ \"Room 2\" (new): create custom room: skipped (not started: the portal's limit of 4 writes (POST and PUT) was reached; it resets at {day})")),
         "{out}"
     );
     assert!(
-        out.contains("Stopped: the portal's limit of 4 writes (POST and PUT; a cloud portal allows 10,000 a day per user) was reached; it resets at 2027-01-16T08:00:01Z. No write was started after that."),
+        out.contains(&format!("Stopped: the portal's limit of 4 writes (POST and PUT; a cloud portal allows 10,000 a day per user) was reached; it resets at {day}. No write was started after that.")),
         "{out}"
     );
-    assert!(out.contains("Run `apply` again after 2027-01-16T08:00:01Z: it reads the portal afresh and goes on where this run stopped; what was done is not done again."), "{out}");
+    assert!(out.contains(&format!("Run `apply` again after {day}: it reads the portal afresh and goes on where this run stopped; what was done is not done again.")), "{out}");
     assert!(!out.contains("Left active"), "every room it opened was closed: {out}");
     assert_eq!(refused(&portal), 1, "one refusal, then nothing sent that the limit refuses");
     assert!(
-        stderr(&first).contains("error: stopped by the portal's limit; the summary above is what happened. Run `apply` again after 2027-01-16T08:00:01Z to go on."),
+        stderr(&first).contains(&format!("error: stopped by the portal's limit; the summary above is what happened. Run `apply` again after {day} to go on.")),
         "{}",
         stderr(&first)
     );
@@ -296,6 +309,7 @@ fn a_room_unarchived_for_an_edit_that_the_limit_keeps_from_archiving_again_is_na
 #[test]
 fn the_json_report_says_which_limit_stopped_the_run_and_which_rooms_stay_active() {
     let (portal, archived) = capped(2, 0);
+    let day = resets_at(&portal, 86_400);
     let output = portal
         .cmd(&["apply", "--auto-approve", "--parallelism", "1", "--format", "json"])
         .output()
@@ -307,7 +321,7 @@ fn the_json_report_says_which_limit_stopped_the_run_and_which_rooms_stay_active(
         serde_json::json!({
             "limit": 2,
             "writes_only": true,
-            "resets_at": "2027-01-16T08:00:01Z",
+            "resets_at": day,
             "left_active": [{"title": "A archived", "id": archived}],
         })
     );
@@ -315,7 +329,8 @@ fn the_json_report_says_which_limit_stopped_the_run_and_which_rooms_stay_active(
 
 #[test]
 fn a_read_refused_for_longer_than_the_retry_budget_fails_at_once_saying_until_when() {
-    let portal = TestPortal::on_clock(Clock::manual_at(1_800_000_000));
+    let portal = TestPortal::on_clock(Clock::manual());
+    let hour = resets_at(&portal, 3_600);
     portal.emulator.set_faults(Faults {
         rate_limit_every: Some(1),
         retry_after_secs: Some(3_600),
@@ -327,7 +342,7 @@ fn a_read_refused_for_longer_than_the_retry_budget_fails_at_once_saying_until_wh
     assert_eq!(output.status.code(), Some(1));
     assert!(
         // The run's first read: the API key's scopes.
-        stderr(&output).contains("`GET /api/2.0/keys/@self` was refused (429): the portal's limit of 1500 requests is reached until 2027-01-15T09:00:01Z"),
+        stderr(&output).contains(&format!("`GET /api/2.0/keys/@self` was refused (429): the portal's limit of 1500 requests is reached until {hour}")),
         "{}",
         stderr(&output)
     );
@@ -336,14 +351,12 @@ fn a_read_refused_for_longer_than_the_retry_budget_fails_at_once_saying_until_wh
 }
 
 /// Six archived rooms to retag (each unarchived, retagged and archived again), on a portal
-/// allowing six POST and PUT a day from 2027-01-15T08:00:00Z on its clock; the first `apply`
+/// allowing six POST and PUT a day, on a manual clock; the first `apply`
 /// run with the default parallelism.
 fn six_brackets_at_the_limit() -> (TestPortal, std::process::Output) {
     let daily = RateLimit { limit: 6, window: Duration::from_secs(86_400) };
-    let portal = limited(
-        Limiter { daily_writes: Some(daily), ..Limiter::default() },
-        Clock::manual_at(1_800_000_000),
-    );
+    let portal =
+        limited(Limiter { daily_writes: Some(daily), ..Limiter::default() }, Clock::manual());
     let mut yaml = String::from("rooms:\n");
     for n in 0..6 {
         portal.seed(&format!("Archived {n}"), RoomType::Custom, true, &[]);
@@ -464,8 +477,9 @@ fn the_email_invitation_limit_fails_the_steps_that_invite_by_email_and_other_wri
     let invitations = RateLimit { limit: 1, window: Duration::from_secs(86_400) };
     let portal = limited(
         Limiter { email_invitations: Some(invitations), ..Limiter::default() },
-        Clock::manual_at(1_800_000_000),
+        Clock::manual(),
     );
+    let day = resets_at(&portal, 86_400);
     portal.emulator.add_person(PersonSeed::new("ann@example.com", "Ann Lee"));
     let a = portal.seed("A invites", RoomType::Custom, false, &[]);
     portal.seed("B member", RoomType::Custom, false, &[]);
@@ -484,11 +498,11 @@ fn the_email_invitation_limit_fails_the_steps_that_invite_by_email_and_other_wri
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let out = stdout(&output);
     assert!(
-        out.contains(&format!("failed: `PUT /api/2.0/files/rooms/{a}/share` was refused (429): a daily limit of 1 is reached until 2027-01-16T08:00:01Z: the portal's limit on email invitations (per portal), or on writes (POST and PUT)")),
+        out.contains(&format!("failed: `PUT /api/2.0/files/rooms/{a}/share` was refused (429): a daily limit of 1 is reached until {day}: the portal's limit on email invitations (per portal), or on writes (POST and PUT)")),
         "{out}"
     );
     assert!(
-        out.contains(&format!("failed: `PUT /api/2.0/files/rooms/{c}/share` was not sent: a daily limit of 1 is reached until 2027-01-16T08:00:01Z: the portal's limit on email invitations (per portal), or on writes (POST and PUT)")),
+        out.contains(&format!("failed: `PUT /api/2.0/files/rooms/{c}/share` was not sent: a daily limit of 1 is reached until {day}: the portal's limit on email invitations (per portal), or on writes (POST and PUT)")),
         "{out}"
     );
     // The member added by id and the tags went on; the run was not stopped.
