@@ -73,12 +73,25 @@ pub struct Faults {
     /// `delay` on and another request arrives: "a write committed seconds after its gateway gave
     /// up". The entry is then spent.
     pub commit_late_once: Vec<(String, Duration)>,
+    /// Every request, once the rate limiter has admitted or refused it and before it is
+    /// handled, waits until this many requests have arrived since these faults were set (at
+    /// most [`RENDEZVOUS_WAIT`], real time); later ones go on at once. N requests sent together
+    /// then all hold the limiter's places at once, whatever the timing, where a latency only
+    /// makes that likely.
+    pub gather: Option<usize>,
+    /// Entries as in `fail_once`. The first request matching an entry is handled, and its
+    /// response held until the test calls `Emulator::release_responses` (at most
+    /// [`RENDEZVOUS_WAIT`], real time): something the test does meanwhile happens after the
+    /// request took effect and before the client hears of it, whatever the timing. The entry
+    /// is then spent.
+    pub hold_response_once: Vec<String>,
 }
 
 /// Room creates (`POST /files/rooms`) and folder creates (`POST /files/folder/{id}`) of these
 /// titles wait, before they commit, until `parties` creates of the same title (in the same
-/// parent, for a folder) have arrived, then commit one after another in the order they arrived
-/// and answer: runs creating one title at the same instant, made to happen whatever the timing.
+/// parent, for a folder) have arrived, then commit one after another in the order they arrived,
+/// and answer once all have committed: runs creating one title at the same instant, each
+/// finding the other's item in its next look, made to happen whatever the timing.
 /// A create waits at most [`RENDEZVOUS_WAIT`] (real time) for its rivals, then goes on alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rendezvous {
@@ -109,6 +122,8 @@ impl Default for Faults {
             create_rendezvous: None,
             lose_response_once: Vec::new(),
             commit_late_once: Vec::new(),
+            gather: None,
+            hold_response_once: Vec::new(),
         }
     }
 }
@@ -225,6 +240,18 @@ pub(crate) struct FaultState {
     meetings: Mutex<HashMap<String, Meeting>>,
     /// Woken whenever a create arrives at or leaves a rendezvous.
     met: Notify,
+    /// Requests arrived at `Faults::gather` so far.
+    gathered: AtomicU64,
+    /// Woken when the last request of a `Faults::gather` arrives.
+    all_gathered: Notify,
+    /// The `Faults::hold_response_once` entries already spent, by index.
+    held: Mutex<Vec<usize>>,
+    /// Responses held now.
+    holding: AtomicU64,
+    /// Whether the test released the held responses (and any held later).
+    released: std::sync::atomic::AtomicBool,
+    /// Woken when the test releases them.
+    release: Notify,
 }
 
 /// One title's rendezvous: creates arrived, and creates done (committed, failed or dropped).
@@ -238,6 +265,37 @@ struct Meeting {
 pub(crate) struct Turn<'a> {
     state: &'a FaultState,
     key: String,
+    /// How many creates of its title had arrived, this one included, when all of its meeting
+    /// had: its meeting is over once as many are done.
+    meeting_end: usize,
+}
+
+impl Turn<'_> {
+    /// Gives up the turn (the create committed, or failed), then waits until every create of
+    /// its meeting has done so too: no run hears of its create while a rival's is uncommitted,
+    /// so a look it makes next finds the rival, whatever the scheduling. A meeting some rival
+    /// never came to (the create went on alone) has nothing to wait for.
+    pub(crate) async fn leave(self) {
+        let (state, key, end) = (self.state, self.key.clone(), self.meeting_end);
+        drop(self);
+        let deadline = tokio::time::Instant::now() + RENDEZVOUS_WAIT;
+        loop {
+            let notified = state.met.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let over = {
+                let meetings = state.meetings.lock().expect("meetings lock");
+                meetings.get(&key).is_none_or(|m| m.arrived < end || m.done >= end)
+            };
+            if over {
+                return;
+            }
+            tokio::select! {
+                () = notified => {}
+                () = tokio::time::sleep_until(deadline) => return,
+            }
+        }
+    }
 }
 
 impl Drop for Turn<'_> {
@@ -266,9 +324,12 @@ impl FaultState {
         self.sequence.store(0, Ordering::SeqCst);
         self.creates.store(0, Ordering::SeqCst);
         self.churned.store(0, Ordering::SeqCst);
+        self.gathered.store(0, Ordering::SeqCst);
         self.spent.lock().expect("spent lock").clear();
         self.lost.lock().expect("lost lock").clear();
         self.late.lock().expect("late lock").clear();
+        self.held.lock().expect("held lock").clear();
+        self.released.store(false, Ordering::SeqCst);
         *current = faults;
     }
 
@@ -289,7 +350,8 @@ impl FaultState {
             meeting.arrived += 1;
             meeting.arrived - 1
         };
-        let turn = Turn { state: self, key: key.to_owned() };
+        let meeting_end = (ticket / parties + 1) * parties;
+        let turn = Turn { state: self, key: key.to_owned(), meeting_end };
         self.met.notify_waiters();
         let deadline = tokio::time::Instant::now() + RENDEZVOUS_WAIT;
         loop {
@@ -297,7 +359,7 @@ impl FaultState {
             let (met, first) = {
                 let meetings = self.meetings.lock().expect("meetings lock");
                 let meeting = &meetings[key];
-                (meeting.arrived >= (ticket / parties + 1) * parties, meeting.done >= ticket)
+                (meeting.arrived >= meeting_end, meeting.done >= ticket)
             };
             let late = tokio::time::Instant::now() >= deadline;
             if (met || late) && first {
@@ -308,6 +370,30 @@ impl FaultState {
                 () = tokio::time::sleep_until(deadline), if !late => {}
             }
         }
+    }
+
+    /// Holds a request until `Faults::gather` requests have arrived (see there).
+    pub(crate) async fn gather(&self, faults: &Faults) {
+        let Some(all) = faults.gather else { return };
+        let all = u64::try_from(all).unwrap_or(u64::MAX);
+        if self.gathered.fetch_add(1, Ordering::SeqCst) + 1 >= all {
+            self.all_gathered.notify_waiters();
+            return;
+        }
+        let gathered = async {
+            loop {
+                let notified = self.all_gathered.notified();
+                tokio::pin!(notified);
+                // Registered before the count is read, so the last arrival cannot be missed.
+                notified.as_mut().enable();
+                if self.gathered.load(Ordering::SeqCst) >= all {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        // Past the wait, the request goes on: the test's assertions say what went wrong.
+        let _ = tokio::time::timeout(RENDEZVOUS_WAIT, gathered).await;
     }
 
     /// How many creates have come to a rendezvous so far.
@@ -323,13 +409,7 @@ impl FaultState {
     /// The 500 of a `Faults::fail_once` entry that `method` and `path` match first, if any;
     /// the entry is spent.
     pub(crate) fn fail_once(&self, faults: &Faults, method: &str, path: &str) -> Option<Response> {
-        let mut spent = self.spent.lock().expect("spent lock");
-        let index = faults
-            .fail_once
-            .iter()
-            .enumerate()
-            .position(|(i, entry)| !spent.contains(&i) && matches_entry(entry, method, path))?;
-        spent.push(index);
+        spend_entry(&self.spent, faults.fail_once.iter(), method, path)?;
         // An unhandled exception, as `CustomExceptionHandler` writes it.
         let error = ApiError::Exception {
             status: StatusCode::INTERNAL_SERVER_ERROR,
@@ -342,13 +422,7 @@ impl FaultState {
     /// Whether the successful response to `method` `path` is to be lost
     /// (`Faults::lose_response_once`); the entry it matches is spent.
     pub(crate) fn lose_once(&self, faults: &Faults, method: &str, path: &str) -> bool {
-        let mut lost = self.lost.lock().expect("lost lock");
-        let index = faults
-            .lose_response_once
-            .iter()
-            .enumerate()
-            .position(|(i, entry)| !lost.contains(&i) && matches_entry(entry, method, path));
-        index.inspect(|i| lost.push(*i)).is_some()
+        spend_entry(&self.lost, faults.lose_response_once.iter(), method, path).is_some()
     }
 
     /// How long after its 504 the request `method` `path` is to be handled
@@ -359,14 +433,44 @@ impl FaultState {
         method: &str,
         path: &str,
     ) -> Option<Duration> {
-        let mut late = self.late.lock().expect("late lock");
-        let (index, (_, delay)) = faults
-            .commit_late_once
-            .iter()
-            .enumerate()
-            .find(|(i, (entry, _))| !late.contains(i) && matches_entry(entry, method, path))?;
-        late.push(index);
-        Some(*delay)
+        let entries = faults.commit_late_once.iter().map(|(entry, _)| entry);
+        let index = spend_entry(&self.late, entries, method, path)?;
+        Some(faults.commit_late_once[index].1)
+    }
+
+    /// Holds the response to `method` `path` until the test releases it, if it matches a
+    /// `Faults::hold_response_once` entry (which is then spent).
+    pub(crate) async fn hold_response_once(&self, faults: &Faults, method: &str, path: &str) {
+        if spend_entry(&self.held, faults.hold_response_once.iter(), method, path).is_none() {
+            return;
+        }
+        self.holding.fetch_add(1, Ordering::SeqCst);
+        let released = async {
+            loop {
+                let notified = self.release.notified();
+                tokio::pin!(notified);
+                // Registered before the flag is read, so a release cannot be missed.
+                notified.as_mut().enable();
+                if self.released.load(Ordering::SeqCst) {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        // Past the wait, the response goes: the test's assertions say what went wrong.
+        let _ = tokio::time::timeout(RENDEZVOUS_WAIT, released).await;
+        self.holding.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// How many responses `Faults::hold_response_once` holds now.
+    pub(crate) fn holding(&self) -> u64 {
+        self.holding.load(Ordering::SeqCst)
+    }
+
+    /// Lets every held response go, and any held later.
+    pub(crate) fn release_responses(&self) {
+        self.released.store(true, Ordering::SeqCst);
+        self.release.notify_waiters();
     }
 
     /// The items a page may hold at most (`Faults::page_cap`).
@@ -406,6 +510,22 @@ impl FaultState {
         let Some((at, times)) = fault else { return false };
         start == at && self.churned.fetch_add(1, Ordering::SeqCst) < u64::from(times)
     }
+}
+
+/// The index of the first entry of `entries` not yet in `spent` that `method` and `path` match
+/// (see `Faults::fail_once`), now spent.
+fn spend_entry<'a>(
+    spent: &Mutex<Vec<usize>>,
+    entries: impl Iterator<Item = &'a String>,
+    method: &str,
+    path: &str,
+) -> Option<usize> {
+    let mut spent = spent.lock().expect("spent entries lock");
+    let mut entries = entries.enumerate();
+    let (index, _) =
+        entries.find(|(i, entry)| !spent.contains(i) && matches_entry(entry, method, path))?;
+    spent.push(index);
+    Some(index)
 }
 
 /// Whether `"METHOD /a/*/c"` matches a request: the method in any case, the path segment by

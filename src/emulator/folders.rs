@@ -124,16 +124,20 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    // `Faults::create_rendezvous`; the turn is given up once the folder is committed.
+    // `Faults::create_rendezvous`; the turn is given up once the folder is committed, and the
+    // answer waits for the rivals' commits.
     let title = serde_json::from_slice::<Value>(&body)
         .ok()
         .and_then(|body| body.get("title").and_then(Value::as_str).map(str::to_owned));
     let key = title.as_deref().map(|t| format!("folder:{parent}:{}", stored_title(t)));
-    let _turn = match (&key, &title) {
+    let turn = match (&key, &title) {
         (Some(key), Some(title)) => ctx.shared.faults.meet(key, title).await,
         _ => None,
     };
     let created = create_folder(&ctx, &parent, &headers, &body);
+    if let Some(turn) = turn {
+        turn.leave().await;
+    }
     let lose = created.is_ok() && ctx.shared.faults.lose_folder_create_response();
     let mut response = ctx.respond(created);
     if lose {

@@ -391,6 +391,17 @@ impl Emulator {
         self.shared.faults.set(faults);
     }
 
+    /// How many responses `Faults::hold_response_once` holds now (a test hook).
+    pub fn held_responses(&self) -> u64 {
+        self.shared.faults.holding()
+    }
+
+    /// Lets every response `Faults::hold_response_once` holds go, and any it holds later until
+    /// the faults are set again (a test hook).
+    pub fn release_responses(&self) {
+        self.shared.faults.release_responses();
+    }
+
     /// How many creates have come to a `Faults::create_rendezvous` so far (a test hook).
     pub fn rendezvous_arrivals(&self) -> usize {
         self.shared.faults.rendezvous_arrivals()

@@ -545,9 +545,10 @@ pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Respons
         Ok(room) => room,
         Err(error) => return ctx.respond(Err(error)),
     };
-    // `Faults::create_rendezvous`; the turn is given up once the room is committed.
+    // `Faults::create_rendezvous`; the turn is given up once the room is committed, and the
+    // answer waits for the rivals' commits.
     let key = format!("room:{}", stored_title(&room.title));
-    let _turn = ctx.shared.faults.meet(&key, &room.title).await;
+    let turn = ctx.shared.faults.meet(&key, &room.title).await;
     if let Some(delay) = ctx.shared.faults.create_commit_delay() {
         // `Faults::create_commits_late`: the gateway gives up; the portal commits later, when
         // the emulator's clock says so.
@@ -573,6 +574,9 @@ pub(crate) async fn create(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Respons
         }
         Success::one(dto)
     });
+    if let Some(turn) = turn {
+        turn.leave().await;
+    }
     let mut response = ctx.respond(Ok(success));
     if ctx.shared.faults.lose_create_response() {
         response.extensions_mut().insert(LoseResponse);

@@ -140,6 +140,7 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
     } else {
         (request, Ok(None))
     };
+    shared.faults.gather(&faults).await;
     if !faults.latency.is_zero() {
         tokio::time::sleep(faults.latency).await;
     }
@@ -177,6 +178,7 @@ async fn inject(State(shared): State<Arc<Shared>>, request: Request, next: Next)
                 next.run(request).await
             };
             drop(slot);
+            shared.faults.hold_response_once(&faults, method.as_str(), &path).await;
             response
         }
     };

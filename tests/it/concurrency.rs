@@ -480,29 +480,45 @@ fn a_run_and_an_older_twin(portal: &TestPortal) -> (std::process::Child, u64, u6
     })
 }
 
-/// Waits until the emulator has answered `method` `path`.
-fn wait_for_request(portal: &TestPortal, method: &str, path: &str) {
-    wait_until(&format!("{method} {path}"), Duration::from_secs(60), || {
-        portal.emulator.requests().iter().any(|r| r.method == method && r.path == path)
-    });
+/// A portal holding creates of "Solo" two at a time, and the answer to the first request
+/// matching `held` (as `Faults::fail_once` names one) until the test lets it go.
+fn holding_an_answer(held: &str, behaviour: Behaviour) -> TestPortal {
+    let faults = Faults { hold_response_once: vec![held.to_owned()], ..Faults::default() };
+    racing_with(&["Solo"], faults, behaviour)
 }
 
-/// A portal holding creates of "Solo" two at a time, every request taking `latency`.
-fn slow_racing(latency: Duration, behaviour: Behaviour) -> TestPortal {
-    racing_with(&["Solo"], Faults { latency, ..Faults::default() }, behaviour)
+/// Once the held answer's request has taken effect, and before the run hears of it: puts a
+/// file in `room`, then lets the answer go.
+fn a_file_arrives_while_the_answer_is_held(portal: &TestPortal, room: u64) {
+    wait_until("the answer is held", Duration::from_secs(60), || {
+        portal.emulator.held_responses() == 1
+    });
+    portal.emulator.add_file(room);
+    portal.emulator.release_responses();
+}
+
+/// The path of the first `method` request whose path starts with `prefix` and ends with
+/// `suffix` (the held one, for the patterns above).
+fn first_path(portal: &TestPortal, method: &str, prefix: &str, suffix: &str) -> Option<String> {
+    let requests = portal.emulator.requests().into_iter();
+    requests
+        .filter(|r| r.method == method && r.path.starts_with(prefix) && r.path.ends_with(suffix))
+        .map(|r| r.path)
+        .find(|path| !path[prefix.len()..path.len() - suffix.len()].contains('/'))
 }
 
 /// Content put in the younger twin after its first "untouched" check is not deleted with it
 /// (review 2, finding 3): the counts are read last, right before the run goes on.
 #[test]
 fn content_arriving_during_the_younger_twins_removal_is_not_deleted() {
-    let portal = slow_racing(Duration::from_millis(500), Behaviour::default());
-    let (run, mine, _) = a_run_and_an_older_twin(&portal);
     // The run's first "untouched" read is of the room's members.
-    wait_for_request(&portal, "GET", &format!("/api/2.0/files/rooms/{mine}/share"));
+    let portal = holding_an_answer("GET /api/2.0/files/rooms/*/share", Behaviour::default());
+    let (run, mine, _) = a_run_and_an_older_twin(&portal);
     // Someone saw the new room and dropped a file in it.
-    portal.emulator.add_file(mine);
+    a_file_arrives_while_the_answer_is_held(&portal, mine);
     let output = run.wait_with_output().unwrap();
+    let held = first_path(&portal, "GET", "/api/2.0/files/rooms/", "/share");
+    assert_eq!(held, Some(format!("/api/2.0/files/rooms/{mine}/share")), "{}", said(&output));
     let left: Vec<u64> = portal.emulator.rooms().into_iter().map(|r| r.id).collect();
     assert!(
         left.contains(&mine),
@@ -517,11 +533,13 @@ fn content_arriving_during_the_younger_twins_removal_is_not_deleted() {
 /// deleting it: it reads the room again first, and gives it its title back.
 #[test]
 fn content_arriving_once_the_twin_is_marked_keeps_it_and_gives_it_its_title_back() {
-    let portal = slow_racing(Duration::from_millis(300), Behaviour::default());
+    // The rename that marks the twin.
+    let portal = holding_an_answer("PUT /api/2.0/files/rooms/*", Behaviour::default());
     let (run, mine, theirs) = a_run_and_an_older_twin(&portal);
-    wait_for_request(&portal, "PUT", &format!("/api/2.0/files/rooms/{mine}"));
-    portal.emulator.add_file(mine);
+    a_file_arrives_while_the_answer_is_held(&portal, mine);
     let output = run.wait_with_output().unwrap();
+    let held = first_path(&portal, "PUT", "/api/2.0/files/rooms/", "");
+    assert_eq!(held, Some(format!("/api/2.0/files/rooms/{mine}")), "{}", said(&output));
     let out = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{}", said(&output));
     let rooms: Vec<u64> = rooms_titled(&portal, "Solo").into_iter().map(|r| r.id).collect();
@@ -542,13 +560,14 @@ fn content_arriving_once_the_twin_is_marked_keeps_it_and_gives_it_its_title_back
 #[test]
 fn content_arriving_before_the_twin_is_archived_keeps_it_active_and_titled() {
     let deny = Behaviour { deny_active_delete: true, ..Behaviour::default() };
-    let portal = slow_racing(Duration::from_millis(300), deny);
+    let portal = holding_an_answer("PUT /api/2.0/files/rooms/*/archive", deny);
     let (run, mine, theirs) = a_run_and_an_older_twin(&portal);
-    wait_for_request(&portal, "PUT", &format!("/api/2.0/files/rooms/{mine}/archive"));
     // An upload that was under way lands.
-    portal.emulator.add_file(mine);
+    a_file_arrives_while_the_answer_is_held(&portal, mine);
     let output = run.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", said(&output));
+    let held = first_path(&portal, "PUT", "/api/2.0/files/rooms/", "/archive");
+    assert_eq!(held, Some(format!("/api/2.0/files/rooms/{mine}/archive")));
     let rooms = rooms_titled(&portal, "Solo");
     assert_eq!(
         rooms.iter().map(|r| (r.id, r.archived)).collect::<Vec<_>>(),
@@ -616,11 +635,13 @@ fn a_create_without_an_answer_takes_the_one_room_left_once_its_twin_goes() {
     );
     portal.manifest("rooms:\n  - title: Solo\n    type: custom\n    folders: [Docs]\n");
     // Whichever run's answer is lost: the other removes its own at once (its room is the
-    // younger) or after its two seconds (the older), within the six the first one waits.
+    // younger) or after its ten seconds (the older), within the younger run's thirty.
+    // The run without an answer goes on as soon as one room is left, so the windows are long
+    // enough for a loaded machine, and cost time only when the younger run's answer is lost.
     let outputs = older_then_younger(
         &portal,
-        &["apply", "--auto-approve", "--create-lookup-window", "2"],
-        &["apply", "--auto-approve", "--create-lookup-window", "6"],
+        &["apply", "--auto-approve", "--create-lookup-window", "10"],
+        &["apply", "--auto-approve", "--create-lookup-window", "30"],
     );
     let all = outputs.iter().map(said).collect::<Vec<_>>().join("\n----\n");
     let lost = portal.emulator.requests().into_iter().filter(|r| r.response_lost).count();

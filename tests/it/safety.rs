@@ -149,20 +149,37 @@ fn two_groups_with_one_name_are_an_error_naming_both_before_any_write() {
 
 #[test]
 fn an_interrupt_during_an_edit_of_an_archived_room_still_archives_it_again() {
-    let portal = with_faults(Faults { latency: Duration::from_millis(400), ..Faults::default() });
+    // The rename, the room's first edit once it is open, is answered only once the run has
+    // taken the interrupt: the retag after it has certainly not started.
+    let held = vec!["PUT /api/2.0/files/rooms/*".to_owned()];
+    let portal = with_faults(Faults { hold_response_once: held, ..Faults::default() });
     portal.seed("Vault", RoomType::Custom, true, &[]);
     portal.manifest(
         "rooms:\n  - title: Vault 2\n    renamed_from: [Vault]\n    tags: [kept]\n    state: archived\n",
     );
-    let child = portal.spawn(&["apply", "--auto-approve"]);
-    // Interrupt once the room is open for its edits: at least the retag has not started.
-    wait_until("the room is unarchived", Duration::from_secs(30), || {
-        portal.emulator.rooms().iter().any(|room| !room.archived)
+    let mut child = portal.spawn(&["apply", "--auto-approve"]);
+    let err = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let reader = {
+        let (mut from, err) = (child.stderr.take().unwrap(), std::sync::Arc::clone(&err));
+        std::thread::spawn(move || {
+            let mut buffer = [0; 4096];
+            while let Ok(read @ 1..) = std::io::Read::read(&mut from, &mut buffer) {
+                err.lock().unwrap().push_str(&String::from_utf8_lossy(&buffer[..read]));
+            }
+        })
+    };
+    wait_until("the rename is held", Duration::from_secs(60), || {
+        portal.emulator.held_responses() == 1
     });
+    assert!(portal.emulator.rooms().iter().all(|room| !room.archived), "open for its edits");
     signal(&child, "-TERM");
+    wait_until("the run takes the interrupt", Duration::from_secs(60), || {
+        err.lock().unwrap().contains("interrupted: ")
+    });
+    portal.emulator.release_responses();
     let output = child.wait_with_output().unwrap();
+    reader.join().unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
-    assert!(stderr(&output).contains("interrupted"), "{}", stderr(&output));
     let out = stdout(&output);
     assert!(out.contains("tags [] → [kept]: skipped (interrupted before it started)"), "{out}");
     assert!(!out.contains(": archive: skipped"), "the bracket is closed: {out}");

@@ -94,7 +94,8 @@ fn limits_are_per_user() {
 #[test]
 fn more_than_15_concurrent_writes_are_429_with_the_limiters_headers() {
     let portal = limited(Limiter { concurrency: true, ..Limiter::default() }, Clock::system());
-    portal.emulator.set_faults(Faults { latency: Duration::from_millis(400), ..Faults::default() });
+    // All 20 hold their places until the last has arrived.
+    portal.emulator.set_faults(Faults { gather: Some(20), ..Faults::default() });
     let replies = at_once(&portal, "POST", 20);
     let ok = replies.iter().filter(|r| r.status == 200).count();
     let limited: Vec<&Reply> = replies.iter().filter(|r| r.status == 429).collect();
@@ -115,7 +116,8 @@ fn more_than_15_concurrent_writes_are_429_with_the_limiters_headers() {
 #[test]
 fn more_than_50_concurrent_gets_are_429_with_limit_50() {
     let portal = limited(Limiter { concurrency: true, ..Limiter::default() }, Clock::system());
-    portal.emulator.set_faults(Faults { latency: Duration::from_millis(400), ..Faults::default() });
+    // All 55 hold their places until the last has arrived.
+    portal.emulator.set_faults(Faults { gather: Some(55), ..Faults::default() });
     let replies = at_once(&portal, "GET", 55);
     let refused: Vec<&Reply> = replies.iter().filter(|r| r.status == 429).collect();
     assert_eq!(refused.len(), 5);
@@ -132,7 +134,8 @@ fn a_request_refused_for_concurrency_was_counted_in_the_window() {
         },
         Clock::manual(),
     );
-    portal.emulator.set_faults(Faults { latency: Duration::from_millis(400), ..Faults::default() });
+    // All 16 hold their places until the last has arrived.
+    portal.emulator.set_faults(Faults { gather: Some(16), ..Faults::default() });
     let statuses: Vec<u16> = at_once(&portal, "POST", 16).iter().map(|r| r.status).collect();
     assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "{statuses:?}");
     let next = portal.get("files/rooms");
