@@ -73,14 +73,10 @@ fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
 
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
-    let port = {
-        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        socket.local_addr().unwrap().port()
-    };
-    let listen = format!("127.0.0.1:{port}");
+    // Port 0: the system picks a free one each run, and the first line says which.
     let run = |expect_room: bool| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_docspace-rooms"))
-            .args(["emulator", "--listen", &listen, "--state"])
+            .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
             .arg(&state)
             .env_remove("DOCSPACE_EMULATOR_TOKEN")
             .stdout(Stdio::piped())
@@ -88,13 +84,14 @@ fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
             .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let first = lines.next().unwrap().unwrap();
-        assert!(first.contains(&format!("http://{listen}")), "{first}");
+        let url = first.strip_prefix("DocSpace emulator listening on ").unwrap_or_default();
+        assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{first}");
         let second = lines.next().unwrap().unwrap();
         let token = second.rsplit(' ').next().unwrap().to_string();
         assert!(token.starts_with("sk-"), "{second}");
 
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let api = Api::new(&format!("http://{listen}"), &token);
+        let api = Api::new(url, &token);
         runtime.block_on(async {
             if !expect_room {
                 let body = json!({"title": "Kept", "roomType": 2});
