@@ -210,12 +210,18 @@ fn a_token_that_cannot_be_a_header_is_an_error_before_any_request() {
 fn a_token_file_works_instead_of_the_environment() {
     let portal = TestPortal::start();
     portal.manifest("rooms: []\n");
-    let token = portal.file("token", &format!("{}\n", portal.emulator.token()));
-    portal
-        .cmd(&["plan", "--token-file", token.to_str().unwrap()])
-        .env_remove("DOCSPACE_TOKEN")
-        .assert()
-        .success();
+    // As one editor saves it, and as Windows Notepad does: a byte order mark and CRLF.
+    for text in [
+        format!("{}\n", portal.emulator.token()),
+        format!("\u{feff}{}\r\n", portal.emulator.token()),
+    ] {
+        let token = portal.file("token", &text);
+        portal
+            .cmd(&["plan", "--token-file", token.to_str().unwrap()])
+            .env_remove("DOCSPACE_TOKEN")
+            .assert()
+            .success();
+    }
 }
 
 #[test]
