@@ -7,7 +7,7 @@ mod sections;
 
 use crate::plan::cost::summary_line;
 use crate::plan::model::{Plan, Step};
-use parts::{MARKDOWN_BUDGET, Paint, md, member_summary, origin, room_block, rows, table};
+use parts::{MARKDOWN_BUDGET, Paint, md_code, member_summary, origin, room_block, rows, table};
 pub(crate) use parts::{describe, mark, room_label};
 use std::fmt::Write;
 
@@ -44,9 +44,9 @@ pub(crate) fn text(plan: &Plan, manifest: &str, color: bool) -> String {
 pub(crate) fn markdown(plan: &Plan, manifest: &str, portal: &url::Url) -> String {
     let manifest = &crate::text::escape(manifest);
     let mut out = format!(
-        "{}\n### docspace-rooms plan for `{}`\n\n**{}**\n",
+        "{}\n### docspace-rooms plan for {}\n\n**{}**\n",
         comment_marker(portal),
-        md(manifest),
+        md_code(manifest),
         summary_line(plan)
     );
     if plan.is_empty() && plan.adopted.as_ref().is_none_or(Vec::is_empty) {

@@ -301,6 +301,19 @@ pub(crate) fn md(text: &str) -> String {
     out
 }
 
+/// `text` as a Markdown code span: shown exactly as it is, since a backslash escapes nothing
+/// inside one (`md` would show `rooms\_prod.yaml`), and a code host links no mention or
+/// reference there. The fence is one backtick longer than any run of them in `text`, padded
+/// with a space where `text` starts or ends with one; line breaks become spaces.
+pub(crate) fn md_code(text: &str) -> String {
+    let text: String =
+        text.chars().map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }).collect();
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// `+ link "Press" viewer, expires 2027-03-31, password from LINK_PASSWORD_PRESS`; `~ link
 /// "Press" expires 2027-03-31 → 2027-06-30`; without the mark. A password is named by its
 /// variable, never shown: a reviewer sees which variable a change reads.
@@ -369,7 +382,7 @@ fn link_change(change: &LinkChange) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::md;
+    use super::{md, md_code};
 
     /// What a reader sees: the cell without its escapes and word joiners.
     fn seen(cell: &str) -> String {
@@ -411,5 +424,13 @@ mod tests {
         assert!(!cell.replace("\\|", "").contains('|'), "{cell}");
         assert_eq!(seen(&cell), text);
         assert_eq!(md("a\nb\rc"), "a b c");
+    }
+
+    #[test]
+    fn a_code_span_shows_its_text_as_it_is() {
+        assert_eq!(md_code("plans/rooms_prod.yaml"), "`plans/rooms_prod.yaml`");
+        assert_eq!(md_code("a`b"), "``a`b``");
+        assert_eq!(md_code("``x"), "``` ``x ```");
+        assert_eq!(md_code("a\nb"), "`a b`");
     }
 }
