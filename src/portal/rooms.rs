@@ -394,9 +394,14 @@ impl Portal {
         let request = format!("GET {ROOMS}");
         // Back as far as the last look had to read, and as far again ahead: usually one page.
         let back = hint.depth.clamp(NEWEST_PAGE, MAX_PAGE_SIZE - NEWEST_PAGE);
+        // Where the last look read further back than one page reaches (a burst of creates
+        // filling one second), this one will too: the page before is read with the first, as
+        // far back as the last look went and a little more, instead of after it.
+        let before = (hint.depth > back)
+            .then(|| (hint.depth - back + NEWEST_PAGE).min(MAX_PAGE_SIZE - OVERLAP));
         let mut start = hint.total.saturating_sub(back);
         for read in 1..=READS {
-            match self.read_newest(listed, area, start).await? {
+            match self.read_newest(listed, area, start, before).await? {
                 Ok(since) => return Ok(since),
                 Err(next) => {
                     tracing::info!(request, read, "the rooms changed while they were read; again");
@@ -407,7 +412,8 @@ impl Portal {
         Err(ApiError::ListingChanged { request, reads: READS })
     }
 
-    /// One look (see [`Portal::rooms_created_since`]) whose first page starts at `start`;
+    /// One look (see [`Portal::rooms_created_since`]) whose first page starts at `start`, and
+    /// whose second, if `before` says how many older rooms it holds, is read at the same time;
     /// `Err` with where the next should start when that page did not reach the list's end, or
     /// when an earlier page no longer meets what was read (the list shifted further than the
     /// overlap between pages).
@@ -416,8 +422,20 @@ impl Portal {
         listed: &(dyn Fn(u64) -> bool + Sync),
         area: &str,
         mut start: usize,
+        before: Option<usize>,
     ) -> Result<Result<Since, usize>, ApiError> {
-        let (mut page, total) = self.room_page(start, MAX_PAGE_SIZE, None, area).await?;
+        // How many older rooms to ask for per earlier page: fewer once a portal served fewer.
+        let mut stride = before.unwrap_or(2 * NEWEST_PAGE - OVERLAP);
+        let newest = self.room_page(start, MAX_PAGE_SIZE, None, area);
+        let ((mut page, total), mut ahead) = match before {
+            Some(_) if start > 0 => {
+                let from = start.saturating_sub(stride);
+                let earlier = self.room_page(from, start - from + OVERLAP, None, area);
+                let (newest, earlier) = futures::future::join(newest, earlier).await;
+                (newest?, Some((from, earlier?)))
+            }
+            _ => (newest.await?, None),
+        };
         if start >= total && start > 0 {
             return Ok(Err(total.saturating_sub(NEWEST_PAGE)));
         }
@@ -426,8 +444,6 @@ impl Portal {
             return Ok(Err(total - page.len().max(1)));
         }
         let mut walk = Walk { listed, read: HashSet::new(), new: Vec::new(), newest_listed: None };
-        // How many older rooms to ask for per earlier page: fewer once a portal served fewer.
-        let mut stride = 2 * NEWEST_PAGE - OVERLAP;
         loop {
             let end = walk.take(page);
             if end.is_some() || start == 0 {
@@ -437,7 +453,10 @@ impl Portal {
             page = loop {
                 let from = start.saturating_sub(stride);
                 let count = start - from + OVERLAP;
-                let (earlier, now) = self.room_page(from, count, None, area).await?;
+                let (earlier, now) = match ahead.take() {
+                    Some((read_from, read)) if read_from == from => read,
+                    _ => self.room_page(from, count, None, area).await?,
+                };
                 // A room read already ties this page to the last: whatever the list did in
                 // between (a room created or removed below moves the rest by one), what
                 // comes before it is older, and nothing between was skipped.

@@ -274,6 +274,40 @@ fn the_looks_for_twins_read_only_the_rooms_created_since_the_last_look() {
 }
 
 #[test]
+fn a_burst_of_creates_in_one_second_costs_a_look_at_most_two_pages() {
+    // 250 creates, one at a time, on a portal that dates 150 rooms a second: the rooms of one
+    // second are listed by title, so a look reads back through all of its second's rooms, more
+    // than one page once over 75. A look whose last one read further than a page reads the page
+    // before with the first, sized by how far that went (`Portal::rooms_created_since`): two
+    // requests, one round trip (BENCHMARKS.md shows the time).
+    let portal = TestPortal::with(EmulatorConfig {
+        behaviour: Behaviour {
+            rooms_per_second: std::num::NonZeroUsize::new(150),
+            ..Behaviour::default()
+        },
+        clock: docspace_rooms::emulator::Clock::manual(),
+        ..EmulatorConfig::default()
+    });
+    let mut yaml = String::from("rooms:\n");
+    for n in 0..250 {
+        yaml.push_str(&format!("  - title: Room {n:03}\n    type: custom\n"));
+    }
+    portal.manifest(&yaml);
+    let output = portal.cmd(&["apply", "--auto-approve", "--parallelism", "1"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(portal.rooms().len(), 250);
+    let reads = portal.emulator.requests().into_iter();
+    let reads = reads.filter(|r| r.method == "GET" && r.path == "/api/2.0/files/rooms").count();
+    // The plan's read and the first look: 2. In the first second, one page each while the
+    // last look read at most 75 rooms (76 looks), two once it read more (74 × 2). In the
+    // second, the first look reads back to the head (2), the next reads a page ahead that it
+    // turns out not to need (2), then one page each (73), and two once the last look read
+    // more than 75 rooms again (25 × 2). In all 353, where reading every room created since
+    // the plan would take over 600.
+    assert_eq!(reads, 353, "listing reads");
+}
+
+#[test]
 fn a_younger_room_that_cannot_be_removed_is_named_with_its_twin_and_both_stay() {
     let portal = TestPortal::start();
     portal.emulator.set_faults(Faults {
