@@ -401,6 +401,9 @@ impl Portal {
             .then(|| (hint.depth - back + NEWEST_PAGE).min(MAX_PAGE_SIZE - OVERLAP));
         let mut start = hint.total.saturating_sub(back);
         for read in 1..=READS {
+            // Only the first attempt reads ahead: a restart starts where the list now ends, and
+            // a portal serving shorter pages than asked would waste the page on every one.
+            let before = before.filter(|_| read == 1);
             match self.read_newest(listed, area, start, before).await? {
                 Ok(since) => return Ok(since),
                 Err(next) => {
@@ -432,7 +435,8 @@ impl Portal {
                 let from = start.saturating_sub(stride);
                 let earlier = self.room_page(from, start - from + OVERLAP, None, area);
                 let (newest, earlier) = futures::future::join(newest, earlier).await;
-                (newest?, Some((from, earlier?)))
+                // The page read ahead fails the look only if the look comes to need it.
+                (newest?, Some((from, earlier)))
             }
             _ => (newest.await?, None),
         };
@@ -453,8 +457,10 @@ impl Portal {
             page = loop {
                 let from = start.saturating_sub(stride);
                 let count = start - from + OVERLAP;
+                // The page read ahead is this one: `start` and `stride` are as they were then
+                // (the guard only keeps that true if the code above changes).
                 let (earlier, now) = match ahead.take() {
-                    Some((read_from, read)) if read_from == from => read,
+                    Some((read_from, read)) if read_from == from => read?,
                     _ => self.room_page(from, count, None, area).await?,
                 };
                 // A room read already ties this page to the last: whatever the list did in

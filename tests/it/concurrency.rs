@@ -10,6 +10,7 @@ use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::faults::{Behaviour, Faults, Rendezvous};
 use docspace_rooms::emulator::{EmulatedRoom, EmulatorConfig};
 use serde_json::json;
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// Two new rooms (one with folders, which only the run keeping the room creates) and folders in
@@ -305,6 +306,33 @@ fn a_burst_of_creates_in_one_second_costs_a_look_at_most_two_pages() {
     // more than 75 rooms again (25 × 2). In all 353, where reading every room created since
     // the plan would take over 600.
     assert_eq!(reads, 353, "listing reads");
+}
+
+#[test]
+fn a_burst_of_creates_on_a_portal_serving_short_pages_finds_every_room_once() {
+    // As above, on a portal that serves at most 45 rooms a page whatever a request asks: the
+    // looks' pages come back short, read ahead or not, and each look still meets the rooms it
+    // read; nothing is created twice, and a plan afterwards has nothing to do.
+    let portal = TestPortal::with(EmulatorConfig {
+        behaviour: Behaviour {
+            rooms_per_second: std::num::NonZeroUsize::new(150),
+            ..Behaviour::default()
+        },
+        faults: Faults { page_cap: Some(45), ..Faults::default() },
+        clock: docspace_rooms::emulator::Clock::manual(),
+        ..EmulatorConfig::default()
+    });
+    let mut yaml = String::from("rooms:\n");
+    for n in 0..250 {
+        yaml.push_str(&format!("  - title: Room {n:03}\n    type: custom\n"));
+    }
+    portal.manifest(&yaml);
+    let output = portal.cmd(&["apply", "--auto-approve", "--parallelism", "1"]).output().unwrap();
+    assert!(output.status.success(), "{}", said(&output));
+    let titles: HashSet<String> = portal.rooms().into_iter().map(|(title, ..)| title).collect();
+    assert_eq!((portal.rooms().len(), titles.len()), (250, 250));
+    let plan = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
+    assert_eq!(plan.status.code(), Some(0), "{}", said(&plan));
 }
 
 #[test]
