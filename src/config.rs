@@ -43,16 +43,6 @@ impl Output {
             stderr_terminal,
         }
     }
-
-    /// No colour, no prompt: for tests and for jobs that print machine output.
-    pub fn plain() -> Output {
-        Output {
-            stdout_color: false,
-            stderr_color: false,
-            interactive: false,
-            stderr_terminal: false,
-        }
-    }
 }
 
 /// What `--target`, `--exclude` and `--force` ask of the planner.

@@ -28,7 +28,8 @@ pub const MAX_CONCURRENT_READS: usize = 50;
 /// Requests a cloud portal admits per user in a sliding minute: `SlidingWindowLimit` 1,500
 /// (`common/ASC.Common/Utils/RateLimiterSettings.cs` L38); the window is fixed at one minute
 /// (`common/ASC.Api.Core/Core/BaseStartup.cs` L247). A refusal says the limit, not the window.
-pub const WINDOW_LIMIT: RateLimit = RateLimit { limit: 1_500, window: Duration::from_secs(60) };
+pub(crate) const WINDOW_LIMIT: RateLimit =
+    RateLimit { limit: 1_500, window: Duration::from_secs(60) };
 /// POST and PUT requests a cloud portal admits per user in a fixed window of a day that starts
 /// at the first one after the last window ended (`DailyWriteLimit`, BaseStartup.cs L278-302;
 /// `RedisFixedWindowManager`); DELETE is not counted.
@@ -48,9 +49,9 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// The most requests a written rate may name.
-    pub const MAX_LIMIT: u32 = 1_000_000;
+    pub(crate) const MAX_LIMIT: u32 = 1_000_000;
     /// The longest window a written rate may name: a day, a DocSpace limiter's longest.
-    pub const MAX_WINDOW: Duration = Duration::from_secs(86_400);
+    pub(crate) const MAX_WINDOW: Duration = Duration::from_secs(86_400);
 }
 
 impl std::str::FromStr for RateLimit {
@@ -140,7 +141,7 @@ impl RoomType {
     ];
 
     /// The integer the API sends and accepts.
-    pub fn code(self) -> i64 {
+    pub(crate) fn code(self) -> i64 {
         match self {
             RoomType::FormFilling => 1,
             RoomType::Collaboration => 2,
@@ -236,7 +237,7 @@ pub enum Access {
 
 impl Access {
     /// Every access level the manifest can name.
-    pub const ALL: [Access; 7] = [
+    pub(crate) const ALL: [Access; 7] = [
         Access::RoomManager,
         Access::ContentCreator,
         Access::Editor,
@@ -264,7 +265,7 @@ impl Access {
     }
 
     /// The name the manifest uses for this access level.
-    pub fn manifest_name(self) -> &'static str {
+    pub(crate) fn manifest_name(self) -> &'static str {
         match self {
             Access::RoomManager => "room-manager",
             Access::ContentCreator => "content-creator",

@@ -157,7 +157,7 @@ pub(crate) fn access_names(rules: &LinkRules) -> String {
 }
 
 /// What the environment holds for a variable.
-pub enum EnvValue {
+pub(crate) enum EnvValue {
     /// Not set.
     Unset,
     /// Set, but not UTF-8 text.
@@ -168,7 +168,7 @@ pub enum EnvValue {
 
 impl EnvValue {
     /// The process environment's value of `name`.
-    pub fn of(name: &str) -> EnvValue {
+    pub(crate) fn of(name: &str) -> EnvValue {
         match std::env::var_os(name).map(std::ffi::OsString::into_string) {
             None => EnvValue::Unset,
             Some(Err(_)) => EnvValue::NotText,
@@ -196,7 +196,7 @@ pub struct Password(SecretString);
 
 impl Password {
     /// Wraps a password read from the environment or the portal.
-    pub fn new(text: &str) -> Password {
+    pub(crate) fn new(text: &str) -> Password {
         Password(SecretString::from(text))
     }
 

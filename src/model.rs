@@ -36,7 +36,7 @@ pub enum PortalRoomType {
 
 impl PortalRoomType {
     /// The type, when this version knows it.
-    pub fn known(self) -> Option<RoomType> {
+    pub(crate) fn known(self) -> Option<RoomType> {
         match self {
             PortalRoomType::Known(room_type) => Some(room_type),
             PortalRoomType::Unknown(_) => None,
@@ -118,7 +118,7 @@ pub enum Member {
 
 impl Member {
     /// The name: the email address or the group name.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Member::User(name) | Member::Group(name) => name,
         }
@@ -135,7 +135,7 @@ impl Member {
 
     /// Whether two entries are about the same person or group: the one identity rule for
     /// members, used by the planner, the executor's read-back, saved-plan checks and `export`.
-    pub fn is(&self, other: &Member) -> bool {
+    pub(crate) fn is(&self, other: &Member) -> bool {
         match (self, other) {
             (Member::User(a), Member::User(b)) => a == b || email_key(a) == email_key(b),
             (Member::Group(a), Member::Group(b)) => a == b,
@@ -224,7 +224,7 @@ pub enum StorageLimit {
 
 impl StorageLimit {
     /// The smaller of the two limits, each when set; the tariff's when they are equal.
-    pub fn of(tariff: Option<u64>, portal_quota: Option<u64>) -> Option<StorageLimit> {
+    pub(crate) fn of(tariff: Option<u64>, portal_quota: Option<u64>) -> Option<StorageLimit> {
         match (tariff, portal_quota) {
             (Some(total), Some(quota)) if quota < total => Some(StorageLimit::PortalQuota(quota)),
             (Some(total), _) => Some(StorageLimit::Tariff(total)),
@@ -233,7 +233,7 @@ impl StorageLimit {
     }
 
     /// The limit in bytes.
-    pub fn bytes(self) -> u64 {
+    pub(crate) fn bytes(self) -> u64 {
         match self {
             StorageLimit::Tariff(bytes) | StorageLimit::PortalQuota(bytes) => bytes,
         }
@@ -253,7 +253,7 @@ pub struct PortalSharing {
 
 impl PortalSharing {
     /// Whether new public links are refused in active rooms.
-    pub fn restricts_rooms(&self) -> bool {
+    pub(crate) fn restricts_rooms(self) -> bool {
         !self.external_share && self.apply_to_rooms
     }
 }
@@ -281,7 +281,7 @@ pub struct PortalFolder {
 
 impl PortalFolder {
     /// Whether it holds nothing, by its counts and, when it was listed, by its listing.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.files_count == 0 && self.folders_count == 0 && self.listed.unwrap_or(0) == 0
     }
 }

@@ -17,7 +17,7 @@ pub struct Progress {
 
 impl Progress {
     /// A bar when stderr is a terminal, plain lines otherwise.
-    pub fn new(terminal: bool) -> Progress {
+    pub(crate) fn new(terminal: bool) -> Progress {
         let bar = terminal.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
@@ -74,7 +74,7 @@ impl Progress {
     }
 
     /// Clears the bar.
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

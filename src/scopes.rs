@@ -21,9 +21,9 @@
 //! own regular expressions.
 
 /// The global read scope: every GET.
-pub const READ_ALL: &str = "*:read";
+pub(crate) const READ_ALL: &str = "*:read";
 /// The global write scope: every request.
-pub const WRITE_ALL: &str = "*:write";
+pub(crate) const WRITE_ALL: &str = "*:write";
 
 /// Every scope a key may be created with, sorted as `GET /api/2.0/keys/permissions` lists them
 /// (`*` is accepted too and stored as no permissions, which grants everything).
@@ -101,12 +101,12 @@ pub struct Policy {
 impl Policy {
     /// The scope to name when a key has none of them: the entry's first (its read scope for a
     /// GET), else the global one (`*:read` for a GET).
-    pub fn narrowest(&self) -> &'static str {
+    pub(crate) fn narrowest(&self) -> &'static str {
         self.local.first().or(self.global.first()).copied().unwrap_or(WRITE_ALL)
     }
 
     /// Every accepted scope, the global ones first, as the server joins them.
-    pub fn accepted(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub(crate) fn accepted(&self) -> impl Iterator<Item = &'static str> + '_ {
         let local = self.local.iter().filter(|scope| !self.global.contains(scope));
         self.global.iter().chain(local).copied()
     }
@@ -149,7 +149,7 @@ fn map_policy(method: &str, route: &str) -> Option<Policy> {
 
 /// What a key's permissions grant.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Grant {
+pub(crate) enum Grant {
     /// Everything: a key with no permissions (as one created with `*` is stored) or with `*`,
     /// and every login token.
     All,
@@ -159,7 +159,7 @@ pub enum Grant {
 
 impl Grant {
     /// The grant of a key with these permissions.
-    pub fn of(permissions: &[String]) -> Grant {
+    pub(crate) fn of(permissions: &[String]) -> Grant {
         if permissions.is_empty() || permissions.iter().any(|p| p == "*") {
             Grant::All
         } else {
@@ -168,7 +168,7 @@ impl Grant {
     }
 
     /// Whether a request with `policy` passes (`None`: no scope policy).
-    pub fn allows(&self, policy: Option<&Policy>) -> bool {
+    pub(crate) fn allows(&self, policy: Option<&Policy>) -> bool {
         match (self, policy) {
             (Grant::All, _) | (_, None) => true,
             (Grant::Only(scopes), Some(policy)) => {

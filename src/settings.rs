@@ -146,7 +146,7 @@ pub enum WatermarkItem {
 
 impl WatermarkItem {
     /// Every item, in flag order.
-    pub const ALL: [WatermarkItem; 5] = [
+    pub(crate) const ALL: [WatermarkItem; 5] = [
         WatermarkItem::UserName,
         WatermarkItem::UserEmail,
         WatermarkItem::IpAddress,
@@ -155,7 +155,7 @@ impl WatermarkItem {
     ];
 
     /// The flag the API uses.
-    pub fn flag(self) -> i64 {
+    pub(crate) fn flag(self) -> i64 {
         match self {
             WatermarkItem::UserName => 1,
             WatermarkItem::UserEmail => 2,
@@ -166,7 +166,7 @@ impl WatermarkItem {
     }
 
     /// The manifest's name.
-    pub fn manifest_name(self) -> &'static str {
+    pub(crate) fn manifest_name(self) -> &'static str {
         match self {
             WatermarkItem::UserName => "user-name",
             WatermarkItem::UserEmail => "user-email",
@@ -200,7 +200,7 @@ pub struct Watermark {
 
 impl Watermark {
     /// The `additions` flags.
-    pub fn additions(&self) -> i64 {
+    pub(crate) fn additions(&self) -> i64 {
         self.show.iter().fold(0, |all, item| all | item.flag())
     }
 
@@ -245,7 +245,7 @@ pub enum Period {
 
 impl Period {
     /// The integer the API takes.
-    pub fn code(self) -> i64 {
+    pub(crate) fn code(self) -> i64 {
         match self {
             Period::Days => 0,
             Period::Months => 1,
@@ -293,14 +293,14 @@ pub struct Lifetime {
 
 impl Lifetime {
     /// `90 days`, as the manifest writes it.
-    pub fn older_than(self) -> String {
+    pub(crate) fn older_than(self) -> String {
         format!("{} {}", self.value, self.period.name(self.value))
     }
 
     /// Whether, on some date, this lifetime removes a file that `other` keeps: the same unit
     /// with a smaller number, or another unit whose shortest span is below `other`'s longest
     /// (`90 days` after `3 months`, which spans up to 93 days; `12 months` after `1 year`).
-    pub fn may_be_shorter_than(self, other: Lifetime) -> bool {
+    pub(crate) fn may_be_shorter_than(self, other: Lifetime) -> bool {
         if self.period == other.period {
             return self.value < other.value;
         }
@@ -330,7 +330,7 @@ pub enum Switch<T> {
 
 impl<T> Switch<T> {
     /// The value when on.
-    pub fn on(&self) -> Option<&T> {
+    pub(crate) fn on(&self) -> Option<&T> {
         match self {
             Switch::Off => None,
             Switch::On(value) => Some(value),
@@ -435,7 +435,7 @@ pub struct Settings {
 
 impl Settings {
     /// Whether no setting is given.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self == Settings::default()
     }
 

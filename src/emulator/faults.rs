@@ -102,7 +102,7 @@ pub struct Rendezvous {
 }
 
 /// The longest a create waits at a [`Rendezvous`] for its rivals.
-pub const RENDEZVOUS_WAIT: Duration = Duration::from_secs(30);
+pub(crate) const RENDEZVOUS_WAIT: Duration = Duration::from_secs(30);
 
 impl Default for Faults {
     fn default() -> Self {

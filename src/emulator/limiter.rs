@@ -66,7 +66,7 @@ pub struct Limiter {
 
 impl Limiter {
     /// Every limit on, with a cloud portal's numbers.
-    pub fn cloud() -> Limiter {
+    pub(crate) fn cloud() -> Limiter {
         Limiter {
             window: Some(crate::docspace::WINDOW_LIMIT),
             concurrency: true,

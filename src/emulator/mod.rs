@@ -250,12 +250,12 @@ impl Emulator {
     }
 
     /// The portal owner's email.
-    pub fn owner_email(&self) -> String {
+    pub(crate) fn owner_email(&self) -> String {
         self.shared.read(|s| s.owner().email.clone())
     }
 
     /// Makes the next room id at least `next`, as on a portal that has held many rooms.
-    pub fn advance_room_ids(&self, next: u64) {
+    pub(crate) fn advance_room_ids(&self, next: u64) {
         self.shared.mutate(|s| s.next_room_id = s.next_room_id.max(next));
     }
 
@@ -466,7 +466,7 @@ impl Emulator {
     }
 
     /// Serve until Ctrl-C (or SIGTERM), then stop cleanly.
-    pub async fn run_until_signal(mut self) -> anyhow::Result<()> {
+    pub(crate) async fn run_until_signal(mut self) -> anyhow::Result<()> {
         crate::signal::shutdown().await;
         self.stop_and_wait().await;
         Ok(())

@@ -69,11 +69,11 @@ impl Report {
         self.count(|s| matches!(s, Status::Applied))
     }
 
-    pub fn failed(&self) -> usize {
+    pub(crate) fn failed(&self) -> usize {
         self.count(|s| matches!(s, Status::Failed(_)))
     }
 
-    pub fn skipped(&self) -> usize {
+    pub(crate) fn skipped(&self) -> usize {
         self.count(|s| matches!(s, Status::Skipped(_)))
     }
 

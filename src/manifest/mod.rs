@@ -33,7 +33,7 @@ mod templates_tests;
 #[cfg(test)]
 mod tests;
 
-pub use crate::model::Member;
+pub(crate) use crate::model::Member;
 use raw::RawManifest;
 use std::io::Read as _;
 use std::path::Path;

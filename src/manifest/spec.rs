@@ -79,7 +79,7 @@ pub enum Prune {
 
 impl Prune {
     /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Prune::None => "none",
             Prune::Archive => "archive",
@@ -105,7 +105,7 @@ pub enum DesiredState {
 
 impl DesiredState {
     /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DesiredState::Active => "active",
             DesiredState::Archived => "archived",
@@ -129,7 +129,7 @@ pub enum MembersPolicy {
 
 impl MembersPolicy {
     /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MembersPolicy::Exact => "exact",
             MembersPolicy::Additive => "additive",
@@ -292,7 +292,7 @@ pub enum FoldersPolicy {
 
 impl FoldersPolicy {
     /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FoldersPolicy::Additive => "additive",
             FoldersPolicy::Exact => "exact",
@@ -311,7 +311,7 @@ pub struct FolderSpec {
 
 impl FolderSpec {
     /// The path as written in plans: titles joined by `/`.
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         self.path.join("/")
     }
 }
@@ -331,7 +331,7 @@ pub enum LinksPolicy {
 
 impl LinksPolicy {
     /// The manifest spelling.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LinksPolicy::Exact => "exact",
             LinksPolicy::Additive => "additive",

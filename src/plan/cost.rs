@@ -25,7 +25,7 @@ pub struct Requests {
 
 impl Requests {
     /// Every request.
-    pub fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.writes + self.reads + self.deletes
     }
 

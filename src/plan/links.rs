@@ -428,7 +428,7 @@ fn sharing_problems(
     public: &[&LinkSpec],
     context: &LinkContext<'_>,
 ) -> Vec<(usize, String)> {
-    if !context.sharing.is_some_and(crate::model::PortalSharing::restricts_rooms) {
+    if !context.sharing.is_some_and(|sharing| sharing.restricts_rooms()) {
         return Vec::new();
     }
     let title = &spec.title;

@@ -1,7 +1,7 @@
 //! The plan as data: per room, the steps that bring it to its declared state, in API order.
 
 use crate::docspace::{Access, RoomType};
-pub use crate::model::Member;
+pub(crate) use crate::model::Member;
 use crate::model::PortalRoom;
 use serde::{Deserialize, Serialize};
 
@@ -129,14 +129,14 @@ impl StateChange {
     }
 
     /// Whether the room is deleted.
-    pub fn deletes(&self) -> bool {
+    pub(crate) fn deletes(&self) -> bool {
         matches!(self, StateChange::Delete { .. })
     }
 }
 
 impl RoomPlan {
     /// Every step in the order the API gets them: opening, edits, closing.
-    pub fn steps(&self) -> impl Iterator<Item = &Step> {
+    pub(crate) fn steps(&self) -> impl Iterator<Item = &Step> {
         self.change.opening().into_iter().chain(&self.edits).chain(self.change.closing())
     }
 
@@ -547,7 +547,7 @@ impl Action {
     }
 
     /// The kind of this action.
-    pub fn kind(&self) -> ActionKind {
+    pub(crate) fn kind(&self) -> ActionKind {
         match self {
             Action::Create { .. } => ActionKind::Create,
             Action::Rename { .. } => ActionKind::Rename,
@@ -672,7 +672,7 @@ impl Plan {
     }
 
     /// Every step with its room, in plan order.
-    pub fn steps(&self) -> impl Iterator<Item = (&RoomPlan, &Step)> {
+    pub(crate) fn steps(&self) -> impl Iterator<Item = (&RoomPlan, &Step)> {
         self.rooms.iter().flat_map(|room| room.steps().map(move |step| (room, step)))
     }
 

@@ -47,24 +47,24 @@ use std::path::Path;
 pub const FORMAT_VERSION: u32 = 5;
 
 /// The variable holding the key that signs saved plans.
-pub const PLAN_KEY_VARIABLE: &str = "DOCSPACE_PLAN_KEY";
+pub(crate) const PLAN_KEY_VARIABLE: &str = "DOCSPACE_PLAN_KEY";
 
 /// The fewest bytes a plan key may have: 32 random bytes (`openssl rand -hex 32` gives 64
 /// characters) cannot be guessed from a signed plan.
-pub const MIN_PLAN_KEY_BYTES: usize = 32;
+pub(crate) const MIN_PLAN_KEY_BYTES: usize = 32;
 
 /// How a signature starts, naming its algorithm.
 const SIGNATURE_PREFIX: &str = "hmac-sha256:";
 
 /// The secret the plan and apply jobs share (`DOCSPACE_PLAN_KEY`); never shown, not even in
 /// `Debug`.
-pub struct PlanKey(SecretSlice<u8>);
+pub(crate) struct PlanKey(SecretSlice<u8>);
 
 impl PlanKey {
     /// The key from the variable's bytes, ASCII whitespace around them trimmed (a secret
     /// stored with a trailing newline in one job and without in the other is one key); `Err`
     /// says what is wrong without showing it.
-    pub fn new(mut bytes: Vec<u8>) -> anyhow::Result<PlanKey> {
+    pub(crate) fn new(mut bytes: Vec<u8>) -> anyhow::Result<PlanKey> {
         bytes.truncate(bytes.trim_ascii_end().len());
         let start = bytes.len() - bytes.trim_ascii_start().len();
         bytes.drain(..start);

@@ -291,7 +291,7 @@ impl Portal {
     }
 
     /// The configuration this client was built with.
-    pub fn config(&self) -> &PortalConfig {
+    pub(crate) fn config(&self) -> &PortalConfig {
         &self.inner.config
     }
 
@@ -353,7 +353,7 @@ impl Portal {
     ///
     /// # Panics
     /// If a thread panicked while recording one.
-    pub fn limit_reached(&self) -> Option<LimitReached> {
+    pub(crate) fn limit_reached(&self) -> Option<LimitReached> {
         *self.inner.limit.lock().expect("limit lock")
     }
 

@@ -16,8 +16,8 @@ mod read;
 mod settings;
 
 pub use execute::{Ready, apply_plan};
-pub use read::{Planned, read_and_plan, read_and_plan_built_in};
-pub(crate) use read::{load_manifest, read_and_plan_against};
+pub use read::{Planned, read_and_plan};
+pub(crate) use read::{load_manifest, read_and_plan_against, read_and_plan_built_in};
 
 use crate::plan::saved::{PlanKey, SavedPlan};
 use crate::portal::Portal;

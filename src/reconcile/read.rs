@@ -126,7 +126,7 @@ pub async fn read_and_plan(
 
 /// As [`read_and_plan`], for manifest text built into the binary (the demo's example); `name`
 /// names it in messages.
-pub async fn read_and_plan_built_in(
+pub(crate) async fn read_and_plan_built_in(
     name: &Path,
     text: &'static str,
     portal: &Portal,

@@ -3,9 +3,10 @@
 
 use docspace_rooms::docspace::{Access, RoomType, stored_title, tag_key};
 use docspace_rooms::manifest::{
-    self, DesiredState, MAX_MANIFEST_BYTES, Manifest, ManifestError, Member, MemberSpec,
-    MembersPolicy, Prune, RoomSpec,
+    self, DesiredState, MAX_MANIFEST_BYTES, Manifest, ManifestError, MemberSpec, MembersPolicy,
+    Prune, RoomSpec,
 };
+use docspace_rooms::model::Member;
 use proptest::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
