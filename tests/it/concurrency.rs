@@ -241,34 +241,47 @@ fn a_lagging_search_index_hides_a_new_room_from_filter_value_only() {
     assert_eq!(portal.titles("searchArea=Any&filterValue=Fresh"), ["Fresh"], "indexed by now");
 }
 
-#[test]
-fn the_looks_for_twins_read_only_the_rooms_created_since_the_last_look() {
-    // 250 creates on an empty portal that dates 20 rooms a second: a look that read every
-    // room created since the plan would read 1, then 2, then 3 pages (about 500 reads in all).
-    // The emulator's clock moves only with the creates, so the rooms sharing a second are as
-    // many on any machine (`Behaviour::rooms_per_second`).
-    let clock = docspace_rooms::emulator::Clock::manual();
-    let started = clock.since_epoch();
-    let portal = TestPortal::with(EmulatorConfig {
+/// A portal on a manual clock that dates `per_second` rooms a second (its clock moves only with
+/// the creates, so the rooms sharing a second are as many on any machine:
+/// `Behaviour::rooms_per_second`), with `faults`.
+fn dating(per_second: usize, faults: Faults, clock: docspace_rooms::emulator::Clock) -> TestPortal {
+    TestPortal::with(EmulatorConfig {
         behaviour: Behaviour {
-            rooms_per_second: std::num::NonZeroUsize::new(20),
+            rooms_per_second: std::num::NonZeroUsize::new(per_second),
             ..Behaviour::default()
         },
-        clock: clock.clone(),
+        faults,
+        clock,
         ..EmulatorConfig::default()
-    });
+    })
+}
+
+/// `apply` with `args` of a manifest of 250 new rooms, which must succeed; how many rooms
+/// listings the portal answered.
+fn create_250(portal: &TestPortal, args: &[&str]) -> usize {
     let mut yaml = String::from("rooms:\n");
     for n in 0..250 {
         yaml.push_str(&format!("  - title: Room {n:03}\n    type: custom\n"));
     }
     portal.manifest(&yaml);
-    let output = portal.cmd(&["apply", "--auto-approve"]).output().unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(portal.rooms().len(), 250);
+    let output = portal.cmd(&[&["apply", "--auto-approve"], args].concat()).output().unwrap();
+    assert!(output.status.success(), "{}", said(&output));
+    let titles: HashSet<String> = portal.rooms().into_iter().map(|(title, ..)| title).collect();
+    assert_eq!((portal.rooms().len(), titles.len()), (250, 250), "each room once");
+    let reads = portal.emulator.requests().into_iter();
+    reads.filter(|r| r.method == "GET" && r.path == "/api/2.0/files/rooms").count()
+}
+
+#[test]
+fn the_looks_for_twins_read_only_the_rooms_created_since_the_last_look() {
+    // 250 creates on an empty portal that dates 20 rooms a second: a look that read every
+    // room created since the plan would read 1, then 2, then 3 pages (about 500 reads in all).
+    let clock = docspace_rooms::emulator::Clock::manual();
+    let started = clock.since_epoch();
+    let portal = dating(20, Faults::default(), clock.clone());
+    let reads = create_250(&portal, &[]);
     let moved = clock.since_epoch().checked_sub(started);
     assert_eq!(moved, Some(Duration::from_secs(12)), "20 rooms a second");
-    let reads = portal.emulator.requests().into_iter();
-    let reads = reads.filter(|r| r.method == "GET" && r.path == "/api/2.0/files/rooms").count();
     // The plan's read, the first look, and one look after each create: each reads back only
     // through the rooms created in the newest second it knows, fewer than a page.
     assert_eq!(reads, 252, "listing reads");
@@ -281,24 +294,8 @@ fn a_burst_of_creates_in_one_second_costs_a_look_at_most_two_pages() {
     // than one page once over 75. A look whose last one read further than a page reads the page
     // before with the first, sized by how far that went (`Portal::rooms_created_since`): two
     // requests, one round trip (BENCHMARKS.md shows the time).
-    let portal = TestPortal::with(EmulatorConfig {
-        behaviour: Behaviour {
-            rooms_per_second: std::num::NonZeroUsize::new(150),
-            ..Behaviour::default()
-        },
-        clock: docspace_rooms::emulator::Clock::manual(),
-        ..EmulatorConfig::default()
-    });
-    let mut yaml = String::from("rooms:\n");
-    for n in 0..250 {
-        yaml.push_str(&format!("  - title: Room {n:03}\n    type: custom\n"));
-    }
-    portal.manifest(&yaml);
-    let output = portal.cmd(&["apply", "--auto-approve", "--parallelism", "1"]).output().unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(portal.rooms().len(), 250);
-    let reads = portal.emulator.requests().into_iter();
-    let reads = reads.filter(|r| r.method == "GET" && r.path == "/api/2.0/files/rooms").count();
+    let portal = dating(150, Faults::default(), docspace_rooms::emulator::Clock::manual());
+    let reads = create_250(&portal, &["--parallelism", "1"]);
     // The plan's read and the first look: 2. In the first second, one page each while the
     // last look read at most 75 rooms (76 looks), two once it read more (74 × 2). In the
     // second, the first look reads back to the head (2), the next reads a page ahead that it
@@ -313,24 +310,9 @@ fn a_burst_of_creates_on_a_portal_serving_short_pages_finds_every_room_once() {
     // As above, on a portal that serves at most 45 rooms a page whatever a request asks: the
     // looks' pages come back short, read ahead or not, and each look still meets the rooms it
     // read; nothing is created twice, and a plan afterwards has nothing to do.
-    let portal = TestPortal::with(EmulatorConfig {
-        behaviour: Behaviour {
-            rooms_per_second: std::num::NonZeroUsize::new(150),
-            ..Behaviour::default()
-        },
-        faults: Faults { page_cap: Some(45), ..Faults::default() },
-        clock: docspace_rooms::emulator::Clock::manual(),
-        ..EmulatorConfig::default()
-    });
-    let mut yaml = String::from("rooms:\n");
-    for n in 0..250 {
-        yaml.push_str(&format!("  - title: Room {n:03}\n    type: custom\n"));
-    }
-    portal.manifest(&yaml);
-    let output = portal.cmd(&["apply", "--auto-approve", "--parallelism", "1"]).output().unwrap();
-    assert!(output.status.success(), "{}", said(&output));
-    let titles: HashSet<String> = portal.rooms().into_iter().map(|(title, ..)| title).collect();
-    assert_eq!((portal.rooms().len(), titles.len()), (250, 250));
+    let capped = Faults { page_cap: Some(45), ..Faults::default() };
+    let portal = dating(150, capped, docspace_rooms::emulator::Clock::manual());
+    create_250(&portal, &["--parallelism", "1"]);
     let plan = portal.cmd(&["plan", "--detailed-exitcode"]).output().unwrap();
     assert_eq!(plan.status.code(), Some(0), "{}", said(&plan));
 }
