@@ -28,7 +28,8 @@ pub(crate) async fn run(args: &EmulatorArgs) -> anyhow::Result<()> {
     let emulator = Emulator::start(config).await?;
     // Before the address is printed, so no client sees it half seeded.
     let demo = args.demo.then(|| emulator.seed_demo());
-    crate::outln!("DocSpace emulator listening on {}", emulator.url())?;
+    let everywhere = if listen.ip().is_unspecified() { " (on every interface)" } else { "" };
+    crate::outln!("DocSpace emulator listening on {}{everywhere}", emulator.url())?;
     crate::outln!("API token: {}", emulator.token())?;
     crate::outln!("Login: {} / {}", emulator.owner_email(), emulator.password())?;
     if let Some(seeded) = demo {

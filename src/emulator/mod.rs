@@ -214,7 +214,16 @@ impl Emulator {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-        let url = format!("http://{}", listener.local_addr()?);
+        // Every interface (`0.0.0.0`, `::`) is no address to connect to: from this machine, the
+        // loopback one is.
+        let mut bound = listener.local_addr()?;
+        if bound.ip().is_unspecified() {
+            bound.set_ip(match bound.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        let url = format!("http://{bound}");
         let token = config.token.clone().unwrap_or_else(random_api_key);
         let keys = keys::Keys::new(&token, &api_keys, config.clock.now())
             .map_err(|e| anyhow::anyhow!("invalid API keys: {e}"))?;

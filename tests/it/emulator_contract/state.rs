@@ -66,32 +66,49 @@ fn seed_room_normalises_the_title_and_ids_start_at_1002() {
 // ---------------------------------------------------------------------------------------------
 // The command
 
+/// `docspace-rooms emulator` with `args`, started: the process, the first line it printed, the
+/// URL that line gives and the API token the next one does.
+fn emulator_command(args: &[&std::ffi::OsStr]) -> (std::process::Child, String, String, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_docspace-rooms"))
+        .arg("emulator")
+        .args(args)
+        .env_remove("DOCSPACE_EMULATOR_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("DocSpace emulator listening on ").unwrap_or_default();
+    let url = url.split(' ').next().unwrap_or_default().to_owned();
+    let second = lines.next().unwrap().unwrap();
+    let token = second.rsplit(' ').next().unwrap().to_string();
+    assert!(token.starts_with("sk-"), "{second}");
+    (child, first, url, token)
+}
+
+/// Stops an emulator command with Ctrl-C; it exits 0.
+fn interrupt(mut child: std::process::Child) {
+    crate::common::signal(&child, "-INT");
+    crate::common::wait_until("the emulator stops on SIGINT", Duration::from_secs(10), || {
+        child.try_wait().unwrap().is_some()
+    });
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
+
 #[test]
 fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
     // Port 0: the system picks a free one each run, and the first line says which.
     let run = |expect_room: bool| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_docspace-rooms"))
-            .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
-            .arg(&state)
-            .env_remove("DOCSPACE_EMULATOR_TOKEN")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().unwrap().unwrap();
-        let url = first.strip_prefix("DocSpace emulator listening on ").unwrap_or_default();
+        let args =
+            ["--listen".as_ref(), "127.0.0.1:0".as_ref(), "--state".as_ref(), state.as_os_str()];
+        let (child, first, url, token) = emulator_command(&args);
         assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{first}");
-        let second = lines.next().unwrap().unwrap();
-        let token = second.rsplit(' ').next().unwrap().to_string();
-        assert!(token.starts_with("sk-"), "{second}");
-
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let api = Api::new(url, &token);
+        let api = Api::new(&url, &token);
         runtime.block_on(async {
             if !expect_room {
                 let body = json!({"title": "Kept", "roomType": 2});
@@ -101,15 +118,22 @@ fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
             let list = api.call("GET", "files/rooms", Auth::Owner, None).await.unwrap();
             assert_eq!(list.response()["folders"][0]["title"], "Kept");
         });
-        crate::common::signal(&child, "-INT");
-        crate::common::wait_until("the emulator stops on SIGINT", Duration::from_secs(10), || {
-            child.try_wait().unwrap().is_some()
-        });
-        let status = child.wait().unwrap();
-        assert!(status.success(), "{status}");
+        interrupt(child);
     };
     run(false);
     run(true);
+}
+
+#[test]
+fn listening_on_every_interface_it_prints_an_address_to_connect_to() {
+    let (child, first, url, token) = emulator_command(&["--listen".as_ref(), "0.0.0.0:0".as_ref()]);
+    assert!(first.ends_with(" (on every interface)"), "{first}");
+    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{first}");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let list =
+        runtime.block_on(Api::new(&url, &token).call("GET", "files/rooms", Auth::Owner, None));
+    assert_eq!(list.unwrap().status, 200);
+    interrupt(child);
 }
 
 #[test]
