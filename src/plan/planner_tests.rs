@@ -567,22 +567,6 @@ fn a_target_that_names_no_room_is_an_error() {
 }
 
 #[test]
-fn a_room_both_targeted_and_excluded_is_an_error() {
-    let options = PlanOptions {
-        targets: vec!["A".into(), "B".into()],
-        excludes: vec!["B".into()],
-        ..PlanOptions::default()
-    };
-    let yaml = "rooms:\n  - title: A\n    type: custom\n  - title: B\n    type: custom\n";
-    let err = plan(&manifest(yaml), &portal(vec![]), &options).unwrap_err();
-    assert_eq!(err, PlanError::Refused(Refusal::TargetedAndExcluded("B".into())));
-    assert_eq!(
-        err.to_string(),
-        "`--target B` and `--exclude B` name the same room; pass one of them"
-    );
-}
-
-#[test]
 fn rooms_are_sorted_by_title_and_fingerprinted() {
     let plan = plan_of(
         "rooms:\n  - title: Zed\n    type: custom\n  - title: Alpha\n    id: 5\n",

@@ -72,9 +72,6 @@ pub enum Refusal {
         /// The title as given.
         title: String,
     },
-    /// One room both `--target`ed and `--exclude`d: which was meant cannot be told.
-    #[error("`--target {0}` and `--exclude {0}` name the same room; pass one of them")]
-    TargetedAndExcluded(String),
     /// The plan deletes something for good (or may), and `--allow-delete` was not given.
     #[error("the plan {0}; pass `--allow-delete` to apply it")]
     NeedsAllowDelete(String),
@@ -118,13 +115,6 @@ pub(super) fn select(
     };
     let targets = normalise(&options.targets, "target")?;
     let excludes = normalise(&options.excludes, "exclude")?;
-    let given = |stored: &String| {
-        let mut given = options.targets.iter().filter(|title| stored_title(title) == *stored);
-        given.next().cloned().unwrap_or_else(|| stored.clone())
-    };
-    if let Some(both) = targets.iter().filter(|title| excludes.contains(*title)).min() {
-        return Err(Refusal::TargetedAndExcluded(given(both)));
-    }
     Ok(rooms
         .into_iter()
         .filter(|room| targets.is_empty() || targets.contains(&room.title))
