@@ -1,6 +1,6 @@
 //! GitOps: saved plans applied exactly, machine-readable output, export, and the safety rails.
 
-use crate::common::{TestPortal, ci_examples, stderr, stdout};
+use crate::common::{TestPortal, ci_examples, dated, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::plan::ActionKind;
 use serde_json::{Value, json};
@@ -457,9 +457,11 @@ fn every_field_plan() -> Value {
     assert_eq!(portal.put(&format!("files/rooms/{press}/links"), old).status, 200);
     portal.manifest("rooms:\n  - title: Team\n    members:\n      - user: ben@example.com\n        access: viewer\n");
     portal.cmd(&["apply", "--auto-approve"]).assert().success();
-    portal.manifest(
+    // The link's expiry lies two years ahead whatever day the test runs (only the plan's shape
+    // is compared).
+    portal.manifest(&dated(
         "rooms:\n  - title: Team\n    members:\n      - user: ben@example.com\n        access: editor\n      - user: carol@example.com\n        access: viewer\n    folders: [Docs/2025]\n  - title: Vault\n    quota: 1 GB\n    indexing: true\n    color: 112233\n    cover: anchor\n    lifetime:\n      older_than: 30 days\n  - title: Press Kit\n    links:\n      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: LINK_PASSWORD_PRESS\n      - primary: true\n        name: Shared link\n        access: viewer\n        deny_download: true\n  - title: Fresh\n    type: custom\n    deny_download: true\n    color: 445566\n",
-    );
+    ));
     let output = portal
         .cmd(&["plan", "--format", "json"])
         .env("LINK_PASSWORD_PRESS", "press-kit-2030!")

@@ -1,6 +1,6 @@
 //! Shared links as code: a room's external links, end to end against the emulator.
 
-use crate::common::{TestPortal, stderr, stdout};
+use crate::common::{TestPortal, dated, stderr, stdout};
 use docspace_rooms::docspace::RoomType;
 use docspace_rooms::emulator::EmulatedLink;
 use serde_json::json;
@@ -31,15 +31,6 @@ fn manifest_with(links: &str) -> String {
 }
 
 const PRESS: &str = "      - name: Press\n        access: viewer\n        expires: 2030-03-31\n        password_env: LINK_PASSWORD_PRESS\n";
-
-/// `text` with its year 2030 made two years after the real one: a link declared with a date
-/// must lie ahead of the tool's clock, whatever day the tests run.
-fn dated(text: &str) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
-    // Years of 365.2425 days: off by a day at most around New Year, which two years absorb.
-    let year = 1970 + now.as_secs() / 31_556_952 + 2;
-    text.replace("2030", &year.to_string())
-}
 
 fn link_writes(portal: &TestPortal) -> usize {
     portal.writes().iter().filter(|w| w.ends_with("/links")).count()
