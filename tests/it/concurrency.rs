@@ -678,13 +678,15 @@ fn a_create_without_an_answer_takes_the_one_room_left_once_its_twin_goes() {
         Behaviour::default(),
     );
     portal.manifest("rooms:\n  - title: Solo\n    type: custom\n    folders: [Docs]\n");
-    // Whichever run's answer is lost: the other removes its own at once (its room is the
-    // younger) or after its ten seconds (the older), within the younger run's thirty.
-    // The run without an answer goes on as soon as one room is left, so the windows are long
-    // enough for a loaded machine, and cost time only when the younger run's answer is lost.
+    // Whichever run's answer is lost (the rendezvous answers both creates together, so either
+    // may be): the other removes its own at once (its room is the younger), or after its four
+    // seconds (the older), within the younger run's thirty. The run without an answer goes on
+    // as soon as one room is left; the older run's four seconds are what the test waits when
+    // the younger's answer is lost, and what the younger run has to remove its own copy in
+    // when the older's is.
     let outputs = older_then_younger(
         &portal,
-        &["apply", "--auto-approve", "--create-lookup-window", "10"],
+        &["apply", "--auto-approve", "--create-lookup-window", "4"],
         &["apply", "--auto-approve", "--create-lookup-window", "30"],
     );
     let all = outputs.iter().map(said).collect::<Vec<_>>().join("\n----\n");

@@ -209,8 +209,9 @@ fn retries_that_run_out_say_what_was_tried() {
 #[test]
 fn verbose_output_never_shows_the_token() {
     let portal = busy_portal(faults(Faults { rate_limit_every: Some(5), ..Faults::default() }));
+    // Told a one-second window, as above: the refusals' pacing waits seconds, not a minute.
     let output = portal
-        .cmd(&["apply", "--auto-approve", "--allow-delete", "-vv"])
+        .cmd(&["apply", "--auto-approve", "--allow-delete", "-vv", "--max-rate", "1500/1s"])
         .env("RUST_LOG", "trace")
         .output()
         .unwrap();
