@@ -100,10 +100,14 @@
 //! See [`faults::Faults`] and [`faults::Behaviour`] (test hooks with no stability promise):
 //! all off by default. Besides latency, 429s, 5xx pages and lost create responses they cap pages
 //! (`page_cap`), commit creates late after a 504 (`create_commits_late`; any chosen request
-//! once: `commit_late_once`), fail chosen requests once (`fail_once`), lose the response to chosen requests once, after they took effect
-//! (`lose_response_once`), hold the creates of chosen titles until their rivals arrive
-//! (`create_rendezvous`: two runs creating one title at the same instant) and keep new rooms out
-//! of `filterValue` searches for a while (`Behaviour::search_index_lag`).
+//! once: `commit_late_once`), fail chosen requests once (`fail_once`), lose the response to
+//! chosen requests once, after they took effect (`lose_response_once`), hold the creates of
+//! chosen titles until their rivals arrive (`create_rendezvous`: two runs creating one title at
+//! the same instant), hold requests until a number of them have arrived (`gather`: requests
+//! "at once" whatever the timing), hold the answer to a chosen request until the test lets it
+//! go (`hold_response_once`), keep new rooms out of `filterValue` searches for a while
+//! (`Behaviour::search_index_lag`) and, on a manual clock, date at most so many rooms a second
+//! (`Behaviour::rooms_per_second`).
 //!
 //! # Rate limits
 //! Off by default, as on an on-premises portal. [`Limiter`] (`Behaviour::limiter`, or the
