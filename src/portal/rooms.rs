@@ -199,6 +199,11 @@ fn page_query(
 /// what was read as long as fewer than this many did.
 const OVERLAP: usize = 10;
 
+/// The most pages one look reads (10,000 rooms at its usual 40 a page): far more than are ever
+/// created between two looks or in one second, so only a listing that is not what it says
+/// reaches it.
+const LOOK_PAGES: usize = 250;
+
 /// One look's walk through the listing, newest first.
 struct Walk<'a> {
     listed: &'a (dyn Fn(u64) -> bool + Sync),
@@ -443,16 +448,25 @@ impl Portal {
         if start >= total && start > 0 {
             return Ok(Err(total.saturating_sub(NEWEST_PAGE)));
         }
-        if start + page.len() < total {
+        if start.saturating_add(page.len()) < total {
             // The list grew past the hint, or the portal serves shorter pages than asked.
             return Ok(Err(total - page.len().max(1)));
         }
         let mut walk = Walk { listed, read: HashSet::new(), new: Vec::new(), newest_listed: None };
+        let mut pages = 1;
         loop {
             let end = walk.take(page);
             if end.is_some() || start == 0 {
-                let depth = total.saturating_sub(start + end.unwrap_or(0));
+                let depth = total.saturating_sub(start.saturating_add(end.unwrap_or(0)));
                 return Ok(Ok(Since { rooms: walk.new, tail: Tail { total, depth } }));
+            }
+            pages += 1;
+            if pages > LOOK_PAGES {
+                // Never so many rooms created since the last look: a listing that does not
+                // page as it says (a `total` far beyond its rooms) would be read for ever.
+                let request = format!("GET {ROOMS}");
+                let read = walk.read.len();
+                return Err(ApiError::ListingIncomplete { request, reads: 1, read, total });
             }
             page = loop {
                 let from = start.saturating_sub(stride);
@@ -467,6 +481,11 @@ impl Portal {
                 // between (a room created or removed below moves the rest by one), what
                 // comes before it is older, and nothing between was skipped.
                 if earlier.iter().any(|room| walk.read.contains(&room.room.id)) {
+                    if earlier.iter().all(|room| walk.read.contains(&room.room.id)) {
+                        // Nothing older than what was read: the list moved by a page or more
+                        // (or a portal serves the same rooms whatever `startIndex` asks).
+                        return Ok(Err(now.saturating_sub(NEWEST_PAGE)));
+                    }
                     start = from;
                     break earlier;
                 }

@@ -370,3 +370,85 @@ fn a_long_wait_for_the_rate_limit_is_announced_without_verbose() {
         "a warning like the others: {err}"
     );
 }
+
+/// A portal (or a proxy in front of one) whose rooms listing, after the plan's read, says there
+/// are 10¹² rooms and serves its newest whatever `startIndex` asks: the room just created, and
+/// with `fresh`, before it one more room each time, so every page meets the last and adds one.
+/// Its URL, and how many listings it served.
+fn lying_rooms_listing(fresh: bool) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read as _, Write as _};
+    use std::sync::atomic::Ordering;
+    let listings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let room = |id: usize| {
+        format!(
+            r#"{{"id":{id},"title":"A","roomType":6,"rootFolderType":14,"tags":[],"created":"2026-12-07T10:00:00.0000000Z"}}"#
+        )
+    };
+    let envelope = |response: &str| {
+        format!(r#"{{"response":{response},"count":1,"status":0,"statusCode":200}}"#)
+    };
+    let served = std::sync::Arc::clone(&listings);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 16_384];
+            let read = stream.read(&mut buffer).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buffer[..read]).into_owned();
+            let body = if request.starts_with("POST /api/2.0/files/rooms ") {
+                envelope(&room(7))
+            } else if request.starts_with("GET /api/2.0/files/rooms?") {
+                let n = served.fetch_add(1, Ordering::SeqCst);
+                let rooms = match (n, fresh) {
+                    (0, _) => String::new(),
+                    (_, false) | (1, true) => room(7),
+                    (n, true) => format!("{},{}", room(7 + n), room(6 + n)),
+                };
+                let total = if n == 0 { 0 } else { 1_000_000_000_000_u64 };
+                envelope(&format!(
+                    r#"{{"files":[],"folders":[{rooms}],"startIndex":0,"count":1,"total":{total}}}"#
+                ))
+            } else {
+                let _ = stream.write_all(http("404 Not Found", "text/plain", ""));
+                continue;
+            };
+            let _ = stream.write_all(http("200 OK", "application/json", &body));
+        }
+    });
+    (url, listings)
+}
+
+/// `apply` of one new room against `url`: it fails, naming the rooms listing.
+fn apply_one_room_at(url: &str) -> String {
+    let manifest = "rooms:\n  - title: A\n    type: custom\n";
+    let output = crate::common::run_at(url, manifest, &["apply", "--auto-approve"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(out.contains("create custom room: failed: `GET /api/2.0/files/rooms`"), "{out}");
+    out
+}
+
+/// The look for twins after the create ends with an error, not reading for ever (hostile
+/// review): pages that add nothing start the look again, at most three times.
+#[test]
+fn a_rooms_listing_serving_the_same_rooms_whatever_it_is_asked_ends_the_look() {
+    let (url, listings) = lying_rooms_listing(false);
+    let out = apply_one_room_at(&url);
+    assert!(out.contains("the list changed while it was being read, 3 reads in a row"), "{out}");
+    let listings = listings.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(listings < 20, "{listings} listing reads");
+}
+
+/// As above, with pages that each add a room: a look reads at most 250 pages.
+#[test]
+fn a_rooms_listing_without_end_ends_the_look_after_250_pages() {
+    let (url, listings) = lying_rooms_listing(true);
+    let out = apply_one_room_at(&url);
+    assert!(
+        out.contains("the portal or a proxy in front of it is not paging as announced"),
+        "{out}"
+    );
+    let listings = listings.load(std::sync::atomic::Ordering::SeqCst);
+    assert!((250..300).contains(&listings), "{listings} listing reads");
+}
