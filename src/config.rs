@@ -130,8 +130,8 @@ fn token(args: &PortalArgs) -> anyhow::Result<SecretString> {
             Err(std::env::VarError::NotUnicode(_)) => bail!("`DOCSPACE_TOKEN` is not valid UTF-8"),
         },
     };
-    // A file saved by an editor that marks UTF-8 (Windows Notepad) starts with a byte order
-    // mark, which no token has.
+    // A file saved by an editor that marks UTF-8 (Windows Notepad), or a variable filled from
+    // one, starts with a byte order mark, which no token has.
     let token = token.strip_prefix('\u{feff}').unwrap_or(&token).trim();
     if token.is_empty() {
         bail!("the token is empty: set `DOCSPACE_TOKEN` or pass `--token-file PATH`");

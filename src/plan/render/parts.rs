@@ -304,13 +304,17 @@ pub(crate) fn md(text: &str) -> String {
 /// `text` as a Markdown code span: shown exactly as it is, since a backslash escapes nothing
 /// inside one (`md` would show `rooms\_prod.yaml`), and a code host links no mention or
 /// reference there. The fence is one backtick longer than any run of them in `text`, padded
-/// with a space where `text` starts or ends with one; line breaks become spaces.
+/// with a space where `text` starts or ends with one, or with a space at both ends; line breaks
+/// become spaces.
 pub(crate) fn md_code(text: &str) -> String {
     let text: String =
         text.chars().map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c }).collect();
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    // A span's one space at each end is stripped when both are there (and the text is not
+    // all spaces): the padding is then the stripped one.
+    let spaced = text.starts_with(' ') && text.ends_with(' ') && text.trim() != "";
+    let pad = if text.starts_with('`') || text.ends_with('`') || spaced { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
@@ -432,5 +436,7 @@ mod tests {
         assert_eq!(md_code("a`b"), "``a`b``");
         assert_eq!(md_code("``x"), "``` ``x ```");
         assert_eq!(md_code("a\nb"), "`a b`");
+        assert_eq!(md_code(" a.yaml "), "`  a.yaml  `");
+        assert_eq!(md_code(" a.yaml"), "` a.yaml`");
     }
 }
