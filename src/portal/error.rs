@@ -104,6 +104,20 @@ pub enum ApiError {
         total: usize,
     },
 
+    /// A paged list announcing more items than the tool reads in one list: a server not paging
+    /// as it says (a list that long would never end, nor fit in memory).
+    #[error(
+        "`{request}`: its first page announced {total} items, more than the {limit} this tool reads in one list; the portal or a proxy in front of it is not paging as announced"
+    )]
+    ListTooLong {
+        /// The list's request.
+        request: RequestName,
+        /// The `total` announced.
+        total: usize,
+        /// [`super::paging::MAX_LIST_ITEMS`].
+        limit: usize,
+    },
+
     /// The portal refused with a wait longer than the retry budget: on a cloud portal, its
     /// daily limit of POST and PUT requests (`Retry-After` up to a day). Nothing more it would
     /// refuse is sent until it resets.

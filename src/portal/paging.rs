@@ -15,6 +15,11 @@ use std::future::Future;
 /// Reads of a list that found it changing under them before the list fails.
 pub(super) const READS: u32 = 3;
 
+/// The longest list read whole (ten times the largest portal measured in BENCHMARKS.md): a
+/// `total` beyond it is a server not paging as it says, whose pages would never end and whose
+/// list could not be held.
+pub(crate) const MAX_LIST_ITEMS: usize = 1_000_000;
+
 /// One page: its items and the list's `total` as that page reported it.
 pub(super) type Page<T> = (Vec<T>, usize);
 
@@ -27,6 +32,8 @@ enum Read<T> {
     Changed,
     /// The pages' items do not add up to the `total` they announce.
     Short { read: usize, total: usize },
+    /// The first page announced more than [`MAX_LIST_ITEMS`].
+    TooLong { total: usize },
 }
 
 impl<T> Read<T> {
@@ -76,6 +83,10 @@ impl Portal {
                     );
                     last = Some((got, total));
                 }
+                Read::TooLong { total } => {
+                    let request = request.to_owned();
+                    return Err(ApiError::ListTooLong { request, total, limit: MAX_LIST_ITEMS });
+                }
             }
         }
         let request = request.to_owned();
@@ -99,6 +110,9 @@ impl Portal {
         Fut: Future<Output = Result<Page<T>, ApiError>>,
     {
         let (mut items, total) = page(0).await?;
+        if total > MAX_LIST_ITEMS {
+            return Ok(Read::TooLong { total });
+        }
         on_page(items.len(), total);
         let stride = items.len();
         if stride >= total || stride == 0 {

@@ -452,3 +452,18 @@ fn a_rooms_listing_without_end_ends_the_look_after_250_pages() {
     let listings = listings.load(std::sync::atomic::Ordering::SeqCst);
     assert!((250..300).contains(&listings), "{listings} listing reads");
 }
+
+/// A rooms listing whose first page announces 10¹² rooms is an error naming the request before
+/// any more is read, not a list the run tries to page through and hold (hostile review).
+#[test]
+fn a_listing_announcing_more_rooms_than_any_portal_holds_is_an_error() {
+    let body = r#"{"response":{"files":[],"folders":[{"id":7,"title":"A","roomType":6,"rootFolderType":14,"tags":[]}],"startIndex":0,"count":1,"total":1000000000000},"count":1,"status":0,"statusCode":200}"#;
+    let url = crate::common::serve(http("200 OK", "application/json", body));
+    let output = plan_at(&url, "rooms: []\n", "5");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`GET /api/2.0/files/rooms`: its first page announced 1000000000000 items, more than the 1000000 this tool reads in one list"),
+        "{}",
+        stderr(&output)
+    );
+}
