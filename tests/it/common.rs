@@ -635,3 +635,26 @@ pub(crate) fn dated(text: &str) -> String {
     let year = 1970 + now.as_secs() / 31_556_952 + 2;
     text.replace("2030", &year.to_string())
 }
+
+/// `docspace-rooms emulator` with `args`, started: the process, the first line it printed, the
+/// URL that line gives and the API token the next one does.
+pub(crate) fn emulator_command(
+    args: &[&std::ffi::OsStr],
+) -> (std::process::Child, String, String, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_docspace-rooms"))
+        .arg("emulator")
+        .args(args)
+        .env_remove("DOCSPACE_EMULATOR_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first.strip_prefix("DocSpace emulator listening on ").unwrap_or_default();
+    let url = url.split(' ').next().unwrap_or_default().to_owned();
+    let second = lines.next().unwrap().unwrap();
+    let token = second.rsplit(' ').next().unwrap().to_string();
+    assert!(token.starts_with("sk-"), "{second}");
+    (child, first, url, token)
+}

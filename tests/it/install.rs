@@ -7,8 +7,6 @@
 use crate::common::{stderr, stdout};
 use assert_cmd::Command;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::time::Duration;
 
 fn binary() -> Command {
@@ -100,20 +98,12 @@ impl Drop for Killed {
     }
 }
 
-/// `emulator --demo --listen listen`, running until the `Killed` is dropped, and the URL it
-/// says it serves.
-fn demo_emulator(listen: &str) -> (Killed, String) {
-    let mut emulator = Killed(
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("docspace-rooms"))
-            .args(["emulator", "--demo", "--listen", listen, "--token", "sk-demo"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = BufReader::new(emulator.0.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first.strip_prefix("DocSpace emulator listening on ").unwrap_or_default();
-    (emulator, url.split(' ').next().unwrap_or_default().to_owned())
+/// `emulator --demo --listen listen`, running until the `Killed` is dropped, the first line
+/// it prints and the URL that line says it serves.
+fn demo_emulator(listen: &str) -> (Killed, String, String) {
+    let args = ["--demo", "--listen", listen, "--token", "sk-demo"].map(std::ffi::OsStr::new);
+    let (child, first, url, _) = crate::common::emulator_command(&args);
+    (Killed(child), first, url)
 }
 
 /// `plan -f examples/rooms.yaml` against the portal at `url`.
@@ -129,7 +119,7 @@ fn plan_the_example_at(url: &str) -> std::process::Output {
 
 #[test]
 fn emulator_demo_serves_the_portal_the_demo_plans_against() {
-    let (emulator, url) = demo_emulator("127.0.0.1:0");
+    let (emulator, _, url) = demo_emulator("127.0.0.1:0");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let planned = plan_the_example_at(&url);
     drop(emulator);
@@ -225,9 +215,10 @@ fn man_replaces_its_own_pages_and_no_other_file() {
 /// (README, "The container image"): `--listen 0.0.0.0:PORT` serves loopback clients too.
 #[test]
 fn the_emulator_listens_on_every_interface_when_told() {
-    let (emulator, url) = demo_emulator("0.0.0.0:0");
+    let (emulator, first, url) = demo_emulator("0.0.0.0:0");
     // The address it prints is one to connect to from this machine.
-    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(first.ends_with(" (on every interface)"), "{first}");
+    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{first}");
     let planned = plan_the_example_at(&url);
     drop(emulator);
     assert!(planned.status.success(), "{}", stderr(&planned));

@@ -66,27 +66,6 @@ fn seed_room_normalises_the_title_and_ids_start_at_1002() {
 // ---------------------------------------------------------------------------------------------
 // The command
 
-/// `docspace-rooms emulator` with `args`, started: the process, the first line it printed, the
-/// URL that line gives and the API token the next one does.
-fn emulator_command(args: &[&std::ffi::OsStr]) -> (std::process::Child, String, String, String) {
-    use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_docspace-rooms"))
-        .arg("emulator")
-        .args(args)
-        .env_remove("DOCSPACE_EMULATOR_TOKEN")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let url = first.strip_prefix("DocSpace emulator listening on ").unwrap_or_default();
-    let url = url.split(' ').next().unwrap_or_default().to_owned();
-    let second = lines.next().unwrap().unwrap();
-    let token = second.rsplit(' ').next().unwrap().to_string();
-    assert!(token.starts_with("sk-"), "{second}");
-    (child, first, url, token)
-}
-
 /// Stops an emulator command with Ctrl-C; it exits 0.
 fn interrupt(mut child: std::process::Child) {
     crate::common::signal(&child, "-INT");
@@ -105,7 +84,7 @@ fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
     let run = |expect_room: bool| {
         let args =
             ["--listen".as_ref(), "127.0.0.1:0".as_ref(), "--state".as_ref(), state.as_os_str()];
-        let (child, first, url, token) = emulator_command(&args);
+        let (child, first, url, token) = crate::common::emulator_command(&args);
         assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{first}");
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let api = Api::new(&url, &token);
@@ -122,18 +101,6 @@ fn the_emulator_command_serves_until_interrupted_and_keeps_its_state() {
     };
     run(false);
     run(true);
-}
-
-#[test]
-fn listening_on_every_interface_it_prints_an_address_to_connect_to() {
-    let (child, first, url, token) = emulator_command(&["--listen".as_ref(), "0.0.0.0:0".as_ref()]);
-    assert!(first.ends_with(" (on every interface)"), "{first}");
-    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{first}");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let list =
-        runtime.block_on(Api::new(&url, &token).call("GET", "files/rooms", Auth::Owner, None));
-    assert_eq!(list.unwrap().status, 200);
-    interrupt(child);
 }
 
 #[test]
