@@ -278,23 +278,11 @@ impl Turn<'_> {
     pub(crate) async fn leave(self) {
         let (state, key, end) = (self.state, self.key.clone(), self.meeting_end);
         drop(self);
-        let deadline = tokio::time::Instant::now() + RENDEZVOUS_WAIT;
-        loop {
-            let notified = state.met.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            let over = {
-                let meetings = state.meetings.lock().expect("meetings lock");
-                meetings.get(&key).is_none_or(|m| m.arrived < end || m.done >= end)
-            };
-            if over {
-                return;
-            }
-            tokio::select! {
-                () = notified => {}
-                () = tokio::time::sleep_until(deadline) => return,
-            }
-        }
+        wait_for(&state.met, || {
+            let meetings = state.meetings.lock().expect("meetings lock");
+            meetings.get(&key).is_none_or(|m| m.arrived < end || m.done >= end)
+        })
+        .await;
     }
 }
 
@@ -380,20 +368,7 @@ impl FaultState {
             self.all_gathered.notify_waiters();
             return;
         }
-        let gathered = async {
-            loop {
-                let notified = self.all_gathered.notified();
-                tokio::pin!(notified);
-                // Registered before the count is read, so the last arrival cannot be missed.
-                notified.as_mut().enable();
-                if self.gathered.load(Ordering::SeqCst) >= all {
-                    return;
-                }
-                notified.await;
-            }
-        };
-        // Past the wait, the request goes on: the test's assertions say what went wrong.
-        let _ = tokio::time::timeout(RENDEZVOUS_WAIT, gathered).await;
+        wait_for(&self.all_gathered, || self.gathered.load(Ordering::SeqCst) >= all).await;
     }
 
     /// How many creates have come to a rendezvous so far.
@@ -445,20 +420,7 @@ impl FaultState {
             return;
         }
         self.holding.fetch_add(1, Ordering::SeqCst);
-        let released = async {
-            loop {
-                let notified = self.release.notified();
-                tokio::pin!(notified);
-                // Registered before the flag is read, so a release cannot be missed.
-                notified.as_mut().enable();
-                if self.released.load(Ordering::SeqCst) {
-                    return;
-                }
-                notified.await;
-            }
-        };
-        // Past the wait, the response goes: the test's assertions say what went wrong.
-        let _ = tokio::time::timeout(RENDEZVOUS_WAIT, released).await;
+        wait_for(&self.release, || self.released.load(Ordering::SeqCst)).await;
         self.holding.fetch_sub(1, Ordering::SeqCst);
     }
 
@@ -510,6 +472,25 @@ impl FaultState {
         let Some((at, times)) = fault else { return false };
         start == at && self.churned.fetch_add(1, Ordering::SeqCst) < u64::from(times)
     }
+}
+
+/// Waits until `done` holds, looking again whenever `notify` wakes its waiters, for at most
+/// [`RENDEZVOUS_WAIT`] (real time): past it the request goes on, and the test's assertions say
+/// what went wrong.
+async fn wait_for(notify: &Notify, done: impl Fn() -> bool) {
+    let wait = async {
+        loop {
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            // Registered before `done` is read, so a wake between the two cannot be missed.
+            notified.as_mut().enable();
+            if done() {
+                return;
+            }
+            notified.await;
+        }
+    };
+    let _ = tokio::time::timeout(RENDEZVOUS_WAIT, wait).await;
 }
 
 /// The index of the first entry of `entries` not yet in `spent` that `method` and `path` match
